@@ -1,0 +1,86 @@
+"""Time sources for the exercise coach.
+
+The coach engine never sleeps or reads the system time directly; it asks a
+:class:`Clock` for the current monotonic time. Production code passes a
+:class:`MonotonicClock`; tests pass a :class:`FakeClock` and move time by hand,
+so no test ever waits in real time.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Protocol
+
+__all__ = ["Clock", "FakeClock", "MonotonicClock"]
+
+
+class Clock(Protocol):
+    """Anything that can report monotonic time in seconds."""
+
+    def now(self) -> float:
+        """Return the current time in seconds.
+
+        Only differences between readings are meaningful; the value must never decrease.
+        """
+        ...
+
+
+class MonotonicClock:
+    """Real clock backed by :func:`time.monotonic` (immune to wall-clock changes)."""
+
+    def now(self) -> float:
+        """Return :func:`time.monotonic` seconds."""
+        return time.monotonic()
+
+
+class FakeClock:
+    """Manually driven clock for tests and simulations.
+
+    Args:
+        start: Initial reading in seconds.
+    """
+
+    def __init__(self, start: float = 0.0) -> None:
+        self._now = _checked_time(start, "start")
+
+    def now(self) -> float:
+        """Return the current fake time in seconds."""
+        return self._now
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward.
+
+        Args:
+            seconds: How far to move; must be finite and not negative.
+
+        Raises:
+            ValueError: If ``seconds`` is negative or not finite.
+        """
+        seconds = _checked_time(seconds, "seconds")
+        if seconds < 0:
+            raise ValueError(f"a monotonic clock cannot go backwards (seconds={seconds!r})")
+        self._now += seconds
+
+    def set(self, now: float) -> None:
+        """Jump to an absolute reading.
+
+        Args:
+            now: New reading in seconds; must not be earlier than the current one.
+
+        Raises:
+            ValueError: If ``now`` is earlier than the current reading or not finite.
+        """
+        now = _checked_time(now, "now")
+        if now < self._now:
+            raise ValueError(
+                f"a monotonic clock cannot go backwards (from {self._now!r} to {now!r})"
+            )
+        self._now = now
+
+
+def _checked_time(value: float, name: str) -> float:
+    # NaN/inf would silently poison every later comparison in the engine.
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number of seconds, got {value!r}")
+    return float(value)

@@ -1,0 +1,201 @@
+"""Typed results of an assessment: public JSON contract v1, output side.
+
+These models are what the CLI, the web app and the exports render; they carry
+every source id so no advice reaches a person without the evidence behind it.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from backcare.domain.enums import MedicineStatus, Phase, Sides, Track, TriageLevel
+
+__all__ = [
+    "Assessment",
+    "BodyMassIndex",
+    "CarePlan",
+    "Dose",
+    "EmergencyInstruction",
+    "MedicineAdvice",
+    "PlannedExercise",
+    "Question",
+    "Reason",
+    "RecommendationItem",
+    "ScheduleItem",
+    "Triage",
+    "WarningSign",
+]
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class Reason(BaseModel):
+    """Why the triage level is what it is: one fired rule, or one unanswered question."""
+
+    model_config = _FROZEN
+
+    id: str
+    message: str
+    level: TriageLevel
+    sources: tuple[str, ...]
+
+
+class Question(BaseModel):
+    """A question still to ask, in plain language, with why it matters."""
+
+    model_config = _FROZEN
+
+    key: str
+    text: str
+    kind: str  # "boolean", "integer", "number" or "choice"
+    choices: tuple[str, ...] = ()
+    level_if_yes: TriageLevel | None = None
+    why: str
+    sources: tuple[str, ...]
+
+
+class EmergencyInstruction(BaseModel):
+    """What to do right now when the result is an emergency."""
+
+    model_config = _FROZEN
+
+    number: str
+    message: str
+
+
+class Triage(BaseModel):
+    """The triage half of an assessment."""
+
+    model_config = _FROZEN
+
+    level: TriageLevel
+    reasons: tuple[Reason, ...]
+    complete: bool
+    missing: tuple[str, ...]
+    summary: str
+    emergency: EmergencyInstruction | None = None
+
+
+class Dose(BaseModel):
+    """How much, how long and how often, with hard limits."""
+
+    model_config = _FROZEN
+
+    minutes: float | None = None
+    max_minutes: float | None = None
+    every_hours: float | None = None
+    times_per_day: int | None = None
+    for_hours: tuple[float, float] | None = None
+    hold_seconds: int | None = None
+    reps: int | None = None
+    sets: int | None = None
+    amount: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+class RecommendationItem(BaseModel):
+    """One recommendation of the plan."""
+
+    model_config = _FROZEN
+
+    id: str
+    track: Track
+    title: str
+    instructions: tuple[str, ...]
+    dose: Dose | None = None
+    safety: tuple[str, ...] = ()
+    stop_if: tuple[str, ...] = ()
+    sources: tuple[str, ...]
+
+
+class MedicineAdvice(BaseModel):
+    """Whether an over-the-counter medicine suits this person, and its label limits."""
+
+    model_config = _FROZEN
+
+    drug: str
+    name: str
+    status: MedicineStatus
+    reasons: tuple[str, ...]
+    usual_dose: str
+    min_interval_hours: float | None
+    max_daily_mg: int | None
+    max_days: int | None
+    notes: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+class PlannedExercise(BaseModel):
+    """An exercise allowed in this phase, with today's dose."""
+
+    model_config = _FROZEN
+
+    id: str
+    name: str
+    steps: tuple[str, ...]
+    hold_seconds: int
+    reps: int
+    sides: Sides
+    rest_seconds: int
+    times_per_day: int
+    stop_if: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+class ScheduleItem(BaseModel):
+    """A timed action for today, e.g. ``09:00 cold pack, 20 min``."""
+
+    model_config = _FROZEN
+
+    time: str  # HH:MM, local time
+    action: str  # recommendation or activity id
+    title: str
+    minutes: float | None = None
+
+
+class WarningSign(BaseModel):
+    """A change that means: stop self-care and get help at the given level."""
+
+    model_config = _FROZEN
+
+    id: str
+    text: str
+    level: TriageLevel
+    sources: tuple[str, ...]
+
+
+class BodyMassIndex(BaseModel):
+    """BMI computed from height and weight, with its WHO category."""
+
+    model_config = _FROZEN
+
+    value: float
+    category: str
+    sources: tuple[str, ...]
+
+
+class CarePlan(BaseModel):
+    """The plan half of an assessment: what to do now and over the next days."""
+
+    model_config = _FROZEN
+
+    phase: Phase
+    phase_note: str
+    recommendations: tuple[RecommendationItem, ...]
+    medications: tuple[MedicineAdvice, ...]
+    exercises: tuple[PlannedExercise, ...]
+    schedule: tuple[ScheduleItem, ...]
+    see_doctor_if: tuple[WarningSign, ...]
+    bmi: BodyMassIndex | None = None
+
+
+class Assessment(BaseModel):
+    """The full result of :func:`backcare.assess`."""
+
+    model_config = _FROZEN
+
+    contract_version: int = 1
+    triage: Triage
+    plan: CarePlan
+    next_questions: tuple[Question, ...]
+    disclaimer: str

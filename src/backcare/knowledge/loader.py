@@ -1,0 +1,249 @@
+"""Load the knowledge-base YAML files and check that they hang together.
+
+:func:`load_knowledge_base` reads ``data/<section>.yaml`` (one YAML list per
+section of :class:`~backcare.knowledge.schema.KnowledgeBase`), validates each
+entry and then checks cross-references: every cited source exists, every rule
+reads a real answer, every red-flag question of the contract has exactly one
+entry, phases tile the timeline, and conflicts point at real entries. Any
+problem raises :class:`~backcare.errors.KnowledgeBaseError` naming the file and
+the entry.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from backcare.domain.answers import Answers, Course, History, RedFlags
+from backcare.domain.enums import Condition as ConditionName
+from backcare.domain.enums import Trend, Trigger
+from backcare.errors import FieldProblem, KnowledgeBaseError
+from backcare.knowledge.schema import Condition, KnowledgeBase
+
+__all__ = ["DERIVED_VALUES", "answer_paths", "load_knowledge_base"]
+
+#: Values computed from the answers that rules may read as ``derived.<name>``.
+DERIVED_VALUES = {
+    "episode_days": "the larger of course.days_of_self_care and hours_since_onset / 24",
+    "bmi": "body-mass index from height_cm and weight_kg",
+}
+
+_SECTIONS = tuple(KnowledgeBase.model_fields)
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def answer_paths() -> dict[str, tuple[str, ...]]:
+    """Every path a rule may read, mapped to its allowed choices (empty for bool/number)."""
+    paths: dict[str, tuple[str, ...]] = {}
+    for name in Answers.model_fields:
+        if name in {"red_flags", "history", "course"}:
+            continue
+        paths[name] = ()
+    paths["trigger"] = tuple(t.value for t in Trigger)
+    paths["conditions"] = tuple(c.value for c in ConditionName)
+    for group, model in (("red_flags", RedFlags), ("history", History), ("course", Course)):
+        for field in model.model_fields:
+            paths[f"{group}.{field}"] = ()
+    paths["course.trend"] = tuple(t.value for t in Trend)
+    for name in DERIVED_VALUES:
+        paths[f"derived.{name}"] = ()
+    return paths
+
+
+def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
+    """Load and check the knowledge base.
+
+    Args:
+        directory: a folder holding the section files; default: the copy shipped in the
+            package (cached, so repeated calls are free).
+
+    Raises:
+        KnowledgeBaseError: a file is missing, malformed or inconsistent; the message
+            names the file and the entry.
+    """
+    if directory is None:
+        return _load_default()
+    return _load(directory)
+
+
+@lru_cache(maxsize=1)
+def _load_default() -> KnowledgeBase:
+    return _load(Path(str(resources.files("backcare.knowledge") / "data")))
+
+
+def _load(directory: Path) -> KnowledgeBase:
+    raw: dict[str, list[Any]] = {}
+    for section in _SECTIONS:
+        path = directory / f"{section}.yaml"
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise KnowledgeBaseError(f"{path.name}: cannot read the file ({exc.strerror})") from exc
+        try:
+            data = yaml.load(text, Loader=_Loader)
+        except yaml.YAMLError as exc:
+            raise KnowledgeBaseError(f"{path.name}: not valid YAML: {exc}") from exc
+        if not isinstance(data, list):
+            raise KnowledgeBaseError(f"{path.name}: must be a YAML list of entries")
+        raw[section] = data
+    try:
+        kb = KnowledgeBase.model_validate(raw)
+    except ValidationError as exc:
+        raise KnowledgeBaseError(
+            "the knowledge base is invalid",
+            problems=[FieldProblem(_where(raw, err["loc"]), err["msg"]) for err in exc.errors()],
+        ) from exc
+    problems = list(_cross_check(kb))
+    if problems:
+        raise KnowledgeBaseError("the knowledge base is inconsistent", problems=problems)
+    return kb
+
+
+def _where(raw: dict[str, list[Any]], loc: tuple[int | str, ...]) -> str:
+    """Turn a pydantic error location into ``file.yaml: entry 'id': field``."""
+    section, rest = str(loc[0]), loc[1:]
+    where = f"{section}.yaml"
+    if rest and isinstance(rest[0], int):
+        index = rest[0]
+        entries = raw.get(section, [])
+        entry = entries[index] if index < len(entries) else None
+        entry_id = entry.get("id") or entry.get("answer") if isinstance(entry, dict) else None
+        where += f": entry '{entry_id}'" if entry_id else f": entry #{index + 1}"
+        rest = rest[1:]
+    fields = ".".join(str(p) for p in rest if not str(p).startswith("function-"))
+    return f"{where}: {fields}" if fields else where
+
+
+def _cross_check(kb: KnowledgeBase) -> Iterator[FieldProblem]:
+    source_ids = {s.id for s in kb.sources}
+    yield from _duplicates("sources.yaml", (s.id for s in kb.sources))
+    for section in _SECTIONS:
+        if section == "sources":
+            continue
+        for entry in getattr(kb, section):
+            where = f"{section}.yaml: entry '{_entry_id(entry)}'"
+            for source in _cited_sources(entry):
+                if source not in source_ids:
+                    yield FieldProblem(where, f"cites unknown source '{source}'")
+            for condition in _conditions(entry):
+                yield from _check_condition(where, condition)
+
+    for section in ("red_flags", "triage_rules", "recommendations", "medicines", "exercises"):
+        yield from _duplicates(f"{section}.yaml", (_entry_id(e) for e in getattr(kb, section)))
+
+    # The contract's red-flag and history questions must each have exactly one entry.
+    asked = [flag.answer for flag in kb.red_flags]
+    for group, model in (("red_flags", RedFlags), ("history", History)):
+        for field in model.model_fields:
+            if f"{group}.{field}" not in asked:
+                yield FieldProblem("red_flags.yaml", f"no entry asks '{group}.{field}'")
+    for flag in kb.red_flags:
+        if flag.answer not in answer_paths():
+            yield FieldProblem(
+                f"red_flags.yaml: entry '{flag.id}'", f"unknown answer '{flag.answer}'"
+            )
+    yield from _duplicates("red_flags.yaml", asked, what="answer")
+    for question in kb.intake:
+        if question.answer not in answer_paths():
+            yield FieldProblem(f"intake.yaml: entry '{question.answer}'", "unknown answer")
+
+    yield from _check_phases(kb)
+
+    known_ids = {
+        _entry_id(e)
+        for section in ("red_flags", "triage_rules", "recommendations", "medicines", "exercises")
+        for e in getattr(kb, section)
+    }
+    for conflict in kb.conflicts:
+        for position in conflict.positions:
+            if position.source not in source_ids:
+                yield FieldProblem(
+                    f"conflicts.yaml: entry '{conflict.id}'",
+                    f"position cites unknown source '{position.source}'",
+                )
+        for target in conflict.applies_to:
+            if target not in known_ids:
+                yield FieldProblem(
+                    f"conflicts.yaml: entry '{conflict.id}'", f"applies to unknown id '{target}'"
+                )
+    for rec in kb.recommendations:
+        if rec.hours is not None and rec.hours[1] is not None and rec.hours[1] <= rec.hours[0]:
+            yield FieldProblem(f"recommendations.yaml: entry '{rec.id}'", "hours window is empty")
+    for ex in kb.exercises:
+        if ex.progression.max_hold_seconds < ex.hold_seconds or ex.progression.max_reps < ex.reps:
+            yield FieldProblem(
+                f"exercises.yaml: entry '{ex.id}'", "progression ceiling is below the starting dose"
+            )
+
+
+def _check_phases(kb: KnowledgeBase) -> Iterator[FieldProblem]:
+    phases = sorted(kb.phases, key=lambda p: p.from_hours)
+    if not phases or phases[0].from_hours != 0:
+        yield FieldProblem("phases.yaml", "the first phase must start at 0 hours")
+        return
+    for current, following in itertools.pairwise(phases):
+        if current.until_hours != following.from_hours:
+            yield FieldProblem(
+                f"phases.yaml: entry '{current.id}'",
+                f"ends at {current.until_hours} h but '{following.id}' starts at "
+                f"{following.from_hours} h: phases must tile the timeline",
+            )
+    if phases[-1].until_hours is not None:
+        yield FieldProblem(
+            f"phases.yaml: entry '{phases[-1].id}'", "the last phase must be open-ended"
+        )
+    yield from _duplicates("phases.yaml", (p.id.value for p in kb.phases))
+
+
+def _check_condition(where: str, condition: Condition) -> Iterator[FieldProblem]:
+    paths = answer_paths()
+    if condition.answer is not None:
+        if condition.answer not in paths:
+            yield FieldProblem(where, f"a rule reads unknown answer '{condition.answer}'")
+            return
+        choices = paths[condition.answer]
+        wanted = condition.in_ or ((condition.contains,) if condition.contains else ())
+        for value in wanted:
+            if value not in choices:
+                yield FieldProblem(
+                    where, f"'{value}' is not an allowed value of '{condition.answer}'"
+                )
+        return
+    for child in condition.all or condition.any or ():
+        yield from _check_condition(where, child)
+
+
+def _entry_id(entry: BaseModel) -> str:
+    value = getattr(entry, "id", None) or getattr(entry, "answer", "?")
+    return str(value)
+
+
+def _cited_sources(entry: BaseModel) -> Iterable[str]:
+    yield from getattr(entry, "sources", ())
+    yield from getattr(entry, "decided_by", ())
+    for rule in getattr(entry, "rules", ()):
+        yield from rule.sources
+
+
+def _conditions(entry: BaseModel) -> Iterable[Condition]:
+    for name in ("when",):
+        value = getattr(entry, name, None)
+        if isinstance(value, Condition):
+            yield value
+    for rule in getattr(entry, "rules", ()):
+        yield rule.when
+
+
+def _duplicates(where: str, ids: Iterable[str], *, what: str = "id") -> Iterator[FieldProblem]:
+    seen: set[str] = set()
+    for item in ids:
+        if item in seen:
+            yield FieldProblem(where, f"duplicate {what} '{item}'")
+        seen.add(item)

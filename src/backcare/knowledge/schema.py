@@ -1,0 +1,367 @@
+"""Pydantic models of the knowledge-base YAML files.
+
+The knowledge base is data, not code: every red flag, rule, recommendation,
+medicine, exercise and source conflict lives in ``data/*.yaml`` and is parsed
+into these models. Unknown keys are errors, and every clinical entry must name
+at least one source; cross-references are checked by :mod:`backcare.knowledge.loader`.
+
+Rules are written in a small condition language (:class:`Condition`). It has no
+negation and booleans can only be tested for ``true``, so answering "yes" to
+one more question can never make a rule stop firing: the triage engine is
+monotonic by construction, not only by test.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from backcare.domain.enums import MedicineStatus, Phase, Sides, Track, TriageLevel
+
+__all__ = [
+    "Condition",
+    "Conflict",
+    "ConflictPosition",
+    "DoseSpec",
+    "Exercise",
+    "IntakeQuestion",
+    "KnowledgeBase",
+    "Medicine",
+    "MedicineRule",
+    "PhaseSpec",
+    "Progression",
+    "Recommendation",
+    "RedFlag",
+    "ScheduleSpec",
+    "Source",
+    "TriageRule",
+    "WarningSignSpec",
+]
+
+_STRICT = ConfigDict(extra="forbid", frozen=True)
+Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
+SourceIds = Annotated[tuple[str, ...], Field(min_length=1)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class Source(BaseModel):
+    """A seed article or a guideline, paper, label or page that backcare cites."""
+
+    model_config = _STRICT
+
+    id: Id
+    kind: Literal["seed", "guideline", "paper", "label", "web"]
+    title: Text
+    url: str | None = None
+    file: str | None = None  # for seeds: the file name under shared/seeds
+    authority: Literal["high", "moderate", "low"]
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def _seed_has_file(self) -> Self:
+        if self.kind == "seed" and not self.file:
+            raise ValueError("a seed source must give its file name in 'file'")
+        if self.kind != "seed" and not self.url:
+            raise ValueError("a non-seed source must give a 'url'")
+        return self
+
+
+class Condition(BaseModel):
+    """A test on the answers: one comparison, or ``all``/``any`` of other conditions.
+
+    Comparisons (exactly one, with ``answer``): ``is: true``, ``at_least: n``,
+    ``below: n``, ``in: [choices]``, ``contains: item`` (for the conditions list).
+    ``or_unanswered: true`` makes an unanswered value count as a match, for rules
+    that must err towards care when the person has not said.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    all: tuple[Condition, ...] | None = None
+    any: tuple[Condition, ...] | None = None
+    answer: str | None = None
+    is_: Literal[True] | None = Field(default=None, alias="is")
+    at_least: float | None = None
+    below: float | None = None
+    in_: tuple[str, ...] | None = Field(default=None, alias="in")
+    contains: str | None = None
+    or_unanswered: bool = False
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Self:
+        forms = [self.all is not None, self.any is not None, self.answer is not None]
+        if sum(forms) != 1:
+            raise ValueError("a condition needs exactly one of 'all', 'any' or 'answer'")
+        tests = [
+            self.is_ is not None,
+            self.at_least is not None,
+            self.below is not None,
+            self.in_ is not None,
+            self.contains is not None,
+        ]
+        if self.answer is not None and sum(tests) != 1:
+            raise ValueError(
+                "a comparison needs exactly one of 'is', 'at_least', 'below', 'in', 'contains'"
+            )
+        if self.answer is None and any(tests):
+            raise ValueError("'all'/'any' cannot also carry a comparison")
+        return self
+
+    def answer_paths(self) -> list[str]:
+        """Every answer path this condition reads, for cross-reference checks."""
+        if self.answer is not None:
+            return [self.answer]
+        children = self.all or self.any or ()
+        return [path for child in children for path in child.answer_paths()]
+
+
+class RedFlag(BaseModel):
+    """One yes/no red-flag or history question and the level a "yes" gives."""
+
+    model_config = _STRICT
+
+    id: Id
+    answer: Annotated[str, Field(pattern=r"^(red_flags|history)\.[a-z_]+$")]
+    level: TriageLevel
+    priority: Annotated[int, Field(ge=1)]  # lower = asked earlier
+    question: Text
+    reason: Text
+    may_suggest: Text
+    sources: SourceIds
+
+
+class IntakeQuestion(BaseModel):
+    """A question that is not a red flag but feeds the rules (age, trigger, pain...)."""
+
+    model_config = _STRICT
+
+    answer: Annotated[str, Field(pattern=r"^[a-z_]+(\.[a-z_]+)?$")]
+    kind: Literal["integer", "number", "choice", "multi_choice", "boolean"]
+    priority: Annotated[int, Field(ge=1)]
+    screening: bool  # counts toward a complete assessment
+    question: Text
+    why: Text
+    choices: tuple[str, ...] = ()
+    sources: SourceIds
+
+
+class TriageRule(BaseModel):
+    """A rule beyond a single red flag: combinations, course of the episode, age."""
+
+    model_config = _STRICT
+
+    id: Id
+    level: TriageLevel
+    when: Condition
+    message: Text
+    sources: SourceIds
+
+
+class PhaseSpec(BaseModel):
+    """One phase of the episode, by hours since onset."""
+
+    model_config = _STRICT
+
+    id: Phase
+    from_hours: Annotated[float, Field(ge=0)]
+    until_hours: float | None  # None = open-ended
+    summary: Text
+    sources: SourceIds
+
+
+class DoseSpec(BaseModel):
+    """Dose of a recommendation: duration, frequency, window and hard limits."""
+
+    model_config = _STRICT
+
+    minutes: float | None = None
+    max_minutes: float | None = None
+    every_hours: float | None = None
+    times_per_day: int | None = None
+    for_hours: tuple[float, float] | None = None
+    amount: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+class ScheduleSpec(BaseModel):
+    """How a recommendation becomes timed actions in today's schedule."""
+
+    model_config = _STRICT
+
+    every_hours: float | None = None
+    times_per_day: int | None = None
+    offset_minutes: int = 0
+    minutes: float | None = None
+    title: Text
+
+    @model_validator(mode="after")
+    def _one_frequency(self) -> Self:
+        if (self.every_hours is None) == (self.times_per_day is None):
+            raise ValueError("a schedule needs exactly one of 'every_hours' or 'times_per_day'")
+        return self
+
+
+class Recommendation(BaseModel):
+    """One piece of advice in one of the three tracks."""
+
+    model_config = _STRICT
+
+    id: Id
+    track: Track
+    title: Text
+    phases: Annotated[tuple[Phase, ...], Field(min_length=1)]
+    hours: tuple[float, float | None] | None = None  # narrower window within the phases
+    when: Condition | None = None  # only for people this applies to
+    instructions: Annotated[tuple[Text, ...], Field(min_length=1)]
+    dose: DoseSpec | None = None
+    safety: tuple[Text, ...] = ()
+    stop_if: tuple[Text, ...] = ()
+    schedule: ScheduleSpec | None = None
+    sources: SourceIds
+
+
+class MedicineRule(BaseModel):
+    """A contraindication or caution: when it applies, the status it forces and why."""
+
+    model_config = _STRICT
+
+    when: Condition
+    status: MedicineStatus
+    reason: Text
+    sources: SourceIds
+
+
+class Medicine(BaseModel):
+    """An over-the-counter medicine, or a treatment that is only ever "ask a doctor"."""
+
+    model_config = _STRICT
+
+    id: Id
+    name: Text
+    aliases: tuple[str, ...] = ()
+    otc: bool
+    drug_class: Literal["nsaid", "analgesic", "muscle_relaxant", "injection"]
+    usual_dose: Text
+    dose_mg: tuple[int, int] | None = None  # one dose, smallest to largest
+    min_interval_hours: float | None = None
+    max_daily_mg: int | None = None
+    max_days: int | None = None
+    rules: tuple[MedicineRule, ...] = ()
+    notes: tuple[Text, ...] = ()
+    sources: SourceIds
+
+    @model_validator(mode="after")
+    def _otc_has_limits(self) -> Self:
+        if self.otc and (self.max_daily_mg is None or self.min_interval_hours is None):
+            raise ValueError("an OTC medicine needs 'max_daily_mg' and 'min_interval_hours'")
+        return self
+
+
+class Progression(BaseModel):
+    """How an exercise grows across sessions when pain allows, and its ceiling."""
+
+    model_config = _STRICT
+
+    hold_step_seconds: Annotated[int, Field(ge=0)] = 0
+    reps_step: Annotated[int, Field(ge=0)] = 0
+    max_hold_seconds: Annotated[int, Field(ge=1)]
+    max_reps: Annotated[int, Field(ge=1)]
+
+
+class Exercise(BaseModel):
+    """A gentle exercise with its starting dose, phase gate and stop rules."""
+
+    model_config = _STRICT
+
+    id: Id
+    name: Text
+    kind: Literal["stretch", "mobility", "strength"]
+    from_phase: Phase
+    steps: Annotated[tuple[Text, ...], Field(min_length=1)]
+    hold_seconds: Annotated[int, Field(ge=1)]
+    reps: Annotated[int, Field(ge=1)]
+    sides: Sides
+    rest_seconds: Annotated[int, Field(ge=0)]
+    times_per_day: Annotated[int, Field(ge=1)]
+    progression: Progression
+    stop_if: Annotated[tuple[Text, ...], Field(min_length=1)]
+    sources: SourceIds
+
+
+class ConflictPosition(BaseModel):
+    """What one source says on a disputed point."""
+
+    model_config = _STRICT
+
+    source: Id
+    says: Text
+
+
+class Conflict(BaseModel):
+    """A point where sources disagree (or one is wrong) and how backcare resolves it."""
+
+    model_config = _STRICT
+
+    id: Id
+    topic: Text
+    positions: Annotated[tuple[ConflictPosition, ...], Field(min_length=2)]
+    resolution: Text
+    decided_by: SourceIds
+    applies_to: tuple[str, ...] = ()  # ids of rules, recommendations, medicines affected
+
+
+class WarningSignSpec(BaseModel):
+    """A "see a doctor if..." line shown with every plan."""
+
+    model_config = _STRICT
+
+    id: Id
+    text: Text
+    level: TriageLevel
+    sources: SourceIds
+
+
+class KnowledgeBase(BaseModel):
+    """The whole protocol, validated and cross-checked."""
+
+    model_config = _STRICT
+
+    sources: tuple[Source, ...]
+    red_flags: tuple[RedFlag, ...]
+    intake: tuple[IntakeQuestion, ...]
+    triage_rules: tuple[TriageRule, ...]
+    phases: tuple[PhaseSpec, ...]
+    recommendations: tuple[Recommendation, ...]
+    medicines: tuple[Medicine, ...]
+    exercises: tuple[Exercise, ...]
+    warning_signs: tuple[WarningSignSpec, ...]
+    conflicts: tuple[Conflict, ...]
+
+    def source(self, source_id: str) -> Source:
+        """Return the source with this id (ids are checked at load time)."""
+        return self._sources_by_id[source_id]
+
+    def medicine(self, name: str) -> Medicine | None:
+        """Find a medicine by id, name or alias, ignoring case (paracetamol = acetaminophen)."""
+        return self._medicines_by_name.get(name.strip().lower())
+
+    def exercise(self, exercise_id: str) -> Exercise | None:
+        """Return the exercise with this id, if any."""
+        return self._exercises_by_id.get(exercise_id)
+
+    @property
+    def _sources_by_id(self) -> dict[str, Source]:
+        return {s.id: s for s in self.sources}
+
+    @property
+    def _medicines_by_name(self) -> dict[str, Medicine]:
+        index: dict[str, Medicine] = {}
+        for med in self.medicines:
+            for name in (med.id, med.name, *med.aliases):
+                index[name.lower()] = med
+        return index
+
+    @property
+    def _exercises_by_id(self) -> dict[str, Exercise]:
+        return {e.id: e for e in self.exercises}

@@ -1,0 +1,1 @@
+"""Pure rules that turn (knowledge base, answers) into triage, questions and a plan."""

@@ -1,0 +1,107 @@
+"""Triage: the highest level any red flag or rule gives, and what is still unknown.
+
+Safety properties (tested, and guaranteed by the condition language):
+- each red flag answered "yes" gives at least its own level;
+- answering one more question "yes" never lowers the level (rules cannot negate);
+- an unanswered screening question is never read as "no": ``complete`` stays
+  false and the question is listed in ``missing``, most dangerous first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from operator import attrgetter
+
+from backcare.domain.answers import Answers
+from backcare.domain.enums import TriageLevel
+from backcare.domain.results import EmergencyInstruction, Reason, Triage
+from backcare.knowledge.schema import KnowledgeBase
+from backcare.rules.conditions import Getter, Predicate, compile_condition
+
+__all__ = ["CompiledTriage", "compile_triage"]
+
+_SUMMARIES = {
+    TriageLevel.EMERGENCY: "Call {number} or go to the emergency department now.",
+    TriageLevel.URGENT: (
+        "Get medical advice today: an urgent GP appointment, an urgent care service or "
+        "NHS 111 (or your local equivalent)."
+    ),
+    TriageLevel.SEE_DOCTOR: (
+        "Book a doctor's appointment within the next few days; meanwhile follow the self-care plan."
+    ),
+    TriageLevel.SELF_CARE: (
+        "Nothing you told us points to a serious cause: follow the self-care plan and watch "
+        "for the warning signs."
+    ),
+}
+_INCOMPLETE = (
+    " Some safety questions are still unanswered, so this result is provisional: "
+    "please answer them."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    reason: Reason
+    fires: Predicate
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledTriage:
+    """The triage rules of one knowledge base, compiled for repeated use."""
+
+    rules: tuple[_Rule, ...]
+    screening: tuple[tuple[str, Getter], ...]  # (answer path, getter), most dangerous first
+
+    def run(self, answers: Answers, *, emergency_number: str) -> Triage:
+        """Triage one set of answers.
+
+        Args:
+            answers: validated answers; unanswered fields are ``None``.
+            emergency_number: the number shown in an emergency instruction.
+        """
+        fired = [rule.reason for rule in self.rules if rule.fires(answers)]
+        # Most severe first, then knowledge-base order, so the first reason explains the level.
+        fired.sort(key=lambda reason: -reason.level.rank)
+        level = fired[0].level if fired else TriageLevel.SELF_CARE
+        missing = tuple(path for path, get in self.screening if get(answers) is None)
+        summary = _SUMMARIES[level].format(number=emergency_number)
+        if missing and level is not TriageLevel.EMERGENCY:
+            summary += _INCOMPLETE
+        emergency = None
+        if level is TriageLevel.EMERGENCY:
+            emergency = EmergencyInstruction(
+                number=emergency_number,
+                message=(
+                    f"Call {emergency_number} now (or go straight to the nearest emergency "
+                    "department). Do not drive yourself. Stop the self-care plan: no exercises, "
+                    "no heat or cold, and do not take anything by mouth unless told to."
+                ),
+            )
+        return Triage(
+            level=level,
+            reasons=tuple(fired),
+            complete=not missing,
+            missing=missing,
+            summary=summary,
+            emergency=emergency,
+        )
+
+
+def compile_triage(kb: KnowledgeBase) -> CompiledTriage:
+    """Compile the red flags, triage rules and screening questions of ``kb``."""
+    rules: list[_Rule] = []
+    for flag in kb.red_flags:
+        reason = Reason(id=flag.id, message=flag.reason, level=flag.level, sources=flag.sources)
+        rules.append(_Rule(reason, _is_yes(attrgetter(flag.answer))))
+    for rule in kb.triage_rules:
+        reason = Reason(id=rule.id, message=rule.message, level=rule.level, sources=rule.sources)
+        rules.append(_Rule(reason, compile_condition(rule.when)))
+    screening = [(flag.priority, flag.answer) for flag in kb.red_flags]
+    screening += [(q.priority, q.answer) for q in kb.intake if q.screening]
+    ordered = tuple((path, attrgetter(path)) for _, path in sorted(screening))
+    return CompiledTriage(rules=tuple(rules), screening=ordered)
+
+
+def _is_yes(get: Getter) -> Predicate:
+    return lambda answers: get(answers) is True

@@ -1,0 +1,97 @@
+"""Typed settings, read from ``BACKCARE_*`` environment variables.
+
+Settings are made by :func:`get_settings`, never at import time, so tests and
+embedding programs can build their own. Every field has help text; a test checks
+that each one is documented in ``docs/settings.md``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from typing import Annotated
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["COMMON_EMERGENCY_NUMBERS", "Settings", "get_settings"]
+
+#: The emergency numbers people most often need; any other short number is accepted too.
+COMMON_EMERGENCY_NUMBERS: dict[str, str] = {
+    "999": "United Kingdom, Ireland and others",
+    "911": "United States, Canada and others",
+    "112": "European Union and most mobile networks worldwide",
+    "000": "Australia",
+    "111": "New Zealand",
+}
+
+_NUMBER = re.compile(r"^[0-9]{2,4}$")
+
+
+class Settings(BaseSettings):
+    """All of backcare's settings. Environment variables use the ``BACKCARE_`` prefix."""
+
+    model_config = SettingsConfigDict(env_prefix="BACKCARE_", extra="ignore", frozen=True)
+
+    emergency_number: Annotated[
+        str,
+        Field(
+            description=(
+                "The number to call in an emergency, shown in every emergency instruction "
+                "(999, 911, 112 are common)."
+            )
+        ),
+    ] = "999"
+    wake_time: Annotated[
+        time, Field(description="When the person usually gets up; schedules start here.")
+    ] = time(7, 0)
+    sleep_time: Annotated[
+        time,
+        Field(description="When the person usually goes to sleep; nothing is scheduled after it."),
+    ] = time(22, 0)
+    database_url: Annotated[
+        str | None,
+        Field(
+            description=(
+                "SQLAlchemy URL of the diary database; default: a SQLite file in the "
+                "user's data directory."
+            )
+        ),
+    ] = None
+
+    @field_validator("emergency_number")
+    @classmethod
+    def _check_number(cls, value: str) -> str:
+        value = value.strip()
+        if not _NUMBER.match(value):
+            raise ValueError("must be a short phone number of 2-4 digits, such as 999, 911 or 112")
+        return value
+
+    @model_validator(mode="after")
+    def _check_day(self) -> Settings:
+        if self.sleep_time <= self.wake_time:
+            raise ValueError("sleep_time must be later in the day than wake_time")
+        return self
+
+
+def get_settings() -> Settings:
+    """Read the settings from the environment.
+
+    Raises:
+        InputError: a ``BACKCARE_*`` variable has a value that is not allowed.
+    """
+    from pydantic import ValidationError
+
+    from backcare.errors import FieldProblem, InputError
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = [
+            FieldProblem(
+                "BACKCARE_" + ".".join(str(p) for p in err["loc"]).upper() if err["loc"] else "",
+                err["msg"],
+            )
+            for err in exc.errors()
+        ]
+        raise InputError("invalid setting", problems=problems) from exc

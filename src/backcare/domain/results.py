@@ -86,9 +86,6 @@ class Dose(BaseModel):
     every_hours: float | None = None
     times_per_day: int | None = None
     for_hours: tuple[float, float] | None = None
-    hold_seconds: int | None = None
-    reps: int | None = None
-    sets: int | None = None
     amount: str | None = None
     notes: tuple[str, ...] = ()
 

@@ -191,7 +191,9 @@ class ScheduleSpec(BaseModel):
 
     every_hours: float | None = None
     times_per_day: int | None = None
-    offset_minutes: int = 0
+    anchor: Literal["wake", "sleep"] = "wake"
+    offset_minutes: Annotated[int, Field(ge=0)] = 0  # after wake, or before sleep
+    from_hours: Annotated[float, Field(ge=0)] = 0  # not timetabled before this hour of the episode
     minutes: float | None = None
     title: Text
 
@@ -199,6 +201,8 @@ class ScheduleSpec(BaseModel):
     def _one_frequency(self) -> Self:
         if (self.every_hours is None) == (self.times_per_day is None):
             raise ValueError("a schedule needs exactly one of 'every_hours' or 'times_per_day'")
+        if self.anchor == "sleep" and self.times_per_day != 1:
+            raise ValueError("a schedule anchored to sleep must be once a day")
         return self
 
 

@@ -50,7 +50,6 @@ class CompiledMedicines:
         sources = list(med.sources)
         if not med.otc:
             status = MedicineStatus.ASK_FIRST
-            reasons.append(_NOT_OTC)
         elif answers.conditions is None:
             status = MedicineStatus.ASK_FIRST
             reasons.append(_UNKNOWN_CONDITIONS)
@@ -59,6 +58,8 @@ class CompiledMedicines:
                 status = max(status, rule_status, key=lambda s: s.rank)
                 reasons.append(reason)
                 sources.extend(s for s in rule_sources if s not in sources)
+        if not med.otc and not reasons:
+            reasons.append(_NOT_OTC)
         return MedicineAdvice.model_construct(
             drug=med.id,
             name=med.name,

@@ -29,6 +29,7 @@ from backcare.rules.medicines import CompiledMedicines, compile_medicines
 __all__ = ["CompiledPlanner", "bmi_category", "compile_planner", "phase_at"]
 
 _PHASE_ORDER = {phase: i for i, phase in enumerate(Phase)}
+_DAY = datetime(2000, 1, 1)  # any date: schedules are clock times within one waking day
 _BMI_SOURCES = ("who_bmi", "seed_000")
 _ASSUMED_ONSET = (
     " You did not say when it started, so backcare assumes it is new (acute phase); "
@@ -122,22 +123,36 @@ class CompiledPlanner:
             recommendations=tuple(r.item for r in recs),
             medications=self.medicines.advise(answers),
             exercises=exercises,
-            schedule=self._schedule(recs, exercises),
+            schedule=self._schedule(recs, exercises, at),
             see_doctor_if=self.warning_signs,
             bmi=_bmi(answers),
         )
 
     def _schedule(
-        self, recs: list[_CompiledRecommendation], exercises: tuple[PlannedExercise, ...]
+        self,
+        recs: list[_CompiledRecommendation],
+        exercises: tuple[PlannedExercise, ...],
+        hours: float,
     ) -> tuple[ScheduleItem, ...]:
         items: list[ScheduleItem] = []
         for rec in recs:
             sched = rec.spec.schedule
-            if sched is None:
+            # A recommendation can be offered before it is timetabled (heat from 48 h is an
+            # option, but cold stays the scheduled action until 72 h; see conflicts.yaml).
+            if sched is None or hours < sched.from_hours:
                 continue
-            for clock in _times(
-                self.wake, self.sleep, sched.every_hours, sched.times_per_day, sched.offset_minutes
-            ):
+            if sched.anchor == "sleep":
+                last = datetime.combine(_DAY, self.sleep) - timedelta(minutes=sched.offset_minutes)
+                clocks = [last.strftime("%H:%M")]
+            else:
+                clocks = _times(
+                    self.wake,
+                    self.sleep,
+                    sched.every_hours,
+                    sched.times_per_day,
+                    sched.offset_minutes,
+                )
+            for clock in clocks:
                 items.append(
                     ScheduleItem.model_construct(
                         time=clock, action=rec.spec.id, title=sched.title, minutes=sched.minutes
@@ -162,9 +177,8 @@ def _times(
     wake: time, sleep: time, every_hours: float | None, times_per_day: int | None, offset: int
 ) -> list[str]:
     """Clock times in the waking day, e.g. every 2 h from wake, or N times spread evenly."""
-    day = datetime(2000, 1, 1)
-    start = datetime.combine(day, wake) + timedelta(minutes=offset)
-    end = datetime.combine(day, sleep)
+    start = datetime.combine(_DAY, wake) + timedelta(minutes=offset)
+    end = datetime.combine(_DAY, sleep)
     if start >= end:
         return []
     if every_hours is not None:

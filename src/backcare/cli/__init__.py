@@ -1,0 +1,41 @@
+"""The ``backcare`` command line: parse options, call the core, render the result.
+
+No clinical logic and no SQL live here. :func:`main` maps the one exception tree
+(:mod:`backcare.errors`) to exit codes: 2 for bad input (as for usage errors),
+3 for an invalid knowledge base, 4 not found, 5 conflict, 6 store unavailable.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+__all__ = ["main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit status."""
+    import click
+
+    from backcare.cli.app import app
+    from backcare.errors import BackcareError
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        result = app(args=args, prog_name="backcare", standalone_mode=False)
+    except BackcareError as exc:
+        print(f"backcare: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except click.exceptions.Abort:
+        print("\nbackcare: stopped.", file=sys.stderr)
+        return 130
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

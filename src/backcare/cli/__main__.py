@@ -1,0 +1,7 @@
+"""``python -m backcare.cli`` runs the command line."""
+
+import sys
+
+from backcare.cli import main
+
+sys.exit(main())

@@ -1,0 +1,149 @@
+"""Typer application: the commands of ``backcare``.
+
+Each command builds the core object, calls it and renders the result. Heavy
+modules (Rich rendering) are imported inside the commands that use them, so the
+scriptable ``assess --json`` path stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from backcare.errors import FieldProblem, InputError
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    name="backcare",
+    help=(
+        "Red-flag triage and a self-care plan for acute back muscle spasm. "
+        "Run without a command for the interactive assessment. "
+        "Not a substitute for a doctor."
+    ),
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+kb_app = typer.Typer(help="Check and show the knowledge base (the protocol backcare runs).")
+app.add_typer(kb_app, name="kb")
+
+
+@app.callback(invoke_without_command=True)
+def interactive(ctx: typer.Context) -> None:
+    """Interactive assessment: most dangerous questions first, then the plan."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from rich.console import Console
+
+    from backcare.cli.interactive import run_interactive
+    from backcare.cli.render import render_assessment
+    from backcare.rules.engine import default_engine
+
+    console = Console()
+    assessment = run_interactive(console, default_engine())
+    console.print()
+    render_assessment(console, assessment)
+
+
+def _read_json(source: str) -> Any:
+    """Read JSON from a file path or ``-`` (standard input)."""
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(
+            "cannot read the answers", problems=[FieldProblem(source, exc.strerror or str(exc))]
+        ) from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            "the answers are not valid JSON",
+            problems=[FieldProblem(source, f"line {exc.lineno} column {exc.colno}: {exc.msg}")],
+        ) from exc
+
+
+@app.command()
+def assess(
+    json_source: Annotated[
+        str | None,
+        typer.Option(
+            "--json",
+            metavar="FILE|-",
+            help="Read answers (JSON contract v1) from FILE or - for stdin; print the result "
+            "as JSON.",
+        ),
+    ] = None,
+    input_source: Annotated[
+        str | None,
+        typer.Option(
+            "--input", metavar="FILE|-", help="Read answers from FILE or -; print it readably."
+        ),
+    ] = None,
+) -> None:
+    """Assess answers given as JSON (the scriptable twin of the interactive assessment)."""
+    from backcare.rules.engine import default_engine
+
+    if (json_source is None) == (input_source is None):
+        raise InputError(
+            "give exactly one of --json FILE|- or --input FILE|-",
+            problems=[FieldProblem("--json", "required (or use --input)")],
+        )
+    source = json_source if json_source is not None else input_source
+    assert source is not None
+    assessment = default_engine().assess(_read_json(source))
+    if json_source is not None:
+        sys.stdout.write(assessment.model_dump_json(indent=2) + "\n")
+        return
+    from rich.console import Console
+
+    from backcare.cli.render import render_assessment
+
+    render_assessment(Console(), assessment)
+
+
+@kb_app.command("check")
+def kb_check(
+    directory: Annotated[
+        Path | None,
+        typer.Option("--dir", help="Check the YAML files in this folder, not the shipped ones."),
+    ] = None,
+) -> None:
+    """Validate the knowledge base and print how many entries each section has."""
+    from backcare.knowledge.loader import load_knowledge_base
+
+    kb = load_knowledge_base(directory)
+    counts = {section: len(getattr(kb, section)) for section in type(kb).model_fields}
+    width = max(len(s) for s in counts)
+    for section, count in counts.items():
+        print(f"{section:<{width}}  {count:>4}")
+    print(f"knowledge base OK: {sum(counts.values())} entries")
+
+
+@kb_app.command("show")
+def kb_show(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the Markdown to this file.")
+    ] = None,
+) -> None:
+    """Render the whole protocol as Markdown (committed as docs/protocol.md)."""
+    from backcare.knowledge.document import render_markdown
+    from backcare.knowledge.loader import load_knowledge_base
+
+    text = render_markdown(load_knowledge_base())
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+@app.command()
+def version() -> None:
+    """Print backcare's version."""
+    from backcare import __version__
+
+    print(f"backcare {__version__}")

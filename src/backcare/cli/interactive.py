@@ -1,0 +1,129 @@
+"""The interactive assessment: ask the core's next question until done or an emergency.
+
+The order of questions and the stopping rule come from the core
+(:meth:`backcare.Engine.next_questions` and the triage level); this module only
+asks and parses what the person types. A question can be skipped: it then stays
+unanswered and the result says it is incomplete, never "no".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.prompt import Prompt
+
+from backcare.domain.answers import Answers, parse_answers
+from backcare.domain.enums import TriageLevel
+from backcare.domain.results import Assessment, Question
+from backcare.errors import InputError
+from backcare.rules.engine import Engine
+
+__all__ = ["run_interactive"]
+
+_SKIP = "s"
+_YES = {"y", "yes"}
+_NO = {"n", "no"}
+
+
+def run_interactive(console: Console, engine: Engine) -> Assessment:
+    """Ask questions most dangerous first; stop at once on an emergency answer."""
+    console.print(
+        "[bold]backcare[/bold] asks the most important safety questions first. "
+        "Answer y/n, or [bold]s[/bold] to skip a question you cannot answer "
+        "(a skipped safety question is never taken as a 'no')."
+    )
+    data: dict[str, Any] = {}
+    asked: set[str] = set()
+    assessment = engine.assess(data)
+    while True:
+        pending = [q for q in engine.next_questions(data) if q.key not in asked]
+        if not pending:
+            break
+        question = pending[0]
+        asked.add(question.key)
+        value = _ask(console, question)
+        if value is None:
+            continue
+        _set(data, question.key, value)
+        assessment = engine.assess(data)
+        if assessment.triage.level is TriageLevel.EMERGENCY:
+            break
+    return assessment
+
+
+def answers_from(data: dict[str, Any]) -> Answers:
+    """Validate collected answers (used by callers that keep the raw dict)."""
+    return parse_answers(data)
+
+
+def _set(data: dict[str, Any], key: str, value: Any) -> None:
+    group, _, field = key.partition(".")
+    if field:
+        data.setdefault(group, {})[field] = value
+    else:
+        data[key] = value
+
+
+def _ask(console: Console, question: Question) -> Any:
+    """Ask one question until the reply parses; ``None`` means skipped."""
+    while True:
+        hint = _hint(question)
+        reply = Prompt.ask(f"[bold]{question.text}[/bold] {hint}", console=console).strip()
+        if reply.lower() == _SKIP:
+            return None
+        try:
+            return _parse(question, reply)
+        except InputError as exc:
+            console.print(f"[red]{exc.problems[0].problem if exc.problems else exc}[/red]")
+
+
+def _hint(question: Question) -> str:
+    if question.kind == "boolean":
+        return "[dim](y/n/s)[/dim]"
+    if question.kind in {"choice", "multi_choice"}:
+        options = "  ".join(f"{i}={c}" for i, c in enumerate(question.choices, start=1))
+        extra = (
+            ", several separated by commas, or 0=none" if question.kind == "multi_choice" else ""
+        )
+        return f"[dim]({options}{extra}; s=skip)[/dim]"
+    return "[dim](number, or s to skip)[/dim]"
+
+
+def _parse(question: Question, reply: str) -> Any:
+    lowered = reply.lower()
+    if question.kind == "boolean":
+        if lowered in _YES:
+            return True
+        if lowered in _NO:
+            return False
+        raise _bad(question, "please answer y (yes), n (no) or s (skip)")
+    if question.kind == "choice":
+        return _choice(question, lowered)
+    if question.kind == "multi_choice":
+        if lowered in {"0", "none", ""}:
+            return []
+        return sorted({_choice(question, part.strip()) for part in lowered.split(",")})
+    try:
+        number = float(reply)
+    except ValueError:
+        raise _bad(question, "please type a number") from None
+    if question.kind == "integer":
+        if not number.is_integer():
+            raise _bad(question, "please type a whole number")
+        return int(number)
+    return number
+
+
+def _choice(question: Question, reply: str) -> str:
+    if reply.isdigit() and 1 <= int(reply) <= len(question.choices):
+        return question.choices[int(reply) - 1]
+    if reply in question.choices:
+        return reply
+    raise _bad(question, f"please choose 1-{len(question.choices)}")
+
+
+def _bad(question: Question, problem: str) -> InputError:
+    from backcare.errors import FieldProblem
+
+    return InputError("invalid answer", problems=[FieldProblem(question.key, problem)])

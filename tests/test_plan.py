@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import time
 
 import pytest
-from tests.conftest import all_no
+from tests.factories import all_no
 
 from backcare import Engine, KnowledgeBase, MedicineStatus, Phase, Settings
 from backcare.rules.planning import bmi_category

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.conftest import HISTORY_KEYS, RED_FLAG_KEYS, all_no
+from tests.factories import HISTORY_KEYS, RED_FLAG_KEYS, all_no
 
 from backcare import Engine, KnowledgeBase, Settings, TriageLevel
 from backcare.domain.enums import Trend, Trigger

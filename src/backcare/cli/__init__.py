@@ -15,7 +15,7 @@ __all__ = ["main"]
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status."""
-    import click
+    import typer
 
     from backcare.cli.app import app
     from backcare.errors import BackcareError
@@ -26,14 +26,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BackcareError as exc:
         print(f"backcare: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         print("\nbackcare: stopped.", file=sys.stderr)
         return 130
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
+    except typer.TyperException as exc:
+        # Usage errors (unknown option, bad value): Typer's vendored Click shows them itself.
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:  # pragma: no cover - every Typer usage error has show()
+            print(f"backcare: error: {exc}", file=sys.stderr)
+        return int(getattr(exc, "exit_code", 2))
     return result if isinstance(result, int) else 0
 
 

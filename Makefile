@@ -1,0 +1,45 @@
+# One command per chore, the same locally and in CI. `make help` lists them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: help setup run assess test lint typecheck format bench docs clean
+
+help:  ## List the chores
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+setup: $(STAMP)  ## Create .venv and install backcare with its development tools
+
+run: $(STAMP)  ## Run backcare (the interactive assessment; SQLite, no server)
+	$(BIN)/backcare
+
+lint: $(STAMP)  ## Lint and check formatting
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: $(STAMP)  ## mypy --strict on the package
+	$(BIN)/mypy src/backcare
+
+test: lint typecheck  ## Everything CI checks: lint, types, the whole test suite with coverage
+	$(BIN)/pytest --cov=backcare --cov-report=term --cov-fail-under=90
+
+format: $(STAMP)  ## Fix lint and formatting where it can
+	$(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff format src tests benchmarks
+
+bench: $(STAMP)  ## Run the benchmarks; results go to benchmarks/results/
+	$(BIN)/python benchmarks/run_all.py
+
+docs: $(STAMP)  ## Regenerate docs/protocol.md from the knowledge base
+	$(BIN)/backcare kb show --output docs/protocol.md
+
+clean:  ## Remove the virtual environment and caches
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

@@ -1,0 +1,247 @@
+"""The command line: JSON contract on stdout, exit codes, knowledge-base commands, interactive."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pexpect
+import pytest
+from tests.factories import all_no
+
+from backcare.cli import main
+
+ROOT = Path(__file__).parents[1]
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_assess_json_prints_exactly_the_contract_object(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(all_no()))
+    code, out, _ = _run(capsys, "assess", "--json", str(path))
+    assert code == 0
+    result = json.loads(out)
+    assert set(result) >= {"triage", "plan"}
+    assert result["triage"]["level"] == "self_care"
+    assert result["triage"]["complete"] is True
+    assert {
+        "phase",
+        "recommendations",
+        "medications",
+        "exercises",
+        "schedule",
+        "see_doctor_if",
+    } <= set(result["plan"])
+    ids = {r["id"] for r in result["plan"]["recommendations"]}
+    assert {"cold_therapy", "keep_moving"} <= ids
+
+
+def test_assess_json_reads_standard_input(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = all_no()
+    answers["red_flags"]["chest_pain"] = True
+    monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps(answers)))
+    code, out, _ = _run(capsys, "assess", "--json", "-")
+    assert code == 0
+    result = json.loads(out)
+    assert result["triage"]["level"] == "emergency"
+    assert result["plan"]["exercises"] == []
+
+
+@pytest.mark.parametrize(
+    ("payload", "fragments"),
+    [
+        pytest.param('{"pain": 12}', ["pain", "less than or equal to 10"], id="out-of-range"),
+        pytest.param(
+            '{"red_flags": {"fevr": true}}', ["red_flags.fevr", "unknown key"], id="unknown-key"
+        ),
+        pytest.param('{"age": ', ["not valid JSON", "line 1"], id="malformed-json"),
+        pytest.param("[1, 2]", ["JSON object"], id="not-an-object"),
+    ],
+)
+def test_invalid_input_exits_2_naming_the_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], payload: str, fragments: list[str]
+) -> None:
+    path = tmp_path / "answers.json"
+    path.write_text(payload)
+    code, out, err = _run(capsys, "assess", "--json", str(path))
+    assert code == 2
+    assert out == ""
+    for fragment in fragments:
+        assert fragment in err
+
+
+def test_missing_file_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(capsys, "assess", "--json", "/nonexistent/answers.json")
+    assert code == 2
+    assert "/nonexistent/answers.json" in err
+
+
+def test_assess_needs_a_source(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(capsys, "assess")
+    assert code == 2
+    assert "--json" in err
+
+
+def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(capsys, "assess", "--frobnicate")
+    assert code == 2
+    assert "frobnicate" in err
+
+
+def test_assess_input_renders_readably(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(all_no(hours_since_onset=5)))
+    code, out, _ = _run(capsys, "assess", "--input", str(path))
+    assert code == 0
+    assert "SELF-CARE" in out
+    assert "Sources:" in out
+    assert "not a diagnosis" in out
+
+
+def test_kb_check_prints_counts(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "kb", "check")
+    assert code == 0
+    assert "knowledge base OK" in out
+    assert "red_flags" in out
+
+
+def test_kb_check_of_a_broken_folder_exits_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = _run(capsys, "kb", "check", "--dir", str(tmp_path))
+    assert code == 3
+    assert "sources.yaml" in err
+
+
+def test_kb_show_renders_the_protocol(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "kb", "show")
+    assert code == 0
+    assert out.startswith("# The backcare protocol")
+    assert out == (ROOT / "docs" / "protocol.md").read_text(encoding="utf-8")
+
+
+def test_emergency_number_setting_reaches_the_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers = all_no()
+    answers["red_flags"]["saddle_numbness"] = True
+    env = {**os.environ, "BACKCARE_EMERGENCY_NUMBER": "112"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "backcare.cli", "assess", "--json", "-"],
+        input=json.dumps(answers),
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["triage"]["emergency"]["number"] == "112"
+
+
+def test_invalid_emergency_number_setting_is_refused() -> None:
+    env = {**os.environ, "BACKCARE_EMERGENCY_NUMBER": "call someone"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "backcare.cli", "assess", "--json", "-"],
+        input="{}",
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "BACKCARE_EMERGENCY_NUMBER" in proc.stderr
+
+
+# --- Interactive assessment through a real pseudo-terminal ---------------------------
+
+
+def _spawn() -> Any:
+    env = {**os.environ, "COLUMNS": "120", "TERM": "dumb", "BACKCARE_EMERGENCY_NUMBER": "999"}
+    return pexpect.spawn(
+        sys.executable, ["-m", "backcare.cli"], env=env, encoding="utf-8", timeout=30
+    )
+
+
+@pytest.mark.slow
+def test_interactive_stops_at_the_first_emergency_answer() -> None:
+    child = _spawn()
+    child.expect("genitals")  # the first question is saddle numbness
+    child.sendline("n")
+    child.expect("bladder")
+    child.sendline("y")
+    child.expect("CALL 999 NOW")
+    child.expect(pexpect.EOF)
+    transcript = child.before or ""
+    assert "Exercise" not in transcript
+    child.close()
+    assert child.exitstatus == 0
+
+
+@pytest.mark.slow
+def test_interactive_full_assessment_shows_plan_with_sources() -> None:
+    child = _spawn()
+    # Answer every yes/no question "no", choices with their first option, numbers sensibly.
+    replies = {
+        "(y/n/s)": "n",
+        "1=lifting": "1",
+        "How old": "40",
+        "hours ago": "6",
+        "0 (none) to 10": "5",
+        "0=none": "0",
+        "How many days": "0",
+        "better, the same": "1",
+        "height": "s",
+        "weight": "s",
+    }
+    patterns = [*replies, "SELF-CARE"]
+    while True:
+        index = child.expect(patterns)
+        if patterns[index] == "SELF-CARE":
+            break
+        child.sendline(replies[patterns[index]])
+    child.expect(pexpect.EOF)
+    transcript = child.before or ""
+    assert "Cold pack" in transcript
+    assert "Sources:" in transcript
+    child.close()
+    assert child.exitstatus == 0
+
+
+@pytest.mark.slow
+def test_interactive_skip_leaves_the_result_incomplete() -> None:
+    child = _spawn()
+    child.expect("genitals")
+    child.sendline("s")
+    for _ in range(60):
+        index = child.expect([r"\(y/n/s\)", r"\(1=", "number, or s", "Not yet answered"])
+        if index == 3:
+            break
+        child.sendline("n" if index == 0 else "s")
+    child.expect(pexpect.EOF)
+    assert "red_flags.saddle_numbness" in (child.before or "")
+    child.close()
+
+
+@pytest.mark.slow
+def test_interactive_reprompts_on_a_bad_reply() -> None:
+    child = _spawn()
+    child.expect("genitals")
+    child.sendline("maybe")
+    child.expect("please answer y")
+    child.sendline("y")
+    child.expect("CALL 999 NOW")
+    child.close()

@@ -38,8 +38,9 @@ format: $(STAMP)  ## Fix lint and formatting where it can
 bench: $(STAMP)  ## Run the benchmarks; results go to benchmarks/results/
 	$(BIN)/python benchmarks/run_all.py
 
-docs: $(STAMP)  ## Regenerate docs/protocol.md from the knowledge base
+docs: $(STAMP)  ## Regenerate the generated docs (protocol, CLI reference)
 	$(BIN)/backcare kb show --output docs/protocol.md
+	$(BIN)/python -c "from backcare.cli.reference import render_cli_reference as r; open('docs/cli.md', 'w').write(r())"
 
 clean:  ## Remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
 
 from backcare.domain.enums import Condition, Trend, Trigger
 from backcare.errors import FieldProblem, InputError
@@ -60,7 +60,7 @@ class Course(BaseModel):
     model_config = _STRICT
 
     days_of_self_care: Annotated[int, Field(ge=0, le=3650)] | None = None
-    trend: Trend | None = None
+    trend: Annotated[Trend | None, Field(strict=False)] = None
     recurrent_same_spot: bool | None = None
     disrupts_sleep_or_daily_life: bool | None = None
 
@@ -75,10 +75,13 @@ class Answers(BaseModel):
     pain: Annotated[int, Field(ge=0, le=10)] | None = None
     height_cm: Annotated[float, Field(gt=50, le=272)] | None = None
     weight_kg: Annotated[float, Field(gt=10, le=650)] | None = None
-    trigger: Trigger | None = None
+    # Enum and set fields take their JSON forms ("lifting", a list) even in strict mode.
+    trigger: Annotated[Trigger | None, Field(strict=False)] = None
     red_flags: RedFlags = RedFlags()
     history: History = History()
-    conditions: frozenset[Condition] | None = None
+    conditions: Annotated[
+        frozenset[Annotated[Condition, Strict(False)]] | None, Field(strict=False)
+    ] = None
     course: Course = Course()
 
     def answer_at(self, path: str) -> Any:
@@ -124,23 +127,15 @@ def parse_answers(data: object) -> Answers:
             problems=[FieldProblem("", f"got {type(data).__name__}")],
         )
     try:
-        # JSON mode keeps strictness for types but lets enums come from strings
-        # and the conditions list become a set.
-        import json
-
-        return Answers.model_validate_json(json.dumps(data))
-    except (TypeError, ValueError) as exc:
-        if isinstance(exc, ValidationError):
-            problems = [
-                FieldProblem(_field_name(err["loc"]), _message(err)) for err in exc.errors()
-            ]
-            raise InputError("invalid answers", problems=problems) from exc
-        raise InputError(
-            "answers must be plain JSON data", problems=[FieldProblem("", str(exc))]
-        ) from exc
+        return Answers.model_validate(data)
+    except ValidationError as exc:
+        problems = [FieldProblem(_field_name(err["loc"]), _message(err)) for err in exc.errors()]
+        raise InputError("invalid answers", problems=problems) from exc
 
 
 def _message(err: Any) -> str:
     if err["type"] == "extra_forbidden":
         return "unknown key (check the spelling; see docs/json-api.md for the contract)"
+    if err["type"] == "frozen_set_type":
+        return "must be a list (use [] for none)"
     return str(err["msg"])

@@ -6,6 +6,8 @@ every source id so no advice reaches a person without the evidence behind it.
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from pydantic import BaseModel, ConfigDict
 
 from backcare.domain.enums import MedicineStatus, Phase, Sides, Track, TriageLevel
@@ -24,9 +26,31 @@ __all__ = [
     "ScheduleItem",
     "Triage",
     "WarningSign",
+    "trusted",
 ]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+_M = TypeVar("_M", bound=BaseModel)
+_set = object.__setattr__
+
+
+def trusted(cls: type[_M], **values: Any) -> _M:
+    """Build a result model from values the engine made from validated data.
+
+    This is what ``model_construct`` ends up doing, without its per-field alias and
+    default handling, which dominated the cost of an assessment. Every field must be
+    given; a test checks the result equals the validated construction.
+    """
+    if len(values) != len(cls.__pydantic_fields__):
+        missing = set(cls.__pydantic_fields__) - set(values)
+        raise TypeError(f"{cls.__name__}: trusted() needs every field; missing {missing}")
+    model = cls.__new__(cls)
+    _set(model, "__dict__", values)
+    _set(model, "__pydantic_fields_set__", set(values))
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    return model
 
 
 class Reason(BaseModel):

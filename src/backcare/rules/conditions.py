@@ -1,23 +1,30 @@
 """Compile knowledge-base conditions into fast predicates over the answers.
 
-A condition is compiled once per knowledge base into a closure, so assessing a
-person costs a few attribute reads per rule rather than a walk over the YAML
-structure. Unanswered values never match unless the rule says ``or_unanswered``.
+Answers are flattened once per assessment into a ``Facts`` dict keyed by answer
+path (``red_flags.fever``, ``derived.episode_days``), and every condition is
+compiled once per knowledge base into a closure over that dict, so assessing a
+person costs a few dict lookups per rule. Unanswered values are ``None`` and never
+match unless the rule says ``or_unanswered``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from operator import attrgetter
 from typing import Any
 
-from backcare.domain.answers import Answers
+from backcare.domain.answers import Answers, Course, History, RedFlags
 from backcare.knowledge.schema import Condition
 
-__all__ = ["Getter", "Predicate", "compile_condition", "episode_days", "getter_for"]
+__all__ = ["Facts", "Predicate", "body_mass_index", "compile_condition", "episode_days", "facts_of"]
 
-Getter = Callable[[Answers], Any]
-Predicate = Callable[[Answers], bool]
+Facts = dict[str, Any]
+Predicate = Callable[[Facts], bool]
+
+_GROUPS = (
+    ("red_flags", tuple(f"red_flags.{k}" for k in RedFlags.model_fields)),
+    ("history", tuple(f"history.{k}" for k in History.model_fields)),
+    ("course", tuple(f"course.{k}" for k in Course.model_fields)),
+)
 
 
 def episode_days(answers: Answers) -> float | None:
@@ -36,31 +43,32 @@ def body_mass_index(answers: Answers) -> float | None:
     return round(answers.weight_kg / (metres * metres), 1)
 
 
-_DERIVED: dict[str, Getter] = {"episode_days": episode_days, "bmi": body_mass_index}
-
-
-def getter_for(path: str) -> Getter:
-    """Return a function reading one answer path (``derived.*`` values are computed)."""
-    if path.startswith("derived."):
-        return _DERIVED[path.removeprefix("derived.")]
-    return attrgetter(path)
+def facts_of(answers: Answers) -> Facts:
+    """Flatten validated answers (and the derived values) into one dict by answer path."""
+    facts: Facts = dict(answers.__dict__)
+    for group, keys in _GROUPS:
+        # Field order of a pydantic model's __dict__ is its declaration order.
+        facts.update(zip(keys, getattr(answers, group).__dict__.values(), strict=True))
+    facts["derived.episode_days"] = episode_days(answers)
+    facts["derived.bmi"] = body_mass_index(answers)
+    return facts
 
 
 def compile_condition(condition: Condition) -> Predicate:
-    """Compile a condition (checked by the loader) into a predicate."""
+    """Compile a condition (checked by the loader) into a predicate over facts."""
     if condition.all is not None:
         parts = tuple(compile_condition(c) for c in condition.all)
-        return lambda answers: all(p(answers) for p in parts)
+        return lambda facts: all(p(facts) for p in parts)
     if condition.any is not None:
         parts = tuple(compile_condition(c) for c in condition.any)
-        return lambda answers: any(p(answers) for p in parts)
+        return lambda facts: any(p(facts) for p in parts)
     assert condition.answer is not None  # guaranteed by the schema validator
-    get = getter_for(condition.answer)
+    path = condition.answer
     unanswered = condition.or_unanswered
     test = _comparison(condition)
 
-    def predicate(answers: Answers) -> bool:
-        value = get(answers)
+    def predicate(facts: Facts) -> bool:
+        value = facts[path]
         if value is None:
             return unanswered
         return test(value)

@@ -10,9 +10,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 from backcare.domain.answers import Answers, parse_answers
-from backcare.domain.results import Assessment, Question
+from backcare.domain.results import Assessment, Question, trusted
 from backcare.knowledge.loader import load_knowledge_base
 from backcare.knowledge.schema import KnowledgeBase
+from backcare.rules.conditions import facts_of
 from backcare.rules.planning import CompiledPlanner, compile_planner
 from backcare.rules.questions import CompiledQuestions, compile_questions
 from backcare.rules.triage import CompiledTriage, compile_triage
@@ -48,19 +49,20 @@ class Engine:
         Raises:
             InputError: the data does not fit the contract; each problem names its field.
         """
-        parsed = parse_answers(answers)
-        triage = self._triage.run(parsed, emergency_number=self.settings.emergency_number)
-        return Assessment.model_construct(
+        facts = facts_of(parse_answers(answers))
+        triage = self._triage.run(facts, emergency_number=self.settings.emergency_number)
+        return trusted(
+            Assessment,
             contract_version=1,
             triage=triage,
-            plan=self._planner.plan(parsed, level=triage.level),
-            next_questions=self._questions.unanswered(parsed),
+            plan=self._planner.plan(facts, level=triage.level),
+            next_questions=self._questions.unanswered(facts),
             disclaimer=DISCLAIMER,
         )
 
     def next_questions(self, answers: Answers | object) -> tuple[Question, ...]:
         """The questions still unanswered, most dangerous first."""
-        return self._questions.unanswered(parse_answers(answers))
+        return self._questions.unanswered(facts_of(parse_answers(answers)))
 
 
 @lru_cache(maxsize=4)

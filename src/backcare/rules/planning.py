@@ -8,10 +8,9 @@ the triage level's effect on the plan) is applied per call.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from backcare.domain.answers import Answers
 from backcare.domain.enums import Phase, TriageLevel
 from backcare.domain.results import (
     BodyMassIndex,
@@ -21,9 +20,10 @@ from backcare.domain.results import (
     RecommendationItem,
     ScheduleItem,
     WarningSign,
+    trusted,
 )
 from backcare.knowledge.schema import Exercise, KnowledgeBase, PhaseSpec, Recommendation
-from backcare.rules.conditions import Predicate, body_mass_index, compile_condition
+from backcare.rules.conditions import Facts, Predicate, compile_condition
 from backcare.rules.medicines import CompiledMedicines, compile_medicines
 
 __all__ = ["CompiledPlanner", "bmi_category", "compile_planner", "phase_at"]
@@ -66,18 +66,19 @@ def bmi_category(value: float) -> str:
 @dataclass(frozen=True, slots=True)
 class _CompiledRecommendation:
     item: RecommendationItem
-    phases: frozenset[Phase]
     from_hours: float
     until_hours: float | None
     applies: Predicate | None
     spec: Recommendation
 
-    def fits(self, phase: Phase, hours: float, answers: Answers) -> bool:
-        if phase not in self.phases or hours < self.from_hours:
+    def fits(self, hours: float, facts: Facts) -> bool:
+        """Whether this recommendation (already in the phase) applies at ``hours``."""
+        if hours < self.from_hours or (self.until_hours is not None and hours >= self.until_hours):
             return False
-        if self.until_hours is not None and hours >= self.until_hours:
-            return False
-        return self.applies is None or self.applies(answers)
+        return self.applies is None or self.applies(facts)
+
+
+_Day = tuple[tuple[RecommendationItem, ...], tuple[PlannedExercise, ...], tuple[ScheduleItem, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,21 +86,28 @@ class CompiledPlanner:
     """A knowledge base's plan material, precompiled for one waking day."""
 
     phases: tuple[PhaseSpec, ...]
-    recommendations: tuple[_CompiledRecommendation, ...]
-    exercises: tuple[tuple[Phase, PlannedExercise], ...]
+    by_phase: dict[Phase, tuple[_CompiledRecommendation, ...]]
+    exercises_from: dict[Phase, tuple[PlannedExercise, ...]]  # allowed in each phase
     warning_signs: tuple[WarningSign, ...]
     medicines: CompiledMedicines
     wake: time
     sleep: time
+    timetable_from: tuple[float, ...]  # hours at which a scheduled item starts to be timetabled
+    # Recommendations, exercises and schedule depend only on a few discrete facts (phase,
+    # whether exercises are held, which items apply, which are timetabled), so each
+    # combination is built once and shared: the items are immutable.
+    _days: dict[tuple[object, ...], _Day] = field(default_factory=dict)
 
-    def plan(self, answers: Answers, *, level: TriageLevel) -> CarePlan:
-        """Build the plan for these answers at this triage level."""
-        hours = answers.hours_since_onset
-        spec = phase_at(self.phases, 0.0 if hours is None else hours)
+    def plan(self, facts: Facts, *, level: TriageLevel) -> CarePlan:
+        """Build the plan for these (flattened) answers at this triage level."""
+        hours = facts["hours_since_onset"]
+        at = 0.0 if hours is None else hours
+        spec = phase_at(self.phases, at)
         phase = spec.id
         note = spec.summary + (_ASSUMED_ONSET if hours is None else "")
         if level is TriageLevel.EMERGENCY:
-            return CarePlan.model_construct(
+            return trusted(
+                CarePlan,
                 phase=phase,
                 phase_note=_EMERGENCY_NOTE,
                 recommendations=(),
@@ -109,26 +117,36 @@ class CompiledPlanner:
                 see_doctor_if=(),
                 bmi=None,
             )
-        at = 0.0 if hours is None else hours
-        recs = [r for r in self.recommendations if r.fits(phase, at, answers)]
-        exercises: tuple[PlannedExercise, ...] = ()
-        if level is TriageLevel.URGENT:
+        hold_exercises = level is TriageLevel.URGENT
+        if hold_exercises:
             note += _URGENT_NOTE
-        else:
-            rank = _PHASE_ORDER[phase]
-            exercises = tuple(ex for start, ex in self.exercises if _PHASE_ORDER[start] <= rank)
-        return CarePlan.model_construct(
+        candidates = self.by_phase[phase]
+        applies = tuple(rec.fits(at, facts) for rec in candidates)
+        timetabled = tuple(at >= start for start in self.timetable_from)
+        key = (phase, hold_exercises, applies, timetabled)
+        day = self._days.get(key)
+        if day is None:
+            recs = [rec for rec, ok in zip(candidates, applies, strict=True) if ok]
+            exercises = () if hold_exercises else self.exercises_from[phase]
+            day = self._days[key] = (
+                tuple(rec.item for rec in recs),
+                exercises,
+                self._build_schedule(recs, exercises, at),
+            )
+        recommendations, exercises, schedule = day
+        return trusted(
+            CarePlan,
             phase=phase,
             phase_note=note,
-            recommendations=tuple(r.item for r in recs),
-            medications=self.medicines.advise(answers),
+            recommendations=recommendations,
+            medications=self.medicines.advise(facts),
             exercises=exercises,
-            schedule=self._schedule(recs, exercises, at),
+            schedule=schedule,
             see_doctor_if=self.warning_signs,
-            bmi=_bmi(answers),
+            bmi=_bmi(facts["derived.bmi"]),
         )
 
-    def _schedule(
+    def _build_schedule(
         self,
         recs: list[_CompiledRecommendation],
         exercises: tuple[PlannedExercise, ...],
@@ -152,23 +170,23 @@ class CompiledPlanner:
                     sched.times_per_day,
                     sched.offset_minutes,
                 )
-            for clock in clocks:
-                items.append(
-                    ScheduleItem.model_construct(
-                        time=clock, action=rec.spec.id, title=sched.title, minutes=sched.minutes
-                    )
+            items += [
+                trusted(
+                    ScheduleItem,
+                    time=clock,
+                    action=rec.spec.id,
+                    title=sched.title,
+                    minutes=sched.minutes,
                 )
+                for clock in clocks
+            ]
         if exercises:
             per_day = max(ex.times_per_day for ex in exercises)
-            for clock in _times(self.wake, self.sleep, None, per_day, 60):
-                items.append(
-                    ScheduleItem.model_construct(
-                        time=clock,
-                        action="exercises",
-                        title="Exercise session: " + ", ".join(ex.name for ex in exercises),
-                        minutes=None,
-                    )
-                )
+            title = "Exercise session: " + ", ".join(ex.name for ex in exercises)
+            items += [
+                trusted(ScheduleItem, time=clock, action="exercises", title=title, minutes=None)
+                for clock in _times(self.wake, self.sleep, None, per_day, 60)
+            ]
         items.sort(key=lambda item: (item.time, item.action))
         return tuple(items)
 
@@ -195,13 +213,10 @@ def _times(
     return [(start + gap * i).strftime("%H:%M") for i in range(count)]
 
 
-def _bmi(answers: Answers) -> BodyMassIndex | None:
-    value = body_mass_index(answers)
+def _bmi(value: float | None) -> BodyMassIndex | None:
     if value is None:
         return None
-    return BodyMassIndex.model_construct(
-        value=value, category=bmi_category(value), sources=_BMI_SOURCES
-    )
+    return trusted(BodyMassIndex, value=value, category=bmi_category(value), sources=_BMI_SOURCES)
 
 
 def _item(rec: Recommendation) -> RecommendationItem:
@@ -237,27 +252,36 @@ def _exercise(ex: Exercise) -> PlannedExercise:
 
 def compile_planner(kb: KnowledgeBase, *, wake: time, sleep: time) -> CompiledPlanner:
     """Precompile the plan material of ``kb`` for a waking day from ``wake`` to ``sleep``."""
-    recs = tuple(
-        _CompiledRecommendation(
-            item=_item(rec),
-            phases=frozenset(rec.phases),
-            from_hours=rec.hours[0] if rec.hours else 0.0,
-            until_hours=rec.hours[1] if rec.hours else None,
-            applies=compile_condition(rec.when) if rec.when else None,
-            spec=rec,
+    by_phase: dict[Phase, tuple[_CompiledRecommendation, ...]] = {}
+    exercises_from: dict[Phase, tuple[PlannedExercise, ...]] = {}
+    for phase in Phase:
+        by_phase[phase] = tuple(
+            _CompiledRecommendation(
+                item=_item(rec),
+                from_hours=rec.hours[0] if rec.hours else 0.0,
+                until_hours=rec.hours[1] if rec.hours else None,
+                applies=compile_condition(rec.when) if rec.when else None,
+                spec=rec,
+            )
+            for rec in kb.recommendations
+            if phase in rec.phases
         )
-        for rec in kb.recommendations
-    )
-    warning_signs = tuple(
-        WarningSign(id=w.id, text=w.text, level=w.level, sources=w.sources)
-        for w in kb.warning_signs
-    )
+        exercises_from[phase] = tuple(
+            _exercise(ex)
+            for ex in kb.exercises
+            if _PHASE_ORDER[ex.from_phase] <= _PHASE_ORDER[phase]
+        )
+    starts = {rec.schedule.from_hours for rec in kb.recommendations if rec.schedule}
     return CompiledPlanner(
         phases=tuple(sorted(kb.phases, key=lambda p: p.from_hours)),
-        recommendations=recs,
-        exercises=tuple((ex.from_phase, _exercise(ex)) for ex in kb.exercises),
-        warning_signs=warning_signs,
+        by_phase=by_phase,
+        exercises_from=exercises_from,
+        warning_signs=tuple(
+            WarningSign(id=w.id, text=w.text, level=w.level, sources=w.sources)
+            for w in kb.warning_signs
+        ),
         medicines=compile_medicines(kb),
         wake=wake,
         sleep=sleep,
+        timetable_from=tuple(sorted(starts - {0.0})),
     )

@@ -7,12 +7,10 @@ the order lives here, in the core, and comes from the knowledge base priorities.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from operator import attrgetter
 
-from backcare.domain.answers import Answers
 from backcare.domain.results import Question
 from backcare.knowledge.schema import KnowledgeBase
-from backcare.rules.conditions import Getter
+from backcare.rules.conditions import Facts
 
 __all__ = ["CompiledQuestions", "compile_questions"]
 
@@ -21,11 +19,11 @@ __all__ = ["CompiledQuestions", "compile_questions"]
 class CompiledQuestions:
     """Every question of a knowledge base in asking order, with a reader for its answer."""
 
-    questions: tuple[tuple[Question, Getter], ...]
+    questions: tuple[Question, ...]
 
-    def unanswered(self, answers: Answers) -> tuple[Question, ...]:
+    def unanswered(self, facts: Facts) -> tuple[Question, ...]:
         """The questions whose answers are still missing, most dangerous first."""
-        return tuple(q for q, get in self.questions if get(answers) is None)
+        return tuple(q for q in self.questions if facts[q.key] is None)
 
 
 def compile_questions(kb: KnowledgeBase) -> CompiledQuestions:
@@ -52,4 +50,4 @@ def compile_questions(kb: KnowledgeBase) -> CompiledQuestions:
         )
         ranked.append((item.priority, question))
     ranked.sort(key=lambda pair: pair[0])
-    return CompiledQuestions(tuple((q, attrgetter(q.key)) for _, q in ranked))
+    return CompiledQuestions(tuple(q for _, q in ranked))

@@ -10,13 +10,11 @@ Safety properties (tested, and guaranteed by the condition language):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from operator import attrgetter
 
-from backcare.domain.answers import Answers
 from backcare.domain.enums import TriageLevel
-from backcare.domain.results import EmergencyInstruction, Reason, Triage
+from backcare.domain.results import EmergencyInstruction, Reason, Triage, trusted
 from backcare.knowledge.schema import KnowledgeBase
-from backcare.rules.conditions import Getter, Predicate, compile_condition
+from backcare.rules.conditions import Facts, Predicate, compile_condition
 
 __all__ = ["CompiledTriage", "compile_triage"]
 
@@ -50,21 +48,23 @@ class _Rule:
 class CompiledTriage:
     """The triage rules of one knowledge base, compiled for repeated use."""
 
+    flags: tuple[tuple[str, Reason], ...]  # (answer path, reason if "yes")
     rules: tuple[_Rule, ...]
-    screening: tuple[tuple[str, Getter], ...]  # (answer path, getter), most dangerous first
+    screening: tuple[str, ...]  # answer paths, most dangerous first
 
-    def run(self, answers: Answers, *, emergency_number: str) -> Triage:
+    def run(self, facts: Facts, *, emergency_number: str) -> Triage:
         """Triage one set of answers.
 
         Args:
-            answers: validated answers; unanswered fields are ``None``.
+            facts: the validated answers flattened by ``facts_of``; unanswered is ``None``.
             emergency_number: the number shown in an emergency instruction.
         """
-        fired = [rule.reason for rule in self.rules if rule.fires(answers)]
+        fired = [reason for path, reason in self.flags if facts[path] is True]
+        fired += [rule.reason for rule in self.rules if rule.fires(facts)]
         # Most severe first, then knowledge-base order, so the first reason explains the level.
         fired.sort(key=lambda reason: -reason.level.rank)
         level = fired[0].level if fired else TriageLevel.SELF_CARE
-        missing = tuple(path for path, get in self.screening if get(answers) is None)
+        missing = tuple(path for path in self.screening if facts[path] is None)
         summary = _SUMMARIES[level].format(number=emergency_number)
         if missing and level is not TriageLevel.EMERGENCY:
             summary += _INCOMPLETE
@@ -78,7 +78,8 @@ class CompiledTriage:
                     "no heat or cold, and do not take anything by mouth unless told to."
                 ),
             )
-        return Triage(
+        return trusted(
+            Triage,
             level=level,
             reasons=tuple(fired),
             complete=not missing,
@@ -90,18 +91,22 @@ class CompiledTriage:
 
 def compile_triage(kb: KnowledgeBase) -> CompiledTriage:
     """Compile the red flags, triage rules and screening questions of ``kb``."""
-    rules: list[_Rule] = []
-    for flag in kb.red_flags:
-        reason = Reason(id=flag.id, message=flag.reason, level=flag.level, sources=flag.sources)
-        rules.append(_Rule(reason, _is_yes(attrgetter(flag.answer))))
-    for rule in kb.triage_rules:
-        reason = Reason(id=rule.id, message=rule.message, level=rule.level, sources=rule.sources)
-        rules.append(_Rule(reason, compile_condition(rule.when)))
+    flags = tuple(
+        (
+            flag.answer,
+            Reason(id=flag.id, message=flag.reason, level=flag.level, sources=flag.sources),
+        )
+        for flag in kb.red_flags
+    )
+    rules = tuple(
+        _Rule(
+            Reason(id=rule.id, message=rule.message, level=rule.level, sources=rule.sources),
+            compile_condition(rule.when),
+        )
+        for rule in kb.triage_rules
+    )
     screening = [(flag.priority, flag.answer) for flag in kb.red_flags]
     screening += [(q.priority, q.answer) for q in kb.intake if q.screening]
-    ordered = tuple((path, attrgetter(path)) for _, path in sorted(screening))
-    return CompiledTriage(rules=tuple(rules), screening=ordered)
-
-
-def _is_yes(get: Getter) -> Predicate:
-    return lambda answers: get(answers) is True
+    return CompiledTriage(
+        flags=flags, rules=rules, screening=tuple(path for _, path in sorted(screening))
+    )

@@ -1,0 +1,1 @@
+"""Migration scripts, one per schema revision, oldest first (see ``backcare.store.migrations``)."""

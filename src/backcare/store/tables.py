@@ -1,0 +1,189 @@
+"""The diary's tables (SQLAlchemy 2.0 declarative), as they are at the newest migration.
+
+::
+
+    episodes 1──* checkins 1──* checkin_activities   (PSFS: up to 3 rated activities)
+        │              1──* checkin_actions      (ice, heat, walk, exercises: counts)
+        └──* medicine_doses *──0..1 checkins     (a dose may be logged without a check-in)
+
+The migrations under :mod:`backcare.store.migrations` create exactly these tables;
+a test compares them. Closed sets are checked in the database too, so a bad row
+cannot come in by a side door (an import, a second program). At most one episode
+is active at a time (a partial unique index). Timestamps are naive UTC on disk
+(:class:`~backcare.store.types.UTCDateTime`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from backcare.store.types import UTCDateTime
+
+__all__ = [
+    "ActionTaken",
+    "ActivityRating",
+    "Base",
+    "CheckIn",
+    "Episode",
+    "MedicineDose",
+    "metadata",
+]
+
+#: Constraint names are fixed so migrations (and SQLite batch operations) can address them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the diary tables."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+    }
+
+
+metadata = Base.metadata
+
+
+class Episode(Base):
+    """One episode of back spasm, from onset to resolution."""
+
+    __tablename__ = "episodes"
+    __table_args__ = (
+        CheckConstraint("status IN ('active', 'resolved')", name="status"),
+        CheckConstraint(
+            "(status = 'resolved' AND resolved_at IS NOT NULL) "
+            "OR (status = 'active' AND resolved_at IS NULL)",
+            name="resolved_at",
+        ),
+        Index(
+            "uq_episodes_one_active",
+            "status",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True)
+    onset_at: Mapped[datetime]
+    started_at: Mapped[datetime]
+    trigger: Mapped[str | None] = mapped_column(String(40))
+    answers: Mapped[dict[str, Any]]
+    assessment: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(10))
+    resolved_at: Mapped[datetime | None]
+    summary: Mapped[str | None] = mapped_column(Text)
+
+
+class CheckIn(Base):
+    """A check-in: pain, function, self-care done, and the triage it produced."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (
+        CheckConstraint("pain BETWEEN 0 AND 10", name="pain"),
+        CheckConstraint("worst_pain IS NULL OR worst_pain BETWEEN 0 AND 10", name="worst_pain"),
+        CheckConstraint("days_of_self_care >= 0", name="days_of_self_care"),
+        CheckConstraint("trend IS NULL OR trend IN ('better', 'same', 'worse')", name="trend"),
+        CheckConstraint(
+            "triage_level IN ('self_care', 'see_doctor', 'urgent', 'emergency')",
+            name="triage_level",
+        ),
+        Index("ix_checkins_episode_id_recorded_at", "episode_id", "recorded_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id", ondelete="CASCADE"))
+    recorded_at: Mapped[datetime]
+    pain: Mapped[int] = mapped_column(SmallInteger)
+    worst_pain: Mapped[int | None] = mapped_column(SmallInteger)
+    days_of_self_care: Mapped[int] = mapped_column(Integer)
+    trend: Mapped[str | None] = mapped_column(String(10))
+    triage_level: Mapped[str] = mapped_column(String(20))
+    triage_reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON())
+    answers_update: Mapped[dict[str, Any] | None]
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class ActivityRating(Base):
+    """One PSFS activity rated at a check-in (position 1-3 keeps the person's order)."""
+
+    __tablename__ = "checkin_activities"
+    __table_args__ = (
+        CheckConstraint("position BETWEEN 1 AND 3", name="position"),
+        CheckConstraint("score BETWEEN 0 AND 10", name="score"),
+        UniqueConstraint("checkin_id", "position"),
+        UniqueConstraint("checkin_id", "name"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(SmallInteger)
+    name: Mapped[str] = mapped_column(String(80))
+    score: Mapped[int] = mapped_column(SmallInteger)
+
+
+class ActionTaken(Base):
+    """A self-care action done since the last check-in, with how many times."""
+
+    __tablename__ = "checkin_actions"
+    __table_args__ = (
+        CheckConstraint("action IN ('ice', 'heat', 'walk', 'exercises')", name="action"),
+        CheckConstraint("count >= 1", name="count"),
+        UniqueConstraint("checkin_id", "action"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(20))
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class MedicineDose(Base):
+    """A dose of an over-the-counter medicine; ``overridden`` records a refused dose taken anyway.
+
+    Doses are checked across all episodes (a dose limit is about the person, not the
+    episode), hence the index on ``(drug, taken_at)`` added by migration 0002.
+    """
+
+    __tablename__ = "medicine_doses"
+    __table_args__ = (
+        CheckConstraint("mg > 0", name="mg"),
+        Index("ix_medicine_doses_drug_taken_at", "drug", "taken_at"),
+        Index("ix_medicine_doses_episode_id", "episode_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id", ondelete="CASCADE"))
+    checkin_id: Mapped[int | None] = mapped_column(ForeignKey("checkins.id", ondelete="SET NULL"))
+    drug: Mapped[str] = mapped_column(String(60))
+    mg: Mapped[int] = mapped_column(Integer)
+    taken_at: Mapped[datetime]
+    overridden: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    override_reason: Mapped[str | None] = mapped_column(Text)

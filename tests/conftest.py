@@ -29,3 +29,11 @@ def engine(kb: KnowledgeBase, settings: Settings) -> Engine:
 @pytest.fixture
 def answers_factory() -> Callable[..., dict[str, Any]]:
     return all_no
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep caches out of the real user cache directory (subprocesses inherit it)."""
+    import os
+
+    os.environ["BACKCARE_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))

@@ -2,19 +2,23 @@
 
 Settings are made by :func:`get_settings`, never at import time, so tests and
 embedding programs can build their own. Every field has help text; a test checks
-that each one is documented in ``docs/settings.md``.
+that each one is documented in ``docs/settings.md``. The environment is read by
+hand rather than with pydantic-settings, whose import (it pulls in asyncio, ssl
+and its CLI machinery) cost more than the whole of a ``backcare assess`` run.
 """
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Mapping
 from datetime import time
+from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["COMMON_EMERGENCY_NUMBERS", "Settings", "get_settings"]
+__all__ = ["COMMON_EMERGENCY_NUMBERS", "ENV_PREFIX", "Settings", "cache_directory", "get_settings"]
 
 #: The emergency numbers people most often need; any other short number is accepted too.
 COMMON_EMERGENCY_NUMBERS: dict[str, str] = {
@@ -28,10 +32,13 @@ COMMON_EMERGENCY_NUMBERS: dict[str, str] = {
 _NUMBER = re.compile(r"^[0-9]{2,4}$")
 
 
-class Settings(BaseSettings):
+ENV_PREFIX = "BACKCARE_"
+
+
+class Settings(BaseModel):
     """All of backcare's settings. Environment variables use the ``BACKCARE_`` prefix."""
 
-    model_config = SettingsConfigDict(env_prefix="BACKCARE_", extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     emergency_number: Annotated[
         str,
@@ -49,6 +56,15 @@ class Settings(BaseSettings):
         time,
         Field(description="When the person usually goes to sleep; nothing is scheduled after it."),
     ] = time(22, 0)
+    cache_dir: Annotated[
+        str | None,
+        Field(
+            description=(
+                "Folder for backcare's caches (the validated knowledge base); default: the "
+                "user's cache directory. Holds no health data."
+            )
+        ),
+    ] = None
     database_url: Annotated[
         str | None,
         Field(
@@ -74,8 +90,22 @@ class Settings(BaseSettings):
         return self
 
 
-def get_settings() -> Settings:
-    """Read the settings from the environment.
+def cache_directory() -> Path:
+    """Where caches live: ``BACKCARE_CACHE_DIR`` or the user's cache directory.
+
+    Read straight from the environment because the knowledge-base loader needs it
+    before (and without) building the full settings.
+    """
+    configured = os.environ.get(ENV_PREFIX + "CACHE_DIR")
+    if configured:
+        return Path(configured)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("backcare", appauthor=False))
+
+
+def get_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read the settings from the environment (or from ``environ``, for tests).
 
     Raises:
         InputError: a ``BACKCARE_*`` variable has a value that is not allowed.
@@ -84,12 +114,18 @@ def get_settings() -> Settings:
 
     from backcare.errors import FieldProblem, InputError
 
+    env = os.environ if environ is None else environ
+    values = {
+        name: env[ENV_PREFIX + name.upper()]
+        for name in Settings.model_fields
+        if ENV_PREFIX + name.upper() in env
+    }
     try:
-        return Settings()
+        return Settings.model_validate(values)
     except ValidationError as exc:
         problems = [
             FieldProblem(
-                "BACKCARE_" + ".".join(str(p) for p in err["loc"]).upper() if err["loc"] else "",
+                ENV_PREFIX + ".".join(str(p) for p in err["loc"]).upper() if err["loc"] else "",
                 err["msg"],
             )
             for err in exc.errors()

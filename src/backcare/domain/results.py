@@ -29,7 +29,7 @@ __all__ = [
     "trusted",
 ]
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
+_FROZEN = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 _M = TypeVar("_M", bound=BaseModel)
 _set = object.__setattr__

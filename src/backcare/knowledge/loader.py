@@ -12,13 +12,15 @@ the entry.
 from __future__ import annotations
 
 import itertools
+import os
+import pickle
+import zlib
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from backcare.domain.answers import Answers, Course, History, RedFlags
@@ -36,7 +38,6 @@ DERIVED_VALUES = {
 }
 
 _SECTIONS = tuple(KnowledgeBase.model_fields)
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def answer_paths() -> dict[str, tuple[str, ...]]:
@@ -75,10 +76,67 @@ def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
 
 @lru_cache(maxsize=1)
 def _load_default() -> KnowledgeBase:
-    return _load(Path(str(resources.files("backcare.knowledge") / "data")))
+    directory = Path(str(resources.files("backcare.knowledge") / "data"))
+    cache = _cache_path(directory)
+    if cache is not None:
+        try:
+            with cache.open("rb") as handle:
+                cached = pickle.load(handle)
+            if isinstance(cached, KnowledgeBase):
+                return cached
+        except (OSError, pickle.PickleError, EOFError, AttributeError, TypeError, ValueError):
+            pass  # missing or stale: rebuild below
+    kb = _load(directory)
+    if cache is not None:
+        _write_cache(cache, kb)
+    return kb
+
+
+def _cache_path(directory: Path) -> Path | None:
+    """Cache file for the validated knowledge base, keyed like a .pyc file.
+
+    Parsing and validating the YAML costs more than a whole assessment, and the shipped
+    files rarely change, so the validated model is pickled once. The key covers each
+    file's size and modification time and the backcare and pydantic versions, so an
+    edit or an upgrade rebuilds it. It holds no health data.
+    """
+    from pydantic import VERSION as PYDANTIC_VERSION
+
+    from backcare.settings import cache_directory
+
+    try:
+        stats = [(p.name, p.stat()) for p in sorted(directory.glob("*.yaml"))]
+    except OSError:
+        return None
+    key = repr(
+        [(name, st.st_size, st.st_mtime_ns) for name, st in stats]
+        + [_package_version(), PYDANTIC_VERSION]
+    )
+    digest = zlib.crc32(key.encode()) & 0xFFFFFFFF
+    return cache_directory() / f"knowledge-{digest:08x}.pickle"
+
+
+def _package_version() -> str:
+    from backcare import __version__
+
+    return __version__
+
+
+def _write_cache(path: Path, kb: KnowledgeBase) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        with partial.open("wb") as handle:
+            pickle.dump(kb, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, path)  # atomic: a reader never sees half a file
+    except OSError:
+        pass  # a read-only or full cache folder only costs speed
 
 
 def _load(directory: Path) -> KnowledgeBase:
+    import yaml  # only when the cache is cold: importing it costs more than an assessment
+
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     raw: dict[str, list[Any]] = {}
     for section in _SECTIONS:
         path = directory / f"{section}.yaml"
@@ -87,7 +145,7 @@ def _load(directory: Path) -> KnowledgeBase:
         except OSError as exc:
             raise KnowledgeBaseError(f"{path.name}: cannot read the file ({exc.strerror})") from exc
         try:
-            data = yaml.load(text, Loader=_Loader)
+            data = yaml.load(text, Loader=loader)
         except yaml.YAMLError as exc:
             raise KnowledgeBaseError(f"{path.name}: not valid YAML: {exc}") from exc
         if not isinstance(data, list):

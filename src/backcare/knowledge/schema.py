@@ -39,7 +39,9 @@ __all__ = [
     "WarningSignSpec",
 ]
 
-_STRICT = ConfigDict(extra="forbid", frozen=True)
+# defer_build: schemas are built on first validation, so a run that loads the cached
+# knowledge base never pays for building them.
+_STRICT = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 SourceIds = Annotated[tuple[str, ...], Field(min_length=1)]
 Text = Annotated[str, Field(min_length=1)]
@@ -76,7 +78,7 @@ class Condition(BaseModel):
     that must err towards care when the person has not said.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     all: tuple[Condition, ...] | None = None
     any: tuple[Condition, ...] | None = None

@@ -34,7 +34,9 @@ class Engine:
     def __init__(self, knowledge: KnowledgeBase, settings: Settings) -> None:
         self.knowledge = knowledge
         self.settings = settings
-        self._triage: CompiledTriage = compile_triage(knowledge)
+        self._triage: CompiledTriage = compile_triage(
+            knowledge, emergency_number=settings.emergency_number
+        )
         self._questions: CompiledQuestions = compile_questions(knowledge)
         self._planner: CompiledPlanner = compile_planner(
             knowledge, wake=settings.wake_time, sleep=settings.sleep_time
@@ -50,7 +52,7 @@ class Engine:
             InputError: the data does not fit the contract; each problem names its field.
         """
         facts = facts_of(parse_answers(answers))
-        triage = self._triage.run(facts, emergency_number=self.settings.emergency_number)
+        triage = self._triage.run(facts)
         return trusted(
             Assessment,
             contract_version=1,

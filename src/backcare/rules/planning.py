@@ -71,6 +71,11 @@ class _CompiledRecommendation:
     applies: Predicate | None
     spec: Recommendation
 
+    @property
+    def conditional(self) -> bool:
+        """Whether it depends on more than the phase (an hour window or a condition)."""
+        return self.from_hours > 0 or self.until_hours is not None or self.applies is not None
+
     def fits(self, hours: float, facts: Facts) -> bool:
         """Whether this recommendation (already in the phase) applies at ``hours``."""
         if hours < self.from_hours or (self.until_hours is not None and hours >= self.until_hours):
@@ -87,6 +92,7 @@ class CompiledPlanner:
 
     phases: tuple[PhaseSpec, ...]
     by_phase: dict[Phase, tuple[_CompiledRecommendation, ...]]
+    conditional: dict[Phase, tuple[_CompiledRecommendation, ...]]  # subset needing a check
     exercises_from: dict[Phase, tuple[PlannedExercise, ...]]  # allowed in each phase
     warning_signs: tuple[WarningSign, ...]
     medicines: CompiledMedicines
@@ -120,13 +126,17 @@ class CompiledPlanner:
         hold_exercises = level is TriageLevel.URGENT
         if hold_exercises:
             note += _URGENT_NOTE
-        candidates = self.by_phase[phase]
-        applies = tuple(rec.fits(at, facts) for rec in candidates)
+        applies = tuple(rec.fits(at, facts) for rec in self.conditional[phase])
         timetabled = tuple(at >= start for start in self.timetable_from)
         key = (phase, hold_exercises, applies, timetabled)
         day = self._days.get(key)
         if day is None:
-            recs = [rec for rec, ok in zip(candidates, applies, strict=True) if ok]
+            excluded = {
+                rec.spec.id
+                for rec, ok in zip(self.conditional[phase], applies, strict=True)
+                if not ok
+            }
+            recs = [rec for rec in self.by_phase[phase] if rec.spec.id not in excluded]
             exercises = () if hold_exercises else self.exercises_from[phase]
             day = self._days[key] = (
                 tuple(rec.item for rec in recs),
@@ -275,6 +285,9 @@ def compile_planner(kb: KnowledgeBase, *, wake: time, sleep: time) -> CompiledPl
     return CompiledPlanner(
         phases=tuple(sorted(kb.phases, key=lambda p: p.from_hours)),
         by_phase=by_phase,
+        conditional={
+            phase: tuple(rec for rec in recs if rec.conditional) for phase, recs in by_phase.items()
+        },
         exercises_from=exercises_from,
         warning_signs=tuple(
             WarningSign(id=w.id, text=w.text, level=w.level, sources=w.sources)

@@ -51,33 +51,24 @@ class CompiledTriage:
     flags: tuple[tuple[str, Reason], ...]  # (answer path, reason if "yes")
     rules: tuple[_Rule, ...]
     screening: tuple[str, ...]  # answer paths, most dangerous first
+    summaries: dict[TriageLevel, str]
+    emergency: EmergencyInstruction
 
-    def run(self, facts: Facts, *, emergency_number: str) -> Triage:
+    def run(self, facts: Facts) -> Triage:
         """Triage one set of answers.
 
         Args:
             facts: the validated answers flattened by ``facts_of``; unanswered is ``None``.
-            emergency_number: the number shown in an emergency instruction.
         """
         fired = [reason for path, reason in self.flags if facts[path] is True]
         fired += [rule.reason for rule in self.rules if rule.fires(facts)]
         # Most severe first, then knowledge-base order, so the first reason explains the level.
-        fired.sort(key=lambda reason: -reason.level.rank)
+        fired.sort(key=_severity)
         level = fired[0].level if fired else TriageLevel.SELF_CARE
         missing = tuple(path for path in self.screening if facts[path] is None)
-        summary = _SUMMARIES[level].format(number=emergency_number)
+        summary = self.summaries[level]
         if missing and level is not TriageLevel.EMERGENCY:
             summary += _INCOMPLETE
-        emergency = None
-        if level is TriageLevel.EMERGENCY:
-            emergency = EmergencyInstruction(
-                number=emergency_number,
-                message=(
-                    f"Call {emergency_number} now (or go straight to the nearest emergency "
-                    "department). Do not drive yourself. Stop the self-care plan: no exercises, "
-                    "no heat or cold, and do not take anything by mouth unless told to."
-                ),
-            )
         return trusted(
             Triage,
             level=level,
@@ -85,12 +76,21 @@ class CompiledTriage:
             complete=not missing,
             missing=missing,
             summary=summary,
-            emergency=emergency,
+            emergency=self.emergency if level is TriageLevel.EMERGENCY else None,
         )
 
 
-def compile_triage(kb: KnowledgeBase) -> CompiledTriage:
-    """Compile the red flags, triage rules and screening questions of ``kb``."""
+def _severity(reason: Reason) -> int:
+    return -reason.level.rank
+
+
+def compile_triage(kb: KnowledgeBase, *, emergency_number: str) -> CompiledTriage:
+    """Compile the red flags, triage rules and screening questions of ``kb``.
+
+    Args:
+        kb: the knowledge base.
+        emergency_number: the number every emergency instruction tells the person to call.
+    """
     flags = tuple(
         (
             flag.answer,
@@ -108,5 +108,18 @@ def compile_triage(kb: KnowledgeBase) -> CompiledTriage:
     screening = [(flag.priority, flag.answer) for flag in kb.red_flags]
     screening += [(q.priority, q.answer) for q in kb.intake if q.screening]
     return CompiledTriage(
-        flags=flags, rules=rules, screening=tuple(path for _, path in sorted(screening))
+        flags=flags,
+        rules=rules,
+        screening=tuple(path for _, path in sorted(screening)),
+        summaries={
+            level: text.format(number=emergency_number) for level, text in _SUMMARIES.items()
+        },
+        emergency=EmergencyInstruction(
+            number=emergency_number,
+            message=(
+                f"Call {emergency_number} now (or go straight to the nearest emergency "
+                "department). Do not drive yourself. Stop the self-care plan: no exercises, "
+                "no heat or cold, and do not take anything by mouth unless told to."
+            ),
+        ),
     )

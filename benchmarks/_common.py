@@ -1,0 +1,55 @@
+"""Shared helpers for the benchmarks: timing side by side and writing results.
+
+Machines here are shared and noisy, so every benchmark measures its subject and
+its baseline interleaved in one run and reports their ratio, using the best of
+several rounds (the least disturbed measurement of each).
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def best_of(rounds: int, fn: Callable[[], Any]) -> float:
+    """Seconds taken by the fastest of ``rounds`` calls of ``fn``."""
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def interleaved(rounds: int, fns: dict[str, Callable[[], Any]]) -> dict[str, float]:
+    """Best time of each function, measured round-robin so noise hits all alike."""
+    best = dict.fromkeys(fns, float("inf"))
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            best[name] = min(best[name], time.perf_counter() - start)
+    return best
+
+
+def write_result(name: str, payload: dict[str, Any]) -> Path:
+    """Write ``payload`` with machine details to ``benchmarks/results/<name>.json``."""
+    RESULTS.mkdir(exist_ok=True)
+    payload = {
+        "benchmark": name,
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "python": sys.version.split()[0],
+        "machine": platform.machine(),
+        **payload,
+    }
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,273 @@
+"""What a person types into the diary, parsed and checked: check-in entries and their parts.
+
+The CLI (and later the web app) turns text such as ``--med ibuprofen:400@14:30`` or
+``--flag fever=yes`` into these values with the ``parse_*`` helpers, so both edges
+accept the same spellings and report mistakes the same way: an
+:class:`~backcare.errors.InputError` whose problem names the option.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, tzinfo
+from typing import Any
+
+from backcare.domain.answers import Course, History, RedFlags
+from backcare.errors import FieldProblem, InputError
+from backcare.store.records import ActionCount, ActivityScore, SelfCareAction
+
+__all__ = [
+    "MAX_ACTION_COUNT",
+    "MAX_MG",
+    "MAX_NOTE_LENGTH",
+    "PERSON_COURSE_FIELDS",
+    "CheckInEntry",
+    "DoseEntry",
+    "combine_actions",
+    "parse_action",
+    "parse_activity",
+    "parse_dose",
+    "parse_flag",
+    "parse_flags",
+    "parse_time",
+]
+
+MAX_NOTE_LENGTH = 4000
+MAX_ACTION_COUNT = 100
+MAX_MG = 10_000
+MAX_ACTIVITY_NAME = 80
+#: Course answers the person gives; the diary derives the others (days, trend).
+PERSON_COURSE_FIELDS = ("recurrent_same_spot", "disrupts_sleep_or_daily_life")
+
+_YES = {"yes", "y", "true", "1"}
+_NO = {"no", "n", "false", "0"}
+_RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)\s*(m|min|h|d)(?:\s+ago)?$")
+_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+@dataclass(frozen=True, slots=True)
+class DoseEntry:
+    """A dose the person says they took; ``taken_at`` ``None`` means at check-in time."""
+
+    drug: str
+    mg: int
+    taken_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInEntry:
+    """Everything one check-in can record. Only ``pain`` is required.
+
+    Attributes:
+        pain: pain now, 0-10.
+        worst_pain: worst pain since the last check-in, 0-10.
+        activities: up to 3 PSFS activities, each rated 0-10.
+        actions: self-care done since the last check-in, with counts.
+        doses: medicines taken (checked against the limits before recording).
+        answers: new or changed answers in the answers contract, e.g.
+            ``{"red_flags": {"fever": True}}``; triage re-runs with them.
+        note: free text.
+        at: when the check-in happened (default: now).
+    """
+
+    pain: int
+    worst_pain: int | None = None
+    activities: tuple[ActivityScore, ...] = ()
+    actions: tuple[ActionCount, ...] = ()
+    doses: tuple[DoseEntry, ...] = ()
+    answers: Mapping[str, Any] | None = None
+    note: str | None = None
+    at: datetime | None = None
+
+
+def _problem(option: str, message: str, problem: str) -> InputError:
+    return InputError(message, problems=[FieldProblem(option, problem)])
+
+
+def parse_activity(text: str) -> ActivityScore:
+    """Parse ``NAME=SCORE`` (a PSFS activity rated 0-10), e.g. ``putting on socks=4``.
+
+    Raises:
+        InputError: no ``=``, an empty or too long name, or a score that is not 0-10.
+    """
+    name, sep, score = text.rpartition("=")
+    name = " ".join(name.split())
+    if not sep or not name:
+        raise _problem("--activity", "cannot read an activity", f"{text!r}: use NAME=SCORE")
+    if len(name) > MAX_ACTIVITY_NAME:
+        raise _problem(
+            "--activity", "activity name too long", f"at most {MAX_ACTIVITY_NAME} characters"
+        )
+    try:
+        value = int(score.strip())
+    except ValueError:
+        raise _problem(
+            "--activity", "cannot read an activity score", f"{score!r} is not a whole number"
+        ) from None
+    if not 0 <= value <= 10:
+        raise _problem(
+            "--activity",
+            "activity score out of range",
+            f"{name}: {value} is not 0 (unable) to 10 (as before)",
+        )
+    return ActivityScore(name=name, score=value)
+
+
+def parse_action(text: str) -> ActionCount:
+    """Parse ``ice``, ``heat``, ``walk`` or ``exercises``, optionally ``=COUNT`` (default 1).
+
+    Raises:
+        InputError: an unknown action or a count that is not 1-100.
+    """
+    name, sep, count = text.partition("=")
+    choices = ", ".join(a.value for a in SelfCareAction)
+    try:
+        action = SelfCareAction(name.strip().lower())
+    except ValueError:
+        raise _problem("--did", f"unknown action {name!r}", f"choose from {choices}") from None
+    value = 1
+    if sep:
+        try:
+            value = int(count)
+        except ValueError:
+            raise _problem("--did", "cannot read a count", f"{count!r} is not a number") from None
+    if not 1 <= value <= MAX_ACTION_COUNT:
+        raise _problem("--did", "count out of range", f"{action.value}: 1-{MAX_ACTION_COUNT}")
+    return ActionCount(action=action, count=value)
+
+
+def combine_actions(actions: Iterable[ActionCount]) -> tuple[ActionCount, ...]:
+    """Add up repeated actions (``--did ice --did ice`` is ice twice), in first-seen order.
+
+    Raises:
+        InputError: a total above the maximum count.
+    """
+    totals: dict[SelfCareAction, int] = {}
+    for item in actions:
+        totals[item.action] = totals.get(item.action, 0) + item.count
+    for action, count in totals.items():
+        if count > MAX_ACTION_COUNT:
+            raise _problem("--did", "count out of range", f"{action.value}: 1-{MAX_ACTION_COUNT}")
+    return tuple(ActionCount(a, c) for a, c in totals.items())
+
+
+def parse_time(text: str, *, now: datetime, tz: tzinfo, option: str = "--at") -> datetime:
+    """Parse a time the person gives: ``now``, ``HH:MM``, ``90m``/``3h``/``2d`` (ago), or ISO 8601.
+
+    ``HH:MM`` is the most recent such clock time in ``tz`` (``23:30`` typed just after
+    midnight means last night). An ISO time without a zone is taken in ``tz``.
+
+    Args:
+        text: what was typed.
+        now: the current time (aware).
+        tz: the person's time zone.
+        option: the option name for error messages.
+
+    Returns:
+        An aware datetime.
+
+    Raises:
+        InputError: the text is none of these forms.
+    """
+    value = text.strip().lower()
+    if value == "now":
+        return now
+    relative = _RELATIVE.match(value)
+    if relative:
+        amount, unit = float(relative.group(1)), relative.group(2)
+        hours = {"m": 1 / 60, "min": 1 / 60, "h": 1.0, "d": 24.0}[unit]
+        return now - timedelta(hours=amount * hours)
+    clock = _HHMM.match(value)
+    if clock:
+        local_now = now.astimezone(tz)
+        candidate = datetime.combine(
+            local_now.date(), time(int(clock.group(1)), int(clock.group(2))), tzinfo=tz
+        )
+        if candidate > local_now:
+            candidate -= timedelta(days=1)
+        return candidate
+    try:
+        parsed = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise _problem(
+            option,
+            "cannot read the time",
+            f"{text!r}: use now, HH:MM, 3h (ago), 2d (ago) or an ISO date-time",
+        ) from None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=tz)
+
+
+def parse_dose(text: str, *, now: datetime, tz: tzinfo) -> DoseEntry:
+    """Parse ``DRUG:MG`` or ``DRUG:MG@TIME`` (``TIME`` as in :func:`parse_time`).
+
+    Raises:
+        InputError: the text does not have that shape or the amount is not a positive
+            whole number of milligrams.
+    """
+    head, at_sign, when = text.rpartition("@") if "@" in text else (text, "", "")
+    drug, sep, mg_text = head.rpartition(":")
+    drug = drug.strip()
+    if not sep or not drug:
+        raise _problem("--med", "cannot read a dose", f"{text!r}: use DRUG:MG or DRUG:MG@HH:MM")
+    mg_text = mg_text.strip().lower().removesuffix("mg").strip()
+    try:
+        mg = int(mg_text)
+    except ValueError:
+        raise _problem(
+            "--med", "cannot read a dose", f"{mg_text!r} is not a whole number of mg"
+        ) from None
+    if not 0 < mg <= MAX_MG:
+        raise _problem("--med", "dose out of range", f"{drug}: {mg} mg")
+    taken_at = parse_time(when, now=now, tz=tz, option="--med") if at_sign else None
+    return DoseEntry(drug=drug, mg=mg, taken_at=taken_at)
+
+
+def _flag_paths() -> dict[str, str]:
+    paths: dict[str, str] = {}
+    for group, model in (("red_flags", RedFlags), ("history", History)):
+        for name in model.model_fields:
+            paths[name] = f"{group}.{name}"
+            paths[f"{group}.{name}"] = f"{group}.{name}"
+    for name in PERSON_COURSE_FIELDS:
+        assert name in Course.model_fields
+        paths[name] = f"course.{name}"
+        paths[f"course.{name}"] = f"course.{name}"
+    return paths
+
+
+def parse_flag(text: str) -> tuple[str, bool]:
+    """Parse ``KEY=yes|no`` for a red-flag, history or course question.
+
+    ``KEY`` is the answer's name (``fever``) or its path (``red_flags.fever``).
+
+    Returns:
+        The answer path and the answer.
+
+    Raises:
+        InputError: an unknown key or an answer that is not yes/no.
+    """
+    key, sep, answer = text.partition("=")
+    paths = _flag_paths()
+    path = paths.get(key.strip().lower())
+    if not sep or path is None:
+        raise _problem(
+            "--flag",
+            f"unknown question {key!r}" if sep else f"cannot read {text!r}",
+            "use KEY=yes|no with KEY one of: " + ", ".join(k for k in paths if "." not in k),
+        )
+    word = answer.strip().lower()
+    if word not in _YES | _NO:
+        raise _problem("--flag", "answer yes or no", f"{key}: {answer!r}")
+    return path, word in _YES
+
+
+def parse_flags(texts: Iterable[str]) -> dict[str, Any] | None:
+    """Parse several ``KEY=yes|no`` into a nested answers update (``None`` if none given)."""
+    update: dict[str, dict[str, bool]] = {}
+    for text in texts:
+        path, value = parse_flag(text)
+        group, _, name = path.partition(".")
+        update.setdefault(group, {})[name] = value
+    return dict(update) or None

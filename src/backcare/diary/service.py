@@ -1,0 +1,676 @@
+"""The diary's use-cases: the only place the triage engine meets the store.
+
+:class:`Diary` starts and resolves episodes, records check-ins (re-running triage
+with the course the diary observed, and checking every dose against the label
+limits before it is stored), and reads history, trends and today's plan. Each
+use-case is one short transaction; a check-in and everything in it are recorded
+together or not at all.
+
+    >>> with open_diary("sqlite://") as diary:  # doctest: +SKIP
+    ...     diary.start_episode(trigger="lifting", answers={"pain": 7})
+    ...     result = diary.check_in(CheckInEntry(pain=5, doses=(DoseEntry("ibuprofen", 200),)))
+    ...     result.escalation.level
+    <TriageLevel.SELF_CARE: 'self_care'>
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
+
+from backcare.diary.escalation import Escalation, effective_answers, escalation
+from backcare.diary.inputs import MAX_NOTE_LENGTH, PERSON_COURSE_FIELDS, CheckInEntry, DoseEntry
+from backcare.diary.medicines import DAY, DoseCheck, check_dose, find_medicine, refuse
+from backcare.diary.trends import (
+    FunctionChange,
+    PainChange,
+    Resolution,
+    TrendReport,
+    build_trend,
+    episode_baseline,
+    function_change,
+    overall_trend,
+    pain_change,
+    resolution_status,
+)
+from backcare.domain.answers import Answers, parse_answers
+from backcare.domain.enums import MedicineStatus, TriageLevel, Trigger
+from backcare.domain.results import Assessment, MedicineAdvice
+from backcare.errors import FieldProblem, InputError, NotFoundError
+from backcare.knowledge.schema import RedFlag
+from backcare.measures import PSFS_MAX_ACTIVITIES, nrs
+from backcare.rules.engine import Engine, default_engine
+from backcare.settings import Settings, get_settings
+from backcare.store import (
+    CheckInRecord,
+    DiaryRepository,
+    DoseRecord,
+    EpisodeRecord,
+    NewCheckIn,
+    NewDose,
+    NewEpisode,
+    Store,
+    open_store,
+)
+
+__all__ = [
+    "CheckInResult",
+    "Diary",
+    "EpisodeHistory",
+    "EpisodeStart",
+    "compact_answers",
+    "local_timezone",
+    "open_diary",
+]
+
+#: A check-in or dose a few minutes "in the future" is clock skew, not a mistake.
+_CLOCK_SKEW = timedelta(minutes=5)
+#: Fields the diary derives; a person's answers update may not set them.
+_DERIVED = ("hours_since_onset", "course.days_of_self_care", "course.trend")
+
+
+def local_timezone() -> tzinfo:
+    """This machine's current time zone (a fixed offset), for calendar days and clock times."""
+    zone = datetime.now().astimezone().tzinfo
+    assert zone is not None
+    return zone
+
+
+def compact_answers(answers: Answers) -> dict[str, Any]:
+    """Answers as compact JSON data: unanswered fields dropped, ``conditions`` sorted."""
+    data = answers.model_dump(mode="json", exclude_none=True)
+    compact = {k: v for k, v in data.items() if not (isinstance(v, dict) and not v)}
+    if "conditions" in compact:
+        compact["conditions"] = sorted(compact["conditions"])
+    return compact
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodeStart:
+    """A new episode and its first assessment."""
+
+    episode: EpisodeRecord
+    assessment: Assessment
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInResult:
+    """What a check-in recorded and what it means.
+
+    Attributes:
+        checkin: the stored check-in.
+        assessment: triage and plan re-run with the diary's course.
+        escalation: the level now against the level before, with reasons and sources.
+        pain: pain against the baseline (``None`` for the baseline check-in itself).
+        function: PSFS against its baseline, when comparable.
+        doses: the check of each dose (warnings, and any override recorded).
+        resolution: progress towards PACE's recovery definition; ``met`` means the
+            diary suggests resolving the episode.
+    """
+
+    checkin: CheckInRecord
+    assessment: Assessment
+    escalation: Escalation
+    pain: PainChange | None
+    function: FunctionChange | None
+    doses: tuple[DoseCheck, ...]
+    resolution: Resolution
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodeHistory:
+    """An episode with every check-in (and what was logged in it) in time order."""
+
+    episode: EpisodeRecord
+    checkins: tuple[CheckInRecord, ...]
+    doses: tuple[DoseRecord, ...]
+    """Every dose of the episode, including any logged without a check-in."""
+
+
+class Diary:
+    """The episode diary of one person, on one store.
+
+    Args:
+        store: an open store (see :func:`open_diary`).
+        engine: the triage engine; default: the shipped knowledge base.
+        clock: returns the current time (aware); default: the system clock.
+        tz: the person's time zone, for calendar days and typed clock times.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        engine: Engine | None = None,
+        clock: Callable[[], datetime] | None = None,
+        tz: tzinfo | None = None,
+    ) -> None:
+        self.store = store
+        self.engine = engine if engine is not None else default_engine()
+        self._clock = clock if clock is not None else (lambda: datetime.now(UTC))
+        self.tz = tz if tz is not None else local_timezone()
+
+    def now(self) -> datetime:
+        """The current time, aware, in UTC."""
+        return self._clock().astimezone(UTC)
+
+    def close(self) -> None:
+        """Close the store."""
+        self.store.close()
+
+    def __enter__(self) -> Diary:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # --- episodes -------------------------------------------------------------------
+
+    def start_episode(
+        self,
+        *,
+        onset: datetime | None = None,
+        trigger: Trigger | str | None = None,
+        answers: Mapping[str, Any] | Answers | None = None,
+    ) -> EpisodeStart:
+        """Start an episode and assess it.
+
+        Args:
+            onset: when the spasm began (aware); default: ``answers.hours_since_onset``
+                before now, else now.
+            trigger: what set it off (overrides ``answers.trigger``).
+            answers: the intake answers (answers contract v1), e.g. pain and red flags.
+
+        Raises:
+            InputError: bad answers, an unknown trigger or an onset in the future.
+            ConflictError: another episode is still active.
+        """
+        now = self.now()
+        given = parse_answers(
+            answers if isinstance(answers, Answers) else dict(answers or {})
+        ).model_dump(exclude_none=True)
+        if trigger is not None:
+            try:
+                given["trigger"] = Trigger(trigger)
+            except ValueError:
+                choices = ", ".join(t.value for t in Trigger)
+                raise InputError(
+                    f"unknown trigger {trigger!r}", problems=[FieldProblem("trigger", choices)]
+                ) from None
+        hours = given.pop("hours_since_onset", None)
+        given.get("course", {}).pop("days_of_self_care", None)
+        if onset is None:
+            onset = now - timedelta(hours=hours) if hours is not None else now
+        onset = self._aware(onset, field="onset")
+        if onset > now + _CLOCK_SKEW:
+            raise InputError(
+                "the onset is in the future", problems=[FieldProblem("onset", onset.isoformat())]
+            )
+        start = compact_answers(Answers.model_validate(given, strict=False))
+        assessment = self.engine.assess(
+            effective_answers(start, (), onset=onset, at=now, pain=start.get("pain"), trend=None)
+        )
+        with self.store.write() as repo:
+            episode = repo.add_episode(
+                NewEpisode(
+                    uid=uuid.uuid4().hex,
+                    onset_at=onset,
+                    started_at=now,
+                    trigger=start.get("trigger"),
+                    answers=start,
+                    assessment=assessment.model_dump(mode="json"),
+                )
+            )
+        return EpisodeStart(episode=episode, assessment=assessment)
+
+    def episode(self, episode_id: int | None = None) -> EpisodeRecord:
+        """An episode by id; default: the active one, else the most recent.
+
+        Raises:
+            NotFoundError: no such episode, or the diary is empty.
+        """
+        with self.store.read() as repo:
+            return self._episode(repo, episode_id)
+
+    def episodes(self) -> list[EpisodeRecord]:
+        """Every episode, oldest first."""
+        with self.store.read() as repo:
+            return repo.episodes()
+
+    def resolve(
+        self, episode_id: int | None = None, *, summary: str | None = None
+    ) -> EpisodeRecord:
+        """Close an episode with a summary (written by backcare unless given).
+
+        Raises:
+            NotFoundError: no such episode.
+            ConflictError: it is already resolved.
+        """
+        now = self.now()
+        with self.store.write() as repo:
+            episode = self._episode(repo, episode_id, active=episode_id is None)
+            checkins = repo.checkins(episode.id)
+            doses = repo.doses(episode.id)
+            report = build_trend(
+                answers=episode.answers,
+                checkins=checkins,
+                onset=episode.onset_at,
+                now=now,
+                tz=self.tz,
+            )
+            text = _clean_text(summary, field="summary") or self._summary(
+                episode, checkins, doses, report, now=now
+            )
+            return repo.resolve_episode(episode.id, resolved_at=now, summary=text)
+
+    # --- check-ins ------------------------------------------------------------------
+
+    def check_in(self, entry: CheckInEntry, *, override_dose_limits: bool = False) -> CheckInResult:
+        """Record a check-in on the active episode and re-run triage with the diary's course.
+
+        Doses are checked against the label limits and the person's status first;
+        if one breaks a limit, nothing is recorded and :class:`DoseLimitError` says
+        which limit, unless ``override_dose_limits`` is set (then the override is
+        recorded with the dose).
+
+        Raises:
+            InputError: a value is out of range or malformed.
+            NotFoundError: there is no active episode.
+            DoseLimitError: a dose breaks a limit and was not overridden.
+        """
+        now = self.now()
+        at = self._aware(entry.at, field="at") if entry.at is not None else now
+        self._check_entry(entry, at=at, now=now)
+        update = self._answers_update(entry.answers)
+        note = _clean_text(entry.note, field="note")
+        with self.store.write() as repo:
+            episode = repo.active_episode()
+            if episode is None:
+                raise NotFoundError("no active episode: start one first (backcare episode start)")
+            repo.lock_episode(episode.id)
+            if at < episode.onset_at:
+                raise InputError(
+                    "the check-in is before the episode began",
+                    problems=[FieldProblem("at", f"onset was {episode.onset_at.isoformat()}")],
+                )
+            first = repo.first_checkin(episode.id)
+            baseline = episode_baseline(episode.answers, first)
+            # No baseline yet: this check-in is the baseline, nothing to compare with.
+            pain = None if baseline is None else pain_change(baseline, entry.pain)
+            function = None
+            if entry.activities:
+                rated = repo.first_activity_checkin(episode.id)
+                if rated is not None:
+                    function = function_change(rated.activities, entry.activities)
+            trend = overall_trend(pain, function)
+            previous = repo.latest_checkin(episode.id)
+            updates = repo.answer_updates(episode.id) + ([update] if update else [])
+            answers = effective_answers(
+                episode.answers,
+                updates,
+                onset=episode.onset_at,
+                at=at,
+                pain=entry.pain,
+                trend=trend,
+            )
+            assessment = self.engine.assess(answers)
+            checks = self._check_doses(repo, episode, entry.doses, at=at, now=now, plan=assessment)
+            if any(not c.allowed for c in checks) and not override_dose_limits:
+                raise refuse(checks)
+            record = repo.add_checkin(
+                episode.id,
+                NewCheckIn(
+                    recorded_at=at,
+                    pain=entry.pain,
+                    worst_pain=entry.worst_pain,
+                    days_of_self_care=answers.course.days_of_self_care or 0,
+                    trend=trend,
+                    triage_level=assessment.triage.level,
+                    triage_reasons=assessment.triage.reasons,
+                    answers_update=update,
+                    note=note,
+                    activities=entry.activities,
+                    actions=entry.actions,
+                    doses=tuple(
+                        NewDose(
+                            drug=c.drug,
+                            mg=c.mg,
+                            taken_at=c.taken_at,
+                            overridden=not c.allowed,
+                            override_reason=c.override_reason(),
+                        )
+                        for c in checks
+                    ),
+                ),
+            )
+            latest = repo.latest_checkin(episode.id)
+            assert latest is not None
+            recent = repo.checkins(
+                episode.id, since=latest.recorded_at - timedelta(days=8), with_details=False
+            )
+        previous_level = previous.triage_level if previous is not None else _episode_level(episode)
+        return CheckInResult(
+            checkin=record,
+            assessment=assessment,
+            escalation=escalation(assessment.triage, previous=previous_level),
+            pain=pain,
+            function=function,
+            doses=checks,
+            resolution=resolution_status(recent, tz=self.tz),
+        )
+
+    def checkin_questions(self) -> tuple[RedFlag, ...]:
+        """The red-flag and history questions to re-ask at a check-in, most dangerous first."""
+        return tuple(sorted(self.engine.knowledge.red_flags, key=lambda f: f.priority))
+
+    def recent_activities(self) -> tuple[str, ...]:
+        """The PSFS activities last rated in the active episode, to ask about again."""
+        with self.store.read() as repo:
+            episode = repo.active_episode()
+            if episode is None:
+                return ()
+            for checkin in reversed(repo.checkins(episode.id)):
+                if checkin.activities:
+                    return tuple(a.name for a in checkin.activities)
+        return ()
+
+    # --- reading --------------------------------------------------------------------
+
+    def history(self, episode_id: int | None = None) -> EpisodeHistory:
+        """An episode (default: active, else latest) with all its check-ins and doses.
+
+        Raises:
+            NotFoundError: no such episode, or the diary is empty.
+        """
+        with self.store.read() as repo:
+            episode = self._episode(repo, episode_id)
+            return EpisodeHistory(
+                episode=episode,
+                checkins=tuple(repo.checkins(episode.id)),
+                doses=tuple(repo.doses(episode.id)),
+            )
+
+    def trend(self, episode_id: int | None = None) -> TrendReport:
+        """How the episode is going: pain and function against baseline, and resolution.
+
+        Raises:
+            NotFoundError: no such episode, or the diary is empty.
+        """
+        history = self.history(episode_id)
+        return self.trend_of(history)
+
+    def trend_of(self, history: EpisodeHistory) -> TrendReport:
+        """The trend report of an already loaded history (no database access)."""
+        episode = history.episode
+        until = episode.resolved_at or self.now()
+        return build_trend(
+            answers=episode.answers,
+            checkins=history.checkins,
+            onset=episode.onset_at,
+            now=until,
+            tz=self.tz,
+        )
+
+    def plan(self, episode_id: int | None = None) -> Assessment:
+        """Today's assessment and plan for the episode: phase from onset, course from the diary.
+
+        Raises:
+            NotFoundError: no such episode, or the diary is empty.
+        """
+        now = self.now()
+        with self.store.read() as repo:
+            episode = self._episode(repo, episode_id)
+            latest = repo.latest_checkin(episode.id)
+            updates = repo.answer_updates(episode.id)
+            checkins = repo.checkins(episode.id) if latest is not None else []
+        report = build_trend(
+            answers=episode.answers, checkins=checkins, onset=episode.onset_at, now=now, tz=self.tz
+        )
+        at = episode.resolved_at or now
+        return self.engine.assess(
+            effective_answers(
+                episode.answers,
+                updates,
+                onset=episode.onset_at,
+                at=at,
+                pain=latest.pain if latest is not None else episode.answers.get("pain"),
+                trend=report.overall,
+            )
+        )
+
+    # --- helpers --------------------------------------------------------------------
+
+    def _episode(
+        self, repo: DiaryRepository, episode_id: int | None, *, active: bool = False
+    ) -> EpisodeRecord:
+        if episode_id is not None:
+            return repo.episode(episode_id)
+        episode = repo.active_episode()
+        if episode is None and not active:
+            episode = repo.latest_episode()
+        if episode is None:
+            what = "active episode" if active else "episode in the diary"
+            raise NotFoundError(f"no {what}: start one first (backcare episode start)")
+        return episode
+
+    @staticmethod
+    def _aware(value: datetime, *, field: str) -> datetime:
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise InputError(
+                "a time without a time zone", problems=[FieldProblem(field, value.isoformat())]
+            )
+        return value.astimezone(UTC)
+
+    def _check_entry(self, entry: CheckInEntry, *, at: datetime, now: datetime) -> None:
+        problems: list[FieldProblem] = []
+        for name, value in (("pain", entry.pain), ("worst_pain", entry.worst_pain)):
+            if value is None:
+                continue
+            try:
+                nrs(value)
+            except InputError:
+                problems.append(FieldProblem(name, "must be a whole number from 0 to 10"))
+        if at > now + _CLOCK_SKEW:
+            problems.append(FieldProblem("at", "is in the future"))
+        if len(entry.activities) > PSFS_MAX_ACTIVITIES:
+            problems.append(
+                FieldProblem("activities", f"at most {PSFS_MAX_ACTIVITIES} activities (PSFS)")
+            )
+        names = Counter(a.name.casefold() for a in entry.activities)
+        problems += [
+            FieldProblem("activities", f"{name!r} is rated twice")
+            for name, count in names.items()
+            if count > 1
+        ]
+        problems += [
+            FieldProblem(f"activities.{a.name}", "score must be 0-10")
+            for a in entry.activities
+            if not (0 <= a.score <= 10) or not a.name.strip()
+        ]
+        actions = Counter(a.action for a in entry.actions)
+        problems += [
+            FieldProblem("actions", f"{action.value} is given twice")
+            for action, count in actions.items()
+            if count > 1
+        ]
+        problems += [
+            FieldProblem(f"actions.{a.action.value}", "count must be at least 1")
+            for a in entry.actions
+            if a.count < 1
+        ]
+        for dose in entry.doses:
+            if dose.mg <= 0:
+                problems.append(FieldProblem(f"doses.{dose.drug}", "mg must be positive"))
+            if dose.taken_at is not None and (
+                dose.taken_at.tzinfo is None or dose.taken_at > now + _CLOCK_SKEW
+            ):
+                problems.append(
+                    FieldProblem(f"doses.{dose.drug}", "time must be aware and not in the future")
+                )
+        if problems:
+            raise InputError("the check-in has problems", problems=problems)
+
+    @staticmethod
+    def _answers_update(given: Mapping[str, Any] | None) -> dict[str, Any] | None:
+        if not given:
+            return None
+        answers = parse_answers(dict(given))
+        data = compact_answers(answers)
+        for path in _DERIVED:
+            group, _, name = path.partition(".")
+            if (name and name in data.get(group, {})) or (not name and group in data):
+                raise InputError(
+                    "the diary works this out itself",
+                    problems=[FieldProblem(path, "cannot be set at a check-in")],
+                )
+        course = data.get("course", {})
+        assert set(course) <= set(PERSON_COURSE_FIELDS)
+        return data or None
+
+    def _check_doses(
+        self,
+        repo: DiaryRepository,
+        episode: EpisodeRecord,
+        entries: Sequence[DoseEntry],
+        *,
+        at: datetime,
+        now: datetime,
+        plan: Assessment,
+    ) -> tuple[DoseCheck, ...]:
+        if not entries:
+            return ()
+        kb = self.engine.knowledge
+        medicines = [find_medicine(kb, e.drug) for e in entries]
+        times = [
+            self._aware(e.taken_at, field="doses") if e.taken_at is not None else at
+            for e in entries
+        ]
+        advice: dict[str, MedicineAdvice] = {m.drug: m for m in plan.plan.medications}
+        logged = [
+            (d.drug, d.taken_at, d.mg)
+            for d in repo.doses_between(min(times) - DAY, max(times) + DAY)
+        ]
+        checks: list[DoseCheck] = []
+        for medicine, entry, taken_at in zip(medicines, entries, times, strict=True):
+            status = advice.get(medicine.id)
+            same_class = []
+            for drug, when, _ in logged:
+                other = kb.medicine(drug)
+                if (
+                    other is not None
+                    and other.id != medicine.id
+                    and (other.drug_class == medicine.drug_class == "nsaid")
+                ):
+                    same_class.append((other.name, when))
+            check = check_dose(
+                medicine,
+                mg=entry.mg,
+                taken_at=taken_at,
+                status=status.status if status is not None else MedicineStatus.ASK_FIRST,
+                status_reasons=status.reasons if status is not None else (),
+                same_drug=[(when, mg) for drug, when, mg in logged if drug == medicine.id],
+                same_class=same_class,
+                first_taken=repo.first_dose_time(episode.id, medicine.id),
+            )
+            checks.append(check)
+            # Later doses in the same check-in count this one.
+            logged.append((medicine.id, taken_at, entry.mg))
+        return tuple(checks)
+
+    def _summary(
+        self,
+        episode: EpisodeRecord,
+        checkins: Sequence[CheckInRecord],
+        doses: Sequence[DoseRecord],
+        report: TrendReport,
+        *,
+        now: datetime,
+    ) -> str:
+        onset = episode.onset_at.astimezone(self.tz)
+        days = (now - episode.onset_at) // timedelta(days=1)
+        trigger = f" after {episode.trigger.replace('_', ' ')}" if episode.trigger else ""
+        lines = [
+            f"Back spasm{trigger} from {onset:%Y-%m-%d}, resolved on "
+            f"{now.astimezone(self.tz):%Y-%m-%d}: {days} days, {len(checkins)} check-ins."
+        ]
+        lines += report.lines()[:-1]
+        lines.append(
+            ("Recovered by PACE's definition" if report.resolution.met else "Not yet recovered")
+            + f" (pain 0-1 for {report.resolution.required_days} days in a row; "
+            f"{report.resolution.low_days} so far)."
+        )
+        highest = max(
+            (c.triage_level for c in checkins), key=lambda level: level.rank, default=None
+        )
+        if highest is not None and highest is not TriageLevel.SELF_CARE:
+            why = sorted(
+                {r.id for c in checkins if c.triage_level is highest for r in c.triage_reasons}
+            )
+            lines.append(f"Highest triage level during the diary: {highest} ({', '.join(why)}).")
+        if doses:
+            totals: dict[str, list[int]] = {}
+            for dose in doses:
+                totals.setdefault(dose.drug, []).append(dose.mg)
+            overrides = sum(1 for d in doses if d.overridden)
+            parts = [f"{drug} {len(mgs)} doses, {sum(mgs)} mg" for drug, mgs in totals.items()]
+            extra = f"; {overrides} dose limits overridden" if overrides else ""
+            lines.append("Medicines: " + "; ".join(parts) + extra + ".")
+        done: Counter[str] = Counter()
+        for checkin in checkins:
+            for action in checkin.actions:
+                done[action.action.value] += action.count
+        if done:
+            lines.append(
+                "Self-care: " + ", ".join(f"{name} ×{count}" for name, count in done.items()) + "."
+            )
+        return "\n".join(lines)
+
+
+def _episode_level(episode: EpisodeRecord) -> TriageLevel:
+    level = episode.assessment.get("triage", {}).get("level", TriageLevel.SELF_CARE.value)
+    try:
+        return TriageLevel(level)
+    except ValueError:
+        return TriageLevel.SELF_CARE
+
+
+def _clean_text(value: str | None, *, field: str) -> str | None:
+    if value is None:
+        return None
+    text = value.strip()
+    if "\x00" in text:
+        raise InputError("text cannot contain NUL characters", problems=[FieldProblem(field, "")])
+    if len(text) > MAX_NOTE_LENGTH:
+        raise InputError(
+            "text too long", problems=[FieldProblem(field, f"at most {MAX_NOTE_LENGTH} characters")]
+        )
+    return text or None
+
+
+def open_diary(
+    url: str | None = None,
+    *,
+    settings: Settings | None = None,
+    clock: Callable[[], datetime] | None = None,
+    tz: tzinfo | None = None,
+) -> Diary:
+    """Open the diary: the database (migrated to the newest schema) and the triage engine.
+
+    Args:
+        url: database URL; default ``settings.database_url``, else the SQLite file in
+            the user's data directory.
+        settings: default: :func:`backcare.settings.get_settings` (``BACKCARE_*``).
+        clock: for tests; default: the system clock.
+        tz: the person's time zone; default: this machine's.
+
+    Raises:
+        StoreError: the database cannot be opened or migrated.
+        InputError: a ``BACKCARE_*`` setting is invalid.
+    """
+    settings = settings if settings is not None else get_settings()
+    store = open_store(url, settings=settings)
+    return Diary(store, engine=default_engine(settings), clock=clock, tz=tz)

@@ -1,0 +1,266 @@
+"""Trends of an episode: better, same or worse than the baseline, with the numbers; resolution.
+
+Pure functions of the diary's records; no I/O.
+
+* **Pain** (NRS 0-10) is compared with the episode's baseline, its first pain
+  score (the pain given when the episode was started, else the first check-in).
+  A change of 2 points or 30 % of the baseline is meaningful (Ostelo 2008, source
+  ``ostelo_2008``); see :func:`backcare.measures.nrs_change`.
+* **Function** (PSFS) compares the mean of the activities rated both at the
+  baseline and now; a change of 2 points is beyond measurement error.
+* **Overall**: the pain trend, except that function getting worse makes it
+  ``worse`` too. Function improving alone does not count as improvement, so the
+  two-week review still applies while pain has not eased (erring towards care).
+* **Resolution** follows PACE's definition of recovery (source ``pace_trial``): pain
+  0-1 for 7 consecutive days. backcare asks for a check-in on each of the last 7
+  calendar days, every one of them (and its worst pain, when given) at 0-1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from fractions import Fraction
+
+from backcare.domain.enums import Trend
+from backcare.measures import NRS_SOURCES, nrs_change, psfs_change
+from backcare.store.records import ActivityScore, CheckInRecord
+
+__all__ = [
+    "RESOLUTION_DAYS",
+    "RESOLUTION_MAX_PAIN",
+    "RESOLUTION_SOURCES",
+    "FunctionChange",
+    "PainChange",
+    "Resolution",
+    "TrendReport",
+    "build_trend",
+    "function_change",
+    "overall_trend",
+    "pain_change",
+    "resolution_status",
+]
+
+#: Highest pain score that counts as recovered (PACE: 0-1).
+RESOLUTION_MAX_PAIN = 1
+#: Consecutive days at that level for recovery (PACE: 7).
+RESOLUTION_DAYS = 7
+#: Knowledge-base source of the recovery definition.
+RESOLUTION_SOURCES: tuple[str, ...] = ("pace_trial",)
+
+
+def _signed(value: float, unit: str = "") -> str:
+    text = f"{value:+.1f}".rstrip("0").rstrip(".") if value % 1 else f"{int(value):+d}"
+    return f"{text}{unit}"
+
+
+@dataclass(frozen=True, slots=True)
+class PainChange:
+    """Pain now against the baseline, and what the change means."""
+
+    baseline: int
+    current: int
+    trend: Trend
+    sources: tuple[str, ...] = NRS_SOURCES
+
+    @property
+    def points(self) -> int:
+        """Current minus baseline: negative is less pain."""
+        return self.current - self.baseline
+
+    @property
+    def percent(self) -> float | None:
+        """The change as a percentage of the baseline (``None`` when the baseline is 0)."""
+        if self.baseline == 0:
+            return None
+        return round(100 * self.points / self.baseline, 1)
+
+    def describe(self) -> str:
+        """E.g. ``pain 6 → 3 (-3 points, -50%): better``."""
+        parts = [_signed(self.points, " points" if abs(self.points) != 1 else " point")]
+        if self.percent is not None:
+            parts.append(_signed(self.percent, "%"))
+        return f"pain {self.baseline} → {self.current} ({', '.join(parts)}): {self.trend.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionChange:
+    """PSFS now against the baseline, over the activities rated both times."""
+
+    activities: tuple[str, ...]
+    baseline_mean: float
+    current_mean: float
+    trend: Trend
+
+    @property
+    def points(self) -> float:
+        """Current minus baseline mean: positive is better function."""
+        return round(self.current_mean - self.baseline_mean, 2)
+
+    def describe(self) -> str:
+        """E.g. ``function (PSFS) 3.0 → 5.5 (+2.5 points): better``."""
+        return (
+            f"function (PSFS) {self.baseline_mean:.1f} → {self.current_mean:.1f} "
+            f"({_signed(self.points, ' points')}): {self.trend.value}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """Whether the episode meets PACE's recovery definition, and how far along it is."""
+
+    met: bool
+    low_days: int
+    """Consecutive calendar days, up to the latest check-in, with every score at 0-1."""
+    required_days: int = RESOLUTION_DAYS
+    max_pain: int = RESOLUTION_MAX_PAIN
+    sources: tuple[str, ...] = RESOLUTION_SOURCES
+
+    def describe(self) -> str:
+        """One line for the person."""
+        if self.met:
+            return (
+                f"Pain has been {self.max_pain} or less for {self.low_days} days in a row: "
+                "this episode looks resolved (PACE's definition of recovery)."
+            )
+        return (
+            f"{self.low_days} of {self.required_days} consecutive days with pain "
+            f"0-{self.max_pain} (PACE's definition of recovery)."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TrendReport:
+    """How an episode is going: pain and function against the baseline, and resolution."""
+
+    pain: PainChange | None
+    function: FunctionChange | None
+    overall: Trend | None
+    checkins: int
+    days_since_onset: int
+    resolution: Resolution
+
+    def lines(self) -> list[str]:
+        """The report in plain sentences, numbers included."""
+        lines = []
+        if self.pain is None:
+            lines.append("No pain score yet: check in to set the baseline.")
+        else:
+            lines.append(self.pain.describe().capitalize())
+        if self.function is not None:
+            lines.append(self.function.describe().capitalize())
+        if self.overall is not None:
+            lines.append(f"Overall: {self.overall.value} (day {self.days_since_onset}).")
+        lines.append(self.resolution.describe())
+        return lines
+
+
+def pain_change(baseline: int, current: int) -> PainChange:
+    """Compare a pain score with the baseline (2 points or 30 %, Ostelo 2008)."""
+    return PainChange(baseline=baseline, current=current, trend=nrs_change(baseline, current))
+
+
+def _mean(scores: Sequence[int]) -> Fraction:
+    return Fraction(sum(scores), len(scores))
+
+
+def function_change(
+    baseline: Sequence[ActivityScore], current: Sequence[ActivityScore]
+) -> FunctionChange | None:
+    """Compare PSFS ratings over the activities rated both times (``None`` if none are)."""
+    before = {a.name.casefold(): a for a in baseline}
+    common = [(before[a.name.casefold()], a) for a in current if a.name.casefold() in before]
+    if not common:
+        return None
+    base = _mean([b.score for b, _ in common])
+    now = _mean([c.score for _, c in common])
+    return FunctionChange(
+        activities=tuple(b.name for b, _ in common),
+        baseline_mean=float(base),
+        current_mean=float(now),
+        trend=psfs_change(float(base), float(now)),
+    )
+
+
+def overall_trend(pain: PainChange | None, function: FunctionChange | None) -> Trend | None:
+    """Pain's trend, made ``worse`` when function is worse (see the module docstring)."""
+    if pain is None:
+        return None
+    if function is not None and function.trend is Trend.WORSE:
+        return Trend.WORSE
+    return pain.trend
+
+
+def resolution_status(checkins: Sequence[CheckInRecord], *, tz: tzinfo) -> Resolution:
+    """How many consecutive calendar days, ending at the latest check-in, had pain 0-1.
+
+    A day counts when it has at least one check-in and every check-in that day
+    scored 0-1 (pain now, and worst pain when given). Days without a check-in
+    break the run: no news is not taken as no pain.
+
+    Args:
+        checkins: the episode's check-ins in time order (details not needed).
+        tz: the time zone whose calendar days count.
+    """
+    if not checkins:
+        return Resolution(met=False, low_days=0)
+    by_day: dict[date, bool] = {}
+    for checkin in checkins:
+        day = checkin.recorded_at.astimezone(tz).date()
+        low = checkin.pain <= RESOLUTION_MAX_PAIN and (
+            checkin.worst_pain is None or checkin.worst_pain <= RESOLUTION_MAX_PAIN
+        )
+        by_day[day] = by_day.get(day, True) and low
+    day = max(by_day)
+    run = 0
+    while by_day.get(day, False):
+        run += 1
+        day -= timedelta(days=1)
+    return Resolution(met=run >= RESOLUTION_DAYS, low_days=run)
+
+
+def episode_baseline(answers: dict[str, object], first: CheckInRecord | None) -> int | None:
+    """The episode's first pain score: the pain given at the start, else the first check-in's."""
+    pain = answers.get("pain")
+    if isinstance(pain, int) and not isinstance(pain, bool):
+        return pain
+    return None if first is None else first.pain
+
+
+def build_trend(
+    *,
+    answers: dict[str, object],
+    checkins: Sequence[CheckInRecord],
+    onset: datetime,
+    now: datetime,
+    tz: tzinfo,
+) -> TrendReport:
+    """The trend report of an episode from its start answers and its check-ins.
+
+    Args:
+        answers: the answers the episode was started with (``pain`` is the baseline).
+        checkins: every check-in of the episode in time order, with activities.
+        onset: when the episode began.
+        now: the time the report is for.
+        tz: the time zone whose calendar days count for resolution.
+    """
+    days = max(0, (now - onset) // timedelta(days=1))
+    first = checkins[0] if checkins else None
+    baseline = episode_baseline(answers, first)
+    latest = checkins[-1] if checkins else None
+    pain = None
+    if baseline is not None and latest is not None:
+        pain = pain_change(baseline, latest.pain)
+    function = None
+    rated = [c for c in checkins if c.activities]
+    if len(rated) >= 2:
+        function = function_change(rated[0].activities, rated[-1].activities)
+    return TrendReport(
+        pain=pain,
+        function=function,
+        overall=overall_trend(pain, function),
+        checkins=len(checkins),
+        days_since_onset=days,
+        resolution=resolution_status(checkins, tz=tz),
+    )

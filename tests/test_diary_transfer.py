@@ -1,0 +1,362 @@
+"""Export and import: lossless JSON/CSV round trips, refusal of foreign files, all or nothing."""
+
+from __future__ import annotations
+
+import json
+import string
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from backcare.diary import CheckInEntry, Diary, DoseEntry, EpisodeStatus, SelfCareAction
+from backcare.diary.inputs import parse_action, parse_activity
+from backcare.diary.transfer import CSV_COLUMNS, dump, export_diary, import_diary, parse
+from backcare.domain.enums import Trend, TriageLevel, Trigger
+from backcare.errors import ConflictError, ImportFormatError
+from backcare.store import Store, open_store
+from store_fixtures import (  # noqa: F401  (fixtures)
+    START,
+    FakeClock,
+    clock,
+    diary,
+    start_answers,
+    store,
+    store_url,
+)
+
+# --- strategies -----------------------------------------------------------------------
+
+texts = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    min_size=1,
+    max_size=25,
+)
+names = st.text(alphabet=string.ascii_letters + " ,\"'\n\r;=é😀", min_size=1, max_size=20)
+utc = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31), timezones=st.just(UTC)
+)
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**53), 2**53)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | texts,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(texts, inner, max_size=3),
+    max_leaves=8,
+)
+answers = st.fixed_dictionaries(
+    {},
+    optional={
+        "pain": st.integers(0, 10),
+        "age": st.integers(16, 100),
+        "trigger": st.sampled_from([t.value for t in Trigger]),
+        "conditions": st.lists(st.sampled_from(["pregnant", "kidney_disease"]), unique=True),
+        "red_flags": st.fixed_dictionaries(
+            {}, optional={"fever": st.booleans(), "saddle_numbness": st.booleans()}
+        ),
+    },
+)
+
+
+def _sorted_times(count: int) -> st.SearchStrategy[list[datetime]]:
+    return st.lists(utc, min_size=count, max_size=count).map(sorted)
+
+
+@st.composite
+def doses(draw: st.DrawFn, max_size: int = 3) -> list[dict[str, Any]]:
+    count = draw(st.integers(0, max_size))
+    times = draw(_sorted_times(count))
+    result = []
+    for taken in times:
+        overridden = draw(st.booleans())
+        result.append(
+            {
+                "drug": draw(st.sampled_from(["ibuprofen", "naproxen", "paracetamol"])),
+                "mg": draw(st.integers(1, 5000)),
+                "taken_at": taken.isoformat(),
+                "overridden": overridden,
+                "override_reason": draw(texts) if overridden else None,
+            }
+        )
+    return result
+
+
+@st.composite
+def checkins(draw: st.DrawFn) -> list[dict[str, Any]]:
+    count = draw(st.integers(0, 4))
+    result = []
+    for recorded in draw(_sorted_times(count)):
+        activities = draw(st.lists(names, max_size=3, unique=True))
+        actions = draw(st.lists(st.sampled_from(list(SelfCareAction)), unique=True))
+        result.append(
+            {
+                "recorded_at": recorded.isoformat(),
+                "pain": draw(st.integers(0, 10)),
+                "worst_pain": draw(st.none() | st.integers(0, 10)),
+                "days_of_self_care": draw(st.integers(0, 3650)),
+                "trend": draw(st.none() | st.sampled_from([t.value for t in Trend])),
+                "triage_level": draw(st.sampled_from([t.value for t in TriageLevel])),
+                "triage_reasons": [
+                    {
+                        "id": draw(texts),
+                        "message": draw(texts),
+                        "level": draw(st.sampled_from([t.value for t in TriageLevel])),
+                        "sources": draw(st.lists(texts, max_size=2)),
+                    }
+                    for _ in range(draw(st.integers(0, 2)))
+                ],
+                "answers_update": draw(st.none() | answers),
+                "note": draw(st.none() | texts),
+                "activities": [{"name": n, "score": draw(st.integers(0, 10))} for n in activities],
+                "actions": [{"action": a.value, "count": draw(st.integers(1, 9))} for a in actions],
+                "doses": draw(doses()),
+            }
+        )
+    return result
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> dict[str, Any]:
+    count = draw(st.integers(0, 3))
+    starts = draw(_sorted_times(count))
+    uids = draw(st.lists(st.uuids(), min_size=count, max_size=count, unique=True))
+    active_last = draw(st.booleans())
+    episodes = []
+    for i, (started, uid) in enumerate(zip(starts, uids, strict=True)):
+        active = active_last and i == count - 1
+        episodes.append(
+            {
+                "uid": uid.hex,
+                "onset_at": (started - timedelta(hours=draw(st.integers(0, 200)))).isoformat(),
+                "started_at": started.isoformat(),
+                "trigger": draw(st.none() | st.sampled_from([t.value for t in Trigger])),
+                "status": "active" if active else "resolved",
+                "resolved_at": None if active else draw(utc).isoformat(),
+                "summary": None if active else draw(st.none() | texts),
+                "answers": draw(answers),
+                "assessment": draw(st.dictionaries(texts, json_values, max_size=4)),
+                "checkins": draw(checkins()),
+                "doses": draw(doses()),
+            }
+        )
+    return {"format": "backcare-diary", "version": 1, "episodes": episodes}
+
+
+def fresh() -> Store:
+    return open_store("sqlite://")
+
+
+# --- round trips ----------------------------------------------------------------------
+
+
+def wipe(store: Store) -> Store:  # noqa: F811
+    """Empty every diary table (cheaper than a new database for each example)."""
+    with store.write() as repo:
+        for table in ("medicine_doses", "checkin_actions", "checkin_activities", "checkins"):
+            repo.session.execute(sa.text(f"DELETE FROM {table}"))
+        repo.session.execute(sa.text("DELETE FROM episodes"))
+    return store
+
+
+@pytest.fixture(scope="module")
+def two_stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Store]]:
+    folder = tmp_path_factory.mktemp("roundtrip")
+    with (
+        open_store(f"sqlite:///{folder / 'a.sqlite3'}") as first,
+        open_store(f"sqlite:///{folder / 'b.sqlite3'}") as second,
+    ):
+        yield first, second
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(document=documents())
+def test_export_import_export_is_identical_in_json_and_csv(
+    two_stores: tuple[Store, Store], document: dict[str, Any]
+) -> None:
+    first, second = (wipe(s) for s in two_stores)
+    canonical = dump(parse(json.dumps(document)))
+    import_diary(first, json.dumps(document))
+    as_json = export_diary(first, fmt="json")
+    as_csv = export_diary(first, fmt="csv")
+    assert as_json == canonical
+    import_diary(second, as_csv)
+    assert export_diary(second, fmt="csv") == as_csv
+    assert export_diary(second, fmt="json") == as_json
+
+
+def _filled(diary: Diary, clock: FakeClock) -> None:  # noqa: F811
+    diary.start_episode(onset=START, trigger="lifting", answers=start_answers(pain=7))
+    for day, pain in enumerate([6, 5, 3], 1):
+        clock.advance(days=1)
+        diary.check_in(
+            CheckInEntry(
+                pain=pain,
+                worst_pain=pain + 1,
+                activities=(parse_activity("putting on socks=4"),),
+                actions=(parse_action("walk=2"),),
+                doses=(DoseEntry("paracetamol", 1000),),
+                note=f'day {day}, "better",\nstill stiff',
+                answers={"red_flags": {"fever": False}} if day == 2 else None,
+            )
+        )
+
+
+def test_a_real_diary_round_trips_through_both_formats(
+    diary: Diary,  # noqa: F811
+    clock: FakeClock,  # noqa: F811
+) -> None:
+    _filled(diary, clock)
+    original = export_diary(diary.store)
+    csv_text = export_diary(diary.store, fmt="csv")
+    assert csv_text.startswith("format,backcare-diary,version,1\r\n" + ",".join(CSV_COLUMNS))
+    with fresh() as other:
+        result = import_diary(other, csv_text)
+        assert (result.episodes, result.checkins, result.doses) == (1, 3, 3)
+        assert export_diary(other) == original
+    data = json.loads(original)
+    assert data["format"] == "backcare-diary"
+    assert data["version"] == 1
+    assert data["episodes"][0]["checkins"][1]["answers_update"] == {"red_flags": {"fever": False}}
+
+
+def test_imported_diary_carries_on_where_it_left_off(
+    diary: Diary,  # noqa: F811
+    clock: FakeClock,  # noqa: F811
+    engine: Any,
+) -> None:
+    _filled(diary, clock)
+    text = export_diary(diary.store)
+    with Diary(fresh(), engine=engine, clock=clock, tz=UTC) as other:
+        import_diary(other.store, text)
+        clock.advance(days=1)
+        result = other.check_in(CheckInEntry(pain=2))
+        assert result.pain is not None
+        assert result.pain.baseline == 7
+        assert len(other.history().checkins) == 4
+
+
+# --- refusals -------------------------------------------------------------------------
+
+VALID = {"format": "backcare-diary", "version": 1, "episodes": []}
+
+
+def _episode(**overrides: Any) -> dict[str, Any]:
+    return {
+        "uid": "a" * 32,
+        "onset_at": "2026-03-02T08:00:00Z",
+        "started_at": "2026-03-02T09:00:00Z",
+        "status": "active",
+        "answers": {"pain": 5},
+        "assessment": {},
+    } | overrides
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param("", "not a backcare diary", id="empty"),
+        pytest.param("hello", "not a backcare diary", id="plain-text"),
+        pytest.param("[1, 2]", "not a backcare diary", id="json-list"),
+        pytest.param('{"resourceType": "Bundle"}', "not a backcare diary", id="fhir-bundle"),
+        pytest.param('{"format": "backcare-diary"', "not valid JSON", id="truncated-json"),
+        pytest.param(
+            json.dumps(VALID | {"version": 2}), "unsupported diary export version", id="newer"
+        ),
+        pytest.param(
+            json.dumps(VALID | {"version": "1"}), "unsupported diary export version", id="str-ver"
+        ),
+        pytest.param(json.dumps(VALID | {"extra": 1}), "invalid content", id="unknown-key"),
+        pytest.param(
+            json.dumps(VALID | {"episodes": [_episode(answers={"pain": 11})]}),
+            "inconsistent",
+            id="bad-answers",
+        ),
+        pytest.param(
+            json.dumps(VALID | {"episodes": [_episode(status="resolved")]}),
+            "inconsistent",
+            id="resolved-without-time",
+        ),
+        pytest.param(
+            json.dumps(VALID | {"episodes": [_episode(onset_at="2026-03-02T08:00:00")]}),
+            "invalid content",
+            id="naive-time",
+        ),
+        pytest.param(
+            json.dumps(VALID | {"episodes": [_episode(), _episode(uid="b" * 32)]}),
+            "inconsistent",
+            id="two-active",
+        ),
+        pytest.param(
+            "format,backcare-diary,version,1\r\nrecord,episode\r\n", "columns", id="csv-cols"
+        ),
+        pytest.param("format,other,version,1\r\n", "not a backcare diary", id="csv-foreign"),
+        pytest.param("format,backcare-diary,version,9\r\n", "version", id="csv-newer"),
+        pytest.param(
+            "format,backcare-diary,version,1\r\n"
+            + ",".join(CSV_COLUMNS)
+            + "\r\ncheckin,"
+            + "a" * 32
+            + ",1"
+            + "," * (len(CSV_COLUMNS) - 3)
+            + "\r\n",
+            "episode not given before",
+            id="csv-orphan-checkin",
+        ),
+        pytest.param(
+            "format,backcare-diary,version,1\r\n" + ",".join(CSV_COLUMNS) + "\r\nepisode,x\r\n",
+            "wrong number of cells",
+            id="csv-short-row",
+        ),
+    ],
+)
+def test_malformed_or_foreign_files_are_refused_clearly(
+    store: Store,  # noqa: F811
+    text: str,
+    message: str,
+) -> None:
+    with pytest.raises(ImportFormatError, match=message) as caught:
+        import_diary(store, text)
+    assert caught.value.exit_code == 2
+    assert export_diary(store) == dump(parse(json.dumps(VALID)))
+
+
+def test_problems_name_the_place_in_the_file() -> None:
+    bad = VALID | {"episodes": [_episode(checkins=[{"pain": 3}])]}
+    with pytest.raises(ImportFormatError) as caught:
+        parse(json.dumps(bad))
+    fields = {p.field for p in caught.value.problems}
+    assert "episodes.0.checkins.0.recorded_at" in fields
+
+
+def test_import_is_all_or_nothing_when_an_episode_is_already_there(
+    store: Store,  # noqa: F811
+) -> None:
+    resolved = _episode(uid="b" * 32, status="resolved", resolved_at="2026-03-03T09:00:00Z")
+    import_diary(store, json.dumps(VALID | {"episodes": [_episode()]}))
+    before = export_diary(store)
+    later = _episode(started_at="2026-03-04T09:00:00Z")
+    with pytest.raises(ConflictError, match="already in the diary"):
+        import_diary(store, json.dumps(VALID | {"episodes": [resolved, later]}))
+    assert export_diary(store) == before
+
+
+def test_active_episode_cannot_be_imported_over_an_active_one(store: Store) -> None:  # noqa: F811
+    import_diary(store, json.dumps(VALID | {"episodes": [_episode()]}))
+    with pytest.raises(ConflictError, match="active episode"):
+        import_diary(store, json.dumps(VALID | {"episodes": [_episode(uid="c" * 32)]}))
+
+
+def test_import_of_a_resolved_episode_next_to_an_active_one_is_fine(store: Store) -> None:  # noqa: F811
+    import_diary(store, json.dumps(VALID | {"episodes": [_episode()]}))
+    old = _episode(uid="d" * 32, status="resolved", resolved_at="2026-03-03T09:00:00Z")
+    assert import_diary(store, json.dumps(VALID | {"episodes": [old]})).episodes == 1
+    with store.read() as repo:
+        assert sorted(e.status for e in repo.episodes()) == [
+            EpisodeStatus.ACTIVE,
+            EpisodeStatus.RESOLVED,
+        ]

@@ -1,0 +1,206 @@
+"""Trend classification, resolution and escalation derivation: tables and invariants."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from fractions import Fraction
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from backcare import Engine
+from backcare.diary.charts import PainPoint, pain_columns, render_text
+from backcare.diary.escalation import course_days, effective_answers
+from backcare.diary.trends import (
+    build_trend,
+    function_change,
+    overall_trend,
+    pain_change,
+    resolution_status,
+)
+from backcare.domain.enums import Trend, TriageLevel
+from backcare.store import ActivityScore, CheckInRecord
+
+T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+
+
+def checkin(hours: float, pain: int, *, worst: int | None = None, **extra: Any) -> CheckInRecord:
+    return CheckInRecord(
+        id=int(hours * 10) + 1,
+        episode_id=1,
+        recorded_at=T0 + timedelta(hours=hours),
+        pain=pain,
+        worst_pain=worst,
+        days_of_self_care=int(hours // 24),
+        trend=None,
+        triage_level=TriageLevel.SELF_CARE,
+        triage_reasons=(),
+        answers_update=None,
+        note=None,
+        **extra,
+    )
+
+
+def expected_trend(baseline: int, current: int) -> Trend:
+    """The thresholds restated independently: 2 points or 30 % of the baseline."""
+    change = current - baseline
+    if change == 0:
+        return Trend.SAME
+    big = abs(change) >= 2 or (baseline > 0 and Fraction(abs(change), baseline) >= Fraction(3, 10))
+    if not big:
+        return Trend.SAME
+    return Trend.WORSE if change > 0 else Trend.BETTER
+
+
+@given(st.lists(st.integers(0, 10), min_size=1, max_size=40), st.integers(0, 10))
+def test_trend_of_any_pain_series_follows_the_thresholds(series: list[int], start: int) -> None:
+    checkins = [checkin(24 * i + 1, pain) for i, pain in enumerate(series)]
+    report = build_trend(
+        answers={"pain": start}, checkins=checkins, onset=T0, now=checkins[-1].recorded_at, tz=UTC
+    )
+    assert report.pain is not None
+    assert report.pain.trend is expected_trend(start, series[-1])
+    assert report.overall is report.pain.trend
+    assert report.pain.points == series[-1] - start
+    if report.pain.trend is Trend.BETTER:
+        assert start - series[-1] >= 2 or 10 * (start - series[-1]) >= 3 * start
+    if report.pain.trend is Trend.SAME and start != series[-1]:
+        assert abs(start - series[-1]) == 1
+
+
+@given(st.lists(st.integers(0, 10), min_size=2, max_size=30))
+def test_without_start_pain_the_first_checkin_is_the_baseline(series: list[int]) -> None:
+    checkins = [checkin(24 * i + 1, pain) for i, pain in enumerate(series)]
+    report = build_trend(answers={}, checkins=checkins, onset=T0, now=T0, tz=UTC)
+    assert report.pain is not None
+    assert report.pain.baseline == series[0]
+    assert report.pain.trend is expected_trend(series[0], series[-1])
+
+
+@pytest.mark.parametrize(
+    ("baseline", "current", "text"),
+    [
+        pytest.param(6, 3, "pain 6 → 3 (-3 points, -50%): better", id="better"),
+        pytest.param(6, 5, "pain 6 → 5 (-1 point, -16.7%): same", id="same"),
+        pytest.param(3, 5, "pain 3 → 5 (+2 points, +66.7%): worse", id="worse"),
+        pytest.param(0, 2, "pain 0 → 2 (+2 points): worse", id="from-zero-no-percent"),
+    ],
+)
+def test_pain_change_is_described_with_the_numbers(baseline: int, current: int, text: str) -> None:
+    assert pain_change(baseline, current).describe() == text
+
+
+def test_function_change_compares_only_activities_rated_both_times() -> None:
+    change = function_change(
+        [ActivityScore("socks", 2), ActivityScore("sitting", 4)],
+        [ActivityScore("Sitting", 7), ActivityScore("running", 0)],
+    )
+    assert change is not None
+    assert change.activities == ("sitting",)
+    assert (change.baseline_mean, change.current_mean, change.trend) == (4.0, 7.0, Trend.BETTER)
+    assert change.describe() == "function (PSFS) 4.0 → 7.0 (+3 points): better"
+    assert function_change([ActivityScore("a", 1)], [ActivityScore("b", 9)]) is None
+
+
+@pytest.mark.parametrize(
+    ("pain", "function", "expected"),
+    [
+        pytest.param(Trend.BETTER, Trend.WORSE, Trend.WORSE, id="function-worse-wins"),
+        pytest.param(
+            Trend.SAME, Trend.BETTER, Trend.SAME, id="function-better-alone-is-not-enough"
+        ),
+        pytest.param(Trend.BETTER, None, Trend.BETTER, id="pain-only"),
+    ],
+)
+def test_overall_trend_errs_towards_care(
+    pain: Trend, function: Trend | None, expected: Trend
+) -> None:
+    pain_part = pain_change(6, {Trend.BETTER: 3, Trend.SAME: 6}[pain])
+    function_part = None
+    if function is not None:
+        scores = {Trend.WORSE: 1, Trend.BETTER: 9}[function]
+        function_part = function_change([ActivityScore("a", 5)], [ActivityScore("a", scores)])
+    assert overall_trend(pain_part, function_part) is expected
+
+
+def test_resolution_counts_calendar_days_in_the_persons_time_zone() -> None:
+    # 23:30 UTC is 00:30 the next day in UTC+1: the same instants fall on different days.
+    checkins = [checkin(15.5 + 24 * i, 0) for i in range(7)]
+    assert resolution_status(checkins, tz=UTC).low_days == 7
+    plus_one = timezone(timedelta(hours=1))
+    assert resolution_status(checkins, tz=plus_one).low_days == 7
+    assert resolution_status([], tz=UTC).met is False
+
+
+def test_two_checkins_a_day_both_must_be_low() -> None:
+    checkins = [checkin(24 * i + 1, 0) for i in range(7)] + [checkin(24 * 6 + 5, 2)]
+    assert resolution_status(checkins, tz=UTC).low_days == 0
+
+
+@pytest.mark.parametrize(
+    ("hours", "days"),
+    [
+        pytest.param(0, 0, id="onset"),
+        pytest.param(23.9, 0, id="first-day"),
+        pytest.param(24, 1, id="second-day"),
+        pytest.param(24 * 4000, 3650, id="clamped-to-contract"),
+    ],
+)
+def test_course_days_are_whole_days_since_onset(hours: float, days: int) -> None:
+    assert course_days(T0, T0 + timedelta(hours=hours)) == days
+
+
+def test_effective_answers_lay_updates_then_derived_course_over_start(engine: Engine) -> None:
+    answers = effective_answers(
+        {"pain": 7, "red_flags": {"fever": False}, "course": {"trend": "worse"}},
+        [{"red_flags": {"fever": True}}, {"red_flags": {"fever": False}, "age": 40}],
+        onset=T0,
+        at=T0 + timedelta(days=3, hours=6),
+        pain=4,
+        trend=Trend.BETTER,
+    )
+    assert answers.pain == 4
+    assert answers.age == 40
+    assert answers.red_flags.fever is False
+    assert answers.hours_since_onset == 78
+    assert answers.course.days_of_self_care == 3
+    assert answers.course.trend is Trend.BETTER
+    assert engine.assess(answers).triage.level is TriageLevel.SELF_CARE
+
+
+def test_ten_years_of_diary_stay_inside_the_answers_contract() -> None:
+    answers = effective_answers(
+        {}, [], onset=T0, at=T0 + timedelta(days=3700), pain=2, trend=Trend.SAME
+    )
+    assert answers.course.days_of_self_care == 3650
+    assert answers.hours_since_onset == 24 * 3650
+
+
+# --- terminal chart -------------------------------------------------------------------
+
+
+def test_terminal_chart_draws_daily_means_with_eighth_blocks() -> None:
+    points = [
+        PainPoint(T0, 8),
+        PainPoint(T0 + timedelta(hours=2), 7),
+        PainPoint(T0 + timedelta(days=1), 2),
+    ]
+    columns = pain_columns(points, tz=UTC)
+    assert [c.mean for c in columns] == [7.5, 2.0]
+    lines = render_text(columns, baseline=8)
+    assert lines[0] == "10 ┤"
+    assert lines[2] == " 8 ┤▄  ◀ baseline"
+    assert lines[3] == " 7 ┤█"
+    assert lines[-3] == " 1 ┤██"
+    assert lines[-1].startswith("    2026-03-02")
+
+
+def test_terminal_chart_groups_days_to_fit_the_width() -> None:
+    points = [PainPoint(T0 + timedelta(days=d), d % 10) for d in range(365)]
+    columns = pain_columns(points, tz=UTC, width=60)
+    assert len(columns) <= 60
+    assert columns[0].first == T0.date()
+    assert columns[-1].last == (T0 + timedelta(days=364)).date()
+    assert render_text([]) == []

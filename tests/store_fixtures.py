@@ -115,7 +115,11 @@ def start_answers(**overrides: Any) -> dict[str, Any]:
 
 
 def invoke(app: typer.Typer, args: list[str], **kwargs: Any) -> tuple[int, Result]:
-    """Run the CLI like ``backcare.cli.main`` does: a BackcareError becomes its exit code."""
+    """Run the CLI like ``backcare.cli.main`` does: a BackcareError becomes its exit code.
+
+    The terminal is 200 columns wide, so Rich does not wrap the sentences tests look for.
+    """
+    kwargs["env"] = {"COLUMNS": "200"} | dict(kwargs.get("env") or {})
     result = CliRunner().invoke(app, args, **kwargs)
     if isinstance(result.exception, BackcareError):
         return result.exception.exit_code, result

@@ -111,8 +111,17 @@ class Escalation:
             TriageLevel.SELF_CARE: "Carry on with self-care",
         }[self.level]
         if self.escalated:
-            return f"{verb}: this check-in raised the level from {self.previous} to {self.level}."
+            before, now = _WORDS[self.previous], _WORDS[self.level]
+            return f"{verb}: this check-in raised the level from {before} to {now}."
         return f"{verb}."
+
+
+_WORDS = {
+    TriageLevel.SELF_CARE: "self-care",
+    TriageLevel.SEE_DOCTOR: "see a doctor",
+    TriageLevel.URGENT: "urgent",
+    TriageLevel.EMERGENCY: "emergency",
+}
 
 
 def escalation(triage: Triage, *, previous: TriageLevel) -> Escalation:

@@ -1,0 +1,203 @@
+"""The JSON API under ``/api/v1``: the same models as the pages, rendered as JSON.
+
+Every operation documents the error envelope (:mod:`backcare.web.errors`) for its
+error statuses. Writes take ``Content-Type: application/json`` only (see
+:mod:`backcare.web.security`). Assessment endpoints are pure and never touch the
+database; diary and coach endpoints call :class:`~backcare.diary.Diary`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query
+from starlette.responses import Response
+
+from backcare import __version__
+from backcare.diary.transfer import export_diary
+from backcare.domain.answers import Answers
+from backcare.domain.results import Assessment
+from backcare.errors import FieldProblem, NotFoundError
+from backcare.web.dependencies import DiaryDep, EngineDep, json_writes
+from backcare.web.errors import API_ERROR_RESPONSES
+from backcare.web.forms import checkin_entry
+from backcare.web.views import (
+    AssessmentStep,
+    CheckInIn,
+    CheckInView,
+    CoachView,
+    EpisodeIn,
+    EpisodeOut,
+    EpisodeStartView,
+    EpisodesView,
+    Health,
+    HistoryView,
+    QuestionsView,
+    ResolveIn,
+    SourceOut,
+    StepIn,
+    TodayView,
+    assessment_step,
+    checkin_view,
+    coach_view,
+    episode_out,
+    history_view,
+    sources_out,
+)
+
+__all__ = ["router"]
+
+router = APIRouter(
+    prefix="/api/v1", responses=API_ERROR_RESPONSES, dependencies=[Depends(json_writes)]
+)
+
+EpisodeId = Annotated[int, Path(ge=1, le=2**53, description="The episode's id.")]
+EpisodeQuery = Annotated[
+    int | None,
+    Query(ge=1, le=2**53, description="An episode id; default: the active one, else the latest."),
+]
+
+
+def _json(model: Assessment | AssessmentStep, status: int = 200) -> Response:
+    # Serialised by pydantic-core in one call; the declared response_model documents it.
+    return Response(model.model_dump_json(), status_code=status, media_type="application/json")
+
+
+@router.get("/health", tags=["meta"])
+async def health() -> Health:
+    """The server is up (the benchmark's baseline endpoint)."""
+    return Health(version=__version__)
+
+
+# --- assessment (pure) ----------------------------------------------------------------
+
+
+@router.post("/assess", response_model=Assessment, tags=["assessment"])
+async def assess(answers: Answers, engine: EngineDep) -> Response:
+    """Triage the answers (contract v1) and build the plan: the result page's twin."""
+    return _json(engine.assess(answers))
+
+
+@router.post("/next-questions", tags=["assessment"])
+async def next_questions(answers: Answers, engine: EngineDep) -> QuestionsView:
+    """The questions still unanswered, most dangerous first."""
+    return QuestionsView(questions=engine.next_questions(answers))
+
+
+@router.post("/assess/step", response_model=AssessmentStep, tags=["assessment"])
+async def step(body: StepIn, engine: EngineDep) -> Response:
+    """The next question to ask, or the emergency stop, or the result: the question page's twin."""
+    return _json(assessment_step(engine, body.answers, body.skipped))
+
+
+@router.get("/knowledge/questions", tags=["knowledge"])
+async def questions(engine: EngineDep) -> QuestionsView:
+    """Every question backcare asks, in asking order (most dangerous first)."""
+    return QuestionsView(questions=engine.next_questions(Answers()))
+
+
+@router.get("/knowledge/sources", tags=["knowledge"])
+async def sources(engine: EngineDep) -> list[SourceOut]:
+    """Every source the knowledge base cites."""
+    kb = engine.knowledge
+    return sources_out(kb, (s.id for s in kb.sources))
+
+
+@router.get("/knowledge/sources/{source_id}", tags=["knowledge"])
+async def source(
+    source_id: Annotated[str, Path(max_length=100, description="A source id.")],
+    engine: EngineDep,
+) -> SourceOut:
+    """One source by id."""
+    found = sources_out(engine.knowledge, [source_id])
+    if not found:
+        raise NotFoundError(
+            f"no source {source_id!r}", problems=[FieldProblem("source_id", "unknown id")]
+        )
+    return found[0]
+
+
+# --- diary ----------------------------------------------------------------------------
+
+
+@router.get("/diary/episodes", tags=["diary"])
+def episodes(diary: DiaryDep) -> EpisodesView:
+    """Every episode, oldest first."""
+    return EpisodesView(episodes=tuple(episode_out(e) for e in diary.episodes()))
+
+
+@router.post("/diary/episodes", status_code=201, tags=["diary"])
+def start_episode(body: EpisodeIn, diary: DiaryDep) -> EpisodeStartView:
+    """Start an episode from intake answers and assess it (409 while another is active)."""
+    started = diary.start_episode(onset=body.onset, answers=body.answers)
+    return EpisodeStartView(episode=episode_out(started.episode), assessment=started.assessment)
+
+
+@router.get("/diary/episodes/{episode_id}", tags=["diary"])
+def episode(episode_id: EpisodeId, diary: DiaryDep) -> HistoryView:
+    """One episode with its check-ins, doses and trend."""
+    history = diary.history(episode_id)
+    return history_view(history.episode, history.checkins, history.doses, diary.trend_of(history))
+
+
+@router.post("/diary/episodes/{episode_id}/resolve", tags=["diary"])
+def resolve(episode_id: EpisodeId, body: ResolveIn, diary: DiaryDep) -> EpisodeOut:
+    """Close an episode with a summary (backcare writes one unless given)."""
+    return episode_out(diary.resolve(episode_id, summary=body.summary))
+
+
+@router.get("/diary/history", tags=["diary"])
+def history(diary: DiaryDep, episode_id: EpisodeQuery = None) -> HistoryView:
+    """The history page's twin: an episode, its check-ins, trend and chart data."""
+    loaded = diary.history(episode_id)
+    return history_view(loaded.episode, loaded.checkins, loaded.doses, diary.trend_of(loaded))
+
+
+@router.get("/diary/today", tags=["diary"])
+def today(diary: DiaryDep, episode_id: EpisodeQuery = None) -> TodayView:
+    """Today's plan and schedule for the episode: the "today" page's twin."""
+    return TodayView(
+        episode=episode_out(diary.episode(episode_id)), assessment=diary.plan(episode_id)
+    )
+
+
+@router.post("/diary/check-ins", status_code=201, tags=["diary"])
+def check_in(body: CheckInIn, diary: DiaryDep) -> CheckInView:
+    """Record a check-in on the active episode; triage re-runs and doses are checked first."""
+    result = diary.check_in(checkin_entry(body), override_dose_limits=body.override_dose_limits)
+    return checkin_view(result)
+
+
+@router.get(
+    "/diary/export",
+    tags=["diary"],
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The whole diary as a file (format backcare-diary v1).",
+            "content": {"application/json": {}, "text/csv": {}},
+        }
+    },
+)
+def export(
+    diary: DiaryDep,
+    format: Annotated[Literal["json", "csv"], Query(description="json or csv")] = "json",  # noqa: A002
+) -> Response:
+    """Download the whole diary (JSON or CSV), lossless; the export page's twin."""
+    text = export_diary(diary.store, fmt=format)
+    media = "application/json" if format == "json" else "text/csv; charset=utf-8"
+    name = f"backcare-diary-{datetime.now():%Y%m%d}.{format}"
+    return Response(
+        text, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+# --- coach ----------------------------------------------------------------------------
+
+
+@router.get("/coach/plan", tags=["coach"])
+def coach_plan(diary: DiaryDep, episode_id: EpisodeQuery = None) -> CoachView:
+    """Today's exercises and the coach's segment timeline: the coach page's twin."""
+    plan = diary.plan(episode_id)
+    return coach_view(plan, episode_id=diary.episode(episode_id).id)

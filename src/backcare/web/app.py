@@ -1,0 +1,96 @@
+"""The app factory: build the FastAPI app from an engine, settings and a database URL.
+
+    from backcare.web import create_app
+    app = create_app(database_url="sqlite:///diary.sqlite3")
+
+Nothing happens at import time: no settings are read and no database is opened
+until :func:`create_app` is called (and the database not before the first diary
+request). ``backcare serve`` calls it and runs uvicorn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from backcare import __version__
+from backcare.rules.engine import Engine, default_engine
+from backcare.settings import Settings, get_settings
+from backcare.web.context import STATIC_DIR, WebContext
+from backcare.web.errors import install_error_handlers
+from backcare.web.rendering import make_templates
+from backcare.web.security import LOOPBACK_HOSTS, MAX_BODY_BYTES, SecurityMiddleware, Signer
+
+__all__ = ["create_app"]
+
+DESCRIPTION = """\
+backcare's JSON API: red-flag triage, a phase-aware self-care plan, the episode diary and
+the exercise coach. Every error has the body `{"error": {"code", "message", "problems"}}`.
+Writes need `Content-Type: application/json`. Not a substitute for a doctor.
+"""
+
+
+def create_app(
+    *,
+    engine: Engine | None = None,
+    settings: Settings | None = None,
+    database_url: str | None = None,
+    allowed_hosts: Iterable[str] | None = LOOPBACK_HOSTS,
+    secret: bytes | None = None,
+) -> FastAPI:
+    """Build the web app.
+
+    Args:
+        engine: the triage engine; default: the shipped knowledge base with ``settings``.
+        settings: default: :func:`backcare.settings.get_settings` (``BACKCARE_*``).
+        database_url: the diary database; default: ``settings.database_url``, else the
+            SQLite file in the user's data directory. Opened on first diary use.
+        allowed_hosts: host names the app answers (DNS-rebinding defence); ``None``
+            answers any host (``backcare serve --allow-remote``).
+        secret: key for signed form state and CSRF tokens; default: random per process.
+
+    Returns:
+        The FastAPI application (ASGI).
+
+    Raises:
+        InputError: a ``BACKCARE_*`` setting is invalid.
+    """
+    settings = settings if settings is not None else get_settings()
+    engine = engine if engine is not None else default_engine(settings)
+    context = WebContext(
+        engine=engine,
+        settings=settings,
+        database_url=database_url,
+        signer=Signer(secret),
+        templates=make_templates(),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        context.close()
+
+    app = FastAPI(
+        title="backcare",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,  # Swagger UI loads scripts from a CDN and inline: not with this CSP
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.backcare = context
+    install_error_handlers(app)
+
+    from backcare.web import api, pages
+
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(
+        SecurityMiddleware, allowed_hosts=allowed_hosts, max_body_bytes=MAX_BODY_BYTES
+    )
+    return app

@@ -1,0 +1,67 @@
+"""FastAPI dependencies, each with an ``Annotated`` alias the routes use as a type.
+
+    async def page(web: Web, diary: DiaryDep) -> ...
+
+keeps route signatures short and the wiring in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Form, Request
+
+from backcare.diary import Diary
+from backcare.rules.engine import Engine
+from backcare.web.context import WebContext
+from backcare.web.security import CSRF_COOKIE, check_csrf, require_json
+
+__all__ = ["CsrfChecked", "DiaryDep", "EngineDep", "Web", "json_writes"]
+
+
+def _web(request: Request) -> WebContext:
+    context: WebContext = request.app.state.backcare
+    return context
+
+
+Web = Annotated[WebContext, Depends(_web)]
+
+
+def _engine(web: Web) -> Engine:
+    return web.engine
+
+
+EngineDep = Annotated[Engine, Depends(_engine)]
+
+
+def _diary(web: Web) -> Diary:
+    # A plain function: FastAPI runs it in the thread pool, so opening the database
+    # (and migrating it, the first time) never blocks the event loop.
+    return web.diary()
+
+
+DiaryDep = Annotated[Diary, Depends(_diary)]
+
+
+def _csrf(
+    request: Request,
+    web: Web,
+    csrf_token: Annotated[str | None, Form(max_length=512)] = None,
+) -> None:
+    check_csrf(web.signer, cookie=request.cookies.get(CSRF_COOKIE), field=csrf_token)
+
+
+CsrfChecked = Annotated[None, Depends(_csrf)]
+"""Refuses a form post (403) unless its ``csrf_token`` field matches the CSRF cookie."""
+
+
+_UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def json_writes(request: Request) -> None:
+    """Router dependency of the JSON API: writes must declare a JSON body (else 415).
+
+    It runs only for a matched route, so an unsupported method still gets its 405.
+    """
+    if request.method in _UNSAFE:
+        require_json(request.headers.get("content-type"))

@@ -1,0 +1,238 @@
+"""The web app's one error envelope, and the one place errors are mapped to it.
+
+Every error response of the app, JSON API or page, has this body::
+
+    {"error": {"code": "invalid_input", "message": "invalid answers",
+               "problems": [{"field": "pain", "problem": "..."}]}}
+
+:func:`install_error_handlers` maps, once:
+
+* :class:`~backcare.errors.BackcareError` (and the web's own subclasses below) to its
+  ``status`` and ``code``;
+* FastAPI's request validation to 422 ``invalid_input`` with the field names, and
+  malformed JSON to 400 ``malformed_json`` (FastAPI would say 422 without a field);
+* Starlette's HTTP errors (404, 405 with the full ``Allow`` list, ...) to their codes;
+* anything else to 500 ``internal_error`` without internals.
+
+A browser asking for a page (``Accept: text/html``, a path outside ``/api``) gets the
+same envelope rendered as an HTML page; everyone else gets the JSON.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+from starlette.routing import Match
+
+from backcare.errors import BackcareError, FieldProblem
+
+__all__ = [
+    "API_ERROR_RESPONSES",
+    "BadRequestError",
+    "ErrorDetail",
+    "ErrorEnvelope",
+    "ForbiddenError",
+    "ProblemOut",
+    "envelope_bytes",
+    "install_error_handlers",
+]
+
+log = logging.getLogger("backcare.web")
+
+#: Error codes of plain HTTP statuses (those not raised as a BackcareError).
+HTTP_CODES: dict[int, str] = {
+    400: "bad_request",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+    500: "internal_error",
+}
+
+
+class ProblemOut(BaseModel):
+    """One problem with one input field; ``field`` is a dotted path, or empty for the whole."""
+
+    model_config = ConfigDict(frozen=True)
+
+    field: str
+    problem: str
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong: a stable machine-readable ``code`` and a sentence for people."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    message: str
+    problems: tuple[ProblemOut, ...] = ()
+
+
+class ErrorEnvelope(BaseModel):
+    """The body of every error response."""
+
+    model_config = ConfigDict(frozen=True)
+
+    error: ErrorDetail
+
+
+class ForbiddenError(BackcareError):
+    """The request was refused: a missing or wrong CSRF token, or a cross-site request."""
+
+    exit_code = 1
+    status = 403
+    code = "forbidden"
+
+
+class BadRequestError(BackcareError):
+    """The request cannot be read: e.g. a form whose signed state was altered or expired."""
+
+    status = 400
+    code = "bad_request"
+
+
+def _describe(status: int) -> str:
+    return f"{status} error: {HTTP_CODES.get(status, 'error').replace('_', ' ')}"
+
+
+#: The error responses every API operation documents (schemathesis checks they are listed).
+API_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorEnvelope, "description": _describe(status)}
+    for status in (400, 403, 404, 413, 415, 422, 500)
+}
+
+
+def envelope(
+    status: int, code: str, message: str, problems: Sequence[FieldProblem] = ()
+) -> ErrorEnvelope:
+    """Build the envelope (``status`` is not part of the body; it is the response's)."""
+    del status
+    return ErrorEnvelope(
+        error=ErrorDetail(
+            code=code,
+            message=message,
+            problems=tuple(ProblemOut(field=p.field, problem=p.problem) for p in problems),
+        )
+    )
+
+
+def envelope_bytes(code: str, message: str) -> bytes:
+    """The JSON body of an envelope without problems (for the ASGI middleware)."""
+    return ErrorEnvelope(error=ErrorDetail(code=code, message=message)).model_dump_json().encode()
+
+
+def _wants_html(request: Request) -> bool:
+    if request.url.path.startswith("/api/"):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def error_response(
+    request: Request,
+    status: int,
+    body: ErrorEnvelope,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """The envelope as JSON, or as an HTML page for a browser asking for a page."""
+    if _wants_html(request):
+        from backcare.web.rendering import render_error_page
+
+        return render_error_page(request, status=status, body=body, headers=headers)
+    return Response(
+        content=body.model_dump_json(),
+        status_code=status,
+        media_type="application/json",
+        headers=headers,
+    )
+
+
+def _field(loc: Sequence[int | str]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "header", "cookie"}:
+        parts = parts[1:]
+    # Drop pydantic's union/enum branch markers so the name is the path the client wrote.
+    return ".".join(p for p in parts if "[" not in p and not p.startswith("function-"))
+
+
+def _message(err: dict[str, Any]) -> str:
+    if err.get("type") == "extra_forbidden":
+        return "unknown key (check the spelling; see docs/json-api.md for the contract)"
+    if err.get("type") == "missing":
+        return "required"
+    return str(err.get("msg", "invalid"))
+
+
+def validation_problems(errors: Sequence[Any]) -> list[FieldProblem]:
+    """FastAPI/pydantic validation errors as field problems named by their JSON path."""
+    return [FieldProblem(_field(err.get("loc", ())), _message(err)) for err in errors]
+
+
+def _allowed_methods(request: Request) -> str:
+    # Ask the router which methods would match this path in full: this sees every route
+    # on the path (FastAPI's own 405 lists only the first route's methods).
+    allowed = []
+    for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"):
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return ", ".join(allowed)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map every error to the one envelope (see the module docstring)."""
+
+    async def on_backcare(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, BackcareError)
+        if exc.status >= 500:
+            log.error("%s: %s", type(exc).__name__, exc)
+        body = envelope(exc.status, exc.code, exc.message, exc.problems)
+        return error_response(request, exc.status, body)
+
+    async def on_validation(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        errors = list(exc.errors())
+        if any(err.get("type") == "json_invalid" for err in errors):
+            detail = next(
+                (err.get("ctx", {}).get("error", "") for err in errors if err.get("ctx")), ""
+            )
+            body = envelope(
+                400, "malformed_json", "the body is not valid JSON", [FieldProblem("", detail)]
+            )
+            return error_response(request, 400, body)
+        body = envelope(422, "invalid_input", "invalid input", validation_problems(errors))
+        return error_response(request, 422, body)
+
+    async def on_http(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        status = exc.status_code
+        headers = dict(exc.headers or {})
+        if status == 405:
+            headers["Allow"] = _allowed_methods(request)
+            message = f"{request.method} is not allowed here; use {headers['Allow']}"
+        elif status == 404:
+            message = f"nothing at {request.url.path}"
+        else:
+            message = str(exc.detail) if exc.detail else _describe(status)
+        code = HTTP_CODES.get(status, "http_error")
+        return error_response(request, status, envelope(status, code, message), headers)
+
+    async def on_unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        body = envelope(500, "internal_error", "an unexpected error occurred")
+        return error_response(request, 500, body)
+
+    app.add_exception_handler(BackcareError, on_backcare)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(Exception, on_unexpected)

@@ -1,0 +1,203 @@
+"""Read HTML forms into the core's inputs: one question's answer, the flow state, a check-in.
+
+This is edge parsing, like the CLI's prompts: text from a form becomes a typed value,
+and a value that cannot be read becomes an :class:`~backcare.errors.InputError`
+naming the field. Whether a value is *allowed* (ranges, red flags) is still decided
+by the core when the answers are validated and assessed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime, tzinfo
+from typing import Any
+
+from pydantic import ValidationError
+
+from backcare.diary.inputs import CheckInEntry, DoseEntry, parse_time
+from backcare.diary.service import compact_answers
+from backcare.domain.answers import Answers, parse_answers
+from backcare.domain.results import Question
+from backcare.errors import FieldProblem, InputError
+from backcare.store.records import ActionCount, ActivityScore
+from backcare.web.errors import validation_problems
+from backcare.web.security import Signer
+from backcare.web.views import CheckInIn
+
+__all__ = [
+    "NONE_OF_THESE",
+    "answer_value",
+    "checkin_entry",
+    "checkin_from_form",
+    "decode_state",
+    "encode_state",
+    "with_answer",
+]
+
+#: The value of the "none of these" box of a multiple-choice question.
+NONE_OF_THESE = "none"
+_STATE = "assess"
+_INT = re.compile(r"^[+-]?\d{1,6}$")
+
+
+def encode_state(signer: Signer, answers: Answers, skipped: Sequence[str]) -> str:
+    """The assessment so far, signed, for the form's hidden ``state`` field."""
+    return signer.sign(
+        {"answers": compact_answers(answers), "skipped": list(skipped)}, purpose=_STATE
+    )
+
+
+def decode_state(signer: Signer, token: str) -> tuple[Answers, tuple[str, ...]]:
+    """Read the hidden ``state`` field back.
+
+    Raises:
+        BadRequestError: the state was altered or comes from an earlier server run.
+    """
+    if not token:
+        return Answers(), ()
+    data = signer.unsign(token, purpose=_STATE)
+    answers = data.get("answers", {}) if isinstance(data, dict) else {}
+    skipped = data.get("skipped", []) if isinstance(data, dict) else []
+    return parse_answers(answers), tuple(str(s) for s in skipped)
+
+
+def _problem(question: Question, text: str) -> InputError:
+    return InputError("please check your answer", problems=[FieldProblem(question.key, text)])
+
+
+def answer_value(question: Question, values: Sequence[str]) -> Any:
+    """The typed answer to ``question`` from the form's ``value`` fields.
+
+    Raises:
+        InputError: nothing was chosen, or the text is not of the question's kind.
+    """
+    raw = values[0].strip() if values else ""
+    if question.kind == "boolean":
+        if raw in {"yes", "no"}:
+            return raw == "yes"
+        raise _problem(question, "choose Yes or No, or skip the question")
+    if question.kind == "choice":
+        if raw in question.choices:
+            return raw
+        raise _problem(question, "choose one of the options, or skip the question")
+    if question.kind == "multi_choice":
+        chosen = {v for v in values if v}
+        if chosen == {NONE_OF_THESE}:
+            return []
+        if not chosen:
+            raise _problem(question, "tick the ones that apply, or 'None of these', or skip")
+        if NONE_OF_THESE in chosen:
+            raise _problem(question, "'None of these' cannot go with other choices")
+        if not chosen <= set(question.choices):
+            raise _problem(question, "choose from the options shown")
+        return sorted(chosen)
+    if question.kind == "integer":
+        if _INT.match(raw):
+            return int(raw)
+        raise _problem(question, "type a whole number, or skip the question")
+    try:
+        number = float(raw)
+    except ValueError:
+        raise _problem(question, "type a number, or skip the question") from None
+    if not math.isfinite(number):
+        raise _problem(question, "type a number, or skip the question")
+    return number
+
+
+def with_answer(answers: Answers, key: str, value: Any) -> dict[str, Any]:
+    """The answers as contract data with ``key`` (a dotted path) set to ``value``."""
+    data = compact_answers(answers)
+    group, _, name = key.partition(".")
+    if name:
+        data[group] = {**data.get(group, {}), name: value}
+    else:
+        data[key] = value
+    return data
+
+
+def checkin_entry(data: CheckInIn) -> CheckInEntry:
+    """The diary's check-in entry from the API's (or the form's) check-in model."""
+    answers = compact_answers(data.answers) if data.answers is not None else None
+    return CheckInEntry(
+        pain=data.pain,
+        worst_pain=data.worst_pain,
+        activities=tuple(ActivityScore(name=a.name, score=a.score) for a in data.activities),
+        actions=tuple(ActionCount(action=a.action, count=a.count) for a in data.actions),
+        doses=tuple(DoseEntry(drug=d.drug, mg=d.mg, taken_at=d.taken_at) for d in data.doses),
+        answers=answers or None,
+        note=data.note,
+        at=data.at,
+    )
+
+
+def _score(text: str, field: str, *, required: bool) -> int | None:
+    text = text.strip()
+    if not text:
+        if required:
+            raise InputError(
+                "please check the form", problems=[FieldProblem(field, "choose a score, 0-10")]
+            )
+        return None
+    if not _INT.match(text):
+        raise InputError(
+            "please check the form", problems=[FieldProblem(field, "must be a whole number")]
+        )
+    return int(text)
+
+
+def checkin_from_form(form: Mapping[str, Sequence[str]], *, now: datetime, tz: tzinfo) -> CheckInIn:
+    """Read the check-in form (``pain``, ``worst_pain``, ``actions``, ``dose_*``, ``flags``...).
+
+    Args:
+        form: every field's values.
+        now: the current time, for a dose time typed as ``HH:MM``.
+        tz: the person's time zone.
+
+    Raises:
+        InputError: a field cannot be read or is out of range, named by its form field.
+    """
+
+    def first(name: str) -> str:
+        values = form.get(name, ())
+        return values[0] if values else ""
+
+    data: dict[str, Any] = {
+        "pain": _score(first("pain"), "pain", required=True),
+        "worst_pain": _score(first("worst_pain"), "worst_pain", required=False),
+        "actions": [{"action": a} for a in dict.fromkeys(form.get("actions", ()))],
+        "override_dose_limits": first("override") == "yes",
+    }
+    note = first("note").strip()
+    if note:
+        data["note"] = note
+    drug = first("dose_drug").strip()
+    if drug:
+        mg_text = first("dose_mg").strip()
+        if not _INT.match(mg_text):
+            raise InputError(
+                "please check the form",
+                problems=[FieldProblem("dose_mg", "type the dose in whole milligrams")],
+            )
+        dose: dict[str, Any] = {"drug": drug, "mg": int(mg_text)}
+        when = first("dose_time").strip()
+        if when:
+            dose["taken_at"] = parse_time(when, now=now, tz=tz, option="dose_time")
+        data["doses"] = [dose]
+    flags: dict[str, dict[str, bool]] = {}
+    for path in form.get("flags", ()):
+        group, _, name = path.partition(".")
+        if group not in {"red_flags", "history"} or not name:
+            raise InputError(
+                "please check the form", problems=[FieldProblem("flags", f"unknown {path!r}")]
+            )
+        flags.setdefault(group, {})[name] = True
+    if flags:
+        data["answers"] = parse_answers(flags)
+    try:
+        return CheckInIn.model_validate(data, strict=False)
+    except ValidationError as exc:
+        raise InputError(
+            "please check the form", problems=validation_problems(exc.errors())
+        ) from exc

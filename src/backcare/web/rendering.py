@@ -1,0 +1,114 @@
+"""Render pages: the Jinja environment, its filters, and the CSRF cookie every form needs.
+
+Presentation only: turning ``twisting_or_sudden_movement`` into words, times into
+the person's local time, levels into their labels. Nothing here decides anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, tzinfo
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+
+from backcare import __version__
+from backcare.web.context import TEMPLATES_DIR, WebContext
+from backcare.web.errors import ErrorEnvelope
+from backcare.web.security import CSRF_COOKIE
+
+__all__ = ["LEVEL_LABELS", "make_templates", "render", "render_error_page"]
+
+#: How each triage level is named on the pages.
+LEVEL_LABELS = {
+    "self_care": "Self-care",
+    "see_doctor": "See a doctor",
+    "urgent": "Urgent: get medical help today",
+    "emergency": "Emergency",
+}
+
+
+def _human(value: object) -> str:
+    text = str(value).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def _local_tz() -> tzinfo:
+    zone = datetime.now().astimezone().tzinfo
+    assert zone is not None
+    return zone
+
+
+def _when(value: datetime | None, fmt: str = "%a %d %b %Y, %H:%M") -> str:
+    if value is None:
+        return ""
+    return value.astimezone(_local_tz()).strftime(fmt)
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:g}"
+
+
+def make_templates() -> Jinja2Templates:
+    """The page templates, with backcare's filters (autoescaping on)."""
+    templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    env = templates.env
+    env.filters["human"] = _human
+    env.filters["when"] = _when
+    env.filters["number"] = _number
+    env.filters["level"] = lambda level: LEVEL_LABELS.get(str(level), _human(level))
+    env.globals["version"] = __version__
+    env.trim_blocks = True
+    env.lstrip_blocks = True
+    return templates
+
+
+def render(
+    request: Request,
+    name: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """Render a page, with a CSRF token in ``csrf_token`` and in its cookie."""
+    web: WebContext = request.app.state.backcare
+    token = request.cookies.get(CSRF_COOKIE)
+    fresh = not web.signer.valid_csrf_token(token)
+    if fresh or token is None:
+        token = web.signer.new_csrf_token()
+    values = {
+        "request": request,
+        "csrf_token": token,
+        "emergency_number": web.settings.emergency_number,
+        **(context or {}),
+    }
+    response = web.templates.TemplateResponse(
+        request, name, values, status_code=status, headers=dict(headers or {})
+    )
+    if fresh:
+        response.set_cookie(
+            CSRF_COOKIE, token, httponly=True, samesite="strict", path="/", secure=False
+        )
+    return response
+
+
+def render_error_page(
+    request: Request,
+    *,
+    status: int,
+    body: ErrorEnvelope,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """The error envelope as a page, for browsers."""
+    return render(
+        request,
+        "error.html",
+        {"status": status, "error": body.error},
+        status=status,
+        headers=headers,
+    )

@@ -1,0 +1,298 @@
+"""Security of a local web app holding health data: headers, hosts, CSRF, body limits, signing.
+
+The app serves one person on their own machine, with no login. What it guards against
+is other web pages in the same browser and a curious network:
+
+* **Hosts.** Only ``127.0.0.1``, ``localhost`` and ``[::1]`` (and any host given to
+  ``backcare serve --host``) are answered, which defeats DNS rebinding; ``400`` otherwise.
+* **Cross-site writes.** Unsafe methods are refused (``403``) when the browser says they
+  come from another site (``Sec-Fetch-Site``) or another origin (``Origin``). HTML forms
+  also carry a signed double-submit token (:func:`check_csrf`); JSON API writes must be
+  ``Content-Type: application/json`` (:func:`require_json`, ``415`` otherwise), which a
+  page on another site cannot send without a CORS preflight that this app never grants.
+* **Body size.** Request bodies over the limit (64 KiB) get ``413``, whether the size is
+  announced or not.
+* **Headers on every response**: a Content-Security-Policy without inline scripts or
+  styles, ``frame-ancestors 'none'``, ``nosniff``, ``no-referrer`` and ``no-store`` on
+  everything but the static files.
+
+Every refusal uses the one error envelope (:mod:`backcare.web.errors`).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from backcare.errors import BackcareError
+from backcare.web.errors import BadRequestError, ForbiddenError, envelope_bytes
+
+__all__ = [
+    "CONTENT_SECURITY_POLICY",
+    "CSRF_COOKIE",
+    "CSRF_FIELD",
+    "LOOPBACK_HOSTS",
+    "MAX_BODY_BYTES",
+    "SecurityMiddleware",
+    "Signer",
+    "UnsupportedMediaTypeError",
+    "check_csrf",
+    "is_loopback",
+    "require_json",
+]
+
+#: Largest request body accepted, in bytes.
+MAX_BODY_BYTES = 64 * 1024
+#: Host names answered by default: loopback only.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+CSRF_COOKIE = "backcare_csrf"
+CSRF_FIELD = "csrf_token"
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; media-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+)
+_NO_STORE = (b"cache-control", b"no-store")
+_STATIC_CACHE = (b"cache-control", b"no-cache")
+_UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a name or address) is this machine's loopback interface."""
+    import ipaddress
+
+    name = host.strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class Signer:
+    """Sign small JSON values with HMAC-SHA256 so a form can carry them back unaltered.
+
+    Args:
+        secret: the key; by default a fresh random one per process, so tokens end
+            when the server stops (nothing about the person is kept on disk for them).
+    """
+
+    def __init__(self, secret: bytes | None = None) -> None:
+        self._secret = secret if secret is not None else secrets.token_bytes(32)
+
+    def _mac(self, purpose: str, data: str) -> str:
+        digest = hmac.new(self._secret, f"{purpose}:{data}".encode(), hashlib.sha256).digest()
+        return _b64(digest)
+
+    def sign(self, value: Any, *, purpose: str) -> str:
+        """Encode ``value`` (JSON-serialisable) and sign it for ``purpose``."""
+        data = _b64(json.dumps(value, separators=(",", ":"), sort_keys=True).encode())
+        return f"{data}.{self._mac(purpose, data)}"
+
+    def unsign(self, token: str, *, purpose: str) -> Any:
+        """Check the signature and decode the value.
+
+        Raises:
+            BadRequestError: the token was altered, is for another purpose, or was made
+                by an earlier run of the server.
+        """
+        data, _, mac = token.partition(".")
+        if not mac or not hmac.compare_digest(mac, self._mac(purpose, data)):
+            raise BadRequestError(
+                "this form has expired or was changed; please start again",
+            )
+        try:
+            return json.loads(_unb64(data))
+        except ValueError as exc:  # pragma: no cover - a valid MAC implies our own JSON
+            raise BadRequestError("this form cannot be read; please start again") from exc
+
+    def new_csrf_token(self) -> str:
+        """A fresh signed CSRF token (for the cookie and the hidden form field)."""
+        return self.sign(secrets.token_urlsafe(16), purpose="csrf")
+
+    def valid_csrf_token(self, token: str | None) -> bool:
+        """Whether ``token`` was made by :meth:`new_csrf_token` of this signer."""
+        if not token:
+            return False
+        try:
+            self.unsign(token, purpose="csrf")
+        except BadRequestError:
+            return False
+        return True
+
+
+def check_csrf(signer: Signer, *, cookie: str | None, field: str | None) -> None:
+    """Accept a form post only if its token matches the cookie and is ours.
+
+    Raises:
+        ForbiddenError: the token is missing, differs from the cookie or is not ours.
+    """
+    if not cookie or not field or not hmac.compare_digest(cookie, field):
+        raise ForbiddenError(
+            "the form's security token is missing or wrong; reload the page and try again"
+        )
+    if not signer.valid_csrf_token(field):
+        raise ForbiddenError("the form's security token has expired; reload the page")
+
+
+class UnsupportedMediaTypeError(BackcareError):
+    """A write to the JSON API whose body is not declared as JSON."""
+
+    status = 415
+    code = "unsupported_media_type"
+
+
+def require_json(content_type: str | None) -> None:
+    """Refuse (415) a JSON API write whose ``Content-Type`` is not JSON.
+
+    Raises:
+        UnsupportedMediaTypeError: the body is not declared as ``application/json``.
+    """
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media != "application/json" and not media.endswith("+json"):
+        raise UnsupportedMediaTypeError(
+            "send the request body as JSON with Content-Type: application/json"
+        )
+
+
+class _BodyTooLarge(StarletteHTTPException):
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request body is larger than {limit // 1024} KiB")
+
+
+def _host_name(value: str) -> str:
+    if value.startswith("["):
+        return value[1 : value.find("]")] if "]" in value else value
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+class SecurityMiddleware:
+    """Pure ASGI middleware: host check, cross-site refusal, body limit, security headers.
+
+    Args:
+        app: the wrapped application.
+        allowed_hosts: host names to answer; ``None`` answers any (``--allow-remote``).
+        max_body_bytes: the request body limit.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        allowed_hosts: Iterable[str] | None = LOOPBACK_HOSTS,
+        max_body_bytes: int = MAX_BODY_BYTES,
+    ) -> None:
+        self.app = app
+        self.allowed = (
+            None if allowed_hosts is None else frozenset(h.lower() for h in allowed_hosts)
+        )
+        self.max_body = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers: dict[bytes, bytes] = dict(scope["headers"])
+        host = headers.get(b"host", b"").decode("latin-1")
+        refusal = self._refusal(scope, headers, host)
+        if refusal is not None:
+            status, code, message = refusal
+            await _send_envelope(send, status, code, message)
+            return
+        static = scope["path"].startswith("/static/")
+        extra = (*_HEADERS, _STATIC_CACHE if static else _NO_STORE)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [
+                    *(
+                        (k, v)
+                        for k, v in message.get("headers", [])
+                        if k.lower() != b"cache-control"
+                    ),
+                    *extra,
+                ]
+            await send(message)
+
+        received = 0
+        limit = self.max_body
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _BodyTooLarge(limit)
+            return message
+
+        await self.app(scope, limited_receive, send_with_headers)
+
+    def _refusal(
+        self, scope: Scope, headers: dict[bytes, bytes], host: str
+    ) -> tuple[int, str, str] | None:
+        if self.allowed is not None and _host_name(host).lower() not in self.allowed:
+            return 400, "bad_host", "this server answers only on its loopback address"
+        if scope["method"] not in _UNSAFE:
+            return None
+        site = headers.get(b"sec-fetch-site", b"").decode("latin-1")
+        if site in {"cross-site", "same-site"}:
+            return 403, "forbidden", "requests from other sites are refused"
+        origin = headers.get(b"origin")
+        if origin is not None:
+            parts = urlsplit(origin.decode("latin-1"))
+            if parts.netloc.lower() != host.lower():
+                return 403, "forbidden", "requests from other origins are refused"
+        length = headers.get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_body:
+            return (
+                413,
+                "payload_too_large",
+                f"the request body is larger than {self.max_body // 1024} KiB",
+            )
+        return None
+
+
+async def _send_envelope(send: Send, status: int, code: str, message: str) -> None:
+    body = envelope_bytes(code, message)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *_HEADERS,
+                _NO_STORE,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

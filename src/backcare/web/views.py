@@ -1,0 +1,695 @@
+"""The models every page and its JSON twin are built from, and the functions that build them.
+
+A page route and its ``/api/v1`` twin call the same builder here and differ only in
+how they render the result: Jinja for people, JSON for programs. Builders call the
+core (:class:`~backcare.rules.engine.Engine`) and the diary services
+(:class:`~backcare.diary.Diary`); they hold no clinical rule and no SQL, only the
+reshaping of records into response models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, Strict
+
+from backcare.coach import ExerciseDose, build_segments
+from backcare.diary import (
+    CheckInRecord,
+    CheckInResult,
+    DoseCheck,
+    DoseRecord,
+    EpisodeRecord,
+    EpisodeStatus,
+    SelfCareAction,
+    TrendReport,
+)
+from backcare.domain.answers import Answers
+from backcare.domain.enums import Sides, Trend, TriageLevel
+from backcare.domain.results import Assessment, PlannedExercise, Question, Reason
+from backcare.knowledge.schema import KnowledgeBase
+from backcare.rules.engine import Engine
+
+__all__ = [
+    "COACH_LEAD_IN_SECONDS",
+    "COACH_SWITCH_SECONDS",
+    "ActionIn",
+    "ActivityIn",
+    "AssessmentStep",
+    "CheckInIn",
+    "CheckInOut",
+    "CheckInView",
+    "CoachView",
+    "DoseIn",
+    "EpisodeIn",
+    "EpisodeOut",
+    "EpisodeStartView",
+    "EpisodesView",
+    "Health",
+    "HistoryView",
+    "QuestionsView",
+    "ResolveIn",
+    "SourceOut",
+    "StepIn",
+    "TodayView",
+    "assessment_step",
+    "checkin_view",
+    "coach_view",
+    "episode_out",
+    "history_view",
+    "source_ids",
+    "sources_out",
+]
+
+#: Seconds of "get ready" before each exercise, and of pause between sides.
+COACH_LEAD_IN_SECONDS = 5
+COACH_SWITCH_SECONDS = 3
+
+_IN = ConfigDict(extra="forbid", strict=True, frozen=True)
+_OUT = ConfigDict(frozen=True)
+_Loose = Strict(False)  # enums and date-times arrive as JSON strings
+
+
+# --- small outputs ----------------------------------------------------------------------
+
+
+class Health(BaseModel):
+    """The trivial endpoint: the server is up."""
+
+    model_config = _OUT
+
+    status: Literal["ok"] = "ok"
+    version: str
+
+
+class SourceOut(BaseModel):
+    """A source cited by the plan, from the knowledge base."""
+
+    model_config = _OUT
+
+    id: str
+    title: str
+    kind: str
+    authority: str
+    url: str | None = None
+
+
+def source_ids(*groups: Iterable[str]) -> list[str]:
+    """Source ids in first-cited order, each once."""
+    seen: dict[str, None] = {}
+    for group in groups:
+        for source_id in group:
+            seen.setdefault(source_id, None)
+    return list(seen)
+
+
+def sources_out(kb: KnowledgeBase, ids: Iterable[str]) -> list[SourceOut]:
+    """The knowledge-base entries of the given source ids (unknown ids are skipped)."""
+    known = {s.id: s for s in kb.sources}
+    return [
+        SourceOut(id=s.id, title=s.title, kind=s.kind, authority=s.authority, url=s.url)
+        for s in (known.get(i) for i in ids)
+        if s is not None
+    ]
+
+
+def assessment_sources(assessment: Assessment) -> list[str]:
+    """Every source id an assessment cites, in the order a reader meets them."""
+    triage, plan = assessment.triage, assessment.plan
+    return source_ids(
+        (s for r in triage.reasons for s in r.sources),
+        (s for r in plan.recommendations for s in r.sources),
+        (s for m in plan.medications for s in m.sources),
+        (s for e in plan.exercises for s in e.sources),
+        (s for w in plan.see_doctor_if for s in w.sources),
+        plan.bmi.sources if plan.bmi is not None else (),
+    )
+
+
+# --- the assessment flow ----------------------------------------------------------------
+
+
+class StepIn(BaseModel):
+    """Answers so far and the questions the person chose to skip."""
+
+    model_config = _IN
+
+    answers: Answers = Answers()
+    skipped: Annotated[tuple[Annotated[str, Field(max_length=64)], ...], Field(max_length=64)] = ()
+
+
+class QuestionsView(BaseModel):
+    """The questions still unanswered, most dangerous first."""
+
+    model_config = _OUT
+
+    questions: tuple[Question, ...]
+
+
+class AssessmentStep(BaseModel):
+    """Where the one-question-at-a-time assessment stands.
+
+    ``stage`` is ``question`` while a question remains to ask, ``emergency`` as soon as
+    the answers call for emergency help (no more questions are asked), and ``result``
+    when every question is answered or skipped. Skipped questions stay unanswered, so
+    the assessment says it is incomplete.
+    """
+
+    model_config = _OUT
+
+    stage: Literal["question", "emergency", "result"]
+    question: Question | None
+    remaining: int
+    skipped: tuple[str, ...]
+    assessment: Assessment
+
+
+def assessment_step(
+    engine: Engine, answers: Answers | Mapping[str, Any], skipped: Iterable[str] = ()
+) -> AssessmentStep:
+    """Assess the answers so far and pick the next question (skipped ones are not re-asked).
+
+    Raises:
+        InputError: the answers do not fit the contract.
+    """
+    assessment = engine.assess(answers)
+    skip = tuple(dict.fromkeys(skipped))
+    if assessment.triage.level is TriageLevel.EMERGENCY:
+        return AssessmentStep(
+            stage="emergency", question=None, remaining=0, skipped=skip, assessment=assessment
+        )
+    pending = [q for q in assessment.next_questions if q.key not in skip]
+    return AssessmentStep(
+        stage="question" if pending else "result",
+        question=pending[0] if pending else None,
+        remaining=len(pending),
+        skipped=skip,
+        assessment=assessment,
+    )
+
+
+# --- the diary --------------------------------------------------------------------------
+
+
+class DoseIn(BaseModel):
+    """A dose taken; ``taken_at`` absent means at check-in time."""
+
+    model_config = _IN
+
+    drug: Annotated[str, Field(min_length=1, max_length=80)]
+    mg: Annotated[int, Field(ge=1, le=10_000)]
+    taken_at: Annotated[AwareDatetime | None, _Loose] = None
+
+
+class ActivityIn(BaseModel):
+    """A PSFS activity rated 0 (unable) to 10 (as before)."""
+
+    model_config = _IN
+
+    name: Annotated[str, Field(min_length=1, max_length=80)]
+    score: Annotated[int, Field(ge=0, le=10)]
+
+
+class ActionIn(BaseModel):
+    """Self-care done since the last check-in, with how many times."""
+
+    model_config = _IN
+
+    action: Annotated[SelfCareAction, _Loose]
+    count: Annotated[int, Field(ge=1, le=100)] = 1
+
+
+class CheckInIn(BaseModel):
+    """A check-in: pain now (required) and anything else to record."""
+
+    model_config = _IN
+
+    pain: Annotated[int, Field(ge=0, le=10)]
+    worst_pain: Annotated[int, Field(ge=0, le=10)] | None = None
+    activities: Annotated[tuple[ActivityIn, ...], Field(max_length=3)] = ()
+    actions: Annotated[tuple[ActionIn, ...], Field(max_length=4)] = ()
+    doses: Annotated[tuple[DoseIn, ...], Field(max_length=10)] = ()
+    answers: Answers | None = None
+    note: Annotated[str, Field(max_length=4000)] | None = None
+    at: Annotated[AwareDatetime | None, _Loose] = None
+    override_dose_limits: bool = False
+
+
+class EpisodeIn(BaseModel):
+    """Start an episode from intake answers (contract v1)."""
+
+    model_config = _IN
+
+    answers: Answers = Answers()
+    onset: Annotated[AwareDatetime | None, _Loose] = None
+
+
+class ResolveIn(BaseModel):
+    """Close an episode; without a summary backcare writes one."""
+
+    model_config = _IN
+
+    summary: Annotated[str, Field(min_length=1, max_length=4000)] | None = None
+
+
+class EpisodeOut(BaseModel):
+    """An episode of back spasm as the diary recorded it."""
+
+    model_config = _OUT
+
+    id: int
+    uid: str
+    onset_at: datetime
+    started_at: datetime
+    trigger: str | None
+    status: EpisodeStatus
+    resolved_at: datetime | None
+    summary: str | None
+    level: TriageLevel | None
+    """The triage level of the episode's first assessment."""
+    answers: dict[str, Any]
+
+
+class EpisodesView(BaseModel):
+    """Every episode, oldest first."""
+
+    model_config = _OUT
+
+    episodes: tuple[EpisodeOut, ...]
+
+
+class DoseOut(BaseModel):
+    """A recorded dose."""
+
+    model_config = _OUT
+
+    drug: str
+    mg: int
+    taken_at: datetime
+    overridden: bool
+    override_reason: str | None
+
+
+class ActivityOut(BaseModel):
+    """A PSFS activity rating."""
+
+    model_config = _OUT
+
+    name: str
+    score: int
+
+
+class ActionOut(BaseModel):
+    """A self-care action and its count."""
+
+    model_config = _OUT
+
+    action: SelfCareAction
+    count: int
+
+
+class CheckInOut(BaseModel):
+    """A recorded check-in with what it logged and the triage it produced."""
+
+    model_config = _OUT
+
+    id: int
+    recorded_at: datetime
+    pain: int
+    worst_pain: int | None
+    days_of_self_care: int
+    trend: Trend | None
+    triage_level: TriageLevel
+    triage_reasons: tuple[Reason, ...]
+    note: str | None
+    activities: tuple[ActivityOut, ...]
+    actions: tuple[ActionOut, ...]
+    doses: tuple[DoseOut, ...]
+
+
+class PainChangeOut(BaseModel):
+    """Pain now against the episode's baseline."""
+
+    model_config = _OUT
+
+    baseline: int
+    current: int
+    points: int
+    percent: float | None
+    trend: Trend
+    description: str
+    sources: tuple[str, ...]
+
+
+class FunctionChangeOut(BaseModel):
+    """PSFS now against its baseline."""
+
+    model_config = _OUT
+
+    activities: tuple[str, ...]
+    baseline_mean: float
+    current_mean: float
+    points: float
+    trend: Trend
+    description: str
+
+
+class ResolutionOut(BaseModel):
+    """Progress towards PACE's recovery definition."""
+
+    model_config = _OUT
+
+    met: bool
+    low_days: int
+    required_days: int
+    max_pain: int
+    description: str
+    sources: tuple[str, ...]
+
+
+class TrendOut(BaseModel):
+    """How the episode is going, with the sentences the page shows."""
+
+    model_config = _OUT
+
+    pain: PainChangeOut | None
+    function: FunctionChangeOut | None
+    overall: Trend | None
+    checkins: int
+    days_since_onset: int
+    resolution: ResolutionOut
+    lines: tuple[str, ...]
+
+
+class HistoryView(BaseModel):
+    """An episode with its check-ins, doses and trend (the history page and chart)."""
+
+    model_config = _OUT
+
+    episode: EpisodeOut
+    checkins: tuple[CheckInOut, ...]
+    doses: tuple[DoseOut, ...]
+    trend: TrendOut
+    baseline: int | None
+    """The episode's first pain score, drawn as a line on the chart."""
+
+
+class TodayView(BaseModel):
+    """Today's plan for the episode: phase from onset, course from the diary."""
+
+    model_config = _OUT
+
+    episode: EpisodeOut
+    assessment: Assessment
+
+
+class EpisodeStartView(BaseModel):
+    """A new episode and its first assessment."""
+
+    model_config = _OUT
+
+    episode: EpisodeOut
+    assessment: Assessment
+
+
+class EscalationOut(BaseModel):
+    """The level after a check-in against the level before it."""
+
+    model_config = _OUT
+
+    level: TriageLevel
+    previous: TriageLevel
+    escalated: bool
+    needs_care: bool
+    headline: str
+    reasons: tuple[Reason, ...]
+
+
+class DoseCheckOut(BaseModel):
+    """How one dose compares with its label limits."""
+
+    model_config = _OUT
+
+    drug: str
+    name: str
+    mg: int
+    taken_at: datetime
+    allowed: bool
+    problems: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+class CheckInView(BaseModel):
+    """What a check-in recorded and what it means (the check-in result page)."""
+
+    model_config = _OUT
+
+    checkin: CheckInOut
+    assessment: Assessment
+    escalation: EscalationOut
+    pain: PainChangeOut | None
+    function: FunctionChangeOut | None
+    doses: tuple[DoseCheckOut, ...]
+    resolution: ResolutionOut
+
+
+def episode_out(episode: EpisodeRecord) -> EpisodeOut:
+    """An episode record as a response model."""
+    level = episode.assessment.get("triage", {}).get("level")
+    return EpisodeOut(
+        id=episode.id,
+        uid=episode.uid,
+        onset_at=episode.onset_at,
+        started_at=episode.started_at,
+        trigger=episode.trigger,
+        status=episode.status,
+        resolved_at=episode.resolved_at,
+        summary=episode.summary,
+        level=TriageLevel(level) if level in set(TriageLevel) else None,
+        answers=episode.answers,
+    )
+
+
+def _dose_out(dose: DoseRecord) -> DoseOut:
+    return DoseOut(
+        drug=dose.drug,
+        mg=dose.mg,
+        taken_at=dose.taken_at,
+        overridden=dose.overridden,
+        override_reason=dose.override_reason,
+    )
+
+
+def _checkin_out(checkin: CheckInRecord) -> CheckInOut:
+    return CheckInOut(
+        id=checkin.id,
+        recorded_at=checkin.recorded_at,
+        pain=checkin.pain,
+        worst_pain=checkin.worst_pain,
+        days_of_self_care=checkin.days_of_self_care,
+        trend=checkin.trend,
+        triage_level=checkin.triage_level,
+        triage_reasons=checkin.triage_reasons,
+        note=checkin.note,
+        activities=tuple(ActivityOut(name=a.name, score=a.score) for a in checkin.activities),
+        actions=tuple(ActionOut(action=a.action, count=a.count) for a in checkin.actions),
+        doses=tuple(_dose_out(d) for d in checkin.doses),
+    )
+
+
+def _pain_out(report: Any) -> PainChangeOut | None:
+    if report is None:
+        return None
+    return PainChangeOut(
+        baseline=report.baseline,
+        current=report.current,
+        points=report.points,
+        percent=report.percent,
+        trend=report.trend,
+        description=report.describe(),
+        sources=report.sources,
+    )
+
+
+def _function_out(report: Any) -> FunctionChangeOut | None:
+    if report is None:
+        return None
+    return FunctionChangeOut(
+        activities=report.activities,
+        baseline_mean=report.baseline_mean,
+        current_mean=report.current_mean,
+        points=report.points,
+        trend=report.trend,
+        description=report.describe(),
+    )
+
+
+def _resolution_out(resolution: Any) -> ResolutionOut:
+    return ResolutionOut(
+        met=resolution.met,
+        low_days=resolution.low_days,
+        required_days=resolution.required_days,
+        max_pain=resolution.max_pain,
+        description=resolution.describe(),
+        sources=resolution.sources,
+    )
+
+
+def trend_out(report: TrendReport) -> TrendOut:
+    """A trend report as a response model."""
+    return TrendOut(
+        pain=_pain_out(report.pain),
+        function=_function_out(report.function),
+        overall=report.overall,
+        checkins=report.checkins,
+        days_since_onset=report.days_since_onset,
+        resolution=_resolution_out(report.resolution),
+        lines=tuple(report.lines()),
+    )
+
+
+def history_view(
+    episode: EpisodeRecord,
+    checkins: Sequence[CheckInRecord],
+    doses: Sequence[DoseRecord],
+    report: TrendReport,
+) -> HistoryView:
+    """The history page's model from a loaded history and its trend report."""
+    pain = episode.answers.get("pain")
+    baseline = pain if isinstance(pain, int) and not isinstance(pain, bool) else None
+    if baseline is None and checkins:
+        baseline = checkins[0].pain
+    return HistoryView(
+        episode=episode_out(episode),
+        checkins=tuple(_checkin_out(c) for c in checkins),
+        doses=tuple(_dose_out(d) for d in doses),
+        trend=trend_out(report),
+        baseline=baseline,
+    )
+
+
+def _dose_check_out(check: DoseCheck) -> DoseCheckOut:
+    return DoseCheckOut(
+        drug=check.drug,
+        name=check.name,
+        mg=check.mg,
+        taken_at=check.taken_at,
+        allowed=check.allowed,
+        problems=tuple(str(p) for p in check.problems),
+        warnings=check.warnings,
+    )
+
+
+def checkin_view(result: CheckInResult) -> CheckInView:
+    """The check-in result page's model."""
+    esc = result.escalation
+    return CheckInView(
+        checkin=_checkin_out(result.checkin),
+        assessment=result.assessment,
+        escalation=EscalationOut(
+            level=esc.level,
+            previous=esc.previous,
+            escalated=esc.escalated,
+            needs_care=esc.needs_care,
+            headline=esc.headline(),
+            reasons=esc.reasons,
+        ),
+        pain=_pain_out(result.pain),
+        function=_function_out(result.function),
+        doses=tuple(_dose_check_out(c) for c in result.doses),
+        resolution=_resolution_out(result.resolution),
+    )
+
+
+# --- the coach --------------------------------------------------------------------------
+
+
+class CoachExerciseOut(BaseModel):
+    """An exercise of today's plan, with its dose."""
+
+    model_config = _OUT
+
+    id: str
+    name: str
+    steps: tuple[str, ...]
+    hold_seconds: int
+    reps: int
+    sides: Sides
+    rest_seconds: int
+    stop_if: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+class SegmentOut(BaseModel):
+    """One timed stretch of the session (lead-in, hold, rest or side switch)."""
+
+    model_config = _OUT
+
+    kind: str
+    exercise_index: int
+    side: str
+    rep: int | None
+    duration_seconds: int
+
+
+class CoachView(BaseModel):
+    """The coach page's model: today's exercises and the timeline the browser's clock runs."""
+
+    model_config = _OUT
+
+    episode_id: int | None
+    exercises: tuple[CoachExerciseOut, ...]
+    segments: tuple[SegmentOut, ...]
+    total_seconds: int
+
+
+def _dose(exercise: PlannedExercise) -> ExerciseDose:
+    return ExerciseDose(
+        exercise_id=exercise.id,
+        name=exercise.name,
+        steps=exercise.steps,
+        hold_seconds=exercise.hold_seconds,
+        reps=exercise.reps,
+        sides="each" if exercise.sides is Sides.EACH else "both",
+        rest_seconds=exercise.rest_seconds,
+    )
+
+
+def coach_view(assessment: Assessment, *, episode_id: int | None) -> CoachView:
+    """Lay out the timeline of today's exercises with the coach engine."""
+    exercises = assessment.plan.exercises
+    segments = build_segments(
+        [_dose(e) for e in exercises],
+        lead_in_seconds=COACH_LEAD_IN_SECONDS,
+        switch_seconds=COACH_SWITCH_SECONDS,
+    )
+    return CoachView(
+        episode_id=episode_id,
+        exercises=tuple(
+            CoachExerciseOut(
+                id=e.id,
+                name=e.name,
+                steps=e.steps,
+                hold_seconds=e.hold_seconds,
+                reps=e.reps,
+                sides=e.sides,
+                rest_seconds=e.rest_seconds,
+                stop_if=e.stop_if,
+                sources=e.sources,
+            )
+            for e in exercises
+        ),
+        segments=tuple(
+            SegmentOut(
+                kind=s.kind.value,
+                exercise_index=s.exercise_index,
+                side=s.side.value,
+                rep=s.rep,
+                duration_seconds=s.duration_seconds,
+            )
+            for s in segments
+        ),
+        total_seconds=sum(s.duration_seconds for s in segments),
+    )

@@ -1,0 +1,199 @@
+"""Progressions: how an exercise's dose changes from one session to the next. Pure.
+
+The rule follows the beginner advice the knowledge base cites (NHS inform: start with a
+few repetitions and add one or two "every few days if comfortable"; stop if an exercise
+makes symptoms worse) and uses the numeric pain rating's minimal important change of
+2 points (Ostelo 2008, ``ostelo_2008``) as "made pain worse":
+
+============================================================  =========  ===================
+After the last session with this exercise                     Step       Next dose
+============================================================  =========  ===================
+no earlier session in this episode                            ``start``  knowledge-base dose
+stopped for (or followed by) a reported symptom               ``back``   one step down
+pain after − pain before ≥ 2                                  ``back``   one step down
+pain after − pain before = 1                                  ``same``   unchanged
+pain not scored before or after                               ``same``   unchanged
+pain did not rise, but a rep was missed or it was skipped     ``same``   unchanged
+pain did not rise, every rep done, already stepped up today   ``same``   unchanged
+pain did not rise, every rep done                             ``up``     one step up
+============================================================  =========  ===================
+
+One step is the exercise's ``progression.hold_step_seconds`` and ``reps_step``. A step up
+never passes ``max_hold_seconds`` / ``max_reps``; a step back never goes below the
+knowledge base's starting dose. At most one step up per calendar day
+(:data:`MIN_DAYS_BETWEEN_STEPS_UP`): three sessions a day must not turn "every few days"
+into three steps a day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from backcare.coach.symptoms import Symptom
+from backcare.knowledge.schema import Exercise
+
+__all__ = [
+    "MIN_DAYS_BETWEEN_STEPS_UP",
+    "PAIN_WORSE_POINTS",
+    "LastSession",
+    "ProgressionDecision",
+    "Step",
+    "next_dose",
+]
+
+#: A rise of this many points (0-10 scale) is a change that matters (ostelo_2008).
+PAIN_WORSE_POINTS = 2
+#: Days that must pass after a step up before the next one (1: not twice on one day).
+MIN_DAYS_BETWEEN_STEPS_UP = 1
+
+
+class Step(StrEnum):
+    """What a progression decision did to the dose."""
+
+    START = "start"
+    UP = "up"
+    SAME = "same"
+    BACK = "back"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LastSession:
+    """How the exercise went in the last session that included it.
+
+    Attributes:
+        hold_seconds: The hold the person was asked for (the target, not the achievement).
+        reps: The reps per side the person was asked for.
+        completed: Whether every rep on every side was held to the end.
+        skipped: Whether the person skipped the exercise.
+        pain_before: Pain 0-10 before the session, if given.
+        pain_after: Pain 0-10 after the session, if given.
+        symptom: A symptom reported during or right after the session, if any.
+    """
+
+    hold_seconds: int
+    reps: int
+    completed: bool
+    skipped: bool
+    pain_before: int | None
+    pain_after: int | None
+    symptom: Symptom | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProgressionDecision:
+    """Today's dose of one exercise and why.
+
+    Attributes:
+        exercise_id: The exercise.
+        step: What the rule did.
+        hold_seconds: Seconds per hold for this session.
+        reps: Reps per side for this session.
+        reason: One plain sentence, shown to the person and kept in the diary.
+    """
+
+    exercise_id: str
+    step: Step
+    hold_seconds: int
+    reps: int
+    reason: str
+
+
+def next_dose(
+    exercise: Exercise,
+    last: LastSession | None,
+    *,
+    today: date,
+    last_step_up_on: date | None = None,
+    min_days_between_steps_up: int = MIN_DAYS_BETWEEN_STEPS_UP,
+) -> ProgressionDecision:
+    """Decide the dose of ``exercise`` for the next session.
+
+    Args:
+        exercise: The knowledge-base exercise (starting dose, steps and ceilings).
+        last: The last session of this episode that included it; ``None`` if there was none.
+        today: The person's calendar day of the new session.
+        last_step_up_on: The calendar day of the last session whose dose was a step up.
+        min_days_between_steps_up: Days that must pass between two steps up (0: no limit).
+
+    Returns:
+        The decision: step, hold seconds, reps and a one-sentence reason.
+    """
+    start_hold, start_reps = exercise.hold_seconds, exercise.reps
+    if last is None:
+        return _decision(
+            exercise,
+            Step.START,
+            start_hold,
+            start_reps,
+            "First session of this episode: the starting dose from the knowledge base.",
+        )
+    progression = exercise.progression
+    top_hold = max(progression.max_hold_seconds, start_hold)
+    top_reps = max(progression.max_reps, start_reps)
+    # Clamp last time's dose into today's range, in case the knowledge base changed since.
+    hold = min(max(last.hold_seconds, start_hold), top_hold)
+    reps = min(max(last.reps, start_reps), top_reps)
+
+    def back(why: str) -> ProgressionDecision:
+        new_hold = max(start_hold, hold - progression.hold_step_seconds)
+        new_reps = max(start_reps, reps - progression.reps_step)
+        if (new_hold, new_reps) == (hold, reps):
+            why += " You are already at the starting dose, so it stays there."
+        else:
+            why += f" One step back: {_dose_words(new_hold, new_reps, exercise)}."
+        return _decision(exercise, Step.BACK, new_hold, new_reps, why)
+
+    def same(why: str) -> ProgressionDecision:
+        return _decision(exercise, Step.SAME, hold, reps, why)
+
+    if last.symptom is not None:
+        return back(f"You reported {last.symptom.label} at the last session.")
+    if last.pain_before is None or last.pain_after is None:
+        return same("Pain was not scored before and after the last session, so the dose stays.")
+    rise = last.pain_after - last.pain_before
+    if rise >= PAIN_WORSE_POINTS:
+        return back(
+            f"Pain went up {rise} points after the last session "
+            f"({PAIN_WORSE_POINTS} or more is a change that matters)."
+        )
+    if rise > 0:
+        return same("Pain went up 1 point after the last session, so the dose stays the same.")
+    if last.skipped:
+        return same("You skipped it last time, so the dose stays the same.")
+    if not last.completed:
+        return same("You did not finish every rep last time, so the dose stays the same.")
+    if last_step_up_on is not None and (today - last_step_up_on).days < min_days_between_steps_up:
+        return same(
+            "It already went up today; the next step can come tomorrow "
+            "(add a little every few days, not every session)."
+        )
+    new_hold = min(top_hold, hold + progression.hold_step_seconds)
+    new_reps = min(top_reps, reps + progression.reps_step)
+    if (new_hold, new_reps) == (hold, reps):
+        return same(
+            f"Pain did not rise and you finished every rep; this is already the most backcare "
+            f"suggests ({_dose_words(hold, reps, exercise)})."
+        )
+    return _decision(
+        exercise,
+        Step.UP,
+        new_hold,
+        new_reps,
+        "Pain did not rise and you finished every rep: one step up to "
+        f"{_dose_words(new_hold, new_reps, exercise)}.",
+    )
+
+
+def _decision(
+    exercise: Exercise, step: Step, hold: int, reps: int, reason: str
+) -> ProgressionDecision:
+    return ProgressionDecision(
+        exercise_id=exercise.id, step=step, hold_seconds=hold, reps=reps, reason=reason
+    )
+
+
+def _dose_words(hold: int, reps: int, exercise: Exercise) -> str:
+    per_side = " each side" if exercise.sides.value == "each" else ""
+    return f"hold {hold} s, {reps} reps{per_side}"

@@ -137,7 +137,7 @@ class StepIn(BaseModel):
     model_config = _IN
 
     answers: Answers = Answers()
-    skipped: Annotated[tuple[Annotated[str, Field(max_length=64)], ...], Field(max_length=64)] = ()
+    skipped: Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=64)] = []
 
 
 class QuestionsView(BaseModel):
@@ -228,9 +228,9 @@ class CheckInIn(BaseModel):
 
     pain: Annotated[int, Field(ge=0, le=10)]
     worst_pain: Annotated[int, Field(ge=0, le=10)] | None = None
-    activities: Annotated[tuple[ActivityIn, ...], Field(max_length=3)] = ()
-    actions: Annotated[tuple[ActionIn, ...], Field(max_length=4)] = ()
-    doses: Annotated[tuple[DoseIn, ...], Field(max_length=10)] = ()
+    activities: Annotated[list[ActivityIn], Field(max_length=3)] = []
+    actions: Annotated[list[ActionIn], Field(max_length=4)] = []
+    doses: Annotated[list[DoseIn], Field(max_length=10)] = []
     answers: Answers | None = None
     note: Annotated[str, Field(max_length=4000)] | None = None
     at: Annotated[AwareDatetime | None, _Loose] = None

@@ -1,0 +1,253 @@
+"""The JSON API: assessment endpoints are the engine's results, diary and coach endpoints work."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from tests.factories import all_no
+from tests.web_support import start_episode, web_client
+
+from backcare import Engine
+
+
+@pytest.fixture
+def client(engine: Engine) -> Iterator[TestClient]:
+    with web_client(engine) as client:
+        yield client
+
+
+def test_health_says_ok_with_the_version(client: TestClient) -> None:
+    body = client.get("/api/v1/health").json()
+    assert body["status"] == "ok"
+    assert body["version"]
+
+
+def test_assess_returns_exactly_the_engines_assessment(client: TestClient, engine: Engine) -> None:
+    answers = all_no(pain=7)
+    response = client.post("/api/v1/assess", json=answers)
+    assert response.status_code == 200
+    assert response.json() == engine.assess(answers).model_dump(mode="json")
+
+
+def test_assess_with_saddle_numbness_is_an_emergency(client: TestClient) -> None:
+    body = client.post("/api/v1/assess", json={"red_flags": {"saddle_numbness": True}}).json()
+    assert body["triage"]["level"] == "emergency"
+    assert body["triage"]["emergency"]["number"] == "999"
+
+
+@pytest.mark.parametrize(
+    ("answers", "field"),
+    [
+        pytest.param({"age": "35"}, "age", id="string-for-int"),
+        pytest.param({"age": 35.0}, "age", id="float-for-int"),
+        pytest.param({"pain": 11}, "pain", id="out-of-range"),
+        pytest.param({"red_flags": {"fevr": True}}, "red_flags.fevr", id="misspelt-key"),
+        pytest.param({"trigger": "falling"}, "trigger", id="unknown-choice"),
+        pytest.param({"red_flags": {"fever": "yes"}}, "red_flags.fever", id="string-for-bool"),
+    ],
+)
+def test_assess_rejects_non_contract_input_naming_the_field(
+    client: TestClient, answers: dict[str, Any], field: str
+) -> None:
+    response = client.post("/api/v1/assess", json=answers)
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "invalid_input"
+    assert field in [p["field"] for p in error["problems"]]
+
+
+def test_next_questions_start_with_the_most_dangerous(client: TestClient) -> None:
+    questions = client.post("/api/v1/next-questions", json={}).json()["questions"]
+    assert questions[0]["key"] == "red_flags.saddle_numbness"
+    answered = client.post(
+        "/api/v1/next-questions", json={"red_flags": {"saddle_numbness": False}}
+    ).json()["questions"]
+    assert answered[0]["key"] != "red_flags.saddle_numbness"
+    assert len(answered) == len(questions) - 1
+
+
+def test_step_stops_at_an_emergency_answer(client: TestClient) -> None:
+    body = client.post(
+        "/api/v1/assess/step", json={"answers": {"red_flags": {"both_legs": True}}}
+    ).json()
+    assert body["stage"] == "emergency"
+    assert body["question"] is None
+
+
+def test_step_does_not_reask_skipped_questions_and_ends_incomplete(client: TestClient) -> None:
+    answers = all_no()
+    del answers["red_flags"]["fever"]
+    keys = [
+        q["key"] for q in client.post("/api/v1/next-questions", json=answers).json()["questions"]
+    ]
+    body = client.post("/api/v1/assess/step", json={"answers": answers, "skipped": keys}).json()
+    assert body["stage"] == "result"
+    assert body["assessment"]["triage"]["complete"] is False
+    assert "red_flags.fever" in body["assessment"]["triage"]["missing"]
+
+
+def test_step_asks_the_first_unanswered_question(client: TestClient) -> None:
+    body = client.post(
+        "/api/v1/assess/step", json={"answers": {}, "skipped": ["red_flags.saddle_numbness"]}
+    ).json()
+    assert body["stage"] == "question"
+    assert body["question"]["key"] == "red_flags.bladder_or_bowel_change"
+    assert body["skipped"] == ["red_flags.saddle_numbness"]
+
+
+def test_knowledge_lists_sources_and_finds_one_by_id(client: TestClient) -> None:
+    sources = client.get("/api/v1/knowledge/sources").json()
+    assert sources
+    one = client.get(f"/api/v1/knowledge/sources/{sources[0]['id']}").json()
+    assert one == sources[0]
+    assert client.get("/api/v1/knowledge/sources/nope").json()["error"]["code"] == "not_found"
+
+
+def test_knowledge_questions_are_every_question_in_asking_order(client: TestClient) -> None:
+    every = client.get("/api/v1/knowledge/questions").json()["questions"]
+    assert every == client.post("/api/v1/next-questions", json={}).json()["questions"]
+
+
+def test_diary_endpoints_are_404_in_the_envelope_before_any_episode(client: TestClient) -> None:
+    for path in ("/api/v1/diary/history", "/api/v1/diary/today", "/api/v1/coach/plan"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response.json()["error"]["code"] == "not_found"
+    assert client.get("/api/v1/diary/episodes").json() == {"episodes": []}
+
+
+def test_starting_an_episode_returns_it_with_its_assessment(client: TestClient) -> None:
+    started = start_episode(client)
+    assert started["episode"]["status"] == "active"
+    assert started["episode"]["level"] == started["assessment"]["triage"]["level"]
+    listed = client.get("/api/v1/diary/episodes").json()["episodes"]
+    assert [e["id"] for e in listed] == [started["episode"]["id"]]
+
+
+def test_a_second_active_episode_is_a_conflict(client: TestClient) -> None:
+    start_episode(client)
+    response = client.post("/api/v1/diary/episodes", json={"answers": {}})
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "conflict"
+
+
+def test_check_in_records_pain_and_compares_it_with_the_baseline(client: TestClient) -> None:
+    start_episode(client)
+    response = client.post(
+        "/api/v1/diary/check-ins",
+        json={
+            "pain": 3,
+            "actions": [{"action": "ice", "count": 2}],
+            "doses": [{"drug": "ibuprofen", "mg": 200}],
+            "note": "better after the walk",
+        },
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["pain"]["baseline"] == 6
+    assert body["pain"]["trend"] == "better"
+    assert body["checkin"]["actions"] == [{"action": "ice", "count": 2}]
+    assert body["doses"][0]["allowed"] is True
+    history = client.get("/api/v1/diary/history").json()
+    assert [c["pain"] for c in history["checkins"]] == [3]
+    assert history["baseline"] == 6
+    assert history == client.get(f"/api/v1/diary/episodes/{history['episode']['id']}").json()
+
+
+def test_check_in_with_a_new_red_flag_escalates(client: TestClient) -> None:
+    start_episode(client)
+    body = client.post(
+        "/api/v1/diary/check-ins",
+        json={"pain": 6, "answers": {"red_flags": {"saddle_numbness": True}}},
+    ).json()
+    assert body["escalation"]["level"] == "emergency"
+    assert body["escalation"]["escalated"] is True
+
+
+def test_a_dose_too_soon_is_refused_unless_overridden(client: TestClient) -> None:
+    start_episode(client)
+    dose = {"pain": 5, "doses": [{"drug": "ibuprofen", "mg": 400}]}
+    assert client.post("/api/v1/diary/check-ins", json=dose).status_code == 201
+    refused = client.post("/api/v1/diary/check-ins", json=dose)
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "dose_limit"
+    forced = client.post("/api/v1/diary/check-ins", json={**dose, "override_dose_limits": True})
+    assert forced.status_code == 201
+    assert forced.json()["doses"][0]["allowed"] is False
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        pytest.param({"pain": 11}, "pain", id="pain-out-of-range"),
+        pytest.param({"pain": "5"}, "pain", id="pain-as-string"),
+        pytest.param({}, "pain", id="pain-missing"),
+        pytest.param({"pain": 5, "mood": "ok"}, "mood", id="unknown-key"),
+        pytest.param({"pain": 5, "doses": [{"drug": "ibuprofen", "mg": 0}]}, "doses.0.mg", id="mg"),
+        pytest.param({"pain": 5, "at": "2026-01-01T10:00:00"}, "at", id="time-without-zone"),
+    ],
+)
+def test_check_in_rejects_bad_input_naming_the_field(
+    client: TestClient, body: dict[str, Any], field: str
+) -> None:
+    start_episode(client)
+    response = client.post("/api/v1/diary/check-ins", json=body)
+    assert response.status_code == 422
+    assert field in [p["field"] for p in response.json()["error"]["problems"]]
+
+
+def test_today_is_the_diarys_plan_with_a_schedule(client: TestClient) -> None:
+    start_episode(client)
+    body = client.get("/api/v1/diary/today").json()
+    assert body["episode"]["status"] == "active"
+    assert body["assessment"]["plan"]["schedule"]
+
+
+def test_coach_plan_lays_out_the_exercises_with_the_coach_engine(client: TestClient) -> None:
+    start_episode(client)
+    body = client.get("/api/v1/coach/plan").json()
+    assert body["exercises"]
+    assert body["segments"][0]["kind"] == "lead_in"
+    assert body["total_seconds"] == sum(s["duration_seconds"] for s in body["segments"])
+    assert {s["exercise_index"] for s in body["segments"]} == set(range(len(body["exercises"])))
+
+
+def test_resolving_an_episode_closes_it_with_a_summary(client: TestClient) -> None:
+    episode = start_episode(client)["episode"]
+    response = client.post(f"/api/v1/diary/episodes/{episode['id']}/resolve", json={})
+    assert response.status_code == 200
+    assert response.json()["status"] == "resolved"
+    assert response.json()["summary"]
+    again = client.post(f"/api/v1/diary/episodes/{episode['id']}/resolve", json={})
+    assert again.status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("fmt", "media", "first"),
+    [
+        pytest.param("json", "application/json", '{"format":"backcare-diary"', id="json"),
+        pytest.param("csv", "text/csv", "format,backcare-diary", id="csv"),
+    ],
+)
+def test_export_downloads_the_whole_diary(
+    client: TestClient, fmt: str, media: str, first: str
+) -> None:
+    start_episode(client)
+    response = client.get(f"/api/v1/diary/export?format={fmt}")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(media)
+    assert "attachment" in response.headers["content-disposition"]
+    assert response.text.replace("\n", "").replace(" ", "").startswith(first)
+
+
+def test_openapi_schema_documents_the_api_and_the_error_envelope(client: TestClient) -> None:
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/assess" in schema["paths"]
+    assert "/assess" not in schema["paths"]  # pages are not part of the API
+    responses = schema["paths"]["/api/v1/assess"]["post"]["responses"]
+    assert responses["422"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/ErrorEnvelope"
+    )

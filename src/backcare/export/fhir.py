@@ -1,0 +1,618 @@
+"""FHIR R4 export of an episode: a ``collection`` Bundle validated with ``fhir.resources.R4B``.
+
+What the Bundle holds (every resource gets a stable id derived from the episode's
+uid, so exporting the same episode twice gives the same ids):
+
+* **Patient**: anonymous, no name, no identifier unless one is given;
+* **Condition**: SNOMED CT 279039007 *Low back pain* and ICD-10-CM M62.830 *Muscle
+  spasm of back*, ``provisional`` (self-reported, not a diagnosis), active or
+  resolved, with the onset and the trigger;
+* **Observation** per pain score: LOINC 72514-3, ``valueInteger`` 0-10, the score
+  given at the start and each check-in's; the worst pain since the previous
+  check-in with a local code; the PSFS mean with a local code;
+* **QuestionnaireResponse**: the red-flag and history answers (at the start and
+  whenever a check-in changed them; an unanswered question has no item: it is
+  never "no"), the PSFS ratings of each check-in, and any STarT Back, Oswestry or
+  Roland-Morris results passed in, each with a scored Observation (ODI: LOINC
+  97908-8; the others local codes: no LOINC code was found, fact base §7);
+* **CarePlan**: the plan now (or when resolved), its recommendations and exercises
+  as activities with their ids, titles and timing, instantiating the protocol's
+  PlanDefinition and ActivityDefinitions (:mod:`backcare.export.fhir_knowledge`);
+* **RiskAssessment** per triage (the start and each check-in): the level as the
+  predicted outcome and every reason (rule id, message) as a ``reasonCode``.
+
+Codes are checked by :func:`backcare.export._fhir.check_codes` before the Bundle
+is validated; see ``docs/fhir-export.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from backcare.domain.enums import TriageLevel
+from backcare.domain.results import Assessment, Reason
+from backcare.errors import FieldProblem, InputError
+from backcare.export._fhir import (
+    CANONICAL_BASE,
+    CONDITION_CATEGORY,
+    CONDITION_CLINICAL,
+    CONDITION_VERIFICATION,
+    ICD10CM,
+    LOINC,
+    OBSERVATION_CATEGORY,
+    PROTOCOL_URL,
+    SNOMED,
+    UCUM,
+    activity_url,
+    coding,
+    dumps,
+    fhir_datetime,
+    local,
+    stable_id,
+    validated,
+)
+from backcare.measures import (
+    RMDQ_ITEMS,
+    OswestryResult,
+    StartBackResult,
+)
+
+if TYPE_CHECKING:
+    from backcare.diary import Diary, EpisodeHistory
+    from backcare.domain.results import Dose
+    from backcare.knowledge.schema import KnowledgeBase
+    from backcare.rules.engine import Engine
+    from backcare.store import CheckInRecord
+
+__all__ = [
+    "OutcomeRecord",
+    "PatientIdentifier",
+    "episode_bundle",
+    "export_fhir_bundle",
+]
+
+_LEVEL_TEXT = {
+    TriageLevel.SELF_CARE: "Self-care: no sign of a serious cause",
+    TriageLevel.SEE_DOCTOR: "See a doctor within the next few days",
+    TriageLevel.URGENT: "Get medical help today",
+    TriageLevel.EMERGENCY: "Emergency: get help now",
+}
+_PAIN_TEXT = "Pain now (0-10 numeric rating)"
+
+
+@dataclass(frozen=True, slots=True)
+class PatientIdentifier:
+    """An identifier to put on the Patient (only ever when the person gives one)."""
+
+    system: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeRecord:
+    """A scored outcome questionnaire to export with the episode.
+
+    Attributes:
+        at: when it was completed (aware).
+        result: a STarT Back or Oswestry result from :mod:`backcare.measures`, or a
+            Roland-Morris score (``int``, 0-24).
+    """
+
+    at: datetime
+    result: StartBackResult | OswestryResult | int
+
+
+def _ref(resource: dict[str, Any]) -> dict[str, str]:
+    return {"reference": f"urn:uuid:{resource['id']}"}
+
+
+def _concept(*codings: dict[str, Any], text: str | None = None) -> dict[str, Any]:
+    concept: dict[str, Any] = {"coding": list(codings)}
+    if text:
+        concept["text"] = text
+    return concept
+
+
+class _Builder:
+    """Collects the resources of one episode's Bundle."""
+
+    def __init__(
+        self,
+        history: EpisodeHistory,
+        *,
+        knowledge: KnowledgeBase,
+        identifier: PatientIdentifier | None,
+    ) -> None:
+        self.history = history
+        self.episode = history.episode
+        self.knowledge = knowledge
+        self.resources: list[dict[str, Any]] = []
+        self.patient = self._patient(identifier)
+        self.condition = self._condition()
+
+    def add(self, resource: dict[str, Any], *key: object) -> dict[str, Any]:
+        kind = resource.pop("resourceType")
+        resource = {"resourceType": kind, "id": stable_id(self.episode.uid, kind, *key), **resource}
+        self.resources.append(resource)
+        return resource
+
+    # --- the person and the problem ------------------------------------------------------
+
+    def _patient(self, identifier: PatientIdentifier | None) -> dict[str, Any]:
+        patient: dict[str, Any] = {"resourceType": "Patient"}
+        if identifier is not None:
+            patient["identifier"] = [{"system": identifier.system, "value": identifier.value}]
+        return self.add(patient)
+
+    def _condition(self) -> dict[str, Any]:
+        episode = self.episode
+        resolved = episode.resolved_at is not None
+        condition: dict[str, Any] = {
+            "resourceType": "Condition",
+            "clinicalStatus": _concept(
+                coding(CONDITION_CLINICAL, "resolved" if resolved else "active")
+            ),
+            "verificationStatus": _concept(coding(CONDITION_VERIFICATION, "provisional")),
+            "category": [_concept(coding(CONDITION_CATEGORY, "problem-list-item"))],
+            "code": _concept(
+                coding(SNOMED, "279039007"),
+                coding(ICD10CM, "M62.830"),
+                text="Acute back muscle spasm (acute non-specific low back pain), self-reported",
+            ),
+            "subject": _ref(self.patient),
+            "onsetDateTime": fhir_datetime(episode.onset_at),
+            "recordedDate": fhir_datetime(episode.started_at),
+            "asserter": _ref(self.patient),
+        }
+        if episode.resolved_at is not None:
+            condition["abatementDateTime"] = fhir_datetime(episode.resolved_at)
+        notes = []
+        if episode.trigger:
+            notes.append({"text": f"Trigger: {episode.trigger.replace('_', ' ')}."})
+        if episode.summary:
+            notes.append({"text": episode.summary})
+        if notes:
+            condition["note"] = notes
+        return self.add(condition)
+
+    # --- observations and questionnaires -------------------------------------------------
+
+    def observation(
+        self,
+        code: dict[str, Any],
+        *,
+        at: datetime,
+        value: dict[str, Any],
+        key: tuple[object, ...],
+        derived_from: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        observation: dict[str, Any] = {
+            "resourceType": "Observation",
+            "status": "final",
+            "category": [_concept(coding(OBSERVATION_CATEGORY, "survey", "Survey"))],
+            "code": code,
+            "subject": _ref(self.patient),
+            "focus": [_ref(self.condition)],
+            "effectiveDateTime": fhir_datetime(at),
+            "performer": [_ref(self.patient)],
+            **value,
+        }
+        if derived_from is not None:
+            observation["derivedFrom"] = [_ref(derived_from)]
+        return self.add(observation, *key)
+
+    def pain(self, score: int, *, at: datetime, key: tuple[object, ...]) -> None:
+        self.observation(
+            _concept(coding(LOINC, "72514-3"), text=_PAIN_TEXT),
+            at=at,
+            value={"valueInteger": score},
+            key=("pain", *key),
+        )
+
+    def questionnaire(
+        self, name: str, *, at: datetime, items: list[dict[str, Any]], key: tuple[object, ...]
+    ) -> dict[str, Any]:
+        return self.add(
+            {
+                "resourceType": "QuestionnaireResponse",
+                "questionnaire": f"{CANONICAL_BASE}/Questionnaire/{name}",
+                "status": "completed",
+                "subject": _ref(self.patient),
+                "authored": fhir_datetime(at),
+                "author": _ref(self.patient),
+                "source": _ref(self.patient),
+                "item": items,
+            },
+            name,
+            *key,
+        )
+
+    def red_flags(self, answers: dict[str, Any], *, at: datetime, key: tuple[object, ...]) -> None:
+        items = []
+        for flag in sorted(self.knowledge.red_flags, key=lambda f: f.priority):
+            group, _, name = flag.answer.partition(".")
+            answered = answers.get(group)
+            value = answered.get(name) if isinstance(answered, dict) else None
+            if isinstance(value, bool):
+                items.append(
+                    {
+                        "linkId": flag.answer,
+                        "text": flag.question,
+                        "answer": [{"valueBoolean": value}],
+                    }
+                )
+        if items:
+            self.questionnaire("red-flags", at=at, items=items, key=key)
+
+    def psfs(self, checkin: CheckInRecord, number: int) -> None:
+        items: list[dict[str, Any]] = []
+        for position, activity in enumerate(checkin.activities, 1):
+            items.append(
+                {
+                    "linkId": f"activity-{position}",
+                    "text": f"Activity {position}",
+                    "item": [
+                        {
+                            "linkId": f"activity-{position}.name",
+                            "text": "Activity the person finds hard",
+                            "answer": [{"valueString": activity.name}],
+                        },
+                        {
+                            "linkId": f"activity-{position}.score",
+                            "text": "Rating: 0 = unable, 10 = able as before the problem",
+                            "answer": [{"valueInteger": activity.score}],
+                        },
+                    ],
+                }
+            )
+        mean = round(sum(a.score for a in checkin.activities) / len(checkin.activities), 2)
+        items.append(
+            {
+                "linkId": "score",
+                "text": "PSFS score (mean of the activities)",
+                "answer": [{"valueDecimal": mean}],
+            }
+        )
+        response = self.questionnaire(
+            "psfs", at=checkin.recorded_at, items=items, key=("checkin", number)
+        )
+        self.observation(
+            _concept(
+                coding(local("observation"), "psfs-score", "PSFS score"),
+                text="Patient-Specific Functional Scale, mean (0-10)",
+            ),
+            at=checkin.recorded_at,
+            # R4 Observation has no valueDecimal: a unitless UCUM quantity instead.
+            value={
+                "valueQuantity": {"value": mean, "unit": "score", "system": UCUM, "code": "{score}"}
+            },
+            key=("psfs", number),
+            derived_from=response,
+        )
+
+    def outcome(self, record: OutcomeRecord, number: int) -> None:
+        result = record.result
+        at = record.at
+        if isinstance(result, StartBackResult):
+            items = [
+                _item("total", "Total score (0-9)", {"valueInteger": result.total}),
+                _item(
+                    "psychosocial",
+                    "Psychosocial subscale, items 5-9 (0-5)",
+                    {"valueInteger": result.psychosocial},
+                ),
+                _item("risk", "Risk group", {"valueString": result.risk.value}),
+            ]
+            response = self.questionnaire("start-back", at=at, items=items, key=(number,))
+            for code, text, value in (
+                ("start-back-total", "STarT Back total (0-9)", result.total),
+                ("start-back-psychosocial", "STarT Back psychosocial (0-5)", result.psychosocial),
+            ):
+                self.observation(
+                    _concept(coding(local("observation"), code, text), text=text),
+                    at=at,
+                    value={"valueInteger": value},
+                    key=(code, number),
+                    derived_from=response,
+                )
+        elif isinstance(result, OswestryResult):
+            percent = round(result.percent, 1)
+            items = [
+                _item("total", "Sum of section scores", {"valueInteger": result.total}),
+                _item("answered", "Sections answered", {"valueInteger": result.answered}),
+                _item("percent", "Oswestry Disability Index (%)", {"valueDecimal": percent}),
+                _item("band", "Disability band", {"valueString": result.band.value}),
+            ]
+            response = self.questionnaire("oswestry", at=at, items=items, key=(number,))
+            self.observation(
+                _concept(coding(LOINC, "97908-8"), text="Oswestry Disability Index (%)"),
+                at=at,
+                value={
+                    "valueQuantity": {"value": percent, "unit": "%", "system": UCUM, "code": "%"}
+                },
+                key=("oswestry", number),
+                derived_from=response,
+            )
+        else:
+            if isinstance(result, bool) or not 0 <= result <= RMDQ_ITEMS:
+                raise InputError(
+                    "a Roland-Morris score is out of range",
+                    problems=[FieldProblem(f"outcomes.{number}", f"must be 0-{RMDQ_ITEMS}")],
+                )
+            items = [_item("total", "Statements ticked (0-24)", {"valueInteger": result})]
+            response = self.questionnaire("roland-morris", at=at, items=items, key=(number,))
+            self.observation(
+                _concept(
+                    coding(local("observation"), "roland-morris-score", "Roland-Morris score"),
+                    text="Roland-Morris Disability Questionnaire (0-24)",
+                ),
+                at=at,
+                value={"valueInteger": result},
+                key=("roland-morris", number),
+                derived_from=response,
+            )
+
+    # --- triage and plan --------------------------------------------------------------------
+
+    def risk(
+        self,
+        level: TriageLevel,
+        reasons: Sequence[Reason],
+        *,
+        at: datetime,
+        summary: str | None,
+        key: tuple[object, ...],
+    ) -> None:
+        risk: dict[str, Any] = {
+            "resourceType": "RiskAssessment",
+            "status": "final",
+            "method": {"text": "backcare red-flag triage rules (knowledge base, with sources)"},
+            "code": _concept(
+                coding(local("assessment"), "red-flag-triage", "Red-flag triage"),
+                text="Red-flag triage for back pain",
+            ),
+            "subject": _ref(self.patient),
+            "occurrenceDateTime": fhir_datetime(at),
+            "condition": _ref(self.condition),
+            "prediction": [
+                {
+                    "outcome": _concept(
+                        coding(local("triage-level"), level.value, _LEVEL_TEXT[level]),
+                        text=_LEVEL_TEXT[level],
+                    )
+                }
+            ],
+        }
+        if reasons:
+            risk["reasonCode"] = [
+                _concept(
+                    coding(local("triage-reason"), r.id, r.message),
+                    text=f"{r.message} (level {r.level.value}; sources: {', '.join(r.sources)})",
+                )
+                for r in reasons
+            ]
+        if summary:
+            risk["mitigation"] = summary
+        self.add(risk, *key)
+
+    def care_plan(self, assessment: Assessment) -> None:
+        plan = assessment.plan
+        resolved = self.episode.resolved_at is not None
+        emergency = assessment.triage.level is TriageLevel.EMERGENCY
+        status = "completed" if resolved else "on-hold" if emergency else "active"
+        activity_status = "completed" if resolved else "on-hold" if emergency else "in-progress"
+        period: dict[str, str] = {"start": fhir_datetime(self.episode.onset_at)}
+        if self.episode.resolved_at is not None:
+            period["end"] = fhir_datetime(self.episode.resolved_at)
+        activities: list[dict[str, Any]] = [
+            {
+                "detail": _detail(
+                    kind="recommendation",
+                    item_id=rec.id,
+                    title=rec.title,
+                    description=rec.instructions[0],
+                    dose=rec.dose,
+                    status=activity_status,
+                )
+            }
+            for rec in plan.recommendations
+        ]
+        activities += [
+            {
+                "detail": _detail(
+                    kind="exercise",
+                    item_id=ex.id,
+                    title=ex.name,
+                    description=(
+                        f"{ex.reps} repetitions{' each side' if ex.sides.value == 'each' else ''}, "
+                        f"hold {ex.hold_seconds} s, {ex.times_per_day} times a day."
+                    ),
+                    dose=None,
+                    status=activity_status,
+                    per_day=ex.times_per_day,
+                )
+            }
+            for ex in plan.exercises
+        ]
+        care_plan: dict[str, Any] = {
+            "resourceType": "CarePlan",
+            "instantiatesCanonical": [PROTOCOL_URL],
+            "status": status,
+            "intent": "plan",
+            "category": [
+                _concept(coding(local("phase"), plan.phase.value, f"{plan.phase.value} phase"))
+            ],
+            "title": f"backcare self-care plan ({plan.phase.value} phase)",
+            "description": plan.phase_note,
+            "subject": _ref(self.patient),
+            "period": period,
+            "author": _ref(self.patient),
+            "addresses": [_ref(self.condition)],
+            "note": [{"text": assessment.disclaimer}],
+        }
+        if activities:
+            care_plan["activity"] = activities
+        self.add(care_plan)
+
+
+def _item(link: str, text: str, answer: dict[str, Any]) -> dict[str, Any]:
+    return {"linkId": link, "text": text, "answer": [answer]}
+
+
+def _timing(dose: Dose | None, *, per_day: int | None = None) -> dict[str, Any] | None:
+    repeat: dict[str, Any] = {}
+    if dose is not None and dose.every_hours:
+        repeat |= {"frequency": 1, "period": dose.every_hours, "periodUnit": "h"}
+    elif dose is not None and dose.times_per_day:
+        repeat |= {"frequency": dose.times_per_day, "period": 1, "periodUnit": "d"}
+    elif per_day:
+        repeat |= {"frequency": per_day, "period": 1, "periodUnit": "d"}
+    if dose is not None and dose.minutes:
+        repeat |= {"duration": dose.minutes, "durationUnit": "min"}
+        if dose.max_minutes:
+            repeat["durationMax"] = dose.max_minutes
+    return {"repeat": repeat} if repeat else None
+
+
+def _detail(
+    *,
+    kind: str,
+    item_id: str,
+    title: str,
+    description: str,
+    dose: Dose | None,
+    status: str,
+    per_day: int | None = None,
+) -> dict[str, Any]:
+    detail: dict[str, Any] = {
+        "instantiatesCanonical": [activity_url(kind, item_id)],
+        "code": _concept(coding(local(kind), item_id, title), text=title),
+        "status": status,
+        "description": description,
+    }
+    timing = _timing(dose, per_day=per_day)
+    if timing is not None:
+        detail["scheduledTiming"] = timing
+    return detail
+
+
+def _start_assessment(data: dict[str, Any]) -> tuple[TriageLevel, tuple[Reason, ...], str | None]:
+    triage = data.get("triage", {})
+    try:
+        level = TriageLevel(triage.get("level", TriageLevel.SELF_CARE.value))
+    except ValueError:
+        level = TriageLevel.SELF_CARE
+    reasons = tuple(Reason.model_validate(r) for r in triage.get("reasons", ()))
+    summary = triage.get("summary")
+    return level, reasons, summary if isinstance(summary, str) else None
+
+
+def episode_bundle(
+    history: EpisodeHistory,
+    *,
+    engine: Engine,
+    now: datetime,
+    patient: PatientIdentifier | None = None,
+    outcomes: Sequence[OutcomeRecord] = (),
+) -> dict[str, Any]:
+    """Build and validate the FHIR Bundle of one episode, as JSON data.
+
+    Args:
+        history: the episode with its check-ins and doses.
+        engine: the engine (plan and knowledge base).
+        now: the time of the export (``Bundle.timestamp``; the plan of an active episode).
+        patient: an identifier for the Patient; default: none (anonymous).
+        outcomes: scored questionnaires to include (the diary records only NRS and PSFS).
+
+    Returns:
+        The Bundle (``type`` collection) as JSON-ready data.
+
+    Raises:
+        InputError: an outcome record is out of range or has no time zone.
+        BackcareError: the Bundle would not validate (a bug).
+    """
+    from backcare.export._context import answers_at
+
+    builder = _Builder(history, knowledge=engine.knowledge, identifier=patient)
+    episode = history.episode
+    level, reasons, summary = _start_assessment(episode.assessment)
+    builder.risk(level, reasons, at=episode.started_at, summary=summary, key=("start",))
+    builder.red_flags(episode.answers, at=episode.started_at, key=("start",))
+    start_pain = episode.answers.get("pain")
+    if isinstance(start_pain, int) and not isinstance(start_pain, bool):
+        builder.pain(start_pain, at=episode.started_at, key=("start",))
+    for number, checkin in enumerate(history.checkins, 1):
+        key = ("checkin", number)
+        builder.pain(checkin.pain, at=checkin.recorded_at, key=key)
+        if checkin.worst_pain is not None:
+            builder.observation(
+                _concept(
+                    coding(local("observation"), "worst-pain", "Worst pain since last check-in"),
+                    text="Worst pain since the previous check-in (0-10 numeric rating)",
+                ),
+                at=checkin.recorded_at,
+                value={"valueInteger": checkin.worst_pain},
+                key=("worst-pain", number),
+            )
+        if checkin.activities:
+            builder.psfs(checkin, number)
+        if checkin.answers_update:
+            builder.red_flags(checkin.answers_update, at=checkin.recorded_at, key=key)
+        builder.risk(
+            checkin.triage_level,
+            checkin.triage_reasons,
+            at=checkin.recorded_at,
+            summary=None,
+            key=key,
+        )
+    for number, record in enumerate(outcomes, 1):
+        if record.at.tzinfo is None or record.at.utcoffset() is None:
+            raise InputError(
+                "an outcome record needs a time zone",
+                problems=[FieldProblem(f"outcomes.{number}.at", record.at.isoformat())],
+            )
+        builder.outcome(record, number)
+    until = episode.resolved_at or now
+    builder.care_plan(engine.assess(answers_at(history, until)))
+    bundle = {
+        "resourceType": "Bundle",
+        "id": stable_id(episode.uid, "Bundle", fhir_datetime(now)),
+        "meta": {"lastUpdated": fhir_datetime(now)},
+        "type": "collection",
+        "timestamp": fhir_datetime(now),
+        "entry": [
+            {"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource}
+            for resource in builder.resources
+        ],
+    }
+    return validated(bundle)
+
+
+def export_fhir_bundle(
+    diary: Diary,
+    *,
+    episode_id: int | None = None,
+    patient: PatientIdentifier | None = None,
+    outcomes: Sequence[OutcomeRecord] = (),
+) -> str:
+    """The FHIR R4 Bundle of an episode, as JSON text (for ``backcare export --format fhir``).
+
+    Args:
+        diary: the open diary.
+        episode_id: default: the active episode, else the latest.
+        patient: an identifier for the Patient; default: anonymous.
+        outcomes: scored STarT Back / Oswestry / Roland-Morris results to include.
+
+    Raises:
+        NotFoundError: no such episode, or the diary is empty.
+        InputError: an outcome record is invalid.
+    """
+    history = diary.history(episode_id)
+    return dumps(
+        episode_bundle(
+            history, engine=diary.engine, now=diary.now(), patient=patient, outcomes=outcomes
+        )
+    )

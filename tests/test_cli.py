@@ -169,8 +169,14 @@ def test_invalid_emergency_number_setting_is_refused() -> None:
 # --- Interactive assessment through a real pseudo-terminal ---------------------------
 
 
-def _spawn() -> Any:
-    env = {**os.environ, "COLUMNS": "120", "TERM": "dumb", "BACKCARE_EMERGENCY_NUMBER": "999"}
+def _spawn(**extra_env: str) -> Any:
+    env = {
+        **os.environ,
+        "COLUMNS": "120",
+        "TERM": "dumb",
+        "BACKCARE_EMERGENCY_NUMBER": "999",
+        **extra_env,
+    }
     return pexpect.spawn(
         sys.executable, ["-m", "backcare.cli"], env=env, encoding="utf-8", timeout=30
     )
@@ -192,9 +198,8 @@ def test_interactive_stops_at_the_first_emergency_answer() -> None:
 
 
 @pytest.mark.slow
-def test_interactive_full_assessment_shows_plan_with_sources() -> None:
-    child = _spawn()
-    # Answer every yes/no question "no", choices with their first option, numbers sensibly.
+def _answer_everything(child: Any) -> None:
+    """Answer every yes/no question "no", choices with their first option, numbers sensibly."""
     replies = {
         "(y/n/s)": "n",
         "1=lifting": "1",
@@ -211,14 +216,42 @@ def test_interactive_full_assessment_shows_plan_with_sources() -> None:
     while True:
         index = child.expect(patterns)
         if patterns[index] == "SELF-CARE":
-            break
+            return
         child.sendline(replies[patterns[index]])
+
+
+@pytest.mark.slow
+def test_interactive_full_assessment_shows_plan_with_sources() -> None:
+    child = _spawn()
+    _answer_everything(child)
+    child.expect("Cold pack")
+    child.expect("Sources:")
+    child.expect("episode diary")
+    child.sendline("n")
     child.expect(pexpect.EOF)
-    transcript = child.before or ""
-    assert "Cold pack" in transcript
-    assert "Sources:" in transcript
     child.close()
     assert child.exitstatus == 0
+
+
+@pytest.mark.slow
+def test_interactive_assessment_can_start_an_episode(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'diary.db'}"
+    child = _spawn(BACKCARE_DATABASE_URL=url)
+    _answer_everything(child)
+    child.expect("episode diary")
+    child.sendline("y")
+    child.expect("Episode 1 started")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    shown = subprocess.run(
+        [sys.executable, "-m", "backcare.cli", "episode", "show", "--db", url],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert "lifting" in shown.stdout.lower()
 
 
 @pytest.mark.slow
@@ -231,8 +264,10 @@ def test_interactive_skip_leaves_the_result_incomplete() -> None:
         if index == 3:
             break
         child.sendline("n" if index == 0 else "s")
-    child.expect(pexpect.EOF)
+    child.expect("episode diary")
     assert "red_flags.saddle_numbness" in (child.before or "")
+    child.sendline("n")
+    child.expect(pexpect.EOF)
     child.close()
 
 

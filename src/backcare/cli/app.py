@@ -34,20 +34,40 @@ app.add_typer(kb_app, name="kb")
 
 
 @app.callback(invoke_without_command=True)
-def interactive(ctx: typer.Context) -> None:
+def interactive(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Diary database URL, for starting an episode afterwards."),
+    ] = None,
+) -> None:
     """Interactive assessment: most dangerous questions first, then the plan."""
     if ctx.invoked_subcommand is not None:
         return
     from rich.console import Console
+    from rich.prompt import Confirm
 
     from backcare.cli.interactive import run_interactive
     from backcare.cli.render import render_assessment
+    from backcare.domain.enums import TriageLevel
     from backcare.rules.engine import default_engine
 
     console = Console()
-    assessment = run_interactive(console, default_engine())
+    result = run_interactive(console, default_engine())
     console.print()
-    render_assessment(console, assessment)
+    render_assessment(console, result.assessment)
+    if result.assessment.triage.level is TriageLevel.EMERGENCY:
+        return
+    offer = "Start an episode diary with these answers, so you can check in and track progress?"
+    if Confirm.ask(offer, console=console, default=True):
+        from backcare.diary import open_diary
+
+        with open_diary(db) as diary:
+            started = diary.start_episode(answers=result.answers)
+        console.print(
+            f"Episode {started.episode.id} started. Check in with [bold]backcare checkin[/bold]; "
+            "see today's plan with [bold]backcare plan[/bold]."
+        )
 
 
 def _read_json(source: str) -> Any:
@@ -147,3 +167,13 @@ def version() -> None:
     from backcare import __version__
 
     print(f"backcare {__version__}")
+
+
+def _register_extensions() -> None:
+    """Add the command groups that live in their own modules (each imports lazily)."""
+    from backcare.cli import diary
+
+    diary.register(app)
+
+
+_register_extensions()

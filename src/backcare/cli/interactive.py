@@ -8,6 +8,7 @@ unanswered and the result says it is incomplete, never "no".
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from rich.console import Console
@@ -19,14 +20,22 @@ from backcare.domain.results import Assessment, Question
 from backcare.errors import InputError
 from backcare.rules.engine import Engine
 
-__all__ = ["run_interactive"]
+__all__ = ["InteractiveResult", "run_interactive"]
 
 _SKIP = "s"
 _YES = {"y", "yes"}
 _NO = {"n", "no"}
 
 
-def run_interactive(console: Console, engine: Engine) -> Assessment:
+@dataclass(frozen=True, slots=True)
+class InteractiveResult:
+    """What the person answered (contract v1 JSON) and the resulting assessment."""
+
+    answers: dict[str, Any]
+    assessment: Assessment
+
+
+def run_interactive(console: Console, engine: Engine) -> InteractiveResult:
     """Ask questions most dangerous first; stop at once on an emergency answer."""
     console.print(
         "[bold]backcare[/bold] asks the most important safety questions first. "
@@ -49,7 +58,7 @@ def run_interactive(console: Console, engine: Engine) -> Assessment:
         assessment = engine.assess(data)
         if assessment.triage.level is TriageLevel.EMERGENCY:
             break
-    return assessment
+    return InteractiveResult(answers=data, assessment=assessment)
 
 
 def answers_from(data: dict[str, Any]) -> Answers:

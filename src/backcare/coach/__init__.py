@@ -1,10 +1,14 @@
 """Exercise coach: counts holds, rests and reps for a plan of gentle back exercises.
 
 The coach is a pure, clock-driven engine with no terminal or web dependencies; front ends
-drive it with :meth:`CoachSession.tick` and render :attr:`CoachSession.state`.
+drive it with :meth:`CoachSession.tick` and render :attr:`CoachSession.state`. The other
+pure parts are :mod:`~backcare.coach.progression` (the next session's dose),
+:mod:`~backcare.coach.adherence` and :mod:`~backcare.coach.symptoms`; the use-cases that
+meet the diary are in :mod:`backcare.coach.service` (import it explicitly: it loads the
+store). See ``docs/coach.md``.
 """
 
-from backcare.coach.clock import Clock, FakeClock, MonotonicClock
+from backcare.coach.clock import Clock, FakeClock, MonotonicClock, ScaledClock
 from backcare.coach.engine import (
     CoachEvent,
     CoachSession,
@@ -37,6 +41,7 @@ __all__ = [
     "FakeClock",
     "InvalidCoachPlan",
     "MonotonicClock",
+    "ScaledClock",
     "Segment",
     "SegmentCompleted",
     "SegmentKind",

@@ -12,7 +12,7 @@ import math
 import time
 from typing import Protocol
 
-__all__ = ["Clock", "FakeClock", "MonotonicClock"]
+__all__ = ["Clock", "FakeClock", "MonotonicClock", "ScaledClock"]
 
 
 class Clock(Protocol):
@@ -32,6 +32,39 @@ class MonotonicClock:
     def now(self) -> float:
         """Return :func:`time.monotonic` seconds."""
         return time.monotonic()
+
+
+class ScaledClock:
+    """A clock that runs ``factor`` times faster than another one.
+
+    Front ends use it for demonstrations and end-to-end tests: a session with the real
+    doses (whole seconds) runs in a fraction of the time, and the engine cannot tell.
+
+    Args:
+        base: The clock to speed up, usually :class:`MonotonicClock`.
+        factor: How many coach seconds pass per second of ``base``; finite and > 0.
+
+    Raises:
+        ValueError: If ``factor`` is not a finite number above 0.
+    """
+
+    def __init__(self, base: Clock, *, factor: float) -> None:
+        factor = _checked_time(factor, "factor")
+        if factor <= 0:
+            raise ValueError(f"factor must be above 0, got {factor!r}")
+        self._base = base
+        self._factor = factor
+        self._origin = base.now()
+
+    @property
+    def factor(self) -> float:
+        """Coach seconds per second of the base clock."""
+        return self._factor
+
+    def now(self) -> float:
+        """Return the base clock's time since creation, times ``factor``."""
+        # Measured from creation, so a large factor does not magnify the base clock's epoch.
+        return (self._base.now() - self._origin) * self._factor
 
 
 class FakeClock:

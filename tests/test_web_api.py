@@ -251,3 +251,39 @@ def test_openapi_schema_documents_the_api_and_the_error_envelope(client: TestCli
     assert responses["422"]["content"]["application/json"]["schema"]["$ref"].endswith(
         "/ErrorEnvelope"
     )
+
+
+def test_a_repeated_action_adds_up_as_on_the_command_line(client: TestClient) -> None:
+    start_episode(client)
+    body = client.post(
+        "/api/v1/diary/check-ins",
+        json={"pain": 5, "actions": [{"action": "ice"}, {"action": "ice", "count": 2}]},
+    ).json()
+    assert body["checkin"]["actions"] == [{"action": "ice", "count": 3}]
+
+
+@pytest.mark.parametrize(
+    ("answers", "field"),
+    [
+        pytest.param({"hours_since_onset": 5}, "answers.hours_since_onset", id="timing"),
+        pytest.param({"course": {"trend": "worse"}}, "answers.course.trend", id="trend"),
+        pytest.param({"pain": 5}, "answers.pain", id="pain"),
+    ],
+)
+def test_check_in_answers_leave_what_the_diary_derives_out_of_the_schema(
+    client: TestClient, answers: dict[str, Any], field: str
+) -> None:
+    start_episode(client)
+    response = client.post("/api/v1/diary/check-ins", json={"pain": 5, "answers": answers})
+    assert response.status_code == 422
+    assert [p["field"] for p in response.json()["error"]["problems"]] == [field]
+
+
+@pytest.mark.parametrize(
+    "onset",
+    [pytest.param(0, id="number"), pytest.param("2026-01-01T08:00:00", id="no-zone")],
+)
+def test_an_onset_must_be_an_iso_time_with_a_zone(client: TestClient, onset: object) -> None:
+    response = client.post("/api/v1/diary/episodes", json={"onset": onset})
+    assert response.status_code == 422
+    assert response.json()["error"]["problems"][0]["field"] == "onset"

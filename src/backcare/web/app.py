@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -93,4 +94,26 @@ def create_app(
     app.add_middleware(
         SecurityMiddleware, allowed_hosts=allowed_hosts, max_body_bytes=MAX_BODY_BYTES
     )
+    _publish_schema_as_accepted(app)
     return app
+
+
+def _publish_schema_as_accepted(app: FastAPI) -> None:
+    """Make the published schema say what the contract accepts.
+
+    ``conditions`` is a set in the answers contract: a repeated condition counts once,
+    so the list may repeat items (pydantic publishes ``uniqueItems`` for sets).
+    """
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            for component in schema.get("components", {}).get("schemas", {}).values():
+                conditions = component.get("properties", {}).get("conditions", {})
+                for option in conditions.get("anyOf", [conditions]):
+                    option.pop("uniqueItems", None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -55,8 +55,10 @@ HTTP_CODES: dict[int, str] = {
     406: "not_acceptable",
     413: "payload_too_large",
     415: "unsupported_media_type",
+    409: "conflict",
     422: "invalid_input",
     500: "internal_error",
+    503: "store_unavailable",
 }
 
 
@@ -109,7 +111,7 @@ def _describe(status: int) -> str:
 #: The error responses every API operation documents (schemathesis checks they are listed).
 API_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorEnvelope, "description": _describe(status)}
-    for status in (400, 403, 404, 413, 415, 422, 500)
+    for status in (400, 403, 404, 409, 413, 415, 422, 500, 503)
 }
 
 

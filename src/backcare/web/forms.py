@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from backcare.diary.inputs import CheckInEntry, DoseEntry, parse_time
+from backcare.diary.inputs import CheckInEntry, DoseEntry, combine_actions, parse_time
 from backcare.diary.service import compact_answers
 from backcare.domain.answers import Answers, parse_answers
 from backcare.domain.results import Question
@@ -119,12 +119,16 @@ def with_answer(answers: Answers, key: str, value: Any) -> dict[str, Any]:
 
 def checkin_entry(data: CheckInIn) -> CheckInEntry:
     """The diary's check-in entry from the API's (or the form's) check-in model."""
-    answers = compact_answers(data.answers) if data.answers is not None else None
+    answers = None
+    if data.answers is not None:
+        dumped = data.answers.model_dump(mode="json", exclude_none=True)
+        answers = {k: v for k, v in dumped.items() if v != {}}
     return CheckInEntry(
         pain=data.pain,
         worst_pain=data.worst_pain,
         activities=tuple(ActivityScore(name=a.name, score=a.score) for a in data.activities),
-        actions=tuple(ActionCount(action=a.action, count=a.count) for a in data.actions),
+        # A repeated action adds up (ice twice is ice x2), as on the command line.
+        actions=combine_actions(ActionCount(action=a.action, count=a.count) for a in data.actions),
         doses=tuple(DoseEntry(drug=d.drug, mg=d.mg, taken_at=d.taken_at) for d in data.doses),
         answers=answers or None,
         note=data.note,
@@ -194,7 +198,7 @@ def checkin_from_form(form: Mapping[str, Sequence[str]], *, now: datetime, tz: t
             )
         flags.setdefault(group, {})[name] = True
     if flags:
-        data["answers"] = parse_answers(flags)
+        data["answers"] = flags
     try:
         return CheckInIn.model_validate(data, strict=False)
     except ValidationError as exc:

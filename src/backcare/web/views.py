@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, Strict
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
 from backcare.coach import ExerciseDose, build_segments
 from backcare.diary import (
@@ -26,8 +26,8 @@ from backcare.diary import (
     SelfCareAction,
     TrendReport,
 )
-from backcare.domain.answers import Answers
-from backcare.domain.enums import Sides, Trend, TriageLevel
+from backcare.domain.answers import Answers, History, RedFlags
+from backcare.domain.enums import Condition, Sides, Trend, TriageLevel, Trigger
 from backcare.domain.results import Assessment, PlannedExercise, Question, Reason
 from backcare.knowledge.schema import KnowledgeBase
 from backcare.rules.engine import Engine
@@ -38,6 +38,7 @@ __all__ = [
     "ActionIn",
     "ActivityIn",
     "AssessmentStep",
+    "CheckInAnswers",
     "CheckInIn",
     "CheckInOut",
     "CheckInView",
@@ -70,6 +71,17 @@ COACH_SWITCH_SECONDS = 3
 _IN = ConfigDict(extra="forbid", strict=True, frozen=True)
 _OUT = ConfigDict(frozen=True)
 _Loose = Strict(False)  # enums and date-times arrive as JSON strings
+
+
+def _iso_text(value: object) -> object:
+    # Lax date-times would also take a number (seconds since 1970): accept text only.
+    if isinstance(value, str | datetime):
+        return value
+    raise ValueError("must be an ISO 8601 date-time with a time zone, e.g. 2026-01-05T08:00:00Z")
+
+
+#: A time zone-aware ISO 8601 date-time, given as text.
+DateTimeText = Annotated[AwareDatetime, _Loose, BeforeValidator(_iso_text)]
 
 
 # --- small outputs ----------------------------------------------------------------------
@@ -200,7 +212,7 @@ class DoseIn(BaseModel):
 
     drug: Annotated[str, Field(min_length=1, max_length=80)]
     mg: Annotated[int, Field(ge=1, le=10_000)]
-    taken_at: Annotated[AwareDatetime | None, _Loose] = None
+    taken_at: DateTimeText | None = None
 
 
 class ActivityIn(BaseModel):
@@ -221,6 +233,34 @@ class ActionIn(BaseModel):
     count: Annotated[int, Field(ge=1, le=100)] = 1
 
 
+class CheckInCourse(BaseModel):
+    """Course answers a person gives at a check-in (the diary derives days and trend)."""
+
+    model_config = _IN
+
+    recurrent_same_spot: bool | None = None
+    disrupts_sleep_or_daily_life: bool | None = None
+
+
+class CheckInAnswers(BaseModel):
+    """New or changed answers at a check-in, in the answers contract v1.
+
+    Timing (``hours_since_onset``, ``course.days_of_self_care``), ``course.trend`` and
+    ``pain`` are left out: the diary works them out from the episode and the check-in.
+    """
+
+    model_config = _IN
+
+    age: Annotated[int, Field(ge=0, le=120)] | None = None
+    height_cm: Annotated[float, Field(gt=50, le=272)] | None = None
+    weight_kg: Annotated[float, Field(gt=10, le=650)] | None = None
+    trigger: Annotated[Trigger | None, _Loose] = None
+    red_flags: RedFlags = RedFlags()
+    history: History = History()
+    conditions: Annotated[list[Annotated[Condition, _Loose]] | None, Field(max_length=20)] = None
+    course: CheckInCourse = CheckInCourse()
+
+
 class CheckInIn(BaseModel):
     """A check-in: pain now (required) and anything else to record."""
 
@@ -231,9 +271,9 @@ class CheckInIn(BaseModel):
     activities: Annotated[list[ActivityIn], Field(max_length=3)] = []
     actions: Annotated[list[ActionIn], Field(max_length=4)] = []
     doses: Annotated[list[DoseIn], Field(max_length=10)] = []
-    answers: Answers | None = None
+    answers: CheckInAnswers | None = None
     note: Annotated[str, Field(max_length=4000)] | None = None
-    at: Annotated[AwareDatetime | None, _Loose] = None
+    at: DateTimeText | None = None
     override_dose_limits: bool = False
 
 
@@ -243,7 +283,7 @@ class EpisodeIn(BaseModel):
     model_config = _IN
 
     answers: Answers = Answers()
-    onset: Annotated[AwareDatetime | None, _Loose] = None
+    onset: DateTimeText | None = None
 
 
 class ResolveIn(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -287,3 +288,65 @@ def test_an_onset_must_be_an_iso_time_with_a_zone(client: TestClient, onset: obj
     response = client.post("/api/v1/diary/episodes", json={"onset": onset})
     assert response.status_code == 422
     assert response.json()["error"]["problems"][0]["field"] == "onset"
+
+
+def _session_body(plan: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "started_at": (datetime.now(UTC) - timedelta(minutes=5)).isoformat(),
+        "ended_at": datetime.now(UTC).isoformat(),
+        "active_seconds": float(plan["total_seconds"]),
+        "quit_early": False,
+        "exercises": [
+            {
+                "exercise_id": e["id"],
+                "completed_reps": (
+                    {"left": e["reps"], "right": e["reps"]}
+                    if e["sides"] == "each"
+                    else {"both": e["reps"]}
+                ),
+                "longest_hold_seconds": e["hold_seconds"],
+            }
+            for e in plan["exercises"]
+        ],
+        **extra,
+    }
+
+
+def test_a_coach_session_is_saved_with_its_reps(client: TestClient) -> None:
+    start_episode(client)
+    plan = client.get("/api/v1/coach/plan").json()
+    response = client.post("/api/v1/coach/sessions", json=_session_body(plan, pain_before=5))
+    assert response.status_code == 201, response.text
+    body = response.json()
+    expected = sum(e["reps"] * (2 if e["sides"] == "each" else 1) for e in plan["exercises"])
+    assert body["reps_done"] == expected
+    assert body["symptom"] is None
+    assert body["checkin"] is None
+    assert client.get("/api/v1/coach/plan").json()["sessions_today"] == 1
+
+
+def test_a_red_flag_symptom_in_a_session_is_an_emergency_and_a_check_in(
+    client: TestClient,
+) -> None:
+    start_episode(client)
+    plan = client.get("/api/v1/coach/plan").json()
+    body = _session_body(
+        plan, quit_early=True, pain_after=6, symptom="both_legs", stopped_for_symptom=True
+    )
+    saved = client.post("/api/v1/coach/sessions", json=body).json()
+    assert saved["triage_level"] == "emergency"
+    assert saved["emergency"]["number"] == "999"
+    assert saved["checkin"]["escalation"]["level"] == "emergency"
+    blocked = client.get("/api/v1/coach/plan").json()
+    assert blocked["exercises"] == []
+    assert blocked["blocked_reason"]
+
+
+def test_a_session_for_an_exercise_not_planned_today_is_refused(client: TestClient) -> None:
+    start_episode(client)
+    plan = client.get("/api/v1/coach/plan").json()
+    body = _session_body(plan)
+    body["exercises"][0]["exercise_id"] = "handstand"
+    response = client.post("/api/v1/coach/sessions", json=body)
+    assert response.status_code == 422
+    assert response.json()["error"]["problems"][0]["field"] == "exercises.0.exercise_id"

@@ -19,13 +19,15 @@ from backcare.diary.transfer import export_diary
 from backcare.domain.answers import Answers
 from backcare.domain.results import Assessment
 from backcare.errors import FieldProblem, NotFoundError
-from backcare.web.dependencies import DiaryDep, EngineDep, json_writes
+from backcare.web.dependencies import CoachDep, DiaryDep, EngineDep, json_writes
 from backcare.web.errors import API_ERROR_RESPONSES
 from backcare.web.forms import checkin_entry
 from backcare.web.views import (
     AssessmentStep,
     CheckInIn,
     CheckInView,
+    CoachSessionIn,
+    CoachSessionOut,
     CoachView,
     EpisodeIn,
     EpisodeOut,
@@ -40,9 +42,11 @@ from backcare.web.views import (
     TodayView,
     assessment_step,
     checkin_view,
+    coach_session_out,
     coach_view,
     episode_out,
     history_view,
+    session_result,
     sources_out,
 )
 
@@ -197,7 +201,26 @@ def export(
 
 
 @router.get("/coach/plan", tags=["coach"])
-def coach_plan(diary: DiaryDep, episode_id: EpisodeQuery = None) -> CoachView:
-    """Today's exercises and the coach's segment timeline: the coach page's twin."""
-    plan = diary.plan(episode_id)
-    return coach_view(plan, episode_id=diary.episode(episode_id).id)
+def coach_plan(coach: CoachDep) -> CoachView:
+    """Today's session (doses from the progression rule) and its segment timeline: the coach
+    page's twin. No exercises, and a ``blocked_reason``, when triage asks for help first."""
+    return coach_view(coach.plan_session())
+
+
+@router.post("/coach/sessions", status_code=201, tags=["coach"])
+def coach_session(body: CoachSessionIn, coach: CoachDep) -> CoachSessionOut:
+    """Save a session the browser ran (as far as it got); a red-flag symptom is also
+    recorded as a check-in and re-runs triage."""
+    plan = coach.plan_session()
+    recorded = coach.record_session(
+        plan,
+        session_result(plan, body),
+        started_at=body.started_at,
+        ended_at=body.ended_at,
+        pain_before=body.pain_before,
+        pain_after=body.pain_after,
+        symptom=body.symptom,
+        stopped_for_symptom=body.stopped_for_symptom,
+    )
+    outcome = coach.triage_symptom(plan, body.symptom) if body.symptom is not None else None
+    return coach_session_out(recorded, outcome)

@@ -11,12 +11,13 @@ from typing import Annotated
 
 from fastapi import Depends, Form, Request
 
+from backcare.coach.service import CoachService
 from backcare.diary import Diary
 from backcare.rules.engine import Engine
 from backcare.web.context import WebContext
 from backcare.web.security import CSRF_COOKIE, check_csrf, require_json
 
-__all__ = ["CsrfChecked", "DiaryDep", "EngineDep", "Web", "json_writes"]
+__all__ = ["CoachDep", "CsrfChecked", "DiaryDep", "EngineDep", "Web", "json_writes"]
 
 
 def _web(request: Request) -> WebContext:
@@ -41,6 +42,13 @@ def _diary(web: Web) -> Diary:
 
 
 DiaryDep = Annotated[Diary, Depends(_diary)]
+
+
+def _coach(diary: DiaryDep) -> CoachService:
+    return CoachService(diary)
+
+
+CoachDep = Annotated[CoachService, Depends(_coach)]
 
 
 def _csrf(

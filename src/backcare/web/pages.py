@@ -13,13 +13,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
 
+from backcare.coach.symptoms import Symptom
 from backcare.diary import EpisodeStatus
 from backcare.domain.answers import Answers, parse_answers
 from backcare.domain.results import Question
 from backcare.errors import ConflictError, DoseLimitError, InputError, NotFoundError
 from backcare.store.records import SelfCareAction
 from backcare.web.chart import pain_chart
-from backcare.web.dependencies import CsrfChecked, DiaryDep, Web
+from backcare.web.dependencies import CoachDep, CsrfChecked, DiaryDep, Web
 from backcare.web.forms import (
     NONE_OF_THESE,
     answer_value,
@@ -162,7 +163,7 @@ def today(request: Request, diary: DiaryDep) -> Response:
 @router.get("/coach")
 def coach(
     request: Request,
-    diary: DiaryDep,
+    coach: CoachDep,
     speed: Annotated[float, Query(ge=1, le=100)] = 1,
 ) -> Response:
     """The exercise coach: a countdown the browser runs over the coach engine's timeline.
@@ -170,11 +171,14 @@ def coach(
     ``speed`` (1-100) runs the clock faster, for tests and demonstrations.
     """
     try:
-        episode = diary.episode()
-        view = coach_view(diary.plan(), episode_id=episode.id)
+        view = coach_view(coach.plan_session())
     except NotFoundError:
         return _no_episode(request, "the exercise coach")
-    return render(request, "coach.html", {"view": view, "speed": f"{speed:g}"})
+    return render(
+        request,
+        "coach.html",
+        {"view": view, "speed": f"{speed:g}", "symptoms": list(Symptom), "sessions": True},
+    )
 
 
 @router.get("/diary")

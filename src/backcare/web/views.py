@@ -15,7 +15,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
-from backcare.coach import ExerciseDose, build_segments
+from backcare.coach import ExerciseResult, SessionResult, Side, build_segments
+from backcare.coach.service import RecordedSession, SessionPlan, SymptomOutcome
+from backcare.coach.symptoms import Symptom
 from backcare.diary import (
     CheckInRecord,
     CheckInResult,
@@ -27,8 +29,9 @@ from backcare.diary import (
     TrendReport,
 )
 from backcare.domain.answers import Answers, History, RedFlags
-from backcare.domain.enums import Condition, Sides, Trend, TriageLevel, Trigger
-from backcare.domain.results import Assessment, PlannedExercise, Question, Reason
+from backcare.domain.enums import Condition, Phase, Sides, Trend, TriageLevel, Trigger
+from backcare.domain.results import Assessment, EmergencyInstruction, Question, Reason
+from backcare.errors import FieldProblem, InputError
 from backcare.knowledge.schema import KnowledgeBase
 from backcare.rules.engine import Engine
 
@@ -42,6 +45,9 @@ __all__ = [
     "CheckInIn",
     "CheckInOut",
     "CheckInView",
+    "CoachExerciseIn",
+    "CoachSessionIn",
+    "CoachSessionOut",
     "CoachView",
     "DoseIn",
     "EpisodeIn",
@@ -57,9 +63,11 @@ __all__ = [
     "TodayView",
     "assessment_step",
     "checkin_view",
+    "coach_session_out",
     "coach_view",
     "episode_out",
     "history_view",
+    "session_result",
     "source_ids",
     "sources_out",
 ]
@@ -647,12 +655,13 @@ def checkin_view(result: CheckInResult) -> CheckInView:
 
 
 class CoachExerciseOut(BaseModel):
-    """An exercise of today's plan, with its dose."""
+    """An exercise of today's session, at today's dose (the progression rule's decision)."""
 
     model_config = _OUT
 
     id: str
     name: str
+    kind: str
     steps: tuple[str, ...]
     hold_seconds: int
     reps: int
@@ -660,6 +669,8 @@ class CoachExerciseOut(BaseModel):
     rest_seconds: int
     stop_if: tuple[str, ...]
     sources: tuple[str, ...]
+    progression: str
+    """Why today's dose is what it is, in one sentence."""
 
 
 class SegmentOut(BaseModel):
@@ -675,51 +686,50 @@ class SegmentOut(BaseModel):
 
 
 class CoachView(BaseModel):
-    """The coach page's model: today's exercises and the timeline the browser's clock runs."""
+    """The coach page's model: today's session and the timeline the browser's clock runs.
+
+    ``blocked_reason`` is set (and there are no exercises) when triage asks for medical
+    help before exercising.
+    """
 
     model_config = _OUT
 
-    episode_id: int | None
+    episode_id: int
+    phase: Phase
+    blocked_reason: str | None
+    sessions_today: int
+    times_per_day: int
     exercises: tuple[CoachExerciseOut, ...]
     segments: tuple[SegmentOut, ...]
     total_seconds: int
 
 
-def _dose(exercise: PlannedExercise) -> ExerciseDose:
-    return ExerciseDose(
-        exercise_id=exercise.id,
-        name=exercise.name,
-        steps=exercise.steps,
-        hold_seconds=exercise.hold_seconds,
-        reps=exercise.reps,
-        sides="each" if exercise.sides is Sides.EACH else "both",
-        rest_seconds=exercise.rest_seconds,
-    )
-
-
-def coach_view(assessment: Assessment, *, episode_id: int | None) -> CoachView:
-    """Lay out the timeline of today's exercises with the coach engine."""
-    exercises = assessment.plan.exercises
+def coach_view(plan: SessionPlan) -> CoachView:
+    """Lay out today's session (from the coach service) with the coach engine's timeline."""
     segments = build_segments(
-        [_dose(e) for e in exercises],
-        lead_in_seconds=COACH_LEAD_IN_SECONDS,
-        switch_seconds=COACH_SWITCH_SECONDS,
+        plan.doses, lead_in_seconds=COACH_LEAD_IN_SECONDS, switch_seconds=COACH_SWITCH_SECONDS
     )
     return CoachView(
-        episode_id=episode_id,
+        episode_id=plan.episode.id,
+        phase=plan.phase,
+        blocked_reason=plan.blocked_reason,
+        sessions_today=plan.sessions_today,
+        times_per_day=plan.times_per_day,
         exercises=tuple(
             CoachExerciseOut(
-                id=e.id,
-                name=e.name,
-                steps=e.steps,
-                hold_seconds=e.hold_seconds,
-                reps=e.reps,
-                sides=e.sides,
-                rest_seconds=e.rest_seconds,
-                stop_if=e.stop_if,
-                sources=e.sources,
+                id=item.exercise.id,
+                name=item.exercise.name,
+                kind=item.kind,
+                steps=item.exercise.steps,
+                hold_seconds=item.decision.hold_seconds,
+                reps=item.decision.reps,
+                sides=item.exercise.sides,
+                rest_seconds=item.exercise.rest_seconds,
+                stop_if=item.exercise.stop_if,
+                sources=item.exercise.sources,
+                progression=item.decision.reason,
             )
-            for e in exercises
+            for item in plan.items
         ),
         segments=tuple(
             SegmentOut(
@@ -732,4 +742,112 @@ def coach_view(assessment: Assessment, *, episode_id: int | None) -> CoachView:
             for s in segments
         ),
         total_seconds=sum(s.duration_seconds for s in segments),
+    )
+
+
+Reps = Annotated[int, Field(ge=0, le=1000)]
+
+
+class CoachExerciseIn(BaseModel):
+    """How far one exercise got, as the browser counted it."""
+
+    model_config = _IN
+
+    exercise_id: Annotated[str, Field(min_length=1, max_length=80)]
+    completed_reps: Annotated[dict[Annotated[Side, _Loose], Reps], Field(max_length=3)]
+    """Finished holds per side: ``both``, or ``left`` and ``right``."""
+    longest_hold_seconds: Annotated[float, Field(ge=0, le=3600)]
+    skipped: bool = False
+
+
+class CoachSessionIn(BaseModel):
+    """A session the browser ran, to save in the diary (as far as it got)."""
+
+    model_config = _IN
+
+    started_at: DateTimeText
+    ended_at: DateTimeText
+    active_seconds: Annotated[float, Field(ge=0, le=86_400)]
+    quit_early: bool
+    exercises: Annotated[list[CoachExerciseIn], Field(max_length=20)]
+    pain_before: Annotated[int, Field(ge=0, le=10)] | None = None
+    pain_after: Annotated[int, Field(ge=0, le=10)] | None = None
+    symptom: Annotated[Symptom | None, _Loose] = None
+    stopped_for_symptom: bool = False
+
+
+class CoachSessionOut(BaseModel):
+    """A saved session; with a symptom, what it means now."""
+
+    model_config = _OUT
+
+    id: int
+    episode_id: int
+    started_at: datetime
+    ended_at: datetime
+    active_seconds: float
+    quit_early: bool
+    reps_done: int
+    symptom: Symptom | None
+    triage_level: TriageLevel | None
+    """The level the symptom led to (``None`` without a symptom)."""
+    advice: tuple[str, ...]
+    """What to do about the symptom (the knowledge base's warning signs)."""
+    emergency: EmergencyInstruction | None
+    checkin: CheckInView | None
+    """The diary check-in a red-flag symptom was recorded as."""
+
+
+def session_result(plan: SessionPlan, body: CoachSessionIn) -> SessionResult:
+    """The timing engine's result from what the browser reports, with today's targets.
+
+    Raises:
+        InputError: an exercise is not in today's session.
+    """
+    items = {item.exercise.id: item for item in plan.items}
+    problems = [
+        FieldProblem(f"exercises.{i}.exercise_id", "is not in today's session")
+        for i, done in enumerate(body.exercises)
+        if done.exercise_id not in items
+    ]
+    if problems:
+        raise InputError("cannot record the exercise session", problems=problems)
+    return SessionResult(
+        exercises=tuple(
+            ExerciseResult(
+                exercise_id=done.exercise_id,
+                name=items[done.exercise_id].exercise.name,
+                sides=items[done.exercise_id].dose.sides,
+                target_reps=items[done.exercise_id].decision.reps,
+                target_hold_seconds=items[done.exercise_id].decision.hold_seconds,
+                completed_reps=done.completed_reps,
+                longest_hold_seconds=done.longest_hold_seconds,
+                skipped=done.skipped,
+            )
+            for done in body.exercises
+        ),
+        started_at=0.0,
+        ended_at=body.active_seconds,
+        active_seconds=body.active_seconds,
+        quit_early=body.quit_early,
+    )
+
+
+def coach_session_out(recorded: RecordedSession, outcome: SymptomOutcome | None) -> CoachSessionOut:
+    """A saved session (and what its symptom means) as a response model."""
+    session = recorded.session
+    assessment = outcome.assessment if outcome is not None else None
+    return CoachSessionOut(
+        id=session.id,
+        episode_id=session.episode_id,
+        started_at=session.started_at,
+        ended_at=session.ended_at,
+        active_seconds=session.active_seconds,
+        quit_early=session.quit_early,
+        reps_done=session.reps_done,
+        symptom=session.symptom,
+        triage_level=outcome.level if outcome is not None else None,
+        advice=tuple(sign.text for sign in outcome.advice) + outcome.see_gp if outcome else (),
+        emergency=assessment.triage.emergency if assessment is not None else None,
+        checkin=checkin_view(recorded.checkin) if recorded.checkin is not None else None,
     )

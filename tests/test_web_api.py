@@ -350,3 +350,24 @@ def test_a_session_for_an_exercise_not_planned_today_is_refused(client: TestClie
     response = client.post("/api/v1/coach/sessions", json=body)
     assert response.status_code == 422
     assert response.json()["error"]["problems"][0]["field"] == "exercises.0.exercise_id"
+
+
+def test_the_calendar_feed_is_icalendar_with_reminders(client: TestClient) -> None:
+    episode = start_episode(client)["episode"]
+    response = client.get(f"/api/v1/diary/episodes/{episode['id']}/calendar.ics?days=2")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/calendar")
+    assert response.text.startswith("BEGIN:VCALENDAR")
+    assert "BEGIN:VEVENT" in response.text
+
+
+def test_the_fhir_export_is_a_bundle(client: TestClient) -> None:
+    episode = start_episode(client)["episode"]
+    response = client.get(f"/api/v1/diary/episodes/{episode['id']}/fhir")
+    assert response.status_code == 200
+    assert response.json()["resourceType"] == "Bundle"
+
+
+def test_exports_of_a_missing_episode_are_404(client: TestClient) -> None:
+    for path in ("/api/v1/diary/episodes/7/calendar.ics", "/api/v1/diary/episodes/7/fhir"):
+        assert client.get(path).status_code == 404, path

@@ -224,7 +224,10 @@ def test_the_coach_speed_is_bounded(client: TestClient) -> None:
 
 
 def test_the_export_page_links_the_downloads(client: TestClient) -> None:
+    episode = start_episode(client)["episode"]
     page = client.get("/export").text
+    assert f'href="/api/v1/diary/episodes/{episode["id"]}/calendar.ics"' in page
+    assert f'href="/api/v1/diary/episodes/{episode["id"]}/fhir"' in page
     assert 'href="/api/v1/diary/export?format=json"' in page
     assert 'href="/api/v1/diary/export?format=csv"' in page
 

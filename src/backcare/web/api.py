@@ -197,6 +197,46 @@ def export(
     )
 
 
+@router.get(
+    "/diary/episodes/{episode_id}/calendar.ics",
+    tags=["diary"],
+    response_class=Response,
+    responses={200: {"description": "iCalendar feed", "content": {"text/calendar": {}}}},
+)
+def calendar(
+    episode_id: EpisodeId,
+    diary: DiaryDep,
+    days: Annotated[int, Query(ge=1, le=60, description="How many days ahead, 1-60.")] = 7,
+) -> Response:
+    """The episode's reminders as an iCalendar subscription feed (empty once resolved)."""
+    from backcare.export.ical import calendar_feed
+
+    return Response(
+        calendar_feed(episode_id, diary=diary, days=days),
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": 'inline; filename="backcare.ics"'},
+    )
+
+
+@router.get(
+    "/diary/episodes/{episode_id}/fhir",
+    tags=["diary"],
+    response_class=Response,
+    responses={200: {"description": "FHIR R4 Bundle", "content": {"application/fhir+json": {}}}},
+)
+def fhir(episode_id: EpisodeId, diary: DiaryDep) -> Response:
+    """The episode as a FHIR R4 collection Bundle (anonymous patient), to share with a clinic."""
+    from backcare.export.fhir import export_fhir_bundle
+
+    return Response(
+        export_fhir_bundle(diary, episode_id=episode_id),
+        media_type="application/fhir+json",
+        headers={
+            "Content-Disposition": f'attachment; filename="backcare-episode-{episode_id}.fhir.json"'
+        },
+    )
+
+
 # --- coach ----------------------------------------------------------------------------
 
 

@@ -298,6 +298,7 @@ def resolve(
 
 
 @router.get("/export")
-def export_page(request: Request) -> Response:
-    """Download the diary (JSON, CSV) and subscribe to the schedule."""
-    return render(request, "export.html")
+def export_page(request: Request, diary: DiaryDep) -> Response:
+    """Download the diary (JSON, CSV, FHIR) and subscribe to the reminder calendar."""
+    episodes = [episode_out(e) for e in diary.episodes()]
+    return render(request, "export.html", {"episodes": episodes})

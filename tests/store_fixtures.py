@@ -93,6 +93,13 @@ def store(store_url: str) -> Iterator[Store]:
 
 
 @pytest.fixture
+def sqlite_store(sqlite_url: str) -> Iterator[Store]:
+    """An open, migrated SQLite store (for tests that need no second back end)."""
+    with open_store(sqlite_url) as opened:
+        yield opened
+
+
+@pytest.fixture
 def diary(store: Store, engine: Engine, clock: FakeClock) -> Diary:
     """A diary on ``store`` with the fixed-settings engine, the fake clock and UTC days."""
     return Diary(store, engine=engine, clock=clock, tz=UTC)

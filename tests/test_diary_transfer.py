@@ -15,7 +15,15 @@ from hypothesis import strategies as st
 
 from backcare.diary import CheckInEntry, Diary, DoseEntry, EpisodeStatus, SelfCareAction
 from backcare.diary.inputs import parse_action, parse_activity
-from backcare.diary.transfer import CSV_COLUMNS, dump, export_diary, import_diary, parse
+from backcare.diary.transfer import (
+    CSV_COLUMNS,
+    dump,
+    episode_data,
+    episode_document,
+    export_diary,
+    import_diary,
+    parse,
+)
 from backcare.domain.enums import Trend, TriageLevel, Trigger
 from backcare.errors import ConflictError, ImportFormatError
 from backcare.store import Store, open_store
@@ -24,6 +32,8 @@ from store_fixtures import (  # noqa: F401  (fixtures)
     FakeClock,
     clock,
     diary,
+    sqlite_store,
+    sqlite_url,
     start_answers,
     store,
     store_url,
@@ -173,7 +183,7 @@ def two_stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store
         yield first, second
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(document=documents())
 def test_export_import_export_is_identical_in_json_and_csv(
     two_stores: tuple[Store, Store], document: dict[str, Any]
@@ -315,14 +325,14 @@ def _episode(**overrides: Any) -> dict[str, Any]:
     ],
 )
 def test_malformed_or_foreign_files_are_refused_clearly(
-    store: Store,  # noqa: F811
+    sqlite_store: Store,  # noqa: F811
     text: str,
     message: str,
 ) -> None:
     with pytest.raises(ImportFormatError, match=message) as caught:
-        import_diary(store, text)
+        import_diary(sqlite_store, text)
     assert caught.value.exit_code == 2
-    assert export_diary(store) == dump(parse(json.dumps(VALID)))
+    assert export_diary(sqlite_store) == dump(parse(json.dumps(VALID)))
 
 
 def test_problems_name_the_place_in_the_file() -> None:
@@ -360,3 +370,15 @@ def test_import_of_a_resolved_episode_next_to_an_active_one_is_fine(store: Store
             EpisodeStatus.ACTIVE,
             EpisodeStatus.RESOLVED,
         ]
+
+
+def test_fast_episode_encoder_matches_the_pydantic_document(
+    diary: Diary,  # noqa: F811
+    clock: FakeClock,  # noqa: F811
+) -> None:
+    _filled(diary, clock)
+    clock.advance(hours=5, seconds=1.234567)
+    diary.check_in(CheckInEntry(pain=2, doses=(DoseEntry("paracetamol", 500),)))
+    history = diary.history()
+    args = (history.episode, history.checkins, history.doses)
+    assert episode_data(*args) == episode_document(*args).model_dump(mode="json")

@@ -190,24 +190,24 @@ def test_sigkill_at_an_arbitrary_moment_keeps_the_database_consistent(
 
 
 def test_two_writers_at_once_keep_every_checkin(worker: Path, url: str) -> None:
-    children = [spawn(worker, url, "checkins", first, 25) for first in (0, 500)]
+    children = [spawn(worker, url, "checkins", first, 15) for first in (0, 500)]
     outputs = [child.communicate(timeout=120) for child in children]
     for child, (_, err) in zip(children, outputs, strict=True):
         assert child.returncode == 0, err
     per_checkin = check_integrity(database(url))
-    assert len(per_checkin) == 50
+    assert len(per_checkin) == 30
     assert set(per_checkin.values()) == {(2, 2, 1)}
 
 
 def test_two_writers_cannot_both_record_a_dose_that_breaks_the_interval(
     worker: Path, url: str
 ) -> None:
-    children = [spawn(worker, url, "race", 0, 20) for _ in range(2)]
+    children = [spawn(worker, url, "race", 0, 12) for _ in range(2)]
     outputs = [child.communicate(timeout=120) for child in children]
     for child, (_, err) in zip(children, outputs, strict=True):
         assert child.returncode == 0, err
     recorded = [out.count("RECORDED") for out, _ in outputs]
-    assert sum(recorded) == 20
+    assert sum(recorded) == 12
     connection = sqlite3.connect(database(url))
     try:
         per_time = connection.execute(
@@ -215,5 +215,5 @@ def test_two_writers_cannot_both_record_a_dose_that_breaks_the_interval(
         ).fetchall()
     finally:
         connection.close()
-    assert len(per_time) == 20
+    assert len(per_time) == 12
     assert {count for _, count in per_time} == {1}

@@ -480,10 +480,10 @@ def history(
         loaded = diary.history(episode)
         checkins = loaded.checkins[-last:] if last else loaded.checkins
         if as_json:
-            from backcare.diary.transfer import episode_document
+            from backcare.diary.transfer import episode_data
 
-            document = episode_document(loaded.episode, checkins, loaded.doses)
-            sys.stdout.write(document.model_dump_json(indent=2) + "\n")
+            data = episode_data(loaded.episode, checkins, loaded.doses)
+            sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
             return
         console = _console()
         _render_history(console, diary, loaded.episode.id, checkins)
@@ -492,26 +492,14 @@ def history(
 def _render_history(
     console: Console, diary: Diary, episode_id: int, checkins: Sequence[Any]
 ) -> None:
-    from rich.console import JustifyMethod
-    from rich.table import Table
-
+    """A plain aligned table, one line per check-in (Rich's Table is too slow for years)."""
     if not checkins:
         console.print(f"Episode {episode_id}: no check-ins yet (backcare checkin).")
         return
-    table = Table(title=f"Episode {episode_id}", expand=False, show_lines=False, padding=(0, 1))
-    columns: tuple[tuple[str, JustifyMethod], ...] = (
-        ("When", "left"),
-        ("Day", "right"),
-        ("Pain", "right"),
-        ("Worst", "right"),
-        ("PSFS", "right"),
-        ("Did", "left"),
-        ("Medicines", "left"),
-        ("Triage", "left"),
-        ("Note", "left"),
-    )
-    for name, justify in columns:
-        table.add_column(name, justify=justify, no_wrap=name in {"When", "Triage"})
+    headers = ("When", "Day", "Pain", "Worst", "PSFS", "Triage", "Did", "Medicines", "Note")
+    right = {1, 2, 3, 4}
+    rows: list[tuple[str, ...]] = []
+    levels: list[str] = []
     tz = diary.tz
     for c in checkins:
         psfs = (
@@ -522,18 +510,64 @@ def _render_history(
         )
         meds = " ".join(f"{d.drug} {d.mg}{'!' if d.overridden else ''}" for d in c.doses)
         level = c.triage_level.value
-        table.add_row(
-            c.recorded_at.astimezone(tz).strftime("%m-%d %H:%M"),
-            str(c.days_of_self_care),
-            str(c.pain),
-            "" if c.worst_pain is None else str(c.worst_pain),
-            psfs,
-            did,
-            meds,
-            f"[{_LEVEL_STYLE[level]}]{_LEVEL_LABEL[level]}[/]",
-            c.note or "",
+        levels.append(level)
+        rows.append(
+            (
+                c.recorded_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                str(c.days_of_self_care),
+                str(c.pain),
+                "" if c.worst_pain is None else str(c.worst_pain),
+                psfs,
+                _LEVEL_LABEL[level],
+                did,
+                meds,
+                (c.note or "").replace("\n", " "),
+            )
         )
-    console.print(table)
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+
+    def cells(values: Sequence[str], start: int, stop: int) -> str:
+        return " ".join(
+            v.rjust(widths[i]) if i in right else v.ljust(widths[i])
+            for i, v in enumerate(values[start:stop], start)
+        )
+
+    paint = _painter(console)
+    lines = [
+        paint(f"Episode {episode_id}: {len(rows)} check-ins", "bold"),
+        paint(cells(headers, 0, len(headers)).rstrip(), "bold underline"),
+    ]
+    lines += [
+        cells(values, 0, 5)
+        + " "
+        + paint(values[5].ljust(widths[5]), _LEVEL_STYLE[level])
+        + (" " + cells(values, 6, len(headers))).rstrip()
+        for values, level in zip(rows, levels, strict=True)
+    ]
+    console.file.write("\n".join(lines) + "\n")
+
+
+def _painter(console: Console) -> Callable[[str, str], str]:
+    """Style text for ``console`` with ANSI codes directly (plain when it has no colours)."""
+    from rich.color import ColorSystem
+    from rich.style import Style
+
+    systems = {
+        "standard": ColorSystem.STANDARD,
+        "256": ColorSystem.EIGHT_BIT,
+        "truecolor": ColorSystem.TRUECOLOR,
+        "windows": ColorSystem.WINDOWS,
+    }
+    system = systems.get(console.color_system or "")
+    if system is None:
+        return lambda text, style: text
+    styles: dict[str, Style] = {}
+
+    def paint(text: str, style: str) -> str:
+        parsed = styles.get(style) or styles.setdefault(style, Style.parse(style))
+        return parsed.render(text, color_system=system)
+
+    return paint
 
 
 def trend(

@@ -136,7 +136,9 @@ class Diary:
 
     Args:
         store: an open store (see :func:`open_diary`).
-        engine: the triage engine; default: the shipped knowledge base.
+        engine: the triage engine; default: the shipped knowledge base with ``settings``,
+            built on first use (reading the history never loads the knowledge base).
+        settings: for the default engine; default: the ``BACKCARE_*`` environment.
         clock: returns the current time (aware); default: the system clock.
         tz: the person's time zone, for calendar days and typed clock times.
     """
@@ -146,13 +148,22 @@ class Diary:
         store: Store,
         *,
         engine: Engine | None = None,
+        settings: Settings | None = None,
         clock: Callable[[], datetime] | None = None,
         tz: tzinfo | None = None,
     ) -> None:
         self.store = store
-        self.engine = engine if engine is not None else default_engine()
+        self._engine = engine
+        self._settings = settings
         self._clock = clock if clock is not None else (lambda: datetime.now(UTC))
         self.tz = tz if tz is not None else local_timezone()
+
+    @property
+    def engine(self) -> Engine:
+        """The triage engine (the default one is built when first needed)."""
+        if self._engine is None:
+            self._engine = default_engine(self._settings)
+        return self._engine
 
     def now(self) -> datetime:
         """The current time, aware, in UTC."""
@@ -253,8 +264,7 @@ class Diary:
         now = self.now()
         with self.store.write() as repo:
             episode = self._episode(repo, episode_id, active=episode_id is None)
-            checkins = repo.checkins(episode.id)
-            doses = repo.doses(episode.id)
+            checkins, doses = repo.history(episode.id)
             report = build_trend(
                 answers=episode.answers,
                 checkins=checkins,
@@ -297,7 +307,7 @@ class Diary:
                     "the check-in is before the episode began",
                     problems=[FieldProblem("at", f"onset was {episode.onset_at.isoformat()}")],
                 )
-            first = repo.first_checkin(episode.id)
+            first = repo.first_checkin(episode.id, activities=False)
             baseline = episode_baseline(episode.answers, first)
             # No baseline yet: this check-in is the baseline, nothing to compare with.
             pain = None if baseline is None else pain_change(baseline, entry.pain)
@@ -307,7 +317,7 @@ class Diary:
                 if rated is not None:
                     function = function_change(rated.activities, entry.activities)
             trend = overall_trend(pain, function)
-            previous = repo.latest_checkin(episode.id)
+            previous = repo.latest_checkin(episode.id, activities=False)
             updates = repo.answer_updates(episode.id) + ([update] if update else [])
             answers = effective_answers(
                 episode.answers,
@@ -347,11 +357,8 @@ class Diary:
                     ),
                 ),
             )
-            latest = repo.latest_checkin(episode.id)
-            assert latest is not None
-            recent = repo.checkins(
-                episode.id, since=latest.recorded_at - timedelta(days=8), with_details=False
-            )
+            newest = max(at, previous.recorded_at) if previous is not None else at
+            recent = repo.checkins(episode.id, since=newest - timedelta(days=8), with_details=False)
         previous_level = previous.triage_level if previous is not None else _episode_level(episode)
         return CheckInResult(
             checkin=record,
@@ -388,11 +395,8 @@ class Diary:
         """
         with self.store.read() as repo:
             episode = self._episode(repo, episode_id)
-            return EpisodeHistory(
-                episode=episode,
-                checkins=tuple(repo.checkins(episode.id)),
-                doses=tuple(repo.doses(episode.id)),
-            )
+            checkins, doses = repo.history(episode.id)
+        return EpisodeHistory(episode=episode, checkins=tuple(checkins), doses=tuple(doses))
 
     def trend(self, episode_id: int | None = None) -> TrendReport:
         """How the episode is going: pain and function against baseline, and resolution.
@@ -424,9 +428,9 @@ class Diary:
         now = self.now()
         with self.store.read() as repo:
             episode = self._episode(repo, episode_id)
-            latest = repo.latest_checkin(episode.id)
             updates = repo.answer_updates(episode.id)
-            checkins = repo.checkins(episode.id) if latest is not None else []
+            checkins, _ = repo.history(episode.id)
+        latest = checkins[-1] if checkins else None
         report = build_trend(
             answers=episode.answers, checkins=checkins, onset=episode.onset_at, now=now, tz=self.tz
         )
@@ -673,4 +677,4 @@ def open_diary(
     """
     settings = settings if settings is not None else get_settings()
     store = open_store(url, settings=settings)
-    return Diary(store, engine=default_engine(settings), clock=clock, tz=tz)
+    return Diary(store, settings=settings, clock=clock, tz=tz)

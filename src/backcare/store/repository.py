@@ -2,19 +2,22 @@
 
 A :class:`DiaryRepository` wraps one session inside one transaction opened by
 :meth:`backcare.store.engine.Store.read` or :meth:`~backcare.store.engine.Store.write`.
-It reads plain records (:mod:`backcare.store.records`), selecting columns rather than
-ORM objects so that a ten-year history loads in a few queries and milliseconds.
-It holds no clinical logic: limits, trends and triage live in :mod:`backcare.diary`.
+It reads and writes plain records (:mod:`backcare.store.records`) with Core
+statements on the tables, not ORM objects, so a ten-year history loads in four
+queries and its check-ins are written in batches. JSON columns are read as text
+and decoded once per distinct value (triage reasons repeat from day to day). There
+is no clinical logic here: limits, trends and triage live in :mod:`backcare.diary`.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, Text, cast, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -37,44 +40,59 @@ from backcare.store.tables import ActionTaken, ActivityRating, CheckIn, Episode,
 
 __all__ = ["DiaryRepository"]
 
+
+def _table(model: Any) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+EPISODES = _table(Episode)
+CHECKINS = _table(CheckIn)
+ACTIVITIES = _table(ActivityRating)
+ACTIONS = _table(ActionTaken)
+DOSES = _table(MedicineDose)
+
+_E, _C, _A, _T, _D = EPISODES.c, CHECKINS.c, ACTIVITIES.c, ACTIONS.c, DOSES.c
 _EPISODE_COLUMNS = (
-    Episode.id,
-    Episode.uid,
-    Episode.onset_at,
-    Episode.started_at,
-    Episode.trigger,
-    Episode.answers,
-    Episode.assessment,
-    Episode.status,
-    Episode.resolved_at,
-    Episode.summary,
+    _E.id,
+    _E.uid,
+    _E.onset_at,
+    _E.started_at,
+    _E.trigger,
+    _E.answers,
+    _E.assessment,
+    _E.status,
+    _E.resolved_at,
+    _E.summary,
 )
 _CHECKIN_COLUMNS = (
-    CheckIn.id,
-    CheckIn.episode_id,
-    CheckIn.recorded_at,
-    CheckIn.pain,
-    CheckIn.worst_pain,
-    CheckIn.days_of_self_care,
-    CheckIn.trend,
-    CheckIn.triage_level,
-    CheckIn.triage_reasons,
-    CheckIn.answers_update,
-    CheckIn.note,
+    _C.id,
+    _C.episode_id,
+    _C.recorded_at,
+    _C.pain,
+    _C.worst_pain,
+    _C.days_of_self_care,
+    _C.trend,
+    _C.triage_level,
+    cast(_C.triage_reasons, Text).label("triage_reasons"),
+    cast(_C.answers_update, Text).label("answers_update"),
+    _C.note,
 )
 _DOSE_COLUMNS = (
-    MedicineDose.id,
-    MedicineDose.episode_id,
-    MedicineDose.checkin_id,
-    MedicineDose.drug,
-    MedicineDose.mg,
-    MedicineDose.taken_at,
-    MedicineDose.overridden,
-    MedicineDose.override_reason,
+    _D.id,
+    _D.episode_id,
+    _D.checkin_id,
+    _D.drug,
+    _D.mg,
+    _D.taken_at,
+    _D.overridden,
+    _D.override_reason,
 )
 _TRENDS = {t.value: t for t in Trend}
 _LEVELS = {level.value: level for level in TriageLevel}
 _ACTIONS = {a.value: a for a in SelfCareAction}
+_NO_DETAILS: tuple[Any, ...] = ()
 
 
 def _episode(row: Any) -> EpisodeRecord:
@@ -93,29 +111,8 @@ def _episode(row: Any) -> EpisodeRecord:
 
 
 def _dose(row: Any) -> DoseRecord:
-    return DoseRecord(
-        id=row.id,
-        episode_id=row.episode_id,
-        checkin_id=row.checkin_id,
-        drug=row.drug,
-        mg=row.mg,
-        taken_at=row.taken_at,
-        overridden=bool(row.overridden),
-        override_reason=row.override_reason,
-    )
-
-
-def _reasons(data: Sequence[dict[str, Any]]) -> tuple[Reason, ...]:
-    # Stored by this package (or validated on import): construct without re-validating.
-    return tuple(
-        Reason.model_construct(
-            id=r["id"],
-            message=r["message"],
-            level=_LEVELS[r["level"]],
-            sources=tuple(r["sources"]),
-        )
-        for r in data
-    )
+    dose_id, episode_id, checkin_id, drug, mg, taken_at, overridden, reason = row
+    return DoseRecord(dose_id, episode_id, checkin_id, drug, mg, taken_at, bool(overridden), reason)
 
 
 def _reason_data(reasons: Iterable[Reason]) -> list[dict[str, Any]]:
@@ -123,6 +120,61 @@ def _reason_data(reasons: Iterable[Reason]) -> list[dict[str, Any]]:
         {"id": r.id, "message": r.message, "level": r.level.value, "sources": list(r.sources)}
         for r in reasons
     ]
+
+
+class _Decoder:
+    """Decode JSON text columns, each distinct triage-reasons text only once."""
+
+    def __init__(self) -> None:
+        self._reasons: dict[str, tuple[Reason, ...]] = {}
+
+    def reasons(self, text: str) -> tuple[Reason, ...]:
+        cached = self._reasons.get(text)
+        if cached is None:
+            # Written by this package (or validated on import): no need to re-validate.
+            cached = tuple(
+                Reason.model_construct(
+                    id=r["id"],
+                    message=r["message"],
+                    level=_LEVELS[r["level"]],
+                    sources=tuple(r["sources"]),
+                )
+                for r in json.loads(text)
+            )
+            self._reasons[text] = cached
+        return cached
+
+    @staticmethod
+    def answers(text: str | None) -> dict[str, Any] | None:
+        if text is None:
+            return None
+        value = json.loads(text)  # rows written before none_as_null hold JSON 'null'
+        return value if isinstance(value, dict) else None
+
+    def checkin(
+        self,
+        row: Any,
+        activities: tuple[ActivityScore, ...] = _NO_DETAILS,
+        actions: tuple[ActionCount, ...] = _NO_DETAILS,
+        doses: tuple[DoseRecord, ...] = _NO_DETAILS,
+    ) -> CheckInRecord:
+        (checkin_id, episode_id, at, pain, worst, days, trend, level, reasons, update, note) = row
+        return CheckInRecord(
+            checkin_id,
+            episode_id,
+            at,
+            pain,
+            worst,
+            days,
+            None if trend is None else _TRENDS[trend],
+            _LEVELS[level],
+            self.reasons(reasons),
+            None if update is None else self.answers(update),
+            note,
+            activities,
+            actions,
+            doses,
+        )
 
 
 class DiaryRepository:
@@ -145,7 +197,7 @@ class DiaryRepository:
             raise ConflictError(f"an episode with uid {new.uid} is already in the diary")
         try:
             episode_id = self.session.execute(
-                insert(Episode)
+                insert(EPISODES)
                 .values(
                     uid=new.uid,
                     onset_at=new.onset_at,
@@ -157,11 +209,17 @@ class DiaryRepository:
                     resolved_at=new.resolved_at,
                     summary=new.summary,
                 )
-                .returning(Episode.id)
+                .returning(_E.id)
             ).scalar_one()
         except IntegrityError as error:  # another process started one in between
             raise ConflictError(f"cannot record the episode: {error.orig}") from error
         return self.episode(episode_id)
+
+    def _one_episode(self, *where: Any, order: Sequence[Any] = ()) -> EpisodeRecord | None:
+        row = self.session.execute(
+            select(*_EPISODE_COLUMNS).where(*where).order_by(*order).limit(1)
+        ).first()
+        return None if row is None else _episode(row)
 
     def episode(self, episode_id: int) -> EpisodeRecord:
         """The episode with this id.
@@ -169,37 +227,26 @@ class DiaryRepository:
         Raises:
             NotFoundError: there is none.
         """
-        row = self.session.execute(
-            select(*_EPISODE_COLUMNS).where(Episode.id == episode_id)
-        ).first()
-        if row is None:
+        episode = self._one_episode(_E.id == episode_id)
+        if episode is None:
             raise NotFoundError(f"no episode {episode_id} in the diary")
-        return _episode(row)
+        return episode
 
     def episode_by_uid(self, uid: str) -> EpisodeRecord | None:
         """The episode with this uid, if any."""
-        row = self.session.execute(select(*_EPISODE_COLUMNS).where(Episode.uid == uid)).first()
-        return None if row is None else _episode(row)
+        return self._one_episode(_E.uid == uid)
 
     def active_episode(self) -> EpisodeRecord | None:
         """The active episode, if there is one (there is at most one)."""
-        row = self.session.execute(
-            select(*_EPISODE_COLUMNS).where(Episode.status == EpisodeStatus.ACTIVE.value)
-        ).first()
-        return None if row is None else _episode(row)
+        return self._one_episode(_E.status == EpisodeStatus.ACTIVE.value)
 
     def latest_episode(self) -> EpisodeRecord | None:
         """The most recently started episode, active or not."""
-        row = self.session.execute(
-            select(*_EPISODE_COLUMNS).order_by(Episode.started_at.desc(), Episode.id.desc())
-        ).first()
-        return None if row is None else _episode(row)
+        return self._one_episode(order=(_E.started_at.desc(), _E.id.desc()))
 
     def episodes(self) -> list[EpisodeRecord]:
         """Every episode, oldest first."""
-        rows = self.session.execute(
-            select(*_EPISODE_COLUMNS).order_by(Episode.started_at, Episode.id)
-        )
+        rows = self.session.execute(select(*_EPISODE_COLUMNS).order_by(_E.started_at, _E.id))
         return [_episode(row) for row in rows]
 
     def lock_episode(self, episode_id: int) -> None:
@@ -209,9 +256,7 @@ class DiaryRepository:
         (``BEGIN IMMEDIATE``); on PostgreSQL this takes a row lock.
         """
         if self.session.get_bind().dialect.name != "sqlite":
-            self.session.execute(
-                select(Episode.id).where(Episode.id == episode_id).with_for_update()
-            )
+            self.session.execute(select(_E.id).where(_E.id == episode_id).with_for_update())
 
     def resolve_episode(
         self, episode_id: int, *, resolved_at: datetime, summary: str | None
@@ -226,8 +271,8 @@ class DiaryRepository:
         if episode.status is EpisodeStatus.RESOLVED:
             raise ConflictError(f"episode {episode_id} is already resolved")
         self.session.execute(
-            update(Episode)
-            .where(Episode.id == episode_id)
+            update(EPISODES)
+            .where(_E.id == episode_id)
             .values(status=EpisodeStatus.RESOLVED.value, resolved_at=resolved_at, summary=summary)
         )
         return self.episode(episode_id)
@@ -236,55 +281,122 @@ class DiaryRepository:
 
     def add_checkin(self, episode_id: int, new: NewCheckIn) -> CheckInRecord:
         """Record a check-in with its activities, actions and doses."""
-        checkin_id = self.session.execute(
-            insert(CheckIn)
-            .values(
+        return self.add_checkins(episode_id, [new])[0]
+
+    def add_checkins(self, episode_id: int, news: Sequence[NewCheckIn]) -> list[CheckInRecord]:
+        """Record check-ins with everything logged in them, in a few batched statements."""
+        if not news:
+            return []
+        ids = self._insert_ids(
+            CHECKINS,
+            [
+                {
+                    "episode_id": episode_id,
+                    "recorded_at": new.recorded_at,
+                    "pain": new.pain,
+                    "worst_pain": new.worst_pain,
+                    "days_of_self_care": new.days_of_self_care,
+                    "trend": None if new.trend is None else new.trend.value,
+                    "triage_level": new.triage_level.value,
+                    "triage_reasons": _reason_data(new.triage_reasons),
+                    "answers_update": new.answers_update,
+                    "note": new.note,
+                }
+                for new in news
+            ],
+        )
+        activities = [
+            {"checkin_id": checkin_id, "position": i, "name": a.name, "score": a.score}
+            for checkin_id, new in zip(ids, news, strict=True)
+            for i, a in enumerate(new.activities, 1)
+        ]
+        if activities:
+            self.session.execute(insert(ACTIVITIES), activities)
+        actions = [
+            {"checkin_id": checkin_id, "action": a.action.value, "count": a.count}
+            for checkin_id, new in zip(ids, news, strict=True)
+            for a in new.actions
+        ]
+        if actions:
+            self.session.execute(insert(ACTIONS), actions)
+        doses = self.add_doses(
+            episode_id,
+            [
+                (dose, checkin_id)
+                for checkin_id, new in zip(ids, news, strict=True)
+                for dose in new.doses
+            ],
+        )
+        by_checkin: dict[int | None, list[DoseRecord]] = defaultdict(list)
+        for dose in doses:
+            by_checkin[dose.checkin_id].append(dose)
+        return [
+            CheckInRecord(
+                id=checkin_id,
                 episode_id=episode_id,
                 recorded_at=new.recorded_at,
                 pain=new.pain,
                 worst_pain=new.worst_pain,
                 days_of_self_care=new.days_of_self_care,
-                trend=None if new.trend is None else new.trend.value,
-                triage_level=new.triage_level.value,
-                triage_reasons=_reason_data(new.triage_reasons),
+                trend=new.trend,
+                triage_level=new.triage_level,
+                triage_reasons=new.triage_reasons,
                 answers_update=new.answers_update,
                 note=new.note,
+                activities=new.activities,
+                actions=new.actions,
+                doses=tuple(by_checkin[checkin_id]),
             )
-            .returning(CheckIn.id)
-        ).scalar_one()
-        if new.activities:
-            self.session.execute(
-                insert(ActivityRating),
-                [
-                    {"checkin_id": checkin_id, "position": i, "name": a.name, "score": a.score}
-                    for i, a in enumerate(new.activities, 1)
-                ],
+            for checkin_id, new in zip(ids, news, strict=True)
+        ]
+
+    def _insert_ids(self, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        if len(rows) == 1:
+            return [self.session.execute(statement.values(**rows[0])).scalar_one()]
+        return list(self.session.execute(statement, rows).scalars())
+
+    def history(self, episode_id: int) -> tuple[list[CheckInRecord], list[DoseRecord]]:
+        """Every check-in of an episode with its details, and every dose of the episode.
+
+        Four queries in all; check-ins in time order, doses by the time they were taken.
+        """
+        decoder = _Decoder()
+        rows = self.session.execute(
+            select(*_CHECKIN_COLUMNS)
+            .where(_C.episode_id == episode_id)
+            .order_by(_C.recorded_at, _C.id)
+        ).all()
+        in_episode = select(_C.id).where(_C.episode_id == episode_id).scalar_subquery()
+        activities: dict[int, list[ActivityScore]] = defaultdict(list)
+        for checkin_id, name, score in self.session.execute(
+            select(_A.checkin_id, _A.name, _A.score)
+            .where(_A.checkin_id.in_(in_episode))
+            .order_by(_A.checkin_id, _A.position)
+        ).all():
+            activities[checkin_id].append(ActivityScore(name, score))
+        actions: dict[int, list[ActionCount]] = defaultdict(list)
+        for checkin_id, action, count in self.session.execute(
+            select(_T.checkin_id, _T.action, _T.count)
+            .where(_T.checkin_id.in_(in_episode))
+            .order_by(_T.checkin_id, _T.id)
+        ).all():
+            actions[checkin_id].append(ActionCount(_ACTIONS[action], count))
+        doses = self.doses(episode_id)
+        by_checkin: dict[int, list[DoseRecord]] = defaultdict(list)
+        for dose in doses:
+            if dose.checkin_id is not None:
+                by_checkin[dose.checkin_id].append(dose)
+        checkins = [
+            decoder.checkin(
+                row,
+                tuple(activities[row[0]]) if row[0] in activities else _NO_DETAILS,
+                tuple(actions[row[0]]) if row[0] in actions else _NO_DETAILS,
+                tuple(by_checkin[row[0]]) if row[0] in by_checkin else _NO_DETAILS,
             )
-        if new.actions:
-            self.session.execute(
-                insert(ActionTaken),
-                [
-                    {"checkin_id": checkin_id, "action": a.action.value, "count": a.count}
-                    for a in new.actions
-                ],
-            )
-        doses = tuple(self.add_dose(episode_id, dose, checkin_id=checkin_id) for dose in new.doses)
-        return CheckInRecord(
-            id=checkin_id,
-            episode_id=episode_id,
-            recorded_at=new.recorded_at,
-            pain=new.pain,
-            worst_pain=new.worst_pain,
-            days_of_self_care=new.days_of_self_care,
-            trend=new.trend,
-            triage_level=new.triage_level,
-            triage_reasons=new.triage_reasons,
-            answers_update=new.answers_update,
-            note=new.note,
-            activities=new.activities,
-            actions=new.actions,
-            doses=doses,
-        )
+            for row in rows
+        ]
+        return checkins, doses
 
     def checkins(
         self,
@@ -293,219 +405,139 @@ class DiaryRepository:
         since: datetime | None = None,
         with_details: bool = True,
     ) -> list[CheckInRecord]:
-        """The check-ins of an episode in time order, with activities, actions and doses.
+        """The check-ins of an episode in time order.
 
         Args:
             episode_id: the episode.
             since: only check-ins recorded at or after this time.
-            with_details: also load activities, actions and doses (four queries in all).
+            with_details: also load activities, actions and doses.
         """
-        query = select(*_CHECKIN_COLUMNS).where(CheckIn.episode_id == episode_id)
+        if with_details and since is None:
+            return self.history(episode_id)[0]
+        decoder = _Decoder()
+        query = select(*_CHECKIN_COLUMNS).where(_C.episode_id == episode_id)
         if since is not None:
-            query = query.where(CheckIn.recorded_at >= since)
-        rows = self.session.execute(query.order_by(CheckIn.recorded_at, CheckIn.id)).all()
-        if not rows:
-            return []
-        activities: dict[int, list[ActivityScore]] = defaultdict(list)
-        actions: dict[int, list[ActionCount]] = defaultdict(list)
-        doses: dict[int, list[DoseRecord]] = defaultdict(list)
-        if with_details:
-            first_id = min(row.id for row in rows) if since is not None else None
-            self._load_details(episode_id, first_id, activities, actions, doses)
-        empty: tuple[Any, ...] = ()
-        return [
-            CheckInRecord(
-                id=row.id,
-                episode_id=row.episode_id,
-                recorded_at=row.recorded_at,
-                pain=row.pain,
-                worst_pain=row.worst_pain,
-                days_of_self_care=row.days_of_self_care,
-                trend=None if row.trend is None else _TRENDS[row.trend],
-                triage_level=_LEVELS[row.triage_level],
-                triage_reasons=_reasons(row.triage_reasons),
-                answers_update=row.answers_update,
-                note=row.note,
-                activities=tuple(activities[row.id]) if row.id in activities else empty,
-                actions=tuple(actions[row.id]) if row.id in actions else empty,
-                doses=tuple(doses[row.id]) if row.id in doses else empty,
-            )
-            for row in rows
-        ]
+            query = query.where(_C.recorded_at >= since)
+        rows = self.session.execute(query.order_by(_C.recorded_at, _C.id)).all()
+        if not with_details:
+            return [decoder.checkin(row) for row in rows]
+        wanted = {row.id for row in rows}
+        return [c for c in self.history(episode_id)[0] if c.id in wanted]
 
-    def _load_details(
-        self,
-        episode_id: int,
-        first_id: int | None,
-        activities: dict[int, list[ActivityScore]],
-        actions: dict[int, list[ActionCount]],
-        doses: dict[int, list[DoseRecord]],
-    ) -> None:
-        in_episode = select(CheckIn.id).where(CheckIn.episode_id == episode_id)
-        if first_id is not None:
-            in_episode = in_episode.where(CheckIn.id >= first_id)
-        ids = in_episode.scalar_subquery()
-        for checkin_id, name, score in self.session.execute(
-            select(ActivityRating.checkin_id, ActivityRating.name, ActivityRating.score)
-            .where(ActivityRating.checkin_id.in_(ids))
-            .order_by(ActivityRating.checkin_id, ActivityRating.position)
-        ):
-            activities[checkin_id].append(ActivityScore(name, score))
-        for checkin_id, action, count in self.session.execute(
-            select(ActionTaken.checkin_id, ActionTaken.action, ActionTaken.count)
-            .where(ActionTaken.checkin_id.in_(ids))
-            .order_by(ActionTaken.checkin_id, ActionTaken.id)
-        ):
-            actions[checkin_id].append(ActionCount(_ACTIONS[action], count))
-        for row in self.session.execute(
-            select(*_DOSE_COLUMNS)
-            .where(MedicineDose.episode_id == episode_id, MedicineDose.checkin_id.is_not(None))
-            .order_by(MedicineDose.taken_at, MedicineDose.id)
-        ):
-            doses[row.checkin_id].append(_dose(row))
-
-    def first_checkin(self, episode_id: int) -> CheckInRecord | None:
-        """The episode's first check-in (its pain baseline), with its activities."""
+    def _first(
+        self, *where: Any, descending: bool = False, activities: bool = True
+    ) -> CheckInRecord | None:
+        order = (_C.recorded_at.desc(), _C.id.desc()) if descending else (_C.recorded_at, _C.id)
         row = self.session.execute(
-            select(*_CHECKIN_COLUMNS)
-            .where(CheckIn.episode_id == episode_id)
-            .order_by(CheckIn.recorded_at, CheckIn.id)
-            .limit(1)
+            select(*_CHECKIN_COLUMNS).where(*where).order_by(*order).limit(1)
         ).first()
         if row is None:
             return None
-        return self._with_activities(row)
+        if not activities:
+            return _Decoder().checkin(row)
+        rated = tuple(
+            ActivityScore(name, score)
+            for name, score in self.session.execute(
+                select(_A.name, _A.score).where(_A.checkin_id == row.id).order_by(_A.position)
+            )
+        )
+        return _Decoder().checkin(row, rated)
+
+    def first_checkin(self, episode_id: int, *, activities: bool = True) -> CheckInRecord | None:
+        """The episode's first check-in (its pain baseline), with its activities unless told."""
+        return self._first(_C.episode_id == episode_id, activities=activities)
 
     def first_activity_checkin(self, episode_id: int) -> CheckInRecord | None:
         """The first check-in that rated PSFS activities (the function baseline)."""
-        row = self.session.execute(
-            select(*_CHECKIN_COLUMNS)
-            .where(
-                CheckIn.episode_id == episode_id,
-                CheckIn.id.in_(select(ActivityRating.checkin_id)),
-            )
-            .order_by(CheckIn.recorded_at, CheckIn.id)
-            .limit(1)
-        ).first()
-        if row is None:
-            return None
-        return self._with_activities(row)
+        return self._first(_C.episode_id == episode_id, _C.id.in_(select(_A.checkin_id)))
 
-    def latest_checkin(self, episode_id: int) -> CheckInRecord | None:
-        """The most recent check-in of the episode, with its activities."""
-        row = self.session.execute(
-            select(*_CHECKIN_COLUMNS)
-            .where(CheckIn.episode_id == episode_id)
-            .order_by(CheckIn.recorded_at.desc(), CheckIn.id.desc())
-            .limit(1)
-        ).first()
-        if row is None:
-            return None
-        return self._with_activities(row)
-
-    def _with_activities(self, row: Any) -> CheckInRecord:
-        activities = tuple(
-            ActivityScore(name, score)
-            for name, score in self.session.execute(
-                select(ActivityRating.name, ActivityRating.score)
-                .where(ActivityRating.checkin_id == row.id)
-                .order_by(ActivityRating.position)
-            )
-        )
-        return CheckInRecord(
-            id=row.id,
-            episode_id=row.episode_id,
-            recorded_at=row.recorded_at,
-            pain=row.pain,
-            worst_pain=row.worst_pain,
-            days_of_self_care=row.days_of_self_care,
-            trend=None if row.trend is None else _TRENDS[row.trend],
-            triage_level=_LEVELS[row.triage_level],
-            triage_reasons=_reasons(row.triage_reasons),
-            answers_update=row.answers_update,
-            note=row.note,
-            activities=activities,
-        )
+    def latest_checkin(self, episode_id: int, *, activities: bool = True) -> CheckInRecord | None:
+        """The most recent check-in of the episode, with its activities unless told."""
+        return self._first(_C.episode_id == episode_id, descending=True, activities=activities)
 
     def checkin_count(self, episode_id: int) -> int:
         """How many check-ins the episode has."""
         return int(
             self.session.execute(
-                select(func.count()).select_from(CheckIn).where(CheckIn.episode_id == episode_id)
+                select(func.count()).select_from(CHECKINS).where(_C.episode_id == episode_id)
             ).scalar_one()
         )
 
     def answer_updates(self, episode_id: int) -> list[dict[str, Any]]:
         """The answers changed at check-ins (new red flags and the like), in time order."""
-        return [
-            update_
-            for (update_,) in self.session.execute(
-                select(CheckIn.answers_update)
-                .where(CheckIn.episode_id == episode_id, CheckIn.answers_update.is_not(None))
-                .order_by(CheckIn.recorded_at, CheckIn.id)
-            )
-            if update_
-        ]
+        rows = self.session.execute(
+            select(cast(_C.answers_update, Text))
+            .where(_C.episode_id == episode_id, _C.answers_update.is_not(None))
+            .order_by(_C.recorded_at, _C.id)
+        )
+        decoded = (_Decoder.answers(text) for (text,) in rows)
+        return [update_ for update_ in decoded if update_]
 
     # --- doses ----------------------------------------------------------------------
 
     def add_dose(self, episode_id: int, dose: NewDose, *, checkin_id: int | None) -> DoseRecord:
         """Record one dose (the diary has checked it against the limits first)."""
-        dose_id = self.session.execute(
-            insert(MedicineDose)
-            .values(
-                episode_id=episode_id,
-                checkin_id=checkin_id,
-                drug=dose.drug,
-                mg=dose.mg,
-                taken_at=dose.taken_at,
-                overridden=dose.overridden,
-                override_reason=dose.override_reason,
-            )
-            .returning(MedicineDose.id)
-        ).scalar_one()
-        return DoseRecord(
-            id=dose_id,
-            episode_id=episode_id,
-            checkin_id=checkin_id,
-            drug=dose.drug,
-            mg=dose.mg,
-            taken_at=dose.taken_at,
-            overridden=dose.overridden,
-            override_reason=dose.override_reason,
+        return self.add_doses(episode_id, [(dose, checkin_id)])[0]
+
+    def add_doses(
+        self, episode_id: int, doses: Sequence[tuple[NewDose, int | None]]
+    ) -> list[DoseRecord]:
+        """Record doses, each with the check-in it belongs to (or ``None``)."""
+        if not doses:
+            return []
+        ids = self._insert_ids(
+            DOSES,
+            [
+                {
+                    "episode_id": episode_id,
+                    "checkin_id": checkin_id,
+                    "drug": dose.drug,
+                    "mg": dose.mg,
+                    "taken_at": dose.taken_at,
+                    "overridden": dose.overridden,
+                    "override_reason": dose.override_reason,
+                }
+                for dose, checkin_id in doses
+            ],
         )
+        return [
+            DoseRecord(
+                dose_id,
+                episode_id,
+                checkin_id,
+                dose.drug,
+                dose.mg,
+                dose.taken_at,
+                dose.overridden,
+                dose.override_reason,
+            )
+            for dose_id, (dose, checkin_id) in zip(ids, doses, strict=True)
+        ]
 
     def doses_between(
         self, start: datetime, end: datetime, *, drugs: Collection[str] | None = None
     ) -> list[DoseRecord]:
         """Doses taken in ``[start, end]`` in any episode, oldest first."""
-        query = select(*_DOSE_COLUMNS).where(
-            MedicineDose.taken_at >= start, MedicineDose.taken_at <= end
-        )
+        query = select(*_DOSE_COLUMNS).where(_D.taken_at >= start, _D.taken_at <= end)
         if drugs is not None:
-            query = query.where(MedicineDose.drug.in_(list(drugs)))
-        rows = self.session.execute(query.order_by(MedicineDose.taken_at, MedicineDose.id))
+            query = query.where(_D.drug.in_(list(drugs)))
+        rows = self.session.execute(query.order_by(_D.taken_at, _D.id))
         return [_dose(row) for row in rows]
 
     def first_dose_time(self, episode_id: int, drug: str) -> datetime | None:
         """When the episode's first dose of ``drug`` was taken, if any."""
-        value = self.session.execute(
-            select(func.min(MedicineDose.taken_at)).where(
-                MedicineDose.episode_id == episode_id, MedicineDose.drug == drug
-            )
+        value: datetime | str | None = self.session.execute(
+            select(func.min(_D.taken_at)).where(_D.episode_id == episode_id, _D.drug == drug)
         ).scalar_one()
         if value is None:
             return None
-        # Aggregates lose the column type on SQLite: parse what came back.
-        if isinstance(value, str):
+        if isinstance(value, str):  # in case an aggregate loses the column type
             value = datetime.fromisoformat(value)
         return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
     def doses(self, episode_id: int) -> list[DoseRecord]:
         """Every dose of the episode (with or without a check-in), oldest first."""
         rows = self.session.execute(
-            select(*_DOSE_COLUMNS)
-            .where(MedicineDose.episode_id == episode_id)
-            .order_by(MedicineDose.taken_at, MedicineDose.id)
-        )
+            select(*_DOSE_COLUMNS).where(_D.episode_id == episode_id).order_by(_D.taken_at, _D.id)
+        ).all()
         return [_dose(row) for row in rows]

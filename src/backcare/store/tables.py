@@ -127,7 +127,8 @@ class CheckIn(Base):
     trend: Mapped[str | None] = mapped_column(String(10))
     triage_level: Mapped[str] = mapped_column(String(20))
     triage_reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON())
-    answers_update: Mapped[dict[str, Any] | None]
+    # SQL NULL (not JSON 'null') when nothing changed, so "IS NOT NULL" finds the updates.
+    answers_update: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     note: Mapped[str | None] = mapped_column(Text)
 
 

@@ -158,8 +158,9 @@ def test_exercise_not_allowed_in_the_phase_is_refused_naming_both(
         service.plan_session(exercise_id=exercise_id)
     assert exercise_id in caught.value.message
     [problem] = caught.value.problems
-    assert problem.field == "--exercise"
+    assert problem.field == "exercise"
     assert f"starts in the {starts} phase" in problem.problem
+    assert problem.problem.endswith(", ".join(ACUTE if phase == "acute" else SUBACUTE))
 
 
 def test_unknown_exercise_is_not_found(diary: Diary) -> None:  # noqa: F811

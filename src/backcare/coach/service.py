@@ -237,24 +237,24 @@ class CoachService:
         blocked = _BLOCKED.get(assessment.triage.level)
         if blocked is not None:
             return session((), blocked)
-        chosen = list(plan.exercises)
+        specs = {ex.id: ex for ex in kb.exercises}
+        # Gentle stretches first; sorted() is stable, so the knowledge base's order within.
+        chosen = sorted(plan.exercises, key=lambda ex: KIND_ORDER[specs[ex.id].kind])
         if exercise_id is not None:
+            allowed = ", ".join(ex.id for ex in chosen)
             chosen = [ex for ex in chosen if ex.id == exercise_id]
             if not chosen:
-                spec = kb.exercise(exercise_id)
-                assert spec is not None
+                spec = specs[exercise_id]
                 raise InputError(
                     f"{spec.name} ({spec.id}) is not allowed in the {plan.phase.value} phase",
                     problems=[
                         FieldProblem(
-                            "--exercise",
+                            "exercise",
                             f"{spec.id} starts in the {spec.from_phase.value} phase; "
-                            f"today's exercises: {', '.join(ex.id for ex in plan.exercises)}",
+                            f"today's exercises: {allowed}",
                         )
                     ],
                 )
-        specs = {ex.id: ex for ex in kb.exercises}
-        chosen.sort(key=lambda ex: KIND_ORDER[specs[ex.id].kind])  # stable: KB order within
         items = tuple(
             PlannedItem(
                 exercise=ex,

@@ -257,7 +257,7 @@ def test_next_dose_follows_the_progression_table(
     reason: str,
 ) -> None:
     decision = next_dose(
-        exercise(exercise_id), previous, today=TODAY, last_step_up_on=last_step_up_on
+        exercise(exercise_id), last=previous, today=TODAY, last_step_up_on=last_step_up_on
     )
     assert (decision.exercise_id, decision.step, decision.hold_seconds, decision.reps) == (
         exercise_id,
@@ -276,7 +276,7 @@ def test_pain_threshold_is_the_nrs_minimal_important_change() -> None:
 def test_daily_limit_can_be_switched_off() -> None:
     decision = next_dose(
         exercise("knee_to_chest"),
-        last(6, 4),
+        last=last(6, 4),
         today=TODAY,
         last_step_up_on=TODAY,
         min_days_between_steps_up=0,
@@ -286,14 +286,14 @@ def test_daily_limit_can_be_switched_off() -> None:
 
 def test_plank_grows_from_about_10_s_past_20_s_over_comfortable_days() -> None:
     plank = exercise("plank")
-    decision = next_dose(plank, None, today=TODAY)
+    decision = next_dose(plank, last=None, today=TODAY)
     holds = [decision.hold_seconds]
     day = TODAY
     for _ in range(10):
         day += timedelta(days=1)
         decision = next_dose(
             plank,
-            last(decision.hold_seconds, decision.reps),
+            last=last(decision.hold_seconds, decision.reps),
             today=day,
             last_step_up_on=day - timedelta(days=1),
         )
@@ -303,13 +303,13 @@ def test_plank_grows_from_about_10_s_past_20_s_over_comfortable_days() -> None:
 
 def test_starting_dose_above_the_progression_ceiling_is_kept() -> None:
     odd = exercise("knee_to_chest", hold_seconds=12, progression={"max_hold_seconds": 10})
-    decision = next_dose(odd, last(12, 3), today=TODAY)
+    decision = next_dose(odd, last=last(12, 3), today=TODAY)
     assert (decision.hold_seconds, decision.reps) == (12, 4)
 
 
 def test_every_shipped_exercise_starts_at_its_knowledge_base_dose(kb: KnowledgeBase) -> None:
     for spec in kb.exercises:
-        decision = next_dose(spec, None, today=TODAY)
+        decision = next_dose(spec, last=None, today=TODAY)
         assert (decision.step, decision.hold_seconds, decision.reps) == (
             Step.START,
             spec.hold_seconds,
@@ -338,13 +338,13 @@ def test_dose_always_stays_between_the_start_and_the_ceiling(
     spec = exercise(exercise_id)
     day = TODAY
     stepped_up: date | None = None
-    decision = next_dose(spec, None, today=day)
+    decision = next_dose(spec, last=None, today=day)
     for before, after, completed, symptom in sessions:
         day += timedelta(days=1)
         previous = decision
         decision = next_dose(
             spec,
-            last(
+            last=last(
                 previous.hold_seconds,
                 previous.reps,
                 pain_before=before,

@@ -102,8 +102,8 @@ class ProgressionDecision:
 
 def next_dose(
     exercise: Exercise,
-    last: LastSession | None,
     *,
+    last: LastSession | None,
     today: date,
     last_step_up_on: date | None = None,
     min_days_between_steps_up: int = MIN_DAYS_BETWEEN_STEPS_UP,

@@ -288,7 +288,7 @@ class CoachService:
                     last_step_up_on = self._day(session.started_at)
             if last is not None and last_step_up_on is not None:
                 break
-        return next_dose(exercise, last, today=today, last_step_up_on=last_step_up_on)
+        return next_dose(exercise, last=last, today=today, last_step_up_on=last_step_up_on)
 
     # --- symptoms -------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """Diary at scale: ten years of daily check-ins (3,650) and 20,000 logged actions.
 
-Measured in one run, interleaved, best of N:
+Measured in one run, interleaved, best of N (15 in process, 3 for new processes):
 
 * ``history_view``: :meth:`Diary.history` - the episode with every check-in, its PSFS
   ratings, self-care actions and doses, as records (the full history view's data);
@@ -181,7 +181,7 @@ def main() -> dict[str, Any]:
             )
 
         in_process = interleaved(
-            7,
+            15,
             {
                 "history_view": diary.history,
                 "bare_sql": lambda: bare_sql(path, episode_id),

@@ -368,20 +368,29 @@ class DiaryRepository:
             .order_by(_C.recorded_at, _C.id)
         ).all()
         in_episode = select(_C.id).where(_C.episode_id == episode_id).scalar_subquery()
+        # Frozen dataclasses are slow to build and these values repeat: share equal ones.
+        scores: dict[tuple[str, int], ActivityScore] = {}
         activities: dict[int, list[ActivityScore]] = defaultdict(list)
         for checkin_id, name, score in self.session.execute(
             select(_A.checkin_id, _A.name, _A.score)
             .where(_A.checkin_id.in_(in_episode))
             .order_by(_A.checkin_id, _A.position)
         ).all():
-            activities[checkin_id].append(ActivityScore(name, score))
+            rating = scores.get((name, score))
+            if rating is None:
+                rating = scores[name, score] = ActivityScore(name, score)
+            activities[checkin_id].append(rating)
+        counts: dict[tuple[str, int], ActionCount] = {}
         actions: dict[int, list[ActionCount]] = defaultdict(list)
         for checkin_id, action, count in self.session.execute(
             select(_T.checkin_id, _T.action, _T.count)
             .where(_T.checkin_id.in_(in_episode))
             .order_by(_T.checkin_id, _T.id)
         ).all():
-            actions[checkin_id].append(ActionCount(_ACTIONS[action], count))
+            done = counts.get((action, count))
+            if done is None:
+                done = counts[action, count] = ActionCount(_ACTIONS[action], count)
+            actions[checkin_id].append(done)
         doses = self.doses(episode_id)
         by_checkin: dict[int, list[DoseRecord]] = defaultdict(list)
         for dose in doses:

@@ -31,6 +31,7 @@ from backcare.domain.enums import Trend, TriageLevel
 from backcare.domain.results import Reason, Triage
 
 __all__ = [
+    "COURSE_RULES",
     "MAX_DAYS",
     "MAX_HOURS",
     "Escalation",
@@ -38,6 +39,16 @@ __all__ = [
     "effective_answers",
     "escalation",
 ]
+
+#: The knowledge-base triage rules the diary's derived course is meant to fire (a test
+#: checks they exist, and docs/diary.md lists each with its sources).
+COURSE_RULES: tuple[str, ...] = (
+    "course_worse",
+    "no_improvement_2_weeks",
+    "not_resolved_6_weeks",
+    "recurrent_same_spot",
+    "severe_pain_persisting",
+)
 
 #: The answers contract caps these (ten years); a longer diary is clamped, not refused.
 MAX_DAYS = 3650

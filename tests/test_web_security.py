@@ -94,7 +94,9 @@ def test_allow_remote_answers_any_host(engine: Engine) -> None:
         pytest.param({"sec-fetch-site": "cross-site"}, id="fetch-metadata-cross-site"),
         pytest.param({"sec-fetch-site": "same-site"}, id="fetch-metadata-same-site"),
         pytest.param({"origin": "http://evil.example"}, id="foreign-origin"),
-        pytest.param({"origin": "null"}, id="opaque-origin"),
+        pytest.param(
+            {"origin": "null", "sec-fetch-site": "cross-site"}, id="opaque-origin-cross-site"
+        ),
     ],
 )
 def test_cross_site_writes_are_refused(client: TestClient, headers: dict[str, str]) -> None:
@@ -103,8 +105,15 @@ def test_cross_site_writes_are_refused(client: TestClient, headers: dict[str, st
     assert response.json()["error"]["code"] == "forbidden"
 
 
-def test_same_origin_writes_are_accepted(client: TestClient) -> None:
-    headers = {"origin": BASE_URL, "sec-fetch-site": "same-origin"}
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param({"origin": BASE_URL, "sec-fetch-site": "same-origin"}, id="same-origin"),
+        # Under Referrer-Policy: no-referrer, Chromium sends Origin: null for its own forms.
+        pytest.param({"origin": "null", "sec-fetch-site": "same-origin"}, id="null-origin"),
+    ],
+)
+def test_same_origin_writes_are_accepted(client: TestClient, headers: dict[str, str]) -> None:
     assert client.post("/api/v1/assess", json={}, headers=headers).status_code == 200
 
 

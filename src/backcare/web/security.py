@@ -6,7 +6,8 @@ is other web pages in the same browser and a curious network:
 * **Hosts.** Only ``127.0.0.1``, ``localhost`` and ``[::1]`` (and any host given to
   ``backcare serve --host``) are answered, which defeats DNS rebinding; ``400`` otherwise.
 * **Cross-site writes.** Unsafe methods are refused (``403``) when the browser says they
-  come from another site (``Sec-Fetch-Site``) or another origin (``Origin``). HTML forms
+  come from another site (``Sec-Fetch-Site``) or another origin (``Origin``; ``null`` is
+  what our own pages send under ``no-referrer``, so it decides nothing). HTML forms
   also carry a signed double-submit token (:func:`check_csrf`); JSON API writes must be
   ``Content-Type: application/json`` (:func:`require_json`, ``415`` otherwise), which a
   page on another site cannot send without a CORS preflight that this app never grants.
@@ -267,7 +268,10 @@ class SecurityMiddleware:
         if site in {"cross-site", "same-site"}:
             return 403, "forbidden", "requests from other sites are refused"
         origin = headers.get(b"origin")
-        if origin is not None:
+        # With ``Referrer-Policy: no-referrer`` browsers send ``Origin: null`` even for our
+        # own forms and fetches, so "null" proves nothing; Sec-Fetch-Site and the CSRF token
+        # (forms) or the JSON content type (API) decide then.
+        if origin is not None and origin != b"null":
             parts = urlsplit(origin.decode("latin-1"))
             if parts.netloc.lower() != host.lower():
                 return 403, "forbidden", "requests from other origins are refused"

@@ -1,0 +1,197 @@
+"""backcare in a real browser: the assessment, the emergency stop, a check-in and its chart,
+the exercise coach's timer, and no serious or critical axe-core violations on any page.
+
+Set ``BACKCARE_SCREENSHOTS=docs/screenshots`` to save the screenshots the README shows
+(360 px phone and desktop); otherwise they go to a temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.slow
+
+AXE = Path(__file__).parents[1] / "vendor" / "axe.min.js"
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+RUN_AXE = """async () => {
+  const result = await axe.run(document, {
+    runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
+  });
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => ({id: v.id, help: v.help, nodes: v.nodes.map((n) => n.target.join(" "))}));
+}"""
+TYPICAL = {
+    "trigger": "lifting",
+    "age": "35",
+    "hours_since_onset": "10",
+    "pain": "6",
+    "course.days_of_self_care": "0",
+    "course.trend": "same",
+}
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = os.environ.get("BACKCARE_SCREENSHOTS")
+    return Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
+
+
+def _axe_violations(page: Any) -> list[dict[str, Any]]:
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    violations: list[dict[str, Any]] = page.evaluate(RUN_AXE)
+    return violations
+
+
+def _check_page(page: Any, shots: Path, name: str) -> None:
+    """No serious/critical axe violations at 360 px and on a desktop; screenshot both."""
+    for label, size in (("360", PHONE), ("desktop", DESKTOP)):
+        page.set_viewport_size(size)
+        assert _axe_violations(page) == [], f"{name} at {label}"
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= size["width"], f"{name} scrolls sideways at {label}: {width}px"
+        page.screenshot(path=str(shots / f"{name}-{label}.png"))
+    page.set_viewport_size(PHONE)
+
+
+def _ensure_episode(server: str) -> None:
+    response = httpx.post(
+        f"{server}/api/v1/diary/episodes",
+        json={"answers": {"age": 35, "trigger": "lifting", "pain": 6}},
+    )
+    assert response.status_code in {201, 409}, response.text
+
+
+def _answer(page: Any, key: str) -> None:
+    if key in {"height_cm", "weight_kg"}:
+        page.get_by_role("button", name="Skip: I don't know").click()
+        return
+    if key == "conditions":
+        page.get_by_label("None of these").check()
+    elif key.startswith(("red_flags.", "history.", "course.r", "course.d")) and key not in TYPICAL:
+        page.get_by_label("No", exact=True).check()
+    elif key in {"trigger", "course.trend"}:
+        page.locator(f'input[name="value"][value="{TYPICAL[key]}"]').check()
+    else:
+        page.fill("#answer", TYPICAL[key])
+    page.get_by_role("button", name="Next").click()
+
+
+def test_an_emergency_answer_shows_the_instruction_at_once_by_keyboard(
+    server: str, page: Any, shots: Path
+) -> None:
+    page.goto(f"{server}/assess")
+    _check_page(page, shots, "question")
+    # Keyboard only: focus the first option, Space chooses Yes, Tab to "Next", Enter.
+    page.locator('input[value="yes"]').focus()
+    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")  # leaves the radio group for "Next"
+    assert page.evaluate("() => document.activeElement.textContent") == "Next"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_by_role("heading", level=1).inner_text() == "Get emergency help now"
+    assert page.get_by_role("link", name="Call 999").get_attribute("href") == "tel:999"
+    assert page.locator('input[name="key"]').count() == 0
+    _check_page(page, shots, "emergency")
+
+
+def test_a_complete_assessment_gives_a_plan_and_starts_the_diary(
+    server: str, page: Any, shots: Path
+) -> None:
+    page.goto(f"{server}/assess")
+    for _ in range(60):
+        key_input = page.locator('input[name="key"]')
+        if key_input.count() == 0:
+            break
+        _answer(page, key_input.get_attribute("value"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Self-care"
+    assert page.locator("#src-nhs_back_pain").count() == 1
+    _check_page(page, shots, "result")
+    page.get_by_role("button", name="Start my diary with these answers").click()
+    page.wait_for_url(f"{server}/today")
+    assert page.locator(".schedule li").count() > 3
+    _check_page(page, shots, "today")
+
+
+def _earlier_check_ins(server: str) -> None:
+    """Two check-ins between the episode's onset and now, so the chart has a line."""
+    onset = datetime.fromisoformat(
+        httpx.get(f"{server}/api/v1/diary/history").json()["episode"]["onset_at"]
+    )
+    step = (datetime.now(UTC) - onset) / 3
+    for n, pain in ((1, 6), (2, 5)):
+        at = (onset + step * n).isoformat()
+        response = httpx.post(f"{server}/api/v1/diary/check-ins", json={"pain": pain, "at": at})
+        assert response.status_code == 201, response.text
+
+
+def test_a_check_in_is_saved_and_drawn_on_the_chart(server: str, page: Any, shots: Path) -> None:
+    _ensure_episode(server)
+    _earlier_check_ins(server)
+    page.goto(f"{server}/diary/check-in")
+    _check_page(page, shots, "checkin")
+    page.locator('input[name="pain"][value="4"]').check()
+    page.get_by_label("Ice", exact=True).check()
+    page.fill("#note", "walked to the shop")
+    page.get_by_role("button", name="Save check-in").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Check-in saved"
+    page.get_by_role("link", name="See the diary and chart").click()
+    page.wait_for_url(f"{server}/diary")
+    assert page.locator("#pain-chart .pain-point").count() >= 3
+    assert "walked to the shop" in page.locator("table").inner_text()
+    _check_page(page, shots, "diary")
+
+
+def test_the_coach_counts_down_pauses_resumes_and_saves_the_session(
+    server: str, page: Any, shots: Path
+) -> None:
+    _ensure_episode(server)
+    page.goto(f"{server}/coach?speed=100")
+    coach = page.locator("#coach")
+    page.wait_for_selector('#coach[data-state="ready"]')
+    _check_page(page, shots, "coach")
+    page.select_option("#pain-before", "4")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_selector('#coach[data-state="running"]')
+    page.get_by_role("button", name="Pause").click()
+    assert coach.get_attribute("data-state") == "paused"
+    page.screenshot(path=str(shots / "coach-running-360.png"))
+    shown = page.inner_text("#coach-countdown")
+    segment = coach.get_attribute("data-segment")
+    page.wait_for_timeout(400)  # 40 s of session time at speed 100: nothing may move
+    assert page.inner_text("#coach-countdown") == shown
+    assert coach.get_attribute("data-segment") == segment
+    page.get_by_role("button", name="Resume").click()
+    page.wait_for_selector('#coach[data-state="done"]', timeout=20_000)
+    assert page.inner_text("#coach-segment") == "Session complete. Well done!"
+    page.select_option("#pain-after", "3")
+    page.get_by_role("button", name="Save the session").click()
+    page.wait_for_selector('#coach[data-saved="yes"]')
+    assert page.inner_text("#coach-result").startswith("Saved:")
+    sessions = httpx.get(f"{server}/api/v1/coach/plan").json()["sessions_today"]
+    assert sessions >= 1
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        pytest.param("/", "home", id="home"),
+        pytest.param("/export", "export", id="export"),
+    ],
+)
+def test_other_pages_have_no_serious_accessibility_violations(
+    server: str, page: Any, shots: Path, path: str, name: str
+) -> None:
+    _ensure_episode(server)
+    page.goto(f"{server}{path}")
+    _check_page(page, shots, name)

@@ -1,0 +1,158 @@
+"""The export commands: ``report`` (clinician report), ``reminders`` (iCalendar), ``kb fhir``.
+
+:func:`register` adds them to the main ``backcare`` app. Each command parses its
+options, calls a function of :mod:`backcare.export` and writes the result; there
+is no clinical logic here. The file is written only once the export has been
+built, so an error never leaves an empty or half-written file behind. Errors are
+raised as :mod:`backcare.errors` for the main CLI to map to exit codes.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from backcare.errors import FieldProblem, InputError
+
+__all__ = ["register"]
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        metavar="URL",
+        help="Database URL, e.g. sqlite:///diary.sqlite3 or postgresql+psycopg://... "
+        "(default: BACKCARE_DATABASE_URL, else diary.sqlite3 in your data directory).",
+    ),
+]
+EpisodeOption = Annotated[
+    int | None,
+    typer.Option(
+        "--episode", metavar="ID", help="Which episode (default: the active one, else the latest)."
+    ),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", metavar="FILE", help="Write to FILE instead of stdout."),
+]
+
+
+def _write(data: bytes, output: Path | None, *, binary: bool, what: str) -> None:
+    """Write the finished export to ``output`` (or stdout) and say where it went."""
+    if output is None:
+        if binary and sys.stdout.isatty():
+            raise InputError(
+                f"the {what} is binary: give a file to write it to",
+                problems=[FieldProblem("--output", "required for a PDF on a terminal")],
+            )
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        raise InputError(
+            f"cannot write the {what}",
+            problems=[FieldProblem(str(output), exc.strerror or str(exc))],
+        ) from exc
+    print(f"{what.capitalize()} written to {output}.", file=sys.stderr)
+
+
+def report(
+    episode: EpisodeOption = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from", metavar="YYYY-MM-DD", help="First day of the report (default: the onset)."
+        ),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            metavar="YYYY-MM-DD",
+            help="Last day, inclusive (default: today, or the day the episode was resolved).",
+        ),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", metavar="pdf|html", help="File format.")] = "pdf",
+    question: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--question",
+            metavar="TEXT",
+            help="A question you want to ask the doctor; repeat for more (up to 6).",
+        ),
+    ] = None,
+    output: OutputOption = None,
+    db: DbOption = None,
+) -> None:
+    """Write a one-to-two-page report of an episode for your doctor or physiotherapist."""
+    from backcare.diary import open_diary
+    from backcare.export.report import ReportFormat, clinician_report
+
+    try:
+        chosen = ReportFormat(fmt.lower())
+    except ValueError:
+        raise InputError(
+            f"unknown report format {fmt!r}", problems=[FieldProblem("--format", "pdf or html")]
+        ) from None
+    with open_diary(db) as diary:
+        data = clinician_report(
+            diary,
+            episode_id=episode,
+            start=start,
+            end=end,
+            questions=question or (),
+            fmt=chosen,
+        )
+    _write(data, output, binary=chosen is ReportFormat.PDF, what="report")
+
+
+def reminders(
+    episode: EpisodeOption = None,
+    days: Annotated[
+        int, typer.Option("--days", metavar="N", help="How many days of reminders (1-60).")
+    ] = 7,
+    start: Annotated[
+        str | None,
+        typer.Option("--from", metavar="YYYY-MM-DD", help="First day (default: today)."),
+    ] = None,
+    output: OutputOption = None,
+    db: DbOption = None,
+) -> None:
+    """Write the plan's reminders for the coming days as an iCalendar (.ics) file."""
+    from backcare.diary import open_diary
+    from backcare.export._context import parse_date
+    from backcare.export.ical import export_ics
+
+    first_day = parse_date(start, field="--from")
+    with open_diary(db) as diary:
+        data = export_ics(diary, episode_id=episode, days=days, first_day=first_day)
+    _write(data, output, binary=False, what="calendar")
+
+
+def kb_fhir(output: OutputOption = None) -> None:
+    """Write the knowledge base as FHIR R4 JSON: a PlanDefinition and its ActivityDefinitions."""
+    from backcare.export.fhir_knowledge import export_knowledge_fhir
+
+    _write(export_knowledge_fhir().encode("utf-8"), output, binary=False, what="FHIR bundle")
+
+
+def _kb_group(app: typer.Typer) -> typer.Typer:
+    """The app's ``kb`` group (made here if the app has none)."""
+    for group in app.registered_groups:
+        if group.name == "kb" and group.typer_instance is not None:
+            return group.typer_instance
+    kb = typer.Typer(help="Check and show the knowledge base (the protocol backcare runs).")
+    app.add_typer(kb, name="kb")
+    return kb
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``report``, ``reminders`` and ``kb fhir`` to ``app`` (the main ``backcare`` app)."""
+    app.command("report")(report)
+    app.command("reminders")(reminders)
+    _kb_group(app).command("fhir")(kb_fhir)

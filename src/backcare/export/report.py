@@ -1,0 +1,802 @@
+"""The clinician report: one to two pages (HTML or PDF) about an episode over a date range.
+
+:func:`build_report` gathers, from the diary only, what a GP or physiotherapist
+needs at a glance, and :func:`render_html` / :func:`render_pdf` lay it out
+(Jinja2 template ``templates/report.html.j2``, inline CSS, no external assets; the
+chart is an SVG inside a ``data:`` URI; weasyprint makes the PDF). Sections:
+
+* the episode: onset, trigger, status, phase, check-ins in the range;
+* triage over the range, consecutive check-ins with the same result merged, each
+  with its reasons and sources;
+* every red-flag and history question: **yes**, no, or *not answered* (never
+  assumed "no"), and when the answer was given;
+* a chart of pain now, worst pain and the PSFS mean (all 0-10);
+* outcome scores: pain against the baseline (MCID 2 points or 30 %, ``ostelo_2008``),
+  PSFS (MDC 2 points), PACE recovery (``pace_trial``); STarT Back, Oswestry and
+  Roland-Morris appear as "not recorded" because the diary does not record them;
+* self-care done against what the plan timetabled over the same period;
+* medicines: doses, daily totals and the highest 24-hour total against the label
+  maximum, and any override of a limit;
+* the person's questions for the doctor and their check-in notes;
+* the disclaimer and the sources cited.
+
+Lists are capped (most recent first) so the report stays within two A4 pages.
+A range with no check-ins, a range that ends before it starts, or a date that is
+not a date is an :class:`~backcare.errors.InputError` naming the field: never an
+empty file.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import warnings
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from backcare.domain.enums import TriageLevel
+from backcare.domain.results import Reason
+from backcare.errors import FieldProblem, InputError
+from backcare.export._context import (
+    EpisodeContext,
+    answers_at,
+    checkins_until,
+    load_context,
+    local_day_bounds,
+    parse_date,
+)
+
+if TYPE_CHECKING:
+    from backcare.diary import Diary
+    from backcare.knowledge.schema import KnowledgeBase
+    from backcare.rules.engine import Engine
+    from backcare.store import CheckInRecord, DoseRecord
+
+__all__ = [
+    "MAX_PAGES",
+    "MAX_QUESTIONS",
+    "MAX_QUESTION_LENGTH",
+    "ClinicianReport",
+    "ReportFormat",
+    "build_report",
+    "clinician_report",
+    "render_html",
+    "render_pdf",
+]
+
+#: The most questions for the doctor a report takes, and the longest question.
+MAX_QUESTIONS = 6
+MAX_QUESTION_LENGTH = 200
+#: The most pages of the PDF; a longer one is laid out again in compact form.
+MAX_PAGES = 2
+_MAX_TRIAGE_ROWS = 5
+_MAX_MEDICINE_ROWS = 6
+_MAX_NOTES = 4
+_NOTE_LENGTH = 160
+_NAME_LENGTH = 28  # PSFS activity names in the outcome table
+_MAX_REASONS = 6  # distinct reasons explained under the triage table
+_REASON_LENGTH = 220
+_LEVEL_TEXT = {
+    TriageLevel.SELF_CARE: "Self-care",
+    TriageLevel.SEE_DOCTOR: "See a doctor (days)",
+    TriageLevel.URGENT: "Urgent (today)",
+    TriageLevel.EMERGENCY: "Emergency",
+}
+_ACTIONS = (
+    ("ice", "Cold pack", "cold_therapy"),
+    ("heat", "Heat", "heat_therapy"),
+    ("walk", "Walking", "keep_moving"),
+    ("exercises", "Exercises", "exercises"),
+)
+
+
+class ReportFormat(StrEnum):
+    """Output formats of the clinician report."""
+
+    PDF = "pdf"
+    HTML = "html"
+
+
+@dataclass(frozen=True, slots=True)
+class TriageSpan:
+    """Consecutive assessments with the same level and reasons."""
+
+    first: datetime
+    last: datetime
+    count: int
+    level: TriageLevel
+    reasons: tuple[Reason, ...]
+
+    @property
+    def label(self) -> str:
+        """The level in words."""
+        return _LEVEL_TEXT[self.level]
+
+
+@dataclass(frozen=True, slots=True)
+class RedFlagAnswer:
+    """One red-flag or history question and its latest answer in the range."""
+
+    label: str
+    level: TriageLevel
+    answer: bool | None
+    when: datetime | None
+    at_start: bool
+
+    @property
+    def text(self) -> str:
+        """``Yes``, ``No`` or ``Not answered``."""
+        return {True: "Yes", False: "No", None: "Not answered"}[self.answer]
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeRow:
+    """One outcome measure: first and latest values and what the change means."""
+
+    name: str
+    first: str
+    latest: str
+    change: str
+
+
+@dataclass(frozen=True, slots=True)
+class AdherenceRow:
+    """One self-care action: how often it was done against how often it was planned."""
+
+    label: str
+    done: int
+    planned: int
+
+    @property
+    def share(self) -> str:
+        """Done as a share of planned, in words."""
+        if self.planned == 0:
+            return "not timetabled" if self.done else "-"
+        return f"{round(100 * self.done / self.planned)}%"
+
+
+@dataclass(frozen=True, slots=True)
+class MedicineRow:
+    """One medicine on one day."""
+
+    day: date
+    name: str
+    doses: int
+    total_mg: int
+    max_daily_mg: int | None
+    overridden: int
+
+
+@dataclass(frozen=True, slots=True)
+class MedicineSummary:
+    """One medicine over the range."""
+
+    drug: str
+    name: str
+    doses: int
+    days: int
+    total_mg: int
+    highest_24h_mg: int
+    max_daily_mg: int | None
+    overrides: tuple[str, ...]
+
+    @property
+    def over_limit(self) -> bool:
+        """Whether some 24 hours went over the label maximum."""
+        return self.max_daily_mg is not None and self.highest_24h_mg > self.max_daily_mg
+
+
+@dataclass(frozen=True, slots=True)
+class SourceNote:
+    """A source cited in the report."""
+
+    id: str
+    title: str
+    url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicianReport:
+    """Everything the report shows, computed from the diary; rendering adds no facts."""
+
+    episode_id: int
+    start: date
+    end: date
+    generated_at: datetime
+    tz_name: str
+    onset: datetime
+    trigger: str | None
+    status: str
+    resolved_at: datetime | None
+    phase: str
+    days_since_onset: int
+    checkins: int
+    first_checkin: datetime
+    last_checkin: datetime
+    current_level: TriageLevel
+    triage: tuple[TriageSpan, ...]
+    earlier_triage: int
+    reasons: tuple[Reason, ...]
+    more_reasons: int
+    red_flags: tuple[RedFlagAnswer, ...]
+    outcomes: tuple[OutcomeRow, ...]
+    not_recorded: tuple[str, ...]
+    resolution: str
+    adherence: tuple[AdherenceRow, ...]
+    medicines: tuple[MedicineSummary, ...]
+    medicine_days: tuple[MedicineRow, ...]
+    earlier_medicine_days: int
+    questions: tuple[str, ...]
+    notes: tuple[tuple[datetime, str], ...]
+    chart_svg: str
+    disclaimer: str
+    sources: tuple[SourceNote, ...]
+    version: str
+    summary: str | None = None
+
+    @property
+    def current_label(self) -> str:
+        """The latest triage level in words."""
+        return _LEVEL_TEXT[self.current_level]
+
+
+# --- input checks --------------------------------------------------------------------------
+
+
+def _as_date(value: date | str | None, *, field: str) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return parse_date(value, field=field)
+
+
+def _clean_questions(questions: Sequence[str]) -> tuple[str, ...]:
+    cleaned = tuple(q.strip() for q in questions if q.strip())
+    problems = []
+    if len(cleaned) > MAX_QUESTIONS:
+        problems.append(FieldProblem("--question", f"at most {MAX_QUESTIONS} questions"))
+    problems += [
+        FieldProblem("--question", f"at most {MAX_QUESTION_LENGTH} characters: {q[:40]!r}...")
+        for q in cleaned
+        if len(q) > MAX_QUESTION_LENGTH
+    ]
+    if any("\x00" in q for q in cleaned):
+        problems.append(FieldProblem("--question", "cannot contain NUL characters"))
+    if problems:
+        raise InputError("the questions for the doctor have problems", problems=problems)
+    return cleaned
+
+
+def _range(
+    context: EpisodeContext, start: date | None, end: date | None
+) -> tuple[date, date, list[CheckInRecord]]:
+    history, tz = context.history, context.tz
+    episode = history.episode
+    first = start if start is not None else episode.onset_at.astimezone(tz).date()
+    last = end if end is not None else context.until.astimezone(tz).date()
+    if first > last:
+        # Name the option the person gave: a --to before the onset is the --to's fault.
+        problem = (
+            FieldProblem("--to", f"{last} is before the episode began on {first}")
+            if start is None
+            else FieldProblem("--from", f"{first} is after --to {last}")
+        )
+        raise InputError("the report's range ends before it starts", problems=[problem])
+    if not history.checkins:
+        raise InputError(
+            f"episode {episode.id} has no check-ins yet: nothing to report",
+            problems=[FieldProblem("episode", "check in first (backcare checkin)")],
+        )
+    inside = [c for c in history.checkins if first <= c.recorded_at.astimezone(tz).date() <= last]
+    if not inside:
+        days = [c.recorded_at.astimezone(tz).date() for c in history.checkins]
+        if last < days[0]:
+            where = FieldProblem("--to", f"the first check-in is on {days[0]}")
+        elif first > days[-1]:
+            where = FieldProblem("--from", f"the last check-in is on {days[-1]}")
+        else:
+            where = FieldProblem("--from/--to", f"no check-in between {first} and {last}")
+        raise InputError(
+            f"no check-ins from {first} to {last}: nothing to report", problems=[where]
+        )
+    return first, last, inside
+
+
+# --- sections ------------------------------------------------------------------------------
+
+
+def _triage(
+    context: EpisodeContext, checkins: Sequence[CheckInRecord], first: date
+) -> tuple[list[TriageSpan], int]:
+    episode = context.history.episode
+    events: list[tuple[datetime, TriageLevel, tuple[Reason, ...]]] = []
+    if episode.started_at.astimezone(context.tz).date() >= first:
+        triage = episode.assessment.get("triage", {})
+        level = TriageLevel(triage.get("level", TriageLevel.SELF_CARE.value))
+        reasons = tuple(Reason.model_validate(r) for r in triage.get("reasons", ()))
+        events.append((episode.started_at, level, reasons))
+    events += [(c.recorded_at, c.triage_level, c.triage_reasons) for c in checkins]
+    spans: list[TriageSpan] = []
+    for at, level, reasons in events:
+        key = (level, tuple(r.id for r in reasons))
+        previous = spans[-1] if spans else None
+        if previous is not None and (previous.level, tuple(r.id for r in previous.reasons)) == key:
+            spans[-1] = TriageSpan(previous.first, at, previous.count + 1, level, previous.reasons)
+        else:
+            spans.append(TriageSpan(at, at, 1, level, reasons))
+    earlier = max(0, len(spans) - _MAX_TRIAGE_ROWS)
+    return spans[earlier:], earlier
+
+
+def _explained(spans: Sequence[TriageSpan]) -> tuple[list[Reason], int]:
+    """Each reason shown in the table once, latest first, its message shortened if long."""
+    latest: dict[str, Reason] = {}
+    for span in reversed(spans):
+        for reason in span.reasons:
+            latest.setdefault(reason.id, reason)
+    reasons = [
+        reason.model_copy(update={"message": _shorten(reason.message, _REASON_LENGTH)})
+        for reason in latest.values()
+    ]
+    return reasons[:_MAX_REASONS], max(0, len(reasons) - _MAX_REASONS)
+
+
+def _red_flags(context: EpisodeContext, kb: KnowledgeBase, until: datetime) -> list[RedFlagAnswer]:
+    episode = context.history.episode
+    answered: dict[str, tuple[bool, datetime | None]] = {}
+    sources: list[tuple[dict[str, Any], datetime | None]] = [(episode.answers, None)]
+    sources += [
+        (c.answers_update, c.recorded_at)
+        for c in checkins_until(context.history, until)
+        if c.answers_update
+    ]
+    for answers, when in sources:
+        for group in ("red_flags", "history"):
+            values = answers.get(group)
+            if not isinstance(values, dict):
+                continue
+            for name, value in values.items():
+                if isinstance(value, bool):
+                    answered[f"{group}.{name}"] = (value, when)
+    rows = []
+    for flag in sorted(kb.red_flags, key=lambda f: f.priority):
+        value, when = answered.get(flag.answer, (None, None))
+        group, _, name = flag.answer.partition(".")
+        label = name.replace("_", " ").capitalize()
+        rows.append(
+            RedFlagAnswer(
+                label=label if group == "red_flags" else f"{label} (history)",
+                level=flag.level,
+                answer=value,
+                when=when,
+                at_start=flag.answer in answered and when is None,
+            )
+        )
+    return rows
+
+
+def _outcomes(
+    context: EpisodeContext, checkins: Sequence[CheckInRecord], until: datetime
+) -> tuple[list[OutcomeRow], str]:
+    from backcare.diary.trends import (
+        episode_baseline,
+        function_change,
+        pain_change,
+        resolution_status,
+    )
+
+    history = context.history
+    baseline = episode_baseline(history.episode.answers, history.checkins[0])
+    latest = checkins[-1]
+    rows = []
+    if baseline is not None:
+        change = pain_change(baseline, latest.pain)
+        rows.append(
+            OutcomeRow(
+                name="Pain now, NRS 0-10 (baseline → latest)",
+                first=str(baseline),
+                latest=str(latest.pain),
+                change=f"{change.points:+d} points: {change.trend.value} "
+                "(meaningful: 2 points or 30%)",
+            )
+        )
+    pains = [c.pain for c in checkins]
+    rows.append(
+        OutcomeRow(
+            name="Pain in the range (lowest - highest)",
+            first=str(min(pains)),
+            latest=str(max(pains)),
+            change=f"{len(pains)} scores",
+        )
+    )
+    worst = [c.worst_pain for c in checkins if c.worst_pain is not None]
+    if worst:
+        rows.append(
+            OutcomeRow(
+                name="Worst pain between check-ins (highest)",
+                first="-",
+                latest=str(max(worst)),
+                change=f"{len(worst)} scores",
+            )
+        )
+    rated = [c for c in checkins if c.activities]
+    if rated:
+        first_mean = sum(a.score for a in rated[0].activities) / len(rated[0].activities)
+        last_mean = sum(a.score for a in rated[-1].activities) / len(rated[-1].activities)
+        compared = function_change(rated[0].activities, rated[-1].activities)
+        described = "-"
+        if compared is not None and len(rated) > 1:
+            described = (
+                f"{compared.points:+.1f} points over {len(compared.activities)} activities: "
+                f"{compared.trend.value} (meaningful: 2 points)"
+            )
+        names = ", ".join(
+            dict.fromkeys(_shorten(a.name, _NAME_LENGTH) for c in rated for a in c.activities)
+        )
+        rows.append(
+            OutcomeRow(
+                name=f"Function, PSFS mean 0-10 ({names})",
+                first=f"{first_mean:.1f}",
+                latest=f"{last_mean:.1f}",
+                change=described,
+            )
+        )
+    resolution = resolution_status(checkins_until(history, until), tz=context.tz)
+    return rows, resolution.describe()
+
+
+def _planned(
+    context: EpisodeContext, engine: Engine, window: tuple[datetime, datetime]
+) -> dict[str, int]:
+    from backcare.export.ical import plan_reminders
+
+    history, tz = context.history, context.tz
+    begin, finish = window
+    counts: dict[str, int] = defaultdict(int)
+    day = begin.astimezone(tz).date()
+    while day <= finish.astimezone(tz).date():
+        _, day_end = local_day_bounds(day, tz)
+        answers = answers_at(history, min(day_end, finish))
+        for reminder in plan_reminders(
+            answers,
+            onset=history.episode.onset_at,
+            engine=engine,
+            tz=tz,
+            first_day=day,
+            days=1,
+            uid_prefix="report",
+        ):
+            if begin <= reminder.start <= finish:
+                counts[reminder.action] += 1
+        day += timedelta(days=1)
+    return counts
+
+
+def _adherence(
+    context: EpisodeContext, engine: Engine, checkins: Sequence[CheckInRecord]
+) -> list[AdherenceRow]:
+    history = context.history
+    index = history.checkins.index(checkins[0])
+    # Actions are counted "since the previous check-in": plan over the same stretch.
+    begin = history.checkins[index - 1].recorded_at if index else history.episode.onset_at
+    planned = _planned(context, engine, (begin, checkins[-1].recorded_at))
+    done: dict[str, int] = defaultdict(int)
+    for checkin in checkins:
+        for action in checkin.actions:
+            done[action.action.value] += action.count
+    return [
+        AdherenceRow(label=label, done=done[action], planned=planned[schedule])
+        for action, label, schedule in _ACTIONS
+    ]
+
+
+def _highest_24h(doses: Sequence[DoseRecord]) -> int:
+    from backcare.diary.medicines import window_total
+
+    highest = 0
+    for i, dose in enumerate(doses):
+        others = [(d.taken_at, d.mg) for j, d in enumerate(doses) if j != i]
+        highest = max(highest, window_total(others, at=dose.taken_at, mg=dose.mg))
+    return highest
+
+
+def _medicines(
+    context: EpisodeContext, kb: KnowledgeBase, first: date, last: date
+) -> tuple[list[MedicineSummary], list[MedicineRow], int]:
+    tz = context.tz
+    doses = [d for d in context.history.doses if first <= d.taken_at.astimezone(tz).date() <= last]
+    by_drug: dict[str, list[DoseRecord]] = defaultdict(list)
+    for dose in doses:
+        by_drug[dose.drug].append(dose)
+    summaries, rows = [], []
+    for drug, taken in by_drug.items():
+        medicine = kb.medicine(drug)
+        name = medicine.name if medicine is not None else drug
+        limit = medicine.max_daily_mg if medicine is not None else None
+        per_day: dict[date, list[DoseRecord]] = defaultdict(list)
+        for dose in taken:
+            per_day[dose.taken_at.astimezone(tz).date()].append(dose)
+        summaries.append(
+            MedicineSummary(
+                drug=drug,
+                name=name,
+                doses=len(taken),
+                days=len(per_day),
+                total_mg=sum(d.mg for d in taken),
+                highest_24h_mg=_highest_24h(taken),
+                max_daily_mg=limit,
+                overrides=tuple(
+                    d.override_reason or "limit overridden" for d in taken if d.overridden
+                ),
+            )
+        )
+        rows += [
+            MedicineRow(
+                day=day,
+                name=name,
+                doses=len(day_doses),
+                total_mg=sum(d.mg for d in day_doses),
+                max_daily_mg=limit,
+                overridden=sum(d.overridden for d in day_doses),
+            )
+            for day, day_doses in per_day.items()
+        ]
+    rows.sort(key=lambda r: (r.day, r.name), reverse=True)
+    earlier = max(0, len(rows) - _MAX_MEDICINE_ROWS)
+    return summaries, rows[:_MAX_MEDICINE_ROWS], earlier
+
+
+def _shorten(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def _notes(checkins: Sequence[CheckInRecord]) -> list[tuple[datetime, str]]:
+    noted = [(c.recorded_at, c.note) for c in checkins if c.note]
+    return [(at, _shorten(text, _NOTE_LENGTH)) for at, text in noted[-_MAX_NOTES:]]
+
+
+def _sources(
+    kb: KnowledgeBase, reasons: Sequence[Reason], medicines: Sequence[MedicineSummary]
+) -> list[SourceNote]:
+    from backcare.diary.trends import RESOLUTION_SOURCES
+    from backcare.measures import NRS_SOURCES
+
+    ids = [*NRS_SOURCES, *RESOLUTION_SOURCES]
+    ids += [s for r in reasons for s in r.sources]
+    for summary in medicines:
+        medicine = kb.medicine(summary.drug)
+        if medicine is not None:
+            ids += [s for s in medicine.sources if s.endswith("_label")]
+    known = {s.id: s for s in kb.sources}
+    return [
+        SourceNote(id=i, title=known[i].title, url=known[i].url)
+        for i in dict.fromkeys(ids)
+        if i in known
+    ]
+
+
+def _chart(context: EpisodeContext, checkins: Sequence[CheckInRecord], baseline: int | None) -> str:
+    """The pain and function chart as an SVG ``data:`` URI (matplotlib, Agg, no pyplot)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import dates as mdates
+    from matplotlib.figure import Figure
+
+    tz = context.tz
+    figure = Figure(figsize=(7.2, 2.1), dpi=100)
+    axes = figure.add_subplot()
+    # matplotlib's date converter takes naive local datetimes (its stubs do not say so).
+    times: Any = [c.recorded_at.astimezone(tz).replace(tzinfo=None) for c in checkins]
+    axes.plot(
+        times, [c.pain for c in checkins], marker="o", ms=3, color="#c0392b", label="pain now"
+    )
+    worst = [
+        (t, c.worst_pain) for t, c in zip(times, checkins, strict=True) if c.worst_pain is not None
+    ]
+    if worst:
+        worst_times: Any = [t for t, _ in worst]
+        axes.plot(
+            worst_times,
+            [w for _, w in worst],
+            linestyle="--",
+            color="#e67e22",
+            alpha=0.7,
+            label="worst since last check-in",
+        )
+    rated = [(t, c) for t, c in zip(times, checkins, strict=True) if c.activities]
+    if rated:
+        rated_times: Any = [t for t, _ in rated]
+        axes.plot(
+            rated_times,
+            [sum(a.score for a in c.activities) / len(c.activities) for _, c in rated],
+            marker="s",
+            ms=3,
+            color="#27ae60",
+            label="function (PSFS mean; higher is better)",
+        )
+    if baseline is not None:
+        axes.axhline(baseline, color="#7f8c8d", linewidth=0.8, label=f"pain baseline ({baseline})")
+    if times[-1] - times[0] < timedelta(days=1):  # at least a day wide, for readable ticks
+        middle = times[0] + (times[-1] - times[0]) / 2
+        axes.set_xlim(middle - timedelta(hours=12), middle + timedelta(hours=12))
+    # matplotlib.dates is not annotated (matplotlib ships stubs for most modules, not this one).
+    locator = mdates.AutoDateLocator(maxticks=8)  # type: ignore[no-untyped-call]
+    axes.xaxis.set_major_locator(locator)
+    formatter = mdates.ConciseDateFormatter(locator, show_offset=False)  # type: ignore[no-untyped-call]
+    axes.xaxis.set_major_formatter(formatter)
+    axes.set_ylim(-0.3, 10.3)
+    axes.set_yticks(range(0, 11, 2))
+    axes.set_ylabel("0-10")
+    axes.grid(alpha=0.3)
+    axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, fontsize="x-small")
+    buffer = io.StringIO()
+    with warnings.catch_warnings():
+        # Some spans have no tick interval in AutoDateLocator's table; it falls back to a
+        # usable one and says so. Nothing else from matplotlib is silenced.
+        warnings.filterwarnings(
+            "ignore", message="AutoDateLocator was unable to pick", category=UserWarning
+        )
+        figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    encoded = base64.b64encode(buffer.getvalue().encode("utf-8")).decode("ascii")
+    return "data:image/svg+xml;base64," + encoded
+
+
+# --- the report ------------------------------------------------------------------------------
+
+
+def build_report(
+    diary: Diary,
+    *,
+    episode_id: int | None = None,
+    start: date | str | None = None,
+    end: date | str | None = None,
+    questions: Sequence[str] = (),
+) -> ClinicianReport:
+    """Gather the clinician report of an episode over a date range.
+
+    Args:
+        diary: the open diary (its ``tz`` sets calendar days).
+        episode_id: default: the active episode, else the latest.
+        start: first day (``date`` or ``YYYY-MM-DD``); default: the onset's day.
+        end: last day, inclusive; default: today, or the day it was resolved.
+        questions: the person's questions for the doctor.
+
+    Raises:
+        InputError: a malformed date (``--from``/``--to``), a range that ends before it
+            starts, an episode with no check-ins (``episode``) or no check-ins in the
+            range, or too many or too long questions (``--question``).
+        NotFoundError: no such episode, or the diary is empty.
+    """
+    from backcare import __version__
+    from backcare.diary.trends import episode_baseline
+
+    first_day = _as_date(start, field="--from")
+    last_day = _as_date(end, field="--to")
+    cleaned = _clean_questions(questions)
+    context = load_context(diary, episode_id)
+    first, last, checkins = _range(context, first_day, last_day)
+    engine, kb, tz = diary.engine, diary.engine.knowledge, context.tz
+    episode = context.history.episode
+    _, range_end = local_day_bounds(last, tz)
+    until = min(range_end, context.until)
+    assessment = engine.assess(answers_at(context.history, until))
+    spans, earlier = _triage(context, checkins, first)
+    explained, more_reasons = _explained(spans)
+    outcomes, resolution = _outcomes(context, checkins, until)
+    medicines, medicine_days, earlier_days = _medicines(context, kb, first, last)
+    baseline = episode_baseline(episode.answers, context.history.checkins[0])
+    return ClinicianReport(
+        episode_id=episode.id,
+        start=first,
+        end=last,
+        generated_at=context.now,
+        tz_name=str(context.now.astimezone(tz).tzname() or tz),
+        onset=episode.onset_at.astimezone(tz),
+        trigger=episode.trigger.replace("_", " ") if episode.trigger else None,
+        status=episode.status.value,
+        resolved_at=episode.resolved_at.astimezone(tz) if episode.resolved_at else None,
+        phase=assessment.plan.phase.value,
+        days_since_onset=max(0, (until - episode.onset_at) // timedelta(days=1)),
+        checkins=len(checkins),
+        first_checkin=checkins[0].recorded_at.astimezone(tz),
+        last_checkin=checkins[-1].recorded_at.astimezone(tz),
+        current_level=checkins[-1].triage_level,
+        triage=tuple(spans),
+        earlier_triage=earlier,
+        reasons=tuple(explained),
+        more_reasons=more_reasons,
+        red_flags=tuple(_red_flags(context, kb, until)),
+        outcomes=tuple(outcomes),
+        not_recorded=("STarT Back", "Oswestry Disability Index", "Roland-Morris"),
+        resolution=resolution,
+        adherence=tuple(_adherence(context, engine, checkins)),
+        medicines=tuple(medicines),
+        medicine_days=tuple(medicine_days),
+        earlier_medicine_days=earlier_days,
+        questions=cleaned,
+        notes=tuple((at.astimezone(tz), text) for at, text in _notes(checkins)),
+        chart_svg=_chart(context, checkins, baseline),
+        disclaimer=assessment.disclaimer,
+        sources=tuple(_sources(kb, explained, medicines)),
+        version=__version__,
+        summary=episode.summary,
+    )
+
+
+def _environment() -> Any:
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    environment = Environment(
+        loader=PackageLoader("backcare.export", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["when"] = lambda value: value.strftime("%d %b %Y %H:%M")
+    environment.filters["day"] = lambda value: value.strftime("%d %b %Y")
+    environment.filters["short"] = lambda value: value.strftime("%d %b %H:%M")
+    return environment
+
+
+def render_html(report: ClinicianReport, *, compact: bool = False) -> str:
+    """The report as one self-contained HTML page (inline CSS, the chart as a ``data:`` URI).
+
+    Args:
+        report: the report.
+        compact: leave out the check-in notes and shorten the lists (used when the full
+            report would not fit on :data:`MAX_PAGES` pages).
+    """
+    template = _environment().get_template("report.html.j2")
+    return str(template.render(report=report, compact=compact))
+
+
+def render_pdf(report: ClinicianReport) -> bytes:
+    """The report as an A4 PDF (weasyprint), compact if the full one is too long."""
+    from weasyprint import HTML  # type: ignore[import-untyped]  # weasyprint ships no type hints
+
+    document = HTML(string=render_html(report)).render()
+    if len(document.pages) > MAX_PAGES:
+        document = HTML(string=render_html(report, compact=True)).render()
+    pdf = document.write_pdf()
+    assert pdf is not None  # write_pdf returns bytes when no target is given
+    return bytes(pdf)
+
+
+def clinician_report(
+    diary: Diary,
+    *,
+    episode_id: int | None = None,
+    start: date | str | None = None,
+    end: date | str | None = None,
+    questions: Sequence[str] = (),
+    fmt: ReportFormat | str = ReportFormat.PDF,
+) -> bytes:
+    """The clinician report as the bytes of a PDF or an HTML (UTF-8) file.
+
+    Args:
+        diary: the open diary.
+        episode_id: default: the active episode, else the latest.
+        start: first day (``date`` or ``YYYY-MM-DD``); default: the onset's day.
+        end: last day, inclusive; default: today or the day it was resolved.
+        questions: the person's questions for the doctor (at most :data:`MAX_QUESTIONS`).
+        fmt: ``pdf`` or ``html``.
+
+    Raises:
+        InputError: an unknown format, or any problem :func:`build_report` names.
+        NotFoundError: no such episode, or the diary is empty.
+    """
+    try:
+        chosen = ReportFormat(fmt)
+    except ValueError:
+        raise InputError(
+            f"unknown report format {fmt!r}", problems=[FieldProblem("--format", "pdf or html")]
+        ) from None
+    report = build_report(diary, episode_id=episode_id, start=start, end=end, questions=questions)
+    if chosen is ReportFormat.HTML:
+        return render_html(report).encode("utf-8")
+    return render_pdf(report)

@@ -465,3 +465,68 @@ def test_ctrl_c_at_the_last_question_still_saves_the_session(db: str, spawn: Any
     [session] = saved_sessions(db)
     assert not session.quit_early
     assert (session.pain_before, session.pain_after) == (2, None)
+
+
+# --- the real entry point (runs once the integrator registers the command) ----------------
+
+
+def _coach_is_wired() -> bool:
+    import typer.main
+
+    from backcare.cli.app import app
+
+    return "coach" in getattr(typer.main.get_command(app), "commands", {})
+
+
+wired = pytest.mark.skipif(
+    not _coach_is_wired(), reason="backcare.cli.app does not register the coach command yet"
+)
+
+
+@wired
+def test_backcare_coach_list_through_main(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from backcare.cli import main
+
+    assert main(["coach", "--list", "--db", db]) == 0
+    assert "knee_to_chest" in capsys.readouterr().out
+
+
+@wired
+def test_backcare_coach_refusals_map_to_exit_codes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from backcare.cli import main
+
+    url = f"sqlite:///{tmp_path / 'diary.sqlite3'}"
+    assert main(["coach", "--db", url]) == 4
+    start(url, red_flags__both_legs=True)
+    assert main(["coach", "--db", url]) == 5
+    captured = capsys.readouterr()
+    assert "NOW" in captured.out
+    assert "No exercise session" in captured.err
+
+
+@wired
+@pytest.mark.slow
+def test_backcare_coach_runs_in_a_terminal_through_the_entry_point(db: str) -> None:
+    env = {**os.environ, "COLUMNS": "120", "TERM": "dumb", TIME_SCALE_ENV: "500"}
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "backcare.cli", "coach", "--exercise", "cat_cow", "--db", db],
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+    )
+    try:
+        child.expect("Before you start")
+        child.sendline("2")
+        child.expect("Your pain now")
+        child.sendline("1")
+        child.expect("anything new")
+        child.sendline("0")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
+    [session] = saved_sessions(db)
+    assert (session.pain_before, session.pain_after) == (2, 1)

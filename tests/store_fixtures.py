@@ -12,7 +12,9 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -47,11 +49,14 @@ def _pg_schema_url(base: str, schema: str) -> str:
     return f"{base}{separator}options=-csearch_path%3D{schema}"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
-    """A fresh, empty database URL: a SQLite file, or a new PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'diary.sqlite3'}"
+@contextmanager
+def database_url(kind: str, folder: Path) -> Iterator[str]:
+    """A fresh, empty database URL: a SQLite file in ``folder``, or a new PostgreSQL schema.
+
+    The PostgreSQL case skips the test when ``BACKCARE_TEST_POSTGRES_URL`` is unset.
+    """
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'diary.sqlite3'}"
         return
     base = os.environ.get(PG_ENV)
     if not base:
@@ -68,6 +73,17 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
         with admin.begin() as connection:
             connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         admin.dispose()
+
+
+#: Run a test on both back ends in a module whose ``store_url`` defaults to SQLite.
+BOTH_BACKENDS = pytest.mark.parametrize("store_url", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database URL, once on SQLite and once on PostgreSQL."""
+    with database_url(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

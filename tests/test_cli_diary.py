@@ -301,3 +301,77 @@ def test_interactive_checkin_asks_each_question(tmp_path: Path, db: str, app: ty
     )
     assert checkin["activities"] == [{"name": "sitting", "score": 5}]
     assert checkin["actions"] == [{"action": "ice", "count": 2}, {"action": "walk", "count": 1}]
+
+
+@pytest.fixture
+def typing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pretend a person is at a terminal, so checkin asks its questions."""
+    monkeypatch.setattr("backcare.cli.diary._interactive", lambda: True)
+
+
+def _answers(*lines: str) -> str:
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.usefixtures("typing")
+def test_interactive_checkin_records_answers_and_a_confirmed_override(
+    app: typer.Typer, started: str
+) -> None:
+    run(app, started, "checkin", "--pain", "5", "--med", "ibuprofen:400@1h")
+    answers = _answers(
+        "eleven",  # not a number: asked again
+        "4",  # pain now
+        "",  # worst: skipped
+        "sitting",  # an activity
+        "",  # no more activities
+        "5",  # sitting now
+        "2",  # ice
+        "",  # heat
+        "",  # walk
+        "",  # exercises
+        "ibuprofen",  # malformed: told and asked again
+        "ibuprofen:400",  # too soon after the last dose
+        "",  # no more medicines
+        "y",  # new symptoms
+        "no",  # saddle numbness
+        "yes",  # bladder or bowel change: an emergency, no more questions
+        "typed at a terminal",  # note
+        "y",  # record the refused dose anyway
+    )
+    output = run(app, started, "checkin", input=answers)
+    assert "Please type a whole number from 0 to 10" in output
+    assert "use DRUG:MG" in output
+    assert "min_interval" in output
+    assert "CALL 999 NOW" in output
+    data = json.loads(run(app, started, "history", "--json"))
+    latest = data["checkins"][-1]
+    assert latest["note"] == "typed at a terminal"
+    assert latest["answers_update"] == {
+        "red_flags": {"saddle_numbness": False, "bladder_or_bowel_change": True}
+    }
+    assert latest["doses"][0]["overridden"] is True
+    assert latest["activities"] == [{"name": "sitting", "score": 5}]
+
+
+@pytest.mark.usefixtures("typing")
+def test_interactive_checkin_declining_the_override_records_nothing(
+    app: typer.Typer, started: str
+) -> None:
+    run(app, started, "checkin", "--pain", "5", "--med", "ibuprofen:400@1h")
+    answers = _answers("4", "", "", "", "", "", "", "ibuprofen:400", "", "n", "", "n")
+    run(app, started, "checkin", input=answers, code=EXIT_CONFLICT)
+    assert len(json.loads(run(app, started, "history", "--json"))["checkins"]) == 1
+
+
+@pytest.mark.usefixtures("typing")
+def test_interactive_checkin_offers_to_resolve_after_a_week_at_0_to_1(
+    app: typer.Typer, db: str
+) -> None:
+    run(app, db, "episode", "start", "--onset", "10d", "--pain", "6", "--trigger", "lifting")
+    for days in range(7, 0, -1):
+        run(app, db, "checkin", "--pain", "0", "--at", f"{days}d", "--did", "walk")
+    output = run(app, db, "checkin", input=_answers("0", "0", "", "", "", "", "", "", "n", "", "y"))
+    assert "looks resolved" in output
+    assert "Episode 1 resolved." in output
+    assert "Recovered by PACE's definition" in output
+    assert "Self-care: walk ×7." in output

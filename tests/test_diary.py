@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,14 +20,26 @@ from backcare.diary import (
 from backcare.domain.enums import Phase, Trend, TriageLevel
 from backcare.errors import ConflictError, InputError, NotFoundError
 from store_fixtures import (  # noqa: F401  (fixtures)
+    BOTH_BACKENDS,
     START,
     FakeClock,
     clock,
+    database_url,
     diary,
     start_answers,
     store,
-    store_url,
 )
+
+
+@pytest.fixture
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """SQLite, unless a test asks for both back ends (``@BOTH_BACKENDS``).
+
+    The repository suite (test_store.py) runs everything on both; here the main
+    use-cases do, and the many edge cases run on SQLite to keep the suite quick.
+    """
+    with database_url(getattr(request, "param", "sqlite"), tmp_path) as url:
+        yield url
 
 
 def started(diary: Diary, **overrides: Any) -> None:  # noqa: F811
@@ -39,6 +53,7 @@ def reason_ids(result: Any) -> set[str]:
 # --- episodes -------------------------------------------------------------------------
 
 
+@BOTH_BACKENDS
 def test_start_episode_records_answers_and_first_assessment(diary: Diary) -> None:  # noqa: F811
     start = diary.start_episode(onset=START, trigger="lifting", answers=start_answers(pain=7))
     episode = diary.episode()
@@ -65,6 +80,7 @@ def test_start_episode_with_red_flag_is_assessed_as_emergency(diary: Diary) -> N
     assert start.assessment.triage.level is TriageLevel.EMERGENCY
 
 
+@BOTH_BACKENDS
 def test_second_active_episode_is_a_conflict(diary: Diary) -> None:  # noqa: F811
     started(diary)
     with pytest.raises(ConflictError, match="already active"):
@@ -112,6 +128,7 @@ def test_first_checkin_without_start_pain_is_the_baseline(diary: Diary, clock: F
     assert (second.pain.baseline, second.pain.current, second.pain.trend) == (6, 4, Trend.BETTER)
 
 
+@BOTH_BACKENDS
 def test_checkin_stores_triage_and_everything_logged(diary: Diary, clock: FakeClock) -> None:  # noqa: F811
     started(diary, pain=6)
     clock.advance(hours=5)
@@ -138,6 +155,7 @@ def test_checkin_stores_triage_and_everything_logged(diary: Diary, clock: FakeCl
     ]
 
 
+@BOTH_BACKENDS
 def test_pain_worse_by_two_points_escalates_to_see_doctor_at_once(
     diary: Diary,  # noqa: F811
     clock: FakeClock,  # noqa: F811
@@ -197,6 +215,7 @@ def test_course_rules_fire_from_the_diarys_days_and_trend(
     assert result.escalation.level is level
 
 
+@BOTH_BACKENDS
 def test_new_red_flag_at_checkin_escalates_and_stays_until_answered_no(
     diary: Diary,  # noqa: F811
     clock: FakeClock,  # noqa: F811
@@ -338,6 +357,7 @@ def test_a_day_without_checkin_breaks_the_resolution_run(diary: Diary, clock: Fa
     assert result.resolution.low_days == 4
 
 
+@BOTH_BACKENDS
 def test_resolve_writes_a_summary_with_the_numbers(diary: Diary, clock: FakeClock) -> None:  # noqa: F811
     diary.start_episode(onset=START, trigger="lifting", answers=start_answers(pain=7))
     _daily(diary, clock, [6, 4, 2, 1, 1, 0, 0, 1, 0, 0])
@@ -389,6 +409,7 @@ def test_trend_reports_better_with_the_numbers(diary: Diary, clock: FakeClock) -
     assert "Pain 8 → 5 (-3 points, -37.5%): better" in report.lines()
 
 
+@BOTH_BACKENDS
 def test_history_is_in_time_order_even_when_backfilled(diary: Diary, clock: FakeClock) -> None:  # noqa: F811
     started(diary, pain=6)
     clock.advance(days=2)
@@ -426,6 +447,7 @@ def test_recent_activities_are_the_last_rated(diary: Diary, clock: FakeClock) ->
     assert diary.recent_activities() == ("socks",)
 
 
+@BOTH_BACKENDS
 def test_times_come_back_as_utc(diary: Diary, clock: FakeClock) -> None:  # noqa: F811
     started(diary)
     clock.advance(hours=3)
@@ -434,3 +456,26 @@ def test_times_come_back_as_utc(diary: Diary, clock: FakeClock) -> None:  # noqa
     [checkin] = diary.history().checkins
     assert checkin.recorded_at == datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
     assert checkin.recorded_at.utcoffset() == timedelta(0)
+
+
+@BOTH_BACKENDS
+def test_summary_names_the_highest_level_medicines_and_overrides(
+    diary: Diary,  # noqa: F811
+    clock: FakeClock,  # noqa: F811
+) -> None:
+    from backcare.diary import DoseEntry
+
+    started(diary, pain=4)
+    clock.advance(hours=5)
+    diary.check_in(CheckInEntry(pain=7, doses=(DoseEntry("ibuprofen", 400),)))
+    clock.advance(hours=1)
+    diary.check_in(
+        CheckInEntry(pain=6, doses=(DoseEntry("ibuprofen", 400),)), override_dose_limits=True
+    )
+    summary = diary.resolve().summary
+    assert summary is not None
+    assert "Highest triage level during the diary: see_doctor (course_worse)." in summary
+    assert "Medicines: ibuprofen 2 doses, 800 mg; 1 dose taken over a limit (overridden)." in (
+        summary
+    )
+    assert "Not yet recovered" in summary

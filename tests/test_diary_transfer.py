@@ -382,3 +382,119 @@ def test_fast_episode_encoder_matches_the_pydantic_document(
     history = diary.history()
     args = (history.episode, history.checkins, history.doses)
     assert episode_data(*args) == episode_document(*args).model_dump(mode="json")
+
+
+def _csv_lines() -> list[str]:
+    checkin = {
+        "recorded_at": "2026-03-02T10:00:00Z",
+        "pain": 5,
+        "days_of_self_care": 0,
+        "triage_level": "self_care",
+        "activities": [{"name": "socks", "score": 4}],
+        "actions": [{"action": "ice", "count": 2}],
+        "doses": [{"drug": "ibuprofen", "mg": 200, "taken_at": "2026-03-02T09:00:00Z"}],
+    }
+    document = VALID | {"episodes": [_episode(checkins=[checkin])]}
+    return dump(parse(json.dumps(document)), fmt="csv").split("\r\n")
+
+
+def _edited(row: int, column: str, value: str) -> str:
+    lines = _csv_lines()
+    cells = lines[row].split(",")
+    cells[CSV_COLUMNS.index(column)] = value
+    lines[row] = ",".join(cells)
+    return "\r\n".join(lines)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param(lambda: _edited(3, "pain", "x"), "cannot be read", id="int-cell"),
+        pytest.param(lambda: _edited(6, "overridden", "maybe"), "cannot be read", id="bool-cell"),
+        pytest.param(lambda: _edited(3, "checkin", "2"), "numbered 1, 2, 3", id="numbering"),
+        pytest.param(lambda: _edited(4, "checkin", "5"), "not given before", id="missing-checkin"),
+        pytest.param(lambda: _edited(4, "record", "photo"), "unknown or misplaced", id="record"),
+        pytest.param(lambda: _edited(3, "answers_update", "{oops"), "cannot be read", id="json"),
+        pytest.param(
+            lambda: "\r\n".join([*_csv_lines()[:3], _csv_lines()[2], *_csv_lines()[3:]]),
+            "duplicate episode",
+            id="duplicate-episode-row",
+        ),
+        pytest.param(
+            lambda: "\r\n".join(_csv_lines()[:1]), "columns are not those", id="no-columns-row"
+        ),
+    ],
+)
+def test_broken_csv_rows_are_refused_with_their_row(text: Any, message: str) -> None:
+    with pytest.raises(ImportFormatError, match=message):
+        parse(text())
+
+
+def test_unbroken_csv_parses() -> None:
+    document = parse("\r\n".join(_csv_lines()))
+    assert document.episodes[0].checkins[0].doses[0].mg == 200
+
+
+def _checkin(hour: int, **fields: Any) -> dict[str, Any]:
+    return {
+        "recorded_at": f"2026-03-02T{hour:02d}:00:00Z",
+        "pain": 5,
+        "days_of_self_care": 0,
+        "triage_level": "self_care",
+    } | fields
+
+
+def _dose(hour: int) -> dict[str, Any]:
+    return {"drug": "ibuprofen", "mg": 200, "taken_at": f"2026-03-02T{hour:02d}:00:00Z"}
+
+
+@pytest.mark.parametrize(
+    ("episodes", "field"),
+    [
+        pytest.param(
+            [_episode(status="resolved", resolved_at="2026-03-03T00:00:00Z"), _episode()],
+            "episodes",
+            id="uid-twice",
+        ),
+        pytest.param(
+            [
+                _episode(started_at="2026-03-05T09:00:00Z"),
+                _episode(uid="b" * 32, status="resolved", resolved_at="2026-03-03T00:00:00Z"),
+            ],
+            "episodes",
+            id="episodes-out-of-order",
+        ),
+        pytest.param(
+            [_episode(checkins=[_checkin(12), _checkin(10)])],
+            "episodes.0.checkins",
+            id="checkins-out-of-order",
+        ),
+        pytest.param(
+            [_episode(doses=[_dose(12), _dose(10)])], "episodes.0.doses", id="doses-out-of-order"
+        ),
+        pytest.param(
+            [_episode(checkins=[_checkin(10, doses=[_dose(9), _dose(8)])])],
+            "episodes.0.checkins.0.doses",
+            id="checkin-doses-out-of-order",
+        ),
+        pytest.param(
+            [_episode(checkins=[_checkin(10, activities=[{"name": "a", "score": 1}] * 2)])],
+            "episodes.0.checkins.0.activities",
+            id="activity-twice",
+        ),
+        pytest.param(
+            [_episode(checkins=[_checkin(10, actions=[{"action": "ice", "count": 1}] * 2)])],
+            "episodes.0.checkins.0.actions",
+            id="action-twice",
+        ),
+        pytest.param(
+            [_episode(checkins=[_checkin(10, answers_update={"red_flags": {"fever": 1}})])],
+            "episodes.0.checkins.0.answers_update.red_flags.fever",
+            id="bad-answers-update",
+        ),
+    ],
+)
+def test_inconsistent_files_name_the_place(episodes: list[dict[str, Any]], field: str) -> None:
+    with pytest.raises(ImportFormatError, match="inconsistent") as caught:
+        parse(json.dumps(VALID | {"episodes": episodes}))
+    assert field in {p.field for p in caught.value.problems}

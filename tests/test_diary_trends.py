@@ -204,3 +204,20 @@ def test_terminal_chart_groups_days_to_fit_the_width() -> None:
     assert columns[0].first == T0.date()
     assert columns[-1].last == (T0 + timedelta(days=364)).date()
     assert render_text([]) == []
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name", "message"),
+    [
+        pytest.param("gif", "chart.gif", "unknown image format", id="unknown-format"),
+        pytest.param("png", "missing-folder/chart.png", "cannot write", id="unwritable"),
+    ],
+)
+def test_chart_files_refuse_bad_formats_and_paths(
+    tmp_path: Any, fmt: str, name: str, message: str
+) -> None:
+    from backcare.diary.charts import save_image
+    from backcare.errors import InputError
+
+    with pytest.raises(InputError, match=message):
+        save_image([PainPoint(T0, 5)], tmp_path / name, fmt=fmt, tz=UTC)

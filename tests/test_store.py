@@ -426,3 +426,12 @@ def test_settings_database_url_selects_the_database(tmp_path: Path) -> None:
 def test_unusable_database_url_is_a_store_error(url: str, message: str) -> None:
     with pytest.raises(StoreError, match=message):
         open_store(url)
+
+
+def test_migrating_to_an_unknown_revision_is_a_store_error(sqlite_url: str) -> None:  # noqa: F811
+    engine = sa.create_engine(sqlite_url)
+    try:
+        with pytest.raises(StoreError, match="cannot migrate"):
+            migrate(engine, revision="9999")
+    finally:
+        engine.dispose()

@@ -283,7 +283,7 @@ def checkin(
         console = _console()
         now, tz = diary.now(), diary.tz
         if pain is None:
-            if not sys.stdin.isatty():
+            if not _interactive():
                 raise InputError(
                     "give --pain (or run in a terminal to be asked each question)",
                     problems=[FieldProblem("--pain", "required when not interactive")],
@@ -311,6 +311,11 @@ def checkin(
                 episode = diary.resolve()
                 console.print(f"[bold]Episode {episode.id} resolved.[/]")
                 console.print(episode.summary or "")
+
+
+def _interactive() -> bool:
+    """Whether a person is typing (standard input is a terminal)."""
+    return sys.stdin.isatty()
 
 
 def _record(

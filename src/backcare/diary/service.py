@@ -599,7 +599,8 @@ class Diary:
         trigger = f" after {episode.trigger.replace('_', ' ')}" if episode.trigger else ""
         lines = [
             f"Back spasm{trigger} from {onset:%Y-%m-%d}, resolved on "
-            f"{now.astimezone(self.tz):%Y-%m-%d}: {days} days, {len(checkins)} check-ins."
+            f"{now.astimezone(self.tz):%Y-%m-%d}: {_plural(days, 'day')}, "
+            f"{_plural(len(checkins), 'check-in')}."
         ]
         lines += report.lines()[:-1]
         lines.append(
@@ -620,8 +621,14 @@ class Diary:
             for dose in doses:
                 totals.setdefault(dose.drug, []).append(dose.mg)
             overrides = sum(1 for d in doses if d.overridden)
-            parts = [f"{drug} {len(mgs)} doses, {sum(mgs)} mg" for drug, mgs in totals.items()]
-            extra = f"; {overrides} dose limits overridden" if overrides else ""
+            parts = [
+                f"{drug} {_plural(len(mgs), 'dose')}, {sum(mgs)} mg" for drug, mgs in totals.items()
+            ]
+            extra = (
+                f"; {_plural(overrides, 'dose')} taken over a limit (overridden)"
+                if overrides
+                else ""
+            )
             lines.append("Medicines: " + "; ".join(parts) + extra + ".")
         done: Counter[str] = Counter()
         for checkin in checkins:
@@ -632,6 +639,10 @@ class Diary:
                 "Self-care: " + ", ".join(f"{name} ×{count}" for name, count in done.items()) + "."
             )
         return "\n".join(lines)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _episode_level(episode: EpisodeRecord) -> TriageLevel:

@@ -69,7 +69,6 @@ __all__ = [
     "export_diary",
     "import_diary",
     "parse",
-    "read_document",
 ]
 
 FORMAT: Final = "backcare-diary"
@@ -241,13 +240,6 @@ def episode_document(
         assessment=episode.assessment,
         checkins=tuple(_checkin_doc(c) for c in checkins),
         doses=tuple(_dose_doc(d) for d in doses if d.checkin_id is None),
-    )
-
-
-def read_document(repo: DiaryRepository) -> DiaryDocument:
-    """Read the whole diary into a document."""
-    return DiaryDocument.model_construct(
-        episodes=tuple(episode_document(e, *repo.history(e.id)) for e in repo.episodes()),
     )
 
 

@@ -11,6 +11,7 @@ import base64
 import re
 import shutil
 import subprocess
+from ctypes.util import find_library
 from datetime import UTC, date, timedelta
 from pathlib import Path
 from typing import Any
@@ -50,8 +51,13 @@ from store_fixtures import (  # noqa: F401  (fixtures)
 from test_export_fhir import HYPOTHESIS, EpisodeSpec, build_episode, episode_specs
 
 POPPLER = shutil.which("pdftotext") is not None and shutil.which("pdfinfo") is not None
-needs_poppler = pytest.mark.skipif(
-    not POPPLER, reason="pdftotext/pdfinfo not installed (Debian package poppler-utils)"
+# weasyprint loads these with ctypes when it is imported (Debian: libpango-1.0-0,
+# libpangoft2-1.0-0, libharfbuzz-subset0); look for them without paying for the import.
+PDF_LIBRARIES = all(find_library(name) for name in ("pango-1.0", "pangoft2-1.0", "harfbuzz-subset"))
+needs_pdf_tools = pytest.mark.skipif(
+    not (POPPLER and PDF_LIBRARIES),
+    reason="needs pdftotext/pdfinfo (poppler-utils) and weasyprint's libraries "
+    "(libpango-1.0-0, libpangoft2-1.0-0, libharfbuzz-subset0)",
 )
 
 
@@ -265,7 +271,7 @@ def test_empty_diary_is_not_found(sqlite_diary: Diary) -> None:
 # --- PDF -------------------------------------------------------------------------------------
 
 
-@needs_poppler
+@needs_pdf_tools
 def test_pdf_has_the_reports_text_on_one_or_two_pages(diary_week: Diary, tmp_path: Path) -> None:
     data = clinician_report(diary_week, questions=["Should I see a physiotherapist?"])
     assert data.startswith(b"%PDF-")
@@ -314,7 +320,7 @@ def heavy_episode(diary: Diary, clock: FakeClock) -> None:
         )
 
 
-@needs_poppler
+@needs_pdf_tools
 def test_heavy_episode_still_fits_on_two_pages(
     sqlite_diary: Diary, clock: FakeClock, tmp_path: Path
 ) -> None:
@@ -326,7 +332,7 @@ def test_heavy_episode_still_fits_on_two_pages(
     assert "About this report" in text
 
 
-@needs_poppler
+@needs_pdf_tools
 @settings(HYPOTHESIS, max_examples=8)
 @given(spec=episode_specs)
 def test_every_generated_episode_gives_a_short_pdf_or_a_clear_error(
@@ -386,7 +392,7 @@ def test_cli_report_writes_html_with_the_questions(
     assert "Physio?" in text
 
 
-@needs_poppler
+@needs_pdf_tools
 def test_cli_report_writes_a_pdf(app: typer.Typer, db: str, tmp_path: Path) -> None:
     out = tmp_path / "report.pdf"
     code, result = invoke(app, ["report", "--db", db, "--output", str(out), "--to", "2026-03-09"])
@@ -458,3 +464,21 @@ def test_cli_kb_fhir_prints_to_stdout(app: typer.Typer) -> None:
     result = CliRunner().invoke(app, ["kb", "fhir"])
     assert result.exit_code == 0
     assert '"resourceType": "Bundle"' in result.output
+
+
+def test_cli_write_failure_is_an_input_error_naming_the_file(tmp_path: Path) -> None:
+    from backcare.cli.reports import _write
+
+    with pytest.raises(InputError) as caught:
+        _write(b"BEGIN:VCALENDAR", tmp_path, binary=False, what="calendar")  # a folder
+    assert caught.value.problems[0].field == str(tmp_path)
+
+
+def test_register_adds_a_kb_group_when_the_app_has_none() -> None:
+    from backcare.cli.reports import register
+
+    bare = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+    register(bare)
+    result = CliRunner().invoke(bare, ["kb", "fhir"])
+    assert result.exit_code == 0
+    assert '"PlanDefinition"' in result.output

@@ -9,9 +9,9 @@ database; diary and coach endpoints call :class:`~backcare.diary.Diary`.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import Response
 
 from backcare import __version__
@@ -19,8 +19,9 @@ from backcare.diary.transfer import export_diary
 from backcare.domain.answers import Answers
 from backcare.domain.results import Assessment
 from backcare.errors import FieldProblem, NotFoundError
+from backcare.rules.engine import Engine
 from backcare.web.dependencies import CoachDep, DiaryDep, EngineDep, json_writes
-from backcare.web.errors import API_ERROR_RESPONSES
+from backcare.web.errors import API_ERROR_RESPONSES, parse_json_body
 from backcare.web.forms import checkin_entry
 from backcare.web.views import (
     AssessmentStep,
@@ -77,9 +78,23 @@ async def health() -> Health:
 # --- assessment (pure) ----------------------------------------------------------------
 
 
-@router.post("/assess", response_model=Assessment, tags=["assessment"])
-async def assess(answers: Answers, engine: EngineDep) -> Response:
-    """Triage the answers (contract v1) and build the plan: the result page's twin."""
+_ANSWERS_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Answers"}}},
+    }
+}
+
+
+@router.post("/assess", response_model=Assessment, tags=["assessment"], openapi_extra=_ANSWERS_BODY)
+async def assess(request: Request) -> Response:
+    """Triage the answers (contract v1) and build the plan: the result page's twin.
+
+    The hot path of the API: the body is validated straight from its bytes by the
+    contract model (strict, as everywhere) and the result serialised in one call.
+    """
+    answers = parse_json_body(Answers, await request.body())
+    engine: Engine = request.app.state.backcare.engine
     return _json(engine.assess(answers))
 
 

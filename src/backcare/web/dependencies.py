@@ -1,5 +1,9 @@
 """FastAPI dependencies, each with an ``Annotated`` alias the routes use as a type.
 
+Cheap dependencies are ``async def``: FastAPI runs plain functions in its thread pool,
+which would cost more than the work they do. Only the diary (which may open and
+migrate the database) is a plain function.
+
     async def page(web: Web, diary: DiaryDep) -> ...
 
 keeps route signatures short and the wiring in one place.
@@ -20,7 +24,7 @@ from backcare.web.security import CSRF_COOKIE, check_csrf, require_json
 __all__ = ["CoachDep", "CsrfChecked", "DiaryDep", "EngineDep", "Web", "json_writes"]
 
 
-def _web(request: Request) -> WebContext:
+async def _web(request: Request) -> WebContext:
     context: WebContext = request.app.state.backcare
     return context
 
@@ -28,7 +32,7 @@ def _web(request: Request) -> WebContext:
 Web = Annotated[WebContext, Depends(_web)]
 
 
-def _engine(web: Web) -> Engine:
+async def _engine(web: Web) -> Engine:
     return web.engine
 
 
@@ -44,14 +48,14 @@ def _diary(web: Web) -> Diary:
 DiaryDep = Annotated[Diary, Depends(_diary)]
 
 
-def _coach(diary: DiaryDep) -> CoachService:
+async def _coach(diary: DiaryDep) -> CoachService:
     return CoachService(diary)
 
 
 CoachDep = Annotated[CoachService, Depends(_coach)]
 
 
-def _csrf(
+async def _csrf(
     request: Request,
     web: Web,
     csrf_token: Annotated[str | None, Form(max_length=512)] = None,
@@ -66,7 +70,7 @@ CsrfChecked = Annotated[None, Depends(_csrf)]
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def json_writes(request: Request) -> None:
+async def json_writes(request: Request) -> None:
     """Router dependency of the JSON API: writes must declare a JSON body (else 415).
 
     It runs only for a matched route, so an unsupported method still gets its 405.

@@ -22,16 +22,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
-from backcare.errors import BackcareError, FieldProblem
+from backcare.errors import BackcareError, FieldProblem, InputError
 
 __all__ = [
     "API_ERROR_RESPONSES",
@@ -39,9 +39,11 @@ __all__ = [
     "ErrorDetail",
     "ErrorEnvelope",
     "ForbiddenError",
+    "MalformedJsonError",
     "ProblemOut",
     "envelope_bytes",
     "install_error_handlers",
+    "parse_json_body",
 ]
 
 log = logging.getLogger("backcare.web")
@@ -178,6 +180,35 @@ def _message(err: dict[str, Any]) -> str:
 def validation_problems(errors: Sequence[Any]) -> list[FieldProblem]:
     """FastAPI/pydantic validation errors as field problems named by their JSON path."""
     return [FieldProblem(_field(err.get("loc", ())), _message(err)) for err in errors]
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+class MalformedJsonError(BackcareError):
+    """The request body is not JSON at all."""
+
+    status = 400
+    code = "malformed_json"
+
+
+def parse_json_body(model: type[_M], body: bytes) -> _M:
+    """Validate a JSON body straight from its bytes, with FastAPI's error mapping.
+
+    Raises:
+        MalformedJsonError: the body is not valid JSON.
+        InputError: it does not fit ``model``; each problem names its field.
+    """
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as exc:
+        errors = exc.errors()
+        if any(err["type"] == "json_invalid" for err in errors):
+            detail = str(errors[0].get("ctx", {}).get("error", ""))
+            raise MalformedJsonError(
+                "the body is not valid JSON", problems=[FieldProblem("", detail)]
+            ) from exc
+        raise InputError("invalid input", problems=validation_problems(errors)) from exc
 
 
 def _allowed_methods(request: Request) -> str:

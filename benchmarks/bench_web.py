@@ -1,0 +1,148 @@
+"""Web throughput: ``POST /api/v1/assess`` against the trivial ``GET /api/v1/health``.
+
+Both endpoints of the same app run under uvicorn on a free loopback port and are
+loaded by ``wrk`` (Debian package ``wrk``; a Lua script sends the POST) with 2
+connections for 5 seconds each, back to back in each of 3 rounds; the round with
+the median ratio counts. Target: assess sustains at least 70% of the trivial endpoint's requests/s.
+Only the loopback address is used; every run is bounded in time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from backcare.domain.answers import History, RedFlags
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import write_result
+
+TARGET = 0.70
+SECONDS = 5
+CONNECTIONS = 2
+ROUNDS = 3
+HOST = "127.0.0.1"
+ANSWERS: dict[str, Any] = {
+    "age": 35,
+    "trigger": "lifting",
+    "hours_since_onset": 10,
+    "pain": 6,
+    "conditions": [],
+    "red_flags": dict.fromkeys(RedFlags.model_fields, False),
+    "history": dict.fromkeys(History.model_fields, False),
+}
+SERVER = (
+    "import uvicorn; from backcare.web import create_app; "
+    "uvicorn.run(create_app(database_url='sqlite://'), host='{host}', port={port}, "
+    "log_level='warning', access_log=False)"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _wait(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the server exited")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("the server did not answer within 20 s")
+
+
+def _wrk(url: str, script: Path | None) -> dict[str, float]:
+    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", url]
+    if script is not None:
+        command[1:1] = ["-s", str(script)]
+    out = subprocess.run(
+        command, capture_output=True, text=True, check=True, timeout=SECONDS + 30
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    assert p99 is not None, out
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
+    if re.search(r"Non-2xx or 3xx responses", out):
+        raise RuntimeError(f"errors under load:\n{out}")
+    return {"rps": rps, "p99_ms": float(p99.group(1)) * scale}
+
+
+def main() -> dict[str, Any]:
+    if shutil.which("wrk") is None:
+        print("web: skipped (wrk is not installed: apt-get install wrk)")
+        return {}
+    port = _free_port()
+    base = f"http://{HOST}:{port}"
+    env = {**os.environ, "BACKCARE_CACHE_DIR": tempfile.mkdtemp(prefix="backcare-bench-")}
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVER.format(host=HOST, port=port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "assess.lua"
+        script.write_text(
+            'wrk.method = "POST"\n'
+            'wrk.headers["Content-Type"] = "application/json"\n'
+            f"wrk.body = {json.dumps(json.dumps(ANSWERS))}\n",
+            encoding="utf-8",
+        )
+        try:
+            _wait(f"{base}/api/v1/health", server)
+            health_url, assess_url = f"{base}/api/v1/health", f"{base}/api/v1/assess"
+            _wrk(health_url, None)  # warm up both paths
+            _wrk(assess_url, script)
+            runs: list[dict[str, dict[str, float]]] = []
+            for _ in range(ROUNDS):
+                runs.append({"health": _wrk(health_url, None), "assess": _wrk(assess_url, script)})
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    # Each round measures both endpoints back to back; the median round's ratio is the
+    # least disturbed by other load on a shared machine (best-of per endpoint would pair
+    # a quiet moment of one with a busy moment of the other).
+    runs.sort(key=lambda run: run["assess"]["rps"] / run["health"]["rps"])
+    median = runs[len(runs) // 2]
+    ratio = median["assess"]["rps"] / median["health"]["rps"]
+    result = {
+        "load": f"wrk, {CONNECTIONS} connections, {SECONDS} s per run, median of {ROUNDS} rounds",
+        "health_requests_per_second": round(median["health"]["rps"]),
+        "assess_requests_per_second": round(median["assess"]["rps"]),
+        "health_p99_ms": round(median["health"]["p99_ms"], 2),
+        "assess_p99_ms": round(median["assess"]["p99_ms"], 2),
+        "ratio_assess_to_health": round(ratio, 3),
+        "round_ratios": [round(r["assess"]["rps"] / r["health"]["rps"], 3) for r in runs],
+        "target_ratio": TARGET,
+        "meets_target": ratio >= TARGET,
+    }
+    write_result("web", result)
+    print(
+        f"web: health {result['health_requests_per_second']} req/s (p99 "
+        f"{result['health_p99_ms']} ms), assess {result['assess_requests_per_second']} req/s "
+        f"(p99 {result['assess_p99_ms']} ms) -> ratio {result['ratio_assess_to_health']} "
+        f"(target >= {TARGET}: {'met' if result['meets_target'] else 'MISSED'})"
+    )
+    return result
+
+
+if __name__ == "__main__":
+    main()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -371,3 +373,12 @@ def test_the_fhir_export_is_a_bundle(client: TestClient) -> None:
 def test_exports_of_a_missing_episode_are_404(client: TestClient) -> None:
     for path in ("/api/v1/diary/episodes/7/calendar.ics", "/api/v1/diary/episodes/7/fhir"):
         assert client.get(path).status_code == 404, path
+
+
+def test_every_api_route_is_documented_in_docs_web_md(client: TestClient) -> None:
+    docs = (Path(__file__).parents[1] / "docs" / "web.md").read_text(encoding="utf-8")
+    schema = client.get("/api/v1/openapi.json").json()
+    for path, operations in schema["paths"].items():
+        for method in operations:
+            row = f"{method.upper()} {re.sub(r'{[^}]+}', '{id}', path)}"
+            assert f"`{row}`" in docs, row

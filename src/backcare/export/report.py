@@ -626,7 +626,7 @@ def _chart(context: EpisodeContext, checkins: Sequence[CheckInRecord], baseline:
     # matplotlib.dates is not annotated (matplotlib ships stubs for most modules, not this one).
     locator = mdates.AutoDateLocator(maxticks=8)  # type: ignore[no-untyped-call]
     axes.xaxis.set_major_locator(locator)
-    formatter = mdates.ConciseDateFormatter(locator, show_offset=False)  # type: ignore[no-untyped-call]
+    formatter = mdates.ConciseDateFormatter(locator)  # type: ignore[no-untyped-call]
     axes.xaxis.set_major_formatter(formatter)
     axes.set_ylim(-0.3, 10.3)
     axes.set_yticks(range(0, 11, 2))
@@ -634,7 +634,8 @@ def _chart(context: EpisodeContext, checkins: Sequence[CheckInRecord], baseline:
     axes.grid(alpha=0.3)
     axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, fontsize="x-small")
     buffer = io.StringIO()
-    with warnings.catch_warnings():
+    # A fixed salt makes the SVG's element ids, and so the HTML, the same on every run.
+    with warnings.catch_warnings(), matplotlib.rc_context({"svg.hashsalt": "backcare"}):
         # Some spans have no tick interval in AutoDateLocator's table; it falls back to a
         # usable one and says so. Nothing else from matplotlib is silenced.
         warnings.filterwarnings(

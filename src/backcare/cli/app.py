@@ -171,9 +171,10 @@ def version() -> None:
 
 def _register_extensions() -> None:
     """Add the command groups that live in their own modules (each imports lazily)."""
-    from backcare.cli import diary
+    from backcare.cli import coach, diary
 
     diary.register(app)
+    coach.register(app)
 
 
 _register_extensions()

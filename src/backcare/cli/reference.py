@@ -34,7 +34,9 @@ def render_cli_reference() -> str:
 def _command(out: list[str], command: Any, path: list[str]) -> None:
     title = " ".join(path)
     out += [f"## `{title}`", "", (command.help or "").strip(), ""]
-    options = [p for p in command.params if getattr(p, "opts", None)]
+    options = [
+        p for p in command.params if getattr(p, "opts", None) and not getattr(p, "hidden", False)
+    ]
     if options:
         out += ["| Option | Description |", "|---|---|"]
         for param in options:

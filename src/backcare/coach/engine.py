@@ -25,6 +25,7 @@ from typing import Literal, TypeAlias
 from pydantic import BaseModel, ConfigDict
 
 from backcare.coach.clock import Clock
+from backcare.errors import FieldProblem, InputError
 
 __all__ = [
     "CoachEvent",
@@ -53,18 +54,16 @@ DEFAULT_LEAD_IN_SECONDS = 5
 DEFAULT_SWITCH_SECONDS = 3
 
 
-class InvalidCoachPlan(ValueError):  # noqa: N818 - name fixed by the package's public API
-    """A plan or session setting the coach cannot run.
+class InvalidCoachPlan(InputError, ValueError):  # noqa: N818 - name fixed by the public API
+    """A plan or session setting the coach cannot run (an :class:`~backcare.errors.InputError`).
 
     Attributes:
         field: Name of the offending field (``"plan"`` for an empty plan).
         exercise_id: Id of the offending exercise, or ``None`` for session-level settings.
     """
 
-    # TODO(integrator): rebase onto backcare.errors.CoachError once that module lands.
-
     def __init__(self, message: str, *, field: str, exercise_id: str | None = None) -> None:
-        super().__init__(message)
+        super().__init__(message, problems=[FieldProblem(field, message)])
         self.field = field
         self.exercise_id = exercise_id
 

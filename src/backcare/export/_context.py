@@ -49,7 +49,7 @@ class EpisodeContext:
         return self.history.episode.resolved_at or self.now
 
 
-def load_context(diary: Diary, episode_id: int | None) -> EpisodeContext:
+def load_context(diary: Diary, *, episode_id: int | None) -> EpisodeContext:
     """Load an episode (default: the active one, else the latest) from the diary.
 
     Raises:
@@ -58,12 +58,12 @@ def load_context(diary: Diary, episode_id: int | None) -> EpisodeContext:
     return EpisodeContext(history=diary.history(episode_id), tz=diary.tz, now=diary.now())
 
 
-def checkins_until(history: EpisodeHistory, at: datetime) -> list[CheckInRecord]:
+def checkins_until(history: EpisodeHistory, *, at: datetime) -> list[CheckInRecord]:
     """The check-ins recorded at or before ``at``, in time order."""
     return [c for c in history.checkins if c.recorded_at <= at]
 
 
-def answers_at(history: EpisodeHistory, at: datetime) -> Answers:
+def answers_at(history: EpisodeHistory, *, at: datetime) -> Answers:
     """The answers to assess at ``at``: start answers, updates so far, the derived course.
 
     Pain and trend are those of the latest check-in at or before ``at`` (the start
@@ -75,7 +75,7 @@ def answers_at(history: EpisodeHistory, at: datetime) -> Answers:
     from backcare.diary.escalation import effective_answers
 
     episode = history.episode
-    done = checkins_until(history, at)
+    done = checkins_until(history, at=at)
     updates = [c.answers_update for c in done if c.answers_update]
     latest = done[-1] if done else None
     start_pain = episode.answers.get("pain")
@@ -92,7 +92,7 @@ def answers_at(history: EpisodeHistory, at: datetime) -> Answers:
     )
 
 
-def local_day_bounds(day: date, tz: tzinfo) -> tuple[datetime, datetime]:
+def local_day_bounds(day: date, *, tz: tzinfo) -> tuple[datetime, datetime]:
     """The first instant of ``day`` in ``tz`` and the first instant of the next day."""
     start = datetime.combine(day, time(0, 0), tzinfo=tz)
     end = datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=tz)

@@ -576,7 +576,7 @@ def episode_bundle(
             )
         builder.outcome(record, number)
     until = episode.resolved_at or now
-    builder.care_plan(engine.assess(answers_at(history, until)))
+    builder.care_plan(engine.assess(answers_at(history, at=until)))
     bundle = {
         "resourceType": "Bundle",
         "id": stable_id(episode.uid, "Bundle", fhir_datetime(now)),

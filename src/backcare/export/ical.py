@@ -423,7 +423,7 @@ def _episode_reminders(
     from backcare.export._context import answers_at, load_context
 
     _check_days(days)
-    context = load_context(diary, episode_id)
+    context = load_context(diary, episode_id=episode_id)
     episode = context.history.episode
     name = f"backcare reminders (episode {episode.id})"
     if episode.resolved_at is not None:
@@ -433,7 +433,7 @@ def _episode_reminders(
                 problems=[FieldProblem("episode", str(episode.id))],
             )
         return [], context.now, name
-    answers = answers_at(context.history, context.now)
+    answers = answers_at(context.history, at=context.now)
     triage = diary.engine.assess(answers).triage
     if _on_hold(triage.level):
         if strict:

@@ -350,7 +350,7 @@ def _red_flags(context: EpisodeContext, kb: KnowledgeBase, until: datetime) -> l
     sources: list[tuple[dict[str, Any], datetime | None]] = [(episode.answers, None)]
     sources += [
         (c.answers_update, c.recorded_at)
-        for c in checkins_until(context.history, until)
+        for c in checkins_until(context.history, at=until)
         if c.answers_update
     ]
     for answers, when in sources:
@@ -444,7 +444,7 @@ def _outcomes(
                 change=described,
             )
         )
-    resolution = resolution_status(checkins_until(history, until), tz=context.tz)
+    resolution = resolution_status(checkins_until(history, at=until), tz=context.tz)
     return rows, resolution.describe()
 
 
@@ -458,8 +458,8 @@ def _planned(
     counts: dict[str, int] = defaultdict(int)
     day = begin.astimezone(tz).date()
     while day <= finish.astimezone(tz).date():
-        _, day_end = local_day_bounds(day, tz)
-        answers = answers_at(history, min(day_end, finish))
+        _, day_end = local_day_bounds(day, tz=tz)
+        answers = answers_at(history, at=min(day_end, finish))
         for reminder in plan_reminders(
             answers,
             onset=history.episode.onset_at,
@@ -678,13 +678,13 @@ def build_report(
     first_day = _as_date(start, field="--from")
     last_day = _as_date(end, field="--to")
     cleaned = _clean_questions(questions)
-    context = load_context(diary, episode_id)
+    context = load_context(diary, episode_id=episode_id)
     first, last, checkins = _range(context, first_day, last_day)
     engine, kb, tz = diary.engine, diary.engine.knowledge, context.tz
     episode = context.history.episode
-    _, range_end = local_day_bounds(last, tz)
+    _, range_end = local_day_bounds(last, tz=tz)
     until = min(range_end, context.until)
-    assessment = engine.assess(answers_at(context.history, until))
+    assessment = engine.assess(answers_at(context.history, at=until))
     spans, earlier = _triage(context, checkins, first)
     explained, more_reasons = _explained(spans)
     outcomes, resolution = _outcomes(context, checkins, until)

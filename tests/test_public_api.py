@@ -53,3 +53,23 @@ def test_assess_and_next_questions_are_pure_functions_of_the_answers() -> None:
     questions = backcare.next_questions({"age": 40})
     assert questions[0].key == "red_flags.saddle_numbness"
     assert "age" not in {q.key for q in questions}
+
+
+def test_every_public_name_has_a_lazy_home() -> None:
+    assert set(backcare.__all__) - {"__version__"} == set(backcare._WHERE)
+
+
+def test_unknown_attribute_is_an_attribute_error() -> None:
+    import pytest
+
+    with pytest.raises(AttributeError, match="no_such_thing"):
+        _ = backcare.no_such_thing  # type: ignore[attr-defined]
+
+
+def test_importing_the_package_does_not_load_the_engine() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, backcare; print('backcare.rules.engine' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

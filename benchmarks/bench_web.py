@@ -1,7 +1,8 @@
 """Web throughput: ``POST /api/v1/assess`` against the trivial ``GET /api/v1/health``.
 
 Both endpoints of the same app run under uvicorn on a free loopback port and are
-loaded by ``wrk`` (Debian package ``wrk``; a Lua script sends the POST) with 2
+loaded by ``wrk`` (Debian package ``wrk``; a Lua script POSTs the answers of the golden
+triage scenarios in turn, so the load is as varied as the test cases) with 2
 connections for 5 seconds each, back to back in each of 3 rounds; the round with
 the median ratio counts. Target: assess sustains at least 70% of the trivial endpoint's requests/s.
 Only the loopback address is used; every run is bounded in time.
@@ -22,12 +23,15 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from backcare.domain.answers import History, RedFlags
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import write_result
 
 TARGET = 0.70
+SCENARIOS = Path(__file__).parents[1] / "tests" / "data" / "scenarios"
 SECONDS = 5
 CONNECTIONS = 2
 ROUNDS = 3
@@ -46,6 +50,29 @@ SERVER = (
     "uvicorn.run(create_app(database_url='sqlite://'), host='{host}', port={port}, "
     "log_level='warning', access_log=False)"
 )
+
+
+def _cases() -> list[dict[str, Any]]:
+    """The golden triage scenarios' answers (varied load), else one typical answer set."""
+    cases = [
+        case["answers"]
+        for path in sorted(SCENARIOS.glob("*.yaml"))
+        for case in yaml.safe_load(path.read_text(encoding="utf-8"))
+    ]
+    return cases or [ANSWERS]
+
+
+def _lua(cases: list[dict[str, Any]]) -> str:
+    """A wrk script that POSTs the answer sets in turn."""
+    bodies = ",\n".join(f"[==[{json.dumps(case)}]==]" for case in cases)
+    return (
+        f"bodies = {{\n{bodies}\n}}\n"
+        "i = 0\n"
+        "request = function()\n"
+        "  i = i % #bodies + 1\n"
+        '  return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, bodies[i])\n'
+        "end\n"
+    )
 
 
 def _free_port() -> int:
@@ -100,12 +127,7 @@ def main() -> dict[str, Any]:
     )
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "assess.lua"
-        script.write_text(
-            'wrk.method = "POST"\n'
-            'wrk.headers["Content-Type"] = "application/json"\n'
-            f"wrk.body = {json.dumps(json.dumps(ANSWERS))}\n",
-            encoding="utf-8",
-        )
+        script.write_text(_lua(_cases()), encoding="utf-8")
         try:
             _wait(f"{base}/api/v1/health", server)
             health_url, assess_url = f"{base}/api/v1/health", f"{base}/api/v1/assess"
@@ -125,6 +147,7 @@ def main() -> dict[str, Any]:
     ratio = median["assess"]["rps"] / median["health"]["rps"]
     result = {
         "load": f"wrk, {CONNECTIONS} connections, {SECONDS} s per run, median of {ROUNDS} rounds",
+        "answer_sets": len(_cases()),
         "health_requests_per_second": round(median["health"]["rps"]),
         "assess_requests_per_second": round(median["assess"]["rps"]),
         "health_p99_ms": round(median["health"]["p99_ms"], 2),

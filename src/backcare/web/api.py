@@ -19,7 +19,7 @@ from backcare.diary.transfer import export_diary
 from backcare.domain.answers import Answers
 from backcare.domain.results import Assessment
 from backcare.errors import FieldProblem, NotFoundError
-from backcare.rules.engine import Engine
+from backcare.web.context import WebContext
 from backcare.web.dependencies import CoachDep, DiaryDep, EngineDep, json_writes
 from backcare.web.errors import API_ERROR_RESPONSES, parse_json_body
 from backcare.web.forms import checkin_entry
@@ -91,11 +91,12 @@ async def assess(request: Request) -> Response:
     """Triage the answers (contract v1) and build the plan: the result page's twin.
 
     The hot path of the API: the body is validated straight from its bytes by the
-    contract model (strict, as everywhere) and the result serialised in one call.
+    contract model (strict, as everywhere), and the JSON of the plan parts the engine
+    shares between assessments is reused (:mod:`backcare.web.encoding`).
     """
     answers = parse_json_body(Answers, await request.body())
-    engine: Engine = request.app.state.backcare.engine
-    return _json(engine.assess(answers))
+    web: WebContext = request.app.state.backcare
+    return Response(web.encoder.encode(web.engine.assess(answers)), media_type="application/json")
 
 
 @router.post("/next-questions", tags=["assessment"])

@@ -156,6 +156,8 @@ def test_the_coach_counts_down_pauses_resumes_and_saves_the_session(
     server: str, page: Any, shots: Path
 ) -> None:
     _ensure_episode(server)
+    planned = httpx.get(f"{server}/api/v1/coach/plan").json()["exercises"]
+    every_hold = sum(e["reps"] * (2 if e["sides"] == "each" else 1) for e in planned)
     page.goto(f"{server}/coach?speed=100")
     coach = page.locator("#coach")
     page.wait_for_selector('#coach[data-state="ready"]')
@@ -178,8 +180,8 @@ def test_the_coach_counts_down_pauses_resumes_and_saves_the_session(
     page.get_by_role("button", name="Save the session").click()
     page.wait_for_selector('#coach[data-saved="yes"]')
     assert page.inner_text("#coach-result").startswith("Saved:")
-    sessions = httpx.get(f"{server}/api/v1/coach/plan").json()["sessions_today"]
-    assert sessions >= 1
+    assert httpx.get(f"{server}/api/v1/coach/plan").json()["sessions_today"] >= 1
+    assert page.inner_text("#coach-result") == f"Saved: {every_hold} holds done."
 
 
 @pytest.mark.parametrize(

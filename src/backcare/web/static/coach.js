@@ -54,10 +54,16 @@
     }
   }
 
-  function enter(i) {
-    if (index >= 0 && view.segments[index].kind === "hold") {
-      holdDone(index, view.segments[index].duration_seconds);
+  function complete(until) {
+    // Count every hold that ran to its end before segment `until` (a slow tick, or a fast
+    // clock, can pass several segments at once).
+    for (var k = Math.max(index, 0); k < until; k += 1) {
+      if (view.segments[k].kind === "hold") { holdDone(k, view.segments[k].duration_seconds); }
     }
+  }
+
+  function enter(i) {
+    if (index >= 0) { complete(i); }
     index = i;
     var seg = view.segments[i];
     root.setAttribute("data-segment", String(i));
@@ -80,9 +86,10 @@
 
   function finish(quit) {
     var now = Math.min(active(), ends[ends.length - 1]);
-    if (index >= 0 && view.segments[index].kind === "hold") {
-      var start = index === 0 ? 0 : ends[index - 1];
-      holdDone(index, quit ? now - start : view.segments[index].duration_seconds);
+    if (!quit) {
+      complete(ends.length);
+    } else if (index >= 0 && view.segments[index].kind === "hold") {
+      holdDone(index, now - (index === 0 ? 0 : ends[index - 1]));  // a hold cut short
     }
     clearInterval(timer); timer = null; pausedAt = null;
     quitEarly = quit; endedAt = new Date();

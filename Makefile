@@ -18,7 +18,10 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)  ## Create .venv and install backcare with its development tools
 
-run: $(STAMP)  ## Run backcare (the interactive assessment; SQLite, no server)
+run: $(STAMP)  ## Start the web app on http://127.0.0.1:8000 (SQLite, nothing else to install)
+	$(BIN)/backcare serve
+
+assess: $(STAMP)  ## The interactive assessment in the terminal
 	$(BIN)/backcare
 
 lint: $(STAMP)  ## Lint and check formatting

@@ -171,10 +171,11 @@ def version() -> None:
 
 def _register_extensions() -> None:
     """Add the command groups that live in their own modules (each imports lazily)."""
-    from backcare.cli import coach, diary
+    from backcare.cli import coach, diary, web
 
     diary.register(app)
     coach.register(app)
+    web.register(app)
 
 
 _register_extensions()

@@ -5,7 +5,7 @@
 #   postgresql        - the store suite against a real PostgreSQL
 #   chromium          - the end-to-end browser tests (Playwright drives /usr/bin/chromium)
 #   poppler-utils     - pdftotext/pdfinfo read the clinician report back in tests
-#   libharfbuzz-subset0 - weasyprint renders the PDF report
+#   libharfbuzz-subset0, libpango*, fonts-dejavu-core - weasyprint renders the PDF report
 #   wrk               - the web benchmark's load generator (benchmarks only)
 
 _backcare_packages=()
@@ -13,6 +13,8 @@ command -v chromium >/dev/null 2>&1 || _backcare_packages+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || _backcare_packages+=(poppler-utils)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || _backcare_packages+=(postgresql)
 ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || _backcare_packages+=(libharfbuzz-subset0)
+ldconfig -p 2>/dev/null | grep -q libpangoft2 || _backcare_packages+=(libpango-1.0-0 libpangoft2-1.0-0)
+[ -d /usr/share/fonts/truetype/dejavu ] || _backcare_packages+=(fonts-dejavu-core)
 command -v wrk >/dev/null 2>&1 || _backcare_packages+=(wrk)
 
 if [ "${#_backcare_packages[@]}" -gt 0 ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then

@@ -171,10 +171,11 @@ def version() -> None:
 
 def _register_extensions() -> None:
     """Add the command groups that live in their own modules (each imports lazily)."""
-    from backcare.cli import coach, diary, web
+    from backcare.cli import coach, diary, reports, web
 
     diary.register(app)
     coach.register(app)
+    reports.register(app)
     web.register(app)
 
 

@@ -642,28 +642,53 @@ def plan(episode: EpisodeOption = None, db: DbOption = None) -> None:
 
 
 def export(
-    fmt: Annotated[str, typer.Option("--format", metavar="json|csv", help="File format.")] = "json",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            metavar="json|csv|ics|fhir",
+            help="json/csv: the whole diary (re-importable); ics: reminders for the coming days; "
+            "fhir: an R4 Bundle of one episode.",
+        ),
+    ] = "json",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to FILE instead of stdout.")
     ] = None,
+    episode: Annotated[
+        int | None,
+        typer.Option("--episode", help="ics/fhir: this episode (default: the active or latest)."),
+    ] = None,
+    days: Annotated[
+        int, typer.Option("--days", min=1, max=60, help="ics: how many days of reminders.")
+    ] = 7,
     db: DbOption = None,
 ) -> None:
-    """Export the whole diary (versioned format backcare-diary; import it back losslessly)."""
-    from backcare.diary.transfer import export_diary
-
+    """Export the diary: the whole of it (json/csv), reminders (ics) or one episode (fhir)."""
+    data: bytes
     with _open(db) as diary:
-        text = export_diary(diary.store, fmt=fmt)
+        if fmt == "ics":
+            from backcare.export.ical import export_ics
+
+            data = export_ics(diary, episode_id=episode, days=days)
+        elif fmt == "fhir":
+            from backcare.export.fhir import export_fhir_bundle
+
+            data = export_fhir_bundle(diary, episode_id=episode).encode("utf-8")
+        else:
+            from backcare.diary.transfer import export_diary
+
+            data = export_diary(diary.store, fmt=fmt).encode("utf-8")
     if output is None:
-        sys.stdout.write(text)
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
         return
     try:
-        with output.open("w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        output.write_bytes(data)
     except OSError as exc:
         raise InputError(
             "cannot write the export", problems=[FieldProblem(str(output), str(exc))]
         ) from exc
-    print(f"Diary exported to {output}.", file=sys.stderr)
+    print(f"Exported ({fmt}) to {output}.", file=sys.stderr)
 
 
 def import_(

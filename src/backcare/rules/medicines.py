@@ -22,7 +22,6 @@ _UNKNOWN_CONDITIONS = (
     "You have not told us about your health conditions yet (for example pregnancy, stomach "
     "ulcers, kidney or heart disease): ask a pharmacist or doctor first, or answer that question."
 )
-_MAX_SHARED = 4096  # distinct medicine lists kept; real inputs use a handful
 _NOT_OTC = "Prescription only: ask a doctor; backcare never suggests taking it on your own."
 
 
@@ -50,34 +49,21 @@ class CompiledMedicines:
     """The medicines of one knowledge base with their compiled contraindication rules."""
 
     medicines: tuple[_CompiledMedicine, ...]
-    # Advice depends only on which rules fire, so each outcome, and each whole list of
-    # outcomes, is built once and shared (callers such as the web encoder reuse its JSON).
+    # Advice depends only on which rules fire, so each outcome is built once and shared.
     _advice: dict[tuple[int, bool, tuple[int, ...]], MedicineAdvice] = field(default_factory=dict)
-    _lists: dict[tuple[object, ...], tuple[MedicineAdvice, ...]] = field(default_factory=dict)
 
     def advise(self, facts: Facts) -> tuple[MedicineAdvice, ...]:
         """Advice for every medicine in the knowledge base, in knowledge-base order."""
         unknown = facts["conditions"] is None
-        key = (unknown, *(compiled.fired(facts) for compiled in self.medicines))
-        shared = self._lists.get(key)
-        if shared is None:
-            if len(self._lists) >= _MAX_SHARED:
-                self._lists.clear()
-            shared = self._lists[key] = tuple(
-                self._one(index, compiled, unknown, fired)
-                for index, (compiled, fired) in enumerate(zip(self.medicines, key[1:], strict=True))
-            )
-        return shared
-
-    def _one(
-        self, index: int, compiled: _CompiledMedicine, unknown: bool, fired: object
-    ) -> MedicineAdvice:
-        assert isinstance(fired, tuple)
-        advice_key = (index, unknown, fired)
-        advice = self._advice.get(advice_key)
-        if advice is None:
-            advice = self._advice[advice_key] = self._advise_one(compiled, unknown, fired)
-        return advice
+        out = []
+        for index, compiled in enumerate(self.medicines):
+            fired = compiled.fired(facts)
+            key = (index, unknown, fired)
+            advice = self._advice.get(key)
+            if advice is None:
+                advice = self._advice[key] = self._advise_one(compiled, unknown, fired)
+            out.append(advice)
+        return tuple(out)
 
     @staticmethod
     def _advise_one(

@@ -6,7 +6,7 @@ the order lives here, in the core, and comes from the knowledge base priorities.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from backcare.domain.results import Question
 from backcare.knowledge.schema import KnowledgeBase
@@ -20,23 +20,10 @@ class CompiledQuestions:
     """Every question of a knowledge base in asking order, with a reader for its answer."""
 
     questions: tuple[Question, ...]
-    # The same gaps give the same list: share it (bounded) so callers can reuse its JSON.
-    _shared: dict[tuple[bool, ...], tuple[Question, ...]] = field(default_factory=dict)
 
     def unanswered(self, facts: Facts) -> tuple[Question, ...]:
         """The questions whose answers are still missing, most dangerous first."""
-        gaps = tuple(facts[q.key] is None for q in self.questions)
-        shared = self._shared.get(gaps)
-        if shared is None:
-            if len(self._shared) >= _MAX_SHARED:
-                self._shared.clear()
-            shared = self._shared[gaps] = tuple(
-                q for q, missing in zip(self.questions, gaps, strict=True) if missing
-            )
-        return shared
-
-
-_MAX_SHARED = 4096  # distinct answer-gap patterns kept
+        return tuple(q for q in self.questions if facts[q.key] is None)
 
 
 def compile_questions(kb: KnowledgeBase) -> CompiledQuestions:

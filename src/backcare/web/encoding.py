@@ -3,11 +3,10 @@
 The engine builds each combination of plan parts (recommendations, medicines,
 exercises, schedule, warning signs) once and shares the same immutable tuples
 between every assessment with the same discrete inputs. Serialising an assessment
-is dominated by those parts (and the shared list of questions still to ask), so
-:class:`AssessmentEncoder` keeps the JSON of each shared tuple (keyed by the tuple
-itself, held so its id cannot be reused) and serialises only the rest per request.
-The bytes are exactly those of ``Assessment.model_dump_json()``; a test checks it
-over the golden scenarios.
+is dominated by those parts, so :class:`AssessmentEncoder` keeps the JSON of each
+shared tuple (keyed by the tuple itself, held so its id cannot be reused) and
+serialises only the rest per request. The bytes are exactly those of
+``Assessment.model_dump_json()``; a test checks it over the golden scenarios.
 """
 
 from __future__ import annotations
@@ -41,7 +40,8 @@ class AssessmentEncoder:
         self._maxsize = maxsize
         self._lock = threading.Lock()
 
-    def _part(self, adapter: TypeAdapter[Any], value: Any) -> bytes:
+    def _part(self, name: str, value: Any) -> bytes:
+        adapter = self._plan[name]
         if not isinstance(value, tuple) or not value:
             return adapter.dump_json(value)
         key = id(value)
@@ -61,14 +61,14 @@ class AssessmentEncoder:
         """The assessment as JSON bytes, identical to ``model_dump_json()``."""
         plan = assessment.plan
         plan_json = b"{%s}" % b",".join(
-            b'"%s":%s' % (name.encode(), self._part(adapter, getattr(plan, name)))
-            for name, adapter in self._plan.items()
+            b'"%s":%s' % (name.encode(), self._part(name, getattr(plan, name)))
+            for name in self._plan
         )
         return b"{%s}" % b",".join(
             b'"%s":%s'
             % (
                 name.encode(),
-                plan_json if name == "plan" else self._part(adapter, getattr(assessment, name)),
+                plan_json if name == "plan" else adapter.dump_json(getattr(assessment, name)),
             )
             for name, adapter in self._assessment.items()
         )

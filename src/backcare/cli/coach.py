@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from backcare.cli.options import DbOption
 from backcare.errors import ConflictError
 
 if TYPE_CHECKING:
@@ -45,15 +46,6 @@ TIME_SCALE_ENV = "BACKCARE_COACH_TIME_SCALE"
 #: How long one poll for a key waits, in real seconds (the display's tick).
 TICK_SECONDS = 0.1
 
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        metavar="URL",
-        help="Database URL, e.g. sqlite:///diary.sqlite3 or postgresql+psycopg://... "
-        "(default: BACKCARE_DATABASE_URL, else diary.sqlite3 in your data directory).",
-    ),
-]
 
 _CONTROLS = (
     "p/space pause · s skip · r repeat · q quit · ! something new (numbness, weakness, pain)"

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from backcare.cli.options import DbOption, EpisodeOption
 from backcare.domain.enums import Trigger
 from backcare.errors import DoseLimitError, FieldProblem, ImportFormatError, InputError
 
@@ -29,19 +30,6 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        metavar="URL",
-        help="Database URL, e.g. sqlite:///diary.sqlite3 or postgresql+psycopg://... "
-        "(default: BACKCARE_DATABASE_URL, else diary.sqlite3 in your data directory).",
-    ),
-]
-EpisodeOption = Annotated[
-    int | None,
-    typer.Option("--episode", metavar="ID", help="Which episode (default: the active one)."),
-]
 
 _LEVEL_LABEL = {
     "self_care": "self-care",

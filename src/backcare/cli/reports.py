@@ -15,25 +15,11 @@ from typing import Annotated
 
 import typer
 
+from backcare.cli.options import DbOption, EpisodeOption
 from backcare.errors import FieldProblem, InputError
 
 __all__ = ["register"]
 
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        metavar="URL",
-        help="Database URL, e.g. sqlite:///diary.sqlite3 or postgresql+psycopg://... "
-        "(default: BACKCARE_DATABASE_URL, else diary.sqlite3 in your data directory).",
-    ),
-]
-EpisodeOption = Annotated[
-    int | None,
-    typer.Option(
-        "--episode", metavar="ID", help="Which episode (default: the active one, else the latest)."
-    ),
-]
 OutputOption = Annotated[
     Path | None,
     typer.Option("--output", "-o", metavar="FILE", help="Write to FILE instead of stdout."),

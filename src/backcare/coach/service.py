@@ -21,22 +21,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta
 
 from backcare.coach.adherence import Adherence, adherence
 from backcare.coach.engine import ExerciseDose, SessionResult
 from backcare.coach.progression import LastSession, ProgressionDecision, Step, next_dose
 from backcare.coach.symptoms import EXERCISE_PAIN_WARNING, Symptom
 from backcare.diary import CheckInEntry, CheckInResult, Diary
-from backcare.diary.escalation import effective_answers
-from backcare.diary.trends import build_trend
 from backcare.domain.answers import Answers, parse_answers
 from backcare.domain.enums import Phase, TriageLevel
 from backcare.domain.results import Assessment, PlannedExercise, WarningSign
 from backcare.errors import FieldProblem, InputError, NotFoundError
 from backcare.knowledge.schema import Exercise
-from backcare.rules.planning import phase_at
-from backcare.store import DiaryRepository, EpisodeRecord
+from backcare.store import EpisodeRecord
 from backcare.store.coach import (
     CoachRepository,
     CoachSessionRecord,
@@ -61,7 +58,6 @@ KIND_ORDER = {"stretch": 0, "mobility": 1, "strength": 2}
 #: The recommendation whose instructions say when to book a GP appointment.
 SEE_GP_RECOMMENDATION = "see_gp_when"
 
-_PHASE_ORDER = {phase: i for i, phase in enumerate(Phase)}
 _BLOCKED = {
     TriageLevel.EMERGENCY: (
         "No exercise session: your answers need emergency help now. Exercises wait until a "
@@ -215,7 +211,7 @@ class CoachService:
             episode = repo.active_episode()
             if episode is None:
                 raise NotFoundError("no active episode: start one first (backcare episode start)")
-            answers = _answers_now(repo, episode, now=now, tz=self.diary.tz)
+            answers = self.diary.answers_at(repo, episode, now=now)
             history = CoachRepository(repo.session).sessions(episode.id)
         assessment = self.diary.engine.assess(answers)
         plan = assessment.plan
@@ -469,43 +465,10 @@ class CoachService:
         )
 
     def _planned_on(self, episode: EpisodeRecord, day: date) -> int:
-        knowledge = self.diary.engine.knowledge
         start = datetime.combine(day, datetime.min.time(), tzinfo=self.diary.tz)
         hours = max(0.0, (start - episode.onset_at) / timedelta(hours=1))
-        phases = tuple(sorted(knowledge.phases, key=lambda p: p.from_hours))
-        phase = phase_at(phases, hours).id
-        return max(
-            (
-                ex.times_per_day
-                for ex in knowledge.exercises
-                if _PHASE_ORDER[ex.from_phase] <= _PHASE_ORDER[phase]
-            ),
-            default=0,
-        )
+        allowed = self.diary.engine.exercises_at(hours)
+        return max((ex.times_per_day for ex in allowed), default=0)
 
     def _day(self, moment: datetime) -> date:
         return moment.astimezone(self.diary.tz).date()
-
-
-def _answers_now(
-    repo: DiaryRepository, episode: EpisodeRecord, *, now: datetime, tz: tzinfo
-) -> Answers:
-    """The answers triage runs on now: what :meth:`backcare.diary.Diary.plan` assesses."""
-    latest = repo.latest_checkin(episode.id)
-    updates = repo.answer_updates(episode.id)
-    checkins = repo.checkins(episode.id) if latest is not None else []
-    report = build_trend(
-        answers=episode.answers,
-        checkins=checkins,
-        onset=episode.onset_at,
-        now=now,
-        tz=tz,
-    )
-    return effective_answers(
-        episode.answers,
-        updates,
-        onset=episode.onset_at,
-        at=now,
-        pain=latest.pain if latest is not None else episode.answers.get("pain"),
-        trend=report.overall,
-    )

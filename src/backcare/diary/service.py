@@ -428,22 +428,38 @@ class Diary:
         now = self.now()
         with self.store.read() as repo:
             episode = self._episode(repo, episode_id)
-            updates = repo.answer_updates(episode.id)
-            checkins, _ = repo.history(episode.id)
+            answers = self.answers_at(repo, episode, now=now, at=episode.resolved_at or now)
+        return self.engine.assess(answers)
+
+    def answers_at(
+        self,
+        repo: DiaryRepository,
+        episode: EpisodeRecord,
+        *,
+        now: datetime,
+        at: datetime | None = None,
+    ) -> Answers:
+        """The answers triage runs on: the start answers, every update, the diary's course.
+
+        Args:
+            repo: an open repository (the caller's transaction).
+            episode: the episode.
+            now: the time the trend is measured up to.
+            at: the moment to triage (sets the phase); default ``now``.
+        """
+        updates = repo.answer_updates(episode.id)
+        checkins = repo.checkins(episode.id)
         latest = checkins[-1] if checkins else None
         report = build_trend(
             answers=episode.answers, checkins=checkins, onset=episode.onset_at, now=now, tz=self.tz
         )
-        at = episode.resolved_at or now
-        return self.engine.assess(
-            effective_answers(
-                episode.answers,
-                updates,
-                onset=episode.onset_at,
-                at=at,
-                pain=latest.pain if latest is not None else episode.answers.get("pain"),
-                trend=report.overall,
-            )
+        return effective_answers(
+            episode.answers,
+            updates,
+            onset=episode.onset_at,
+            at=now if at is None else at,
+            pain=latest.pain if latest is not None else episode.answers.get("pain"),
+            trend=report.overall,
         )
 
     # --- helpers --------------------------------------------------------------------

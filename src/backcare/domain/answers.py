@@ -84,13 +84,6 @@ class Answers(BaseModel):
     ] = None
     course: Course = Course()
 
-    def answer_at(self, path: str) -> Any:
-        """The answer at a dotted path such as ``red_flags.fever`` (``None``: unanswered)."""
-        value: Any = self
-        for part in path.split("."):
-            value = getattr(value, part)
-        return value
-
     def merged(self, update: Answers) -> Answers:
         """Return these answers with every answered field of ``update`` laid over them."""
         data = self.model_dump(exclude_none=True)

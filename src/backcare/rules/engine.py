@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from backcare.domain.answers import Answers, parse_answers
-from backcare.domain.results import Assessment, Question, trusted
+from backcare.domain.results import Assessment, PlannedExercise, Question, trusted
 from backcare.knowledge.loader import load_knowledge_base
 from backcare.knowledge.schema import KnowledgeBase
 from backcare.rules.conditions import facts_of
@@ -61,6 +61,10 @@ class Engine:
             next_questions=self._questions.unanswered(facts),
             disclaimer=DISCLAIMER,
         )
+
+    def exercises_at(self, hours: float) -> tuple[PlannedExercise, ...]:
+        """The exercises the protocol allows ``hours`` after onset, gentlest phase first."""
+        return self._planner.exercises_at(hours)
 
     def next_questions(self, answers: Answers | object) -> tuple[Question, ...]:
         """The questions still unanswered, most dangerous first."""

@@ -104,6 +104,10 @@ class CompiledPlanner:
     # combination is built once and shared: the items are immutable.
     _days: dict[tuple[object, ...], _Day] = field(default_factory=dict)
 
+    def exercises_at(self, hours: float) -> tuple[PlannedExercise, ...]:
+        """The exercises the protocol allows ``hours`` after onset (before any triage hold)."""
+        return self.exercises_from[phase_at(self.phases, hours).id]
+
     def plan(self, facts: Facts, *, level: TriageLevel) -> CarePlan:
         """Build the plan for these (flattened) answers at this triage level."""
         hours = facts["hours_since_onset"]

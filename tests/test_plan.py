@@ -8,7 +8,7 @@ import pytest
 from tests.factories import all_no
 
 from backcare import Engine, KnowledgeBase, MedicineStatus, Phase, Settings
-from backcare.rules.planning import bmi_category
+from backcare.rules.evaluator import bmi_category
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ every source id so no advice reaches a person without the evidence behind it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -27,6 +28,7 @@ __all__ = [
     "Triage",
     "WarningSign",
     "trusted",
+    "trusted_builder",
 ]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid", defer_build=True)
@@ -42,15 +44,31 @@ def trusted(cls: type[_M], **values: Any) -> _M:
     default handling, which dominated the cost of an assessment. Every field must be
     given; a test checks the result equals the validated construction.
     """
-    if len(values) != len(cls.__pydantic_fields__):
-        missing = set(cls.__pydantic_fields__) - set(values)
-        raise TypeError(f"{cls.__name__}: trusted() needs every field; missing {missing}")
-    model = cls.__new__(cls)
-    _set(model, "__dict__", values)
-    _set(model, "__pydantic_fields_set__", set(values))
-    _set(model, "__pydantic_extra__", None)
-    _set(model, "__pydantic_private__", None)
-    return model
+    return trusted_builder(cls)(**values)
+
+
+def trusted_builder(cls: type[_M]) -> Callable[..., _M]:
+    """A fast constructor of the frozen result model ``cls``, as :func:`trusted` uses.
+
+    The class-level work (field count, the set of fields) is done once. All instances
+    share one fields-set: every field is always given and frozen models never change it.
+    """
+    count = len(cls.__pydantic_fields__)
+    fields_set = set(cls.__pydantic_fields__)
+    new = cls.__new__
+
+    def build(**values: Any) -> _M:
+        if len(values) != count:
+            missing = fields_set - set(values)
+            raise TypeError(f"{cls.__name__}: trusted() needs every field; missing {missing}")
+        model = new(cls)
+        _set(model, "__dict__", values)
+        _set(model, "__pydantic_fields_set__", fields_set)
+        _set(model, "__pydantic_extra__", None)
+        _set(model, "__pydantic_private__", None)
+        return model
+
+    return build
 
 
 class Reason(BaseModel):

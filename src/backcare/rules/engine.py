@@ -8,39 +8,47 @@ shipped knowledge base and the settings of the process.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from backcare.domain.answers import Answers, parse_answers
-from backcare.domain.results import Assessment, PlannedExercise, Question, trusted
+from backcare.domain.results import Assessment, PlannedExercise, Question
 from backcare.knowledge.loader import load_knowledge_base
 from backcare.knowledge.schema import KnowledgeBase
-from backcare.rules.conditions import facts_of
-from backcare.rules.planning import CompiledPlanner, compile_planner
-from backcare.rules.questions import CompiledQuestions, compile_questions
-from backcare.rules.triage import CompiledTriage, compile_triage
+from backcare.rules.evaluator import DISCLAIMER, Evaluator, Facts
+from backcare.rules.protocol import MODELS, compile_protocol, facts_of
 from backcare.settings import Settings, get_settings
 
 __all__ = ["DISCLAIMER", "Engine", "assess", "default_engine", "next_questions"]
 
-DISCLAIMER = (
-    "backcare gives information and self-care guidance for acute back muscle spasm. It is not "
-    "a diagnosis or a prescription and does not replace a doctor, pharmacist or physiotherapist. "
-    "If you are worried, get medical advice."
-)
-
 
 class Engine:
-    """Assess answers against one knowledge base with one set of settings."""
+    """Assess answers against one knowledge base with one set of settings.
+
+    Attributes:
+        protocol: the knowledge base and settings compiled into plain data
+            (:func:`backcare.rules.protocol.compile_protocol`).
+    """
 
     def __init__(self, knowledge: KnowledgeBase, settings: Settings) -> None:
         self.knowledge = knowledge
         self.settings = settings
-        self._triage: CompiledTriage = compile_triage(
-            knowledge, emergency_number=settings.emergency_number
-        )
-        self._questions: CompiledQuestions = compile_questions(knowledge)
-        self._planner: CompiledPlanner = compile_planner(
-            knowledge, wake=settings.wake_time, sleep=settings.sleep_time
-        )
+        self.protocol: dict[str, Any] = compile_protocol(knowledge, settings)
+        self._evaluator = Evaluator(self.protocol, MODELS)
+
+    def facts(self, answers: Answers | object) -> Facts:
+        """The answers flattened by answer path, with the derived values.
+
+        Plainly valid JSON-like answers are read directly (the reader is checked to agree
+        with the contract model); anything else is validated by the contract model.
+
+        Raises:
+            InputError: the data does not fit the contract; each problem names its field.
+        """
+        if type(answers) is dict:
+            facts = self._evaluator.read_answers(answers)
+            if facts is not None:
+                return facts
+        return facts_of(parse_answers(answers))
 
     def assess(self, answers: Answers | object) -> Assessment:
         """Triage the answers and build the plan.
@@ -51,24 +59,16 @@ class Engine:
         Raises:
             InputError: the data does not fit the contract; each problem names its field.
         """
-        facts = facts_of(parse_answers(answers))
-        triage = self._triage.run(facts)
-        return trusted(
-            Assessment,
-            contract_version=1,
-            triage=triage,
-            plan=self._planner.plan(facts, level=triage.level),
-            next_questions=self._questions.unanswered(facts),
-            disclaimer=DISCLAIMER,
-        )
+        result: Assessment = self._evaluator.assess(self.facts(answers))
+        return result
 
     def exercises_at(self, hours: float) -> tuple[PlannedExercise, ...]:
         """The exercises the protocol allows ``hours`` after onset, gentlest phase first."""
-        return self._planner.exercises_at(hours)
+        return self._evaluator.exercises_at(hours)
 
     def next_questions(self, answers: Answers | object) -> tuple[Question, ...]:
         """The questions still unanswered, most dangerous first."""
-        return self._questions.unanswered(facts_of(parse_answers(answers)))
+        return self._evaluator.unanswered(self.facts(answers))
 
 
 @lru_cache(maxsize=4)

@@ -1,0 +1,644 @@
+"""The rules engine proper: triage, questions, medicines and the plan, over plain data.
+
+An :class:`Evaluator` runs a *compiled protocol* - plain dicts, lists and strings
+that :func:`backcare.rules.protocol.compile_protocol` makes once from the validated
+knowledge base and the settings - against one person's flattened answers (the
+*facts*). It builds its results through a :class:`Representation`: the engine's
+makes the typed pydantic results of :mod:`backcare.domain.results`, the fast
+command-line path's makes plain JSON-ready dicts in the same field order. There is
+one evaluator for both, so they cannot disagree, and it imports only the standard
+library, so a process that only assesses never pays for importing pydantic.
+
+Safety properties (tested, and guaranteed by the condition language):
+- each red flag answered "yes" gives at least its own level;
+- answering one more question "yes" never lowers the level (conditions cannot negate);
+- an unanswered screening question is never read as "no": ``complete`` stays false
+  and the question is listed in ``missing``, most dangerous first;
+- while the person has not said which conditions they have, no over-the-counter
+  medicine is ``suitable``: each is ``ask_first`` until they answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
+
+__all__ = [
+    "DISCLAIMER",
+    "PLAIN",
+    "AnswerReader",
+    "Evaluator",
+    "Facts",
+    "Predicate",
+    "Representation",
+    "bmi_category",
+    "compile_condition",
+    "derive",
+]
+
+Facts = dict[str, Any]
+Predicate = Callable[[Facts], bool]
+
+DISCLAIMER = (
+    "backcare gives information and self-care guidance for acute back muscle spasm. It is not "
+    "a diagnosis or a prescription and does not replace a doctor, pharmacist or physiotherapist. "
+    "If you are worried, get medical advice."
+)
+
+# Contract values (TriageLevel, MedicineStatus) the evaluator acts on, by name.
+EMERGENCY, URGENT, SELF_CARE = "emergency", "urgent", "self_care"
+SUITABLE, ASK_FIRST = "suitable", "ask_first"
+
+_SUMMARIES = {
+    EMERGENCY: "Call {number} or go to the emergency department now.",
+    URGENT: (
+        "Get medical advice today: an urgent GP appointment, an urgent care service or "
+        "NHS 111 (or your local equivalent)."
+    ),
+    "see_doctor": (
+        "Book a doctor's appointment within the next few days; meanwhile follow the self-care plan."
+    ),
+    SELF_CARE: (
+        "Nothing you told us points to a serious cause: follow the self-care plan and watch "
+        "for the warning signs."
+    ),
+}
+_INCOMPLETE = (
+    " Some safety questions are still unanswered, so this result is provisional: "
+    "please answer them."
+)
+_EMERGENCY_MESSAGE = (
+    "Call {number} now (or go straight to the nearest emergency department). Do not drive "
+    "yourself. Stop the self-care plan: no exercises, no heat or cold, and do not take "
+    "anything by mouth unless told to."
+)
+_UNKNOWN_CONDITIONS = (
+    "You have not told us about your health conditions yet (for example pregnancy, stomach "
+    "ulcers, kidney or heart disease): ask a pharmacist or doctor first, or answer that question."
+)
+_NOT_OTC = "Prescription only: ask a doctor; backcare never suggests taking it on your own."
+_ASSUMED_ONSET = (
+    " You did not say when it started, so backcare assumes it is new (acute phase); "
+    "answer 'hours since onset' for a plan that fits."
+)
+_EMERGENCY_NOTE = (
+    "Self-care is on hold: get emergency help now. The plan resumes once a clinician has seen you."
+)
+_URGENT_NOTE = (
+    " Until you have been seen today, use only the pain-relief steps; exercises wait until "
+    "a clinician has checked you."
+)
+_BMI_SOURCES = ("who_bmi", "seed_000")
+# The results built per assessment (the rest are shared parts, built once).
+_COMPOSITES = (
+    "Assessment",
+    "Triage",
+    "CarePlan",
+    "BodyMassIndex",
+    "ScheduleItem",
+    "MedicineAdvice",
+)
+
+
+class Representation(Protocol):
+    """How the evaluator's results are built: typed models, or plain dicts."""
+
+    def leaf(self, kind: str, data: dict[str, Any]) -> Any:
+        """A shared part (a reason, question, exercise...) from its canonical JSON form."""
+
+    def builder(self, kind: str) -> Callable[..., Any]:
+        """The constructor of a per-assessment result, called with every field by keyword.
+
+        The evaluator passes the fields in the contract's field order.
+        """
+
+    def value(self, kind: str, raw: str) -> Any:
+        """A contract enum value (``TriageLevel``, ``Phase``, ``MedicineStatus``)."""
+
+
+class _Plain:
+    """Results as plain dicts: ``json.dumps`` of them is the contract's JSON."""
+
+    def leaf(self, kind: str, data: dict[str, Any]) -> Any:
+        return data
+
+    def builder(self, kind: str) -> Callable[..., Any]:
+        return dict
+
+    def value(self, kind: str, raw: str) -> Any:
+        return raw
+
+
+PLAIN: Representation = _Plain()
+
+
+# --- answers ---------------------------------------------------------------------------
+
+
+def derive(facts: Facts) -> Facts:
+    """Add the derived values rules may test: ``derived.episode_days`` and ``derived.bmi``.
+
+    Days into the episode are the larger of the diary's days and hours since onset / 24;
+    BMI (kg/m², WHO definition, one decimal) needs both height and weight.
+    """
+    days = facts["course.days_of_self_care"]
+    hours = facts["hours_since_onset"]
+    candidates = [v for v in (days, None if hours is None else hours / 24) if v is not None]
+    facts["derived.episode_days"] = max(candidates) if candidates else None
+    height, weight = facts["height_cm"], facts["weight_kg"]
+    if height is None or weight is None:
+        facts["derived.bmi"] = None
+    else:
+        metres = height / 100
+        facts["derived.bmi"] = round(weight / (metres * metres), 1)
+    return facts
+
+
+_BAD = object()
+
+
+def _boolean(value: Any) -> Any:
+    return value if value is True or value is False else _BAD
+
+
+def _checker(kind: str, argument: Any) -> Callable[[Any], Any]:
+    """A check of one answer's JSON value: the value to keep, or ``_BAD``."""
+    if kind == "boolean":
+        return _boolean
+    if kind == "choice":
+        return lambda value: value if type(value) is str and value in argument else _BAD
+    if kind == "choices":
+
+        def choices(value: Any) -> Any:
+            if type(value) is list and all(type(v) is str and v in argument for v in value):
+                return frozenset(value)
+            return _BAD
+
+        return choices
+    low, low_open, high, high_open = argument
+
+    def in_range(value: Any) -> bool:
+        if low is not None and (value <= low if low_open else value < low):
+            return False
+        return high is None or (value < high if high_open else value <= high)
+
+    if kind == "integer":
+        return lambda value: value if type(value) is int and in_range(value) else _BAD
+    if kind == "number":
+        # Range first: a huge integer must be refused, not overflow float().
+        return lambda value: (
+            float(value) if type(value) in (int, float) and in_range(value) else _BAD
+        )
+    raise ValueError(f"unknown answer kind {kind!r}")
+
+
+# answer key -> (fact key, check, nested fields of a group)
+_Fields = dict[str, tuple[str, Callable[[Any], Any], "_Fields | None"]]
+
+
+class AnswerReader:
+    """Read JSON answers straight into facts, or say it is not sure they are valid.
+
+    Built from the compiled protocol's ``answers`` table, which is made from the
+    contract's JSON Schema. Only plainly valid input is accepted - exact JSON types,
+    values in range, no unknown keys - and it gives exactly the facts the pydantic
+    contract model gives (a property test checks both directions on generated input).
+    Anything else, valid or not, gets ``None`` so the caller validates it with the
+    contract model, which names each bad field.
+    """
+
+    def __init__(self, table: Mapping[str, Any]) -> None:
+        blank: Facts = {}
+        self._fields = self._compile(table, "", blank)
+        self._blank = blank
+
+    @classmethod
+    def _compile(cls, table: Mapping[str, Any], prefix: str, blank: Facts) -> _Fields:
+        fields: _Fields = {}
+        for key, (kind, argument) in table.items():
+            if kind == "group":
+                fields[key] = ("", _boolean, cls._compile(argument, key + ".", blank))
+            else:
+                blank[prefix + key] = None
+                fields[key] = (prefix + key, _checker(kind, argument), None)
+        return fields
+
+    def read(self, data: object) -> Facts | None:
+        """The facts of ``data`` (with derived values), or ``None``."""
+        if type(data) is not dict:
+            return None
+        facts = self._blank.copy()
+        if not _read(data, self._fields, facts):
+            return None
+        return derive(facts)
+
+
+def _read(data: dict[Any, Any], fields: _Fields, facts: Facts) -> bool:
+    for key, value in data.items():
+        spec = fields.get(key)
+        if spec is None:
+            return False
+        path, check, nested = spec
+        if nested is not None:
+            if type(value) is not dict or not _read(value, nested, facts):
+                return False
+        elif value is not None:
+            value = check(value)
+            if value is _BAD:
+                return False
+            facts[path] = value
+    return True
+
+
+# --- conditions ------------------------------------------------------------------------
+
+
+def compile_condition(condition: Sequence[Any]) -> Predicate:
+    """Compile a condition of the compiled protocol into a predicate over facts.
+
+    Forms: ``("all", parts)``, ``("any", parts)`` and ``(test, path, argument,
+    or_unanswered)`` with test one of ``is``, ``at_least``, ``below``, ``in``,
+    ``contains``. An unanswered value (``None``) matches only with ``or_unanswered``.
+    """
+    if condition[0] in ("all", "any"):
+        parts = tuple(compile_condition(c) for c in condition[1])
+        if condition[0] == "all":
+
+            def every(facts: Facts) -> bool:
+                # A loop, not all() over a generator: this runs for every rule of every
+                # assessment, and the generator costs more than the tests it runs.
+                for part in parts:  # noqa: SIM110
+                    if not part(facts):
+                        return False
+                return True
+
+            return every
+
+        def some(facts: Facts) -> bool:
+            for part in parts:  # noqa: SIM110
+                if part(facts):
+                    return True
+            return False
+
+        return some
+    test, path, argument, unanswered = condition
+    compare = _comparison(test, argument)
+
+    def predicate(facts: Facts) -> bool:
+        value = facts[path]
+        if value is None:
+            return bool(unanswered)
+        return compare(value)
+
+    return predicate
+
+
+def _comparison(test: str, argument: Any) -> Callable[[Any], bool]:
+    if test == "is":
+        return lambda value: value is True
+    if test == "at_least":
+        return lambda value: bool(value >= argument)
+    if test == "below":
+        return lambda value: bool(value < argument)
+    if test == "in":
+        choices = frozenset(argument)
+        return lambda value: value in choices
+    if test == "contains":
+        return lambda value: argument in value
+    raise ValueError(f"unknown condition test {test!r}")
+
+
+# --- the evaluator ---------------------------------------------------------------------
+
+
+def bmi_category(value: float) -> str:
+    """The WHO adult BMI category of ``value`` (kg/m²)."""
+    if value < 18.5:
+        return "underweight"
+    if value < 25:
+        return "healthy weight"
+    if value < 30:
+        return "overweight"
+    return "obese"
+
+
+class _Recommendation:
+    __slots__ = ("applies", "conditional", "end", "id", "item", "schedule", "start")
+
+    def __init__(self, spec: Mapping[str, Any], rep: Representation) -> None:
+        self.id: str = spec["id"]
+        self.item = rep.leaf("RecommendationItem", spec["item"])
+        self.start: float = spec["hours"][0] if spec["hours"] else 0.0
+        self.end: float | None = spec["hours"][1] if spec["hours"] else None
+        self.applies = compile_condition(spec["when"]) if spec["when"] else None
+        # (timetabled from hour, clock times, title, minutes) or None
+        self.schedule: Sequence[Any] | None = spec["schedule"]
+        self.conditional = self.start > 0 or self.end is not None or self.applies is not None
+
+    def fits(self, hours: float, facts: Facts) -> bool:
+        if hours < self.start or (self.end is not None and hours >= self.end):
+            return False
+        return self.applies is None or self.applies(facts)
+
+
+class _Medicine:
+    __slots__ = ("by_condition", "general", "rules", "spec")
+
+    def __init__(self, spec: Mapping[str, Any]) -> None:
+        self.spec = spec
+        # (status, reason, sources) per rule; most rules are "the person has condition X",
+        # indexed by condition so only the person's own conditions are looked at.
+        self.rules = tuple((r["status"], r["reason"], tuple(r["sources"])) for r in spec["rules"])
+        by_condition: dict[str, list[int]] = {}
+        general: list[tuple[int, Predicate]] = []
+        for index, rule in enumerate(spec["rules"]):
+            when = rule["when"]
+            if when[0] == "contains" and when[1] == "conditions" and not when[3]:
+                by_condition.setdefault(when[2], []).append(index)
+            else:
+                general.append((index, compile_condition(when)))
+        self.by_condition = {name: tuple(ids) for name, ids in by_condition.items()}
+        self.general = tuple(general)
+
+    def fired(self, facts: Facts) -> tuple[int, ...]:
+        hits = [i for i, predicate in self.general if predicate(facts)]
+        conditions = facts["conditions"]
+        if not conditions:
+            return tuple(hits)
+        for condition in conditions:
+            hits.extend(self.by_condition.get(condition, ()))
+        return tuple(sorted(set(hits)))
+
+
+def _by_severity(fired: tuple[Any, ...]) -> int:
+    rank: int = fired[1]
+    return -rank
+
+
+class Evaluator:
+    """Assess facts against one compiled protocol, building results with ``rep``.
+
+    Everything that does not depend on the person (reasons, questions, recommendation
+    items, exercises, schedules) is built once here; the recommendation, exercise and
+    schedule lists, and each medicine's advice, depend on a few discrete facts only,
+    so each combination is built once and shared (the parts are immutable).
+    """
+
+    def __init__(self, protocol: Mapping[str, Any], rep: Representation) -> None:
+        self.protocol = protocol
+        self.rep = rep
+        number = protocol["emergency_number"]
+        level_rank = {name: rank for rank, name in enumerate(protocol["levels"])}
+        self._levels = {name: rep.value("TriageLevel", name) for name in protocol["levels"]}
+        self._reader = AnswerReader(protocol["answers"])
+        self._make = {kind: rep.builder(kind) for kind in _COMPOSITES}
+        self._status_rank = {name: rank for rank, name in enumerate(protocol["statuses"])}
+        self._statuses = {name: rep.value("MedicineStatus", name) for name in protocol["statuses"]}
+        self._flags = tuple(
+            (path, level_rank[reason["level"]], rep.leaf("Reason", reason), reason["level"])
+            for path, reason in protocol["flags"]
+        )
+        self._rules = tuple(
+            (
+                compile_condition(when),
+                level_rank[reason["level"]],
+                rep.leaf("Reason", reason),
+                reason["level"],
+            )
+            for when, reason in protocol["rules"]
+        )
+        self._screening = tuple(protocol["screening"])
+        self._summaries = {level: text.format(number=number) for level, text in _SUMMARIES.items()}
+        self._emergency = rep.leaf(
+            "EmergencyInstruction",
+            {"number": number, "message": _EMERGENCY_MESSAGE.format(number=number)},
+        )
+        self._questions = tuple(
+            (key, rep.leaf("Question", question)) for key, question in protocol["questions"]
+        )
+        self._phases = tuple(
+            (name, rep.value("Phase", name), start, end, summary)
+            for name, start, end, summary in protocol["phases"]
+        )
+        recommendations = [_Recommendation(spec, rep) for spec in protocol["recommendations"]]
+        exercises = [(spec["from_phase"], spec) for spec in protocol["exercises"]]
+        phase_order = {name: i for i, (name, *_rest) in enumerate(protocol["phases"])}
+        self._by_phase: dict[str, tuple[_Recommendation, ...]] = {}
+        self._conditional: dict[str, tuple[_Recommendation, ...]] = {}
+        self._exercises: dict[str, tuple[Any, ...]] = {}
+        self._exercise_specs: dict[str, tuple[Mapping[str, Any], ...]] = {}
+        leaves = {id(spec): rep.leaf("PlannedExercise", spec["item"]) for _, spec in exercises}
+        for phase in phase_order:
+            recs = tuple(
+                rec
+                for rec, spec in zip(recommendations, protocol["recommendations"], strict=True)
+                if phase in spec["phases"]
+            )
+            self._by_phase[phase] = recs
+            self._conditional[phase] = tuple(rec for rec in recs if rec.conditional)
+            allowed = [s for start, s in exercises if phase_order[start] <= phase_order[phase]]
+            self._exercise_specs[phase] = tuple(allowed)
+            self._exercises[phase] = tuple(leaves[id(s)] for s in allowed)
+        self._session_clocks = {int(k): v for k, v in protocol["session_clocks"].items()}
+        self._timetable_from = tuple(protocol["timetable_from"])
+        self._warning_signs = tuple(
+            rep.leaf("WarningSign", sign) for sign in protocol["warning_signs"]
+        )
+        self._medicines = tuple(_Medicine(spec) for spec in protocol["medicines"])
+        # advice depends only on which rules fire: (conditions unknown, rules fired per medicine)
+        self._advice: dict[tuple[bool, tuple[tuple[int, ...], ...]], tuple[Any, ...]] = {}
+        self._days: dict[tuple[object, ...], tuple[tuple[Any, ...], ...]] = {}
+
+    # -- answers --
+
+    def read_answers(self, data: object) -> Facts | None:
+        """Facts of JSON answers, or ``None`` when the contract model must validate them."""
+        return self._reader.read(data)
+
+    # -- the whole assessment --
+
+    def assess(self, facts: Facts) -> Any:
+        """Triage these facts and build the plan: an ``Assessment`` in this representation."""
+        level, triage = self.triage(facts)
+        return self._make["Assessment"](
+            contract_version=1,
+            triage=triage,
+            plan=self.plan(facts, level),
+            next_questions=self.unanswered(facts),
+            disclaimer=DISCLAIMER,
+        )
+
+    def triage(self, facts: Facts) -> tuple[str, Any]:
+        """The triage level's name and the ``Triage`` result for these facts."""
+        fired = [flag for flag in self._flags if facts[flag[0]] is True]
+        fired += [rule for rule in self._rules if rule[0](facts)]
+        # Most severe first, then knowledge-base order, so the first reason explains the level.
+        fired.sort(key=_by_severity)
+        level = fired[0][3] if fired else SELF_CARE
+        missing = tuple([path for path in self._screening if facts[path] is None])
+        summary = self._summaries[level]
+        if missing and level != EMERGENCY:
+            summary += _INCOMPLETE
+        return level, self._make["Triage"](
+            level=self._levels[level],
+            reasons=tuple(item[2] for item in fired),
+            complete=not missing,
+            missing=missing,
+            summary=summary,
+            emergency=self._emergency if level == EMERGENCY else None,
+        )
+
+    def unanswered(self, facts: Facts) -> tuple[Any, ...]:
+        """The questions whose answers are still missing, most dangerous first."""
+        return tuple([question for key, question in self._questions if facts[key] is None])
+
+    # -- the plan --
+
+    def phase_at(self, hours: float) -> tuple[str, Any, float, float | None, str]:
+        """The phase containing ``hours`` since onset: name, value, start, end, summary.
+
+        The loader checks that the phases tile the whole timeline.
+        """
+        for phase in self._phases:
+            if phase[2] <= hours and (phase[3] is None or hours < phase[3]):
+                return phase
+        raise AssertionError("phases do not cover the timeline")  # pragma: no cover
+
+    def exercises_at(self, hours: float) -> tuple[Any, ...]:
+        """The exercises the protocol allows ``hours`` after onset (before any triage hold)."""
+        return self._exercises[self.phase_at(hours)[0]]
+
+    def plan(self, facts: Facts, level: str) -> Any:
+        """The ``CarePlan`` for these facts at this triage level (by name)."""
+        hours = facts["hours_since_onset"]
+        at = 0.0 if hours is None else hours
+        phase, phase_value, _, _, summary = self.phase_at(at)
+        make = self._make
+        if level == EMERGENCY:
+            return make["CarePlan"](
+                phase=phase_value,
+                phase_note=_EMERGENCY_NOTE,
+                recommendations=(),
+                medications=(),
+                exercises=(),
+                schedule=(),
+                see_doctor_if=(),
+                bmi=None,
+            )
+        note = summary + (_ASSUMED_ONSET if hours is None else "")
+        hold_exercises = level == URGENT
+        if hold_exercises:
+            note += _URGENT_NOTE
+        applies = tuple(rec.fits(at, facts) for rec in self._conditional[phase])
+        timetabled = tuple(at >= start for start in self._timetable_from)
+        key = (phase, hold_exercises, applies, timetabled)
+        day = self._days.get(key)
+        if day is None:
+            excluded = {
+                rec.id for rec, ok in zip(self._conditional[phase], applies, strict=True) if not ok
+            }
+            recs = [rec for rec in self._by_phase[phase] if rec.id not in excluded]
+            exercises: tuple[Any, ...] = ()
+            specs: tuple[Mapping[str, Any], ...] = ()
+            if not hold_exercises:
+                exercises, specs = self._exercises[phase], self._exercise_specs[phase]
+            day = self._days[key] = (
+                tuple(rec.item for rec in recs),
+                exercises,
+                self._schedule(recs, specs, at),
+            )
+        recommendations, exercises, schedule = day
+        bmi = facts["derived.bmi"]
+        return make["CarePlan"](
+            phase=phase_value,
+            phase_note=note,
+            recommendations=recommendations,
+            medications=self.medicines(facts),
+            exercises=exercises,
+            schedule=schedule,
+            see_doctor_if=self._warning_signs,
+            bmi=None
+            if bmi is None
+            else make["BodyMassIndex"](value=bmi, category=bmi_category(bmi), sources=_BMI_SOURCES),
+        )
+
+    def _schedule(
+        self,
+        recs: Sequence[_Recommendation],
+        exercises: Sequence[Mapping[str, Any]],
+        hours: float,
+    ) -> tuple[Any, ...]:
+        make = self._make["ScheduleItem"]
+        items: list[tuple[str, str, Any]] = []
+        for rec in recs:
+            # A recommendation can be offered before it is timetabled (heat from 48 h is an
+            # option, but cold stays the scheduled action until 72 h; see conflicts.yaml).
+            if rec.schedule is None or hours < rec.schedule[0]:
+                continue
+            _, clocks, title, minutes = rec.schedule
+            items += [
+                (
+                    clock,
+                    rec.id,
+                    make(time=clock, action=rec.id, title=title, minutes=minutes),
+                )
+                for clock in clocks
+            ]
+        if exercises:
+            per_day = max(spec["item"]["times_per_day"] for spec in exercises)
+            title = "Exercise session: " + ", ".join(spec["item"]["name"] for spec in exercises)
+            items += [
+                (
+                    clock,
+                    "exercises",
+                    make(time=clock, action="exercises", title=title, minutes=None),
+                )
+                for clock in self._session_clocks[per_day]
+            ]
+        items.sort(key=lambda item: (item[0], item[1]))
+        return tuple(item[2] for item in items)
+
+    # -- medicines --
+
+    def medicines(self, facts: Facts) -> tuple[Any, ...]:
+        """Advice for every medicine in the knowledge base, in knowledge-base order."""
+        unknown = facts["conditions"] is None
+        key = (unknown, tuple([medicine.fired(facts) for medicine in self._medicines]))
+        advice = self._advice.get(key)
+        if advice is None:
+            advice = self._advice[key] = tuple(
+                self._advise(medicine, unknown, fired)
+                for medicine, fired in zip(self._medicines, key[1], strict=True)
+            )
+        return advice
+
+    def _advise(self, medicine: _Medicine, unknown: bool, fired: tuple[int, ...]) -> Any:
+        med = medicine.spec
+        rank = self._status_rank
+        status = SUITABLE
+        reasons: list[str] = []
+        sources = list(med["sources"])
+        if not med["otc"]:
+            status = ASK_FIRST
+        elif unknown:
+            status = ASK_FIRST
+            reasons.append(_UNKNOWN_CONDITIONS)
+        for index in fired:
+            rule_status, reason, rule_sources = medicine.rules[index]
+            status = max(status, rule_status, key=rank.__getitem__)
+            reasons.append(reason)
+            sources.extend(s for s in rule_sources if s not in sources)
+        if not med["otc"] and not reasons:
+            reasons.append(_NOT_OTC)
+        return self._make["MedicineAdvice"](
+            drug=med["id"],
+            name=med["name"],
+            status=self._statuses[status],
+            reasons=tuple(dict.fromkeys(reasons)),
+            usual_dose=med["usual_dose"],
+            min_interval_hours=med["min_interval_hours"],
+            max_daily_mg=med["max_daily_mg"],
+            max_days=med["max_days"],
+            notes=tuple(med["notes"]),
+            sources=tuple(sources),
+        )

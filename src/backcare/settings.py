@@ -18,6 +18,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from backcare.locations import cache_folder
+
 __all__ = ["COMMON_EMERGENCY_NUMBERS", "ENV_PREFIX", "Settings", "cache_directory", "get_settings"]
 
 #: The emergency numbers people most often need; any other short number is accepted too.
@@ -96,12 +98,7 @@ def cache_directory() -> Path:
     Read straight from the environment because the knowledge-base loader needs it
     before (and without) building the full settings.
     """
-    configured = os.environ.get(ENV_PREFIX + "CACHE_DIR")
-    if configured:
-        return Path(configured)
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("backcare", appauthor=False))
+    return Path(cache_folder())
 
 
 def get_settings(environ: Mapping[str, str] | None = None) -> Settings:

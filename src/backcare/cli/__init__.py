@@ -3,6 +3,7 @@
 No clinical logic and no SQL live here. :func:`main` maps the one exception tree
 (:mod:`backcare.errors`) to exit codes: 2 for bad input (as for usage errors),
 3 for an invalid knowledge base, 4 not found, 5 conflict, 6 store unavailable.
+``assess --json`` first tries :mod:`backcare.cli.fast`, which gives the same output.
 """
 
 from __future__ import annotations
@@ -15,12 +16,18 @@ __all__ = ["main"]
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status."""
+    from backcare.cli.fast import assess_json
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    status = assess_json(args)  # scripts' hot path: no Typer or pydantic when it can
+    if status is not None:
+        return status
+
     import typer
 
     from backcare.cli.app import app
     from backcare.errors import BackcareError
 
-    args = list(sys.argv[1:] if argv is None else argv)
     try:
         result = app(args=args, prog_name="backcare", standalone_mode=False)
     except BackcareError as exc:

@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from backcare.errors import FieldProblem, InputError
+
+if TYPE_CHECKING:
+    from backcare.rules.engine import Engine
 
 __all__ = ["app"]
 
@@ -78,6 +81,11 @@ def _read_json(source: str) -> Any:
         raise InputError(
             "cannot read the answers", problems=[FieldProblem(source, exc.strerror or str(exc))]
         ) from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            "cannot read the answers",
+            problems=[FieldProblem(source, f"not UTF-8 text (byte {exc.start}: {exc.reason})")],
+        ) from exc
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -115,15 +123,26 @@ def assess(
         )
     source = json_source if json_source is not None else input_source
     assert source is not None
-    assessment = default_engine().assess(_read_json(source))
+    engine = default_engine()
+    assessment = engine.assess(_read_json(source))
     if json_source is not None:
         sys.stdout.write(assessment.model_dump_json(indent=2) + "\n")
+        _keep_protocol(engine)
         return
     from rich.console import Console
 
     from backcare.cli.render import render_assessment
 
     render_assessment(Console(), assessment)
+
+
+def _keep_protocol(engine: Engine) -> None:
+    """Store the compiled protocol for the fast path, if it matches this process's settings."""
+    from backcare.cli.fast import save_protocol
+    from backcare.settings import get_settings
+
+    if engine.settings == get_settings():
+        save_protocol(engine.protocol)
 
 
 @kb_app.command("check")

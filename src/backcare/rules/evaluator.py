@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 __all__ = [
     "DISCLAIMER",
+    "FORMAT",
     "PLAIN",
     "AnswerReader",
     "Evaluator",
@@ -35,6 +36,9 @@ __all__ = [
     "compile_condition",
     "derive",
 ]
+
+# The layout of the compiled protocol: bump it when that changes (it keys stored copies).
+FORMAT = 1
 
 Facts = dict[str, Any]
 Predicate = Callable[[Facts], bool]

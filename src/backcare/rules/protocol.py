@@ -38,13 +38,10 @@ from backcare.domain.results import (
     trusted_builder,
 )
 from backcare.knowledge.schema import Condition, KnowledgeBase, Recommendation
-from backcare.rules.evaluator import Facts, Representation, derive
+from backcare.rules.evaluator import FORMAT, Facts, Representation, derive
 from backcare.settings import Settings
 
 __all__ = ["FORMAT", "MODELS", "answers_table", "compile_protocol", "facts_of"]
-
-# Bump when the layout of the compiled protocol changes (it is part of the cache key).
-FORMAT = 1
 
 _DAY = datetime(2000, 1, 1)  # any date: schedules are clock times within one waking day
 _RESULT_MODELS: dict[str, type[BaseModel]] = {

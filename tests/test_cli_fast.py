@@ -1,4 +1,4 @@
-"""``assess --json``'s fast path: same bytes as the full command line, and it steps aside when unsure.
+"""``assess --json``'s fast path: the full path's bytes, and it steps aside when unsure.
 
 Each test runs real ``backcare`` processes with their own cache folder, so the first
 run takes the full path (and stores the compiled protocol) and later runs can take
@@ -127,11 +127,13 @@ def test_a_stale_or_broken_protocol_is_never_used(tmp_path: Path) -> None:
     path, _ = protocol_key(environ)
     Path(path).write_bytes(b"not marshal data")
     proc = _backcare(tmp_path, "assess", "--json", "-", stdin=json.dumps(ANSWERS))
-    assert proc.returncode == 0 and not _fast(proc)
+    assert proc.returncode == 0
+    assert not _fast(proc)
     Path(path).unlink()
     save_protocol({"format": 0}, {**environ, "BACKCARE_EMERGENCY_NUMBER": "000"})
     proc = _backcare(tmp_path, "assess", "--json", "-", stdin=json.dumps(ANSWERS))
-    assert proc.returncode == 0 and not _fast(proc)
+    assert proc.returncode == 0
+    assert not _fast(proc)
 
 
 @pytest.mark.parametrize(
@@ -160,7 +162,8 @@ def test_a_file_that_is_not_utf8_is_an_input_error(tmp_path: Path) -> None:
     source = tmp_path / "answers.json"
     source.write_bytes(b'{"pain": "\xff"}')
     warm = _backcare(tmp_path / "cache", "assess", "--json", "-", stdin=json.dumps(ANSWERS))
-    assert _fast(warm) is False and warm.returncode == 0
+    assert _fast(warm) is False
+    assert warm.returncode == 0
     for _ in range(2):
         proc = _backcare(tmp_path / "cache", "assess", "--json", str(source))
         assert proc.returncode == 2

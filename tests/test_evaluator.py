@@ -52,6 +52,9 @@ def test_plain_json_is_the_models_json(
     model = engine.assess(answers)
     assert _plain_json(plain, answers) == model.model_dump_json()
     assert _plain_json(plain, answers, indent=2) == model.model_dump_json(indent=2)
+    assert engine.assess_json(answers) == model.model_dump_json().encode()
+    # Shared parts are encoded once: a second assessment gives the same bytes.
+    assert engine.assess_json(answers) == model.model_dump_json().encode()
 
 
 @pytest.mark.parametrize(
@@ -120,7 +123,10 @@ def test_valid_answers_take_the_fast_reader_and_agree(
     facts = plain.read_answers(answers)
     assert facts is not None
     assert facts == facts_of(Answers.model_validate(answers))
-    assert _plain_json(plain, answers) == engine.assess(answers).model_dump_json()
+    model_json = engine.assess(answers).model_dump_json()
+    assert _plain_json(plain, answers) == model_json
+    assert engine.assess_json(answers) == model_json.encode()
+    assert engine.assess_json(Answers.model_validate(answers)) == model_json.encode()
 
 
 # Anything JSON can hold, including the near misses a person or a script writes.

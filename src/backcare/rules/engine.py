@@ -14,7 +14,7 @@ from backcare.domain.answers import Answers, parse_answers
 from backcare.domain.results import Assessment, PlannedExercise, Question
 from backcare.knowledge.loader import load_knowledge_base
 from backcare.knowledge.schema import KnowledgeBase
-from backcare.rules.evaluator import DISCLAIMER, Evaluator, Facts
+from backcare.rules.evaluator import COMPACT_JSON, DISCLAIMER, Evaluator, Facts
 from backcare.rules.protocol import MODELS, compile_protocol, facts_of
 from backcare.settings import Settings, get_settings
 
@@ -34,6 +34,7 @@ class Engine:
         self.settings = settings
         self.protocol: dict[str, Any] = compile_protocol(knowledge, settings)
         self._evaluator = Evaluator(self.protocol, MODELS)
+        self._json_evaluator: Evaluator | None = None
 
     def facts(self, answers: Answers | object) -> Facts:
         """The answers flattened by answer path, with the derived values.
@@ -62,13 +63,28 @@ class Engine:
         result: Assessment = self._evaluator.assess(self.facts(answers))
         return result
 
+    def assess_json(self, answers: Answers | object) -> bytes:
+        """The assessment as compact JSON: exactly ``assess(answers).model_dump_json()``.
+
+        Built straight as JSON (shared parts are encoded once), for servers that only
+        send the result on.
+
+        Raises:
+            InputError: the data does not fit the contract; each problem names its field.
+        """
+        if self._json_evaluator is None:
+            self._json_evaluator = Evaluator(self.protocol, COMPACT_JSON)
+        result: bytes = self._json_evaluator.assess(self.facts(answers))
+        return result
+
     def exercises_at(self, hours: float) -> tuple[PlannedExercise, ...]:
         """The exercises the protocol allows ``hours`` after onset, gentlest phase first."""
         return self._evaluator.exercises_at(hours)
 
     def next_questions(self, answers: Answers | object) -> tuple[Question, ...]:
         """The questions still unanswered, most dangerous first."""
-        return self._evaluator.unanswered(self.facts(answers))
+        questions: tuple[Question, ...] = self._evaluator.unanswered(self.facts(answers))
+        return questions
 
 
 @lru_cache(maxsize=4)

@@ -20,10 +20,12 @@ Safety properties (tested, and guaranteed by the condition language):
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 __all__ = [
+    "COMPACT_JSON",
     "DISCLAIMER",
     "FORMAT",
     "PLAIN",
@@ -119,6 +121,9 @@ class Representation(Protocol):
     def value(self, kind: str, raw: str) -> Any:
         """A contract enum value (``TriageLevel``, ``Phase``, ``MedicineStatus``)."""
 
+    def many(self, items: tuple[Any, ...]) -> Any:
+        """A list of parts the evaluator keeps and shares between assessments."""
+
 
 class _Plain:
     """Results as plain dicts: ``json.dumps`` of them is the contract's JSON."""
@@ -132,8 +137,63 @@ class _Plain:
     def value(self, kind: str, raw: str) -> Any:
         return raw
 
+    def many(self, items: tuple[Any, ...]) -> Any:
+        return items
+
 
 PLAIN: Representation = _Plain()
+
+
+# The contract's compact JSON, as pydantic's model_dump_json() writes it. One encoder:
+# json.dumps() with options builds a new one on every call.
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_LITERALS = {None: b"null", True: b"true", False: b"false"}
+
+
+def _encode(value: Any) -> bytes:
+    """JSON of a field value; ``bytes`` are parts already encoded."""
+    kind = type(value)
+    if kind is bytes:
+        return value  # type: ignore[no-any-return]
+    if kind is tuple:
+        return b"[" + b",".join([_encode(item) for item in value]) + b"]"
+    if value is None or kind is bool:
+        return _LITERALS[value]
+    return _dumps(value).encode()
+
+
+class _CompactJson:
+    """Results as compact JSON bytes, byte for byte ``model_dump_json()``.
+
+    Shared parts are encoded once; a per-assessment result joins its fields' JSON,
+    so an assessment's JSON costs little more than the assessment.
+    """
+
+    def leaf(self, kind: str, data: dict[str, Any]) -> Any:
+        return _dumps(data).encode()
+
+    def builder(self, kind: str) -> Callable[..., Any]:
+        keys: dict[str, bytes] = {}  # field name -> its encoded key, made once
+
+        def build(**fields: Any) -> bytes:
+            parts = []
+            for name, value in fields.items():
+                key = keys.get(name)
+                if key is None:
+                    key = keys[name] = _dumps(name).encode() + b":"
+                parts.append(key + _encode(value))
+            return b"{" + b",".join(parts) + b"}"
+
+        return build
+
+    def value(self, kind: str, raw: str) -> Any:
+        return raw
+
+    def many(self, items: tuple[Any, ...]) -> Any:
+        return _encode(items)  # shared, so joined once
+
+
+COMPACT_JSON: Representation = _CompactJson()
 
 
 # --- answers ---------------------------------------------------------------------------
@@ -417,9 +477,8 @@ class Evaluator:
             "EmergencyInstruction",
             {"number": number, "message": _EMERGENCY_MESSAGE.format(number=number)},
         )
-        self._questions = tuple(
-            (key, rep.leaf("Question", question)) for key, question in protocol["questions"]
-        )
+        self._question_keys = tuple(key for key, _ in protocol["questions"])
+        self._question_items = tuple(rep.leaf("Question", q) for _, q in protocol["questions"])
         self._phases = tuple(
             (name, rep.value("Phase", name), start, end, summary)
             for name, start, end, summary in protocol["phases"]
@@ -445,13 +504,15 @@ class Evaluator:
             self._exercises[phase] = tuple(leaves[id(s)] for s in allowed)
         self._session_clocks = {int(k): v for k, v in protocol["session_clocks"].items()}
         self._timetable_from = tuple(protocol["timetable_from"])
-        self._warning_signs = tuple(
-            rep.leaf("WarningSign", sign) for sign in protocol["warning_signs"]
+        self._warning_signs = rep.many(
+            tuple(rep.leaf("WarningSign", sign) for sign in protocol["warning_signs"])
         )
         self._medicines = tuple(_Medicine(spec) for spec in protocol["medicines"])
         # advice depends only on which rules fire: (conditions unknown, rules fired per medicine)
-        self._advice: dict[tuple[bool, tuple[tuple[int, ...], ...]], tuple[Any, ...]] = {}
-        self._days: dict[tuple[object, ...], tuple[tuple[Any, ...], ...]] = {}
+        self._advice: dict[tuple[bool, tuple[tuple[int, ...], ...]], Any] = {}
+        self._days: dict[tuple[object, ...], tuple[Any, Any, Any]] = {}
+        # which questions are unanswered -> those questions, most dangerous first
+        self._unanswered: dict[tuple[bool, ...], Any] = {}
 
     # -- answers --
 
@@ -492,9 +553,19 @@ class Evaluator:
             emergency=self._emergency if level == EMERGENCY else None,
         )
 
-    def unanswered(self, facts: Facts) -> tuple[Any, ...]:
+    def unanswered(self, facts: Facts) -> Any:
         """The questions whose answers are still missing, most dangerous first."""
-        return tuple([question for key, question in self._questions if facts[key] is None])
+        unanswered = tuple([facts[key] is None for key in self._question_keys])
+        questions = self._unanswered.get(unanswered)
+        if questions is None:
+            questions = self._unanswered[unanswered] = self.rep.many(
+                tuple(
+                    q
+                    for q, missing in zip(self._question_items, unanswered, strict=True)
+                    if missing
+                )
+            )
+        return questions
 
     # -- the plan --
 
@@ -546,10 +617,11 @@ class Evaluator:
             specs: tuple[Mapping[str, Any], ...] = ()
             if not hold_exercises:
                 exercises, specs = self._exercises[phase], self._exercise_specs[phase]
+            many = self.rep.many
             day = self._days[key] = (
-                tuple(rec.item for rec in recs),
-                exercises,
-                self._schedule(recs, specs, at),
+                many(tuple(rec.item for rec in recs)),
+                many(exercises),
+                many(self._schedule(recs, specs, at)),
             )
         recommendations, exercises, schedule = day
         bmi = facts["derived.bmi"]
@@ -604,15 +676,17 @@ class Evaluator:
 
     # -- medicines --
 
-    def medicines(self, facts: Facts) -> tuple[Any, ...]:
+    def medicines(self, facts: Facts) -> Any:
         """Advice for every medicine in the knowledge base, in knowledge-base order."""
         unknown = facts["conditions"] is None
         key = (unknown, tuple([medicine.fired(facts) for medicine in self._medicines]))
         advice = self._advice.get(key)
         if advice is None:
-            advice = self._advice[key] = tuple(
-                self._advise(medicine, unknown, fired)
-                for medicine, fired in zip(self._medicines, key[1], strict=True)
+            advice = self._advice[key] = self.rep.many(
+                tuple(
+                    self._advise(medicine, unknown, fired)
+                    for medicine, fired in zip(self._medicines, key[1], strict=True)
+                )
             )
         return advice
 

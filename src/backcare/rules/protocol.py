@@ -80,6 +80,9 @@ class _Models:
     def value(self, kind: str, raw: str) -> Any:
         return _ENUMS[kind](raw)
 
+    def many(self, items: tuple[Any, ...]) -> Any:
+        return items
+
 
 MODELS: Representation = _Models()
 

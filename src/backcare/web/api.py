@@ -8,6 +8,7 @@ database; diary and coach endpoints call :class:`~backcare.diary.Diary`.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -18,7 +19,7 @@ from backcare import __version__
 from backcare.diary.transfer import export_diary
 from backcare.domain.answers import Answers
 from backcare.domain.results import Assessment
-from backcare.errors import FieldProblem, NotFoundError
+from backcare.errors import FieldProblem, InputError, NotFoundError
 from backcare.web.context import WebContext
 from backcare.web.dependencies import CoachDep, DiaryDep, EngineDep, json_writes
 from backcare.web.errors import API_ERROR_RESPONSES, parse_json_body
@@ -90,13 +91,23 @@ _ANSWERS_BODY: dict[str, Any] = {
 async def assess(request: Request) -> Response:
     """Triage the answers (contract v1) and build the plan: the result page's twin.
 
-    The hot path of the API: the body is validated straight from its bytes by the
-    contract model (strict, as everywhere), and the JSON of the plan parts the engine
-    shares between assessments is reused (:mod:`backcare.web.encoding`).
+    The hot path of the API: plainly valid answers are read by the engine's answer
+    reader and the result is built straight as JSON (``Engine.assess_json``, byte for
+    byte the model's JSON). Anything else is validated from the body's bytes by the
+    contract model, so errors are reported exactly as on every other endpoint.
     """
-    answers = parse_json_body(Answers, await request.body())
+    body = await request.body()
     web: WebContext = request.app.state.backcare
-    return Response(web.encoder.encode(web.engine.assess(answers)), media_type="application/json")
+    try:
+        answers: object = json.loads(body)
+    except ValueError:
+        answers = parse_json_body(Answers, body)  # raises the malformed-JSON error
+    try:
+        result = web.engine.assess_json(answers)
+    except InputError:
+        parse_json_body(Answers, body)  # the endpoints' own error, naming each field
+        raise
+    return Response(result, media_type="application/json")
 
 
 @router.post("/next-questions", tags=["assessment"])

@@ -16,7 +16,6 @@ from fastapi.templating import Jinja2Templates
 from backcare.diary import Diary
 from backcare.rules.engine import Engine
 from backcare.settings import Settings
-from backcare.web.encoding import AssessmentEncoder
 from backcare.web.security import Signer
 
 __all__ = ["STATIC_DIR", "TEMPLATES_DIR", "WebContext"]
@@ -36,7 +35,6 @@ class WebContext:
         database_url: the diary database; ``None`` for the settings' default.
         signer: signs form state and CSRF tokens (a fresh key per process).
         templates: the Jinja environment of the pages.
-        encoder: serialises assessments for the JSON API.
     """
 
     engine: Engine
@@ -44,7 +42,6 @@ class WebContext:
     database_url: str | None
     signer: Signer
     templates: Jinja2Templates
-    encoder: AssessmentEncoder = field(default_factory=AssessmentEncoder, repr=False)
     _diary: Diary | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 

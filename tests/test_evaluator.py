@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from backcare import Engine, Settings, load_knowledge_base
 from backcare.domain.answers import Answers, Course, History, RedFlags
 from backcare.domain.enums import Condition, Trend, Trigger
-from backcare.rules.evaluator import PLAIN, Evaluator
+from backcare.rules.evaluator import COMPACT_JSON, PLAIN, Evaluator
 from backcare.rules.protocol import answers_table, compile_protocol, facts_of
 
 SCENARIOS = Path(__file__).parent / "data" / "scenarios"
@@ -196,3 +196,24 @@ def test_the_protocol_is_plain_data(engine: Engine) -> None:
     protocol = compile_protocol(engine.knowledge, engine.settings)
     assert marshal.loads(marshal.dumps(protocol)) == protocol
     assert protocol == engine.protocol
+
+
+@pytest.fixture(scope="module")
+def small_memo(engine: Engine) -> Evaluator:
+    # A tiny memo is emptied often, so the test also crosses that path.
+    return Evaluator(engine.protocol, COMPACT_JSON, memo_size=3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(answers=valid_answers)
+def test_shared_results_are_exactly_what_a_fresh_evaluator_builds(
+    engine: Engine, small_memo: Evaluator, answers: dict[str, Any]
+) -> None:
+    """The memo keys hold everything a result depends on: sharing never changes a result."""
+    fresh = Evaluator(engine.protocol, COMPACT_JSON, memo_size=0)
+    facts = fresh.read_answers(answers)
+    assert facts is not None
+    expected = fresh.assess(facts)
+    assert engine.assess_json(answers) == expected  # the engine's long-lived memo
+    assert small_memo.assess(dict(facts)) == expected
+    assert engine.assess(answers).model_dump_json().encode() == expected

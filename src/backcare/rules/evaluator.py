@@ -150,23 +150,53 @@ _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _LITERALS = {None: b"null", True: b"true", False: b"false"}
 
 
-def _encode(value: Any) -> bytes:
-    """JSON of a field value; ``bytes`` are parts already encoded."""
+_TEXTS: dict[str, bytes] = {}  # JSON of the strings results repeat (summaries, notes, ids)
+_TEXTS_LIMIT = 4096
+
+
+class _Pieces(list[bytes]):
+    """A result's JSON as pieces, joined once by the outermost result (no copies per level)."""
+
+
+def _emit(out: list[bytes], value: Any) -> None:
+    """Append the JSON of a field value; ``bytes`` are parts already encoded."""
     kind = type(value)
     if kind is bytes:
-        return value  # type: ignore[no-any-return]
-    if kind is tuple:
-        return b"[" + b",".join([_encode(item) for item in value]) + b"]"
-    if value is None or kind is bool:
-        return _LITERALS[value]
-    return _dumps(value).encode()
+        out.append(value)
+    elif kind is _Pieces:
+        out.extend(value)
+    elif kind is str:
+        text = _TEXTS.get(value)
+        if text is None:
+            if len(_TEXTS) >= _TEXTS_LIMIT:
+                _TEXTS.clear()
+            text = _TEXTS[value] = _dumps(value).encode()
+        out.append(text)
+    elif kind is tuple:
+        separator = b"["
+        for item in value:
+            out.append(separator)
+            _emit(out, item)
+            separator = b","
+        out.append(b"]" if value else b"[]")
+    elif value is None or kind is bool:
+        out.append(_LITERALS[value])
+    else:
+        out.append(_dumps(value).encode())
+
+
+def _encode(value: Any) -> bytes:
+    out: list[bytes] = []
+    _emit(out, value)
+    return b"".join(out)
 
 
 class _CompactJson:
     """Results as compact JSON bytes, byte for byte ``model_dump_json()``.
 
-    Shared parts are encoded once; a per-assessment result joins its fields' JSON,
-    so an assessment's JSON costs little more than the assessment.
+    Shared parts are encoded once; a per-assessment result emits its fields' JSON as
+    pieces that only the outermost result (the assessment) joins, so an assessment's
+    JSON costs little more than the assessment.
     """
 
     def leaf(self, kind: str, data: dict[str, Any]) -> Any:
@@ -174,15 +204,21 @@ class _CompactJson:
 
     def builder(self, kind: str) -> Callable[..., Any]:
         keys: dict[str, bytes] = {}  # field name -> its encoded key, made once
+        outermost = kind == "Assessment"
 
-        def build(**fields: Any) -> bytes:
-            parts = []
+        def build(**fields: Any) -> bytes | _Pieces:
+            out = _Pieces()
+            separator = b"{"
             for name, value in fields.items():
                 key = keys.get(name)
                 if key is None:
                     key = keys[name] = _dumps(name).encode() + b":"
-                parts.append(key + _encode(value))
-            return b"{" + b",".join(parts) + b"}"
+                out.append(separator)
+                out.append(key)
+                _emit(out, value)
+                separator = b","
+            out.append(b"}")
+            return b"".join(out) if outermost else out
 
         return build
 
@@ -434,42 +470,54 @@ class _Medicine:
         return tuple(sorted(set(hits)))
 
 
-def _by_severity(fired: tuple[Any, ...]) -> int:
-    rank: int = fired[1]
-    return -rank
+class _Memo(dict[Any, Any]):
+    """Results by the exact decisions they are made from, bounded: emptied when full."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def keep(self, key: Any, value: Any) -> Any:
+        if self.limit:
+            if len(self) >= self.limit:
+                self.clear()
+            self[key] = value
+        return value
 
 
 class Evaluator:
     """Assess facts against one compiled protocol, building results with ``rep``.
 
     Everything that does not depend on the person (reasons, questions, recommendation
-    items, exercises, schedules) is built once here; the recommendation, exercise and
-    schedule lists, and each medicine's advice, depend on a few discrete facts only,
-    so each combination is built once and shared (the parts are immutable).
+    items, exercises, schedules) is built once here. Results are functions of a few
+    discrete decisions, so each result and part is built once per distinct decisions
+    and shared (they are immutable); ``memo_size`` bounds each memo, 0 turns them off.
     """
 
-    def __init__(self, protocol: Mapping[str, Any], rep: Representation) -> None:
+    def __init__(
+        self, protocol: Mapping[str, Any], rep: Representation, *, memo_size: int = 512
+    ) -> None:
         self.protocol = protocol
         self.rep = rep
         number = protocol["emergency_number"]
         level_rank = {name: rank for rank, name in enumerate(protocol["levels"])}
+        self._level_names = tuple(protocol["levels"])
         self._levels = {name: rep.value("TriageLevel", name) for name in protocol["levels"]}
         self._reader = AnswerReader(protocol["answers"])
         self._make = {kind: rep.builder(kind) for kind in _COMPOSITES}
         self._status_rank = {name: rank for rank, name in enumerate(protocol["statuses"])}
         self._statuses = {name: rep.value("MedicineStatus", name) for name in protocol["statuses"]}
-        self._flags = tuple(
-            (path, level_rank[reason["level"]], rep.leaf("Reason", reason), reason["level"])
-            for path, reason in protocol["flags"]
+        # Every reason triage can give, flags first then rules (knowledge-base order):
+        # (rank of its level, the reason).
+        reasons = [reason for _, reason in protocol["flags"]]
+        reasons += [reason for _, reason in protocol["rules"]]
+        self._reasons = tuple(
+            (level_rank[reason["level"]], rep.leaf("Reason", reason)) for reason in reasons
         )
+        self._flags = tuple((path, i) for i, (path, _) in enumerate(protocol["flags"]))
         self._rules = tuple(
-            (
-                compile_condition(when),
-                level_rank[reason["level"]],
-                rep.leaf("Reason", reason),
-                reason["level"],
-            )
-            for when, reason in protocol["rules"]
+            (compile_condition(when), len(self._flags) + i)
+            for i, (when, _) in enumerate(protocol["rules"])
         )
         self._screening = tuple(protocol["screening"])
         self._summaries = {level: text.format(number=number) for level, text in _SUMMARIES.items()}
@@ -483,6 +531,7 @@ class Evaluator:
             (name, rep.value("Phase", name), start, end, summary)
             for name, start, end, summary in protocol["phases"]
         )
+        self._phase_named = {phase[0]: phase for phase in self._phases}
         recommendations = [_Recommendation(spec, rep) for spec in protocol["recommendations"]]
         exercises = [(spec["from_phase"], spec) for spec in protocol["exercises"]]
         phase_order = {name: i for i, (name, *_rest) in enumerate(protocol["phases"])}
@@ -508,11 +557,13 @@ class Evaluator:
             tuple(rep.leaf("WarningSign", sign) for sign in protocol["warning_signs"])
         )
         self._medicines = tuple(_Medicine(spec) for spec in protocol["medicines"])
-        # advice depends only on which rules fire: (conditions unknown, rules fired per medicine)
-        self._advice: dict[tuple[bool, tuple[tuple[int, ...], ...]], Any] = {}
-        self._days: dict[tuple[object, ...], tuple[Any, Any, Any]] = {}
-        # which questions are unanswered -> those questions, most dangerous first
-        self._unanswered: dict[tuple[bool, ...], Any] = {}
+        # Each memo is keyed by exactly what its result is made from (see the builders).
+        self._assessments = _Memo(memo_size)
+        self._triages = _Memo(memo_size)
+        self._plans = _Memo(memo_size)
+        self._days = _Memo(memo_size)
+        self._advice = _Memo(memo_size)
+        self._unanswered = _Memo(memo_size)
 
     # -- answers --
 
@@ -523,47 +574,74 @@ class Evaluator:
     # -- the whole assessment --
 
     def assess(self, facts: Facts) -> Any:
-        """Triage these facts and build the plan: an ``Assessment`` in this representation."""
-        level, triage = self.triage(facts)
-        return self._make["Assessment"](
-            contract_version=1,
-            triage=triage,
-            plan=self.plan(facts, level),
-            next_questions=self.unanswered(facts),
-            disclaimer=DISCLAIMER,
-        )
+        """Triage these facts and build the plan: an ``Assessment`` in this representation.
 
-    def triage(self, facts: Facts) -> tuple[str, Any]:
-        """The triage level's name and the ``Triage`` result for these facts."""
-        fired = [flag for flag in self._flags if facts[flag[0]] is True]
-        fired += [rule for rule in self._rules if rule[0](facts)]
-        # Most severe first, then knowledge-base order, so the first reason explains the level.
-        fired.sort(key=_by_severity)
-        level = fired[0][3] if fired else SELF_CARE
-        missing = tuple([path for path in self._screening if facts[path] is None])
-        summary = self._summaries[level]
-        if missing and level != EMERGENCY:
-            summary += _INCOMPLETE
-        return level, self._make["Triage"](
-            level=self._levels[level],
-            reasons=tuple(item[2] for item in fired),
-            complete=not missing,
-            missing=missing,
-            summary=summary,
-            emergency=self._emergency if level == EMERGENCY else None,
-        )
+        The clinical decisions (which rules fire, what is unanswered, the phase, which
+        recommendations and medicine rules apply) are made afresh for every call. The
+        result is a function of exactly those decisions, so it is assembled once per
+        distinct set of them and shared (results are immutable; the memo is bounded).
+        """
+        key, level = self._decide(facts)
+        assessment = self._assessments.get(key)
+        if assessment is None:
+            fired, missing, unanswered, plan = key
+            assessment = self._assessments.keep(
+                key,
+                self._make["Assessment"](
+                    contract_version=1,
+                    triage=self._triage(fired, missing, level),
+                    plan=self._plan(plan),
+                    next_questions=self._questions(unanswered),
+                    disclaimer=DISCLAIMER,
+                ),
+            )
+        return assessment
 
     def unanswered(self, facts: Facts) -> Any:
         """The questions whose answers are still missing, most dangerous first."""
+        return self._questions(tuple([facts[key] is None for key in self._question_keys]))
+
+    def _decide(self, facts: Facts) -> tuple[tuple[Any, ...], str]:
+        """Every decision the result depends on, as a key, and the triage level's name."""
+        fired = [index for path, index in self._flags if facts[path] is True]
+        fired += [index for fires, index in self._rules if fires(facts)]
+        rank = max([self._reasons[i][0] for i in fired], default=0)
+        level = self._level_names[rank]
+        missing = tuple([facts[path] is None for path in self._screening])
         unanswered = tuple([facts[key] is None for key in self._question_keys])
+        return (tuple(fired), missing, unanswered, self._plan_decisions(facts, level)), level
+
+    # -- triage and questions --
+
+    def _triage(self, fired: tuple[int, ...], unanswered: tuple[bool, ...], level: str) -> Any:
+        key = (fired, unanswered)
+        triage = self._triages.get(key)
+        if triage is not None:
+            return triage
+        # Most severe first, then knowledge-base order, so the first reason explains the level.
+        ordered = sorted(fired, key=lambda i: -self._reasons[i][0])
+        missing = tuple(path for path, no in zip(self._screening, unanswered, strict=True) if no)
+        summary = self._summaries[level]
+        if missing and level != EMERGENCY:
+            summary += _INCOMPLETE
+        return self._triages.keep(
+            key,
+            self._make["Triage"](
+                level=self._levels[level],
+                reasons=tuple(self._reasons[i][1] for i in ordered),
+                complete=not missing,
+                missing=missing,
+                summary=summary,
+                emergency=self._emergency if level == EMERGENCY else None,
+            ),
+        )
+
+    def _questions(self, unanswered: tuple[bool, ...]) -> Any:
         questions = self._unanswered.get(unanswered)
         if questions is None:
-            questions = self._unanswered[unanswered] = self.rep.many(
-                tuple(
-                    q
-                    for q, missing in zip(self._question_items, unanswered, strict=True)
-                    if missing
-                )
+            pairs = zip(self._question_items, unanswered, strict=True)
+            questions = self._unanswered.keep(
+                unanswered, self.rep.many(tuple(q for q, missing in pairs if missing))
             )
         return questions
 
@@ -583,73 +661,101 @@ class Evaluator:
         """The exercises the protocol allows ``hours`` after onset (before any triage hold)."""
         return self._exercises[self.phase_at(hours)[0]]
 
-    def plan(self, facts: Facts, level: str) -> Any:
-        """The ``CarePlan`` for these facts at this triage level (by name)."""
+    def _plan_decisions(self, facts: Facts, level: str) -> tuple[Any, ...]:
+        """Everything the plan depends on: the phase, and for self-care plans the rest."""
         hours = facts["hours_since_onset"]
         at = 0.0 if hours is None else hours
-        phase, phase_value, _, _, summary = self.phase_at(at)
-        make = self._make
+        phase = self.phase_at(at)[0]
         if level == EMERGENCY:
-            return make["CarePlan"](
-                phase=phase_value,
-                phase_note=_EMERGENCY_NOTE,
-                recommendations=(),
-                medications=(),
-                exercises=(),
-                schedule=(),
-                see_doctor_if=(),
-                bmi=None,
-            )
-        note = summary + (_ASSUMED_ONSET if hours is None else "")
-        hold_exercises = level == URGENT
-        if hold_exercises:
-            note += _URGENT_NOTE
-        applies = tuple(rec.fits(at, facts) for rec in self._conditional[phase])
-        timetabled = tuple(at >= start for start in self._timetable_from)
-        key = (phase, hold_exercises, applies, timetabled)
-        day = self._days.get(key)
-        if day is None:
-            excluded = {
-                rec.id for rec, ok in zip(self._conditional[phase], applies, strict=True) if not ok
-            }
-            recs = [rec for rec in self._by_phase[phase] if rec.id not in excluded]
-            exercises: tuple[Any, ...] = ()
-            specs: tuple[Mapping[str, Any], ...] = ()
-            if not hold_exercises:
-                exercises, specs = self._exercises[phase], self._exercise_specs[phase]
-            many = self.rep.many
-            day = self._days[key] = (
-                many(tuple(rec.item for rec in recs)),
-                many(exercises),
-                many(self._schedule(recs, specs, at)),
-            )
-        recommendations, exercises, schedule = day
-        bmi = facts["derived.bmi"]
-        return make["CarePlan"](
-            phase=phase_value,
-            phase_note=note,
-            recommendations=recommendations,
-            medications=self.medicines(facts),
-            exercises=exercises,
-            schedule=schedule,
-            see_doctor_if=self._warning_signs,
-            bmi=None
-            if bmi is None
-            else make["BodyMassIndex"](value=bmi, category=bmi_category(bmi), sources=_BMI_SOURCES),
+            return (phase, EMERGENCY)
+        return (
+            phase,
+            level == URGENT,  # exercises wait for a clinician
+            hours is None,  # onset assumed
+            tuple([rec.fits(at, facts) for rec in self._conditional[phase]]),
+            tuple([at >= start for start in self._timetable_from]),
+            self._medicine_decisions(facts),
+            facts["derived.bmi"],
         )
+
+    def _plan(self, decisions: tuple[Any, ...]) -> Any:
+        plan = self._plans.get(decisions)
+        if plan is not None:
+            return plan
+        _, phase_value, _, _, summary = self._phase_named[decisions[0]]
+        make = self._make
+        if decisions[1] == EMERGENCY:
+            return self._plans.keep(
+                decisions,
+                make["CarePlan"](
+                    phase=phase_value,
+                    phase_note=_EMERGENCY_NOTE,
+                    recommendations=(),
+                    medications=(),
+                    exercises=(),
+                    schedule=(),
+                    see_doctor_if=(),
+                    bmi=None,
+                ),
+            )
+        phase, hold, assumed_onset, applies, timetabled, medicines, bmi = decisions
+        note = summary + (_ASSUMED_ONSET if assumed_onset else "") + (_URGENT_NOTE if hold else "")
+        recommendations, exercises, schedule = self._day((phase, hold, applies, timetabled))
+        return self._plans.keep(
+            decisions,
+            make["CarePlan"](
+                phase=phase_value,
+                phase_note=note,
+                recommendations=recommendations,
+                medications=self._advice_for(medicines),
+                exercises=exercises,
+                schedule=schedule,
+                see_doctor_if=self._warning_signs,
+                bmi=None
+                if bmi is None
+                else make["BodyMassIndex"](
+                    value=bmi, category=bmi_category(bmi), sources=_BMI_SOURCES
+                ),
+            ),
+        )
+
+    def _day(self, key: tuple[Any, ...]) -> tuple[Any, Any, Any]:
+        """Recommendations, exercises and schedule for (phase, hold, applies, timetabled)."""
+        day: tuple[Any, Any, Any] | None = self._days.get(key)
+        if day is not None:
+            return day
+        phase, hold_exercises, applies, timetabled = key
+        excluded = {
+            rec.id for rec, ok in zip(self._conditional[phase], applies, strict=True) if not ok
+        }
+        recs = [rec for rec in self._by_phase[phase] if rec.id not in excluded]
+        exercises: tuple[Any, ...] = ()
+        specs: tuple[Mapping[str, Any], ...] = ()
+        if not hold_exercises:
+            exercises, specs = self._exercises[phase], self._exercise_specs[phase]
+        ready = {0.0}.union(
+            start for start, ok in zip(self._timetable_from, timetabled, strict=True) if ok
+        )
+        many = self.rep.many
+        day = (
+            many(tuple(rec.item for rec in recs)),
+            many(exercises),
+            many(self._schedule(recs, specs, ready)),
+        )
+        return self._days.keep(key, day)  # type: ignore[no-any-return]
 
     def _schedule(
         self,
         recs: Sequence[_Recommendation],
         exercises: Sequence[Mapping[str, Any]],
-        hours: float,
+        ready: set[float],
     ) -> tuple[Any, ...]:
         make = self._make["ScheduleItem"]
         items: list[tuple[str, str, Any]] = []
         for rec in recs:
             # A recommendation can be offered before it is timetabled (heat from 48 h is an
             # option, but cold stays the scheduled action until 72 h; see conflicts.yaml).
-            if rec.schedule is None or hours < rec.schedule[0]:
+            if rec.schedule is None or rec.schedule[0] not in ready:
                 continue
             _, clocks, title, minutes = rec.schedule
             items += [
@@ -676,17 +782,26 @@ class Evaluator:
 
     # -- medicines --
 
-    def medicines(self, facts: Facts) -> Any:
+    def _medicine_decisions(self, facts: Facts) -> tuple[Any, ...]:
+        """Whether conditions are unknown, and which rules fire for each medicine."""
+        return (
+            facts["conditions"] is None,
+            tuple([medicine.fired(facts) for medicine in self._medicines]),
+        )
+
+    def _advice_for(self, decisions: tuple[Any, ...]) -> Any:
         """Advice for every medicine in the knowledge base, in knowledge-base order."""
-        unknown = facts["conditions"] is None
-        key = (unknown, tuple([medicine.fired(facts) for medicine in self._medicines]))
-        advice = self._advice.get(key)
+        advice = self._advice.get(decisions)
         if advice is None:
-            advice = self._advice[key] = self.rep.many(
-                tuple(
-                    self._advise(medicine, unknown, fired)
-                    for medicine, fired in zip(self._medicines, key[1], strict=True)
-                )
+            unknown, fired = decisions
+            advice = self._advice.keep(
+                decisions,
+                self.rep.many(
+                    tuple(
+                        self._advise(medicine, unknown, rules)
+                        for medicine, rules in zip(self._medicines, fired, strict=True)
+                    )
+                ),
             )
         return advice
 

@@ -19,21 +19,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from backcare.domain import results
 from backcare.domain.answers import Answers
 from backcare.domain.enums import MedicineStatus, Phase, TriageLevel
 from backcare.domain.results import (
-    Assessment,
-    BodyMassIndex,
-    CarePlan,
     Dose,
-    EmergencyInstruction,
-    MedicineAdvice,
     PlannedExercise,
     Question,
     Reason,
     RecommendationItem,
-    ScheduleItem,
-    Triage,
     WarningSign,
     trusted_builder,
 )
@@ -44,22 +38,11 @@ from backcare.settings import Settings
 __all__ = ["FORMAT", "MODELS", "answers_table", "compile_protocol", "facts_of"]
 
 _DAY = datetime(2000, 1, 1)  # any date: schedules are clock times within one waking day
+# Every result model of the contract, by the kind names the evaluator uses.
 _RESULT_MODELS: dict[str, type[BaseModel]] = {
-    cls.__name__: cls
-    for cls in (
-        Assessment,
-        BodyMassIndex,
-        CarePlan,
-        EmergencyInstruction,
-        MedicineAdvice,
-        PlannedExercise,
-        Question,
-        Reason,
-        RecommendationItem,
-        ScheduleItem,
-        Triage,
-        WarningSign,
-    )
+    name: model
+    for name in results.__all__
+    if isinstance(model := getattr(results, name), type) and issubclass(model, BaseModel)
 }
 _ENUMS: dict[str, type[Any]] = {
     "TriageLevel": TriageLevel,

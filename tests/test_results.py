@@ -6,22 +6,22 @@ import pytest
 from tests.factories import all_no
 
 from backcare import Engine, TriageLevel
-from backcare.domain.results import Assessment, Reason, ScheduleItem, trusted
+from backcare.domain.results import Assessment, Reason, ScheduleItem, trusted_builder
 
 
 def test_trusted_model_equals_the_validated_one() -> None:
     values = {"time": "07:00", "action": "cold_therapy", "title": "Cold pack", "minutes": 20.0}
-    assert trusted(ScheduleItem, **values) == ScheduleItem(**values)
-    assert trusted(ScheduleItem, **values).model_dump() == values
+    assert trusted_builder(ScheduleItem)(**values) == ScheduleItem(**values)
+    assert trusted_builder(ScheduleItem)(**values).model_dump() == values
 
 
 def test_trusted_requires_every_field() -> None:
     with pytest.raises(TypeError, match="missing"):
-        trusted(ScheduleItem, time="07:00", action="x", title="y")
+        trusted_builder(ScheduleItem)(time="07:00", action="x", title="y")
 
 
 def test_trusted_models_are_frozen() -> None:
-    reason = trusted(Reason, id="x", message="m", level=TriageLevel.URGENT, sources=("s",))
+    reason = trusted_builder(Reason)(id="x", message="m", level=TriageLevel.URGENT, sources=("s",))
     with pytest.raises(ValueError, match="frozen"):
         reason.id = "y"
 

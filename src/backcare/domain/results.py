@@ -27,7 +27,6 @@ __all__ = [
     "ScheduleItem",
     "Triage",
     "WarningSign",
-    "trusted",
     "trusted_builder",
 ]
 
@@ -37,21 +36,15 @@ _M = TypeVar("_M", bound=BaseModel)
 _set = object.__setattr__
 
 
-def trusted(cls: type[_M], **values: Any) -> _M:
-    """Build a result model from values the engine made from validated data.
-
-    This is what ``model_construct`` ends up doing, without its per-field alias and
-    default handling, which dominated the cost of an assessment. Every field must be
-    given; a test checks the result equals the validated construction.
-    """
-    return trusted_builder(cls)(**values)
-
-
 def trusted_builder(cls: type[_M]) -> Callable[..., _M]:
-    """A fast constructor of the frozen result model ``cls``, as :func:`trusted` uses.
+    """A fast constructor of the frozen result model ``cls``, for values the engine made
+    from validated data.
 
-    The class-level work (field count, the set of fields) is done once. All instances
-    share one fields-set: every field is always given and frozen models never change it.
+    It does what ``model_construct`` ends up doing, without its per-field alias and
+    default handling, which dominated the cost of an assessment; the class-level work
+    (field count, the set of fields) is done once. Every field must be given; a test
+    checks the result equals the validated construction. All instances share one
+    fields-set: every field is always given and frozen models never change it.
     """
     count = len(cls.__pydantic_fields__)
     fields_set = set(cls.__pydantic_fields__)
@@ -60,7 +53,7 @@ def trusted_builder(cls: type[_M]) -> Callable[..., _M]:
     def build(**values: Any) -> _M:
         if len(values) != count:
             missing = fields_set - set(values)
-            raise TypeError(f"{cls.__name__}: trusted() needs every field; missing {missing}")
+            raise TypeError(f"{cls.__name__}: every field is needed; missing {missing}")
         model = new(cls)
         _set(model, "__dict__", values)
         _set(model, "__pydantic_fields_set__", fields_set)

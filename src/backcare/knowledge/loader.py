@@ -33,7 +33,10 @@ __all__ = ["DERIVED_VALUES", "answer_paths", "load_knowledge_base"]
 
 #: Values computed from the answers that rules may read as ``derived.<name>``.
 DERIVED_VALUES = {
-    "episode_days": "the larger of course.days_of_self_care and hours_since_onset / 24",
+    "episode_days": (
+        "the episode's age in days: the larger of course.days_of_self_care and "
+        "hours_since_onset / 24 (the diary fills both from its onset)"
+    ),
     "bmi": "body-mass index from height_cm and weight_kg",
 }
 

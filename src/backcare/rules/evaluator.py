@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 # The layout of the compiled protocol: bump it when that changes (it keys stored copies).
-FORMAT = 1
+FORMAT = 2
 
 Facts = dict[str, Any]
 Predicate = Callable[[Facts], bool]
@@ -94,6 +94,13 @@ _URGENT_NOTE = (
     " Until you have been seen today, use only the pain-relief steps; exercises wait until "
     "a clinician has checked you."
 )
+_CONTRADICTORY_TIMING = (
+    "Your timings disagree: {days} days of home care (course.days_of_self_care) do not fit "
+    "in {hours:g} hours since it started (hours_since_onset). backcare used the longer time, "
+    "{days} days, because it is the safer reading; please check both answers."
+)
+# Answer paths an episode age can come from, as EpisodeAge.source names them.
+_FROM_HOURS, _FROM_DAYS = "hours_since_onset", "course.days_of_self_care"
 _BMI_SOURCES = ("who_bmi", "seed_000")
 # The results built per assessment (the rest are shared parts, built once).
 _COMPOSITES = (
@@ -101,6 +108,7 @@ _COMPOSITES = (
     "Triage",
     "CarePlan",
     "BodyMassIndex",
+    "EpisodeAge",
     "ScheduleItem",
     "MedicineAdvice",
 )
@@ -238,8 +246,11 @@ COMPACT_JSON: Representation = _CompactJson()
 def derive(facts: Facts) -> Facts:
     """Add the derived values rules may test: ``derived.episode_days`` and ``derived.bmi``.
 
-    Days into the episode are the larger of the diary's days and hours since onset / 24;
-    BMI (kg/m², WHO definition, one decimal) needs both height and weight.
+    The episode's age in days is the larger of ``course.days_of_self_care`` and
+    ``hours_since_onset / 24`` (the diary fills both from its onset), so every timed
+    rule and the phase read one age whichever timing the person gave; the larger is
+    the safer reading when they disagree. BMI (kg/m², WHO definition, one decimal)
+    needs both height and weight.
     """
     days = facts["course.days_of_self_care"]
     hours = facts["hours_since_onset"]
@@ -422,6 +433,26 @@ def bmi_category(value: float) -> str:
     return "obese"
 
 
+def _episode(facts: Facts) -> tuple[float | None, str | None, str | None]:
+    """The episode age shown with the result: days (2 decimals), its source, a note.
+
+    The note names both fields when the days of home care are more than the hours
+    since onset allow (one day's slack for counting days inclusively).
+    """
+    days = facts["derived.episode_days"]
+    if days is None:
+        return (None, None, None)
+    told_days, hours = facts["course.days_of_self_care"], facts["hours_since_onset"]
+    if hours is None or (told_days is not None and told_days > hours / 24):
+        source = _FROM_DAYS
+    else:
+        source = _FROM_HOURS
+    note = None
+    if hours is not None and told_days is not None and told_days > hours / 24 + 1:
+        note = _CONTRADICTORY_TIMING.format(days=told_days, hours=hours)
+    return (round(float(days), 2), source, note)
+
+
 class _Recommendation:
     __slots__ = ("applies", "conditional", "end", "id", "item", "schedule", "start")
 
@@ -584,7 +615,7 @@ class Evaluator:
         key, level = self._decide(facts)
         assessment = self._assessments.get(key)
         if assessment is None:
-            fired, missing, unanswered, plan = key
+            fired, missing, unanswered, plan, episode = key
             assessment = self._assessments.keep(
                 key,
                 self._make["Assessment"](
@@ -593,6 +624,9 @@ class Evaluator:
                     plan=self._plan(plan),
                     next_questions=self._questions(unanswered),
                     disclaimer=DISCLAIMER,
+                    episode=self._make["EpisodeAge"](
+                        days=episode[0], source=episode[1], note=episode[2]
+                    ),
                 ),
             )
         return assessment
@@ -609,7 +643,9 @@ class Evaluator:
         level = self._level_names[rank]
         missing = tuple([facts[path] is None for path in self._screening])
         unanswered = tuple([facts[key] is None for key in self._question_keys])
-        return (tuple(fired), missing, unanswered, self._plan_decisions(facts, level)), level
+        episode = _episode(facts)
+        plan = self._plan_decisions(facts, level, episode[2])
+        return (tuple(fired), missing, unanswered, plan, episode), level
 
     # -- triage and questions --
 
@@ -661,17 +697,18 @@ class Evaluator:
         """The exercises the protocol allows ``hours`` after onset (before any triage hold)."""
         return self._exercises[self.phase_at(hours)[0]]
 
-    def _plan_decisions(self, facts: Facts, level: str) -> tuple[Any, ...]:
+    def _plan_decisions(self, facts: Facts, level: str, timing_note: str | None) -> tuple[Any, ...]:
         """Everything the plan depends on: the phase, and for self-care plans the rest."""
-        hours = facts["hours_since_onset"]
-        at = 0.0 if hours is None else hours
+        days = facts["derived.episode_days"]
+        at = 0.0 if days is None else days * 24
         phase = self.phase_at(at)[0]
         if level == EMERGENCY:
             return (phase, EMERGENCY)
         return (
             phase,
             level == URGENT,  # exercises wait for a clinician
-            hours is None,  # onset assumed
+            days is None,  # onset assumed
+            timing_note,
             tuple([rec.fits(at, facts) for rec in self._conditional[phase]]),
             tuple([at >= start for start in self._timetable_from]),
             self._medicine_decisions(facts),
@@ -698,8 +735,10 @@ class Evaluator:
                     bmi=None,
                 ),
             )
-        phase, hold, assumed_onset, applies, timetabled, medicines, bmi = decisions
+        phase, hold, assumed_onset, timing_note, applies, timetabled, medicines, bmi = decisions
         note = summary + (_ASSUMED_ONSET if assumed_onset else "") + (_URGENT_NOTE if hold else "")
+        if timing_note is not None:
+            note += " " + timing_note
         recommendations, exercises, schedule = self._day((phase, hold, applies, timetabled))
         return self._plans.keep(
             decisions,

@@ -433,6 +433,21 @@ def bmi_category(value: float) -> str:
     return "obese"
 
 
+def _adult_bmi(facts: Facts) -> float | None:
+    """BMI for the plan, only where the WHO adult categories apply.
+
+    They are not for pregnancy (weight gain is expected; no weight-loss advice) or
+    under-18s (children use BMI-for-age charts), so the plan shows no BMI there.
+    """
+    bmi: float | None = facts["derived.bmi"]
+    if bmi is None:
+        return None
+    age, conditions = facts["age"], facts["conditions"]
+    if (age is not None and age < 18) or (conditions is not None and "pregnant" in conditions):
+        return None
+    return bmi
+
+
 def _episode(facts: Facts) -> tuple[float | None, str | None, str | None]:
     """The episode age shown with the result: days (2 decimals), its source, a note.
 
@@ -454,7 +469,7 @@ def _episode(facts: Facts) -> tuple[float | None, str | None, str | None]:
 
 
 class _Recommendation:
-    __slots__ = ("applies", "conditional", "end", "id", "item", "schedule", "start")
+    __slots__ = ("applies", "conditional", "end", "id", "item", "replaces", "schedule", "start")
 
     def __init__(self, spec: Mapping[str, Any], rep: Representation) -> None:
         self.id: str = spec["id"]
@@ -462,6 +477,7 @@ class _Recommendation:
         self.start: float = spec["hours"][0] if spec["hours"] else 0.0
         self.end: float | None = spec["hours"][1] if spec["hours"] else None
         self.applies = compile_condition(spec["when"]) if spec["when"] else None
+        self.replaces: frozenset[str] = frozenset(spec["replaces"])
         # (timetabled from hour, clock times, title, minutes) or None
         self.schedule: Sequence[Any] | None = spec["schedule"]
         self.conditional = self.start > 0 or self.end is not None or self.applies is not None
@@ -477,9 +493,13 @@ class _Medicine:
 
     def __init__(self, spec: Mapping[str, Any]) -> None:
         self.spec = spec
-        # (status, reason, sources) per rule; most rules are "the person has condition X",
-        # indexed by condition so only the person's own conditions are looked at.
-        self.rules = tuple((r["status"], r["reason"], tuple(r["sources"])) for r in spec["rules"])
+        # (status, reason, sources, daily maximum, dose text) per rule; most rules are "the
+        # person has condition X", indexed by condition so only the person's own
+        # conditions are looked at.
+        self.rules = tuple(
+            (r["status"], r["reason"], tuple(r["sources"]), r["max_daily_mg"], r["usual_dose"])
+            for r in spec["rules"]
+        )
         by_condition: dict[str, list[int]] = {}
         general: list[tuple[int, Predicate]] = []
         for index, rule in enumerate(spec["rules"]):
@@ -582,6 +602,10 @@ class Evaluator:
             allowed = [s for start, s in exercises if phase_order[start] <= phase_order[phase]]
             self._exercise_specs[phase] = tuple(allowed)
             self._exercises[phase] = tuple(leaves[id(s)] for s in allowed)
+        self._positions = tuple(
+            (position, compile_condition(when), note)
+            for position, when, note in protocol["positions"]
+        )
         self._session_clocks = {int(k): v for k, v in protocol["session_clocks"].items()}
         self._timetable_from = tuple(protocol["timetable_from"])
         self._warning_signs = rep.many(
@@ -711,8 +735,9 @@ class Evaluator:
             timing_note,
             tuple([rec.fits(at, facts) for rec in self._conditional[phase]]),
             tuple([at >= start for start in self._timetable_from]),
+            tuple([left_out(facts) for _, left_out, _ in self._positions]),
             self._medicine_decisions(facts),
-            facts["derived.bmi"],
+            _adult_bmi(facts),
         )
 
     def _plan(self, decisions: tuple[Any, ...]) -> Any:
@@ -735,11 +760,21 @@ class Evaluator:
                     bmi=None,
                 ),
             )
-        phase, hold, assumed_onset, timing_note, applies, timetabled, medicines, bmi = decisions
+        (phase, hold, assumed_onset, timing_note, applies, timetabled, left_out, medicines, bmi) = (
+            decisions
+        )
         note = summary + (_ASSUMED_ONSET if assumed_onset else "") + (_URGENT_NOTE if hold else "")
         if timing_note is not None:
             note += " " + timing_note
-        recommendations, exercises, schedule = self._day((phase, hold, applies, timetabled))
+        if not hold:
+            # Say why exercises of this phase are missing (e.g. lying on the back in pregnancy).
+            positions = {spec["position"] for spec in self._exercise_specs[phase]}
+            for (position, _, why), out in zip(self._positions, left_out, strict=True):
+                if out and position in positions:
+                    note += " " + why
+        recommendations, exercises, schedule = self._day(
+            (phase, hold, applies, timetabled, left_out)
+        )
         return self._plans.keep(
             decisions,
             make["CarePlan"](
@@ -759,19 +794,33 @@ class Evaluator:
         )
 
     def _day(self, key: tuple[Any, ...]) -> tuple[Any, Any, Any]:
-        """Recommendations, exercises and schedule for (phase, hold, applies, timetabled)."""
+        """Recommendations, exercises and schedule for
+        (phase, hold, applies, timetabled, positions left out)."""
         day: tuple[Any, Any, Any] | None = self._days.get(key)
         if day is not None:
             return day
-        phase, hold_exercises, applies, timetabled = key
+        phase, hold_exercises, applies, timetabled, left_out = key
         excluded = {
             rec.id for rec, ok in zip(self._conditional[phase], applies, strict=True) if not ok
         }
         recs = [rec for rec in self._by_phase[phase] if rec.id not in excluded]
+        # A variant that applies (e.g. for pregnancy) stands in for the advice it replaces.
+        replaced = frozenset().union(*(rec.replaces for rec in recs))
+        if replaced:
+            recs = [rec for rec in recs if rec.id not in replaced]
         exercises: tuple[Any, ...] = ()
         specs: tuple[Mapping[str, Any], ...] = ()
         if not hold_exercises:
             exercises, specs = self._exercises[phase], self._exercise_specs[phase]
+            gone = {pos for (pos, _, _), out in zip(self._positions, left_out, strict=True) if out}
+            if gone:
+                kept = [
+                    (leaf, spec)
+                    for leaf, spec in zip(exercises, specs, strict=True)
+                    if spec["position"] not in gone
+                ]
+                exercises = tuple(leaf for leaf, _ in kept)
+                specs = tuple(spec for _, spec in kept)
         ready = {0.0}.union(
             start for start, ok in zip(self._timetable_from, timetabled, strict=True) if ok
         )
@@ -850,16 +899,22 @@ class Evaluator:
         status = SUITABLE
         reasons: list[str] = []
         sources = list(med["sources"])
+        max_daily_mg, usual_dose = med["max_daily_mg"], None
         if not med["otc"]:
             status = ASK_FIRST
         elif unknown:
             status = ASK_FIRST
             reasons.append(_UNKNOWN_CONDITIONS)
         for index in fired:
-            rule_status, reason, rule_sources = medicine.rules[index]
+            rule_status, reason, rule_sources, rule_max, rule_dose = medicine.rules[index]
             status = max(status, rule_status, key=rank.__getitem__)
             reasons.append(reason)
             sources.extend(s for s in rule_sources if s not in sources)
+            # The lowest maximum wins; 0 means none can be given here (None stays None).
+            if rule_max is not None and max_daily_mg is not None:
+                max_daily_mg = min(max_daily_mg, rule_max) or None
+            if usual_dose is None:
+                usual_dose = rule_dose
         if not med["otc"] and not reasons:
             reasons.append(_NOT_OTC)
         return self._make["MedicineAdvice"](
@@ -867,9 +922,9 @@ class Evaluator:
             name=med["name"],
             status=self._statuses[status],
             reasons=tuple(dict.fromkeys(reasons)),
-            usual_dose=med["usual_dose"],
+            usual_dose=med["usual_dose"] if usual_dose is None else usual_dose,
             min_interval_hours=med["min_interval_hours"],
-            max_daily_mg=med["max_daily_mg"],
+            max_daily_mg=max_daily_mg,
             max_days=med["max_days"],
             notes=tuple(med["notes"]),
             sources=tuple(sources),

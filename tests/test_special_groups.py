@@ -7,15 +7,21 @@ tests check the rules over generated answers.
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.factories import all_no
 
-from backcare import Engine, KnowledgeBase
+import backcare.knowledge
+from backcare import Engine, KnowledgeBase, load_knowledge_base
 from backcare.domain.enums import Condition, MedicineStatus, Phase
+from backcare.errors import KnowledgeBaseError
 
 _PHASE_ORDER = list(Phase)
 _conditions = st.lists(st.sampled_from([c.value for c in Condition]), max_size=4, unique=True)
@@ -197,3 +203,85 @@ def test_uk_naproxen_licence_is_shown_with_the_medicine(engine: Engine) -> None:
     assert "UK licence" in notes
     assert "period pain" in notes
     assert "mhra_naproxen_switch" in meds["naproxen"].sources
+
+
+DATA = Path(backcare.knowledge.__file__).parent / "data"
+Data = dict[str, list[dict[str, Any]]]
+
+
+def _entry(data: Data, section: str, entry_id: str) -> dict[str, Any]:
+    return next(e for e in data[section] if e.get("id") == entry_id)
+
+
+def _edit_unknown_position(data: Data) -> None:
+    _entry(data, "exercises", "knee_to_chest")["position"] = "handstand"
+
+
+def _edit_replaces_unknown(data: Data) -> None:
+    _entry(data, "recommendations", "otc_pain_relief_pregnancy")["replaces"] = ["no_such_card"]
+
+
+def _edit_replaces_without_when(data: Data) -> None:
+    del _entry(data, "recommendations", "otc_pain_relief_pregnancy")["when"]
+
+
+def _edit_rule_max_not_lower(data: Data) -> None:
+    rule = _entry(data, "medicines", "paracetamol")["rules"][0]
+    del rule["no_daily_max"]
+    rule["max_daily_mg"] = 5000
+
+
+def _edit_both_limits(data: Data) -> None:
+    _entry(data, "medicines", "paracetamol")["rules"][0]["max_daily_mg"] = 2000
+
+
+def _edit_position_rule_without_note(data: Data) -> None:
+    del _entry(data, "positions", "lying_on_back")["note"]
+
+
+def _edit_licence_dangling_source(data: Data) -> None:
+    _entry(data, "medicines", "naproxen")["licences"][0]["sources"] = ["no_such_source"]
+
+
+@pytest.mark.parametrize(
+    ("edit", "fragments"),
+    [
+        pytest.param(
+            _edit_unknown_position, ["exercises.yaml", "handstand"], id="unknown-position"
+        ),
+        pytest.param(
+            _edit_replaces_unknown, ["recommendations.yaml", "no_such_card"], id="replaces-unknown"
+        ),
+        pytest.param(
+            _edit_replaces_without_when,
+            ["recommendations.yaml", "needs a 'when'"],
+            id="replaces-without-when",
+        ),
+        pytest.param(
+            _edit_rule_max_not_lower, ["medicines.yaml", "below the medicine"], id="max-not-lower"
+        ),
+        pytest.param(_edit_both_limits, ["medicines.yaml", "not both"], id="both-limits"),
+        pytest.param(
+            _edit_position_rule_without_note,
+            ["positions.yaml", "go together"],
+            id="position-rule-without-note",
+        ),
+        pytest.param(
+            _edit_licence_dangling_source,
+            ["medicines.yaml", "no_such_source"],
+            id="licence-dangling-source",
+        ),
+    ],
+)
+def test_invalid_special_group_entries_are_refused(
+    tmp_path: Path, edit: Callable[[Data], None], fragments: list[str]
+) -> None:
+    shutil.copytree(DATA, tmp_path, dirs_exist_ok=True)
+    data = {p.stem: yaml.safe_load(p.read_text()) for p in tmp_path.glob("*.yaml")}
+    edit(data)
+    for name, entries in data.items():
+        (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump(entries, sort_keys=False))
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(tmp_path)
+    for fragment in fragments:
+        assert fragment in str(caught.value)

@@ -15,7 +15,12 @@ Safety properties (tested, and guaranteed by the condition language):
 - an unanswered screening question is never read as "no": ``complete`` stays false
   and the question is listed in ``missing``, most dangerous first;
 - while the person has not said which conditions they have, no over-the-counter
-  medicine is ``suitable``: each is ``ask_first`` until they answer.
+  medicine is ``suitable``: each is ``ask_first`` until they answer;
+- a medicine rule can only make a status stricter and a daily maximum lower (or
+  remove it); under 16, or with no age given, the knowledge base's rules keep every
+  over-the-counter medicine at ``ask_first`` at most, with no adult maximum;
+- every timed rule and the phase read one episode age (:func:`derive`), and the
+  result says which answer it came from.
 """
 
 from __future__ import annotations

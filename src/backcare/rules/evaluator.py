@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 __all__ = [
     "COMPACT_JSON",
@@ -453,15 +453,23 @@ def _adult_bmi(facts: Facts) -> float | None:
     return bmi
 
 
-def _episode(facts: Facts) -> tuple[float | None, str | None, str | None]:
-    """The episode age shown with the result: days (2 decimals), its source, a note.
+class _Episode(NamedTuple):
+    """The episode age as the result shows it (``EpisodeAge``); hashable, for the memos."""
+
+    days: float | None  # two decimals
+    source: str | None  # the answer path it came from
+    note: str | None  # why the timings contradict each other, naming both fields
+
+
+def _episode(facts: Facts) -> _Episode:
+    """The episode age of these facts, where it came from, and a note on contradictions.
 
     The note names both fields when the days of home care are more than the hours
     since onset allow (one day's slack for counting days inclusively).
     """
     days = facts["derived.episode_days"]
     if days is None:
-        return (None, None, None)
+        return _Episode(None, None, None)
     told_days, hours = facts["course.days_of_self_care"], facts["hours_since_onset"]
     if hours is None or (told_days is not None and told_days > hours / 24):
         source = _FROM_DAYS
@@ -470,7 +478,7 @@ def _episode(facts: Facts) -> tuple[float | None, str | None, str | None]:
     note = None
     if hours is not None and told_days is not None and told_days > hours / 24 + 1:
         note = _CONTRADICTORY_TIMING.format(days=told_days, hours=hours)
-    return (round(float(days), 2), source, note)
+    return _Episode(round(float(days), 2), source, note)
 
 
 class _Recommendation:
@@ -654,7 +662,7 @@ class Evaluator:
                     next_questions=self._questions(unanswered),
                     disclaimer=DISCLAIMER,
                     episode=self._make["EpisodeAge"](
-                        days=episode[0], source=episode[1], note=episode[2]
+                        days=episode.days, source=episode.source, note=episode.note
                     ),
                 ),
             )
@@ -673,7 +681,7 @@ class Evaluator:
         missing = tuple([facts[path] is None for path in self._screening])
         unanswered = tuple([facts[key] is None for key in self._question_keys])
         episode = _episode(facts)
-        plan = self._plan_decisions(facts, level, episode[2])
+        plan = self._plan_decisions(facts, level, episode.note)
         return (tuple(fired), missing, unanswered, plan, episode), level
 
     # -- triage and questions --
@@ -799,8 +807,10 @@ class Evaluator:
         )
 
     def _day(self, key: tuple[Any, ...]) -> tuple[Any, Any, Any]:
-        """Recommendations, exercises and schedule for
-        (phase, hold, applies, timetabled, positions left out)."""
+        """Recommendations, exercises and schedule of one day.
+
+        ``key`` is (phase, hold, applies, timetabled, positions left out).
+        """
         day: tuple[Any, Any, Any] | None = self._days.get(key)
         if day is not None:
             return day

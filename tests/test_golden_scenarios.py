@@ -24,6 +24,20 @@ MIN_CASES = 60
 LEVELS = ("self_care", "see_doctor", "urgent", "emergency")
 CASE_KEYS = {"id", "description", "source", "answers", "expect"}
 EXPECT_KEYS = {"level", "complete", "reasons_include"}
+# Plan expectations (special groups and timing): medicine statuses and daily maxima by drug,
+# the phase, the episode age's source, the timing note, the BMI, cards and exercises shown.
+PLAN_KEYS = {
+    "medicines",
+    "max_daily_mg",
+    "phase",
+    "episode_source",
+    "timing_note",
+    "bmi",
+    "recommendations_include",
+    "recommendations_exclude",
+    "exercises_include",
+    "exercises_exclude",
+}
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 ANSWER_KEYS = {
@@ -116,6 +130,30 @@ def test_golden_scenario(case: dict[str, Any]) -> None:
         given = {reason["id"] for reason in triage["reasons"]}
         missing = sorted(set(expect["reasons_include"]) - given)
         assert not missing, f"{_label(case)}\n  missing reasons {missing}; given {sorted(given)}"
+    _check_plan(case, result.model_dump(mode="json"))
+
+
+def _check_plan(case: dict[str, Any], result: dict[str, Any]) -> None:
+    expect, plan, label = case["expect"], result["plan"], _label(case)
+    meds = {m["drug"]: m for m in plan["medications"]}
+    for drug, status in expect.get("medicines", {}).items():
+        assert meds[drug]["status"] == status, f"{label}\n  {drug}: {meds[drug]['status']}"
+    for drug, limit in expect.get("max_daily_mg", {}).items():
+        assert meds[drug]["max_daily_mg"] == limit, f"{label}\n  {drug} max: {meds[drug]}"
+    if "phase" in expect:
+        assert plan["phase"] == expect["phase"], f"{label}\n  phase {plan['phase']}"
+    if "episode_source" in expect:
+        assert result["episode"]["source"] == expect["episode_source"], label
+    if "timing_note" in expect:
+        assert (result["episode"]["note"] is not None) is expect["timing_note"], label
+    if "bmi" in expect:
+        assert plan["bmi"] == expect["bmi"], label
+    recs = {r["id"] for r in plan["recommendations"]}
+    exercises = {e["id"] for e in plan["exercises"]}
+    assert set(expect.get("recommendations_include", ())) <= recs, f"{label}\n  cards {recs}"
+    assert not set(expect.get("recommendations_exclude", ())) & recs, f"{label}\n  cards {recs}"
+    assert set(expect.get("exercises_include", ())) <= exercises, f"{label}\n  {exercises}"
+    assert not set(expect.get("exercises_exclude", ())) & exercises, f"{label}\n  {exercises}"
 
 
 def test_enough_cases_with_unique_ids() -> None:
@@ -158,7 +196,7 @@ def test_cases_are_well_formed() -> None:
         ):
             if extra := set(answers.get(group, {})) - known:
                 problems.append(f"{where}: unknown {group} keys {sorted(extra)}")
-        if extra := set(expect) - EXPECT_KEYS:
+        if extra := set(expect) - EXPECT_KEYS - PLAN_KEYS:
             problems.append(f"{where}: unknown expect keys {sorted(extra)}")
         if expect.get("level") not in LEVELS:
             problems.append(f"{where}: expect.level must be one of {LEVELS}")

@@ -19,6 +19,7 @@ __all__ = [
     "CarePlan",
     "Dose",
     "EmergencyInstruction",
+    "EpisodeAge",
     "MedicineAdvice",
     "PlannedExercise",
     "Question",
@@ -221,6 +222,23 @@ class CarePlan(BaseModel):
     bmi: BodyMassIndex | None = None
 
 
+class EpisodeAge(BaseModel):
+    """How long the episode has lasted, worked out once from whatever timing was given.
+
+    ``days`` is the larger of ``hours_since_onset / 24`` and ``course.days_of_self_care``
+    (the diary fills both from its onset); every timed rule, the phase and the
+    10-day medicine limit read it. ``source`` names the answer it came from, ``None``
+    with ``days`` when no timing was given. ``note`` explains timings that contradict
+    each other (more days of home care than the hours since onset allow).
+    """
+
+    model_config = _FROZEN
+
+    days: float | None
+    source: str | None
+    note: str | None = None
+
+
 class Assessment(BaseModel):
     """The full result of :func:`backcare.assess`."""
 
@@ -231,3 +249,4 @@ class Assessment(BaseModel):
     plan: CarePlan
     next_questions: tuple[Question, ...]
     disclaimer: str
+    episode: EpisodeAge | None = None  # added in 1.x; always given by the engine

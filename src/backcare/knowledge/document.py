@@ -46,6 +46,7 @@ def render_markdown(kb: KnowledgeBase) -> str:
     out += _recommendations(kb)
     out += _medicines(kb)
     out += _exercises(kb)
+    out += _positions(kb)
     out += _warning_signs(kb)
     out += _conflicts(kb)
     out += _sources(kb)
@@ -157,6 +158,11 @@ def _recommendations(kb: KnowledgeBase) -> list[str]:
                 end = "" if rec.hours[1] is None else f"{rec.hours[1]:g}"
                 window = f", hours {rec.hours[0]:g}–{end}"
             out += [f"#### {rec.title} (`{rec.id}`)", "", f"*Phases: {phases}{window}*", ""]
+            if rec.when is not None:
+                only = f"*Only when {_condition(rec.when)}"
+                if rec.replaces:
+                    only += "; shown instead of " + ", ".join(f"`{r}`" for r in rec.replaces)
+                out += [only + ".*", ""]
             out += [f"- {line}" for line in rec.instructions]
             dose = _dose(rec.dose)
             if dose:
@@ -188,11 +194,19 @@ def _medicines(kb: KnowledgeBase) -> list[str]:
         if med.max_days is not None:
             out.append(f"- No longer than {med.max_days} days without a doctor")
         for rule in med.rules:
+            limits = ""
+            if rule.no_daily_max:
+                limits += " No daily maximum is shown."
+            elif rule.max_daily_mg is not None:
+                limits += f" Daily maximum lowered to {rule.max_daily_mg} mg."
+            if rule.usual_dose:
+                limits += f" Dose shown: {rule.usual_dose}"
             out.append(
-                f"- **{rule.status.value}** when {_condition(rule.when)}: {rule.reason} "
+                f"- **{rule.status.value}** when {_condition(rule.when)}: {rule.reason}{limits} "
                 f"{_cite(rule.sources)}"
             )
         out += [f"- Note: {note}" for note in med.notes]
+        out += [f"- {lic.region} licence: {lic.note} {_cite(lic.sources)}" for lic in med.licences]
         out += ["", f"Sources: {_cite(med.sources)}", ""]
     return out
 
@@ -205,6 +219,8 @@ def _exercises(kb: KnowledgeBase) -> list[str]:
         prog = ex.progression
         out += [
             f"### {ex.name} (`{ex.id}`, {ex.kind}, from the {ex.from_phase.value} phase)",
+            "",
+            f"*Position: `{ex.position}`*",
             "",
         ]
         out += [f"{i}. {step}" for i, step in enumerate(ex.steps, start=1)]
@@ -219,6 +235,16 @@ def _exercises(kb: KnowledgeBase) -> list[str]:
         out += [f"- Stop if: {line}" for line in ex.stop_if]
         out += ["", f"Sources: {_cite(ex.sources)}", ""]
     return out
+
+
+def _positions(kb: KnowledgeBase) -> list[str]:
+    out = ["## Exercise positions", ""]
+    for position in kb.positions:
+        rule = ""
+        if position.left_out_when is not None:
+            rule = f" Left out when {_condition(position.left_out_when)}: {position.note}"
+        out.append(f"- **{position.name}** (`{position.id}`).{rule} {_cite(position.sources)}")
+    return [*out, ""]
 
 
 def _warning_signs(kb: KnowledgeBase) -> list[str]:

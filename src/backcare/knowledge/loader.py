@@ -33,7 +33,10 @@ __all__ = ["DERIVED_VALUES", "answer_paths", "load_knowledge_base"]
 
 #: Values computed from the answers that rules may read as ``derived.<name>``.
 DERIVED_VALUES = {
-    "episode_days": "the larger of course.days_of_self_care and hours_since_onset / 24",
+    "episode_days": (
+        "the episode's age in days: the larger of course.days_of_self_care and "
+        "hours_since_onset / 24 (the diary fills both from its onset)"
+    ),
     "bmi": "body-mass index from height_cm and weight_kg",
 }
 
@@ -234,6 +237,21 @@ def _cross_check(kb: KnowledgeBase) -> Iterator[FieldProblem]:
     for rec in kb.recommendations:
         if rec.hours is not None and rec.hours[1] is not None and rec.hours[1] <= rec.hours[0]:
             yield FieldProblem(f"recommendations.yaml: entry '{rec.id}'", "hours window is empty")
+    position_ids = {p.id for p in kb.positions}
+    yield from _duplicates("positions.yaml", (p.id for p in kb.positions))
+    for ex in kb.exercises:
+        if ex.position not in position_ids:
+            yield FieldProblem(
+                f"exercises.yaml: entry '{ex.id}'", f"unknown position '{ex.position}'"
+            )
+    rec_ids = {rec.id for rec in kb.recommendations}
+    for rec in kb.recommendations:
+        for target in rec.replaces:
+            if target not in rec_ids or target == rec.id:
+                yield FieldProblem(
+                    f"recommendations.yaml: entry '{rec.id}'",
+                    f"replaces unknown recommendation '{target}'",
+                )
     for ex in kb.exercises:
         if ex.progression.max_hold_seconds < ex.hold_seconds or ex.progression.max_reps < ex.reps:
             yield FieldProblem(
@@ -288,10 +306,12 @@ def _cited_sources(entry: BaseModel) -> Iterable[str]:
     yield from getattr(entry, "decided_by", ())
     for rule in getattr(entry, "rules", ()):
         yield from rule.sources
+    for licence in getattr(entry, "licences", ()):
+        yield from licence.sources
 
 
 def _conditions(entry: BaseModel) -> Iterable[Condition]:
-    for name in ("when",):
+    for name in ("when", "left_out_when"):
         value = getattr(entry, name, None)
         if isinstance(value, Condition):
             yield value

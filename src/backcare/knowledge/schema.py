@@ -25,8 +25,10 @@ __all__ = [
     "ConflictPosition",
     "DoseSpec",
     "Exercise",
+    "ExercisePosition",
     "IntakeQuestion",
     "KnowledgeBase",
+    "Licence",
     "Medicine",
     "MedicineRule",
     "PhaseSpec",
@@ -219,6 +221,9 @@ class Recommendation(BaseModel):
     phases: Annotated[tuple[Phase, ...], Field(min_length=1)]
     hours: tuple[float, float | None] | None = None  # narrower window within the phases
     when: Condition | None = None  # only for people this applies to
+    # Shown instead of these recommendations when it applies (a variant for a group,
+    # e.g. pregnancy): it needs a `when`, so the general advice stays the default.
+    replaces: tuple[Id, ...] = ()
     instructions: Annotated[tuple[Text, ...], Field(min_length=1)]
     dose: DoseSpec | None = None
     safety: tuple[Text, ...] = ()
@@ -226,15 +231,51 @@ class Recommendation(BaseModel):
     schedule: ScheduleSpec | None = None
     sources: SourceIds
 
+    @model_validator(mode="after")
+    def _variant_has_when(self) -> Self:
+        if self.replaces and self.when is None:
+            raise ValueError("a recommendation that 'replaces' others needs a 'when'")
+        return self
+
 
 class MedicineRule(BaseModel):
-    """A contraindication or caution: when it applies, the status it forces and why."""
+    """A contraindication or caution: when it applies, the status it forces and why.
+
+    A rule may also change the label limits shown with the medicine when it applies:
+    ``max_daily_mg`` lowers the daily maximum, ``no_daily_max`` removes it (the
+    reason then says who sets it: a pharmacist or doctor), and ``usual_dose``
+    replaces the adult dose text (e.g. children's doses go by age and weight).
+    The lowest limit of all fired rules wins, and ``no_daily_max`` beats any number.
+    """
 
     model_config = _STRICT
 
     when: Condition
     status: MedicineStatus
     reason: Text
+    max_daily_mg: Annotated[int, Field(gt=0)] | None = None
+    no_daily_max: bool = False
+    usual_dose: Text | None = None
+    sources: SourceIds
+
+    @model_validator(mode="after")
+    def _one_limit(self) -> Self:
+        if self.no_daily_max and self.max_daily_mg is not None:
+            raise ValueError("give 'max_daily_mg' or 'no_daily_max', not both")
+        return self
+
+
+class Licence(BaseModel):
+    """What a medicine is licensed for in one region, shown with it as a note.
+
+    Statuses stay label-based; this only tells the person what the pharmacy pack
+    in their country may say.
+    """
+
+    model_config = _STRICT
+
+    region: Text
+    note: Text
     sources: SourceIds
 
 
@@ -255,13 +296,23 @@ class Medicine(BaseModel):
     max_days: int | None = None
     rules: tuple[MedicineRule, ...] = ()
     notes: tuple[Text, ...] = ()
+    licences: tuple[Licence, ...] = ()
     sources: SourceIds
 
     @model_validator(mode="after")
     def _otc_has_limits(self) -> Self:
         if self.otc and (self.max_daily_mg is None or self.min_interval_hours is None):
             raise ValueError("an OTC medicine needs 'max_daily_mg' and 'min_interval_hours'")
+        for rule in self.rules:
+            if rule.max_daily_mg is not None and (
+                self.max_daily_mg is None or rule.max_daily_mg >= self.max_daily_mg
+            ):
+                raise ValueError("a rule's 'max_daily_mg' must be below the medicine's own")
         return self
+
+    def licence_notes(self) -> tuple[str, ...]:
+        """The licence notes as shown with the medicine, e.g. ``"UK licence: ..."``."""
+        return tuple(f"{licence.region} licence: {licence.note}" for licence in self.licences)
 
 
 class Progression(BaseModel):
@@ -275,6 +326,29 @@ class Progression(BaseModel):
     max_reps: Annotated[int, Field(ge=1)]
 
 
+class ExercisePosition(BaseModel):
+    """A body position exercises are done in, and who should leave them out.
+
+    ``left_out_when`` uses the rule language (no negation), so answering one more
+    question "yes" can only leave more exercises out; ``note`` tells the person why,
+    in the plan.
+    """
+
+    model_config = _STRICT
+
+    id: Id
+    name: Text
+    left_out_when: Condition | None = None
+    note: Text | None = None
+    sources: SourceIds
+
+    @model_validator(mode="after")
+    def _rule_has_note(self) -> Self:
+        if (self.left_out_when is None) != (self.note is None):
+            raise ValueError("'left_out_when' and 'note' go together")
+        return self
+
+
 class Exercise(BaseModel):
     """A gentle exercise with its starting dose, phase gate and stop rules."""
 
@@ -283,6 +357,7 @@ class Exercise(BaseModel):
     id: Id
     name: Text
     kind: Literal["stretch", "mobility", "strength"]
+    position: Id  # an id of positions.yaml
     from_phase: Phase
     steps: Annotated[tuple[Text, ...], Field(min_length=1)]
     hold_seconds: Annotated[int, Field(ge=1)]
@@ -341,6 +416,7 @@ class KnowledgeBase(BaseModel):
     recommendations: tuple[Recommendation, ...]
     medicines: tuple[Medicine, ...]
     exercises: tuple[Exercise, ...]
+    positions: tuple[ExercisePosition, ...]
     warning_signs: tuple[WarningSignSpec, ...]
     conflicts: tuple[Conflict, ...]
 

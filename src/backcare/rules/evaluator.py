@@ -15,14 +15,19 @@ Safety properties (tested, and guaranteed by the condition language):
 - an unanswered screening question is never read as "no": ``complete`` stays false
   and the question is listed in ``missing``, most dangerous first;
 - while the person has not said which conditions they have, no over-the-counter
-  medicine is ``suitable``: each is ``ask_first`` until they answer.
+  medicine is ``suitable``: each is ``ask_first`` until they answer;
+- a medicine rule can only make a status stricter and a daily maximum lower (or
+  remove it); under 16, or with no age given, the knowledge base's rules keep every
+  over-the-counter medicine at ``ask_first`` at most, with no adult maximum;
+- every timed rule and the phase read one episode age (:func:`derive`), and the
+  result says which answer it came from.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 __all__ = [
     "COMPACT_JSON",
@@ -40,7 +45,7 @@ __all__ = [
 ]
 
 # The layout of the compiled protocol: bump it when that changes (it keys stored copies).
-FORMAT = 1
+FORMAT = 2
 
 Facts = dict[str, Any]
 Predicate = Callable[[Facts], bool]
@@ -94,6 +99,13 @@ _URGENT_NOTE = (
     " Until you have been seen today, use only the pain-relief steps; exercises wait until "
     "a clinician has checked you."
 )
+_CONTRADICTORY_TIMING = (
+    "Your timings disagree: {days} days of home care (course.days_of_self_care) do not fit "
+    "in {hours:g} hours since it started (hours_since_onset). backcare used the longer time, "
+    "{days} days, because it is the safer reading; please check both answers."
+)
+# Answer paths an episode age can come from, as EpisodeAge.source names them.
+_FROM_HOURS, _FROM_DAYS = "hours_since_onset", "course.days_of_self_care"
 _BMI_SOURCES = ("who_bmi", "seed_000")
 # The results built per assessment (the rest are shared parts, built once).
 _COMPOSITES = (
@@ -101,6 +113,7 @@ _COMPOSITES = (
     "Triage",
     "CarePlan",
     "BodyMassIndex",
+    "EpisodeAge",
     "ScheduleItem",
     "MedicineAdvice",
 )
@@ -238,8 +251,11 @@ COMPACT_JSON: Representation = _CompactJson()
 def derive(facts: Facts) -> Facts:
     """Add the derived values rules may test: ``derived.episode_days`` and ``derived.bmi``.
 
-    Days into the episode are the larger of the diary's days and hours since onset / 24;
-    BMI (kg/m², WHO definition, one decimal) needs both height and weight.
+    The episode's age in days is the larger of ``course.days_of_self_care`` and
+    ``hours_since_onset / 24`` (the diary fills both from its onset), so every timed
+    rule and the phase read one age whichever timing the person gave; the larger is
+    the safer reading when they disagree. BMI (kg/m², WHO definition, one decimal)
+    needs both height and weight.
     """
     days = facts["course.days_of_self_care"]
     hours = facts["hours_since_onset"]
@@ -422,8 +438,51 @@ def bmi_category(value: float) -> str:
     return "obese"
 
 
+def _adult_bmi(facts: Facts) -> float | None:
+    """BMI for the plan, only where the WHO adult categories apply.
+
+    They are not for pregnancy (weight gain is expected; no weight-loss advice) or
+    under-18s (children use BMI-for-age charts), so the plan shows no BMI there.
+    """
+    bmi: float | None = facts["derived.bmi"]
+    if bmi is None:
+        return None
+    age, conditions = facts["age"], facts["conditions"]
+    if (age is not None and age < 18) or (conditions is not None and "pregnant" in conditions):
+        return None
+    return bmi
+
+
+class _Episode(NamedTuple):
+    """The episode age as the result shows it (``EpisodeAge``); hashable, for the memos."""
+
+    days: float | None  # two decimals
+    source: str | None  # the answer path it came from
+    note: str | None  # why the timings contradict each other, naming both fields
+
+
+def _episode(facts: Facts) -> _Episode:
+    """The episode age of these facts, where it came from, and a note on contradictions.
+
+    The note names both fields when the days of home care are more than the hours
+    since onset allow (one day's slack for counting days inclusively).
+    """
+    days = facts["derived.episode_days"]
+    if days is None:
+        return _Episode(None, None, None)
+    told_days, hours = facts["course.days_of_self_care"], facts["hours_since_onset"]
+    if hours is None or (told_days is not None and told_days > hours / 24):
+        source = _FROM_DAYS
+    else:
+        source = _FROM_HOURS
+    note = None
+    if hours is not None and told_days is not None and told_days > hours / 24 + 1:
+        note = _CONTRADICTORY_TIMING.format(days=told_days, hours=hours)
+    return _Episode(round(float(days), 2), source, note)
+
+
 class _Recommendation:
-    __slots__ = ("applies", "conditional", "end", "id", "item", "schedule", "start")
+    __slots__ = ("applies", "conditional", "end", "id", "item", "replaces", "schedule", "start")
 
     def __init__(self, spec: Mapping[str, Any], rep: Representation) -> None:
         self.id: str = spec["id"]
@@ -431,6 +490,7 @@ class _Recommendation:
         self.start: float = spec["hours"][0] if spec["hours"] else 0.0
         self.end: float | None = spec["hours"][1] if spec["hours"] else None
         self.applies = compile_condition(spec["when"]) if spec["when"] else None
+        self.replaces: frozenset[str] = frozenset(spec["replaces"])
         # (timetabled from hour, clock times, title, minutes) or None
         self.schedule: Sequence[Any] | None = spec["schedule"]
         self.conditional = self.start > 0 or self.end is not None or self.applies is not None
@@ -446,9 +506,13 @@ class _Medicine:
 
     def __init__(self, spec: Mapping[str, Any]) -> None:
         self.spec = spec
-        # (status, reason, sources) per rule; most rules are "the person has condition X",
-        # indexed by condition so only the person's own conditions are looked at.
-        self.rules = tuple((r["status"], r["reason"], tuple(r["sources"])) for r in spec["rules"])
+        # (status, reason, sources, daily maximum, dose text) per rule; most rules are "the
+        # person has condition X", indexed by condition so only the person's own
+        # conditions are looked at.
+        self.rules = tuple(
+            (r["status"], r["reason"], tuple(r["sources"]), r["max_daily_mg"], r["usual_dose"])
+            for r in spec["rules"]
+        )
         by_condition: dict[str, list[int]] = {}
         general: list[tuple[int, Predicate]] = []
         for index, rule in enumerate(spec["rules"]):
@@ -551,6 +615,10 @@ class Evaluator:
             allowed = [s for start, s in exercises if phase_order[start] <= phase_order[phase]]
             self._exercise_specs[phase] = tuple(allowed)
             self._exercises[phase] = tuple(leaves[id(s)] for s in allowed)
+        self._positions = tuple(
+            (position, compile_condition(when), note)
+            for position, when, note in protocol["positions"]
+        )
         self._session_clocks = {int(k): v for k, v in protocol["session_clocks"].items()}
         self._timetable_from = tuple(protocol["timetable_from"])
         self._warning_signs = rep.many(
@@ -584,7 +652,7 @@ class Evaluator:
         key, level = self._decide(facts)
         assessment = self._assessments.get(key)
         if assessment is None:
-            fired, missing, unanswered, plan = key
+            fired, missing, unanswered, plan, episode = key
             assessment = self._assessments.keep(
                 key,
                 self._make["Assessment"](
@@ -593,6 +661,9 @@ class Evaluator:
                     plan=self._plan(plan),
                     next_questions=self._questions(unanswered),
                     disclaimer=DISCLAIMER,
+                    episode=self._make["EpisodeAge"](
+                        days=episode.days, source=episode.source, note=episode.note
+                    ),
                 ),
             )
         return assessment
@@ -609,7 +680,9 @@ class Evaluator:
         level = self._level_names[rank]
         missing = tuple([facts[path] is None for path in self._screening])
         unanswered = tuple([facts[key] is None for key in self._question_keys])
-        return (tuple(fired), missing, unanswered, self._plan_decisions(facts, level)), level
+        episode = _episode(facts)
+        plan = self._plan_decisions(facts, level, episode.note)
+        return (tuple(fired), missing, unanswered, plan, episode), level
 
     # -- triage and questions --
 
@@ -661,21 +734,23 @@ class Evaluator:
         """The exercises the protocol allows ``hours`` after onset (before any triage hold)."""
         return self._exercises[self.phase_at(hours)[0]]
 
-    def _plan_decisions(self, facts: Facts, level: str) -> tuple[Any, ...]:
+    def _plan_decisions(self, facts: Facts, level: str, timing_note: str | None) -> tuple[Any, ...]:
         """Everything the plan depends on: the phase, and for self-care plans the rest."""
-        hours = facts["hours_since_onset"]
-        at = 0.0 if hours is None else hours
+        days = facts["derived.episode_days"]
+        at = 0.0 if days is None else days * 24
         phase = self.phase_at(at)[0]
         if level == EMERGENCY:
             return (phase, EMERGENCY)
         return (
             phase,
             level == URGENT,  # exercises wait for a clinician
-            hours is None,  # onset assumed
+            days is None,  # onset assumed
+            timing_note,
             tuple([rec.fits(at, facts) for rec in self._conditional[phase]]),
             tuple([at >= start for start in self._timetable_from]),
+            tuple([left_out(facts) for _, left_out, _ in self._positions]),
             self._medicine_decisions(facts),
-            facts["derived.bmi"],
+            _adult_bmi(facts),
         )
 
     def _plan(self, decisions: tuple[Any, ...]) -> Any:
@@ -698,9 +773,21 @@ class Evaluator:
                     bmi=None,
                 ),
             )
-        phase, hold, assumed_onset, applies, timetabled, medicines, bmi = decisions
+        (phase, hold, assumed_onset, timing_note, applies, timetabled, left_out, medicines, bmi) = (
+            decisions
+        )
         note = summary + (_ASSUMED_ONSET if assumed_onset else "") + (_URGENT_NOTE if hold else "")
-        recommendations, exercises, schedule = self._day((phase, hold, applies, timetabled))
+        if timing_note is not None:
+            note += " " + timing_note
+        if not hold:
+            # Say why exercises of this phase are missing (e.g. lying on the back in pregnancy).
+            positions = {spec["position"] for spec in self._exercise_specs[phase]}
+            for (position, _, why), out in zip(self._positions, left_out, strict=True):
+                if out and position in positions:
+                    note += " " + why
+        recommendations, exercises, schedule = self._day(
+            (phase, hold, applies, timetabled, left_out)
+        )
         return self._plans.keep(
             decisions,
             make["CarePlan"](
@@ -720,19 +807,35 @@ class Evaluator:
         )
 
     def _day(self, key: tuple[Any, ...]) -> tuple[Any, Any, Any]:
-        """Recommendations, exercises and schedule for (phase, hold, applies, timetabled)."""
+        """Recommendations, exercises and schedule of one day.
+
+        ``key`` is (phase, hold, applies, timetabled, positions left out).
+        """
         day: tuple[Any, Any, Any] | None = self._days.get(key)
         if day is not None:
             return day
-        phase, hold_exercises, applies, timetabled = key
+        phase, hold_exercises, applies, timetabled, left_out = key
         excluded = {
             rec.id for rec, ok in zip(self._conditional[phase], applies, strict=True) if not ok
         }
         recs = [rec for rec in self._by_phase[phase] if rec.id not in excluded]
+        # A variant that applies (e.g. for pregnancy) stands in for the advice it replaces.
+        replaced = frozenset().union(*(rec.replaces for rec in recs))
+        if replaced:
+            recs = [rec for rec in recs if rec.id not in replaced]
         exercises: tuple[Any, ...] = ()
         specs: tuple[Mapping[str, Any], ...] = ()
         if not hold_exercises:
             exercises, specs = self._exercises[phase], self._exercise_specs[phase]
+            gone = {pos for (pos, _, _), out in zip(self._positions, left_out, strict=True) if out}
+            if gone:
+                kept = [
+                    (leaf, spec)
+                    for leaf, spec in zip(exercises, specs, strict=True)
+                    if spec["position"] not in gone
+                ]
+                exercises = tuple(leaf for leaf, _ in kept)
+                specs = tuple(spec for _, spec in kept)
         ready = {0.0}.union(
             start for start, ok in zip(self._timetable_from, timetabled, strict=True) if ok
         )
@@ -811,16 +914,22 @@ class Evaluator:
         status = SUITABLE
         reasons: list[str] = []
         sources = list(med["sources"])
+        max_daily_mg, usual_dose = med["max_daily_mg"], None
         if not med["otc"]:
             status = ASK_FIRST
         elif unknown:
             status = ASK_FIRST
             reasons.append(_UNKNOWN_CONDITIONS)
         for index in fired:
-            rule_status, reason, rule_sources = medicine.rules[index]
+            rule_status, reason, rule_sources, rule_max, rule_dose = medicine.rules[index]
             status = max(status, rule_status, key=rank.__getitem__)
             reasons.append(reason)
             sources.extend(s for s in rule_sources if s not in sources)
+            # The lowest maximum wins; 0 means none can be given here (None stays None).
+            if rule_max is not None and max_daily_mg is not None:
+                max_daily_mg = min(max_daily_mg, rule_max) or None
+            if usual_dose is None:
+                usual_dose = rule_dose
         if not med["otc"] and not reasons:
             reasons.append(_NOT_OTC)
         return self._make["MedicineAdvice"](
@@ -828,9 +937,9 @@ class Evaluator:
             name=med["name"],
             status=self._statuses[status],
             reasons=tuple(dict.fromkeys(reasons)),
-            usual_dose=med["usual_dose"],
+            usual_dose=med["usual_dose"] if usual_dose is None else usual_dose,
             min_interval_hours=med["min_interval_hours"],
-            max_daily_mg=med["max_daily_mg"],
+            max_daily_mg=max_daily_mg,
             max_days=med["max_days"],
             notes=tuple(med["notes"]),
             sources=tuple(sources),

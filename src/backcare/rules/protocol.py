@@ -246,6 +246,7 @@ def _recommendation(rec: Recommendation, settings: Settings) -> dict[str, Any]:
         "phases": [phase.value for phase in rec.phases],
         "hours": None if rec.hours is None else list(rec.hours),
         "when": None if rec.when is None else _condition(rec.when),
+        "replaces": list(rec.replaces),
         "item": item,
         "schedule": schedule,
     }
@@ -305,6 +306,7 @@ def compile_protocol(kb: KnowledgeBase, settings: Settings) -> dict[str, Any]:
         "exercises": [
             {
                 "from_phase": ex.from_phase.value,
+                "position": ex.position,
                 "item": _dump(
                     PlannedExercise,
                     id=ex.id,
@@ -327,6 +329,12 @@ def compile_protocol(kb: KnowledgeBase, settings: Settings) -> dict[str, Any]:
             n: _times(settings.wake_time, settings.sleep_time, None, n, 60) for n in per_day
         },
         "timetable_from": sorted(starts - {0.0}),
+        # Positions whose exercises some people leave out: (id, condition, note).
+        "positions": [
+            (position.id, _condition(position.left_out_when), position.note)
+            for position in kb.positions
+            if position.left_out_when is not None
+        ],
         "warning_signs": [
             _dump(WarningSign, id=w.id, text=w.text, level=w.level, sources=w.sources)
             for w in kb.warning_signs
@@ -340,13 +348,18 @@ def compile_protocol(kb: KnowledgeBase, settings: Settings) -> dict[str, Any]:
                 "min_interval_hours": med.min_interval_hours,
                 "max_daily_mg": med.max_daily_mg,
                 "max_days": med.max_days,
-                "notes": list(med.notes),
-                "sources": list(med.sources),
+                "notes": [*med.notes, *med.licence_notes()],
+                "sources": list(
+                    dict.fromkeys([*med.sources, *(s for lic in med.licences for s in lic.sources)])
+                ),
                 "rules": [
                     {
                         "when": _condition(rule.when),
                         "status": rule.status.value,
                         "reason": rule.reason,
+                        # None: keep; 0: no fixed maximum (a pharmacist or doctor sets it)
+                        "max_daily_mg": 0 if rule.no_daily_max else rule.max_daily_mg,
+                        "usual_dose": rule.usual_dose,
                         "sources": list(rule.sources),
                     }
                     for rule in med.rules

@@ -207,6 +207,8 @@ def _message(err: dict[str, Any]) -> str:
         return "unknown key (check the spelling; see docs/json-api.md for the contract)"
     if err.get("type") == "missing":
         return "required"
+    if err.get("type") == "value_error" and "error" in err.get("ctx", {}):
+        return str(err["ctx"]["error"])  # our own sentence, without pydantic's prefix
     return str(err.get("msg", "invalid"))
 
 

@@ -137,3 +137,41 @@ def test_serve_shows_an_ipv6_loopback_url_in_brackets(
     result = CliRunner().invoke(app, ["serve", "--host", "::1", "--db", "sqlite://"])
     assert result.exit_code == 0, result.output
     assert "http://[::1]:8000/" in result.output
+
+
+def test_a_public_url_behind_a_proxy_gives_the_link_and_is_allowed(
+    app: typer.Typer, runs: list[dict[str, Any]]
+) -> None:
+    result = _remote(app, "--public-url", "https://backcare.home.example")
+    assert result.exit_code == 0, result.output
+    guard = runs[0]["app"].state.backcare.access
+    assert f"https://backcare.home.example/access?code={guard.token}" in result.stdout
+    assert runs[0]["host"] == "127.0.0.1"  # the proxy reaches it on loopback
+    assert "backcare.home.example" in result.stdout.split("Answering only:")[1].splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        pytest.param("backcare.home.example", id="no-scheme"),
+        pytest.param("ftp://backcare.home.example", id="other-scheme"),
+        pytest.param("https://backcare.home.example/sub/", id="sub-path"),
+        pytest.param("https://", id="no-name"),
+    ],
+)
+def test_an_unusable_public_url_is_refused(
+    app: typer.Typer, runs: list[dict[str, Any]], url: str
+) -> None:
+    result = _remote(app, "--public-url", url)
+    assert result.exit_code != 0
+    assert "--public-url" in str(result.exception.problems)  # type: ignore[union-attr]
+    assert runs == []
+
+
+def test_public_url_without_allow_remote_is_refused(
+    app: typer.Typer, runs: list[dict[str, Any]]
+) -> None:
+    result = CliRunner().invoke(app, ["serve", "--public-url", "https://backcare.home.example"])
+    assert result.exit_code != 0
+    assert "--allow-remote" in str(result.exception)
+    assert runs == []

@@ -37,9 +37,32 @@ def _url_host(name: str) -> str:
         return name
 
 
-def access_url(host: str, port: int, token: str) -> str:
+def access_url(base: str, token: str) -> str:
     """The address that opens remote mode with its code filled in (for the QR code)."""
-    return f"http://{_url_host(host)}:{port}/access?code={token}"
+    return f"{base.rstrip('/')}/access?code={token}"
+
+
+def _public_base(url: str) -> tuple[str, str]:
+    """``--public-url`` checked: the base URL and its host name."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    # The pages link to absolute paths, so the app must be the root of the address.
+    if (
+        parts.scheme not in {"http", "https"}
+        or not parts.hostname
+        or parts.path not in {"", "/"}
+        or parts.query
+    ):
+        raise InputError(
+            f"cannot use {url!r} as the public address",
+            problems=[
+                FieldProblem(
+                    "--public-url", "give http(s)://NAME[:PORT], e.g. https://backcare.lan"
+                )
+            ],
+        )
+    return f"{parts.scheme}://{parts.netloc}", parts.hostname
 
 
 def qr_text(data: str) -> str:
@@ -84,6 +107,15 @@ def serve(
             "this server (repeatable). Any other Host header is refused.",
         ),
     ] = None,
+    public_url: Annotated[
+        str | None,
+        typer.Option(
+            "--public-url",
+            metavar="URL",
+            help="With --allow-remote: the address other devices open, e.g. the HTTPS name of "
+            "a proxy in front (used for the printed link and QR code, and allowed as a host).",
+        ),
+    ] = None,
 ) -> None:
     """Start the web app (pages and JSON API) on http://127.0.0.1:8000."""
     from backcare.web.security import LOOPBACK_HOSTS, AccessGuard, host_name, is_loopback
@@ -94,11 +126,16 @@ def serve(
             f"refusing to listen on {host}: other computers could read your diary",
             problems=[FieldProblem("--host", "use a loopback address, or add --allow-remote")],
         )
-    if names and not allow_remote:
-        raise InputError(
-            "--allowed-host opens the app to other devices",
-            problems=[FieldProblem("--allowed-host", "add --allow-remote (it asks for a code)")],
-        )
+    for option, given in (("--allowed-host", names), ("--public-url", public_url)):
+        if given and not allow_remote:
+            raise InputError(
+                f"{option} opens the app to other devices",
+                problems=[FieldProblem(option, "add --allow-remote (it asks for a code)")],
+            )
+    base = None
+    if public_url is not None:
+        base, public_name = _public_base(public_url)
+        names.append(public_name)
     bound = host_name(host)
     if bound not in _WILDCARDS and not is_loopback(bound):
         names.insert(0, bound)
@@ -123,7 +160,7 @@ def serve(
     shown = _url_host(bound)
     typer.echo(f"backcare is running at http://{shown}:{port}/ (press Ctrl+C to stop)")
     if access is not None:
-        url = access_url(names[0], port, access.token)
+        url = access_url(base or f"http://{_url_host(names[0])}:{port}", access.token)
         typer.echo(f"Answering only: {', '.join(sorted(hosts))}")
         typer.echo(f"Access code (shown once): {access.token}")
         typer.echo(f"Open on another device: {url}")

@@ -22,7 +22,7 @@ import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.web_support import start_episode, web_client
+from tests.web_support import hidden_fields, start_episode, web_client
 
 from backcare import Engine
 from backcare.web import create_app
@@ -431,3 +431,38 @@ def test_schema_generated_requests_never_leak_internals(case: schemathesis.Case)
         assert error["problems"], error
         if response.status_code == 422:
             assert all(isinstance(p["field"], str) for p in error["problems"])
+
+
+# --- the page forms -------------------------------------------------------------------
+
+
+def _token(client: TestClient, page: str) -> str:
+    return hidden_fields(client.get(page).text)["csrf_token"]
+
+
+def test_a_page_resolve_with_a_terminal_escape_is_refused_and_keeps_the_episode(
+    client: TestClient,
+) -> None:
+    before = _diary(client)
+    response = client.post(
+        "/diary/resolve",
+        data={"csrf_token": _token(client, "/diary"), "summary": "done\x1b]52;c;aGk=\x07"},
+        headers={"accept": "text/html"},
+    )
+    assert response.status_code == 422
+    assert "control character" in response.text
+    assert _diary(client) == before
+
+
+def test_a_page_checkin_with_a_terminal_escape_reshows_the_form_and_writes_nothing(
+    client: TestClient,
+) -> None:
+    before = _diary(client)
+    response = client.post(
+        "/diary/check-in",
+        data={"csrf_token": _token(client, "/diary/check-in"), "pain": "3", "note": "x\x1b[2J"},
+    )
+    assert response.status_code == 422
+    assert "control character" in response.text
+    assert 'name="pain"' in response.text  # the form again, with the problem
+    assert _diary(client) == before

@@ -37,7 +37,9 @@ __all__ = ["create_app"]
 DESCRIPTION = """\
 backcare's JSON API: red-flag triage, a phase-aware self-care plan, the episode diary and
 the exercise coach. Every error has the body `{"error": {"code", "message", "problems"}}`.
-Writes need `Content-Type: application/json`. Not a substitute for a doctor.
+Writes need `Content-Type: application/json`. In remote mode (`backcare serve
+--allow-remote`) every call needs the session cookie from `/access` or
+`Authorization: Bearer CODE` (401 otherwise). Not a substitute for a doctor.
 """
 
 

@@ -52,6 +52,7 @@ __all__ = [
     "error_response",
     "install_error_handlers",
     "parse_json_body",
+    "parse_model",
     "public_envelope",
 ]
 
@@ -244,6 +245,18 @@ def parse_json_body(model: type[_M], body: bytes) -> _M:
                 "the body is not valid JSON", problems=[FieldProblem("", detail)]
             ) from exc
         raise InputError("invalid input", problems=validation_problems(errors)) from exc
+
+
+def parse_model(model: type[_M], data: Any) -> _M:
+    """Validate already-parsed data (a form's fields) with the API's error mapping.
+
+    Raises:
+        InputError: it does not fit ``model``; each problem names its field.
+    """
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InputError("invalid input", problems=validation_problems(exc.errors())) from exc
 
 
 def _allowed_methods(request: Request) -> str:

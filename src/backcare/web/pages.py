@@ -21,6 +21,7 @@ from backcare.errors import ConflictError, DoseLimitError, FieldProblem, InputEr
 from backcare.store.records import SelfCareAction
 from backcare.web.chart import pain_chart
 from backcare.web.dependencies import CoachDep, CsrfChecked, DiaryDep, Web
+from backcare.web.errors import parse_model
 from backcare.web.forms import (
     NONE_OF_THESE,
     answer_value,
@@ -34,6 +35,7 @@ from backcare.web.rendering import render
 from backcare.web.security import ACCESS_PATH
 from backcare.web.views import (
     AssessmentStep,
+    ResolveIn,
     TodayView,
     assessment_sources,
     assessment_step,
@@ -343,7 +345,9 @@ def resolve(
     summary: Text = "",
 ) -> Response:
     """Close the active episode (backcare writes the summary unless one is given)."""
-    diary.resolve(summary=summary.strip() or None)
+    text = summary.strip()
+    body = parse_model(ResolveIn, {"summary": text} if text else {})  # the API's own limits
+    diary.resolve(summary=body.summary)
     return RedirectResponse("/diary", status_code=303)
 
 

@@ -18,11 +18,16 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+pytestmark = pytest.mark.slow
+
 SERVER_TIMEOUT_S = 30.0
+CHROMIUM = Path("/usr/bin/chromium")
 NAME = "backcare.home.example"
 FORGED_CHECKIN = {
     "pain": 3,
@@ -162,3 +167,60 @@ def test_the_qr_link_opens_a_session_in_a_cookie_jar(remote: Remote) -> None:
 def test_the_server_printed_the_link_and_its_qr_code(remote: Remote) -> None:
     assert f"http://{NAME}:{remote.port}/access?code={remote.token}" in remote.output
     assert "█" in remote.output
+
+
+@pytest.fixture
+def browser(remote: Remote, tmp_path: Path) -> Iterator[Any]:
+    """Headless Chromium that resolves the allowed name and an attacker's name to this machine."""
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    rules = f"MAP {NAME} 127.0.0.1, MAP rebind.attacker.example 127.0.0.1"
+    with sync_api.sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", f"--host-resolver-rules={rules}"],
+            headless=True,
+        )
+        context.set_default_timeout(10_000)
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+def test_a_browser_types_the_code_and_gets_in(remote: Remote, browser: Any) -> None:
+    page = browser.new_page()
+    site = f"http://{NAME}:{remote.port}"
+    page.goto(f"{site}/diary")
+    assert page.url == f"{site}/access"
+    assert page.get_by_role("heading", name="Enter your access code").is_visible()
+    page.fill("#code", "a wrong code")
+    page.click("button[type=submit]")
+    assert "not the code" in page.content()
+    page.fill("#code", remote.token)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{site}/")
+    response = page.goto(f"{site}/diary")
+    assert response.status == 200
+    assert page.url == f"{site}/diary"
+    cookie = next(c for c in browser.cookies() if c["name"] == "backcare_session")
+    assert cookie["httpOnly"] is True
+    assert cookie["sameSite"] == "Strict"
+
+
+def test_a_browser_opening_the_qr_link_gets_in(remote: Remote, browser: Any) -> None:
+    page = browser.new_page()
+    site = f"http://{NAME}:{remote.port}"
+    page.goto(f"{site}/access?code={remote.token}")
+    page.get_by_role("link", name="Open backcare").click()
+    page.wait_for_url(f"{site}/")
+    assert page.goto(f"{site}/api/v1/diary/episodes").status == 200
+
+
+def test_a_rebinding_page_in_a_browser_gets_the_bad_host_page(remote: Remote, browser: Any) -> None:
+    page = browser.new_page()
+    response = page.goto(f"http://rebind.attacker.example:{remote.port}/api/v1/diary/export")
+    assert response.status == 400
+    assert "bad_host" in page.content()

@@ -78,14 +78,13 @@ def _access_page(request: Request, web: Any, code: str | None, *, post: bool) ->
             {"granted": False, "problems": (problem,), "message": "wrong access code"},
             status=401,
         )
-    cookie = guard.session_cookie(secure=request.url.scheme == "https")
     if post:
         response: Response = RedirectResponse("/", status_code=303)
     else:
         # The QR link opens from another app: a redirect there would not carry the
         # SameSite=Strict cookie yet, so show a page whose link does.
         response = render(request, "access.html", {"granted": True})
-    response.headers.append("set-cookie", cookie)
+    guard.set_session_cookie(response, secure=request.url.scheme == "https")
     return response
 
 

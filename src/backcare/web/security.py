@@ -41,6 +41,7 @@ from urllib.parse import urlsplit
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backcare.errors import BackcareError
@@ -227,11 +228,16 @@ class AccessGuard:
         scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
         return scheme.lower() == "bearer" and self.matches(credentials)
 
-    def session_cookie(self, *, secure: bool) -> str:
-        """The ``Set-Cookie`` value of a new session (``Secure`` when served over HTTPS)."""
-        attributes = f"Max-Age={self.max_age}; Path=/; HttpOnly; SameSite=Strict"
-        return f"{SESSION_COOKIE}={self.new_session()}; {attributes}" + (
-            "; Secure" if secure else ""
+    def set_session_cookie(self, response: Response, *, secure: bool) -> None:
+        """Start a session: its cookie on ``response`` (``Secure`` when served over HTTPS)."""
+        response.set_cookie(
+            SESSION_COOKIE,
+            self.new_session(),
+            max_age=self.max_age,
+            path="/",
+            httponly=True,
+            samesite="strict",
+            secure=secure,
         )
 
 

@@ -97,6 +97,12 @@ def test_brackets_inside_strings_are_not_nesting(client: TestClient) -> None:
     assert response.json()["checkin"]["note"] == note
 
 
+def test_a_leading_byte_order_mark_is_ignored(client: TestClient) -> None:
+    body = "\ufeff" + json.dumps({"pain": 3})
+    response = client.post("/api/v1/diary/check-ins", content=body.encode(), headers=JSON)
+    assert response.status_code == 201
+
+
 def test_escaped_quotes_do_not_hide_nesting(client: TestClient) -> None:
     body = '{"note": "\\"", "answers": ' + _nested(40) + "}"
     error = _assert_refused_cleanly(

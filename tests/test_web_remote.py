@@ -162,10 +162,13 @@ def test_the_qr_link_grants_a_session_and_links_home(remote: TestClient) -> None
     assert remote.get("/api/v1/diary/export").status_code == 200
 
 
-def test_a_wrong_code_on_the_form_is_refused_and_grants_nothing(remote: TestClient) -> None:
+def test_a_wrong_code_on_the_form_is_refused_and_grants_nothing(
+    remote: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
     fields = hidden_fields(remote.get("/access").text)
     response = remote.post("/access", data={**fields, "code": "guess"})
     assert response.status_code == 401
+    assert "wrong access code" in caplog.text
     assert "not the code" in response.text
     assert remote.cookies.get(SESSION_COOKIE) is None
     assert remote.get("/api/v1/diary/episodes").status_code == 401

@@ -75,7 +75,7 @@ def read_json(body: bytes) -> Any:
             too long to read; the problem says which.
     """
     try:
-        text = body.decode("utf-8")
+        text = body.decode("utf-8-sig")  # a leading byte-order mark is harmless: ignored
     except UnicodeDecodeError as exc:
         raise MalformedJsonError(
             "the body is not valid JSON",

@@ -8,6 +8,7 @@ emergency answer stops the questions at once; a skipped question stays unanswere
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Query, Request
@@ -48,6 +49,8 @@ from backcare.web.views import (
 
 __all__ = ["router"]
 
+log = logging.getLogger("backcare.web")
+
 router = APIRouter(include_in_schema=False)
 
 Text = Annotated[str, Form(max_length=4000)]
@@ -71,6 +74,8 @@ def _access_page(request: Request, web: Any, code: str | None, *, post: bool) ->
     if code is None:
         return render(request, "access.html", {"granted": False})
     if not guard.matches(code):
+        client = request.client.host if request.client else "unknown"
+        log.warning("wrong access code from %s", client)
         problem = FieldProblem("code", "this is not the code the server printed when it started")
         return render(
             request,

@@ -472,3 +472,63 @@ def test_a_page_checkin_with_a_terminal_escape_reshows_the_form_and_writes_nothi
     assert "control character" in response.text
     assert 'name="pain"' in response.text  # the form again, with the problem
     assert _diary(client) == before
+
+
+# --- the published limits -------------------------------------------------------------
+
+
+def _request_schemas(openapi: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every schema node a request body can reach, with its JSON path (refs followed)."""
+    components = openapi["components"]["schemas"]
+    seen: set[str] = set()
+
+    def walk(node: Any, path: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        if not isinstance(node, dict):
+            return
+        ref = node.get("$ref")
+        if ref is not None:
+            name = ref.rsplit("/", 1)[-1]
+            if name not in seen:
+                seen.add(name)
+                yield from walk(components[name], name)
+            return
+        yield path, node
+        for key in ("anyOf", "oneOf", "allOf", "prefixItems"):
+            for i, option in enumerate(node.get(key, [])):
+                yield from walk(option, f"{path}[{i}]")
+        for name, prop in node.get("properties", {}).items():
+            yield from walk(prop, f"{path}.{name}")
+        for key in ("items", "additionalProperties"):
+            yield from walk(node.get(key), f"{path}.{key}")
+
+    for operation in (op for item in openapi["paths"].values() for op in item.values()):
+        body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+        yield from walk(body.get("schema"), "body")
+
+
+def _enum_items(openapi: dict[str, Any], node: dict[str, Any]) -> bool:
+    items = node.get("items", {})
+    if "$ref" in items:
+        items = openapi["components"]["schemas"][items["$ref"].rsplit("/", 1)[-1]]
+    return "enum" in items
+
+
+def test_every_number_text_and_list_in_a_request_is_bounded_in_the_schema() -> None:
+    openapi = APP.openapi()
+    checked = 0
+    for path, node in _request_schemas(openapi):
+        kind = node.get("type")
+        if kind in {"integer", "number"}:
+            assert "minimum" in node or "exclusiveMinimum" in node, path
+            assert "maximum" in node or "exclusiveMaximum" in node, path
+        elif kind == "string" and "enum" not in node and "const" not in node:
+            if node.get("format") == "date-time":
+                assert "between 1970-01-01 and 2100-01-01" in node["description"], path
+            else:
+                assert "maxLength" in node, path
+        elif kind == "array" and not _enum_items(openapi, node):
+            assert "maxItems" in node, path  # (a list of choices is a set: bounded by them)
+        elif kind == "object" and isinstance(node.get("additionalProperties"), dict):
+            assert "maxProperties" in node, path  # an open map: bounded in size
+        checked += kind is not None
+    assert checked > 50  # the walk reached the request models

@@ -23,6 +23,7 @@ from typing import Any
 
 import httpx
 import pytest
+from tests.e2e.test_browser import AXE, RUN_AXE
 
 pytestmark = pytest.mark.slow
 
@@ -190,15 +191,28 @@ def browser(remote: Remote, tmp_path: Path) -> Iterator[Any]:
             context.close()
 
 
+def _axe_violations(page: Any) -> list[dict[str, Any]]:
+    """Serious or critical accessibility problems axe-core finds on the page."""
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    violations: list[dict[str, Any]] = page.evaluate(RUN_AXE)
+    return violations
+
+
 def test_a_browser_types_the_code_and_gets_in(remote: Remote, browser: Any) -> None:
     page = browser.new_page()
     site = f"http://{NAME}:{remote.port}"
     page.goto(f"{site}/diary")
     assert page.url == f"{site}/access"
     assert page.get_by_role("heading", name="Enter your access code").is_visible()
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert _axe_violations(page) == []
     page.fill("#code", "a wrong code")
     page.click("button[type=submit]")
     assert "not the code" in page.content()
+    assert _axe_violations(page) == []
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 360
     page.fill("#code", remote.token)
     page.click("button[type=submit]")
     page.wait_for_url(f"{site}/")
@@ -214,6 +228,7 @@ def test_a_browser_opening_the_qr_link_gets_in(remote: Remote, browser: Any) -> 
     page = browser.new_page()
     site = f"http://{NAME}:{remote.port}"
     page.goto(f"{site}/access?code={remote.token}")
+    assert _axe_violations(page) == []
     page.get_by_role("link", name="Open backcare").click()
     page.wait_for_url(f"{site}/")
     assert page.goto(f"{site}/api/v1/diary/episodes").status == 200

@@ -126,3 +126,106 @@ def test_a_browser_gets_the_error_as_a_page(client: TestClient) -> None:
     assert "not_found" in response.text
     api = client.get("/api/v1/nowhere", headers={"accept": "text/html"})
     assert api.headers["content-type"].startswith("application/json")
+
+
+SECURITY_HEADERS = (
+    "content-security-policy",
+    "x-content-type-options",
+    "x-frame-options",
+    "referrer-policy",
+    "cache-control",
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "accept", "media"),
+    [
+        pytest.param("/api/v1/boom", "application/json", "application/json", id="api"),
+        pytest.param("/boom", "text/html", "text/html", id="page"),
+    ],
+)
+def test_a_500_carries_the_security_headers(
+    engine: Engine, path: str, accept: str, media: str
+) -> None:
+    app = create_app(engine=engine, settings=engine.settings, database_url="sqlite://")
+
+    @app.get(path)
+    async def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    with TestClient(app, base_url=BASE_URL, raise_server_exceptions=False) as client:
+        response = client.get(path, headers={"accept": accept})
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith(media)
+    for header in SECURITY_HEADERS:
+        assert header in response.headers, header
+    assert response.headers["cache-control"] == "no-store"
+    assert "secret" not in response.text
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def test_postgresql_down_is_a_503_that_names_no_host_or_port(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    pytest.importorskip("psycopg", reason="the PostgreSQL driver (backcare[postgres])")
+    port = _free_port()  # nothing listens there: the server is "down"
+    url = f"postgresql+psycopg://backcare_user@127.0.0.1:{port}/diary?connect_timeout=2"
+    with web_client(engine, database_url=url) as client:
+        response = client.get("/api/v1/diary/episodes")
+    assert response.status_code == 503
+    _assert_envelope(response.json(), "store_unavailable")
+    for secret in ("127.0.0.1", str(port), "backcare_user", "psycopg", "connection"):
+        assert secret not in response.text, secret
+    assert str(port) in caplog.text  # the details go to the log
+
+
+def test_a_conflict_from_a_driver_error_does_not_quote_the_constraint(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    import sqlalchemy as sa
+
+    from backcare.errors import ConflictError
+
+    app = create_app(engine=engine, settings=engine.settings, database_url="sqlite://")
+
+    @app.post("/api/v1/race")
+    def race() -> None:
+        # A real unique violation, translated the way the store translates one.
+        db = sa.create_engine("sqlite://")
+        table = sa.Table(
+            "episodes",
+            sa.MetaData(),
+            sa.Column("uid", sa.String),
+            sa.UniqueConstraint("uid", name="uq_one_active_episode"),
+        )
+        table.metadata.create_all(db)
+        try:
+            with db.begin() as conn:
+                conn.execute(table.insert(), [{"uid": "a"}, {"uid": "a"}])
+        except sa.exc.IntegrityError as error:
+            raise ConflictError(f"the change clashes with saved data: {error.orig}") from error
+        finally:
+            db.dispose()
+
+    with TestClient(app, base_url=BASE_URL) as client:
+        response = client.post("/api/v1/race", json={})
+    assert response.status_code == 409
+    _assert_envelope(response.json(), "conflict")
+    assert "UNIQUE" not in response.text
+    assert "episodes.uid" not in response.text
+    assert "reload and try again" in response.json()["error"]["message"]
+    assert "UNIQUE constraint failed" in caplog.text
+
+
+def test_a_conflict_of_the_diary_keeps_its_own_words(client: TestClient) -> None:
+    response = _conflict(client)
+    assert response.status_code == 409
+    assert "already active" in response.json()["error"]["message"]

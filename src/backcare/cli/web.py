@@ -2,22 +2,78 @@
 
 The server binds to the loopback address by default, so only this computer can
 reach it; a non-loopback ``--host`` is refused unless ``--allow-remote`` is given
-(the diary holds health data and the app has no login). Register it with
-:func:`register`.
+(the diary holds health data). Remote mode answers only the host names it is given
+(DNS-rebinding defence) and asks for an access code, printed once at start with a
+QR code of the address that opens it. Register it with :func:`register`.
 """
 
 from __future__ import annotations
 
+import io
+import ipaddress
 from typing import Annotated
 
 import typer
 
 from backcare.errors import FieldProblem, InputError
 
-__all__ = ["register", "serve"]
+__all__ = ["access_url", "qr_text", "register", "serve"]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+_WILDCARDS = frozenset({"0.0.0.0", "::", ""})
+
+UNENCRYPTED_WARNING = (
+    "Warning: traffic between this computer and other devices is NOT encrypted. Anyone on "
+    "the same network can read it (and the access code) unless a TLS proxy such as Caddy or "
+    "nginx is in front (see docs/web.md, Security)."
+)
+
+
+def _url_host(name: str) -> str:
+    try:
+        return f"[{name}]" if ipaddress.ip_address(name.strip("[]")).version == 6 else name
+    except ValueError:
+        return name
+
+
+def access_url(base: str, token: str) -> str:
+    """The address that opens remote mode with its code filled in (for the QR code)."""
+    return f"{base.rstrip('/')}/access?code={token}"
+
+
+def _public_base(url: str) -> tuple[str, str]:
+    """``--public-url`` checked: the base URL and its host name."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    # The pages link to absolute paths, so the app must be the root of the address.
+    if (
+        parts.scheme not in {"http", "https"}
+        or not parts.hostname
+        or parts.path not in {"", "/"}
+        or parts.query
+    ):
+        raise InputError(
+            f"cannot use {url!r} as the public address",
+            problems=[
+                FieldProblem(
+                    "--public-url", "give http(s)://NAME[:PORT], e.g. https://backcare.lan"
+                )
+            ],
+        )
+    return f"{parts.scheme}://{parts.netloc}", parts.hostname
+
+
+def qr_text(data: str) -> str:
+    """``data`` as a QR code drawn with text blocks, for a terminal."""
+    import qrcode
+
+    code = qrcode.QRCode(border=1)
+    code.add_data(data)
+    out = io.StringIO()
+    code.print_ascii(out=out, invert=True)
+    return out.getvalue()
 
 
 def serve(
@@ -38,26 +94,78 @@ def serve(
         bool,
         typer.Option(
             "--allow-remote",
-            help="Allow a non-loopback --host. Anyone who can reach it can read your diary.",
+            help="Open the app to other devices: asks for an access code (printed at start) "
+            "and answers only the --host and --allowed-host names.",
         ),
     ] = False,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allowed-host",
+            metavar="NAME",
+            help="With --allow-remote: a host name or address other devices use to reach "
+            "this server (repeatable). Any other Host header is refused.",
+        ),
+    ] = None,
+    public_url: Annotated[
+        str | None,
+        typer.Option(
+            "--public-url",
+            metavar="URL",
+            help="With --allow-remote: the address other devices open, e.g. the HTTPS name of "
+            "a proxy in front (used for the printed link and QR code, and allowed as a host).",
+        ),
+    ] = None,
 ) -> None:
     """Start the web app (pages and JSON API) on http://127.0.0.1:8000."""
-    from backcare.web.security import LOOPBACK_HOSTS, is_loopback
+    from backcare.web.security import LOOPBACK_HOSTS, AccessGuard, host_name, is_loopback
 
+    names = [host_name(n) for n in allowed_host or [] if n.strip()]
     if not is_loopback(host) and not allow_remote:
         raise InputError(
             f"refusing to listen on {host}: other computers could read your diary",
             problems=[FieldProblem("--host", "use a loopback address, or add --allow-remote")],
         )
+    for option, given in (("--allowed-host", names), ("--public-url", public_url)):
+        if given and not allow_remote:
+            raise InputError(
+                f"{option} opens the app to other devices",
+                problems=[FieldProblem(option, "add --allow-remote (it asks for a code)")],
+            )
+    base = None
+    if public_url is not None:
+        base, public_name = _public_base(public_url)
+        names.append(public_name)
+    bound = host_name(host)
+    if bound not in _WILDCARDS and not is_loopback(bound):
+        names.insert(0, bound)
+    if allow_remote and not names:
+        raise InputError(
+            f"listening on {host} needs the name other devices will use",
+            problems=[
+                FieldProblem(
+                    "--allowed-host",
+                    "give this computer's network address or host name, e.g. "
+                    "--allowed-host 192.168.1.20",
+                )
+            ],
+        )
     import uvicorn
 
     from backcare.web import create_app
 
-    hosts = None if allow_remote else LOOPBACK_HOSTS | {host}
-    app = create_app(database_url=db, allowed_hosts=hosts)
-    shown = f"[{host}]" if ":" in host else host
+    hosts = LOOPBACK_HOSTS | set(names) | ({bound} if bound not in _WILDCARDS else set())
+    access = AccessGuard() if allow_remote else None
+    app = create_app(database_url=db, allowed_hosts=hosts, access=access)
+    shown = _url_host(bound)
     typer.echo(f"backcare is running at http://{shown}:{port}/ (press Ctrl+C to stop)")
+    if access is not None:
+        url = access_url(base or f"http://{_url_host(names[0])}:{port}", access.token)
+        typer.echo(f"Answering only: {', '.join(sorted(hosts))}")
+        typer.echo(f"Access code (shown once): {access.token}")
+        typer.echo(f"Open on another device: {url}")
+        typer.echo(qr_text(url))
+        typer.echo(UNENCRYPTED_WARNING, err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
 
 

@@ -8,7 +8,6 @@ database; diary and coach endpoints call :class:`~backcare.diary.Diary`.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -20,6 +19,7 @@ from backcare.diary.transfer import export_diary
 from backcare.domain.answers import Answers
 from backcare.domain.results import Assessment
 from backcare.errors import FieldProblem, InputError, NotFoundError
+from backcare.web.bodies import JsonBodyRoute
 from backcare.web.context import WebContext
 from backcare.web.dependencies import CoachDep, DiaryDep, EngineDep, json_writes
 from backcare.web.errors import API_ERROR_RESPONSES, parse_json_body
@@ -55,7 +55,10 @@ from backcare.web.views import (
 __all__ = ["router"]
 
 router = APIRouter(
-    prefix="/api/v1", responses=API_ERROR_RESPONSES, dependencies=[Depends(json_writes)]
+    prefix="/api/v1",
+    responses=API_ERROR_RESPONSES,
+    dependencies=[Depends(json_writes)],
+    route_class=JsonBodyRoute,
 )
 
 EpisodeId = Annotated[int, Path(ge=1, le=2**53, description="The episode's id.")]
@@ -96,16 +99,12 @@ async def assess(request: Request) -> Response:
     byte the model's JSON). Anything else is validated from the body's bytes by the
     contract model, so errors are reported exactly as on every other endpoint.
     """
-    body = await request.body()
+    answers = await request.json()  # strict JSON, bounded depth (JsonBodyRoute)
     web: WebContext = request.app.state.backcare
-    try:
-        answers: object = json.loads(body)
-    except ValueError:
-        answers = parse_json_body(Answers, body)  # raises the malformed-JSON error
     try:
         result = web.engine.assess_json(answers)
     except InputError:
-        parse_json_body(Answers, body)  # the endpoints' own error, naming each field
+        parse_json_body(Answers, await request.body())  # the endpoints' own error, per field
         raise
     return Response(result, media_type="application/json")
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from backcare import __version__
 from backcare.rules.engine import Engine, default_engine
@@ -23,15 +24,38 @@ from backcare.settings import Settings, get_settings
 from backcare.web.context import STATIC_DIR, WebContext
 from backcare.web.errors import install_error_handlers
 from backcare.web.rendering import make_templates
-from backcare.web.security import LOOPBACK_HOSTS, MAX_BODY_BYTES, SecurityMiddleware, Signer
+from backcare.web.security import (
+    LOOPBACK_HOSTS,
+    MAX_BODY_BYTES,
+    AccessGuard,
+    SecurityMiddleware,
+    Signer,
+)
 
 __all__ = ["create_app"]
 
 DESCRIPTION = """\
 backcare's JSON API: red-flag triage, a phase-aware self-care plan, the episode diary and
 the exercise coach. Every error has the body `{"error": {"code", "message", "problems"}}`.
-Writes need `Content-Type: application/json`. Not a substitute for a doctor.
+Writes need `Content-Type: application/json`. In remote mode (`backcare serve
+--allow-remote`) every call needs the session cookie from `/access` or
+`Authorization: Bearer CODE` (401 otherwise). Not a substitute for a doctor.
 """
+
+
+class _App(FastAPI):
+    """FastAPI with the security middleware outside Starlette's error middleware.
+
+    Starlette puts ``ServerErrorMiddleware`` outermost, so a 500 it sends would bypass
+    every middleware added with ``add_middleware``. Wrapping the whole stack instead
+    gives every response, a crash's included, the security headers, and refuses a
+    foreign ``Host`` before anything else runs.
+    """
+
+    security: dict[str, Any]
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityMiddleware(super().build_middleware_stack(), **self.security)
 
 
 def create_app(
@@ -39,7 +63,8 @@ def create_app(
     engine: Engine | None = None,
     settings: Settings | None = None,
     database_url: str | None = None,
-    allowed_hosts: Iterable[str] | None = LOOPBACK_HOSTS,
+    allowed_hosts: Iterable[str] = LOOPBACK_HOSTS,
+    access: AccessGuard | None = None,
     secret: bytes | None = None,
 ) -> FastAPI:
     """Build the web app.
@@ -49,8 +74,11 @@ def create_app(
         settings: default: :func:`backcare.settings.get_settings` (``BACKCARE_*``).
         database_url: the diary database; default: ``settings.database_url``, else the
             SQLite file in the user's data directory. Opened on first diary use.
-        allowed_hosts: host names the app answers (DNS-rebinding defence); ``None``
-            answers any host (``backcare serve --allow-remote``).
+        allowed_hosts: host names the app answers (DNS-rebinding defence); any other
+            ``Host`` gets ``400 bad_host``.
+        access: remote mode (``backcare serve --allow-remote``): the access code and
+            session cookie every request but the access page needs; ``None``: local
+            mode, no code.
         secret: key for signed form state and CSRF tokens; default: random per process.
 
     Returns:
@@ -67,6 +95,7 @@ def create_app(
         database_url=database_url,
         signer=Signer(secret),
         templates=make_templates(),
+        access=access,
     )
 
     @asynccontextmanager
@@ -74,7 +103,7 @@ def create_app(
         yield
         context.close()
 
-    app = FastAPI(
+    app = _App(
         title="backcare",
         version=__version__,
         description=DESCRIPTION,
@@ -91,9 +120,11 @@ def create_app(
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.add_middleware(
-        SecurityMiddleware, allowed_hosts=allowed_hosts, max_body_bytes=MAX_BODY_BYTES
-    )
+    app.security = {
+        "allowed_hosts": frozenset(allowed_hosts),
+        "max_body_bytes": MAX_BODY_BYTES,
+        "access": access,
+    }
     _publish_schema_as_accepted(app)
     return app
 

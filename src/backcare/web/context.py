@@ -16,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 from backcare.diary import Diary
 from backcare.rules.engine import Engine
 from backcare.settings import Settings
-from backcare.web.security import Signer
+from backcare.web.security import AccessGuard, Signer
 
 __all__ = ["STATIC_DIR", "TEMPLATES_DIR", "WebContext"]
 
@@ -35,6 +35,7 @@ class WebContext:
         database_url: the diary database; ``None`` for the settings' default.
         signer: signs form state and CSRF tokens (a fresh key per process).
         templates: the Jinja environment of the pages.
+        access: remote mode's access guard; ``None`` in local mode.
     """
 
     engine: Engine
@@ -42,6 +43,7 @@ class WebContext:
     database_url: str | None
     signer: Signer
     templates: Jinja2Templates
+    access: AccessGuard | None = None
     _diary: Diary | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 

@@ -14,6 +14,11 @@ Every error response of the app, JSON API or page, has this body::
 * Starlette's HTTP errors (404, 405 with the full ``Allow`` list, ...) to their codes;
 * anything else to 500 ``internal_error`` without internals.
 
+Database driver messages never reach a client: a :class:`~backcare.errors.StoreError`,
+or a conflict caused by a driver error (a race on a unique constraint), is answered
+with the envelope's own words; the driver's text (host, port, constraint) goes to
+the log only.
+
 A browser asking for a page (``Accept: text/html``, a path outside ``/api``) gets the
 same envelope rendered as an HTML page; everyone else gets the JSON.
 """
@@ -31,19 +36,24 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
-from backcare.errors import BackcareError, FieldProblem, InputError
+from backcare.errors import BackcareError, ConflictError, FieldProblem, InputError, StoreError
 
 __all__ = [
     "API_ERROR_RESPONSES",
+    "RACE_MESSAGE",
+    "STORE_MESSAGE",
     "BadRequestError",
     "ErrorDetail",
     "ErrorEnvelope",
     "ForbiddenError",
     "MalformedJsonError",
     "ProblemOut",
-    "envelope_bytes",
+    "envelope",
+    "error_response",
     "install_error_handlers",
     "parse_json_body",
+    "parse_model",
+    "public_envelope",
 ]
 
 log = logging.getLogger("backcare.web")
@@ -51,6 +61,7 @@ log = logging.getLogger("backcare.web")
 #: Error codes of plain HTTP statuses (those not raised as a BackcareError).
 HTTP_CODES: dict[int, str] = {
     400: "bad_request",
+    401: "unauthorized",
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
@@ -113,7 +124,7 @@ def _describe(status: int) -> str:
 #: The error responses every API operation documents (schemathesis checks they are listed).
 API_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorEnvelope, "description": _describe(status)}
-    for status in (400, 403, 404, 409, 413, 415, 422, 500, 503)
+    for status in (400, 401, 403, 404, 409, 413, 415, 422, 500, 503)
 }
 
 
@@ -131,9 +142,32 @@ def envelope(
     )
 
 
-def envelope_bytes(code: str, message: str) -> bytes:
-    """The JSON body of an envelope without problems (for the ASGI middleware)."""
-    return ErrorEnvelope(error=ErrorDetail(code=code, message=message)).model_dump_json().encode()
+#: What a client is told when the database fails or a write loses a race.
+STORE_MESSAGE = "the diary database is not available right now; try again in a moment"
+RACE_MESSAGE = "the diary changed at the same moment; reload and try again"
+
+
+def _from_driver(exc: BaseException) -> bool:
+    """Whether a driver error (SQLAlchemy's wrapper of it) is among the exception's causes."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    seen: set[int] = set()
+    cause = exc.__cause__ or exc.__context__
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, SQLAlchemyError):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
+def public_envelope(exc: BackcareError) -> ErrorEnvelope:
+    """The envelope a client sees for ``exc``: driver details replaced by plain words."""
+    if isinstance(exc, StoreError):
+        return envelope(exc.status, exc.code, STORE_MESSAGE)
+    if isinstance(exc, ConflictError) and _from_driver(exc):
+        return envelope(exc.status, exc.code, RACE_MESSAGE)
+    return envelope(exc.status, exc.code, exc.message, exc.problems)
 
 
 def _wants_html(request: Request) -> bool:
@@ -174,6 +208,8 @@ def _message(err: dict[str, Any]) -> str:
         return "unknown key (check the spelling; see docs/json-api.md for the contract)"
     if err.get("type") == "missing":
         return "required"
+    if err.get("type") == "value_error" and "error" in err.get("ctx", {}):
+        return str(err["ctx"]["error"])  # our own sentence, without pydantic's prefix
     return str(err.get("msg", "invalid"))
 
 
@@ -211,6 +247,18 @@ def parse_json_body(model: type[_M], body: bytes) -> _M:
         raise InputError("invalid input", problems=validation_problems(errors)) from exc
 
 
+def parse_model(model: type[_M], data: Any) -> _M:
+    """Validate already-parsed data (a form's fields) with the API's error mapping.
+
+    Raises:
+        InputError: it does not fit ``model``; each problem names its field.
+    """
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InputError("invalid input", problems=validation_problems(exc.errors())) from exc
+
+
 def _allowed_methods(request: Request) -> str:
     # Ask the router which methods would match this path in full: this sees every route
     # on the path (FastAPI's own 405 lists only the first route's methods).
@@ -227,9 +275,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_backcare(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, BackcareError)
-        if exc.status >= 500:
-            log.error("%s: %s", type(exc).__name__, exc)
-        body = envelope(exc.status, exc.code, exc.message, exc.problems)
+        body = public_envelope(exc)
+        if exc.status >= 500 or body.error.message != exc.message:
+            log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc)
         return error_response(request, exc.status, body)
 
     async def on_validation(request: Request, exc: Exception) -> Response:

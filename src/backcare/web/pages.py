@@ -8,6 +8,7 @@ emergency answer stops the questions at once; a skipped question stays unanswere
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Query, Request
@@ -17,10 +18,11 @@ from backcare.coach.symptoms import Symptom
 from backcare.diary import EpisodeStatus
 from backcare.domain.answers import Answers, parse_answers
 from backcare.domain.results import Question
-from backcare.errors import ConflictError, DoseLimitError, InputError, NotFoundError
+from backcare.errors import ConflictError, DoseLimitError, FieldProblem, InputError, NotFoundError
 from backcare.store.records import SelfCareAction
 from backcare.web.chart import pain_chart
 from backcare.web.dependencies import CoachDep, CsrfChecked, DiaryDep, Web
+from backcare.web.errors import parse_model
 from backcare.web.forms import (
     NONE_OF_THESE,
     answer_value,
@@ -31,8 +33,10 @@ from backcare.web.forms import (
     with_answer,
 )
 from backcare.web.rendering import render
+from backcare.web.security import ACCESS_PATH
 from backcare.web.views import (
     AssessmentStep,
+    ResolveIn,
     TodayView,
     assessment_sources,
     assessment_step,
@@ -45,6 +49,8 @@ from backcare.web.views import (
 
 __all__ = ["router"]
 
+log = logging.getLogger("backcare.web")
+
 router = APIRouter(include_in_schema=False)
 
 Text = Annotated[str, Form(max_length=4000)]
@@ -56,6 +62,56 @@ Many = Annotated[list[str], Form(max_length=64)]
 async def home(request: Request) -> Response:
     """What backcare does, and where to start."""
     return render(request, "home.html")
+
+
+# --- remote access --------------------------------------------------------------------
+
+
+def _access_page(request: Request, web: Any, code: str | None, *, post: bool) -> Response:
+    guard = web.access
+    if guard is None:  # local mode: nothing to unlock
+        return RedirectResponse("/", status_code=303)
+    if code is None:
+        return render(request, "access.html", {"granted": False})
+    if not guard.matches(code):
+        client = request.client.host if request.client else "unknown"
+        log.warning("wrong access code from %s", client)
+        problem = FieldProblem("code", "this is not the code the server printed when it started")
+        return render(
+            request,
+            "access.html",
+            {"granted": False, "problems": (problem,), "message": "wrong access code"},
+            status=401,
+        )
+    if post:
+        response: Response = RedirectResponse("/", status_code=303)
+    else:
+        # The QR link opens from another app: a redirect there would not carry the
+        # SameSite=Strict cookie yet, so show a page whose link does.
+        response = render(request, "access.html", {"granted": True})
+    guard.set_session_cookie(response, secure=request.url.scheme == "https")
+    return response
+
+
+@router.get(ACCESS_PATH)
+async def access_page(
+    request: Request,
+    web: Web,
+    code: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """Remote mode: the access-code form, or (from the QR link) the code checked at once."""
+    return _access_page(request, web, code, post=False)
+
+
+@router.post(ACCESS_PATH)
+async def access_submit(
+    request: Request,
+    web: Web,
+    _csrf: CsrfChecked,
+    code: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Remote mode: exchange the access code for a session cookie, then go home."""
+    return _access_page(request, web, code, post=True)
 
 
 # --- the assessment -------------------------------------------------------------------
@@ -293,7 +349,9 @@ def resolve(
     summary: Text = "",
 ) -> Response:
     """Close the active episode (backcare writes the summary unless one is given)."""
-    diary.resolve(summary=summary.strip() or None)
+    text = summary.strip()
+    body = parse_model(ResolveIn, {"summary": text} if text else {})  # the API's own limits
+    diary.resolve(summary=body.summary)
     return RedirectResponse("/diary", status_code=303)
 
 

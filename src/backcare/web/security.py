@@ -3,8 +3,14 @@
 The app serves one person on their own machine, with no login. What it guards against
 is other web pages in the same browser and a curious network:
 
-* **Hosts.** Only ``127.0.0.1``, ``localhost`` and ``[::1]`` (and any host given to
-  ``backcare serve --host``) are answered, which defeats DNS rebinding; ``400`` otherwise.
+* **Hosts.** Only ``127.0.0.1``, ``localhost`` and ``[::1]`` (and the names given to
+  ``backcare serve --host`` and ``--allowed-host``) are answered, in every mode, which
+  defeats DNS rebinding; ``400 bad_host`` otherwise.
+* **Access secret (remote mode).** With ``--allow-remote`` the app is reachable from the
+  network, so nothing but the access page and the static files is served without an
+  :class:`AccessGuard` session: the long random code printed at start is exchanged for
+  an ``HttpOnly``, ``SameSite=Strict`` signed session cookie (itsdangerous), or sent as
+  ``Authorization: Bearer``. Pages redirect to ``/access``; anything else gets ``401``.
 * **Cross-site writes.** Unsafe methods are refused (``403``) when the browser says they
   come from another site (``Sec-Fetch-Site``) or another origin (``Origin``; ``null`` is
   what our own pages send under ``no-referrer``, so it decides nothing). HTML forms
@@ -13,9 +19,10 @@ is other web pages in the same browser and a curious network:
   page on another site cannot send without a CORS preflight that this app never grants.
 * **Body size.** Request bodies over the limit (64 KiB) get ``413``, whether the size is
   announced or not.
-* **Headers on every response**: a Content-Security-Policy without inline scripts or
-  styles, ``frame-ancestors 'none'``, ``nosniff``, ``no-referrer`` and ``no-store`` on
-  everything but the static files.
+* **Headers on every response**, errors and 500s included (the middleware wraps
+  Starlette's error middleware, see :mod:`backcare.web.app`): a Content-Security-Policy
+  without inline scripts or styles, ``frame-ancestors 'none'``, ``nosniff``,
+  ``no-referrer`` and ``no-store`` on everything but the static files.
 
 Every refusal uses the one error envelope (:mod:`backcare.web.errors`).
 """
@@ -31,22 +38,31 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backcare.errors import BackcareError
-from backcare.web.errors import BadRequestError, ForbiddenError, envelope_bytes
+from backcare.web.errors import BadRequestError, ForbiddenError, envelope, error_response
 
 __all__ = [
+    "ACCESS_PATH",
     "CONTENT_SECURITY_POLICY",
     "CSRF_COOKIE",
     "CSRF_FIELD",
     "LOOPBACK_HOSTS",
     "MAX_BODY_BYTES",
+    "SESSION_COOKIE",
+    "SESSION_SECONDS",
+    "AccessGuard",
     "SecurityMiddleware",
     "Signer",
+    "UnauthorizedError",
     "UnsupportedMediaTypeError",
     "check_csrf",
+    "host_name",
     "is_loopback",
     "require_json",
 ]
@@ -57,6 +73,11 @@ MAX_BODY_BYTES = 64 * 1024
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 CSRF_COOKIE = "backcare_csrf"
 CSRF_FIELD = "csrf_token"
+#: The remote-mode session cookie, and how long a session lasts (seconds).
+SESSION_COOKIE = "backcare_session"
+SESSION_SECONDS = 12 * 60 * 60
+#: The page that exchanges the access code for a session (served without one).
+ACCESS_PATH = "/access"
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -164,6 +185,69 @@ def check_csrf(signer: Signer, *, cookie: str | None, field: str | None) -> None
         raise ForbiddenError("the form's security token has expired; reload the page")
 
 
+class AccessGuard:
+    """Remote mode's access secret and the signed session cookie it is exchanged for.
+
+    Both the code and the signing key are made fresh per process: a restart ends
+    every session and prints a new code (nothing about access is kept on disk).
+
+    Args:
+        token: the access code; default: 43 random URL-safe characters (256 bits).
+        max_age: how long a session cookie stays valid, in seconds.
+    """
+
+    def __init__(self, token: str | None = None, *, max_age: int = SESSION_SECONDS) -> None:
+        self.token = token if token is not None else secrets.token_urlsafe(32)
+        self.max_age = max_age
+        self._sessions = URLSafeTimedSerializer(secrets.token_bytes(32), salt="backcare-session")
+
+    def matches(self, code: str | None) -> bool:
+        """Whether ``code`` is the access code (compared in constant time)."""
+        if not code:
+            return False
+        return hmac.compare_digest(code.strip().encode(), self.token.encode())
+
+    def new_session(self) -> str:
+        """A fresh signed, timestamped session value for the cookie."""
+        return self._sessions.dumps(secrets.token_urlsafe(16))
+
+    def valid_session(self, value: str | None) -> bool:
+        """Whether ``value`` is a session this guard made and that has not expired."""
+        if not value:
+            return False
+        try:
+            self._sessions.loads(value, max_age=self.max_age)
+        except BadSignature:  # also SignatureExpired, its subclass
+            return False
+        return True
+
+    def admits(self, request: Request) -> bool:
+        """Whether the request carries a valid session cookie or the code as a bearer token."""
+        if self.valid_session(request.cookies.get(SESSION_COOKIE)):
+            return True
+        scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+        return scheme.lower() == "bearer" and self.matches(credentials)
+
+    def set_session_cookie(self, response: Response, *, secure: bool) -> None:
+        """Start a session: its cookie on ``response`` (``Secure`` when served over HTTPS)."""
+        response.set_cookie(
+            SESSION_COOKIE,
+            self.new_session(),
+            max_age=self.max_age,
+            path="/",
+            httponly=True,
+            samesite="strict",
+            secure=secure,
+        )
+
+
+class UnauthorizedError(BackcareError):
+    """Remote mode: the request carries neither a session nor the access code."""
+
+    status = 401
+    code = "unauthorized"
+
+
 class UnsupportedMediaTypeError(BackcareError):
     """A write to the JSON API whose body is not declared as JSON."""
 
@@ -189,44 +273,40 @@ class _BodyTooLarge(StarletteHTTPException):
         super().__init__(413, f"the request body is larger than {limit // 1024} KiB")
 
 
-def _host_name(value: str) -> str:
+def host_name(value: str) -> str:
+    """The name in a ``Host`` header, without its port or IPv6 brackets, lower-cased."""
+    value = value.strip().lower()
     if value.startswith("["):
         return value[1 : value.find("]")] if "]" in value else value
     return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
 
 
 class SecurityMiddleware:
-    """Pure ASGI middleware: host check, cross-site refusal, body limit, security headers.
+    """Pure ASGI middleware: host check, access gate, cross-site refusal, body limit, headers.
 
     Args:
         app: the wrapped application.
-        allowed_hosts: host names to answer; ``None`` answers any (``--allow-remote``).
+        allowed_hosts: host names to answer (any other ``Host`` gets ``400 bad_host``).
         max_body_bytes: the request body limit.
+        access: remote mode's guard; ``None`` (local mode) serves without a session.
     """
 
     def __init__(
         self,
         app: ASGIApp,
         *,
-        allowed_hosts: Iterable[str] | None = LOOPBACK_HOSTS,
+        allowed_hosts: Iterable[str] = LOOPBACK_HOSTS,
         max_body_bytes: int = MAX_BODY_BYTES,
+        access: AccessGuard | None = None,
     ) -> None:
         self.app = app
-        self.allowed = (
-            None if allowed_hosts is None else frozenset(h.lower() for h in allowed_hosts)
-        )
+        self.allowed = frozenset(host_name(h) for h in allowed_hosts)
         self.max_body = max_body_bytes
+        self.access = access
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
-            return
-        headers: dict[bytes, bytes] = dict(scope["headers"])
-        host = headers.get(b"host", b"").decode("latin-1")
-        refusal = self._refusal(scope, headers, host)
-        if refusal is not None:
-            status, code, message = refusal
-            await _send_envelope(send, status, code, message)
             return
         static = scope["path"].startswith("/static/")
         extra = (*_HEADERS, _STATIC_CACHE if static else _NO_STORE)
@@ -243,6 +323,13 @@ class SecurityMiddleware:
                 ]
             await send(message)
 
+        headers: dict[bytes, bytes] = dict(scope["headers"])
+        host = headers.get(b"host", b"").decode("latin-1")
+        refusal = self._refusal(scope, headers, host)
+        if refusal is not None:
+            await refusal(scope, receive, send_with_headers)
+            return
+
         received = 0
         limit = self.max_body
 
@@ -257,16 +344,23 @@ class SecurityMiddleware:
 
         await self.app(scope, limited_receive, send_with_headers)
 
-    def _refusal(
-        self, scope: Scope, headers: dict[bytes, bytes], host: str
-    ) -> tuple[int, str, str] | None:
-        if self.allowed is not None and _host_name(host).lower() not in self.allowed:
-            return 400, "bad_host", "this server answers only on its loopback address"
+    def _refusal(self, scope: Scope, headers: dict[bytes, bytes], host: str) -> ASGIApp | None:
+        if host_name(host) not in self.allowed:
+            return _error(400, "bad_host", "this server does not answer to that host name")
+        if self.access is not None and not self._admitted(scope):
+            if scope["method"] in {"GET", "HEAD"} and not scope["path"].startswith("/api/"):
+                return _redirect(ACCESS_PATH)
+            return _error(
+                401,
+                UnauthorizedError.code,
+                "enter the access code shown when the server started (at /access), "
+                "or send it as Authorization: Bearer",
+            )
         if scope["method"] not in _UNSAFE:
             return None
         site = headers.get(b"sec-fetch-site", b"").decode("latin-1")
         if site in {"cross-site", "same-site"}:
-            return 403, "forbidden", "requests from other sites are refused"
+            return _error(403, "forbidden", "requests from other sites are refused")
         origin = headers.get(b"origin")
         # With ``Referrer-Policy: no-referrer`` browsers send ``Origin: null`` even for our
         # own forms and fetches, so "null" proves nothing; Sec-Fetch-Site and the CSRF token
@@ -274,29 +368,44 @@ class SecurityMiddleware:
         if origin is not None and origin != b"null":
             parts = urlsplit(origin.decode("latin-1"))
             if parts.netloc.lower() != host.lower():
-                return 403, "forbidden", "requests from other origins are refused"
+                return _error(403, "forbidden", "requests from other origins are refused")
         length = headers.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.max_body:
-            return (
+            return _error(
                 413,
                 "payload_too_large",
                 f"the request body is larger than {self.max_body // 1024} KiB",
             )
         return None
 
+    def _admitted(self, scope: Scope) -> bool:
+        assert self.access is not None
+        path: str = scope["path"]
+        if path == ACCESS_PATH or path.startswith("/static/"):
+            return True
+        return self.access.admits(Request(scope))
 
-async def _send_envelope(send: Send, status: int, code: str, message: str) -> None:
-    body = envelope_bytes(code, message)
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                *_HEADERS,
-                _NO_STORE,
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+
+def _error(status: int, code: str, message: str) -> ASGIApp:
+    """A refusal in the one envelope: JSON, or the error page for a browser asking for one."""
+
+    async def respond(scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        response = error_response(request, status, envelope(status, code, message))
+        await response(scope, receive, send)
+
+    return respond
+
+
+def _redirect(location: str) -> ASGIApp:
+    async def respond(scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 303,
+                "headers": [(b"location", location.encode()), (b"content-length", b"0")],
+            }
+        )
+        await send({"type": "http.response.body", "body": b""})
+
+    return respond

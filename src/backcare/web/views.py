@@ -9,11 +9,20 @@ reshaping of records into response models.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, Strict
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+)
 
 from backcare.coach import ExerciseResult, SessionResult, Side, build_segments
 from backcare.coach.service import RecordedSession, SessionPlan, SymptomOutcome
@@ -88,8 +97,72 @@ def _iso_text(value: object) -> object:
     raise ValueError("must be an ISO 8601 date-time with a time zone, e.g. 2026-01-05T08:00:00Z")
 
 
-#: A time zone-aware ISO 8601 date-time, given as text.
-DateTimeText = Annotated[AwareDatetime, _Loose, BeforeValidator(_iso_text)]
+#: The range of date-times a request may carry (UTC), and the largest time-zone offset.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+MAX_OFFSET = timedelta(hours=14)
+_DATE_RANGE = (
+    f"between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d} (UTC), "
+    "with a time-zone offset of at most ±14:00"
+)
+
+
+def _in_range(value: datetime) -> datetime:
+    # Year 1 or 9999 with an offset overflows datetime arithmetic later (a 500): refuse it
+    # here, where the field can be named. The diary narrows this to the episode.
+    offset = value.utcoffset()
+    if offset is not None and abs(offset) > MAX_OFFSET:
+        raise ValueError(f"the time-zone offset must be at most ±14:00 (got {value:%z})")
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not EARLIEST <= utc < LATEST:
+        raise ValueError(f"must be {_DATE_RANGE}")
+    return value
+
+
+#: A time zone-aware ISO 8601 date-time, given as text, within a sane range.
+DateTimeText = Annotated[
+    AwareDatetime,
+    _Loose,
+    BeforeValidator(_iso_text),
+    AfterValidator(_in_range),
+    Field(description=f"ISO 8601 date-time with a time zone, {_DATE_RANGE}."),
+]
+
+#: Text may hold tab and line breaks but no other control character (terminal escapes,
+#: NUL): published as the schema's ``pattern``, checked by :func:`_no_controls`.
+_CONTROL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+_CONTROL_CHAR = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _no_controls(value: str) -> str:
+    found = _CONTROL_CHAR.search(value)
+    if found is not None:
+        raise ValueError(
+            f"contains a control character (U+{ord(found.group()):04X}); "
+            "only tab and line breaks are allowed"
+        )
+    return value
+
+
+def _text(max_length: int, what: str, *, min_length: int = 1) -> Any:
+    """A free-text field: bounded, no control characters but tab and line breaks."""
+    return Field(
+        min_length=min_length,
+        max_length=max_length,
+        json_schema_extra={"pattern": _CONTROL},
+        description=f"{what}; at most {max_length} characters, no control characters "
+        "other than tab and line breaks.",
+    )
+
+
+#: Ids and names typed or chosen by a client (drug, activity, exercise): one line.
+Name = Annotated[str, _text(80, "A name"), AfterValidator(_no_controls)]
+#: A note (may be empty) and a summary (may not).
+Note = Annotated[str, _text(4000, "Free text", min_length=0), AfterValidator(_no_controls)]
+Summary = Annotated[str, _text(4000, "Free text"), AfterValidator(_no_controls)]
 
 
 # --- small outputs ----------------------------------------------------------------------
@@ -218,8 +291,8 @@ class DoseIn(BaseModel):
 
     model_config = _IN
 
-    drug: Annotated[str, Field(min_length=1, max_length=80)]
-    mg: Annotated[int, Field(ge=1, le=10_000)]
+    drug: Name
+    mg: Annotated[int, Field(ge=1, le=10_000, description="Whole milligrams, 1-10,000.")]
     taken_at: DateTimeText | None = None
 
 
@@ -228,8 +301,8 @@ class ActivityIn(BaseModel):
 
     model_config = _IN
 
-    name: Annotated[str, Field(min_length=1, max_length=80)]
-    score: Annotated[int, Field(ge=0, le=10)]
+    name: Name
+    score: Annotated[int, Field(ge=0, le=10, description="0 (unable) to 10 (as before).")]
 
 
 class ActionIn(BaseModel):
@@ -238,7 +311,7 @@ class ActionIn(BaseModel):
     model_config = _IN
 
     action: Annotated[SelfCareAction, _Loose]
-    count: Annotated[int, Field(ge=1, le=100)] = 1
+    count: Annotated[int, Field(ge=1, le=100, description="Times done, 1-100.")] = 1
 
 
 class CheckInCourse(BaseModel):
@@ -280,7 +353,7 @@ class CheckInIn(BaseModel):
     actions: Annotated[list[ActionIn], Field(max_length=4)] = []
     doses: Annotated[list[DoseIn], Field(max_length=10)] = []
     answers: CheckInAnswers | None = None
-    note: Annotated[str, Field(max_length=4000)] | None = None
+    note: Note | None = None
     at: DateTimeText | None = None
     override_dose_limits: bool = False
 
@@ -299,7 +372,7 @@ class ResolveIn(BaseModel):
 
     model_config = _IN
 
-    summary: Annotated[str, Field(min_length=1, max_length=4000)] | None = None
+    summary: Summary | None = None
 
 
 class EpisodeOut(BaseModel):
@@ -753,7 +826,7 @@ class CoachExerciseIn(BaseModel):
 
     model_config = _IN
 
-    exercise_id: Annotated[str, Field(min_length=1, max_length=80)]
+    exercise_id: Name
     completed_reps: Annotated[dict[Annotated[Side, _Loose], Reps], Field(max_length=3)]
     """Finished holds per side: ``both``, or ``left`` and ``right``."""
     longest_hold_seconds: Annotated[float, Field(ge=0, le=3600)]

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from backcare.domain.enums import Phase, Track, TriageLevel
+from backcare.domain.enums import EvidenceGrade, Phase, Track, TriageLevel
 from backcare.knowledge.schema import Condition, DoseSpec, KnowledgeBase
+from backcare.knowledge.thresholds import fill_thresholds
 
 __all__ = ["render_markdown"]
 
@@ -19,6 +20,12 @@ _LEVEL_TITLES = {
     TriageLevel.URGENT: "Urgent: get medical advice today",
     TriageLevel.SEE_DOCTOR: "See a doctor within days",
     TriageLevel.SELF_CARE: "Self-care",
+}
+_EVIDENCE = {
+    EvidenceGrade.GUIDELINE: "guideline or health-service advice",
+    EvidenceGrade.TRIAL: "trials or reviews",
+    EvidenceGrade.EXPERT: "expert opinion",
+    EvidenceGrade.SEED: "seed articles only",
 }
 _TRACK_TITLES = {
     Track.RELIEF: "Track 1: relieve pain",
@@ -147,7 +154,17 @@ def _dose(dose: DoseSpec | None) -> str:
 
 
 def _recommendations(kb: KnowledgeBase) -> list[str]:
-    out = ["## Recommendations", ""]
+    out = [
+        "## Recommendations",
+        "",
+        "Each recommendation carries an evidence grade: what it rests on, from clinical",
+        "guidelines and health-service advice (NICE, ACP, NHS) through trials and expert",
+        "opinion to the seed articles alone. Cards marked *exercise* are left out of urgent",
+        "plans: until a clinician has checked the person, only the pain-relief steps apply.",
+        "Thresholds in the advice (such as when to book a GP appointment) are filled in from",
+        "the triage rules' own numbers, so the advice and triage cannot disagree.",
+        "",
+    ]
     for track in Track:
         out += [f"### {_TRACK_TITLES[track]}", ""]
         for rec in (r for r in kb.recommendations if r.track is track):
@@ -156,15 +173,30 @@ def _recommendations(kb: KnowledgeBase) -> list[str]:
             if rec.hours is not None:
                 end = "" if rec.hours[1] is None else f"{rec.hours[1]:g}"
                 window = f", hours {rec.hours[0]:g}–{end}"
-            out += [f"#### {rec.title} (`{rec.id}`)", "", f"*Phases: {phases}{window}*", ""]
-            out += [f"- {line}" for line in rec.instructions]
+            kind = "; exercise" if rec.exercise else ""
+            out += [
+                f"#### {rec.title} (`{rec.id}`)",
+                "",
+                f"*Phases: {phases}{window}; evidence: {_EVIDENCE[rec.evidence]}{kind}*",
+                "",
+            ]
+            out += [f"- {fill_thresholds(line, kb.triage_rules)}" for line in rec.instructions]
             dose = _dose(rec.dose)
             if dose:
                 out.append(f"- Dose: {dose}")
             out += [f"- Safety: {line}" for line in rec.safety]
             out += [f"- Stop if: {line}" for line in rec.stop_if]
             out += ["", f"Sources: {_cite(rec.sources)}", ""]
-    return out
+    seed_only = [r for r in kb.recommendations if r.evidence is EvidenceGrade.SEED]
+    out += [
+        "### Advice that rests on the seed articles alone",
+        "",
+        "No guideline, trial or expert source stands behind these; they are kept as low-risk",
+        "general advice from the seeds, and every view shows their grade:",
+        "",
+    ]
+    out += [f"- {r.title} (`{r.id}`) {_cite(r.sources)}" for r in seed_only]
+    return [*out, ""]
 
 
 def _medicines(kb: KnowledgeBase) -> list[str]:
@@ -222,9 +254,18 @@ def _exercises(kb: KnowledgeBase) -> list[str]:
 
 
 def _warning_signs(kb: KnowledgeBase) -> list[str]:
-    out = ["## See a doctor if", ""]
+    out = [
+        "## See a doctor if",
+        "",
+        "Shown with every plan that is not an emergency. Every emergency and urgent symptom",
+        "question is covered by a line at its own level (the loader checks it).",
+        "",
+    ]
     for sign in kb.warning_signs:
-        out.append(f"- {sign.text} (*{sign.level.value}*) {_cite(sign.sources)}")
+        covers = ""
+        if sign.covers:
+            covers = " Covers " + ", ".join(f"`{key}`" for key in sign.covers) + "."
+        out.append(f"- {sign.text} (*{sign.level.value}*){covers} {_cite(sign.sources)}")
     return [*out, ""]
 
 

@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 # The layout of the compiled protocol: bump it when that changes (it keys stored copies).
-FORMAT = 1
+FORMAT = 2
 
 Facts = dict[str, Any]
 Predicate = Callable[[Facts], bool]
@@ -423,10 +423,11 @@ def bmi_category(value: float) -> str:
 
 
 class _Recommendation:
-    __slots__ = ("applies", "conditional", "end", "id", "item", "schedule", "start")
+    __slots__ = ("applies", "conditional", "end", "exercise", "id", "item", "schedule", "start")
 
     def __init__(self, spec: Mapping[str, Any], rep: Representation) -> None:
         self.id: str = spec["id"]
+        self.exercise: bool = spec["exercise"]
         self.item = rep.leaf("RecommendationItem", spec["item"])
         self.start: float = spec["hours"][0] if spec["hours"] else 0.0
         self.end: float | None = spec["hours"][1] if spec["hours"] else None
@@ -728,7 +729,11 @@ class Evaluator:
         excluded = {
             rec.id for rec, ok in zip(self._conditional[phase], applies, strict=True) if not ok
         }
-        recs = [rec for rec in self._by_phase[phase] if rec.id not in excluded]
+        recs = [
+            rec
+            for rec in self._by_phase[phase]
+            if rec.id not in excluded and not (hold_exercises and rec.exercise)
+        ]
         exercises: tuple[Any, ...] = ()
         specs: tuple[Mapping[str, Any], ...] = ()
         if not hold_exercises:

@@ -31,7 +31,8 @@ from backcare.domain.results import (
     WarningSign,
     trusted_builder,
 )
-from backcare.knowledge.schema import Condition, KnowledgeBase, Recommendation
+from backcare.knowledge.schema import Condition, KnowledgeBase, Recommendation, TriageRule
+from backcare.knowledge.thresholds import fill_thresholds
 from backcare.rules.evaluator import FORMAT, Facts, Representation, derive
 from backcare.settings import Settings
 
@@ -214,7 +215,9 @@ def _times(
     return [(start + gap * i).strftime("%H:%M") for i in range(count)]
 
 
-def _recommendation(rec: Recommendation, settings: Settings) -> dict[str, Any]:
+def _recommendation(
+    rec: Recommendation, settings: Settings, rules: tuple[TriageRule, ...]
+) -> dict[str, Any]:
     schedule = None
     if rec.schedule is not None:
         sched = rec.schedule
@@ -235,14 +238,16 @@ def _recommendation(rec: Recommendation, settings: Settings) -> dict[str, Any]:
         id=rec.id,
         track=rec.track,
         title=rec.title,
-        instructions=rec.instructions,
+        instructions=tuple(fill_thresholds(line, rules) for line in rec.instructions),
         dose=None if rec.dose is None else Dose(**rec.dose.model_dump()),
         safety=rec.safety,
         stop_if=rec.stop_if,
         sources=rec.sources,
+        evidence=rec.evidence,
     )
     return {
         "id": rec.id,
+        "exercise": rec.exercise,
         "phases": [phase.value for phase in rec.phases],
         "hours": None if rec.hours is None else list(rec.hours),
         "when": None if rec.when is None else _condition(rec.when),
@@ -301,7 +306,9 @@ def compile_protocol(kb: KnowledgeBase, settings: Settings) -> dict[str, Any]:
             (phase.id.value, phase.from_hours, phase.until_hours, phase.summary)
             for phase in sorted(kb.phases, key=lambda p: p.from_hours)
         ],
-        "recommendations": [_recommendation(rec, settings) for rec in kb.recommendations],
+        "recommendations": [
+            _recommendation(rec, settings, kb.triage_rules) for rec in kb.recommendations
+        ],
         "exercises": [
             {
                 "from_phase": ex.from_phase.value,
@@ -328,7 +335,9 @@ def compile_protocol(kb: KnowledgeBase, settings: Settings) -> dict[str, Any]:
         },
         "timetable_from": sorted(starts - {0.0}),
         "warning_signs": [
-            _dump(WarningSign, id=w.id, text=w.text, level=w.level, sources=w.sources)
+            _dump(
+                WarningSign, id=w.id, text=w.text, level=w.level, sources=w.sources, covers=w.covers
+            )
             for w in kb.warning_signs
         ],
         "medicines": [

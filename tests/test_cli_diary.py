@@ -43,7 +43,10 @@ def test_episode_start_assesses_and_a_second_start_conflicts(app: typer.Typer, d
         "--flag", "fever=no",
     )  # fmt: skip
     assert "Episode 1 started" in output
-    assert "SELF-CARE" in output
+    # Most safety questions are unanswered: a neutral state, never a self-care verdict.
+    assert "We can't tell yet" in output
+    assert "SELF-CARE" not in output
+    assert "backcare checkin" in output
     run(app, db, "episode", "start", code=EXIT_CONFLICT)
 
 

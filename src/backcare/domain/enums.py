@@ -49,6 +49,19 @@ class EvidenceGrade(StrEnum):
     EXPERT = "expert"
     SEED = "seed"
 
+    @property
+    def label(self) -> str:
+        """The grade in words, as every view shows it."""
+        return _EVIDENCE_LABELS[self]
+
+
+_EVIDENCE_LABELS = {
+    EvidenceGrade.GUIDELINE: "guideline",
+    EvidenceGrade.TRIAL: "trials",
+    EvidenceGrade.EXPERT: "expert opinion",
+    EvidenceGrade.SEED: "seed articles only",
+}
+
 
 class Phase(StrEnum):
     """Stage of the episode, set by time since onset (see the ``phases`` knowledge file)."""

@@ -21,12 +21,6 @@ _LEVEL_TITLES = {
     TriageLevel.SEE_DOCTOR: "See a doctor within days",
     TriageLevel.SELF_CARE: "Self-care",
 }
-_EVIDENCE = {
-    EvidenceGrade.GUIDELINE: "guideline or health-service advice",
-    EvidenceGrade.TRIAL: "trials or reviews",
-    EvidenceGrade.EXPERT: "expert opinion",
-    EvidenceGrade.SEED: "seed articles only",
-}
 _TRACK_TITLES = {
     Track.RELIEF: "Track 1: relieve pain",
     Track.CAUSE: "Track 2: find and treat the cause",
@@ -177,7 +171,7 @@ def _recommendations(kb: KnowledgeBase) -> list[str]:
             out += [
                 f"#### {rec.title} (`{rec.id}`)",
                 "",
-                f"*Phases: {phases}{window}; evidence: {_EVIDENCE[rec.evidence]}{kind}*",
+                f"*Phases: {phases}{window}; evidence: {rec.evidence.label}{kind}*",
                 "",
             ]
             out += [f"- {fill_thresholds(line, kb.triage_rules)}" for line in rec.instructions]

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from backcare.domain.answers import Answers, Course, History, RedFlags
 from backcare.domain.enums import Condition as ConditionName
-from backcare.domain.enums import Trend, Trigger, TriageLevel
+from backcare.domain.enums import Trend, TriageLevel, Trigger
 from backcare.errors import FieldProblem, KnowledgeBaseError
 from backcare.knowledge.schema import Condition, KnowledgeBase
 from backcare.knowledge.thresholds import threshold_problems

@@ -172,6 +172,27 @@ def test_a_check_in_is_saved_and_compared_with_the_baseline(client: TestClient) 
     assert [a["action"] for a in checkins[0]["actions"]] == ["ice", "walk"]
 
 
+def test_diary_pages_of_an_incomplete_episode_never_show_a_self_care_verdict(
+    client: TestClient,
+) -> None:
+    start_episode(client)  # age, trigger and pain only: the safety questions are open
+    status, checkin = _checkin(client, pain="5")
+    assert status == 201
+    pages = {
+        "check-in": checkin,
+        "today": client.get("/today").text,
+        "diary": client.get("/diary").text,
+    }
+    for name, page in pages.items():
+        assert "We can&#39;t tell yet:" in page, name
+        assert "level-self_care" not in page, name
+        assert "Carry on with self-care" not in page, name
+        box = re.search(r'<section class="incomplete".*?</section>', page, re.S)
+        assert box is not None, name
+        assert "genitals" in box.group(0), name  # the question itself, first
+        assert 'href="/diary/check-in"' in box.group(0), name
+
+
 def test_a_check_in_without_pain_shows_the_form_again(client: TestClient) -> None:
     start_episode(client)
     status, page = _checkin(client, note="forgot")

@@ -492,6 +492,26 @@ def history(
             return
         console = _console()
         _render_history(console, diary, loaded.episode.id, checkins)
+        _render_unanswered(console, diary.plan(loaded.episode.id))
+
+
+def _render_unanswered(console: Console, assessment: Any) -> None:
+    """Below the history: the safety questions still unanswered, and how to answer them.
+
+    Each check-in's stored level is what its answers gave; while questions are open,
+    "self-care" there only means nothing answered pointed higher.
+    """
+    from backcare.cli.render import ANSWER_AT_CHECKIN, render_triage
+    from backcare.domain.verdict import unanswered_safety_questions
+
+    if assessment.triage.complete:
+        return
+    render_triage(
+        console,
+        assessment.triage,
+        questions=unanswered_safety_questions(assessment),
+        answer_hint=ANSWER_AT_CHECKIN,
+    )
 
 
 def _render_history(

@@ -193,7 +193,9 @@ def diary_page(request: Request, diary: DiaryDep) -> Response:
     chart = pain_chart(
         [(c.recorded_at, c.pain) for c in view.checkins], baseline=view.baseline, tz=diary.tz
     )
-    return render(request, "history.html", {"view": view, "chart": chart})
+    # The current plan, so open safety questions are shown (and how to answer them).
+    current = diary.plan(loaded.episode.id)
+    return render(request, "history.html", {"view": view, "chart": chart, "assessment": current})
 
 
 def _checkin_form(

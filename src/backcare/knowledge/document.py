@@ -11,7 +11,6 @@ from collections.abc import Iterable
 
 from backcare.domain.enums import EvidenceGrade, Phase, Track, TriageLevel
 from backcare.knowledge.schema import Condition, DoseSpec, KnowledgeBase
-from backcare.knowledge.thresholds import fill_thresholds
 
 __all__ = ["render_markdown"]
 
@@ -174,7 +173,7 @@ def _recommendations(kb: KnowledgeBase) -> list[str]:
                 f"*Phases: {phases}{window}; evidence: {rec.evidence.label}{kind}*",
                 "",
             ]
-            out += [f"- {fill_thresholds(line, kb.triage_rules)}" for line in rec.instructions]
+            out += [f"- {line}" for line in rec.instructions]
             dose = _dose(rec.dose)
             if dose:
                 out.append(f"- Dose: {dose}")

@@ -4,9 +4,10 @@
 section of :class:`~backcare.knowledge.schema.KnowledgeBase`), validates each
 entry and then checks cross-references: every cited source exists, every rule
 reads a real answer, every red-flag question of the contract has exactly one
-entry, phases tile the timeline, and conflicts point at real entries. Any
-problem raises :class:`~backcare.errors.KnowledgeBaseError` naming the file and
-the entry.
+entry, phases tile the timeline, conflicts point at real entries, the safety net
+covers every serious symptom at its level and threshold placeholders name real rule
+numbers (which are then filled in). Any problem raises
+:class:`~backcare.errors.KnowledgeBaseError` naming the file and the entry.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from backcare.domain.enums import Condition as ConditionName
 from backcare.domain.enums import Trend, TriageLevel, Trigger
 from backcare.errors import FieldProblem, KnowledgeBaseError
 from backcare.knowledge.schema import Condition, KnowledgeBase
-from backcare.knowledge.thresholds import threshold_problems
+from backcare.knowledge.thresholds import fill_thresholds, threshold_problems
 
 __all__ = ["DERIVED_VALUES", "answer_paths", "load_knowledge_base"]
 
@@ -162,7 +163,26 @@ def _load(directory: Path) -> KnowledgeBase:
     problems = list(_cross_check(kb))
     if problems:
         raise KnowledgeBaseError("the knowledge base is inconsistent", problems=problems)
-    return kb
+    return _with_thresholds(kb)
+
+
+def _with_thresholds(kb: KnowledgeBase) -> KnowledgeBase:
+    """Fill the ``{rule_id:answer.path}`` placeholders of the advice with the rules' numbers.
+
+    Done once here, so every reader of the knowledge base (the engine, the coach, the
+    exports, the protocol document) sees the same numbers as triage.
+    """
+    recs = tuple(
+        rec.model_copy(
+            update={
+                "instructions": tuple(fill_thresholds(t, kb.triage_rules) for t in rec.instructions)
+            }
+        )
+        if any("{" in text for text in rec.instructions)
+        else rec
+        for rec in kb.recommendations
+    )
+    return kb.model_copy(update={"recommendations": recs})
 
 
 def _where(raw: dict[str, list[Any]], loc: tuple[int | str, ...]) -> str:

@@ -3,8 +3,9 @@
 A recommendation may write ``{rule_id:answer.path}`` where it states a threshold, e.g.
 ``about {no_improvement_2_weeks:derived.episode_days} days``; the placeholder becomes the
 number that rule compares ``answer.path`` with (its ``at_least`` or ``below``). The
-protocol is compiled and documented from the filled text, and the loader refuses a
-placeholder that names no such rule or comparison, so a card cannot drift from triage.
+loader refuses a placeholder that names no such rule or comparison and fills the rest, so
+every reader of the knowledge base sees the rules' own numbers and a card cannot drift
+from triage.
 """
 
 from __future__ import annotations

@@ -31,8 +31,7 @@ from backcare.domain.results import (
     WarningSign,
     trusted_builder,
 )
-from backcare.knowledge.schema import Condition, KnowledgeBase, Recommendation, TriageRule
-from backcare.knowledge.thresholds import fill_thresholds
+from backcare.knowledge.schema import Condition, KnowledgeBase, Recommendation
 from backcare.rules.evaluator import FORMAT, Facts, Representation, derive
 from backcare.settings import Settings
 
@@ -215,9 +214,7 @@ def _times(
     return [(start + gap * i).strftime("%H:%M") for i in range(count)]
 
 
-def _recommendation(
-    rec: Recommendation, settings: Settings, rules: tuple[TriageRule, ...]
-) -> dict[str, Any]:
+def _recommendation(rec: Recommendation, settings: Settings) -> dict[str, Any]:
     schedule = None
     if rec.schedule is not None:
         sched = rec.schedule
@@ -238,7 +235,7 @@ def _recommendation(
         id=rec.id,
         track=rec.track,
         title=rec.title,
-        instructions=tuple(fill_thresholds(line, rules) for line in rec.instructions),
+        instructions=rec.instructions,
         dose=None if rec.dose is None else Dose(**rec.dose.model_dump()),
         safety=rec.safety,
         stop_if=rec.stop_if,
@@ -306,9 +303,7 @@ def compile_protocol(kb: KnowledgeBase, settings: Settings) -> dict[str, Any]:
             (phase.id.value, phase.from_hours, phase.until_hours, phase.summary)
             for phase in sorted(kb.phases, key=lambda p: p.from_hours)
         ],
-        "recommendations": [
-            _recommendation(rec, settings, kb.triage_rules) for rec in kb.recommendations
-        ],
+        "recommendations": [_recommendation(rec, settings) for rec in kb.recommendations],
         "exercises": [
             {
                 "from_phase": ex.from_phase.value,

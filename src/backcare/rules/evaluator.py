@@ -15,7 +15,9 @@ Safety properties (tested, and guaranteed by the condition language):
 - an unanswered screening question is never read as "no": ``complete`` stays false
   and the question is listed in ``missing``, most dangerous first;
 - while the person has not said which conditions they have, no over-the-counter
-  medicine is ``suitable``: each is ``ask_first`` until they answer.
+  medicine is ``suitable``: each is ``ask_first`` until they answer;
+- an urgent plan holds no exercises and no exercise or activity recommendation
+  (marked ``exercise`` in the knowledge base): only pain relief until a clinician checks.
 """
 
 from __future__ import annotations

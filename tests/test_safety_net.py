@@ -182,8 +182,17 @@ def test_the_gp_card_states_the_triage_rules_own_numbers(engine: Engine) -> None
     days_6 = rules["not_resolved_6_weeks"].when.at_least
     assert (days_2, days_6) == (14, 42)
     card = next(r for r in engine.assess(all_no()).plan.recommendations if r.id == "see_gp_when")
-    assert f"about {days_2:g} days" in card.instructions[0]
-    assert f"about {days_6:g} days" in card.instructions[0]
+    assert f"about {days_2 / 7:g} weeks" in card.instructions[0]
+    assert f"about {days_6 / 7:g} weeks" in card.instructions[0]
+    pain = rules["severe_pain_persisting"].when.all[0].at_least  # type: ignore[index]
+    hours = rules["severe_pain_persisting"].when.all[1].at_least  # type: ignore[index]
+    assert (
+        f"severe ({pain:g} or more out of 10) and not easing after {hours / 24:g} days"
+        in (card.instructions[1])
+    )
+    signs = {s.id: s.text for s in engine.assess(all_no()).plan.see_doctor_if}
+    assert f"about {days_2 / 7:g} weeks" in signs["two_weeks"]
+    assert f"about {days_6 / 7:g} weeks" in signs["six_weeks"]
     assert "{" not in " ".join(card.instructions)
     # Filled at load time: the coach and the exports read the knowledge base itself.
     assert all("{" not in line for rec in kb.recommendations for line in rec.instructions)
@@ -196,7 +205,7 @@ def test_a_changed_rule_number_changes_the_card(kb: KnowledgeBase) -> None:
             "when": rule.when.model_copy(
                 update={
                     "all": (
-                        rule.when.all[0].model_copy(update={"at_least": 10.0}),  # type: ignore[index]
+                        rule.when.all[0].model_copy(update={"at_least": 21.0}),  # type: ignore[index]
                         *rule.when.all[1:],  # type: ignore[index]
                     )
                 }
@@ -204,8 +213,11 @@ def test_a_changed_rule_number_changes_the_card(kb: KnowledgeBase) -> None:
         }
     )
     text = "about {no_improvement_2_weeks:derived.episode_days} days"
-    assert fill_thresholds(text, [changed]) == "about 10 days"
+    assert fill_thresholds(text, [changed]) == "about 21 days"
     assert fill_thresholds(text, kb.triage_rules) == "about 14 days"
+    weeks = "about {no_improvement_2_weeks:derived.episode_days/7} weeks"
+    assert fill_thresholds(weeks, kb.triage_rules) == "about 2 weeks"
+    assert fill_thresholds(weeks, [changed]) == "about 3 weeks"
 
 
 def test_every_recommendation_has_an_evidence_grade_in_the_result(engine: Engine) -> None:

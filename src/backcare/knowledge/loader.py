@@ -167,7 +167,7 @@ def _load(directory: Path) -> KnowledgeBase:
 
 
 def _with_thresholds(kb: KnowledgeBase) -> KnowledgeBase:
-    """Fill the ``{rule_id:answer.path}`` placeholders of the advice with the rules' numbers.
+    """Fill the ``{rule_id:answer.path}`` placeholders of the advice and the warning signs.
 
     Done once here, so every reader of the knowledge base (the engine, the coach, the
     exports, the protocol document) sees the same numbers as triage.
@@ -182,7 +182,11 @@ def _with_thresholds(kb: KnowledgeBase) -> KnowledgeBase:
         else rec
         for rec in kb.recommendations
     )
-    return kb.model_copy(update={"recommendations": recs})
+    signs = tuple(
+        sign.model_copy(update={"text": fill_thresholds(sign.text, kb.triage_rules)})
+        for sign in kb.warning_signs
+    )
+    return kb.model_copy(update={"recommendations": recs, "warning_signs": signs})
 
 
 def _where(raw: dict[str, list[Any]], loc: tuple[int | str, ...]) -> str:
@@ -257,6 +261,9 @@ def _cross_check(kb: KnowledgeBase) -> Iterator[FieldProblem]:
         for line in rec.instructions:
             for problem in threshold_problems(line, kb.triage_rules):
                 yield FieldProblem(f"recommendations.yaml: entry '{rec.id}'", problem)
+    for sign in kb.warning_signs:
+        for problem in threshold_problems(sign.text, kb.triage_rules):
+            yield FieldProblem(f"warning_signs.yaml: entry '{sign.id}'", problem)
         if rec.hours is not None and rec.hours[1] is not None and rec.hours[1] <= rec.hours[0]:
             yield FieldProblem(f"recommendations.yaml: entry '{rec.id}'", "hours window is empty")
     for ex in kb.exercises:

@@ -2,7 +2,8 @@
 
 A recommendation may write ``{rule_id:answer.path}`` where it states a threshold, e.g.
 ``about {no_improvement_2_weeks:derived.episode_days} days``; the placeholder becomes the
-number that rule compares ``answer.path`` with (its ``at_least`` or ``below``). The
+number that rule compares ``answer.path`` with (its ``at_least`` or ``below``);
+``{rule_id:answer.path/7}`` divides it first, to state 42 days as 6 weeks. The
 loader refuses a placeholder that names no such rule or comparison and fills the rest, so
 every reader of the knowledge base sees the rules' own numbers and a card cannot drift
 from triage.
@@ -17,7 +18,7 @@ from backcare.knowledge.schema import Condition, TriageRule
 
 __all__ = ["fill_thresholds", "threshold_problems"]
 
-_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*):([a-z_]+(?:\.[a-z_]+)*)\}")
+_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*):([a-z_]+(?:\.[a-z_]+)*)(?:/([1-9][0-9]*))?\}")
 
 
 def _comparisons(condition: Condition) -> Iterator[Condition]:
@@ -44,7 +45,7 @@ def _threshold(rules: Mapping[str, TriageRule], rule_id: str, path: str) -> floa
 
 
 def fill_thresholds(text: str, rules: Iterable[TriageRule]) -> str:
-    """``text`` with every ``{rule_id:answer.path}`` replaced by that rule's number.
+    """``text`` with every ``{rule_id:answer.path[/divisor]}`` replaced by that rule's number.
 
     Raises:
         LookupError: a placeholder names no rule, or a rule without one number for it.
@@ -52,7 +53,7 @@ def fill_thresholds(text: str, rules: Iterable[TriageRule]) -> str:
     if "{" not in text:
         return text
     by_id = {rule.id: rule for rule in rules}
-    return _PLACEHOLDER.sub(lambda m: f"{_threshold(by_id, m[1], m[2]):g}", text)
+    return _PLACEHOLDER.sub(lambda m: f"{_threshold(by_id, m[1], m[2]) / int(m[3] or 1):g}", text)
 
 
 def threshold_problems(text: str, rules: Iterable[TriageRule]) -> list[str]:
@@ -65,5 +66,5 @@ def threshold_problems(text: str, rules: Iterable[TriageRule]) -> list[str]:
         except LookupError as exc:
             problems.append(f"placeholder {match[0]} {exc}")
     if "{" in _PLACEHOLDER.sub("", text):
-        problems.append("has a '{' that is not a {rule_id:answer.path} placeholder")
+        problems.append("has a '{' that is not a {rule_id:answer.path[/divisor]} placeholder")
     return problems

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from tests.factories import all_no
 
 from backcare.cli import main
+from backcare.cli.app import EMERGENCY_EXIT_STATUS
 
 ROOT = Path(__file__).parents[1]
 
@@ -194,7 +196,7 @@ def test_interactive_stops_at_the_first_emergency_answer() -> None:
     transcript = child.before or ""
     assert "Exercise" not in transcript
     child.close()
-    assert child.exitstatus == 0
+    assert child.exitstatus == EMERGENCY_EXIT_STATUS == 10  # distinct from 0 and the errors
 
 
 @pytest.mark.slow
@@ -209,15 +211,16 @@ def _answer_everything(child: Any) -> None:
         "0=none": "0",
         "How many days": "0",
         "better, the same": "1",
-        "height": "s",
-        "weight": "s",
+        # The unit, not "weight": the weight-loss red flag must get its own "n".
+        "in centimetres": "s",
+        "in kilograms": "s",
     }
-    patterns = [*replies, "SELF-CARE"]
+    prompts = [*replies, "SELF-CARE"]
     while True:
-        index = child.expect(patterns)
-        if patterns[index] == "SELF-CARE":
+        index = child.expect([re.escape(prompt) for prompt in prompts])
+        if prompts[index] == "SELF-CARE":
             return
-        child.sendline(replies[patterns[index]])
+        child.sendline(replies[prompts[index]])
 
 
 @pytest.mark.slow
@@ -260,12 +263,17 @@ def test_interactive_skip_leaves_the_result_incomplete() -> None:
     child.expect("genitals")
     child.sendline("s")
     for _ in range(60):
-        index = child.expect([r"\(y/n/s\)", r"\(1=", "number, or s", "Not yet answered"])
+        index = child.expect([r"\(y/n/s\)", r"\(1=", "number, or s", "We can't tell yet"])
         if index == 3:
             break
         child.sendline("n" if index == 0 else "s")
     child.expect("episode diary")
-    assert "red_flags.saddle_numbness" in (child.before or "")
+    shown = child.before or ""
+    # A neutral state, the skipped question as a question, and how to answer it.
+    assert "SELF-CARE" not in shown
+    assert "around your genitals" in shown
+    assert "red_flags.saddle_numbness" not in shown
+    assert "run `backcare` again" in shown
     child.sendline("n")
     child.expect(pexpect.EOF)
     child.close()

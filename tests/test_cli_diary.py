@@ -43,7 +43,10 @@ def test_episode_start_assesses_and_a_second_start_conflicts(app: typer.Typer, d
         "--flag", "fever=no",
     )  # fmt: skip
     assert "Episode 1 started" in output
-    assert "SELF-CARE" in output
+    # Most safety questions are unanswered: a neutral state, never a self-care verdict.
+    assert "We can't tell yet" in output
+    assert "SELF-CARE" not in output
+    assert "backcare checkin" in output
     run(app, db, "episode", "start", code=EXIT_CONFLICT)
 
 
@@ -375,3 +378,17 @@ def test_interactive_checkin_offers_to_resolve_after_a_week_at_0_to_1(
     assert "Episode 1 resolved." in output
     assert "Recovered by PACE's definition" in output
     assert "Self-care: walk ×7." in output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [pytest.param(("history",), id="history"), pytest.param(("plan",), id="plan")],
+)
+def test_an_incomplete_episode_shows_its_open_questions_not_self_care(
+    app: typer.Typer, started: str, command: tuple[str, ...]
+) -> None:
+    output = run(app, started, *command)
+    assert "We can't tell yet" in output
+    assert "SELF-CARE" not in output
+    assert "around your genitals" in output  # the first open question, as a question
+    assert "backcare checkin" in output

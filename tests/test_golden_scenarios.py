@@ -23,7 +23,7 @@ MIN_CASES = 60
 
 LEVELS = ("self_care", "see_doctor", "urgent", "emergency")
 CASE_KEYS = {"id", "description", "source", "answers", "expect"}
-EXPECT_KEYS = {"level", "complete", "reasons_include"}
+EXPECT_KEYS = {"level", "complete", "reasons_include", "no_exercise_cards", "safety_net_covers"}
 # Plan expectations (special groups and timing): medicine statuses and daily maxima by drug,
 # the phase, the episode age's source, the timing note, the BMI, cards and exercises shown.
 PLAN_KEYS = {
@@ -106,6 +106,7 @@ def _load_cases() -> list[dict[str, Any]]:
 
 
 CASES = _load_cases()
+EXERCISE_CARDS = {r.id for r in backcare.load_knowledge_base().recommendations if r.exercise}
 
 
 def _label(case: dict[str, Any]) -> str:
@@ -130,6 +131,22 @@ def test_golden_scenario(case: dict[str, Any]) -> None:
         given = {reason["id"] for reason in triage["reasons"]}
         missing = sorted(set(expect["reasons_include"]) - given)
         assert not missing, f"{_label(case)}\n  missing reasons {missing}; given {sorted(given)}"
+    if expect.get("no_exercise_cards"):
+        plan = result.plan
+        cards = {r.id for r in plan.recommendations} & EXERCISE_CARDS
+        assert not plan.exercises, f"{_label(case)}\n  exercises in the plan"
+        assert not cards, f"{_label(case)}\n  exercise cards in the plan: {sorted(cards)}"
+    if "safety_net_covers" in expect:
+        covered: dict[str, set[str]] = {}
+        for sign in result.plan.see_doctor_if:
+            for key in sign.covers:
+                covered.setdefault(key, set()).add(sign.level.value)
+        wrong = {
+            key: sorted(covered.get(key, ()))
+            for key, level in expect["safety_net_covers"].items()
+            if covered.get(key) != {level}
+        }
+        assert not wrong, f"{_label(case)}\n  safety net levels differ: {wrong}"
     _check_plan(case, result.model_dump(mode="json"))
 
 

@@ -42,7 +42,8 @@ def test_a_typical_assessment_ends_with_a_complete_self_care_plan(client: TestCl
     page, asked = walk_assessment(client)
     assert asked[0] == "red_flags.saddle_numbness"
     assert 'class="level level-self_care"' in page
-    assert "This assessment is incomplete" not in page
+    assert "We can&#39;t tell yet" not in page
+    assert 'class="incomplete"' not in page
     assert "Today&#39;s schedule" in page or "Today's schedule" in page
     assert 'id="src-' in page  # the plan's sources are listed
     assert 'action="/diary/start"' in page
@@ -62,10 +63,39 @@ def test_skipped_questions_stay_unanswered_and_the_result_is_incomplete(
         client, lambda key: None if key == "red_flags.fever" else typical_answer(key)
     )
     assert asked.count("red_flags.fever") == 1  # never asked again
-    assert "This assessment is incomplete" in page
+    # A neutral state, never the green self-care verdict.
+    assert 'class="level level-incomplete"' in page
+    assert "level-self_care" not in page
+    assert "We can&#39;t tell yet: 1 safety question unanswered" in page
     fever = re.search(r'<section class="incomplete".*?</section>', page, re.S)
     assert fever is not None
-    assert "fever" in fever.group(0).lower() or "temperature" in fever.group(0).lower()
+    assert "high temperature" in fever.group(0)  # the question itself, not its key
+    assert ">red_flags.fever<" not in fever.group(0)
+
+
+def test_an_incomplete_result_leads_back_to_the_first_unanswered_question(
+    client: TestClient,
+) -> None:
+    page, _ = walk_assessment(
+        client, lambda key: None if key == "red_flags.fever" else typical_answer(key)
+    )
+    box = re.search(r'<section class="incomplete".*?</section>', page, re.S)
+    assert box is not None
+    fields = hidden_fields(box.group(0))
+    button = re.search(r'<button type="submit" name="key" value="([^"]+)"', box.group(0))
+    assert button is not None
+    assert fields["action"] == "resume"
+    response = client.post("/assess", data={**fields, "key": button.group(1)})
+    assert response.status_code == 200
+    assert hidden_fields(response.text)["key"] == "red_flags.fever"
+    # Answering it (and skipping the optional questions again) gives a complete verdict.
+    done = _post_answer(client, response.text, "no")
+    while "key" in hidden_fields(done):
+        key = hidden_fields(done)["key"]
+        value = typical_answer(key)
+        done = _post_answer(client, done, *(value or []), action="answer" if value else "skip")
+    assert 'class="level level-self_care"' in done
+    assert 'class="incomplete"' not in done
 
 
 @pytest.mark.parametrize(
@@ -140,6 +170,27 @@ def test_a_check_in_is_saved_and_compared_with_the_baseline(client: TestClient) 
     checkins = client.get("/api/v1/diary/history").json()["checkins"]
     assert checkins[0]["pain"] == 3
     assert [a["action"] for a in checkins[0]["actions"]] == ["ice", "walk"]
+
+
+def test_diary_pages_of_an_incomplete_episode_never_show_a_self_care_verdict(
+    client: TestClient,
+) -> None:
+    start_episode(client)  # age, trigger and pain only: the safety questions are open
+    status, checkin = _checkin(client, pain="5")
+    assert status == 201
+    pages = {
+        "check-in": checkin,
+        "today": client.get("/today").text,
+        "diary": client.get("/diary").text,
+    }
+    for name, page in pages.items():
+        assert "We can&#39;t tell yet:" in page, name
+        assert "level-self_care" not in page, name
+        assert "Carry on with self-care" not in page, name
+        box = re.search(r'<section class="incomplete".*?</section>', page, re.S)
+        assert box is not None, name
+        assert "genitals" in box.group(0), name  # the question itself, first
+        assert 'href="/diary/check-in"' in box.group(0), name
 
 
 def test_a_check_in_without_pain_shows_the_form_again(client: TestClient) -> None:

@@ -123,6 +123,28 @@ def test_a_complete_assessment_gives_a_plan_and_starts_the_diary(
     _check_page(page, shots, "today")
 
 
+def test_an_incomplete_assessment_is_neutral_and_leads_back_to_the_question(
+    server: str, page: Any, shots: Path
+) -> None:
+    page.goto(f"{server}/assess")
+    for _ in range(60):
+        key_input = page.locator('input[name="key"]')
+        if key_input.count() == 0:
+            break
+        key = key_input.get_attribute("value")
+        if key == "red_flags.fever":
+            page.get_by_role("button", name="Skip: I don't know").click()
+        else:
+            _answer(page, key)
+    heading = page.get_by_role("heading", level=1).inner_text()
+    assert heading == "We can't tell yet: 1 safety question unanswered"
+    assert page.locator(".level-self_care").count() == 0
+    assert "high temperature" in page.locator("section.incomplete").inner_text()
+    _check_page(page, shots, "result-incomplete")
+    page.get_by_role("button", name="Answer them now").click()
+    assert page.locator('input[name="key"]').get_attribute("value") == "red_flags.fever"
+
+
 def _earlier_check_ins(server: str) -> None:
     """Two check-ins between the episode's onset and now, so the chart has a line."""
     onset = datetime.fromisoformat(

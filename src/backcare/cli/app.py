@@ -19,7 +19,11 @@ from backcare.errors import FieldProblem, InputError
 if TYPE_CHECKING:
     from backcare.rules.engine import Engine
 
-__all__ = ["app"]
+__all__ = ["EMERGENCY_EXIT_STATUS", "app"]
+
+#: Exit status of the interactive assessment when the result is an emergency, so a
+#: wrapping script or kiosk cannot mistake it for an ordinary finish (0). Errors use 1-6.
+EMERGENCY_EXIT_STATUS = 10
 
 app = typer.Typer(
     name="backcare",
@@ -44,23 +48,26 @@ def interactive(
         typer.Option("--db", help="Diary database URL, for starting an episode afterwards."),
     ] = None,
 ) -> None:
-    """Interactive assessment: most dangerous questions first, then the plan."""
+    """Interactive assessment: most dangerous questions first, then the plan.
+
+    Exits with status 10 when the result is an emergency.
+    """
     if ctx.invoked_subcommand is not None:
         return
     from rich.console import Console
     from rich.prompt import Confirm
 
     from backcare.cli.interactive import run_interactive
-    from backcare.cli.render import render_assessment
+    from backcare.cli.render import ANSWER_INTERACTIVELY, render_assessment
     from backcare.domain.enums import TriageLevel
     from backcare.rules.engine import default_engine
 
     console = Console()
     result = run_interactive(console, default_engine())
     console.print()
-    render_assessment(console, result.assessment)
+    render_assessment(console, result.assessment, answer_hint=ANSWER_INTERACTIVELY)
     if result.assessment.triage.level is TriageLevel.EMERGENCY:
-        return
+        raise typer.Exit(EMERGENCY_EXIT_STATUS)
     offer = "Start an episode diary with these answers, so you can check in and track progress?"
     if Confirm.ask(offer, console=console, default=True):
         from backcare.diary import open_diary
@@ -131,9 +138,9 @@ def assess(
         return
     from rich.console import Console
 
-    from backcare.cli.render import render_assessment
+    from backcare.cli.render import answer_in_file, render_assessment
 
-    render_assessment(Console(), assessment)
+    render_assessment(Console(), assessment, answer_hint=answer_in_file(source))
 
 
 def _keep_protocol(engine: Engine) -> None:

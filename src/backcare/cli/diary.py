@@ -107,8 +107,9 @@ def episode_start(
     db: DbOption = None,
 ) -> None:
     """Start an episode: record when and how it began and assess it."""
-    from backcare.cli.render import render_triage
+    from backcare.cli.render import ANSWER_AT_CHECKIN, render_triage
     from backcare.diary.inputs import parse_flags, parse_time
+    from backcare.domain.verdict import unanswered_safety_questions
 
     data: dict[str, Any] = {}
     if answers is not None:
@@ -131,7 +132,12 @@ def episode_start(
         console.print(
             f"[bold]Episode {episode.id} started[/] (onset {_when(episode.onset_at, diary.tz)})."
         )
-        render_triage(console, start.assessment.triage)
+        render_triage(
+            console,
+            start.assessment.triage,
+            questions=unanswered_safety_questions(start.assessment),
+            answer_hint=ANSWER_AT_CHECKIN,
+        )
         console.print("Check in as often as you like: [bold]backcare checkin[/].")
 
 
@@ -422,7 +428,8 @@ def _ask_checkin(console: Console, diary: Diary) -> CheckInEntry:
 
 
 def _render_checkin(console: Console, diary: Diary, result: CheckInResult) -> None:
-    from backcare.cli.render import render_emergency, render_triage
+    from backcare.cli.render import ANSWER_AT_CHECKIN, render_emergency, render_triage
+    from backcare.domain.verdict import INCOMPLETE, unanswered_safety_questions, verdict_state
 
     checkin = result.checkin
     triage = result.assessment.triage
@@ -448,10 +455,15 @@ def _render_checkin(console: Console, diary: Diary, result: CheckInResult) -> No
         console.print(line + ".")
         for warning in dose.warnings:
             console.print(f"  [yellow]⚠ {warning}[/]")
-    style = _LEVEL_STYLE[result.escalation.level.value]
-    console.print(f"[{style}]{result.escalation.headline()}[/]")
-    if result.escalation.needs_care and triage.emergency is None:
-        render_triage(console, triage)
+    questions = unanswered_safety_questions(result.assessment)
+    if verdict_state(triage) == INCOMPLETE:
+        # Never "carry on with self-care" while safety questions are unanswered.
+        render_triage(console, triage, questions=questions, answer_hint=ANSWER_AT_CHECKIN)
+    else:
+        style = _LEVEL_STYLE[result.escalation.level.value]
+        console.print(f"[{style}]{result.escalation.headline()}[/]")
+        if result.escalation.needs_care and triage.emergency is None:
+            render_triage(console, triage, questions=questions, answer_hint=ANSWER_AT_CHECKIN)
     console.print(result.resolution.describe())
     if result.resolution.met:
         console.print("Close it with [bold]backcare episode resolve[/].")
@@ -480,6 +492,26 @@ def history(
             return
         console = _console()
         _render_history(console, diary, loaded.episode.id, checkins)
+        _render_unanswered(console, diary.plan(loaded.episode.id))
+
+
+def _render_unanswered(console: Console, assessment: Any) -> None:
+    """Below the history: the safety questions still unanswered, and how to answer them.
+
+    Each check-in's stored level is what its answers gave; while questions are open,
+    "self-care" there only means nothing answered pointed higher.
+    """
+    from backcare.cli.render import ANSWER_AT_CHECKIN, render_triage
+    from backcare.domain.verdict import unanswered_safety_questions
+
+    if assessment.triage.complete:
+        return
+    render_triage(
+        console,
+        assessment.triage,
+        questions=unanswered_safety_questions(assessment),
+        answer_hint=ANSWER_AT_CHECKIN,
+    )
 
 
 def _render_history(
@@ -619,11 +651,11 @@ def _trend_json(report: TrendReport) -> dict[str, Any]:
 
 def plan(episode: EpisodeOption = None, db: DbOption = None) -> None:
     """Today's plan for the episode, in the phase it has reached."""
-    from backcare.cli.render import render_assessment
+    from backcare.cli.render import ANSWER_AT_CHECKIN, render_assessment
 
     with _open(db) as diary:
         assessment = diary.plan(episode)
-        render_assessment(_console(), assessment)
+        render_assessment(_console(), assessment, answer_hint=ANSWER_AT_CHECKIN)
 
 
 # --- export / import --------------------------------------------------------------------

@@ -24,7 +24,8 @@ def render_cli_reference() -> str:
         "",
         "Exit status: 0 success; 2 invalid input or usage (the message names the field); "
         "3 invalid knowledge base; 4 not found; 5 conflict (e.g. a dose limit); "
-        "6 database unavailable; 130 interrupted.",
+        "6 database unavailable; 10 the interactive assessment ended in an emergency "
+        "(call the emergency number); 130 interrupted.",
         "",
     ]
     _command(out, root, ["backcare"])

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 __all__ = [
     "Condition",
+    "EvidenceGrade",
     "MedicineStatus",
     "Phase",
     "Sides",
@@ -33,6 +34,33 @@ class TriageLevel(StrEnum):
 
 
 _RANK = {level: i for i, level in enumerate(TriageLevel)}
+
+
+class EvidenceGrade(StrEnum):
+    """What a recommendation rests on, strongest first.
+
+    ``guideline``: a clinical guideline or health-service advice (NICE, ACP, NHS);
+    ``trial``: trials or systematic reviews; ``expert``: professional or expert opinion;
+    ``seed``: only the seed articles backcare was built from.
+    """
+
+    GUIDELINE = "guideline"
+    TRIAL = "trial"
+    EXPERT = "expert"
+    SEED = "seed"
+
+    @property
+    def label(self) -> str:
+        """The grade in words, as every view shows it."""
+        return _EVIDENCE_LABELS[self]
+
+
+_EVIDENCE_LABELS = {
+    EvidenceGrade.GUIDELINE: "guideline",
+    EvidenceGrade.TRIAL: "trials",
+    EvidenceGrade.EXPERT: "expert opinion",
+    EvidenceGrade.SEED: "seed articles only",
+}
 
 
 class Phase(StrEnum):

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from backcare.domain.enums import MedicineStatus, Phase, Sides, Track, TriageLevel
+from backcare.domain.enums import EvidenceGrade, MedicineStatus, Phase, Sides, Track, TriageLevel
 
 __all__ = [
     "Assessment",
@@ -139,6 +139,7 @@ class RecommendationItem(BaseModel):
     safety: tuple[str, ...] = ()
     stop_if: tuple[str, ...] = ()
     sources: tuple[str, ...]
+    evidence: EvidenceGrade | None = None  # contract v1 addition: what the advice rests on
 
 
 class MedicineAdvice(BaseModel):
@@ -195,6 +196,7 @@ class WarningSign(BaseModel):
     text: str
     level: TriageLevel
     sources: tuple[str, ...]
+    covers: tuple[str, ...] = ()  # contract v1 addition: the questions this sign stands for
 
 
 class BodyMassIndex(BaseModel):

@@ -38,8 +38,14 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from backcare.domain.enums import TriageLevel
-from backcare.domain.results import Reason
+from backcare.domain.enums import EvidenceGrade, TriageLevel
+from backcare.domain.results import Assessment, Reason
+from backcare.domain.verdict import (
+    INCOMPLETE,
+    incomplete_headline,
+    unanswered_safety_questions,
+    verdict_state,
+)
 from backcare.errors import FieldProblem, InputError
 from backcare.export._context import (
     EpisodeContext,
@@ -237,10 +243,18 @@ class ClinicianReport:
     sources: tuple[SourceNote, ...]
     version: str
     summary: str | None = None
+    # The current assessment's unanswered safety questions (as questions) and its
+    # verdict state: "incomplete" when it would otherwise read as self-care.
+    unanswered: tuple[str, ...] = ()
+    unanswered_headline: str = ""
+    current_state: str = ""
+    plan_evidence: str = ""
 
     @property
     def current_label(self) -> str:
-        """The latest triage level in words."""
+        """The latest triage level in words (never "Self-care" while incomplete)."""
+        if self.current_state == INCOMPLETE:
+            return self.unanswered_headline
         return _LEVEL_TEXT[self.current_level]
 
 
@@ -725,7 +739,28 @@ def build_report(
         sources=tuple(_sources(kb, explained, medicines)),
         version=__version__,
         summary=episode.summary,
+        unanswered=tuple(q.text for q in unanswered_safety_questions(assessment)),
+        unanswered_headline=incomplete_headline(assessment.triage),
+        current_state=(
+            INCOMPLETE
+            if checkins[-1].triage_level is TriageLevel.SELF_CARE
+            and verdict_state(assessment.triage) == INCOMPLETE
+            else checkins[-1].triage_level.value
+        ),
+        plan_evidence=_plan_evidence(assessment),
     )
+
+
+def _plan_evidence(assessment: Assessment) -> str:
+    """What the current plan's advice rests on, counted by grade; seed-only items named."""
+    recs = assessment.plan.recommendations
+    counts = {grade: sum(1 for r in recs if r.evidence is grade) for grade in EvidenceGrade}
+    parts = [f"{grade.label} {count}" for grade, count in counts.items() if count]
+    seed_only = [r.title for r in recs if r.evidence is EvidenceGrade.SEED]
+    text = "; ".join(parts)
+    if seed_only:
+        text += ". Seed articles only: " + "; ".join(seed_only)
+    return text + "." if text else ""
 
 
 def _environment() -> Any:

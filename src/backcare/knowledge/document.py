@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from backcare.domain.enums import Phase, Track, TriageLevel
+from backcare.domain.enums import EvidenceGrade, Phase, Track, TriageLevel
 from backcare.knowledge.schema import Condition, DoseSpec, KnowledgeBase
 
 __all__ = ["render_markdown"]
@@ -148,7 +148,17 @@ def _dose(dose: DoseSpec | None) -> str:
 
 
 def _recommendations(kb: KnowledgeBase) -> list[str]:
-    out = ["## Recommendations", ""]
+    out = [
+        "## Recommendations",
+        "",
+        "Each recommendation carries an evidence grade: what it rests on, from clinical",
+        "guidelines and health-service advice (NICE, ACP, NHS) through trials and expert",
+        "opinion to the seed articles alone. Cards marked *exercise* are left out of urgent",
+        "plans: until a clinician has checked the person, only the pain-relief steps apply.",
+        "Thresholds in the advice (such as when to book a GP appointment) are filled in from",
+        "the triage rules' own numbers, so the advice and triage cannot disagree.",
+        "",
+    ]
     for track in Track:
         out += [f"### {_TRACK_TITLES[track]}", ""]
         for rec in (r for r in kb.recommendations if r.track is track):
@@ -157,7 +167,13 @@ def _recommendations(kb: KnowledgeBase) -> list[str]:
             if rec.hours is not None:
                 end = "" if rec.hours[1] is None else f"{rec.hours[1]:g}"
                 window = f", hours {rec.hours[0]:g}–{end}"
-            out += [f"#### {rec.title} (`{rec.id}`)", "", f"*Phases: {phases}{window}*", ""]
+            kind = "; exercise" if rec.exercise else ""
+            out += [
+                f"#### {rec.title} (`{rec.id}`)",
+                "",
+                f"*Phases: {phases}{window}; evidence: {rec.evidence.label}{kind}*",
+                "",
+            ]
             if rec.when is not None:
                 only = f"*Only when {_condition(rec.when)}"
                 if rec.replaces:
@@ -170,7 +186,16 @@ def _recommendations(kb: KnowledgeBase) -> list[str]:
             out += [f"- Safety: {line}" for line in rec.safety]
             out += [f"- Stop if: {line}" for line in rec.stop_if]
             out += ["", f"Sources: {_cite(rec.sources)}", ""]
-    return out
+    seed_only = [r for r in kb.recommendations if r.evidence is EvidenceGrade.SEED]
+    out += [
+        "### Advice that rests on the seed articles alone",
+        "",
+        "No guideline, trial or expert source stands behind these; they are kept as low-risk",
+        "general advice from the seeds, and every view shows their grade:",
+        "",
+    ]
+    out += [f"- {r.title} (`{r.id}`) {_cite(r.sources)}" for r in seed_only]
+    return [*out, ""]
 
 
 def _medicines(kb: KnowledgeBase) -> list[str]:
@@ -248,9 +273,18 @@ def _positions(kb: KnowledgeBase) -> list[str]:
 
 
 def _warning_signs(kb: KnowledgeBase) -> list[str]:
-    out = ["## See a doctor if", ""]
+    out = [
+        "## See a doctor if",
+        "",
+        "Shown with every plan that is not an emergency. Every emergency and urgent symptom",
+        "question is covered by a line at its own level (the loader checks it).",
+        "",
+    ]
     for sign in kb.warning_signs:
-        out.append(f"- {sign.text} (*{sign.level.value}*) {_cite(sign.sources)}")
+        covers = ""
+        if sign.covers:
+            covers = " Covers " + ", ".join(f"`{key}`" for key in sign.covers) + "."
+        out.append(f"- {sign.text} (*{sign.level.value}*){covers} {_cite(sign.sources)}")
     return [*out, ""]
 
 

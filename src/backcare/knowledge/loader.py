@@ -4,9 +4,10 @@
 section of :class:`~backcare.knowledge.schema.KnowledgeBase`), validates each
 entry and then checks cross-references: every cited source exists, every rule
 reads a real answer, every red-flag question of the contract has exactly one
-entry, phases tile the timeline, and conflicts point at real entries. Any
-problem raises :class:`~backcare.errors.KnowledgeBaseError` naming the file and
-the entry.
+entry, phases tile the timeline, conflicts point at real entries, the safety net
+covers every serious symptom at its level and threshold placeholders name real rule
+numbers (which are then filled in). Any problem raises
+:class:`~backcare.errors.KnowledgeBaseError` naming the file and the entry.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from pydantic import BaseModel, ValidationError
 
 from backcare.domain.answers import Answers, Course, History, RedFlags
 from backcare.domain.enums import Condition as ConditionName
-from backcare.domain.enums import Trend, Trigger
+from backcare.domain.enums import Trend, TriageLevel, Trigger
 from backcare.errors import FieldProblem, KnowledgeBaseError
 from backcare.knowledge.schema import Condition, KnowledgeBase
+from backcare.knowledge.thresholds import fill_thresholds, threshold_problems
 
 __all__ = ["DERIVED_VALUES", "answer_paths", "load_knowledge_base"]
 
@@ -164,7 +166,30 @@ def _load(directory: Path) -> KnowledgeBase:
     problems = list(_cross_check(kb))
     if problems:
         raise KnowledgeBaseError("the knowledge base is inconsistent", problems=problems)
-    return kb
+    return _with_thresholds(kb)
+
+
+def _with_thresholds(kb: KnowledgeBase) -> KnowledgeBase:
+    """Fill the ``{rule_id:answer.path}`` placeholders of the advice and the warning signs.
+
+    Done once here, so every reader of the knowledge base (the engine, the coach, the
+    exports, the protocol document) sees the same numbers as triage.
+    """
+    recs = tuple(
+        rec.model_copy(
+            update={
+                "instructions": tuple(fill_thresholds(t, kb.triage_rules) for t in rec.instructions)
+            }
+        )
+        if any("{" in text for text in rec.instructions)
+        else rec
+        for rec in kb.recommendations
+    )
+    signs = tuple(
+        sign.model_copy(update={"text": fill_thresholds(sign.text, kb.triage_rules)})
+        for sign in kb.warning_signs
+    )
+    return kb.model_copy(update={"recommendations": recs, "warning_signs": signs})
 
 
 def _where(raw: dict[str, list[Any]], loc: tuple[int | str, ...]) -> str:
@@ -216,6 +241,7 @@ def _cross_check(kb: KnowledgeBase) -> Iterator[FieldProblem]:
             yield FieldProblem(f"intake.yaml: entry '{question.answer}'", "unknown answer")
 
     yield from _check_phases(kb)
+    yield from _check_safety_net(kb)
 
     known_ids = {
         _entry_id(e)
@@ -235,6 +261,12 @@ def _cross_check(kb: KnowledgeBase) -> Iterator[FieldProblem]:
                     f"conflicts.yaml: entry '{conflict.id}'", f"applies to unknown id '{target}'"
                 )
     for rec in kb.recommendations:
+        for line in rec.instructions:
+            for problem in threshold_problems(line, kb.triage_rules):
+                yield FieldProblem(f"recommendations.yaml: entry '{rec.id}'", problem)
+    for sign in kb.warning_signs:
+        for problem in threshold_problems(sign.text, kb.triage_rules):
+            yield FieldProblem(f"warning_signs.yaml: entry '{sign.id}'", problem)
         if rec.hours is not None and rec.hours[1] is not None and rec.hours[1] <= rec.hours[0]:
             yield FieldProblem(f"recommendations.yaml: entry '{rec.id}'", "hours window is empty")
     position_ids = {p.id for p in kb.positions}
@@ -256,6 +288,39 @@ def _cross_check(kb: KnowledgeBase) -> Iterator[FieldProblem]:
         if ex.progression.max_hold_seconds < ex.hold_seconds or ex.progression.max_reps < ex.reps:
             yield FieldProblem(
                 f"exercises.yaml: entry '{ex.id}'", "progression ceiling is below the starting dose"
+            )
+
+
+def _check_safety_net(kb: KnowledgeBase) -> Iterator[FieldProblem]:
+    """The take-home "get help if" lines must cover every emergency and urgent symptom.
+
+    Each emergency or urgent ``red_flags.*`` question needs a warning sign at its own
+    level that ``covers`` it, and a sign covering a red-flag question must carry that
+    question's level, so the safety net never rates a symptom lower than triage does.
+    """
+    flags = {flag.answer: flag for flag in kb.red_flags}
+    paths = answer_paths()
+    covered: set[str] = set()
+    for sign in kb.warning_signs:
+        where = f"warning_signs.yaml: entry '{sign.id}'"
+        for key in sign.covers:
+            flag = flags.get(key)
+            if flag is None and key not in paths:
+                yield FieldProblem(where, f"covers unknown question '{key}'")
+            elif flag is not None and flag.level is not sign.level:
+                yield FieldProblem(
+                    where,
+                    f"covers '{key}' at level '{sign.level.value}', but triage gives it "
+                    f"'{flag.level.value}'",
+                )
+            else:
+                covered.add(key)
+    for flag in kb.red_flags:
+        serious = flag.level in (TriageLevel.EMERGENCY, TriageLevel.URGENT)
+        if serious and flag.answer.startswith("red_flags.") and flag.answer not in covered:
+            yield FieldProblem(
+                "warning_signs.yaml",
+                f"no warning sign at level '{flag.level.value}' covers '{flag.answer}'",
             )
 
 

@@ -17,7 +17,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from backcare.domain.enums import MedicineStatus, Phase, Sides, Track, TriageLevel
+from backcare.domain.enums import EvidenceGrade, MedicineStatus, Phase, Sides, Track, TriageLevel
 
 __all__ = [
     "Condition",
@@ -229,6 +229,9 @@ class Recommendation(BaseModel):
     safety: tuple[Text, ...] = ()
     stop_if: tuple[Text, ...] = ()
     schedule: ScheduleSpec | None = None
+    # An exercise or activity card: left out of a plan that waits for a clinician (urgent).
+    exercise: bool = False
+    evidence: EvidenceGrade
     sources: SourceIds
 
     @model_validator(mode="after")
@@ -401,6 +404,7 @@ class WarningSignSpec(BaseModel):
     text: Text
     level: TriageLevel
     sources: SourceIds
+    covers: tuple[str, ...] = ()  # the questions (answer keys) this line stands for
 
 
 class KnowledgeBase(BaseModel):

@@ -21,6 +21,8 @@ Safety properties (tested, and guaranteed by the condition language):
   over-the-counter medicine at ``ask_first`` at most, with no adult maximum;
 - every timed rule and the phase read one episode age (:func:`derive`), and the
   result says which answer it came from.
+- an urgent plan holds no exercises and no exercise or activity recommendation
+  (marked ``exercise`` in the knowledge base): only pain relief until a clinician checks.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ __all__ = [
 ]
 
 # The layout of the compiled protocol: bump it when that changes (it keys stored copies).
-FORMAT = 2
+FORMAT = 3
 
 Facts = dict[str, Any]
 Predicate = Callable[[Facts], bool]
@@ -482,10 +484,21 @@ def _episode(facts: Facts) -> _Episode:
 
 
 class _Recommendation:
-    __slots__ = ("applies", "conditional", "end", "id", "item", "replaces", "schedule", "start")
+    __slots__ = (
+        "applies",
+        "conditional",
+        "end",
+        "exercise",
+        "id",
+        "item",
+        "replaces",
+        "schedule",
+        "start",
+    )
 
     def __init__(self, spec: Mapping[str, Any], rep: Representation) -> None:
         self.id: str = spec["id"]
+        self.exercise: bool = spec["exercise"]
         self.item = rep.leaf("RecommendationItem", spec["item"])
         self.start: float = spec["hours"][0] if spec["hours"] else 0.0
         self.end: float | None = spec["hours"][1] if spec["hours"] else None
@@ -818,7 +831,11 @@ class Evaluator:
         excluded = {
             rec.id for rec, ok in zip(self._conditional[phase], applies, strict=True) if not ok
         }
-        recs = [rec for rec in self._by_phase[phase] if rec.id not in excluded]
+        recs = [
+            rec
+            for rec in self._by_phase[phase]
+            if rec.id not in excluded and not (hold_exercises and rec.exercise)
+        ]
         # A variant that applies (e.g. for pregnancy) stands in for the advice it replaces.
         replaced = frozenset().union(*(rec.replaces for rec in recs))
         if replaced:

@@ -240,9 +240,11 @@ def _recommendation(rec: Recommendation, settings: Settings) -> dict[str, Any]:
         safety=rec.safety,
         stop_if=rec.stop_if,
         sources=rec.sources,
+        evidence=rec.evidence,
     )
     return {
         "id": rec.id,
+        "exercise": rec.exercise,
         "phases": [phase.value for phase in rec.phases],
         "hours": None if rec.hours is None else list(rec.hours),
         "when": None if rec.when is None else _condition(rec.when),
@@ -336,7 +338,9 @@ def compile_protocol(kb: KnowledgeBase, settings: Settings) -> dict[str, Any]:
             if position.left_out_when is not None
         ],
         "warning_signs": [
-            _dump(WarningSign, id=w.id, text=w.text, level=w.level, sources=w.sources)
+            _dump(
+                WarningSign, id=w.id, text=w.text, level=w.level, sources=w.sources, covers=w.covers
+            )
             for w in kb.warning_signs
         ],
         "medicines": [

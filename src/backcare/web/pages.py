@@ -17,7 +17,6 @@ from starlette.responses import RedirectResponse, Response
 from backcare.coach.symptoms import Symptom
 from backcare.diary import EpisodeStatus
 from backcare.domain.answers import Answers, parse_answers
-from backcare.domain.results import Question
 from backcare.errors import ConflictError, DoseLimitError, FieldProblem, InputError, NotFoundError
 from backcare.store.records import SelfCareAction
 from backcare.web.chart import pain_chart
@@ -136,8 +135,6 @@ def _step_page(
         )
     kb = web.engine.knowledge
     cited = sources_out(kb, assessment_sources(step.assessment))
-    all_questions = {q.key: q for q in web.engine.next_questions(Answers())}
-    skipped: list[Question] = [all_questions[k] for k in step.skipped if k in all_questions]
     name = "emergency.html" if step.stage == "emergency" else "result.html"
     return render(
         request,
@@ -146,7 +143,6 @@ def _step_page(
             "assessment": step.assessment,
             "sources": cited,
             "state": state,
-            "skipped_questions": skipped,
         },
         status=status,
     )
@@ -166,11 +162,16 @@ async def assess_answer(
     _csrf: CsrfChecked,
     key: Annotated[str, Form(max_length=64)],
     state: Annotated[str, Form(max_length=8000)] = "",
-    action: Annotated[Literal["answer", "skip"], Form()] = "answer",
+    action: Annotated[Literal["answer", "skip", "resume"], Form()] = "answer",
     value: Many = [],  # noqa: B006 - FastAPI copies form defaults
 ) -> Response:
-    """Record one answer (or skip it) and show the next question, the emergency or the result."""
+    """Record one answer (or skip it) and show the next question, the emergency or the result.
+
+    ``resume`` (from an incomplete result) asks the skipped questions again, from the first.
+    """
     answers, skipped = decode_state(web.signer, state)
+    if action == "resume":
+        return _step_page(request, web, assessment_step(web.engine, answers), answers)
     pending = {q.key: q for q in web.engine.next_questions(answers)}
     question = pending.get(key)
     if question is not None and action == "skip":
@@ -248,7 +249,9 @@ def diary_page(request: Request, diary: DiaryDep) -> Response:
     chart = pain_chart(
         [(c.recorded_at, c.pain) for c in view.checkins], baseline=view.baseline, tz=diary.tz
     )
-    return render(request, "history.html", {"view": view, "chart": chart})
+    # The current plan, so open safety questions are shown (and how to answer them).
+    current = diary.plan(loaded.episode.id)
+    return render(request, "history.html", {"view": view, "chart": chart, "assessment": current})
 
 
 def _checkin_form(

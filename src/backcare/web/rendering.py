@@ -15,6 +15,12 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from backcare import __version__
+from backcare.domain.verdict import (
+    INCOMPLETE_EXPLAINED,
+    incomplete_headline,
+    unanswered_safety_questions,
+    verdict_state,
+)
 from backcare.web.context import TEMPLATES_DIR, WebContext
 from backcare.web.errors import ErrorEnvelope
 from backcare.web.security import CSRF_COOKIE
@@ -27,6 +33,7 @@ LEVEL_LABELS = {
     "see_doctor": "See a doctor",
     "urgent": "Urgent: get medical help today",
     "emergency": "Emergency",
+    "incomplete": "Not complete",
 }
 
 
@@ -61,6 +68,10 @@ def make_templates() -> Jinja2Templates:
     env.filters["when"] = _when
     env.filters["number"] = _number
     env.filters["level"] = lambda level: LEVEL_LABELS.get(str(level), _human(level))
+    env.filters["verdict"] = verdict_state
+    env.filters["incomplete_headline"] = incomplete_headline
+    env.filters["unanswered"] = unanswered_safety_questions
+    env.globals["incomplete_explained"] = INCOMPLETE_EXPLAINED
     env.globals["version"] = __version__
     env.trim_blocks = True
     env.lstrip_blocks = True

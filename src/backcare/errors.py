@@ -10,6 +10,7 @@ error envelope (``status`` is the HTTP status for web-facing errors).
     ├── InputError                 exit 2, HTTP 422  bad answers, options or files
     │   ├── ImportFormatError      exit 2, HTTP 422  a malformed or foreign import file
     │   └── InvalidCoachPlan       exit 2, HTTP 422  (backcare.coach) a plan the coach cannot run
+    ├── MissingTextExtraError      exit 1, HTTP 501  (backcare.text) the text extra is absent
     ├── KnowledgeBaseError         exit 3, HTTP 500  a knowledge-base file fails validation
     ├── NotFoundError              exit 4, HTTP 404  no such episode / exercise / record
     ├── ConflictError              exit 5, HTTP 409  the request clashes with saved state

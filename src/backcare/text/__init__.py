@@ -15,7 +15,7 @@ a list of findings, each a mention with its status (``present``, ``absent``,
 
 The language pipeline needs the optional ``text`` extra (spaCy and negspacy, no model
 download): ``pip install 'backcare[text]'``. Without it, :func:`available` is false and
-:func:`extract` raises :class:`TextExtraMissing` saying how to install it.
+:func:`extract` raises :class:`MissingTextExtraError` saying how to install it.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ __all__ = [
     "Extraction",
     "Finding",
     "FindingStatus",
-    "TextExtraMissing",
+    "MissingTextExtraError",
     "available",
     "extract",
     "load_pipeline",
@@ -54,7 +54,7 @@ MAX_TEXT_LENGTH = 4000
 INSTALL_HINT = "pip install 'backcare[text]'"
 
 
-class TextExtraMissing(BackcareError):
+class MissingTextExtraError(BackcareError):
     """Free-text extraction was asked for but the ``text`` extra is not installed."""
 
     exit_code = 1
@@ -131,7 +131,7 @@ def load_pipeline() -> Pipeline:
     """Load (once per process) the English pipeline.
 
     Raises:
-        TextExtraMissing: the ``text`` extra is not installed.
+        MissingTextExtraError: the ``text`` extra is not installed.
         KnowledgeBaseError: the vocabulary file is invalid.
     """
     return _cached_pipeline()
@@ -142,7 +142,7 @@ def _cached_pipeline() -> Pipeline:
     try:
         from backcare.text._pipeline import Pipeline
     except ImportError as exc:
-        raise TextExtraMissing(
+        raise MissingTextExtraError(
             f"reading free text needs the optional 'text' extra: {INSTALL_HINT}"
         ) from exc
     from backcare.knowledge.loader import load_knowledge_base
@@ -170,7 +170,7 @@ def extract(text: str, *, now: datetime | None = None) -> Extraction:
 
     Raises:
         InputError: the text is too long.
-        TextExtraMissing: the ``text`` extra is not installed.
+        MissingTextExtraError: the ``text`` extra is not installed.
     """
     from backcare.errors import FieldProblem, InputError
     from backcare.text._numbers import read_age, read_onset, read_pain

@@ -80,7 +80,8 @@ class Pipeline:
         if vocabulary.ignore:
             self._ignore.add("ignore", self._docs(vocabulary.ignore))
 
-        base = termset("en_clinical").get_patterns()
+        # negspacy ships without type hints; its termset is plain lists of phrases.
+        base: dict[str, list[str]] = termset("en_clinical").get_patterns()  # type: ignore[no-untyped-call]
         rules = vocabulary.context
         self._cues = matcher()
         self._windows: dict[str, int] = {}
@@ -92,7 +93,7 @@ class Pipeline:
                 dropped = set(cues.exclude_base)
                 before += [c for c in base["preceding_negations"] if c not in dropped]
                 after += [c for c in base["following_negations"] if c not in dropped]
-                pseudo += base["pseudo_negations"]
+                pseudo += [c for c in base["pseudo_negations"] if c not in dropped]
             for kind, phrases in (
                 ("before", before),
                 ("after", after),
@@ -160,24 +161,19 @@ class Pipeline:
                         if gap <= near.within:
                             direct.append(_Span(key, min(w.start, s.start), max(w.end, s.end)))
         ignored = [(s, e) for _, s, e in self._ignore(doc)]
-        kept = [
-            c for c in direct if not any(s <= c.start and c.end <= e for s, e in ignored)
-        ]
+        kept = [c for c in direct if not any(s <= c.start and c.end <= e for s, e in ignored)]
         pruned = list(_prune(list(dict.fromkeys(kept))))
         pruned = [
             c
             for c in pruned
             if not any(
-                o.label in self._yields.get(c.label, ())
-                and sentence[o.start] == sentence[c.start]
+                o.label in self._yields.get(c.label, ()) and sentence[o.start] == sentence[c.start]
                 for o in pruned
             )
         ]
         return sorted(pruned, key=lambda c: (c.start, self._order.get(c.label, 0)))
 
-    def _find_cues(
-        self, doc: Doc, concepts: list[_Span]
-    ) -> tuple[list[_Span], list[_Span]]:
+    def _find_cues(self, doc: Doc, concepts: list[_Span]) -> tuple[list[_Span], list[_Span]]:
         strings = self.nlp.vocab.strings
         matches = [_Span(strings[m], s, e) for m, s, e in self._cues(doc)]
         pseudo = [m for m in matches if m.label.endswith(":pseudo")]
@@ -248,7 +244,7 @@ def _prune(spans: list[_Span]) -> Iterator[_Span]:
     for c in spans:
         inside = False
         for o in spans:
-            if o is c or (o.start, o.end) == (c.start, c.end) and o.label == c.label:
+            if o is c or ((o.start, o.end) == (c.start, c.end) and o.label == c.label):
                 continue
             covers = o.start <= c.start and c.end <= o.end and (o.end - o.start) > (c.end - c.start)
             if not covers:
@@ -262,5 +258,3 @@ def _prune(spans: list[_Span]) -> Iterator[_Span]:
         if inside:
             continue
         yield c
-
-

@@ -3,8 +3,9 @@
 Targets (issue 16): extracting a 1,000-character text takes under 20 ms once the
 pipeline is loaded, and loading it (vocabulary, knowledge-base check, matchers; in a
 fresh process once spaCy is imported) takes under 1 s. Importing spaCy itself is reported
-beside it: it is paid once per process, by any spaCy pipeline. Both are reported beside a spaCy blank English pipeline over the same texts,
-measured interleaved in the same run, so the ratio survives a noisy machine.
+beside it: it is paid once per process, by any spaCy pipeline. Both are reported beside a
+spaCy blank English pipeline over the same texts, measured interleaved in the same run, so
+the ratio survives a noisy machine.
 """
 
 from __future__ import annotations

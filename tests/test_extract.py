@@ -442,3 +442,20 @@ def test_web_box_prefills_values_that_can_be_changed() -> None:
         answers, _ = decode_state(signer, fields["state"])
     assert answers.age == 43
     assert answers.trigger == "lifting"
+
+
+def test_kb_check_validates_the_vocabulary_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["kb", "check"]) == 0
+    assert "vocabulary (en)" in capsys.readouterr().out
+    data = Path(backcare.text._vocabulary.__file__).parents[1] / "knowledge" / "data"
+    for path in data.glob("*.yaml"):
+        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "vocabulary").mkdir()
+    broken = (data / "vocabulary" / "en.yaml").read_text(encoding="utf-8")
+    (tmp_path / "vocabulary" / "en.yaml").write_text(
+        broken.replace("key: history.cancer", "key: history.cancr"), encoding="utf-8"
+    )
+    assert main(["kb", "check", "--dir", str(tmp_path)]) == KnowledgeBaseError.exit_code
+    assert "history.cancr" in capsys.readouterr().err

@@ -58,14 +58,11 @@ class Pipeline:
         from negspacy.termsets import termset
         from spacy.matcher import PhraseMatcher
 
-        self._vocabulary = vocabulary
         self.nlp: Language = spacy.blank(vocabulary.language)
         self.nlp.add_pipe("sentencizer")
         self._yields = {c.key: c.yields_to for c in vocabulary.concepts if c.yields_to}
         self._order = {c.key: i for i, c in enumerate(vocabulary.concepts)}
-        self._near = {
-            c.key: c.near for c in vocabulary.concepts if c.near
-        }  # key -> near rules, by index
+        self._near = {c.key: c.near for c in vocabulary.concepts if c.near}
 
         def matcher() -> PhraseMatcher:
             return PhraseMatcher(self.nlp.vocab, attr="LOWER")
@@ -108,7 +105,7 @@ class Pipeline:
 
     def first_trigger(self, triggers: Iterable[str]) -> str:
         """The trigger listed first in the vocabulary (the most serious: accident, fall...)."""
-        return min(triggers, key=lambda t: self._order[f"trigger.{t}"]).removeprefix("trigger.")
+        return min(triggers, key=lambda t: self._order[f"trigger.{t}"])
 
     def _docs(self, phrases: Iterable[str]) -> list[Doc]:
         return [self.nlp.make_doc(p) for p in dict.fromkeys(phrases)]

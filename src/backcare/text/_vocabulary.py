@@ -127,6 +127,10 @@ class Vocabulary(BaseModel):
             if concept.key in seen:
                 raise ValueError(f"{concept.key}: listed twice")
             seen.add(concept.key)
+        for concept in concepts:
+            for other in concept.yields_to:
+                if other not in seen:
+                    raise ValueError(f"{concept.key}: yields_to names no concept: {other}")
         return concepts
 
 

@@ -459,3 +459,11 @@ def test_kb_check_validates_the_vocabulary_too(
     )
     assert main(["kb", "check", "--dir", str(tmp_path)]) == KnowledgeBaseError.exit_code
     assert "history.cancr" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("no_text_extra")
+def test_without_the_extra_the_terminal_does_not_offer_the_story_prompt() -> None:
+    from backcare.cli.interactive import _offer_story
+
+    assert _offer_story(None) is False
+    assert _offer_story(True) is True  # an explicit choice is kept

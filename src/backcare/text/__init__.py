@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from backcare.domain.answers import Answers, parse_answers
-from backcare.errors import BackcareError
+from backcare.errors import MissingTextExtraError
 
 if TYPE_CHECKING:
     from backcare.text._pipeline import Pipeline
@@ -52,14 +52,6 @@ CONTRACT_VERSION = 1
 MAX_TEXT_LENGTH = 4000
 
 INSTALL_HINT = "pip install 'backcare[text]'"
-
-
-class MissingTextExtraError(BackcareError):
-    """Free-text extraction was asked for but the ``text`` extra is not installed."""
-
-    exit_code = 1
-    status = 501
-    code = "text_extra_missing"
 
 
 class FindingStatus(StrEnum):

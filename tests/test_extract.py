@@ -414,6 +414,7 @@ def test_web_box_asks_a_mentioned_emergency_first_and_yes_stops() -> None:
         assert hidden_fields(page)["key"] == "red_flags.bladder_or_bowel_change"
         assert "You mentioned “can&#39;t wee”. Is that right?" in page
         assert "checked" not in page  # a red flag is never pre-answered
+        assert "Tell us what happened" not in page  # told once
         assert "Get emergency help now" in _answer(client, page, "yes")
 
 

@@ -73,6 +73,7 @@ def _step_page(
     problems: tuple[Any, ...] = (),
     status: int = 200,
     hints: StoryHints | None = None,
+    offer_story: bool = True,
 ) -> Response:
     hints = hints or StoryHints()
     step = story_step(step, hints)
@@ -87,8 +88,12 @@ def _step_page(
                 "state": state,
                 "problems": problems,
                 "none_value": NONE_OF_THESE,
-                # The optional story box: only before anything is answered.
-                "story_box": story_enabled() and answers == Answers() and not step.skipped,
+                # The optional story box: only before anything is answered or told.
+                "story_box": offer_story
+                and story_enabled()
+                and answers == Answers()
+                and not step.skipped
+                and not (hints.mentioned or hints.prefill),
                 "quote": hints.quotes.get(question.key) if question else None,
                 "prefill": prefilled_value(question, hints),
             },
@@ -172,7 +177,8 @@ def assess_story(
 
     answers = Answers()
     hints = story_hints(extract(story)) if story.strip() and story_enabled() else StoryHints()
-    return _step_page(request, web, assessment_step(web.engine, answers), answers, hints=hints)
+    step = assessment_step(web.engine, answers)
+    return _step_page(request, web, step, answers, hints=hints, offer_story=False)
 
 
 @router.post("/diary/start")

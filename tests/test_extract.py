@@ -468,3 +468,35 @@ def test_without_the_extra_the_terminal_does_not_offer_the_story_prompt() -> Non
 
     assert _offer_story(None) is False
     assert _offer_story(True) is True  # an explicit choice is kept
+
+
+def test_the_json_twin_returns_the_extraction_contract() -> None:
+    with web_client() as client:
+        response = client.post(
+            "/api/v1/extract",
+            json={
+                "text": "I'm 42 and can't feel my bum, since Tuesday morning",
+                "now": "2026-11-29T18:00:00",
+            },
+        )
+        assert response.status_code == 200
+        body = response.json()
+        assert body["contract_version"] == 1
+        assert body["answers"]["red_flags"] == {"saddle_numbness": True}
+        assert body["answers"]["hours_since_onset"] == 130.0
+        bad = client.post("/api/v1/extract", json={"text": "x", "now": "0001-01-01T00:00:00"})
+        assert bad.status_code == 422
+        assert bad.json()["error"]["problems"][0]["field"] == "now"
+
+
+@pytest.mark.usefixtures("no_text_extra")
+def test_the_json_twin_without_the_extra_is_a_501_saying_how_to_install() -> None:
+    with web_client() as client:
+        response = client.post("/api/v1/extract", json={"text": "my back hurts"})
+    assert response.status_code == 501
+    assert response.json()["error"]["code"] == "text_extra_missing"
+    assert "pip install" in response.json()["error"]["message"]
+
+
+def test_an_onset_beyond_ten_years_is_not_prefilled() -> None:
+    assert "hours_since_onset" not in extract("back pain for 600 months", now=NOW).answers

@@ -134,6 +134,7 @@ def read_pain(text: str) -> NumberFinding | None:
 
 # --- onset ------------------------------------------------------------------------------
 
+_MAX_HOURS = 24 * 3650
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _PART_OF_DAY = {
     "morning": 8,
@@ -235,5 +236,6 @@ def read_onset(text: str, *, now: datetime) -> NumberFinding | None:
         if relative is not None:
             finding = NumberFinding(round(relative, 1), m.group(0), m.start(), m.end())
             (anchored if m.group("since") else bare).append(finding)
-    found = anchored or bare
+    # Beyond ten years is not an episode of acute back pain (nor valid in contract v1).
+    found = [f for f in anchored or bare if f.value <= _MAX_HOURS]
     return max(found, key=lambda f: f.value) if found else None

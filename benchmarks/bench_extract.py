@@ -25,7 +25,7 @@ from _common import interleaved, write_result
 
 EXTRACT_TARGET_MS = 20.0
 LOAD_TARGET_S = 1.0
-DATA = Path(__file__).parents[1] / "tests" / "data" / "freetext"
+DATA = Path(__file__).parents[1] / "tests" / "data" / "free-text"
 NOW = datetime(2026, 11, 29, 18, 0)
 
 

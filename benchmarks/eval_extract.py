@@ -1,4 +1,4 @@
-"""Measure the free-text extractor against the labelled texts in tests/data/freetext/.
+"""Measure the free-text extractor against the labelled texts in tests/data/free-text/.
 
 Run ``python benchmarks/eval_extract.py`` (needs the ``text`` extra). It reports, for the
 tuned part and the held-out part separately: sensitivity for present red flags (all, and
@@ -24,7 +24,7 @@ from backcare.text import Extraction, FindingStatus, extract
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import write_result
 
-DATA = Path(__file__).parents[1] / "tests" / "data" / "freetext"
+DATA = Path(__file__).parents[1] / "tests" / "data" / "free-text"
 PARTS = ("tuned", "held_out")
 FIELDS = ("age", "pain", "trigger", "hours_since_onset")
 #: Targets from the issue: the tests hold the tuned part to them.

@@ -12,7 +12,7 @@ help:  ## List the chores
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,text]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 

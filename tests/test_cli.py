@@ -171,7 +171,8 @@ def test_invalid_emergency_number_setting_is_refused() -> None:
 # --- Interactive assessment through a real pseudo-terminal ---------------------------
 
 
-def _spawn(**extra_env: str) -> Any:
+def _spawn(*, story: str | None = "", **extra_env: str) -> Any:
+    """Start the interactive assessment; answer (or, with "", skip) its story prompt."""
     env = {
         **os.environ,
         "COLUMNS": "120",
@@ -179,9 +180,13 @@ def _spawn(**extra_env: str) -> Any:
         "BACKCARE_EMERGENCY_NUMBER": "999",
         **extra_env,
     }
-    return pexpect.spawn(
+    child = pexpect.spawn(
         sys.executable, ["-m", "backcare.cli"], env=env, encoding="utf-8", timeout=30
     )
+    if story is not None:
+        child.expect("Tell us what happened")
+        child.sendline(story)
+    return child
 
 
 @pytest.mark.slow

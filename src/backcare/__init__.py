@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from backcare.knowledge.schema import KnowledgeBase
     from backcare.rules.engine import DISCLAIMER, Engine, assess, next_questions
     from backcare.settings import Settings, get_settings
+    from backcare.text import Extraction, extract
 
 __version__ = "0.1.0"
 
@@ -65,6 +66,8 @@ _WHERE = {
     "next_questions": "backcare.rules.engine",
     "Settings": "backcare.settings",
     "get_settings": "backcare.settings",
+    "Extraction": "backcare.text",
+    "extract": "backcare.text",
 }
 
 __all__ = [
@@ -76,6 +79,7 @@ __all__ = [
     "ConflictError",
     "DoseLimitError",
     "Engine",
+    "Extraction",
     "ImportFormatError",
     "InputError",
     "KnowledgeBase",
@@ -93,6 +97,7 @@ __all__ = [
     "Trigger",
     "__version__",
     "assess",
+    "extract",
     "get_settings",
     "load_knowledge_base",
     "next_questions",

@@ -10,6 +10,7 @@ error envelope (``status`` is the HTTP status for web-facing errors).
     ├── InputError                 exit 2, HTTP 422  bad answers, options or files
     │   ├── ImportFormatError      exit 2, HTTP 422  a malformed or foreign import file
     │   └── InvalidCoachPlan       exit 2, HTTP 422  (backcare.coach) a plan the coach cannot run
+    ├── MissingTextExtraError      exit 1, HTTP 501  free text read without the `text` extra
     ├── KnowledgeBaseError         exit 3, HTTP 500  a knowledge-base file fails validation
     ├── NotFoundError              exit 4, HTTP 404  no such episode / exercise / record
     ├── ConflictError              exit 5, HTTP 409  the request clashes with saved state
@@ -30,6 +31,7 @@ __all__ = [
     "ImportFormatError",
     "InputError",
     "KnowledgeBaseError",
+    "MissingTextExtraError",
     "NotFoundError",
     "StoreError",
 ]
@@ -77,6 +79,14 @@ class ImportFormatError(InputError):
     """An import file is malformed, from another program, or of an unknown version."""
 
     code = "invalid_import"
+
+
+class MissingTextExtraError(BackcareError):
+    """Free text was to be read, but the optional ``text`` extra (spaCy) is not installed."""
+
+    exit_code = 1
+    status = 501
+    code = "text_extra_missing"
 
 
 class KnowledgeBaseError(BackcareError):

@@ -159,11 +159,22 @@ def kb_check(
         typer.Option("--dir", help="Check the YAML files in this folder, not the shipped ones."),
     ] = None,
 ) -> None:
-    """Validate the knowledge base and print how many entries each section has."""
+    """Validate the knowledge base and the free-text vocabulary; print the entry counts."""
     from backcare.knowledge.loader import load_knowledge_base
+    from backcare.text._vocabulary import check_vocabulary, load_vocabulary
 
     kb = load_knowledge_base(directory)
     counts = {section: len(getattr(kb, section)) for section in type(kb).model_fields}
+    # The free-text vocabulary is reviewed clinical content too (docs/free-text.md).
+    vocabulary_file = directory / "vocabulary" / "en.yaml" if directory else None
+    if vocabulary_file is None or vocabulary_file.exists():
+        vocabulary = load_vocabulary(vocabulary_file)
+        check_vocabulary(
+            vocabulary,
+            sources={s.id for s in kb.sources},
+            medicines={m.id for m in kb.medicines},
+        )
+        counts["vocabulary (en)"] = len(vocabulary.concepts)
     width = max(len(s) for s in counts)
     for section, count in counts.items():
         print(f"{section:<{width}}  {count:>4}")
@@ -197,9 +208,10 @@ def version() -> None:
 
 def _register_extensions() -> None:
     """Add the command groups that live in their own modules (each imports lazily)."""
-    from backcare.cli import coach, diary, reports, web
+    from backcare.cli import coach, diary, extract, reports, web
 
     diary.register(app)
+    extract.register(app)
     coach.register(app)
     reports.register(app)
     web.register(app)

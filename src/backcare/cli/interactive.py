@@ -3,7 +3,9 @@
 The order of questions and the stopping rule come from the core
 (:meth:`backcare.Engine.next_questions` and the triage level); this module only
 asks and parses what the person types. A question can be skipped: it then stays
-unanswered and the result says it is incomplete, never "no".
+unanswered and the result says it is incomplete, never "no". With the ``text`` extra, an
+optional first prompt reads the person's own words: red flags they mention are asked
+first, values they gave are offered as defaults (see :mod:`backcare.text.hints`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from backcare.domain.enums import TriageLevel
 from backcare.domain.results import Assessment, Question
 from backcare.errors import InputError
 from backcare.rules.engine import Engine
+from backcare.text.hints import StoryHints, first_question_key
 
 __all__ = ["InteractiveResult", "run_interactive"]
 
@@ -35,23 +38,31 @@ class InteractiveResult:
     assessment: Assessment
 
 
-def run_interactive(console: Console, engine: Engine) -> InteractiveResult:
-    """Ask questions most dangerous first; stop at once on an emergency answer."""
+def run_interactive(
+    console: Console, engine: Engine, *, ask_story: bool | None = None
+) -> InteractiveResult:
+    """Ask questions most dangerous first; stop at once on an emergency answer.
+
+    ``ask_story`` offers the optional "tell us what happened" prompt first (default:
+    when the ``text`` extra is installed).
+    """
     console.print(
         "[bold]backcare[/bold] asks the most important safety questions first. "
         "Answer y/n, or [bold]s[/bold] to skip a question you cannot answer "
         "(a skipped safety question is never taken as a 'no')."
     )
+    hints = _story(console) if _offer_story(ask_story) else StoryHints()
     data: dict[str, Any] = {}
     asked: set[str] = set()
     assessment = engine.assess(data)
     while True:
-        pending = [q for q in engine.next_questions(data) if q.key not in asked]
-        if not pending:
+        pending = {q.key: q for q in engine.next_questions(data) if q.key not in asked}
+        key = first_question_key(list(pending), hints)
+        if key is None:
             break
-        question = pending[0]
+        question = pending[key]
         asked.add(question.key)
-        value = _ask(console, question)
+        value = _ask(console, question, hints)
         if value is None:
             continue
         _set(data, question.key, value)
@@ -74,11 +85,65 @@ def _set(data: dict[str, Any], key: str, value: Any) -> None:
         data[key] = value
 
 
-def _ask(console: Console, question: Question) -> Any:
+def _offer_story(ask_story: bool | None) -> bool:
+    if ask_story is not None:
+        return ask_story
+    from backcare.text import available
+
+    return available()
+
+
+def _story(console: Console) -> StoryHints:
+    """The optional first prompt: the person's own words, read for hints."""
+    from backcare.text import extract
+    from backcare.text.hints import story_hints
+
+    story = Prompt.ask(
+        "[bold]Tell us what happened[/bold], in your own words "
+        "[dim](optional: press Enter to skip)[/dim]",
+        console=console,
+        default="",
+        show_default=False,
+    ).strip()
+    if not story:
+        return StoryHints()
+    try:
+        hints = story_hints(extract(story))
+    except InputError as exc:
+        console.print(f"[red]{exc.problems[0].problem if exc.problems else exc}[/red]")
+        return StoryHints()
+    if hints.mentioned or hints.prefill:
+        console.print(
+            "Thank you. We will check what you mentioned first; press Enter to keep a value "
+            "we read from your words, or type another."
+        )
+    return hints
+
+
+def _default(question: Question, hints: StoryHints) -> str | None:
+    value = hints.prefill.get(question.key)
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _ask(console: Console, question: Question, hints: StoryHints | None = None) -> Any:
     """Ask one question until the reply parses; ``None`` means skipped."""
+    hints = hints or StoryHints()
+    quote = hints.quotes.get(question.key)
+    lead = f"You mentioned [italic]“{quote}”[/italic]. Is that right? " if quote else ""
+    default = _default(question, hints)
     while True:
         hint = _hint(question)
-        reply = Prompt.ask(f"[bold]{question.text}[/bold] {hint}", console=console).strip()
+        text = f"{lead}[bold]{question.text}[/bold] {hint}"
+        if default is None:
+            reply = Prompt.ask(text, console=console).strip()
+        else:
+            reply = Prompt.ask(text, console=console, default=default).strip()
         if reply.lower() == _SKIP:
             return None
         try:

@@ -115,9 +115,10 @@ def create_app(
     app.state.backcare = context
     install_error_handlers(app)
 
-    from backcare.web import api, pages
+    from backcare.web import api, api_text, pages
 
     app.include_router(api.router)
+    app.include_router(api_text.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.security = {

@@ -22,6 +22,7 @@ from backcare.domain.answers import Answers, parse_answers
 from backcare.domain.results import Question
 from backcare.errors import FieldProblem, InputError
 from backcare.store.records import ActionCount, ActivityScore
+from backcare.text.hints import StoryHints
 from backcare.web.errors import validation_problems
 from backcare.web.security import Signer
 from backcare.web.views import CheckInIn
@@ -31,6 +32,7 @@ __all__ = [
     "answer_value",
     "checkin_entry",
     "checkin_from_form",
+    "decode_hints",
     "decode_state",
     "encode_state",
     "with_answer",
@@ -42,11 +44,33 @@ _STATE = "assess"
 _INT = re.compile(r"^[+-]?\d{1,6}$")
 
 
-def encode_state(signer: Signer, answers: Answers, skipped: Sequence[str]) -> str:
-    """The assessment so far, signed, for the form's hidden ``state`` field."""
-    return signer.sign(
-        {"answers": compact_answers(answers), "skipped": list(skipped)}, purpose=_STATE
-    )
+def encode_state(
+    signer: Signer,
+    answers: Answers,
+    skipped: Sequence[str],
+    hints: StoryHints | None = None,
+) -> str:
+    """The assessment so far, signed, for the form's hidden ``state`` field.
+
+    ``hints`` (from the "Tell us what happened" box) travel with it, so mentioned red
+    flags stay first and pre-filled values stay shown on later pages.
+    """
+    data: dict[str, Any] = {"answers": compact_answers(answers), "skipped": list(skipped)}
+    if hints is not None and (hints.mentioned or hints.prefill):
+        data["story"] = hints.to_data()
+    return signer.sign(data, purpose=_STATE)
+
+
+def decode_hints(signer: Signer, token: str) -> StoryHints:
+    """The story hints in the hidden ``state`` field (none if there are none).
+
+    Raises:
+        BadRequestError: the state was altered or comes from an earlier server run.
+    """
+    if not token:
+        return StoryHints()
+    data = signer.unsign(token, purpose=_STATE)
+    return StoryHints.from_data(data.get("story") if isinstance(data, dict) else None)
 
 
 def decode_state(signer: Signer, token: str) -> tuple[Answers, tuple[str, ...]]:

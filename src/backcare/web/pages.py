@@ -19,6 +19,7 @@ from backcare.diary import EpisodeStatus
 from backcare.domain.answers import Answers, parse_answers
 from backcare.errors import ConflictError, DoseLimitError, FieldProblem, InputError, NotFoundError
 from backcare.store.records import SelfCareAction
+from backcare.text.hints import StoryHints
 from backcare.web.chart import pain_chart
 from backcare.web.dependencies import CoachDep, CsrfChecked, DiaryDep, Web
 from backcare.web.errors import parse_model
@@ -27,12 +28,14 @@ from backcare.web.forms import (
     answer_value,
     checkin_entry,
     checkin_from_form,
+    decode_hints,
     decode_state,
     encode_state,
     with_answer,
 )
 from backcare.web.rendering import render
 from backcare.web.security import ACCESS_PATH
+from backcare.web.story import prefilled_value, story_enabled, story_step
 from backcare.web.views import (
     AssessmentStep,
     ResolveIn,
@@ -124,13 +127,31 @@ def _step_page(
     *,
     problems: tuple[Any, ...] = (),
     status: int = 200,
+    hints: StoryHints | None = None,
+    offer_story: bool = True,
 ) -> Response:
-    state = encode_state(web.signer, answers, step.skipped)
+    hints = hints or StoryHints()
+    step = story_step(step, hints)
+    state = encode_state(web.signer, answers, step.skipped, hints)
     if step.stage == "question":
+        question = step.question
         return render(
             request,
             "question.html",
-            {"step": step, "state": state, "problems": problems, "none_value": NONE_OF_THESE},
+            {
+                "step": step,
+                "state": state,
+                "problems": problems,
+                "none_value": NONE_OF_THESE,
+                # The optional story box: only before anything is answered or told.
+                "story_box": offer_story
+                and story_enabled()
+                and answers == Answers()
+                and not step.skipped
+                and not (hints.mentioned or hints.prefill),
+                "quote": hints.quotes.get(question.key) if question else None,
+                "prefill": prefilled_value(question, hints),
+            },
             status=status,
         )
     kb = web.engine.knowledge
@@ -170,8 +191,10 @@ async def assess_answer(
     ``resume`` (from an incomplete result) asks the skipped questions again, from the first.
     """
     answers, skipped = decode_state(web.signer, state)
+    hints = decode_hints(web.signer, state)
     if action == "resume":
-        return _step_page(request, web, assessment_step(web.engine, answers), answers)
+        step = assessment_step(web.engine, answers)
+        return _step_page(request, web, step, answers, hints=hints, offer_story=False)
     pending = {q.key: q for q in web.engine.next_questions(answers)}
     question = pending.get(key)
     if question is not None and action == "skip":
@@ -182,8 +205,38 @@ async def assess_answer(
         except InputError as exc:
             step = assessment_step(web.engine, answers, skipped)
             step = step.model_copy(update={"question": question, "stage": "question"})
-            return _step_page(request, web, step, answers, problems=exc.problems, status=exc.status)
-    return _step_page(request, web, assessment_step(web.engine, answers, skipped), answers)
+            return _step_page(
+                request,
+                web,
+                step,
+                answers,
+                problems=exc.problems,
+                status=exc.status,
+                hints=hints,
+            )
+    step = assessment_step(web.engine, answers, skipped)
+    return _step_page(request, web, step, answers, hints=hints)
+
+
+@router.post("/assess/story")
+def assess_story(
+    request: Request,
+    web: Web,
+    _csrf: CsrfChecked,
+    story: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    """Read the optional "Tell us what happened" box, then ask the first question.
+
+    A mentioned red flag is asked first and still needs an explicit answer; values the
+    person gave are shown pre-filled. An empty box changes nothing.
+    """
+    from backcare.text import extract
+    from backcare.text.hints import story_hints
+
+    answers = Answers()
+    hints = story_hints(extract(story)) if story.strip() and story_enabled() else StoryHints()
+    step = assessment_step(web.engine, answers)
+    return _step_page(request, web, step, answers, hints=hints, offer_story=False)
 
 
 @router.post("/diary/start")

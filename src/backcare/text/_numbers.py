@@ -1,0 +1,241 @@
+"""Age, pain score and onset read from free text with regular expressions.
+
+Numbers are where a phrase list does not help: "I'm 42", "7/10", "about a 6",
+"2 days ago", "since last night", "Tuesday morning". Each reader returns the value and
+the words it came from, or ``None``. Words such as "agony" set no pain score: only a
+number the person gave is pre-filled, and every value is shown for confirmation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+__all__ = ["NumberFinding", "read_age", "read_onset", "read_pain"]
+
+
+@dataclass(frozen=True, slots=True)
+class NumberFinding:
+    """A value read from the text and the words it was read from."""
+
+    value: float
+    text: str
+    start: int
+    end: int
+
+
+_WORDS = {
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "a": 1,
+    "an": 1,
+    "a couple of": 2,
+    "couple of": 2,
+    "a few": 3,
+    "few": 3,
+    "several": 3,
+}
+_NUM = r"(?P<n>\d{1,3}(?:\.\d)?|zero|one|two|three|four|five|six|seven|eight|nine|ten)"
+_COUNT = (
+    r"(?P<n>\d{1,3}(?:\.\d)?|one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"a couple of|couple of|a few|few|several|an|a)"
+)
+
+
+def _number(text: str) -> float:
+    lowered = text.lower()
+    return float(_WORDS[lowered]) if lowered in _WORDS else float(lowered)
+
+
+def _first(patterns: list[re.Pattern[str]], text: str) -> re.Match[str] | None:
+    found = [m for p in patterns if (m := p.search(text))]
+    return min(found, key=lambda m: m.start()) if found else None
+
+
+# --- age --------------------------------------------------------------------------------
+
+_AGE = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        # "I'm 42", "I am 42 and", but not "I'm 7/10", "I'm 24 weeks pregnant"
+        r"\b(?:i'?m|i am|im)\s+(?:a\s+)?(?P<n>\d{1,3})\b(?!\s*(?:/|out of|%|weeks|wks|"
+        r"days|hours|hrs|months|mins|minutes|kg|lbs?|st\b|stone|cm|ft|foot|feet))"
+        r"(?:\s*(?:years?|yrs?|y/?o)(?:\s*old)?)?",
+        # "aged 42", "age 42", "age: 42"
+        r"\bage(?:d)?\s*:?\s*(?P<n>\d{1,3})\b",
+        # "42 years old", "42-year-old", "42 yo", "42yo", "42 y/o" (not "my 4 year old")
+        r"(?<!my )(?<!our )(?<!his )(?<!her )(?<!their )(?<!a )(?<!the )"
+        r"\b(?P<n>\d{1,3})\s*[- ]?\s*(?:years?|yrs?)[- ]?\s*old\b",
+        r"(?<!my )(?<!our )\b(?P<n>\d{1,3})\s*(?:yo|y/o|y\.o\.)\b",
+        # "29F", "44 M", "I'm a 52 yr old"
+        r"\b(?P<n>\d{2})\s?(?:[mf]|male|female)\b(?!\s*/)",
+        r"(?:^|[.,;!?]\s*)(?P<n>\d{2})\s*[.!]?\s*$",
+    )
+]
+# A bare number after a person's word ("my dad, 84") belongs to them, not the writer.
+_OTHER_AGE = re.compile(
+    r"\b(?:mum|mom|mother|dad|father|son|daughter|wife|husband|partner|nan|grandma|grandad)"
+    r"\s*,?\s*(?:is\s+|who is\s+|aged\s+)?\d{1,3}\b",
+    re.IGNORECASE,
+)
+
+
+def read_age(text: str) -> NumberFinding | None:
+    """The writer's age in years, 0-120, when stated."""
+    match = _first(_AGE, text)
+    if match is None:
+        return None
+    before = text[max(0, match.start() - 40) : match.end()]
+    if _OTHER_AGE.search(before):
+        return None
+    age = int(match.group("n"))
+    if not 0 <= age <= 120:
+        return None
+    return NumberFinding(age, match.group(0).strip(" ,.;!?"), match.start(), match.end())
+
+
+# --- pain -------------------------------------------------------------------------------
+
+_PAIN = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"\b(?P<n>\d{1,2}(?:\.5)?)\s*(?:/|out of|outta)\s*10\b",
+        r"\b(?:pain(?:'s| is| was| of| at| score(?: is| of)?)?|rate it|rating|score|it's|its|"
+        r"about|around|like|maybe|roughly|probably|solid|easily)\s+(?:at\s+|a\s+|an\s+)?"
+        r"(?:solid\s+)?"
+        r"(?P<n>\d{1,2}|zero|one|two|three|four|five|six|seven|eight|nine|ten)\b"
+        r"(?!\s*(?:days?|hours?|hrs?|weeks?|months?|years?|yrs?|am|pm|o'clock|times|"
+        r"tablets?|pills?|mg|kg|miles|minutes|mins|stone|y/?o|:\d))",
+    )
+]
+
+
+def read_pain(text: str) -> NumberFinding | None:
+    """A 0-10 pain score the person gave ("8/10", "about a 6"); words alone set none."""
+    # "x/10" is the clearest form, so it wins over "about 7" elsewhere in the text.
+    match = _PAIN[0].search(text) or _PAIN[1].search(text)
+    if match is None:
+        return None
+    value = _number(match.group("n"))
+    if not 0 <= value <= 10:
+        return None
+    return NumberFinding(round(value), match.group(0).strip(), match.start(), match.end())
+
+
+# --- onset ------------------------------------------------------------------------------
+
+_MAX_HOURS = 24 * 3650
+_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_PART_OF_DAY = {
+    "morning": 8,
+    "lunchtime": 12,
+    "afternoon": 14,
+    "evening": 19,
+    "night": 22,
+    "tonight": 20,
+}
+_UNIT_HOURS = {
+    "min": 1 / 60,
+    "minute": 1 / 60,
+    "hour": 1,
+    "hr": 1,
+    "day": 24,
+    "week": 24 * 7,
+    "fortnight": 24 * 14,
+    "month": 24 * 30,
+}
+_UNIT = r"(?P<unit>min(?:ute)?s?|hours?|hrs?|days?|weeks?|fortnights?|months?)"
+_PART = r"(?:\s+(?P<part>morning|lunchtime|afternoon|evening|night))?"
+_AGO = re.compile(rf"\b{_COUNT}\s+{_UNIT}\s+(?:ago|back)\b", re.IGNORECASE)
+_FOR = re.compile(
+    rf"\b(?:for|past|last|over)\s+(?:about\s+|around\s+|nearly\s+|almost\s+|over\s+)?"
+    rf"(?:the\s+)?(?:last\s+|past\s+)?{_COUNT}\s+{_UNIT}\b",
+    re.IGNORECASE,
+)
+_NOW = re.compile(rf"\b{_COUNT}\s+{_UNIT}\s+now\b", re.IGNORECASE)
+# "back pain 3 days", "sore back for ten days"
+_PAIN_FOR = re.compile(
+    rf"\b(?:pain|ache|aching|sore|spasm|hurting|stiff)\s+(?:for\s+)?{_COUNT}\s+{_UNIT}\b",
+    re.IGNORECASE,
+)
+_RELATIVE = re.compile(
+    r"\b(?P<since>(?:since|started|began|from)\s+)?(?P<rel>this\s+(?:morning|afternoon|evening|lunchtime)|tonight|today|"
+    r"last\s+night|yesterday(?:\s+(?:morning|lunchtime|afternoon|evening))?|"
+    r"the\s+day\s+before\s+yesterday|an\s+hour\s+ago|last\s+week(?:end)?|"
+    r"(?:on\s+|since\s+|last\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+    r"(?:\s+(?:morning|lunchtime|afternoon|evening|night))?)\b",
+    re.IGNORECASE,
+)
+
+
+def _count(raw: str) -> float:
+    return _number(raw.strip())
+
+
+def _unit_hours(unit: str) -> float:
+    stem = unit.lower().rstrip("s")
+    return _UNIT_HOURS["hour" if stem == "hr" else stem]
+
+
+def _relative_hours(phrase: str, now: datetime) -> float | None:
+    words = phrase.lower().split()
+    today_noon = now.replace(hour=12, minute=0, second=0, microsecond=0)
+    if words[0] in {"on", "since", "last"} and words[-1] not in {"night", "week", "weekend"}:
+        words = words[1:]
+    part = words[-1] if words[-1] in _PART_OF_DAY else None
+    hour = _PART_OF_DAY.get(part or "", 12)
+    if words[0] in _DAYS:
+        back = (now.weekday() - _DAYS.index(words[0])) % 7 or 7
+        when = (today_noon - timedelta(days=back)).replace(hour=hour)
+    elif words[0] in {"this", "tonight", "today"}:
+        when = today_noon.replace(hour=hour)
+    elif words[:2] == ["last", "night"]:
+        when = (today_noon - timedelta(days=1)).replace(hour=22)
+    elif words[:2] == ["last", "week"]:
+        when = today_noon - timedelta(days=7)
+    elif words[:2] == ["last", "weekend"]:
+        back = (now.weekday() - 5) % 7 + (7 if now.weekday() >= 5 else 0)
+        when = today_noon - timedelta(days=back)
+    elif words[0] == "yesterday":
+        when = (today_noon - timedelta(days=1)).replace(hour=hour)
+    elif words[:2] == ["the", "day"]:
+        when = today_noon - timedelta(days=2)
+    elif words[:2] == ["an", "hour"]:
+        return 1.0
+    else:  # pragma: no cover - the pattern admits nothing else
+        return None
+    hours = (now - when).total_seconds() / 3600
+    return hours if hours >= 0 else None
+
+
+def read_onset(text: str, *, now: datetime) -> NumberFinding | None:
+    """Hours since the episode began ("2 days ago", "since last night", "Tuesday morning").
+
+    Times tied to the episode ("since Friday", "2 days ago", "for a week") win over bare
+    ones ("this afternoon I wet myself"); among either kind the longest ago wins, as the
+    episode began at the earliest time the person names.
+    """
+    anchored: list[NumberFinding] = []
+    bare: list[NumberFinding] = []
+    for pattern in (_AGO, _FOR, _NOW, _PAIN_FOR):
+        for m in pattern.finditer(text):
+            hours = _count(m.group("n")) * _unit_hours(m.group("unit"))
+            anchored.append(NumberFinding(round(hours, 1), m.group(0), m.start(), m.end()))
+    for m in _RELATIVE.finditer(text):
+        relative = _relative_hours(m.group("rel"), now)
+        if relative is not None:
+            finding = NumberFinding(round(relative, 1), m.group(0), m.start(), m.end())
+            (anchored if m.group("since") else bare).append(finding)
+    # Beyond ten years is not an episode of acute back pain (nor valid in contract v1).
+    found = [f for f in anchored or bare if f.value <= _MAX_HOURS]
+    return max(found, key=lambda f: f.value) if found else None

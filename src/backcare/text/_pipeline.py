@@ -1,0 +1,257 @@
+"""The spaCy pipeline behind :func:`backcare.text.extract` (needs the ``text`` extra).
+
+A blank English pipeline (tokenizer and rule-based sentencizer, no statistical model)
+with three :class:`~spacy.matcher.PhraseMatcher` tables built from the vocabulary: the
+concepts, the phrases to ignore, and the context cues. The context step is the ConText
+algorithm (Harkema et al., 2009): a cue before a mention reaches forward, a cue after it
+reaches back, each within its category's window and never past a terminator ("but", a
+comma) or the sentence end; a pseudo-cue ("no idea", "can't") cancels a cue it overlaps.
+The negation cues start from negspacy's reviewed ``en_clinical`` termset, with the
+patient-language cues of the vocabulary added. Only ``present`` mentions reach the
+answers; see :mod:`backcare.text` for the safety rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from backcare.text._vocabulary import CONTEXT_STATUSES, Vocabulary
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.matcher import PhraseMatcher
+    from spacy.tokens import Doc
+
+__all__ = ["Mention", "Pipeline"]
+
+# When several categories reach a mention, the one that most clearly makes it "not the
+# writer, now" wins: another person, then a question, doubt, a denial, the past.
+_PRIORITY = ("other_person", "hypothetical", "uncertain", "negated", "past")
+_GROUPS_KEPT_INSIDE = {"red_flags", "history"}
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One concept found in the text and its context status."""
+
+    key: str
+    status: str  # "present" or one of CONTEXT_STATUSES
+    text: str
+    start: int  # character offsets into the text
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    label: str
+    start: int
+    end: int
+
+
+class Pipeline:
+    """A loaded pipeline: call :meth:`mentions` for each text."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        import spacy
+        from negspacy.termsets import termset
+        from spacy.matcher import PhraseMatcher
+
+        self.nlp: Language = spacy.blank(vocabulary.language)
+        self.nlp.add_pipe("sentencizer")
+        self._yields = {c.key: c.yields_to for c in vocabulary.concepts if c.yields_to}
+        self._order = {c.key: i for i, c in enumerate(vocabulary.concepts)}
+        self._near = {c.key: c.near for c in vocabulary.concepts if c.near}
+
+        def matcher() -> PhraseMatcher:
+            return PhraseMatcher(self.nlp.vocab, attr="LOWER")
+
+        self._concepts = matcher()
+        for concept in vocabulary.concepts:
+            self._concepts.add(concept.key, self._docs(concept.phrases))
+            for i, near in enumerate(concept.near):
+                self._concepts.add(f"{concept.key}#w{i}", self._docs(near.words))
+                self._concepts.add(f"{concept.key}#s{i}", self._docs(near.sites))
+        self._ignore = matcher()
+        if vocabulary.ignore:
+            self._ignore.add("ignore", self._docs(vocabulary.ignore))
+
+        # negspacy ships without type hints; its termset is plain lists of phrases.
+        base: dict[str, list[str]] = termset("en_clinical").get_patterns()  # type: ignore[no-untyped-call]
+        rules = vocabulary.context
+        self._cues = matcher()
+        self._windows: dict[str, int] = {}
+        self._applies: dict[str, frozenset[str]] = {}
+        for name in CONTEXT_STATUSES:
+            cues = rules.category(name)
+            before, after, pseudo = list(cues.before), list(cues.after), list(cues.pseudo)
+            if name == "negated":
+                dropped = set(cues.exclude_base)
+                before += [c for c in base["preceding_negations"] if c not in dropped]
+                after += [c for c in base["following_negations"] if c not in dropped]
+                pseudo += [c for c in base["pseudo_negations"] if c not in dropped]
+            for kind, phrases in (
+                ("before", before),
+                ("after", after),
+                ("pseudo", pseudo),
+                ("until", cues.until),
+            ):
+                if phrases:
+                    self._cues.add(f"{name}:{kind}", self._docs(phrases))
+            self._windows[name] = cues.window
+            self._applies[name] = frozenset(cues.applies_to)
+        self._cues.add("terminator", self._docs([*rules.terminators, *base["termination"]]))
+
+    def first_trigger(self, triggers: Iterable[str]) -> str:
+        """The trigger listed first in the vocabulary (the most serious: accident, fall...)."""
+        return min(triggers, key=lambda t: self._order[f"trigger.{t}"])
+
+    def _docs(self, phrases: Iterable[str]) -> list[Doc]:
+        return [self.nlp.make_doc(p) for p in dict.fromkeys(phrases)]
+
+    # --- one text -----------------------------------------------------------------------
+
+    def mentions(self, text: str) -> list[Mention]:
+        """Every concept mentioned in ``text``, in order, each with its context status."""
+        doc = self.nlp(text)
+        sentence = [0] * len(doc)
+        for i, sent in enumerate(doc.sents):
+            for t in range(sent.start, sent.end):
+                sentence[t] = i
+        found = self._find_concepts(doc, sentence)
+        cues, terminators = self._find_cues(doc, found)
+        mentions = []
+        for span in found:
+            status, cue = self._status(span, cues, terminators, sentence)
+            start = min(span.start, cue.start) if cue and status == "negated" else span.start
+            end = max(span.end, cue.end) if cue and status == "negated" else span.end
+            words = doc[start:end]
+            mentions.append(
+                Mention(
+                    key=span.label,
+                    status=status,
+                    text=words.text,
+                    start=words.start_char,
+                    end=words.end_char,
+                )
+            )
+        return mentions
+
+    def _find_concepts(self, doc: Doc, sentence: list[int]) -> list[_Span]:
+        strings = self.nlp.vocab.strings
+        direct: list[_Span] = []
+        parts: dict[str, list[_Span]] = {}
+        for match_id, start, end in self._concepts(doc):
+            label = strings[match_id]
+            if "#" in label:
+                parts.setdefault(label, []).append(_Span(label, start, end))
+            else:
+                direct.append(_Span(label, start, end))
+        for key, rules in self._near.items():
+            for i, near in enumerate(rules):
+                for w in parts.get(f"{key}#w{i}", ()):
+                    for s in parts.get(f"{key}#s{i}", ()):
+                        if sentence[w.start] != sentence[s.start]:
+                            continue
+                        gap = max(s.start - w.end, w.start - s.end)
+                        if gap <= near.within:
+                            direct.append(_Span(key, min(w.start, s.start), max(w.end, s.end)))
+        ignored = [(s, e) for _, s, e in self._ignore(doc)]
+        kept = [c for c in direct if not any(s <= c.start and c.end <= e for s, e in ignored)]
+        pruned = list(_prune(list(dict.fromkeys(kept))))
+        pruned = [
+            c
+            for c in pruned
+            if not any(
+                o.label in self._yields.get(c.label, ()) and sentence[o.start] == sentence[c.start]
+                for o in pruned
+            )
+        ]
+        return sorted(pruned, key=lambda c: (c.start, self._order.get(c.label, 0)))
+
+    def _find_cues(self, doc: Doc, concepts: list[_Span]) -> tuple[list[_Span], list[_Span]]:
+        strings = self.nlp.vocab.strings
+        matches = [_Span(strings[m], s, e) for m, s, e in self._cues(doc)]
+        pseudo = [m for m in matches if m.label.endswith(":pseudo")]
+        cues: list[_Span] = []
+        terminators: list[_Span] = []
+        for m in matches:
+            if m.label.endswith(":pseudo"):
+                continue
+            category = m.label.partition(":")[0]
+            if any(
+                p.label.startswith(category + ":") and p.start <= m.start < p.end for p in pseudo
+            ):
+                continue
+            # Words inside a mention ("pins and needles", "can't pee") are part of it.
+            if m.label == "terminator" or m.label.endswith(":until"):
+                if any(c.start <= m.start and m.end <= c.end for c in concepts):
+                    continue
+                terminators.append(m)
+            else:
+                cues.append(m)
+        return cues, terminators
+
+    def _status(
+        self,
+        span: _Span,
+        cues: list[_Span],
+        terminators: list[_Span],
+        sentence: list[int],
+    ) -> tuple[str, _Span | None]:
+        group = span.label.partition(".")[0]
+        reached: dict[str, _Span] = {}
+        for cue in cues:
+            category, _, kind = cue.label.partition(":")
+            applies = self._applies[category]
+            if applies and group not in applies:
+                continue
+            if cue.start < span.end and span.start < cue.end:
+                continue  # a cue inside the mention is part of its wording
+            if kind == "before":
+                if cue.end > span.start or sentence[cue.start] != sentence[span.start]:
+                    continue
+                gap, lo, hi = span.start - cue.end, cue.end, span.start
+            else:
+                if cue.start < span.end or sentence[cue.start] != sentence[span.end - 1]:
+                    continue
+                gap, lo, hi = cue.start - span.end, span.end, cue.start
+            if gap > self._windows[category]:
+                continue
+            if any(_blocks(t, category, lo, hi) for t in terminators):
+                continue
+            reached.setdefault(category, cue)
+        for category in _PRIORITY:
+            if category in reached:
+                return category, reached[category]
+        return "present", None
+
+
+def _blocks(terminator: _Span, category: str, lo: int, hi: int) -> bool:
+    if not lo <= terminator.start < hi:
+        return False
+    return terminator.label == "terminator" or terminator.label == f"{category}:until"
+
+
+def _prune(spans: list[_Span]) -> Iterator[_Span]:
+    """Keep the longest of overlapping matches of one key, and drop a match lying inside a
+    longer match of another key ("lift" in "can't lift my foot"), except that a red flag
+    or history mention is never dropped for a non-red-flag one."""
+    for c in spans:
+        inside = False
+        for o in spans:
+            if o is c or ((o.start, o.end) == (c.start, c.end) and o.label == c.label):
+                continue
+            covers = o.start <= c.start and c.end <= o.end and (o.end - o.start) > (c.end - c.start)
+            if not covers:
+                continue
+            c_group, o_group = c.label.partition(".")[0], o.label.partition(".")[0]
+            if o.label == c.label or not (
+                c_group in _GROUPS_KEPT_INSIDE and o_group not in _GROUPS_KEPT_INSIDE
+            ):
+                inside = True
+                break
+        if inside:
+            continue
+        yield c

@@ -1,0 +1,204 @@
+"""The free-text vocabulary: one YAML file per language, validated into typed models.
+
+``knowledge/data/vocabulary/<language>.yaml`` lists, for each answer of contract v1, the
+words people use for it, and the context cues (negation, uncertainty, hypotheticals,
+other people, the past). Loading checks that every key names a real answer, trigger,
+condition or knowledge-base medicine and that every cited source exists, so a typo in a
+reviewed list fails loudly instead of silently matching nothing. No spaCy here: the
+knowledge-base check (``backcare kb check``) and the tests read it without the extra.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from backcare.domain.answers import History, RedFlags
+from backcare.domain.enums import Condition, Trigger
+from backcare.errors import FieldProblem, KnowledgeBaseError
+
+__all__ = [
+    "CONTEXT_STATUSES",
+    "Concept",
+    "ContextRules",
+    "Near",
+    "Vocabulary",
+    "check_vocabulary",
+    "load_vocabulary",
+]
+
+_STRICT = ConfigDict(extra="forbid", frozen=True)
+Phrase = Annotated[str, Field(min_length=1, max_length=120)]
+
+#: The context categories, each a finding status.
+CONTEXT_STATUSES = ("negated", "uncertain", "hypothetical", "other_person", "past")
+
+
+class Near(BaseModel):
+    """A symptom word and a body site within ``within`` tokens, in either order."""
+
+    model_config = _STRICT
+
+    within: Annotated[int, Field(ge=1, le=12)]
+    words: Annotated[tuple[Phrase, ...], Field(min_length=1)]
+    sites: Annotated[tuple[Phrase, ...], Field(min_length=1)]
+
+
+class Concept(BaseModel):
+    """One thing a person may say: an answer key and the phrases for it."""
+
+    model_config = _STRICT
+
+    key: str
+    phrases: Annotated[tuple[Phrase, ...], Field(min_length=1)]
+    near: tuple[Near, ...] = ()
+    #: Keys whose mention in the same sentence replaces this one ("both legs" over one leg).
+    yields_to: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+    @property
+    def group(self) -> str:
+        """``red_flags``, ``history``, ``conditions``, ``trigger`` or ``medicines``."""
+        return self.key.partition(".")[0]
+
+    @property
+    def name(self) -> str:
+        return self.key.partition(".")[2]
+
+
+class CueSet(BaseModel):
+    """The cues of one context category and how far they reach."""
+
+    model_config = _STRICT
+
+    window: Annotated[int, Field(ge=1, le=20)]
+    before: tuple[Phrase, ...] = ()
+    after: tuple[Phrase, ...] = ()
+    pseudo: tuple[Phrase, ...] = ()
+    #: Words that end this category's scope early (e.g. "I" ends another person's scope).
+    until: tuple[Phrase, ...] = ()
+    #: Concept groups the category applies to; empty: all.
+    applies_to: tuple[str, ...] = ()
+    #: Cues of negspacy's base termset to leave out (negation only).
+    exclude_base: tuple[Phrase, ...] = ()
+
+
+class ContextRules(BaseModel):
+    """All context categories and the words that end any cue's scope."""
+
+    model_config = _STRICT
+
+    negated: CueSet
+    uncertain: CueSet
+    hypothetical: CueSet
+    other_person: CueSet
+    past: CueSet
+    terminators: tuple[Phrase, ...]
+
+    def category(self, name: str) -> CueSet:
+        cues: CueSet = getattr(self, name)
+        return cues
+
+
+class Vocabulary(BaseModel):
+    """A language's vocabulary: concepts, phrases to ignore, context rules."""
+
+    model_config = _STRICT
+
+    language: Literal["en"]
+    concepts: tuple[Concept, ...]
+    ignore: tuple[Phrase, ...] = ()
+    context: ContextRules
+
+    @field_validator("concepts")
+    @classmethod
+    def _known_keys(cls, concepts: tuple[Concept, ...]) -> tuple[Concept, ...]:
+        allowed = _allowed_keys()
+        seen: set[str] = set()
+        for concept in concepts:
+            if concept.group == "medicines":
+                continue  # checked against the knowledge base in check_vocabulary
+            if concept.key not in allowed:
+                raise ValueError(f"{concept.key}: not an answer of contract v1")
+            if concept.key in seen:
+                raise ValueError(f"{concept.key}: listed twice")
+            seen.add(concept.key)
+        for concept in concepts:
+            for other in concept.yields_to:
+                if other not in seen:
+                    raise ValueError(f"{concept.key}: yields_to names no concept: {other}")
+        return concepts
+
+
+def _allowed_keys() -> set[str]:
+    keys = {f"red_flags.{name}" for name in RedFlags.model_fields}
+    keys |= {f"history.{name}" for name in History.model_fields}
+    keys |= {f"conditions.{c.value}" for c in Condition}
+    keys |= {f"trigger.{t.value}" for t in Trigger}
+    return keys
+
+
+def _default_path(language: str) -> Path:
+    return Path(str(resources.files("backcare.knowledge") / "data" / "vocabulary")) / (
+        f"{language}.yaml"
+    )
+
+
+def load_vocabulary(path: Path | None = None, *, language: str = "en") -> Vocabulary:
+    """Read and validate a vocabulary file (default: the shipped one for ``language``).
+
+    Raises:
+        KnowledgeBaseError: the file is missing, not YAML, or fails validation; the
+            message names the file and the entry.
+    """
+    if path is None:
+        return _load_default(language)
+    return _load(path)
+
+
+@lru_cache(maxsize=4)
+def _load_default(language: str) -> Vocabulary:
+    return _load(_default_path(language))
+
+
+def _load(path: Path) -> Vocabulary:
+    import yaml
+
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+    except OSError as exc:
+        raise KnowledgeBaseError(f"{path.name}: cannot read the file ({exc.strerror})") from exc
+    except yaml.YAMLError as exc:
+        raise KnowledgeBaseError(f"{path.name}: not valid YAML: {exc}") from exc
+    try:
+        return Vocabulary.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            FieldProblem(f"{path.name}: " + ".".join(str(p) for p in err["loc"]), err["msg"])
+            for err in exc.errors()
+        ]
+        raise KnowledgeBaseError("the vocabulary is invalid", problems=problems) from exc
+
+
+def check_vocabulary(vocabulary: Vocabulary, *, sources: set[str], medicines: set[str]) -> None:
+    """Check the vocabulary's references into the knowledge base.
+
+    Raises:
+        KnowledgeBaseError: a concept cites an unknown source or names an unknown medicine.
+    """
+    problems: list[FieldProblem] = []
+    for concept in vocabulary.concepts:
+        if concept.group == "medicines" and concept.name not in medicines:
+            problems.append(FieldProblem(concept.key, "not a medicine of medicines.yaml"))
+        problems.extend(
+            FieldProblem(concept.key, f"unknown source {source!r}")
+            for source in concept.sources
+            if source not in sources
+        )
+    if problems:
+        raise KnowledgeBaseError("the vocabulary is inconsistent", problems=problems)

@@ -1,0 +1,502 @@
+"""Free-text intake: the extraction contract, its safety rules, the CLI and web flows.
+
+The measured quality over the labelled texts is in tests/test_extract_eval.py; this file
+checks the behaviour case by case, the invariants with hypothesis, and that the flows
+never take an answer from text without the person confirming it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pexpect
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tests.test_cli import _spawn
+from tests.web_support import hidden_fields, web_client
+
+import backcare
+import backcare.text
+from backcare.cli import main
+from backcare.domain.answers import RedFlags, parse_answers
+from backcare.errors import KnowledgeBaseError
+from backcare.knowledge.loader import load_knowledge_base
+from backcare.text import Extraction, FindingStatus, MissingTextExtraError, extract
+from backcare.text._vocabulary import check_vocabulary, load_vocabulary
+
+NOW = datetime(2026, 11, 29, 18, 0)
+EXAMPLE = (
+    "put my back out lifting the kids' bike on Tuesday, about 7/10, no tingling "
+    "in my leg but it's agony when I sneeze"
+)
+
+
+def _status(extraction: Extraction, key: str) -> set[FindingStatus]:
+    return {f.status for f in extraction.findings if f.key == key}
+
+
+def test_the_issue_example_prefills_and_leaves_the_denied_symptom_unanswered() -> None:
+    got = backcare.extract(EXAMPLE, now=NOW)
+    assert got.contract_version == 1
+    assert got.answers == {
+        "red_flags": {"worse_cough_sneeze_bowel": True},
+        "history": {},
+        "pain": 7,
+        "hours_since_onset": 126.0,
+        "trigger": "lifting",
+    }
+    denied = [f for f in got.findings if f.key == "red_flags.one_leg_numbness_or_tingling"]
+    assert [(f.status, f.text) for f in denied] == [(FindingStatus.ABSENT, "no tingling in my leg")]
+    sneeze = next(f for f in got.findings if f.key == "red_flags.worse_cough_sneeze_bowel")
+    assert EXAMPLE[sneeze.start : sneeze.end] == sneeze.text == "when I sneeze"
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "status"),
+    [
+        pytest.param(
+            "numbness around my bottom", "red_flags.saddle_numbness", "present", id="nhs-wording"
+        ),
+        pytest.param(
+            "no numbness around my bottom", "red_flags.saddle_numbness", "absent", id="negated"
+        ),
+        pytest.param(
+            "maybe a bit numb down my leg? not sure",
+            "red_flags.one_leg_numbness_or_tingling",
+            "uncertain",
+            id="uncertain",
+        ),
+        pytest.param(
+            "should I worry if I can't pee?",
+            "red_flags.bladder_or_bowel_change",
+            "hypothetical",
+            id="hypothetical",
+        ),
+        pytest.param("my mum had cancer", "history.cancer", "other_person", id="other-person"),
+        pytest.param(
+            "I had cancer ten years ago", "history.cancer", "present", id="past-history-is-present"
+        ),
+        pytest.param(
+            "I had tingling in my left leg last week but that's gone now",
+            "red_flags.one_leg_numbness_or_tingling",
+            "past",
+            id="gone-symptom",
+        ),
+        pytest.param(
+            "I can't walk properly and I can't feel my bottom",
+            "red_flags.saddle_numbness",
+            "present",
+            id="cant-is-not-a-denial",
+        ),
+        pytest.param("sciatica down both legs", "red_flags.both_legs", "present", id="both-legs"),
+        pytest.param(
+            "I take Eliquis", "conditions.blood_thinners", "present", id="brand-name-blood-thinner"
+        ),
+        pytest.param(
+            "took two Nurofen", "medicines.ibuprofen", "present", id="brand-name-ibuprofen"
+        ),
+        pytest.param(
+            "I think I've slipped a disc", "trigger.minor_fall", None, id="slipped-disc-is-no-fall"
+        ),
+    ],
+)
+def test_each_mention_gets_its_status(text: str, key: str, status: str | None) -> None:
+    got = extract(text, now=NOW)
+    assert _status(got, key) == ({FindingStatus(status)} if status else set())
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [
+        pytest.param("I'm 42", "age", 42, id="im-42"),
+        pytest.param("lifting my 4 year old, I'm 34", "age", 34, id="childs-age-is-not-mine"),
+        pytest.param("it's agony, worst pain ever", "pain", None, id="pain-words-set-nothing"),
+        pytest.param("about a 6", "pain", 6, id="about-a-6"),
+        pytest.param("8/10", "pain", 8, id="eight-out-of-ten"),
+        pytest.param("2 days ago", "hours_since_onset", 48.0, id="days-ago"),
+        pytest.param("since last night", "hours_since_onset", 20.0, id="last-night"),
+        pytest.param("Tuesday morning", "hours_since_onset", 130.0, id="weekday-with-today"),
+        pytest.param(
+            "fell off a ladder and slipped",
+            "trigger",
+            "serious_accident",
+            id="most-serious-trigger",
+        ),
+    ],
+)
+def test_numbers_and_trigger_are_read(text: str, field: str, value: Any) -> None:
+    assert extract(text, now=NOW).answers.get(field) == value
+
+
+def test_a_denied_or_doubted_red_flag_is_never_false_in_the_answers() -> None:
+    got = extract("no numbness, no trouble peeing, not sure about a fever, never had cancer")
+    assert got.answers["red_flags"] == {}
+    assert got.answers["history"] == {}
+
+
+def test_too_long_a_text_is_an_input_error_naming_the_field() -> None:
+    with pytest.raises(backcare.InputError) as caught:
+        extract("a" * (backcare.text.MAX_TEXT_LENGTH + 1))
+    assert caught.value.problems[0].field == "text"
+
+
+# --- invariants -----------------------------------------------------------------------
+
+_VOCABULARY = load_vocabulary()
+_SYMPTOMS = sorted(
+    {
+        phrase
+        for concept in _VOCABULARY.concepts
+        if concept.group in {"red_flags", "history"}
+        for phrase in concept.phrases
+        if phrase.split()[0] not in {"no", "not", "can't", "cant", "cannot", "unable"}
+    }
+)
+_FILLER = st.sampled_from(
+    [
+        "",
+        "I was at work.",
+        "It started after tea.",
+        "thanks for any help",
+        "The weather is awful.",
+        "hurt my back at the weekend",
+    ]
+)
+_HYPOTHESIS = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+@_HYPOTHESIS
+@given(
+    phrase=st.sampled_from(_SYMPTOMS), cue=st.sampled_from(["no", "not", "without"]), before=_FILLER
+)
+def test_a_negation_before_a_symptom_never_makes_it_present(
+    phrase: str, cue: str, before: str
+) -> None:
+    plain = extract(phrase, now=NOW)
+    negated = extract(f"{before} {cue} {phrase}", now=NOW)
+    keys = {f.key for f in plain.findings if f.status is FindingStatus.PRESENT}
+    for key in keys:
+        assert FindingStatus.PRESENT not in _status(negated, key), (phrase, key)
+
+
+@_HYPOTHESIS
+@given(phrase=st.sampled_from(_SYMPTOMS), tail=_FILLER, extra=_FILLER)
+def test_appending_unrelated_text_never_removes_a_present_finding(
+    phrase: str, tail: str, extra: str
+) -> None:
+    text = f"I have {phrase}."
+    before = {f.key for f in extract(text, now=NOW).findings if f.status is FindingStatus.PRESENT}
+    after = extract(f"{text} {tail} {extra}", now=NOW)
+    assert before <= {f.key for f in after.findings if f.status is FindingStatus.PRESENT}
+
+
+@_HYPOTHESIS
+@given(
+    text=st.text(max_size=300)
+    | st.lists(
+        st.sampled_from(
+            [*_SYMPTOMS, "no", "not", "my mum", "if", "?", ",", "7/10", "I'm 40", "2 days ago"]
+        ),
+        max_size=12,
+    ).map(" ".join)
+)
+def test_answers_always_validate_against_contract_v1_and_are_never_false(text: str) -> None:
+    got = extract(text, now=NOW)
+    parse_answers(got.answers)
+    for group in ("red_flags", "history"):
+        assert all(value is True for value in got.answers[group].values())
+    assert json.loads(got.model_dump_json())["contract_version"] == 1
+
+
+# --- vocabulary -----------------------------------------------------------------------
+
+
+def test_the_vocabulary_cites_real_sources_and_medicines() -> None:
+    kb = load_knowledge_base()
+    check_vocabulary(
+        _VOCABULARY,
+        sources={s.id for s in kb.sources},
+        medicines={m.id for m in kb.medicines},
+    )
+    red_flags = {c.key for c in _VOCABULARY.concepts if c.group == "red_flags"}
+    assert red_flags == {f"red_flags.{name}" for name in RedFlags.model_fields}
+    assert all(c.sources for c in _VOCABULARY.concepts if c.group in {"red_flags", "history"})
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        pytest.param(
+            ("red_flags.saddle_numbness", "red_flags.saddle_numbnes"),
+            "not an answer",
+            id="typo-key",
+        ),
+        pytest.param(
+            ("[nhs_back_pain, norfolk_ces", "[no_such_source, norfolk_ces"),
+            "unknown source",
+            id="unknown-source",
+        ),
+    ],
+)
+def test_a_broken_vocabulary_is_refused_naming_the_entry(
+    tmp_path: Path, change: tuple[str, str], problem: str
+) -> None:
+    source = (
+        Path(backcare.text._vocabulary.__file__).parents[1]
+        / "knowledge"
+        / "data"
+        / "vocabulary"
+        / "en.yaml"
+    )
+    broken = tmp_path / "en.yaml"
+    broken.write_text(source.read_text(encoding="utf-8").replace(*change, 1), encoding="utf-8")
+    kb = load_knowledge_base()
+    with pytest.raises(KnowledgeBaseError) as caught:
+        check_vocabulary(
+            load_vocabulary(broken),
+            sources={s.id for s in kb.sources},
+            medicines={m.id for m in kb.medicines},
+        )
+    assert problem in str(caught.value)
+
+
+# --- without the extra ----------------------------------------------------------------
+
+
+@pytest.fixture
+def no_text_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Simulate an install without spaCy: importing it fails, as it would."""
+    backcare.text._cached_pipeline.cache_clear()
+    monkeypatch.setitem(sys.modules, "spacy", None)
+    monkeypatch.setitem(sys.modules, "backcare.text._pipeline", None)
+    monkeypatch.setattr(backcare.text.importlib.util, "find_spec", lambda name: None)
+    yield
+    backcare.text._cached_pipeline.cache_clear()
+
+
+@pytest.mark.usefixtures("no_text_extra")
+def test_without_the_extra_extract_says_how_to_install_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert not backcare.text.available()
+    with pytest.raises(MissingTextExtraError, match=r"pip install 'backcare\[text\]'"):
+        extract("my back hurts")
+    assert main(["extract", "--json", os.devnull]) == MissingTextExtraError.exit_code
+    assert "pip install 'backcare[text]'" in capsys.readouterr().err
+
+
+def test_without_the_extra_the_web_box_is_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("backcare.web.pages.story_enabled", lambda: False)
+    with web_client() as client:
+        page = client.get("/assess").text
+    assert "Tell us what happened" not in page
+    assert 'name="key" value="red_flags.saddle_numbness"' in page
+
+
+def test_the_fast_path_never_imports_the_text_pipeline(tmp_path: Path) -> None:
+    probe = (
+        "import sys\n"
+        "from backcare.cli import main\n"
+        "status = main(['assess', '--json', '-'])\n"
+        "loaded = [m for m in ('spacy', 'negspacy', 'backcare.text') if m in sys.modules]\n"
+        "sys.stderr.write('loaded=%s\\n' % loaded)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BACKCARE_")}
+    env["BACKCARE_CACHE_DIR"] = str(tmp_path)
+    for _ in range(2):  # the first run takes the full path and stores the protocol
+        run = subprocess.run(
+            [sys.executable, "-c", probe],
+            input="{}",
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert "loaded=[]" in run.stderr, run.stderr
+
+
+# --- the command line -----------------------------------------------------------------
+
+
+def test_extract_command_prints_contract_v1_from_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    story = tmp_path / "story.txt"
+    story.write_text("I'm 42 and can't feel my bum, since Tuesday morning", encoding="utf-8")
+    assert main(["extract", "--json", str(story), "--now", "2026-11-29T18:00"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["contract_version"] == 1
+    assert out["answers"]["red_flags"] == {"saddle_numbness": True}
+    assert out["answers"]["age"] == 42
+    assert out["answers"]["hours_since_onset"] == 130.0
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        pytest.param(["extract", "--json", "/nonexistent/story.txt"], "--json", id="missing-file"),
+        pytest.param(["extract", "--json", "-", "--now", "Tuesday"], "--now", id="bad-now"),
+    ],
+)
+def test_extract_command_names_the_bad_option(
+    args: list[str], field: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    assert main(args) == 2
+    assert field in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_interactive_asks_a_mentioned_emergency_first_and_stops_on_yes() -> None:
+    child = _spawn(story="hurt my back lifting, I'm 50, and I can't feel my bum")
+    child.expect("You mentioned")
+    child.expect("genitals")
+    child.sendline("y")
+    child.expect("CALL 999 NOW")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 10  # the documented exit status of an emergency
+
+
+@pytest.mark.slow
+def test_interactive_still_asks_a_denied_red_flag_and_offers_prefilled_values() -> None:
+    child = _spawn(story="no numbness around my bottom, I'm 50, lifting, 6/10")
+    index = child.expect(["You mentioned", "genitals"])
+    assert index == 1  # asked as usual, with no "you mentioned"
+    child.sendline("n")
+    seen = []
+    for _ in range(30):
+        index = child.expect([r"\(y/n/s\)", r"\(lifting\): ", r"\(50\): "])
+        if index == 0:
+            child.sendline("n")
+        elif index == 1:
+            seen.append("trigger")
+            child.sendline("")  # Enter keeps the value read from the words
+        else:
+            seen.append("age")
+            child.sendline("51")  # the pre-filled value can be changed
+            break
+    assert "trigger" in seen
+    assert seen[-1] == "age"
+    child.expect(r"\(y/n/s\)|hours ago")  # the age was taken: on to the next question
+    child.close(force=True)
+
+
+# --- the web flow ---------------------------------------------------------------------
+
+
+def _story(client: Any, text: str) -> str:
+    token = hidden_fields(client.get("/assess").text)["csrf_token"]
+    response = client.post("/assess/story", data={"csrf_token": token, "story": text})
+    assert response.status_code == 200
+    return response.text
+
+
+def _answer(client: Any, page: str, value: str) -> str:
+    fields = hidden_fields(page)
+    data = {"csrf_token": fields["csrf_token"], "state": fields["state"], "key": fields["key"]}
+    return client.post("/assess", data={**data, "value": value}).text
+
+
+def test_web_box_asks_a_mentioned_emergency_first_and_yes_stops() -> None:
+    with web_client() as client:
+        page = _story(client, "back went lifting a box, and since this morning I can't wee")
+        assert hidden_fields(page)["key"] == "red_flags.bladder_or_bowel_change"
+        assert "You mentioned “can&#39;t wee”. Is that right?" in page
+        assert "checked" not in page  # a red flag is never pre-answered
+        assert "Tell us what happened" not in page  # told once
+        assert "Get emergency help now" in _answer(client, page, "yes")
+
+
+def test_web_box_still_asks_a_denied_red_flag_normally() -> None:
+    with web_client() as client:
+        page = _story(client, "no numbness around my bottom, just a stiff back")
+        assert hidden_fields(page)["key"] == "red_flags.saddle_numbness"
+        assert "You mentioned" not in page
+
+
+def test_web_box_prefills_values_that_can_be_changed() -> None:
+    with web_client() as client:
+        page = _story(client, "I'm 42, hurt it lifting")
+        for _ in range(40):
+            key = hidden_fields(page)["key"]
+            if key == "age":
+                break
+            page = _answer(client, page, "lifting" if key == "trigger" else "no")
+        assert 'value="42"' in page
+        page = _answer(client, page, "43")
+        assert hidden_fields(page)["key"] != "age"
+        fields = hidden_fields(page)
+        from backcare.web.forms import decode_state
+
+        signer = client.app.state.backcare.signer
+        answers, _ = decode_state(signer, fields["state"])
+    assert answers.age == 43
+    assert answers.trigger == "lifting"
+
+
+def test_kb_check_validates_the_vocabulary_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["kb", "check"]) == 0
+    assert "vocabulary (en)" in capsys.readouterr().out
+    data = Path(backcare.text._vocabulary.__file__).parents[1] / "knowledge" / "data"
+    for path in data.glob("*.yaml"):
+        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "vocabulary").mkdir()
+    broken = (data / "vocabulary" / "en.yaml").read_text(encoding="utf-8")
+    (tmp_path / "vocabulary" / "en.yaml").write_text(
+        broken.replace("key: history.cancer", "key: history.cancr"), encoding="utf-8"
+    )
+    assert main(["kb", "check", "--dir", str(tmp_path)]) == KnowledgeBaseError.exit_code
+    assert "history.cancr" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("no_text_extra")
+def test_without_the_extra_the_terminal_does_not_offer_the_story_prompt() -> None:
+    from backcare.cli.interactive import _offer_story
+
+    assert _offer_story(None) is False
+    assert _offer_story(True) is True  # an explicit choice is kept
+
+
+def test_the_json_twin_returns_the_extraction_contract() -> None:
+    with web_client() as client:
+        response = client.post(
+            "/api/v1/extract",
+            json={
+                "text": "I'm 42 and can't feel my bum, since Tuesday morning",
+                "now": "2026-11-29T18:00:00+00:00",
+            },
+        )
+        assert response.status_code == 200
+        body = response.json()
+        assert body["contract_version"] == 1
+        assert body["answers"]["red_flags"] == {"saddle_numbness": True}
+        assert body["answers"]["hours_since_onset"] == 130.0
+        bad = client.post("/api/v1/extract", json={"text": "x", "now": "0001-01-01T00:00:00Z"})
+        assert bad.status_code == 422
+        assert bad.json()["error"]["problems"][0]["field"] == "now"
+
+
+@pytest.mark.usefixtures("no_text_extra")
+def test_the_json_twin_without_the_extra_is_a_501_saying_how_to_install() -> None:
+    with web_client() as client:
+        response = client.post("/api/v1/extract", json={"text": "my back hurts"})
+    assert response.status_code == 501
+    assert response.json()["error"]["code"] == "text_extra_missing"
+    assert "pip install" in response.json()["error"]["message"]
+
+
+def test_an_onset_beyond_ten_years_is_not_prefilled() -> None:
+    assert "hours_since_onset" not in extract("back pain for 600 months", now=NOW).answers

@@ -6,7 +6,7 @@ entry and then checks cross-references: every cited source exists, every rule
 reads a real answer, every red-flag question of the contract has exactly one
 entry, phases tile the timeline, and conflicts point at real entries. Any
 problem raises :class:`~backcare.errors.KnowledgeBaseError` naming the file and
-the entry.
+the entry. Every exercise's drawing (``data/drawings``) must exist and draw both positions.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from backcare.domain.answers import Answers, Course, History, RedFlags
 from backcare.domain.enums import Condition as ConditionName
 from backcare.domain.enums import Trend, Trigger
 from backcare.errors import FieldProblem, KnowledgeBaseError
+from backcare.knowledge.drawings import drawing_problems
 from backcare.knowledge.schema import Condition, KnowledgeBase
 
 __all__ = ["DERIVED_VALUES", "answer_paths", "load_knowledge_base"]
@@ -105,7 +106,8 @@ def _cache_path(directory: Path) -> Path | None:
     from backcare.settings import cache_directory
 
     try:
-        stats = [(p.name, p.stat()) for p in sorted(directory.glob("*.yaml"))]
+        files = sorted(directory.glob("*.yaml")) + sorted(directory.glob("drawings/*.svg"))
+        stats = [(p.name, p.stat()) for p in files]
     except OSError:
         return None
     key = repr(
@@ -159,6 +161,7 @@ def _load(directory: Path) -> KnowledgeBase:
             problems=[FieldProblem(_where(raw, err["loc"]), err["msg"]) for err in exc.errors()],
         ) from exc
     problems = list(_cross_check(kb))
+    problems += drawing_problems(kb.exercises, directory / "drawings")
     if problems:
         raise KnowledgeBaseError("the knowledge base is inconsistent", problems=problems)
     return kb

@@ -24,6 +24,7 @@ __all__ = [
     "Conflict",
     "ConflictPosition",
     "DoseSpec",
+    "Drawing",
     "Exercise",
     "IntakeQuestion",
     "KnowledgeBase",
@@ -275,6 +276,20 @@ class Progression(BaseModel):
     max_reps: Annotated[int, Field(ge=1)]
 
 
+class Drawing(BaseModel):
+    """The illustration of an exercise: an SVG file in ``data/drawings`` and its text alternative.
+
+    The file draws the start position (group ``pose-start``) and the held position
+    (group ``pose-end``); the loader checks that it exists and has both.
+    """
+
+    model_config = _STRICT
+
+    file: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*\.svg$")]
+    alt: Text
+    """What the drawing shows, in words, for people who cannot see it."""
+
+
 class Exercise(BaseModel):
     """A gentle exercise with its starting dose, phase gate and stop rules."""
 
@@ -282,6 +297,7 @@ class Exercise(BaseModel):
 
     id: Id
     name: Text
+    drawing: Drawing
     kind: Literal["stretch", "mobility", "strength"]
     from_phase: Phase
     steps: Annotated[tuple[Text, ...], Field(min_length=1)]

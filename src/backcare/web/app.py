@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from backcare import __version__
+from backcare.knowledge.drawings import DRAWINGS_DIR
 from backcare.rules.engine import Engine, default_engine
 from backcare.settings import Settings, get_settings
 from backcare.web.context import STATIC_DIR, WebContext
@@ -90,6 +91,8 @@ def create_app(
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    # The exercise drawings belong to the knowledge base (its load check needs them).
+    app.mount("/static/exercises", StaticFiles(directory=DRAWINGS_DIR), name="drawings")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(
         SecurityMiddleware, allowed_hosts=allowed_hosts, max_body_bytes=MAX_BODY_BYTES

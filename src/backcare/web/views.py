@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
 from backcare.coach import ExerciseResult, SessionResult, Side, build_segments
+from backcare.coach.cues import cue_script
 from backcare.coach.service import RecordedSession, SessionPlan, SymptomOutcome
 from backcare.coach.symptoms import Symptom
 from backcare.diary import (
@@ -671,6 +672,19 @@ class CoachExerciseOut(BaseModel):
     sources: tuple[str, ...]
     progression: str
     """Why today's dose is what it is, in one sentence."""
+    drawing: str
+    """Address of the exercise's drawing (SVG: start and held position)."""
+    drawing_alt: str
+    """What the drawing shows, in words."""
+
+
+class CueOut(BaseModel):
+    """Words the coach says, ``at_seconds`` after its segment starts."""
+
+    model_config = _OUT
+
+    at_seconds: float
+    text: str
 
 
 class SegmentOut(BaseModel):
@@ -683,6 +697,8 @@ class SegmentOut(BaseModel):
     side: str
     rep: int | None
     duration_seconds: int
+    cues: tuple[CueOut, ...]
+    """What to say during it (the coach's cue script)."""
 
 
 class CoachView(BaseModel):
@@ -702,6 +718,10 @@ class CoachView(BaseModel):
     exercises: tuple[CoachExerciseOut, ...]
     segments: tuple[SegmentOut, ...]
     total_seconds: int
+    closing_cue: str
+    """Said when the session runs to its end."""
+    stopped_cue: str
+    """Said when the person stops early."""
 
 
 def coach_view(plan: SessionPlan) -> CoachView:
@@ -709,6 +729,7 @@ def coach_view(plan: SessionPlan) -> CoachView:
     segments = build_segments(
         plan.doses, lead_in_seconds=COACH_LEAD_IN_SECONDS, switch_seconds=COACH_SWITCH_SECONDS
     )
+    script = cue_script(plan.doses, segments)
     return CoachView(
         episode_id=plan.episode.id,
         phase=plan.phase,
@@ -728,6 +749,8 @@ def coach_view(plan: SessionPlan) -> CoachView:
                 stop_if=item.exercise.stop_if,
                 sources=item.exercise.sources,
                 progression=item.decision.reason,
+                drawing=f"/static/exercises/{item.drawing.file}",
+                drawing_alt=item.drawing.alt,
             )
             for item in plan.items
         ),
@@ -738,10 +761,13 @@ def coach_view(plan: SessionPlan) -> CoachView:
                 side=s.side.value,
                 rep=s.rep,
                 duration_seconds=s.duration_seconds,
+                cues=tuple(CueOut(at_seconds=c.at_seconds, text=c.text) for c in cues),
             )
-            for s in segments
+            for s, cues in zip(segments, script.segments, strict=True)
         ),
         total_seconds=sum(s.duration_seconds for s in segments),
+        closing_cue=script.closing,
+        stopped_cue=script.stopped,
     )
 
 

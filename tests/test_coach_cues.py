@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from backcare.coach import CoachSession, ExerciseDose, FakeClock, build_segments
+from backcare.coach import CoachSession, ExerciseDose, FakeClock, SegmentKind, build_segments
 from backcare.coach.cues import CueFollower, CueScript, cue_script, spoken_name
 
 
@@ -127,13 +129,36 @@ def test_cue_script_says_what_the_timeline_does(
     assert script.stopped == "Stopped. Well done for what you did."
 
 
-def test_every_cue_falls_inside_its_segment() -> None:
-    plan = [dose(hold_seconds=h, reps=2) for h in (1, 4, 5, 30)]
-    segments = build_segments(plan)
+doses = st.builds(
+    lambda hold, reps, sides, rest: dose(
+        hold_seconds=hold, reps=reps, sides=sides, rest_seconds=rest
+    ),
+    st.integers(1, 60),
+    st.integers(1, 6),
+    st.sampled_from(["both", "each"]),
+    st.integers(0, 10),
+)
+
+
+@given(
+    plan=st.lists(doses, min_size=1, max_size=4),
+    lead_in=st.integers(0, 5),
+    switch=st.integers(0, 3),
+)
+def test_every_hold_says_hold_and_whatever_follows_it_says_relax(
+    plan: list[ExerciseDose], lead_in: int, switch: int
+) -> None:
+    segments = build_segments(plan, lead_in_seconds=lead_in, switch_seconds=switch)
     script = cue_script(plan, segments)
-    for segment, cues in zip(segments, script.segments, strict=True):
+    assert len(script.segments) == len(segments)
+    for index, (segment, cues) in enumerate(zip(segments, script.segments, strict=True)):
         assert all(0 <= c.at_seconds < segment.duration_seconds for c in cues)
-        assert [c.at_seconds for c in cues] == sorted(c.at_seconds for c in cues)
+        if segment.kind is SegmentKind.HOLD:
+            assert cues[0].at_seconds == 0
+            assert cues[0].text.endswith("Hold.")
+        if index and segments[index - 1].kind is SegmentKind.HOLD:
+            assert cues[0].text.startswith("Relax.")
+    assert script.closing.startswith("Relax.")
 
 
 @pytest.mark.parametrize(

@@ -87,6 +87,11 @@ def _first_segment(plan: dict[str, Any], exercise: int) -> int:
     return next(i for i, s in enumerate(plan["segments"]) if s["exercise_index"] == exercise)
 
 
+def _box(element: Any) -> dict[str, float]:
+    box: dict[str, float] = element.bounding_box()
+    return box
+
+
 def _no_overflow(page: Any, label: str) -> None:
     for size in (PHONE, DESKTOP):
         page.set_viewport_size(size)
@@ -127,22 +132,27 @@ def test_a_whole_session_shows_speaks_skips_repeats_and_is_saved(
     assert spoken[-1].endswith("Hold."), spoken
     assert page.evaluate("() => window.__wakeLog") == ["request:screen", "release"]
 
-    # Buttons keep their size when Pause becomes Resume.
-    pause = page.locator("#coach-pause")
-    assert pause.inner_text() == "Resume"
-    paused_box = pause.bounding_box()
-    page.get_by_role("button", name="Resume").click()
-    assert pause.bounding_box() == paused_box
-    page.wait_for_function("() => window.__wakeLog.length === 3")
-
-    # Skip the rest of the first exercise: the second one's drawing and steps come up.
+    # Skip the rest of the first exercise while paused in its first hold (so no hold of it
+    # is done): the second one's drawing and steps come up.
     page.get_by_role("button", name="Skip exercise").click()
     second = _first_segment(plan, 1)
+    assert page.locator("#coach").get_attribute("data-segment") == str(second)
     assert page.locator("#coach-exercise").inner_text() == exercises[1]["name"]
     assert page.locator('.coach-figure[data-exercise="1"]').is_visible()
     assert page.locator('.coach-figure[data-exercise="0"]').is_hidden()
     steps = page.locator("#coach-steps li").all_inner_texts()
     assert steps == exercises[1]["steps"]
+
+    # Buttons keep their size when Resume becomes Pause; the screen is kept awake again.
+    pause = page.locator("#coach-pause")
+    assert pause.inner_text() == "Resume"
+    boxes = page.locator(".coach-controls button")
+    paused = [(b["x"], b["width"], b["height"]) for b in map(_box, boxes.all())]
+    page.get_by_role("button", name="Resume").click()
+    assert pause.inner_text() == "Pause"
+    # Same place across and same size (the text above may change height as the timer runs).
+    assert [(b["x"], b["width"], b["height"]) for b in map(_box, boxes.all())] == paused
+    page.wait_for_function("() => window.__wakeLog.length === 3")
 
     # Repeat the second exercise once it is under way: back to its lead-in.
     under_way = f"() => Number(document.getElementById('coach').dataset.segment) > {second}"

@@ -21,7 +21,7 @@ from backcare import __version__
 from backcare.knowledge.drawings import DRAWINGS_DIR
 from backcare.rules.engine import Engine, default_engine
 from backcare.settings import Settings, get_settings
-from backcare.web.context import STATIC_DIR, WebContext
+from backcare.web.context import DRAWINGS_URL, STATIC_DIR, WebContext
 from backcare.web.errors import install_error_handlers
 from backcare.web.rendering import make_templates
 from backcare.web.security import LOOPBACK_HOSTS, MAX_BODY_BYTES, SecurityMiddleware, Signer
@@ -92,7 +92,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(pages.router)
     # The exercise drawings belong to the knowledge base (its load check needs them).
-    app.mount("/static/exercises", StaticFiles(directory=DRAWINGS_DIR), name="drawings")
+    app.mount(DRAWINGS_URL, StaticFiles(directory=DRAWINGS_DIR), name="drawings")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(
         SecurityMiddleware, allowed_hosts=allowed_hosts, max_body_bytes=MAX_BODY_BYTES

@@ -35,6 +35,7 @@ from backcare.domain.results import Assessment, EmergencyInstruction, Question, 
 from backcare.errors import FieldProblem, InputError
 from backcare.knowledge.schema import KnowledgeBase
 from backcare.rules.engine import Engine
+from backcare.web.context import DRAWINGS_URL
 
 __all__ = [
     "COACH_LEAD_IN_SECONDS",
@@ -749,7 +750,7 @@ def coach_view(plan: SessionPlan) -> CoachView:
                 stop_if=item.exercise.stop_if,
                 sources=item.exercise.sources,
                 progression=item.decision.reason,
-                drawing=f"/static/exercises/{item.drawing.file}",
+                drawing=f"{DRAWINGS_URL}/{item.drawing.file}",
                 drawing_alt=item.drawing.alt,
             )
             for item in plan.items

@@ -36,7 +36,8 @@ Object.defineProperty(Navigator.prototype, "wakeLock", {
       request(type) {
         window.__wakeLog.push("request:" + type);
         return Promise.resolve({
-          addEventListener() {},
+          // The browser's own release (the page was hidden), for the test to trigger.
+          addEventListener(type, handler) { window.__dropWakeLock = handler; },
           release() { window.__wakeLog.push("release"); return Promise.resolve(); },
         });
       },
@@ -215,3 +216,32 @@ def test_reduced_motion_shows_both_positions_still(server: str, coach_page: Any)
     assert still.locator("svg.pose-start").is_visible()
     assert still.locator("svg.pose-end").is_visible()
     page.emulate_media(reduced_motion="no-preference")
+
+
+def test_the_screen_is_kept_awake_again_when_the_page_comes_back(
+    server: str, coach_page: Any
+) -> None:
+    page = coach_page
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_function("() => window.__dropWakeLock !== undefined")
+    page.evaluate("() => window.__dropWakeLock()")  # hidden: the browser let the lock go
+    page.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")
+    assert page.evaluate("() => window.__wakeLog") == ["request:screen", "request:screen"]
+    page.get_by_role("button", name="Stop").click()
+    assert page.evaluate("() => window.__wakeLog")[-1] == "release"
+
+
+def test_a_device_with_only_network_voices_stays_silent_and_says_why(
+    server: str, page: Any
+) -> None:
+    _ensure_episode(server)
+    page.add_init_script(STUBS)
+    network_voice = '[{name: "Cloud", lang: "en-GB", localService: false, default: true}]'
+    page.add_init_script(f"window.speechSynthesis.getVoices = () => {network_voice};")
+    page.goto(f"{server}/coach?speed=20")
+    page.wait_for_selector('#coach[data-state="ready"]')
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_selector("#coach-voice-note:not([hidden])")
+    assert "no offline voice" in page.inner_text("#coach-voice-note")
+    page.get_by_role("button", name="Stop").click()
+    assert page.evaluate("() => window.__spoken") == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from datetime import datetime
@@ -451,9 +452,9 @@ def test_kb_check_validates_the_vocabulary_too(
     assert main(["kb", "check"]) == 0
     assert "vocabulary (en)" in capsys.readouterr().out
     data = Path(backcare.text._vocabulary.__file__).parents[1] / "knowledge" / "data"
-    for path in data.glob("*.yaml"):
-        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    (tmp_path / "vocabulary").mkdir()
+    # The whole knowledge base (drawings too), with only the vocabulary broken.
+    tmp_path = tmp_path / "data"
+    shutil.copytree(data, tmp_path)
     broken = (data / "vocabulary" / "en.yaml").read_text(encoding="utf-8")
     (tmp_path / "vocabulary" / "en.yaml").write_text(
         broken.replace("key: history.cancer", "key: history.cancr"), encoding="utf-8"

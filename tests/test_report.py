@@ -198,10 +198,25 @@ def test_html_is_self_contained(html: str) -> None:
     assert "<link" not in html
     assert "<script" not in html
     assert "@import" not in html
-    (source,) = re.findall(r'<img[^>]+src="([^"]+)"', html)
+    chart, *drawings = re.findall(r'<img[^>]+src="([^"]+)"', html)
     prefix = "data:image/svg+xml;base64,"
-    assert source.startswith(prefix)
-    assert base64.b64decode(source.removeprefix(prefix)).lstrip().startswith(b"<?xml")
+    assert chart.startswith(prefix)
+    assert base64.b64decode(chart.removeprefix(prefix)).lstrip().startswith(b"<?xml")
+    assert drawings, "the plan's exercises are drawn"
+    for source in drawings:  # each exercise's start and held position
+        assert source.startswith(prefix)
+        assert base64.b64decode(source.removeprefix(prefix)).startswith(b"<svg ")
+
+
+def test_report_draws_each_exercise_of_the_plan(diary_week: Diary) -> None:
+    report = build_report(diary_week)
+    assert report.exercises
+    html = render_html(report)
+    assert "Exercises in the plan" in html
+    for exercise in report.exercises:
+        assert f"{exercise.name}</b>" in html.replace("&#39;", "'")
+        assert f'alt="{exercise.alt}"' in html
+    assert "Exercises in the plan" not in render_html(report, compact=True)
 
 
 def test_range_limits_the_checkins_reported(diary_week: Diary) -> None:

@@ -189,7 +189,6 @@ def test_the_coach_counts_down_pauses_resumes_and_saves_the_session(
     page.wait_for_selector('#coach[data-state="running"]')
     page.get_by_role("button", name="Pause").click()
     assert coach.get_attribute("data-state") == "paused"
-    page.screenshot(path=str(shots / "coach-running-360.png"))
     shown = page.inner_text("#coach-countdown")
     segment = coach.get_attribute("data-segment")
     page.wait_for_timeout(400)  # 40 s of session time at speed 100: nothing may move

@@ -4,8 +4,10 @@
 service (:mod:`backcare.coach.service`) for today's session, drives the pure timing
 engine (:class:`~backcare.coach.CoachSession`) with a real clock, and draws it: the
 steps in plain words, a lead-in countdown, a hold timer with a progress bar, the rep
-counter, rests and side switches, and a terminal bell at every change (``--quiet``: no
-bell). Single keys control it while it runs (no Enter): ``p``/space pause, ``s`` skip,
+counter, rests and side switches, a terminal bell at every change (``--quiet``: no
+bell) and, when ``espeak-ng`` is installed, the coach's cue script said aloud
+(:mod:`backcare.cli.speech`; ``--no-speak`` or ``BACKCARE_COACH_SPEAK=0``: silent).
+Single keys control it while it runs (no Enter): ``p``/space pause, ``s`` skip,
 ``r`` repeat, ``q`` quit, ``!`` report a new symptom. The terminal is put in cbreak mode
 and polled with ``select()`` every 0.1 s, so the display ticks about ten times a second.
 
@@ -28,6 +30,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from backcare.cli.options import DbOption
+from backcare.cli.speech import ESPEAK, Speaker
 from backcare.errors import ConflictError
 
 if TYPE_CHECKING:
@@ -39,10 +42,12 @@ if TYPE_CHECKING:
     from backcare.coach.symptoms import Symptom
     from backcare.store.coach import CoachSessionRecord
 
-__all__ = ["TIME_SCALE_ENV", "register"]
+__all__ = ["SPEAK_ENV", "TIME_SCALE_ENV", "register"]
 
 #: Environment variable behind the hidden ``--time-scale`` option.
 TIME_SCALE_ENV = "BACKCARE_COACH_TIME_SCALE"
+#: Environment variable behind ``--speak/--no-speak``.
+SPEAK_ENV = "BACKCARE_COACH_SPEAK"
 #: How long one poll for a key waits, in real seconds (the display's tick).
 TICK_SECONDS = 0.1
 
@@ -76,6 +81,14 @@ def coach(
         typer.Option("--list", help="Show today's exercises and doses, then stop."),
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No terminal bell.")] = False,
+    speak: Annotated[
+        bool,
+        typer.Option(
+            "--speak/--no-speak",
+            envvar=SPEAK_ENV,
+            help="Say the steps aloud with espeak-ng, when it is installed.",
+        ),
+    ] = True,
     db: DbOption = None,
     time_scale: Annotated[
         float,
@@ -113,24 +126,36 @@ def coach(
         _render_plan(console, plan)
         if show_list:
             return
-        _run_session(console, service, plan, quiet=quiet, time_scale=time_scale)
+        _run_session(console, service, plan, quiet=quiet, speak=speak, time_scale=time_scale)
 
 
 # --- the session ----------------------------------------------------------------------------
 
 
 def _run_session(
-    console: Console, service: CoachService, plan: SessionPlan, *, quiet: bool, time_scale: float
+    console: Console,
+    service: CoachService,
+    plan: SessionPlan,
+    *,
+    quiet: bool,
+    speak: bool,
+    time_scale: float,
 ) -> None:
     from backcare.coach import CoachSession, MonotonicClock, ScaledClock
 
     console.print(f"[bold]Controls[/] (single keys, no Enter): {_CONTROLS}")
+    speaker = Speaker.detect(enabled=speak)
+    if speaker.available:
+        console.print(f"Saying the steps aloud with {ESPEAK} (--no-speak for silence).")
     pain_before = _ask_pain(console, "Before you start: your pain now, 0 (none) to 10 (worst)")
     clock = ScaledClock(MonotonicClock(), factor=time_scale)
     session = CoachSession(plan.doses, clock=clock)
     started_at = service.diary.now()
-    with _Keys() as keys:
-        run = _drive(console, session, plan, keys, quiet=quiet)
+    try:
+        with _Keys() as keys:
+            run = _drive(console, session, plan, keys, quiet=quiet, speaker=speaker)
+    finally:
+        speaker.close()
     ended_at = service.diary.now()
     result = session.result()
     symptom = run.symptom
@@ -171,11 +196,20 @@ class _Run:
 
 
 def _drive(
-    console: Console, session: CoachSession, plan: SessionPlan, keys: _Keys, *, quiet: bool
+    console: Console,
+    session: CoachSession,
+    plan: SessionPlan,
+    keys: _Keys,
+    *,
+    quiet: bool,
+    speaker: Speaker,
 ) -> _Run:
-    """Tick the engine, draw it and obey keys until the session ends."""
+    """Tick the engine, draw it, say its cues and obey keys until the session ends."""
+    from backcare.coach.cues import CueFollower, cue_script
+
     screen = _Screen(console, plan)
     symptom: Symptom | None = None
+    cues = CueFollower(cue_script(session.plan, session.segments), session.segments)
 
     def show(events: list[CoachEvent]) -> None:
         for event in events:
@@ -183,6 +217,7 @@ def _drive(
                 console.file.write("\a")
                 console.file.flush()
             screen.event(event)
+        speaker.say(" ".join(cues.update(events, session.state)))
 
     session.start()
     try:

@@ -3,7 +3,8 @@
 The coach is a pure, clock-driven engine with no terminal or web dependencies; front ends
 drive it with :meth:`CoachSession.tick` and render :attr:`CoachSession.state`. The other
 pure parts are :mod:`~backcare.coach.progression` (the next session's dose),
-:mod:`~backcare.coach.adherence` and :mod:`~backcare.coach.symptoms`; the use-cases that
+:mod:`~backcare.coach.adherence`, :mod:`~backcare.coach.symptoms` and
+:mod:`~backcare.coach.cues` (what the coach says, and when); the use-cases that
 meet the diary are in :mod:`backcare.coach.service` (import it explicitly: it loads the
 store). See ``docs/coach.md``.
 """

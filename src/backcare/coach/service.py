@@ -32,7 +32,7 @@ from backcare.domain.answers import Answers, parse_answers
 from backcare.domain.enums import Phase, TriageLevel
 from backcare.domain.results import Assessment, PlannedExercise, WarningSign
 from backcare.errors import FieldProblem, InputError, NotFoundError
-from backcare.knowledge.schema import Exercise
+from backcare.knowledge.schema import Drawing, Exercise
 from backcare.store import EpisodeRecord
 from backcare.store.coach import (
     CoachRepository,
@@ -78,11 +78,13 @@ class PlannedItem:
         exercise: The plan's entry (steps, stop rules, sources, starting dose).
         kind: ``stretch``, ``mobility`` or ``strength``.
         decision: Today's dose and why (the progression rule).
+        drawing: The knowledge base's illustration of the exercise.
     """
 
     exercise: PlannedExercise
     kind: str
     decision: ProgressionDecision
+    drawing: Drawing
 
     @property
     def dose(self) -> ExerciseDose:
@@ -256,6 +258,7 @@ class CoachService:
                 exercise=ex,
                 kind=specs[ex.id].kind,
                 decision=self._decide(specs[ex.id], history, today=today),
+                drawing=specs[ex.id].drawing,
             )
             for ex in chosen
         )

@@ -15,6 +15,8 @@ chart is an SVG inside a ``data:`` URI; weasyprint makes the PDF). Sections:
   PSFS (MDC 2 points), PACE recovery (``pace_trial``); STarT Back, Oswestry and
   Roland-Morris appear as "not recorded" because the diary does not record them;
 * self-care done against what the plan timetabled over the same period;
+* the plan's exercises, each with its dose and small drawings of the start and held
+  position (left out of the compact layout);
 * medicines: doses, daily totals and the highest 24-hour total against the label
   maximum, and any override of a limit;
 * the person's questions for the doctor and their check-in notes;
@@ -32,14 +34,14 @@ import base64
 import io
 import warnings
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from backcare.domain.enums import EvidenceGrade, TriageLevel
-from backcare.domain.results import Assessment, Reason
+from backcare.domain.results import Assessment, PlannedExercise, Reason
 from backcare.domain.verdict import (
     INCOMPLETE,
     incomplete_headline,
@@ -150,6 +152,19 @@ class OutcomeRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ExerciseFigure:
+    """An exercise of the plan as the report draws it: name, dose and two small pictures."""
+
+    name: str
+    dose: str
+    start_image: str
+    """The start position, an SVG ``data:`` URI."""
+    held_image: str
+    """The held position, an SVG ``data:`` URI."""
+    alt: str
+
+
+@dataclass(frozen=True, slots=True)
 class AdherenceRow:
     """One self-care action: how often it was done against how often it was planned."""
 
@@ -249,6 +264,8 @@ class ClinicianReport:
     unanswered_headline: str = ""
     current_state: str = ""
     plan_evidence: str = ""
+    exercises: tuple[ExerciseFigure, ...] = ()
+    """The plan's exercises at the end of the range, with their drawings."""
 
     @property
     def current_label(self) -> str:
@@ -748,6 +765,7 @@ def build_report(
             else checkins[-1].triage_level.value
         ),
         plan_evidence=_plan_evidence(assessment),
+        exercises=tuple(_exercise_figures(kb, assessment.plan.exercises)),
     )
 
 
@@ -761,6 +779,29 @@ def _plan_evidence(assessment: Assessment) -> str:
     if seed_only:
         text += ". Seed articles only: " + "; ".join(seed_only)
     return text + "." if text else ""
+
+
+def _exercise_figures(
+    kb: KnowledgeBase, exercises: Sequence[PlannedExercise]
+) -> Iterator[ExerciseFigure]:
+    from backcare.knowledge.drawings import Pose, drawing_markup
+
+    def image(file: str, pose: Pose) -> str:
+        svg = drawing_markup(file, pose=pose).encode()
+        return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+    for planned in exercises:
+        spec = kb.exercise(planned.id)
+        if spec is None:
+            continue
+        each = " each side" if planned.sides == "each" else ""
+        yield ExerciseFigure(
+            name=planned.name,
+            dose=f"{planned.hold_seconds} s × {planned.reps}{each}",
+            start_image=image(spec.drawing.file, Pose.START),
+            held_image=image(spec.drawing.file, Pose.END),
+            alt=spec.drawing.alt,
+        )
 
 
 def _environment() -> Any:

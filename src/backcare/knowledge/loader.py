@@ -6,7 +6,8 @@ entry and then checks cross-references: every cited source exists, every rule
 reads a real answer, every red-flag question of the contract has exactly one
 entry, phases tile the timeline, conflicts point at real entries, the safety net
 covers every serious symptom at its level and threshold placeholders name real rule
-numbers (which are then filled in). Any problem raises
+numbers (which are then filled in), and every exercise's drawing (``data/drawings``)
+exists and draws both positions. Any problem raises
 :class:`~backcare.errors.KnowledgeBaseError` naming the file and the entry.
 """
 
@@ -28,6 +29,7 @@ from backcare.domain.answers import Answers, Course, History, RedFlags
 from backcare.domain.enums import Condition as ConditionName
 from backcare.domain.enums import Trend, TriageLevel, Trigger
 from backcare.errors import FieldProblem, KnowledgeBaseError
+from backcare.knowledge.drawings import drawing_problems
 from backcare.knowledge.schema import Condition, KnowledgeBase
 from backcare.knowledge.thresholds import fill_thresholds, threshold_problems
 
@@ -110,7 +112,8 @@ def _cache_path(directory: Path) -> Path | None:
     from backcare.settings import cache_directory
 
     try:
-        stats = [(p.name, p.stat()) for p in sorted(directory.glob("*.yaml"))]
+        files = sorted(directory.glob("*.yaml")) + sorted(directory.glob("drawings/*.svg"))
+        stats = [(p.name, p.stat()) for p in files]
     except OSError:
         return None
     key = repr(
@@ -164,6 +167,7 @@ def _load(directory: Path) -> KnowledgeBase:
             problems=[FieldProblem(_where(raw, err["loc"]), err["msg"]) for err in exc.errors()],
         ) from exc
     problems = list(_cross_check(kb))
+    problems += drawing_problems(kb.exercises, directory / "drawings")
     if problems:
         raise KnowledgeBaseError("the knowledge base is inconsistent", problems=problems)
     return _with_thresholds(kb)

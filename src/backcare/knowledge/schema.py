@@ -24,6 +24,7 @@ __all__ = [
     "Conflict",
     "ConflictPosition",
     "DoseSpec",
+    "Drawing",
     "Exercise",
     "ExercisePosition",
     "IntakeQuestion",
@@ -352,6 +353,20 @@ class ExercisePosition(BaseModel):
         return self
 
 
+class Drawing(BaseModel):
+    """The illustration of an exercise: an SVG file in ``data/drawings`` and its text alternative.
+
+    The file draws the start position (group ``pose-start``) and the held position
+    (group ``pose-end``); the loader checks that it exists and has both.
+    """
+
+    model_config = _STRICT
+
+    file: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*\.svg$")]
+    alt: Text
+    """What the drawing shows, in words, for people who cannot see it."""
+
+
 class Exercise(BaseModel):
     """A gentle exercise with its starting dose, phase gate and stop rules."""
 
@@ -359,6 +374,7 @@ class Exercise(BaseModel):
 
     id: Id
     name: Text
+    drawing: Drawing
     kind: Literal["stretch", "mobility", "strength"]
     position: Id  # an id of positions.yaml
     from_phase: Phase

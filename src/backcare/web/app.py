@@ -19,9 +19,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
 from backcare import __version__
+from backcare.knowledge.drawings import DRAWINGS_DIR
 from backcare.rules.engine import Engine, default_engine
 from backcare.settings import Settings, get_settings
-from backcare.web.context import STATIC_DIR, WebContext
+from backcare.web.context import DRAWINGS_URL, STATIC_DIR, WebContext
 from backcare.web.errors import install_error_handlers
 from backcare.web.rendering import make_templates
 from backcare.web.security import (
@@ -120,6 +121,8 @@ def create_app(
     app.include_router(api.router)
     app.include_router(api_text.router)
     app.include_router(pages.router)
+    # The exercise drawings belong to the knowledge base (its load check needs them).
+    app.mount(DRAWINGS_URL, StaticFiles(directory=DRAWINGS_DIR), name="drawings")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.security = {
         "allowed_hosts": frozenset(allowed_hosts),

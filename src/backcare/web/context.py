@@ -18,11 +18,13 @@ from backcare.rules.engine import Engine
 from backcare.settings import Settings
 from backcare.web.security import AccessGuard, Signer
 
-__all__ = ["STATIC_DIR", "TEMPLATES_DIR", "WebContext"]
+__all__ = ["DRAWINGS_URL", "STATIC_DIR", "TEMPLATES_DIR", "WebContext"]
 
 HERE = Path(__file__).parent
 TEMPLATES_DIR = HERE / "templates"
 STATIC_DIR = HERE / "static"
+#: Where the knowledge base's exercise drawings are served.
+DRAWINGS_URL = "/static/exercises"
 
 
 @dataclass(eq=False)

@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from starlette.responses import Response
 
 from backcare import __version__
@@ -21,6 +22,8 @@ from backcare.domain.verdict import (
     unanswered_safety_questions,
     verdict_state,
 )
+from backcare.knowledge.drawings import Pose, drawing_markup
+from backcare.knowledge.schema import Drawing
 from backcare.web.context import TEMPLATES_DIR, WebContext
 from backcare.web.errors import ErrorEnvelope
 from backcare.web.security import CSRF_COOKIE
@@ -60,6 +63,11 @@ def _number(value: float | None) -> str:
     return f"{value:g}"
 
 
+def _drawing_svg(drawing: Drawing, pose: str = "both") -> Markup:
+    # The drawings are the knowledge base's own files, checked when it loads.
+    return Markup(drawing_markup(drawing.file, pose=Pose(pose)))
+
+
 def make_templates() -> Jinja2Templates:
     """The page templates, with backcare's filters (autoescaping on)."""
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -73,6 +81,7 @@ def make_templates() -> Jinja2Templates:
     env.filters["unanswered"] = unanswered_safety_questions
     env.globals["incomplete_explained"] = INCOMPLETE_EXPLAINED
     env.globals["version"] = __version__
+    env.globals["drawing_svg"] = _drawing_svg
     env.trim_blocks = True
     env.lstrip_blocks = True
     return templates
@@ -96,6 +105,7 @@ def render(
         "request": request,
         "csrf_token": token,
         "emergency_number": web.settings.emergency_number,
+        "drawings": {e.id: e.drawing for e in web.engine.knowledge.exercises},
         **(context or {}),
     }
     response = web.templates.TemplateResponse(

@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from backcare.coach import ExerciseResult, SessionResult, Side, build_segments
+from backcare.coach.cues import cue_script
 from backcare.coach.service import RecordedSession, SessionPlan, SymptomOutcome
 from backcare.coach.symptoms import Symptom
 from backcare.diary import (
@@ -43,6 +44,7 @@ from backcare.domain.results import Assessment, EmergencyInstruction, Question, 
 from backcare.errors import FieldProblem, InputError
 from backcare.knowledge.schema import KnowledgeBase
 from backcare.rules.engine import Engine
+from backcare.web.context import DRAWINGS_URL
 
 __all__ = [
     "COACH_LEAD_IN_SECONDS",
@@ -744,6 +746,19 @@ class CoachExerciseOut(BaseModel):
     sources: tuple[str, ...]
     progression: str
     """Why today's dose is what it is, in one sentence."""
+    drawing: str
+    """Address of the exercise's drawing (SVG: start and held position)."""
+    drawing_alt: str
+    """What the drawing shows, in words."""
+
+
+class CueOut(BaseModel):
+    """Words the coach says, ``at_seconds`` after its segment starts."""
+
+    model_config = _OUT
+
+    at_seconds: float
+    text: str
 
 
 class SegmentOut(BaseModel):
@@ -756,6 +771,8 @@ class SegmentOut(BaseModel):
     side: str
     rep: int | None
     duration_seconds: int
+    cues: tuple[CueOut, ...]
+    """What to say during it (the coach's cue script)."""
 
 
 class CoachView(BaseModel):
@@ -775,6 +792,10 @@ class CoachView(BaseModel):
     exercises: tuple[CoachExerciseOut, ...]
     segments: tuple[SegmentOut, ...]
     total_seconds: int
+    closing_cue: str
+    """Said when the session runs to its end."""
+    stopped_cue: str
+    """Said when the person stops early."""
 
 
 def coach_view(plan: SessionPlan) -> CoachView:
@@ -782,6 +803,7 @@ def coach_view(plan: SessionPlan) -> CoachView:
     segments = build_segments(
         plan.doses, lead_in_seconds=COACH_LEAD_IN_SECONDS, switch_seconds=COACH_SWITCH_SECONDS
     )
+    script = cue_script(plan.doses, segments)
     return CoachView(
         episode_id=plan.episode.id,
         phase=plan.phase,
@@ -801,6 +823,8 @@ def coach_view(plan: SessionPlan) -> CoachView:
                 stop_if=item.exercise.stop_if,
                 sources=item.exercise.sources,
                 progression=item.decision.reason,
+                drawing=f"{DRAWINGS_URL}/{item.drawing.file}",
+                drawing_alt=item.drawing.alt,
             )
             for item in plan.items
         ),
@@ -811,10 +835,13 @@ def coach_view(plan: SessionPlan) -> CoachView:
                 side=s.side.value,
                 rep=s.rep,
                 duration_seconds=s.duration_seconds,
+                cues=tuple(CueOut(at_seconds=c.at_seconds, text=c.text) for c in cues),
             )
-            for s in segments
+            for s, cues in zip(segments, script.segments, strict=True)
         ),
         total_seconds=sum(s.duration_seconds for s in segments),
+        closing_cue=script.closing,
+        stopped_cue=script.stopped,
     )
 
 

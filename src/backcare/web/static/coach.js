@@ -1,8 +1,11 @@
 // backcare exercise coach: runs the coach engine's segment timeline on the browser's clock.
-// The server lays out the session (GET data-plan-url); this script counts the segments down,
-// beeps at each change (WebAudio), pauses and resumes, then saves what was done
-// (POST data-save-url). No clinical decision is made here: a reported symptom is sent to the
-// server, whose triage answers.
+// The server lays out the session (GET data-plan-url): the segments, the words to say in each
+// (the coach's cue script) and each exercise's drawing. This script counts the segments down,
+// rings a bell (WebAudio) and speaks the cues (speechSynthesis, the device's own voices) at
+// each change, sets data-phase so the drawing moves into the held position and back, keeps
+// the screen awake while it runs (Screen Wake Lock), pauses, skips and repeats, then saves
+// what was done (POST data-save-url). No clinical decision is made here: a reported symptom
+// is sent to the server, whose triage answers.
 (function () {
   "use strict";
   var root = document.getElementById("coach");
@@ -10,14 +13,34 @@
   var $ = function (id) { return document.getElementById(id); };
   var speed = Math.min(100, Math.max(1, Number(root.getAttribute("data-speed")) || 1));
   var LABELS = { lead_in: "Get ready", hold: "Hold", rest: "Rest", switch_side: "Switch sides" };
-  var view = null, ends = [], index = -1, t0 = 0, pausedAt = null, pausedMs = 0, timer = null;
-  var audio = null, reps = [], longest = [], startedAt = null, endedAt = null, quitEarly = false;
+  var view = null, starts = [], ends = [], index = -1, t0 = 0, pausedAt = null, pausedMs = 0;
+  var offset = 0, timer = null, audio = null, reps = [], longest = [], skipped = [];
+  var startedAt = null, endedAt = null, quitEarly = false, activeSeconds = 0, cueNext = 0;
+  var wakeLock = null, wakeRequests = 0, shownExercise = -1;
 
+  // --- settings remembered on this device ---
+  function remembered(id, key) {
+    var box = $(id);
+    try {
+      var stored = window.localStorage.getItem(key);
+      if (stored !== null) { box.checked = stored === "on"; }
+    } catch (e) { /* storage blocked: the box keeps its default */ }
+    box.addEventListener("change", function () {
+      try { window.localStorage.setItem(key, box.checked ? "on" : "off"); } catch (e) { /* not kept */ }
+      if (id === "coach-voice" && !box.checked && window.speechSynthesis) { window.speechSynthesis.cancel(); }
+    });
+  }
+
+  // --- time: `active` is time spent exercising; `position` is where the timeline is (skip and
+  // repeat move the position, not the time spent) ---
   function active() {
     var at = pausedAt !== null ? pausedAt : performance.now();
     return (at - t0 - pausedMs) / 1000 * speed;
   }
+  function position() { return active() + offset; }
+  function running() { return root.getAttribute("data-state") === "running"; }
 
+  // --- sound, voice and the screen ---
   function beep(high) {
     if (!$("coach-sound").checked) { return; }
     try {
@@ -31,6 +54,50 @@
     } catch (e) { /* no sound here: the display still changes */ }
   }
 
+  function offlineVoice(synth) {
+    // Only voices on the device: a network voice would send the words away and fail offline.
+    var voices = synth.getVoices() || [];
+    if (!voices.length) { return null; }  // not listed yet: the default voice is the device's
+    var lang = (document.documentElement.lang || "en").toLowerCase().slice(0, 2);
+    var local = voices.filter(function (v) { return v.localService; });
+    if (!local.length) { return false; }
+    return local.filter(function (v) { return v.lang.toLowerCase().slice(0, 2) === lang; })[0] || local[0];
+  }
+
+  function say(text, interrupt) {
+    var synth = window.speechSynthesis;
+    if (!text || !$("coach-voice").checked || !synth || typeof SpeechSynthesisUtterance === "undefined") { return; }
+    var voice = offlineVoice(synth);
+    if (voice === false) {
+      $("coach-voice-note").hidden = false;
+      $("coach-voice-note").textContent = "This device has no offline voice, so the steps are not spoken.";
+      return;
+    }
+    if (interrupt) { synth.cancel(); }  // a new step: late words would be wrong words
+    var words = new SpeechSynthesisUtterance(text);
+    words.lang = document.documentElement.lang || "en";
+    if (voice) { try { words.voice = voice; } catch (e) { /* keep the default voice */ } }
+    synth.speak(words);
+  }
+
+  function keepAwake() {
+    if (!navigator.wakeLock || wakeLock) { return; }
+    var request = wakeRequests += 1;
+    wakeLock = "pending";
+    navigator.wakeLock.request("screen").then(function (lock) {
+      if (request !== wakeRequests || !running()) { lock.release(); return; }  // paused meanwhile
+      wakeLock = lock;
+      lock.addEventListener("release", function () { if (wakeLock === lock) { wakeLock = null; } });
+    }).catch(function () { wakeLock = null; });  // refused (battery saver): the coach still runs
+  }
+
+  function letSleep() {
+    var lock = wakeLock;
+    wakeLock = null; wakeRequests += 1;
+    if (lock && lock !== "pending") { lock.release().catch(function () { /* already released */ }); }
+  }
+
+  // --- the timeline ---
   function describe(seg) {
     var ex = view.exercises[seg.exercise_index];
     var text = LABELS[seg.kind] || seg.kind;
@@ -48,7 +115,7 @@
 
   function holdDone(i, seconds) {
     var seg = view.segments[i];
-    longest[seg.exercise_index] = Math.max(longest[seg.exercise_index], seconds);
+    longest[seg.exercise_index] = Math.max(longest[seg.exercise_index], Math.min(seconds, seg.duration_seconds));
     if (seconds >= seg.duration_seconds) {
       reps[seg.exercise_index][seg.side] += 1;
     }
@@ -62,48 +129,118 @@
     }
   }
 
+  function showExercise(e) {
+    if (e === shownExercise) { return; }
+    shownExercise = e;
+    var ex = view.exercises[e];
+    $("coach-exercise").textContent = ex.name;
+    Array.prototype.forEach.call(root.querySelectorAll(".coach-figure"), function (fig) {
+      fig.hidden = Number(fig.getAttribute("data-exercise")) !== e;
+    });
+    var list = $("coach-steps");
+    list.textContent = "";
+    ex.steps.forEach(function (step) {
+      var item = document.createElement("li");
+      item.textContent = step;
+      list.appendChild(item);
+    });
+  }
+
   function enter(i) {
     if (index >= 0) { complete(i); }
-    index = i;
+    index = i; cueNext = 0;
     var seg = view.segments[i];
     root.setAttribute("data-segment", String(i));
-    $("coach-exercise").textContent = view.exercises[seg.exercise_index].name;
+    root.setAttribute("data-phase", seg.kind);
+    showExercise(seg.exercise_index);
     $("coach-segment").textContent = describe(seg);
     $("coach-status").textContent = view.exercises[seg.exercise_index].name + ": " + describe(seg);
     beep(seg.kind === "hold");
   }
 
-  function tick() {
-    var now = active();
-    var i = index < 0 ? 0 : index;
-    while (i < ends.length && now >= ends[i]) { i += 1; }
-    if (i >= ends.length) { finish(false); return; }
-    if (i !== index) { enter(i); }
-    var start = i === 0 ? 0 : ends[i - 1];
-    $("coach-countdown").textContent = clock(ends[i] - now);
-    $("coach-progress").value = Math.min(1, (now - start) / (ends[i] - start));
+  function speakDue(now) {
+    // The cues of the current segment whose time has come; passed ones are said together.
+    var cues = view.segments[index].cues, due = [], first = cueNext === 0;
+    while (cueNext < cues.length && cues[cueNext].at_seconds <= now - starts[index]) {
+      due.push(cues[cueNext].text); cueNext += 1;
+    }
+    if (due.length) { say(due.join(" "), first); }
   }
 
-  function finish(quit) {
-    var now = Math.min(active(), ends[ends.length - 1]);
-    if (!quit) {
-      complete(ends.length);
-    } else if (index >= 0 && view.segments[index].kind === "hold") {
-      holdDone(index, now - (index === 0 ? 0 : ends[index - 1]));  // a hold cut short
+  function tick() {
+    var now = position();
+    var i = index < 0 ? 0 : index;
+    while (i < ends.length && now >= ends[i]) { i += 1; }
+    if (i >= ends.length) { finish(false, true); return; }
+    if (i !== index) { enter(i); }
+    speakDue(now);
+    $("coach-countdown").textContent = clock(ends[i] - now);
+    $("coach-progress").value = Math.min(1, (now - starts[i]) / (ends[i] - starts[i]));
+  }
+
+  function cutShort() {
+    // A hold left before its end still counts towards the longest hold.
+    if (index >= 0 && view.segments[index].kind === "hold") { holdDone(index, position() - starts[index]); }
+  }
+
+  function firstSegmentOf(exercise) {
+    for (var k = 0; k < view.segments.length; k += 1) {
+      if (view.segments[k].exercise_index === exercise) { return k; }
     }
+    return -1;
+  }
+
+  function jump(target) {
+    offset += starts[target] - position();
+    index = -1;  // nothing between here and there was done
+    enter(target);
+    tick();
+  }
+
+  function skip() {
+    var exercise = view.segments[index].exercise_index;
+    cutShort();
+    skipped[exercise] = true;
+    var next = firstSegmentOf(exercise + 1);
+    if (next < 0) { finish(false, false); } else { jump(next); }
+  }
+
+  function repeat() {
+    var exercise = view.segments[index].exercise_index;
+    cutShort();
+    skipped[exercise] = false;
+    Object.keys(reps[exercise]).forEach(function (side) { reps[exercise][side] = 0; });
+    jump(firstSegmentOf(exercise));
+  }
+
+  function controls(isRunning) {
+    $("coach-start").disabled = isRunning;
+    ["coach-pause", "coach-stop", "coach-skip", "coach-repeat"].forEach(function (id) {
+      $(id).disabled = !isRunning;
+    });
+  }
+
+  function finish(quit, ranToEnd) {
+    // Ran to the end: every hold not yet counted was held; else the current one was cut short
+    // (skip already counted it). Time exercising excludes the overrun past the last segment.
+    if (ranToEnd) { complete(ends.length); } else if (quit) { cutShort(); }
+    activeSeconds = active() - (ranToEnd ? Math.max(0, position() - ends[ends.length - 1]) : 0);
     clearInterval(timer); timer = null; pausedAt = null;
     quitEarly = quit; endedAt = new Date();
-    root.setAttribute("data-active-seconds", String(Math.round(now * 10) / 10));
+    root.setAttribute("data-active-seconds", String(Math.round(activeSeconds * 10) / 10));
+    root.setAttribute("data-phase", "done");
     setState("done");
+    letSleep();
     $("coach-segment").textContent = quit ? "Stopped. Well done for what you did." : "Session complete. Well done!";
     $("coach-status").textContent = $("coach-segment").textContent;
     $("coach-countdown").textContent = "Done";
     $("coach-progress").value = 1;
-    $("coach-pause").disabled = true; $("coach-stop").disabled = true;
-    $("coach-start").disabled = false; $("coach-start").textContent = "Start again";
+    controls(false);
+    $("coach-start").textContent = "Start again";
     $("coach-after").hidden = false;
     $("coach-save").disabled = false;
     beep(true);
+    say(quit ? view.stopped_cue : view.closing_cue, true);
   }
 
   function number(id) {
@@ -142,11 +279,11 @@
     var symptom = $("symptom").value || null;
     var body = {
       started_at: startedAt.toISOString(), ended_at: endedAt.toISOString(),
-      active_seconds: Number(root.getAttribute("data-active-seconds")),
+      active_seconds: Math.round(activeSeconds * 10) / 10,
       quit_early: quitEarly, pain_before: number("pain-before"), pain_after: number("pain-after"),
       symptom: symptom, stopped_for_symptom: Boolean(symptom) && quitEarly,
       exercises: view.exercises.map(function (ex, i) {
-        return { exercise_id: ex.id, completed_reps: reps[i], longest_hold_seconds: Math.round(longest[i] * 100) / 100, skipped: false };
+        return { exercise_id: ex.id, completed_reps: reps[i], longest_hold_seconds: Math.round(longest[i] * 100) / 100, skipped: skipped[i] };
       })
     };
     $("coach-save").disabled = true;
@@ -173,12 +310,15 @@
       return ex.sides === "each" ? { left: 0, right: 0 } : { both: 0 };
     });
     longest = view.exercises.map(function () { return 0; });
-    index = -1; pausedAt = null; pausedMs = 0; t0 = performance.now(); startedAt = new Date();
+    skipped = view.exercises.map(function () { return false; });
+    index = -1; offset = 0; pausedAt = null; pausedMs = 0; t0 = performance.now(); startedAt = new Date();
+    shownExercise = -1;
     setState("running");
     $("coach-after").hidden = true; $("coach-result").textContent = "";
-    $("coach-start").disabled = true;
-    $("coach-pause").disabled = false; $("coach-pause").textContent = "Pause";
-    $("coach-stop").disabled = false;
+    root.removeAttribute("data-saved");
+    controls(true);
+    $("coach-pause").textContent = "Pause";
+    keepAwake();
     tick();
     timer = setInterval(tick, 100);
   }
@@ -188,24 +328,36 @@
       pausedAt = performance.now(); clearInterval(timer); timer = null;
       setState("paused"); $("coach-pause").textContent = "Resume";
       $("coach-status").textContent = "Paused";
+      letSleep();
+      if (window.speechSynthesis) { window.speechSynthesis.cancel(); }
     } else {
       pausedMs += performance.now() - pausedAt; pausedAt = null;
       setState("running"); $("coach-pause").textContent = "Pause";
       $("coach-status").textContent = "Resumed";
+      keepAwake();
       tick(); timer = setInterval(tick, 100);
     }
   }
 
+  remembered("coach-sound", "backcare.coach.bell");
+  remembered("coach-voice", "backcare.coach.voice");
   $("coach-start").addEventListener("click", start);
   $("coach-pause").addEventListener("click", togglePause);
-  $("coach-stop").addEventListener("click", function () { finish(true); });
+  $("coach-stop").addEventListener("click", function () { finish(true, false); });
+  $("coach-skip").addEventListener("click", skip);
+  $("coach-repeat").addEventListener("click", repeat);
   $("coach-save").addEventListener("click", save);
+  // The browser drops the wake lock when the page is hidden; take it again on return.
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && running()) { keepAwake(); }
+  });
   $("coach-start").disabled = true;
   fetch(root.getAttribute("data-plan-url"), { credentials: "same-origin" })
     .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
     .then(function (data) {
       view = data; var total = 0;
       ends = data.segments.map(function (s) { total += s.duration_seconds; return total; });
+      starts = ends.map(function (end, i) { return end - data.segments[i].duration_seconds; });
       $("coach-start").disabled = ends.length === 0;
       setState("ready");
     })

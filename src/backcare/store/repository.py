@@ -93,6 +93,7 @@ _TRENDS = {t.value: t for t in Trend}
 _LEVELS = {level.value: level for level in TriageLevel}
 _ACTIONS = {a.value: a for a in SelfCareAction}
 _NO_DETAILS: tuple[Any, ...] = ()
+_PERSON_LOCK = 0x64696172  # "diar": the advisory lock id of dose checks
 
 
 def _episode(row: Any) -> EpisodeRecord:
@@ -249,14 +250,40 @@ class DiaryRepository:
         rows = self.session.execute(select(*_EPISODE_COLUMNS).order_by(_E.started_at, _E.id))
         return [_episode(row) for row in rows]
 
-    def lock_episode(self, episode_id: int) -> None:
+    def lock_episode(self, episode_id: int) -> EpisodeRecord:
         """Serialise writers on this episode for the rest of the transaction.
 
         On SQLite the write transaction already holds the database's write lock
-        (``BEGIN IMMEDIATE``); on PostgreSQL this takes a row lock.
+        (``BEGIN IMMEDIATE``); on PostgreSQL this takes a row lock. Either way the
+        episode returned is read under the lock, so its status is the committed one:
+        callers re-check it (a check-in may race a ``resolve``).
+
+        Raises:
+            NotFoundError: no such episode.
         """
-        if self.session.get_bind().dialect.name != "sqlite":
-            self.session.execute(select(_E.id).where(_E.id == episode_id).with_for_update())
+        if self._sqlite:
+            return self.episode(episode_id)
+        row = self.session.execute(
+            select(*_EPISODE_COLUMNS).where(_E.id == episode_id).with_for_update()
+        ).first()
+        if row is None:
+            raise NotFoundError(f"no episode {episode_id} in the diary")
+        return _episode(row)
+
+    def lock_person(self) -> None:
+        """Serialise dose checks of this diary's person for the rest of the transaction.
+
+        A dose is checked against the doses of every episode, so two check-ins in
+        different episodes (or an import) must not check-then-record at once. One
+        diary is one person: on PostgreSQL this is a transaction-level advisory lock
+        on the diary; SQLite's write transaction holds the database lock already.
+        """
+        if not self._sqlite:
+            self.session.execute(select(func.pg_advisory_xact_lock(_PERSON_LOCK)))
+
+    @property
+    def _sqlite(self) -> bool:
+        return self.session.get_bind().dialect.name == "sqlite"
 
     def resolve_episode(
         self, episode_id: int, *, resolved_at: datetime, summary: str | None

@@ -20,6 +20,7 @@ from backcare.store.records import ActionCount, ActivityScore, SelfCareAction
 
 __all__ = [
     "CLOCK_SKEW",
+    "DERIVED_ANSWERS",
     "DOSE_LEAD_TIME",
     "MAX_ACTION_COUNT",
     "MAX_EPISODE_AGE",
@@ -27,9 +28,9 @@ __all__ = [
     "MAX_NOTE_LENGTH",
     "PERSON_COURSE_FIELDS",
     "CheckInEntry",
+    "DoseEntry",
     "bounded_time",
     "check_free_text",
-    "DoseEntry",
     "combine_actions",
     "parse_action",
     "parse_activity",
@@ -51,6 +52,9 @@ MAX_MG = 10_000
 MAX_ACTIVITY_NAME = 80
 #: Course answers the person gives; the diary derives the others (days, trend).
 PERSON_COURSE_FIELDS = ("recurrent_same_spot", "disrupts_sleep_or_daily_life")
+#: Answers the diary works out itself (pain is the check-in's own field): a person's
+#: answers update, typed or imported, may not set them.
+DERIVED_ANSWERS = ("pain", "hours_since_onset", "course.days_of_self_care", "course.trend")
 
 _YES = {"yes", "y", "true", "1"}
 _NO = {"no", "n", "false", "0"}

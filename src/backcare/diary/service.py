@@ -25,6 +25,7 @@ from typing import Any
 from backcare.diary.escalation import Escalation, effective_answers, escalation
 from backcare.diary.inputs import (
     CLOCK_SKEW,
+    DERIVED_ANSWERS,
     DOSE_LEAD_TIME,
     MAX_EPISODE_AGE,
     MAX_MG,
@@ -78,9 +79,6 @@ __all__ = [
     "local_timezone",
     "open_diary",
 ]
-
-#: Fields the diary derives; a person's answers update may not set them.
-_DERIVED = ("hours_since_onset", "course.days_of_self_care", "course.trend")
 
 
 def local_timezone() -> tzinfo:
@@ -572,7 +570,7 @@ class Diary:
             return None
         answers = parse_answers(dict(given))
         data = compact_answers(answers)
-        for path in _DERIVED:
+        for path in DERIVED_ANSWERS:
             group, _, name = path.partition(".")
             if (name and name in data.get(group, {})) or (not name and group in data):
                 raise InputError(

@@ -671,7 +671,9 @@ def export(
         sys.stdout.flush()
         return
     try:
-        output.write_bytes(data)
+        from backcare.locations import write_private
+
+        write_private(output, data)
     except OSError as exc:
         raise InputError(
             "cannot write the export", problems=[FieldProblem(str(output), str(exc))]

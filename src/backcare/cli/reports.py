@@ -38,7 +38,9 @@ def _write(data: bytes, output: Path | None, *, binary: bool, what: str) -> None
         sys.stdout.flush()
         return
     try:
-        output.write_bytes(data)
+        from backcare.locations import write_private
+
+        write_private(output, data)
     except OSError as exc:
         raise InputError(
             f"cannot write the {what}",

@@ -13,13 +13,17 @@ SQLite is opened for a single person's diary written by more than one process:
 * ``busy_timeout``: a second writer waits for the lock instead of failing;
 * write transactions start with ``BEGIN IMMEDIATE``, taking the write lock before
   the first read, so "check the dose limit, then record the dose" cannot interleave
-  with another process doing the same.
+  with another process doing the same;
+* the folders it creates are ``0700`` and the database file ``0600`` whatever the
+  umask (SQLite gives its WAL and shared-memory files the database's mode); an
+  existing database other users can read is used, with a warning on the log.
 
 PostgreSQL write transactions lock the episode row instead (see the repository).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +35,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
 from backcare.errors import BackcareError, ConflictError, StoreError
+from backcare.locations import create_private_file, exposed, private_folder
 from backcare.settings import Settings
 from backcare.store.migrations import HEAD, REVISIONS, SCRIPT_LOCATION
 from backcare.store.repository import DiaryRepository
@@ -51,6 +56,7 @@ BUSY_TIMEOUT_MS = 30_000
 DATABASE_FILE_NAME = "diary.sqlite3"
 _BEGIN_OPTION = "backcare_begin"
 _PG_MIGRATION_LOCK = 0x6261636B  # "back": an advisory lock id for concurrent migrations
+_log = logging.getLogger("backcare.store")
 
 
 def default_database_url() -> str:
@@ -148,7 +154,7 @@ def _sqlite_engine(url: str) -> Engine:
         kwargs.update(poolclass=StaticPool)
         kwargs["connect_args"]["check_same_thread"] = False
     else:
-        Path(str(parsed.database)).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        _private_database(Path(str(parsed.database)).expanduser())
     engine = create_engine(url, **kwargs)
 
     @event.listens_for(engine, "connect")
@@ -171,6 +177,23 @@ def _sqlite_engine(url: str) -> Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _private_database(path: Path) -> None:
+    """Create the database file ``0600`` in ``0700`` folders; warn if it is readable by others."""
+    if path.exists():
+        for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            if file.exists() and exposed(file):
+                _log.warning(
+                    "backcare: the diary %s can be read by other users of this machine; "
+                    "make it private with: chmod 600 %s*",
+                    file,
+                    path,
+                )
+                break
+        return
+    private_folder(path.parent)
+    create_private_file(path)
 
 
 def _make_engine(url: str) -> Engine:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from backcare.cli._terminal import printable
 from backcare.cli.options import DbOption, EpisodeOption
 from backcare.domain.enums import Trigger
 from backcare.errors import DoseLimitError, FieldProblem, ImportFormatError, InputError
@@ -173,10 +174,10 @@ def episode_show(
         )
         console.print(f"  triage     [{_LEVEL_STYLE.get(level, '')}]{level}[/]")
         for line in report.lines():
-            console.print(f"  {line}")
+            console.print(f"  {printable(line)}", markup=False)
         if episode.summary:
             console.rule("Summary")
-            console.print(episode.summary)
+            console.print(printable(episode.summary), markup=False)
 
 
 @episode_app.command("resolve")
@@ -194,7 +195,7 @@ def episode_resolve(
         episode = diary.resolve(episode_id, summary=summary)
         console = _console()
         console.print(f"[bold]Episode {episode.id} resolved.[/]")
-        console.print(episode.summary or "")
+        console.print(printable(episode.summary or ""), markup=False)
 
 
 # --- checkin ----------------------------------------------------------------------------
@@ -298,7 +299,7 @@ def checkin(
             if Confirm.ask("Resolve this episode now?", console=console, default=True):
                 episode = diary.resolve()
                 console.print(f"[bold]Episode {episode.id} resolved.[/]")
-                console.print(episode.summary or "")
+                console.print(printable(episode.summary or ""), markup=False)
 
 
 def _interactive() -> bool:
@@ -437,7 +438,7 @@ def _render_checkin(console: Console, diary: Diary, result: CheckInResult) -> No
     else:
         console.print(result.pain.describe().capitalize())
     if result.function is not None:
-        console.print(result.function.describe().capitalize())
+        console.print(printable(result.function.describe().capitalize()), markup=False)
     for dose in result.doses:
         line = f"Logged {dose.name} {dose.mg} mg at {_when(dose.taken_at, diary.tz)}"
         if not dose.allowed:
@@ -513,8 +514,8 @@ def _render_history(
                 psfs,
                 _LEVEL_LABEL[level],
                 did,
-                meds,
-                (c.note or "").replace("\n", " "),
+                printable(meds),
+                " ".join(printable(c.note or "").split()),
             )
         )
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
@@ -591,7 +592,7 @@ def trend(
         console = _console()
         console.print(f"[bold]Episode {loaded.episode.id}[/], day {report.days_since_onset}")
         for line in report.lines():
-            console.print(line)
+            console.print(printable(line), markup=False)
         if report.pain is not None:
             console.print(
                 f"[dim]Thresholds: 2 points or 30% ({', '.join(report.pain.sources)}).[/]"

@@ -1,0 +1,201 @@
+"""Every time and free text the diary service accepts is bounded: CLI, web and import alike.
+
+Onsets within the last year and not in the future (beyond a few minutes of clock
+skew); check-ins within the episode; doses from the day before the onset; the ends
+of the calendar refused in words rather than overflowing; control characters other
+than newline and tab refused in new text, and stripped whenever the CLI prints text.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+import typer
+
+from backcare.diary import CheckInEntry, Diary, DoseEntry
+from backcare.diary.inputs import parse_activity
+from backcare.errors import InputError
+from store_fixtures import (  # noqa: F401  (fixtures)
+    START,
+    FakeClock,
+    cli_app,
+    clock,
+    invoke,
+    sqlite_diary,
+    sqlite_url,
+)
+
+YEAR_1 = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=1)))
+YEAR_9999 = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone(timedelta(hours=-14)))
+
+
+@pytest.mark.parametrize(
+    ("onset", "message"),
+    [
+        pytest.param(START + timedelta(minutes=6), "in the future", id="future"),
+        pytest.param(START - timedelta(days=366), "before a year ago", id="older-than-a-year"),
+        pytest.param(YEAR_1, "before a year ago", id="year-1-overflowing"),
+        pytest.param(YEAR_9999, "in the future", id="year-9999-overflowing"),
+        pytest.param(datetime(2026, 3, 2, 8), "without a time zone", id="naive"),
+    ],
+)
+def test_impossible_onsets_are_refused_naming_the_field(
+    sqlite_diary: Diary,  # noqa: F811
+    onset: datetime,
+    message: str,
+) -> None:
+    with pytest.raises(InputError, match=message) as caught:
+        sqlite_diary.start_episode(onset=onset)
+    assert [p.field for p in caught.value.problems] == ["onset"]
+    assert sqlite_diary.episodes() == []
+
+
+@pytest.mark.parametrize(
+    "onset",
+    [
+        pytest.param(START + timedelta(minutes=4), id="clock-skew"),
+        pytest.param(START - timedelta(days=364), id="almost-a-year-ago"),
+    ],
+)
+def test_onsets_within_the_bounds_are_accepted(
+    sqlite_diary: Diary,  # noqa: F811
+    onset: datetime,
+) -> None:
+    assert sqlite_diary.start_episode(onset=onset).episode.onset_at == onset
+
+
+@pytest.mark.parametrize(
+    ("entry", "field", "message"),
+    [
+        pytest.param(CheckInEntry(pain=3, at=YEAR_9999), "at", "in the future", id="at-9999"),
+        pytest.param(CheckInEntry(pain=3, at=YEAR_1), "at", "before the episode", id="at-year-1"),
+        pytest.param(
+            CheckInEntry(pain=3, at=START + timedelta(days=1)), "at", "future", id="at-tomorrow"
+        ),
+        pytest.param(
+            CheckInEntry(pain=3, doses=(DoseEntry("ibuprofen", 200, YEAR_1),)),
+            "doses.ibuprofen",
+            "before the day before",
+            id="dose-year-1",
+        ),
+        pytest.param(
+            CheckInEntry(pain=3, doses=(DoseEntry("ibuprofen", 200, START - timedelta(days=2)),)),
+            "doses.ibuprofen",
+            "before the day before",
+            id="dose-two-days-before-onset",
+        ),
+        pytest.param(
+            CheckInEntry(pain=3, doses=(DoseEntry("ibuprofen", 200, YEAR_9999),)),
+            "doses.ibuprofen",
+            "in the future",
+            id="dose-9999",
+        ),
+        pytest.param(
+            CheckInEntry(pain=3, doses=(DoseEntry("ibuprofen", 2**63),)),
+            "doses.ibuprofen",
+            "whole number from 1",
+            id="dose-2-to-the-63",
+        ),
+        pytest.param(
+            CheckInEntry(pain=3, note="hello\x1b]0;pwned\x07"), "note", "control", id="esc-note"
+        ),
+        pytest.param(CheckInEntry(pain=3, note="a\x00b"), "note", "control", id="nul-note"),
+        pytest.param(CheckInEntry(pain=3, note="a\x9bb"), "note", "control", id="c1-note"),
+        pytest.param(
+            CheckInEntry(pain=3, activities=(parse_activity("so\x1bcks=3"),)),
+            "activities",
+            "the check-in has problems",
+            id="esc-activity",
+        ),
+        pytest.param(
+            CheckInEntry(pain=3, answers={"pain": 4}), "pain", "works this out", id="pain-update"
+        ),
+    ],
+)
+def test_impossible_checkins_are_refused_naming_the_field_and_record_nothing(
+    sqlite_diary: Diary,  # noqa: F811
+    entry: CheckInEntry,
+    field: str,
+    message: str,
+) -> None:
+    sqlite_diary.start_episode(onset=START - timedelta(hours=3), answers={"pain": 6})
+    with pytest.raises(InputError, match=message) as caught:
+        sqlite_diary.check_in(entry)
+    assert any(p.field.startswith(field) for p in caught.value.problems), caught.value.problems
+    assert sqlite_diary.history().checkins == ()
+
+
+def test_newlines_and_tabs_are_kept_in_notes(sqlite_diary: Diary) -> None:  # noqa: F811
+    sqlite_diary.start_episode(onset=START - timedelta(hours=3), answers={"pain": 6})
+    result = sqlite_diary.check_in(CheckInEntry(pain=3, note="line one\n\tline two"))
+    assert result.checkin.note == "line one\n\tline two"
+
+
+def test_a_dose_taken_the_morning_before_the_onset_counts(
+    sqlite_diary: Diary,  # noqa: F811
+) -> None:
+    sqlite_diary.start_episode(onset=START, answers={"pain": 6})
+    dose = DoseEntry("ibuprofen", 200, START - timedelta(hours=5))
+    assert sqlite_diary.check_in(CheckInEntry(pain=3, doses=(dose,))).doses[0].allowed
+
+
+# --- terminal escapes in the CLI's views ------------------------------------------------------
+
+HOSTILE_NOTE = "calm\x1b]0;pwned\x07\x1b[2J\x1b]52;c;ZXZpbA==\x07\x9b31m end"
+
+
+@pytest.fixture
+def escaped_db(tmp_path: Path) -> str:
+    """A diary whose note holds escapes, as an older backcare could have stored it."""
+    db = f"sqlite:///{tmp_path / 'diary.sqlite3'}"
+    app = cli_app()
+    assert invoke(app, ["episode", "start", "--onset", "2h", "--pain", "6", "--db", db])[0] == 0
+    assert invoke(app, ["checkin", "--pain", "4", "--note", "calm", "--db", db])[0] == 0
+    engine = sa.create_engine(db)
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE checkins SET note = :n"), {"n": HOSTILE_NOTE})
+        connection.execute(sa.text("UPDATE episodes SET trigger = NULL"))
+    engine.dispose()
+    return db
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["history"], id="history"),
+        pytest.param(["episode", "show"], id="episode-show"),
+        pytest.param(["trend"], id="trend"),
+        pytest.param(["episode", "resolve"], id="resolve-summary"),
+    ],
+)
+def test_cli_views_strip_terminal_escapes_but_the_stored_note_keeps_them(
+    escaped_db: str, args: list[str]
+) -> None:
+    app: typer.Typer = cli_app()
+    if args == ["episode", "resolve"]:
+        summary = ["--summary", "fine"]
+        code, result = invoke(app, [*args, *summary, "--db", escaped_db])
+        assert code == 0, result.output
+        engine = sa.create_engine(escaped_db)
+        with engine.begin() as connection:
+            connection.execute(sa.text("UPDATE episodes SET summary = :n"), {"n": HOSTILE_NOTE})
+        engine.dispose()
+        args = ["episode", "show", "1"]
+    code, result = invoke(app, [*args, "--db", escaped_db])
+    assert code == 0, result.output
+    assert not any(c in result.output for c in "\x1b\x07\x9b")
+    if args[0] == "history":
+        assert "calm]0;pwned" in result.output
+    stored = json.loads(invoke(app, ["history", "--json", "--db", escaped_db])[1].output)
+    assert stored["checkins"][0]["note"] == HOSTILE_NOTE
+
+
+def test_cli_refuses_a_new_note_with_an_escape(escaped_db: str) -> None:
+    app: typer.Typer = cli_app()
+    code, result = invoke(app, ["checkin", "--pain", "3", "--note", "x\x1b[2J", "--db", escaped_db])
+    assert code == 2
+    assert "control character" in str(result.exception)

@@ -48,9 +48,12 @@ format: $(STAMP)  ## Fix lint and formatting where it can
 bench: $(STAMP)  ## Run the benchmarks; results go to benchmarks/results/
 	$(BIN)/python benchmarks/run_all.py
 
-docs: $(STAMP)  ## Regenerate the generated docs (protocol, CLI reference)
+docs: $(STAMP)  ## Regenerate the generated docs (protocol, CLI reference, export schema)
 	$(BIN)/backcare kb show --output docs/protocol.md
 	$(BIN)/python -c "from backcare.cli.reference import render_cli_reference as r; open('docs/cli.md', 'w').write(r())"
+	$(BIN)/python -c "from backcare.diary.transfer import schema_text as s; \
+		[open(p, 'w').write(s()) for p in ('docs/backcare-diary.schema.json', \
+		'src/backcare/diary/backcare-diary.schema.json')]"
 
 clean:  ## Remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

@@ -103,6 +103,8 @@ __all__ = [
     "import_diary",
     "json_schema",
     "parse",
+    "published_schema",
+    "schema_text",
 ]
 
 FORMAT: Final = "backcare-diary"
@@ -228,6 +230,11 @@ def json_schema() -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         **schema,
     }
+
+
+def schema_text() -> str:
+    """:func:`json_schema` as the text of :data:`SCHEMA_FILE` (``make docs`` writes it)."""
+    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
 def published_schema() -> str:

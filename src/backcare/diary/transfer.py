@@ -598,14 +598,16 @@ def _load_json(text: str, where: str, *, invalid: str = "the file is not valid J
 
 def _too_deep(data: Any) -> bool:
     """Whether ``data`` nests deeper than :data:`MAX_DEPTH` (iteratively: no recursion)."""
-    stack: list[tuple[Any, int]] = [(data, 1)]
+    if not isinstance(data, dict | list):
+        return False
+    stack: list[tuple[dict[str, Any] | list[Any], int]] = [(data, 1)]
     while stack:
         value, depth = stack.pop()
-        if isinstance(value, dict | list):
-            if depth > MAX_DEPTH:
-                return True
-            children = value.values() if isinstance(value, dict) else value
-            stack.extend((child, depth + 1) for child in children)
+        if depth > MAX_DEPTH:
+            return True
+        for child in value.values() if isinstance(value, dict) else value:
+            if isinstance(child, dict | list):
+                stack.append((child, depth + 1))
     return False
 
 

@@ -8,6 +8,8 @@ assessments, times at the ends of the calendar, a CSV cut short, formula cells.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import subprocess
@@ -19,9 +21,12 @@ from typing import Any
 import jsonschema_rs
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from backcare.diary import CheckInEntry, Diary, DoseEntry
 from backcare.diary.transfer import (
+    CSV_COLUMNS,
     SCHEMA_FILE,
     dump,
     export_diary,
@@ -80,6 +85,10 @@ def _episode(**extra: Any) -> dict[str, Any]:
 
 def _document(*episodes: dict[str, Any], **extra: Any) -> str:
     return json.dumps(EMPTY | {"episodes": list(episodes)} | extra)
+
+
+def csv_rows(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text, newline="")))
 
 
 def _refused(target: Store, text: str, *, message: str, field: str) -> ImportFormatError:
@@ -156,6 +165,12 @@ HOSTILE = [
         "inconsistent",
         "episodes.0.assessment.triage.level",
         id="assessment-without-level",
+    ),
+    pytest.param(
+        _document(_episode(assessment={"triage": {"level": ["emergency"]}})),
+        "inconsistent",
+        "episodes.0.assessment.triage.level",
+        id="assessment-level-a-list",
     ),
     pytest.param(
         _document(_episode()).replace('"pain": 5', '"pain": NaN'),
@@ -498,3 +513,125 @@ def test_imports_into_a_fresh_database_from_a_file_on_disk(tmp_path: Path) -> No
     with open_store(f"sqlite:///{tmp_path / 'diary.sqlite3'}") as opened:
         result = import_diary(opened, path.read_text(encoding="utf-8"), now=NOW)
     assert (result.episodes, result.checkins) == (1, 5)
+
+
+# --- invariants over hostile documents ------------------------------------------------------
+
+
+#: Values an attacker tries in any field: wrong types, huge and negative numbers, calendar
+#: ends, deep nesting, control characters, formula text.
+hostile_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.sampled_from([0, -1, 1.0, 2**63, -(2**63), 10**30, 1e308]),
+    st.sampled_from(
+        [
+            "",
+            "0001-01-01T00:00:00Z",
+            "9999-12-31T23:59:59-14:00",
+            "2099-01-01T00:00:00Z",
+            "2026-03-02T08:00:00",
+            "Nurofen",
+            "=cmd|' /C calc'!A0",
+            "\x1b]52;c;ZXZpbA==\x07",
+            "a" * 30_000,
+        ]
+    ),
+    st.text(max_size=10),
+    st.recursive(st.integers(0, 3), lambda inner: st.lists(inner, max_size=2), max_leaves=4).map(
+        lambda value: [[[[[[value]]]]]]
+    ),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+)
+
+VALID_EPISODE = _episode(
+    status="resolved",
+    resolved_at=_at(20),
+    summary="fine",
+    checkins=[_checkin(3, note="ok", doses=[_dose("paracetamol", 500, 2.5)])],
+    doses=[_dose("ibuprofen", 200, 10)],
+)
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    paths = [prefix]
+    if isinstance(value, dict):
+        for key, child in value.items():
+            paths += _paths(child, (*prefix, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            paths += _paths(child, (*prefix, index))
+    return paths
+
+
+EPISODE_PATHS = [p for p in _paths(VALID_EPISODE) if p]
+
+
+def _replaced(data: Any, path: tuple[Any, ...], value: Any) -> Any:
+    """``data`` with the value at ``path`` replaced (unchanged if an earlier edit removed it)."""
+    if not path:
+        return value
+    head = path[0]
+    if isinstance(data, dict) and head in data:
+        return data | {head: _replaced(data[head], path[1:], value)}
+    if isinstance(data, list) and isinstance(head, int) and head < len(data):
+        return [*data[:head], _replaced(data[head], path[1:], value), *data[head + 1 :]]
+    return data
+
+
+def _import(text: str) -> tuple[Store, ImportFormatError | None]:
+    target = open_store("sqlite://")
+    try:
+        import_diary(target, text, now=NOW)
+    except ImportFormatError as exc:
+        return target, exc
+    return target, None
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    edits=st.lists(
+        st.tuples(st.sampled_from(EPISODE_PATHS), hostile_values), min_size=1, max_size=3
+    ),
+    fmt=st.sampled_from(["json", "csv"]),
+)
+def test_any_hostile_edit_is_imported_whole_or_refused_in_words_with_nothing_written(
+    edits: list[tuple[tuple[Any, ...], Any]], fmt: str
+) -> None:
+    episode: Any = VALID_EPISODE
+    for path, value in edits:
+        episode = _replaced(episode, path, value)
+    text = json.dumps(EMPTY | {"episodes": [episode]})
+    if fmt == "csv":
+        try:
+            text = dump(parse(text, now=NOW), fmt="csv")
+        except ImportFormatError:
+            return  # refused already as JSON: nothing to turn into CSV
+    target, error = _import(text)
+    with target:
+        exported = export_diary(target)
+    if error is not None:
+        assert error.problems, error
+        assert all(p.field or p.problem for p in error.problems)
+        assert json.loads(exported)["episodes"] == []
+    else:
+        assert "NaN" not in exported
+        [episode] = parse(exported, now=NOW).episodes
+        assert episode.uid == "a" * 32
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    note=st.text(
+        alphabet=st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\n\t"),
+        min_size=1,
+        max_size=30,
+    ).filter(lambda text: text.strip() == text and text.strip())
+)
+def test_any_note_survives_the_csv_round_trip_and_never_starts_a_formula(note: str) -> None:
+    document = parse(_document(_episode(checkins=[_checkin(note=note)])), now=NOW)
+    text = dump(document, fmt="csv")
+    [row] = [r for r in csv_rows(text) if r[0] == "checkin"]
+    cell = row[CSV_COLUMNS.index("note")]
+    assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert parse(text, now=NOW).episodes[0].checkins[0].note == note

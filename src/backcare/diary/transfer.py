@@ -898,7 +898,7 @@ def _assessment_problems(data: dict[str, Any], where: str) -> list[FieldProblem]
     """An assessment must at least carry its triage level (else it would read as self-care)."""
     triage = data.get("triage")
     level = triage.get("level") if isinstance(triage, dict) else None
-    if level not in {t.value for t in TriageLevel}:
+    if not isinstance(level, str) or level not in {t.value for t in TriageLevel}:
         return [FieldProblem(f"{where}.triage.level", "missing or not a triage level")]
     return []
 

@@ -8,6 +8,7 @@ than newline and tab refused in new text, and stripped whenever the CLI prints t
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -199,3 +200,36 @@ def test_cli_refuses_a_new_note_with_an_escape(escaped_db: str) -> None:
     code, result = invoke(app, ["checkin", "--pain", "3", "--note", "x\x1b[2J", "--db", escaped_db])
     assert code == 2
     assert "control character" in str(result.exception)
+
+
+class _Terminal(io.TextIOWrapper):
+    """Standard output that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("tty", [True, False], ids=["terminal", "pipe"])
+def test_machine_readable_output_is_stripped_only_on_a_terminal(
+    escaped_db: str, monkeypatch: pytest.MonkeyPatch, tty: bool
+) -> None:
+    from backcare.cli import _terminal
+
+    raw = io.BytesIO()
+    stream = _Terminal(raw, encoding="utf-8") if tty else io.TextIOWrapper(raw, encoding="utf-8")
+    monkeypatch.setattr(_terminal.sys, "stdout", stream)
+    _terminal.to_stdout(("note: " + HOSTILE_NOTE + "\r\n").encode())
+    written = raw.getvalue().decode()
+    if tty:
+        assert written == "note: calm]0;pwned[2J]52;c;ZXZpbA==31m end\n"
+    else:
+        assert written == "note: " + HOSTILE_NOTE + "\r\n"
+
+
+def test_answers_nested_thousands_deep_exit_2_naming_the_file(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.json"
+    answers.write_text("[" * 5000 + "]" * 5000)
+    db = f"sqlite:///{tmp_path / 'diary.sqlite3'}"
+    code, result = invoke(cli_app(), ["episode", "start", "--answers", str(answers), "--db", db])
+    assert code == 2
+    assert str(answers) in str(result.exception)

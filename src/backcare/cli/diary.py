@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from backcare.cli._terminal import printable
+from backcare.cli._terminal import printable, to_stdout
 from backcare.cli.options import DbOption, EpisodeOption
 from backcare.domain.enums import Trigger
 from backcare.errors import DoseLimitError, FieldProblem, ImportFormatError, InputError
@@ -144,6 +144,11 @@ def _load_json(source: str) -> Any:
         raise InputError(
             "the answers are not valid JSON",
             problems=[FieldProblem(source, f"line {exc.lineno} column {exc.colno}: {exc.msg}")],
+        ) from exc
+    except (RecursionError, ValueError) as exc:  # nested thousands deep; a huge integer
+        raise InputError(
+            "the answers cannot be read",
+            problems=[FieldProblem(source, "nested too deeply, or a number too large")],
         ) from exc
 
 
@@ -477,7 +482,7 @@ def history(
             from backcare.diary.transfer import episode_data
 
             data = episode_data(loaded.episode, checkins, loaded.doses)
-            sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+            to_stdout((json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode())
             return
         console = _console()
         _render_history(console, diary, loaded.episode.id, checkins)
@@ -587,7 +592,7 @@ def trend(
             if path is not None:
                 save_image(points, path, fmt=fmt, tz=diary.tz, baseline=baseline)
         if as_json:
-            sys.stdout.write(json.dumps(_trend_json(report), indent=2) + "\n")
+            to_stdout((json.dumps(_trend_json(report), indent=2) + "\n").encode())
             return
         console = _console()
         console.print(f"[bold]Episode {loaded.episode.id}[/], day {report.days_since_onset}")
@@ -668,8 +673,7 @@ def export(
 
             data = export_diary(diary.store, fmt=fmt).encode("utf-8")
     if output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+        to_stdout(data)
         return
     try:
         from backcare.locations import write_private

@@ -503,7 +503,7 @@ class Diary:
             "latest": now + CLOCK_SKEW,
             "what": "the episode began",
         }
-        at = now if entry.at is None else bounded_time(entry.at, field="at", **bounds)
+        at = bounded_time(now if entry.at is None else entry.at, field="at", **bounds)
         bounds |= {
             "earliest": episode.onset_at - DOSE_LEAD_TIME,
             "what": "the day before the episode began",

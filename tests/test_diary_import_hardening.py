@@ -310,6 +310,38 @@ def test_imported_doses_count_against_the_diary_s_own_and_the_other_way_round(
         diary.check_in(CheckInEntry(pain=5, doses=(DoseEntry("ibuprofen", 400, _time(14)),)))
 
 
+def test_a_dose_the_person_should_avoid_imports_only_with_its_override(
+    sqlite_store: Store,  # noqa: F811
+) -> None:
+    pregnant = {"pain": 5, "conditions": ["pregnant"]}
+    dose = _dose("Nurofen", 200, 2)
+    error = _refused(
+        sqlite_store,
+        _document(_episode(answers=pregnant, doses=[dose])),
+        message="safety limit",
+        field="episodes.0.doses.0",
+    )
+    assert "avoid" in str(error)
+    assert "pregnant" in str(error)
+    overridden = dose | {"overridden": True, "override_reason": "avoid: pregnant"}
+    imported = _document(_episode(answers=pregnant, doses=[overridden]))
+    assert import_diary(sqlite_store, imported, now=NOW).doses == 1
+
+
+def test_an_import_checks_each_dose_with_the_answers_known_at_its_time(
+    sqlite_store: Store,  # noqa: F811
+) -> None:
+    # Pregnancy reported at the 5 h check-in: ibuprofen before it was fine, after it is not.
+    told = _checkin(5, answers_update={"conditions": ["pregnant"]})
+    episode = _episode(
+        answers={"pain": 5, "conditions": []}, checkins=[told], doses=[_dose(hours=2)]
+    )
+    assert import_diary(sqlite_store, _document(episode), now=NOW).doses == 1
+    later = episode | {"uid": "b" * 32, "status": "resolved", "resolved_at": _at(20)}
+    later["doses"] = [_dose(hours=12)]
+    _refused(sqlite_store, _document(later), message="safety limit", field="episodes.0.doses.0")
+
+
 def _time(hours: float) -> datetime:
     return START + timedelta(hours=hours)
 

@@ -695,7 +695,7 @@ def import_(
 
     text = _read_text(file, what="import file")
     with _open(db) as diary:
-        result = import_diary(diary.store, text, knowledge=diary.engine.knowledge, now=diary.now())
+        result = import_diary(diary.store, text, engine=diary.engine, now=diary.now())
     print(
         f"Imported {_count(result.episodes, 'episode')}, {_count(result.checkins, 'check-in')} "
         f"and {_count(result.doses, 'dose')}."

@@ -49,6 +49,7 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
+from backcare.diary.escalation import effective_answers
 from backcare.diary.inputs import (
     CLOCK_SKEW,
     DERIVED_ANSWERS,
@@ -71,6 +72,7 @@ from backcare.errors import (
     StoreError,
 )
 from backcare.knowledge.schema import KnowledgeBase, Medicine
+from backcare.rules.engine import Engine
 from backcare.store import (
     ActionCount,
     ActivityScore,
@@ -975,14 +977,19 @@ def _time_problems(document: DiaryDocument, *, now: datetime) -> list[FieldProbl
     return problems
 
 
+def _episode_doses(i: int, episode: EpisodeDoc) -> Iterator[tuple[str, DoseDoc]]:
+    """Every dose of episode ``i`` with its place (``episodes.0.checkins.2.doses.0``)."""
+    for j, checkin in enumerate(episode.checkins):
+        for k, dose in enumerate(checkin.doses):
+            yield f"episodes.{i}.checkins.{j}.doses.{k}", dose
+    for k, dose in enumerate(episode.doses):
+        yield f"episodes.{i}.doses.{k}", dose
+
+
 def _doses_of(document: DiaryDocument) -> Iterator[tuple[str, DoseDoc]]:
-    """Every dose of the document with its place (``episodes.0.checkins.2.doses.0``)."""
+    """Every dose of the document with its place."""
     for i, episode in enumerate(document.episodes):
-        for j, checkin in enumerate(episode.checkins):
-            for k, dose in enumerate(checkin.doses):
-                yield f"episodes.{i}.checkins.{j}.doses.{k}", dose
-        for k, dose in enumerate(episode.doses):
-            yield f"episodes.{i}.doses.{k}", dose
+        yield from _episode_doses(i, episode)
 
 
 def _medicines(document: DiaryDocument, kb: KnowledgeBase) -> dict[str, Medicine]:
@@ -1009,16 +1016,57 @@ def _medicines(document: DiaryDocument, kb: KnowledgeBase) -> dict[str, Medicine
     return found
 
 
+#: A medicine's status for the person ("avoid", "ask first"...) and why.
+_Status = tuple[MedicineStatus, tuple[str, ...]]
+
+
+def _dose_statuses(
+    document: DiaryDocument, medicines: dict[str, Medicine], engine: Engine
+) -> dict[str, _Status]:
+    """Each dose's medicine status as a check-in at that time would have had it.
+
+    The plan is assessed from the episode's start answers and the answers updates
+    recorded up to the dose (once per such state: updates are rare), as a check-in
+    does; pain and trend do not change a medicine's status.
+    """
+    statuses: dict[str, _Status] = {}
+    for i, episode in enumerate(document.episodes):
+        changes = [(c.recorded_at, c.answers_update) for c in episode.checkins if c.answers_update]
+        times = [at for at, _ in changes]
+        plans: dict[int, dict[str, _Status]] = {}
+        for place, dose in _episode_doses(i, episode):
+            if dose.overridden:
+                continue
+            state = bisect.bisect_right(times, dose.taken_at)
+            plan = plans.get(state)
+            if plan is None:
+                answers = effective_answers(
+                    episode.answers,
+                    [update for _, update in changes[:state] if update],
+                    onset=episode.onset_at,
+                    at=dose.taken_at,
+                    pain=None,
+                    trend=None,
+                )
+                plan = plans[state] = {
+                    m.drug: (m.status, m.reasons) for m in engine.assess(answers).plan.medications
+                }
+            statuses[place] = plan.get(medicines[dose.drug].id, (MedicineStatus.ASK_FIRST, ()))
+    return statuses
+
+
 def _limit_problems(
     document: DiaryDocument,
     medicines: dict[str, Medicine],
     kb: KnowledgeBase,
     logged: Sequence[DoseRecord],
+    statuses: dict[str, _Status],
 ) -> list[FieldProblem]:
-    """Doses of the file that break a label limit without a recorded override.
+    """Doses of the file that break a limit without a recorded override.
 
-    Each is checked as a check-in checks it: against every other dose of the same
-    medicine within 24 hours, in the file and already in the diary.
+    Each is checked as a check-in checks it: against the person's status for the
+    medicine at the time, and against every other dose of the same medicine within
+    24 hours, in the file and already in the diary.
     """
     # medicine id -> (taken_at, mg, place in the file or None for the diary, overridden)
     doses: dict[str, list[tuple[datetime, int, str | None, bool]]] = {}
@@ -1042,8 +1090,14 @@ def _limit_problems(
             low = bisect.bisect_left(times, at - DAY)
             high = bisect.bisect_right(times, at + DAY)
             near = [(times[n], entries[n][1]) for n in range(low, high) if n != index]
+            status, reasons = statuses[where]
             check = check_dose(
-                medicine, mg=mg, taken_at=at, status=MedicineStatus.SUITABLE, same_drug=near
+                medicine,
+                mg=mg,
+                taken_at=at,
+                status=status,
+                status_reasons=reasons,
+                same_drug=near,
             )
             problems += [
                 FieldProblem(where, f"{problem}; the file records no override for it")
@@ -1086,7 +1140,7 @@ def import_diary(
     store: Store,
     text: str,
     *,
-    knowledge: KnowledgeBase | None = None,
+    engine: Engine | None = None,
     now: datetime | None = None,
 ) -> ImportResult:
     """Add the episodes of an export file to the diary, all or nothing.
@@ -1094,7 +1148,8 @@ def import_diary(
     Args:
         store: the diary's store.
         text: the export file's text (JSON or CSV).
-        knowledge: the medicines doses are checked against; default: the shipped one.
+        engine: the triage engine whose knowledge base and plan doses are checked
+            against; default: the shipped knowledge base with the ``BACKCARE_*`` settings.
         now: the current time (default: the system clock).
 
     Raises:
@@ -1105,11 +1160,13 @@ def import_diary(
             an active episode while the diary has one too.
     """
     document = parse(text, now=now)
-    if knowledge is None:
-        from backcare.knowledge.loader import load_knowledge_base
+    if engine is None:
+        from backcare.rules.engine import default_engine
 
-        knowledge = load_knowledge_base()
+        engine = default_engine()
+    knowledge = engine.knowledge
     medicines = _medicines(document, knowledge)
+    statuses = _dose_statuses(document, medicines, engine)
     taken = [dose.taken_at for _, dose in _doses_of(document)]
     checkins = doses = 0
     with store.write() as repo:
@@ -1117,7 +1174,7 @@ def import_diary(
             # Doses are checked against the diary's own: one check at a time per person.
             repo.lock_person()
             logged = repo.doses_between(min(taken) - DAY, max(taken) + DAY)
-            problems = _limit_problems(document, medicines, knowledge, logged)
+            problems = _limit_problems(document, medicines, knowledge, logged, statuses)
             if problems:
                 raise ImportFormatError(
                     "the diary file has doses over a safety limit without a recorded "

@@ -109,6 +109,10 @@ def _nested(depth: int) -> str:
 HOSTILE = [
     pytest.param(_document(version=True), "version", "version", id="version-true"),
     pytest.param(_document(version=1.0), "version", "version", id="version-float"),
+    pytest.param("format,backcare-diary,version,01\r\n", "version", "version", id="csv-version-01"),
+    pytest.param(
+        "format,backcare-diary,version,+1\r\n", "version", "version", id="csv-version-plus-1"
+    ),
     pytest.param(
         _document(_episode(status="resolved", resolved_at=_at(-5))),
         "impossible times",

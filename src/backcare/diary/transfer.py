@@ -664,10 +664,8 @@ def _from_csv(text: str) -> dict[str, Any]:
     _, header = next(rows)
     if len(header) != 4 or header[:3] != ["format", FORMAT, "version"]:
         raise _foreign(f"first row is {','.join(header)!r}")
-    try:
-        version = int(header[3])
-    except ValueError:
-        version = -1
+    # Only the text export writes is version 1 ("01", " 1" or "+1" are not).
+    version: int | str = VERSION if header[3] == str(VERSION) else header[3]
     _check_version(version)
     number, columns = next(rows, (2, []))
     if tuple(columns) != CSV_COLUMNS:

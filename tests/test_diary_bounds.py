@@ -55,6 +55,12 @@ def test_impossible_onsets_are_refused_naming_the_field(
     assert sqlite_diary.episodes() == []
 
 
+def test_an_onset_given_as_hours_ago_names_that_field(sqlite_diary: Diary) -> None:  # noqa: F811
+    with pytest.raises(InputError, match="before a year ago") as caught:
+        sqlite_diary.start_episode(answers={"hours_since_onset": 24 * 400})
+    assert [p.field for p in caught.value.problems] == ["hours_since_onset"]
+
+
 @pytest.mark.parametrize(
     "onset",
     [

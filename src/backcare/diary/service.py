@@ -223,11 +223,12 @@ class Diary:
                 ) from None
         hours = given.pop("hours_since_onset", None)
         given.get("course", {}).pop("days_of_self_care", None)
+        field = "onset" if onset is not None or hours is None else "hours_since_onset"
         if onset is None:
             onset = now - timedelta(hours=hours) if hours is not None else now
         onset = bounded_time(
             onset,
-            field="onset",
+            field=field,
             earliest=now - MAX_EPISODE_AGE,
             latest=now + CLOCK_SKEW,
             what="a year ago (an episode of back spasm lasts weeks, not years)",

@@ -10,14 +10,23 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 import typer
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from backcare.diary import CheckInEntry, Diary, DoseEntry
+from backcare.diary import (
+    ActionCount,
+    ActivityScore,
+    CheckInEntry,
+    Diary,
+    DoseEntry,
+    SelfCareAction,
+)
 from backcare.diary.inputs import parse_activity
 from backcare.errors import InputError
 from store_fixtures import (  # noqa: F401  (fixtures)
@@ -120,6 +129,21 @@ def test_onsets_within_the_bounds_are_accepted(
         ),
         pytest.param(
             CheckInEntry(pain=3, answers={"pain": 4}), "pain", "works this out", id="pain-update"
+        ),
+        pytest.param(
+            CheckInEntry(pain=3, actions=(ActionCount(SelfCareAction.ICE, 2**63),)),
+            "actions.ice",
+            "the check-in has problems",
+            id="action-count-2-to-the-63",
+        ),
+        pytest.param(
+            CheckInEntry(pain=3, activities=(ActivityScore("x" * 81, 3),)),
+            "activities",
+            "the check-in has problems",
+            id="activity-name-too-long",
+        ),
+        pytest.param(
+            CheckInEntry(pain=3, worst_pain=2**63), "worst_pain", "problems", id="worst-2-to-63"
         ),
     ],
 )
@@ -239,3 +263,69 @@ def test_answers_nested_thousands_deep_exit_2_naming_the_file(tmp_path: Path) ->
     code, result = invoke(cli_app(), ["episode", "start", "--answers", str(answers), "--db", db])
     assert code == 2
     assert str(answers) in str(result.exception)
+
+
+# --- any check-in: recorded, or refused in words with nothing written ---------------------
+
+_any_int = st.one_of(st.integers(-5, 15), st.sampled_from([2**31, 2**63, -(2**63), 10**20]))
+_any_time = st.one_of(
+    st.none(),
+    st.datetimes(
+        min_value=datetime(1, 1, 2),
+        max_value=datetime(9999, 12, 30),
+        timezones=st.sampled_from(
+            [UTC, timezone(timedelta(hours=14)), timezone(-timedelta(hours=14))]
+        ),
+    ),
+    st.sampled_from([YEAR_1, YEAR_9999, START - timedelta(hours=1), START + timedelta(hours=4)]),
+)
+
+
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    pain=_any_int,
+    worst=st.none() | _any_int,
+    mg=_any_int,
+    count=_any_int,
+    score=_any_int,
+    at=_any_time,
+    taken=_any_time,
+    note=st.none() | st.text(max_size=8),
+)
+def test_any_checkin_is_recorded_or_refused_in_words_with_nothing_written(
+    sqlite_diary: Diary,  # noqa: F811
+    pain: int,
+    worst: int | None,
+    mg: int,
+    count: int,
+    score: int,
+    at: datetime | None,
+    taken: datetime | None,
+    note: str | None,
+) -> None:
+    if not sqlite_diary.episodes():
+        sqlite_diary.start_episode(onset=START - timedelta(hours=6), answers={"pain": 6})
+    before = len(sqlite_diary.history().checkins)
+    entry = CheckInEntry(
+        pain=pain,
+        worst_pain=worst,
+        activities=(ActivityScore("socks", score),),
+        actions=(ActionCount(SelfCareAction.WALK, count),),
+        doses=(DoseEntry("paracetamol", mg, taken),),
+        note=note,
+        at=at,
+    )
+    error = _refusal(sqlite_diary, entry)
+    assert error is None or error.problems, error
+    recorded = len(sqlite_diary.history().checkins) - before
+    assert recorded == (0 if error is not None else 1)
+
+
+def _refusal(diary: Diary, entry: CheckInEntry) -> InputError | None:
+    try:
+        diary.check_in(entry, override_dose_limits=True)
+    except InputError as error:
+        return error
+    return None

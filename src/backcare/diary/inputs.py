@@ -23,6 +23,7 @@ __all__ = [
     "DERIVED_ANSWERS",
     "DOSE_LEAD_TIME",
     "MAX_ACTION_COUNT",
+    "MAX_ACTIVITY_NAME",
     "MAX_EPISODE_AGE",
     "MAX_MG",
     "MAX_NOTE_LENGTH",

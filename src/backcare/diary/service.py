@@ -27,6 +27,8 @@ from backcare.diary.inputs import (
     CLOCK_SKEW,
     DERIVED_ANSWERS,
     DOSE_LEAD_TIME,
+    MAX_ACTION_COUNT,
+    MAX_ACTIVITY_NAME,
     MAX_EPISODE_AGE,
     MAX_MG,
     MAX_NOTE_LENGTH,
@@ -537,9 +539,14 @@ class Diary:
             if count > 1
         ]
         problems += [
-            FieldProblem(f"activities.{a.name}", "score must be 0-10")
+            FieldProblem(f"activities.{a.name[:MAX_ACTIVITY_NAME]}", "score must be 0-10")
             for a in entry.activities
             if not (0 <= a.score <= 10) or not a.name.strip()
+        ]
+        problems += [
+            FieldProblem("activities", f"a name is at most {MAX_ACTIVITY_NAME} characters")
+            for a in entry.activities
+            if len(a.name) > MAX_ACTIVITY_NAME
         ]
         actions = Counter(a.action for a in entry.actions)
         problems += [
@@ -548,9 +555,9 @@ class Diary:
             if count > 1
         ]
         problems += [
-            FieldProblem(f"actions.{a.action.value}", "count must be at least 1")
+            FieldProblem(f"actions.{a.action.value}", f"count must be 1-{MAX_ACTION_COUNT}")
             for a in entry.actions
-            if a.count < 1
+            if not 1 <= a.count <= MAX_ACTION_COUNT
         ]
         problems += [
             FieldProblem(f"doses.{dose.drug}", f"mg must be a whole number from 1 to {MAX_MG}")

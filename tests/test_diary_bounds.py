@@ -12,6 +12,7 @@ import io
 import json
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -267,9 +268,8 @@ def test_answers_nested_thousands_deep_exit_2_naming_the_file(tmp_path: Path) ->
 
 # --- any check-in: recorded, or refused in words with nothing written ---------------------
 
-_any_int = st.one_of(st.integers(-5, 15), st.sampled_from([2**31, 2**63, -(2**63), 10**20]))
-_any_time = st.one_of(
-    st.none(),
+_HOSTILE_INTS = st.sampled_from([-1, 0, 11, 101, 10_001, 2**31, 2**63, -(2**63), 10**20])
+_HOSTILE_TIMES = st.one_of(
     st.datetimes(
         min_value=datetime(1, 1, 2),
         max_value=datetime(9999, 12, 30),
@@ -277,45 +277,48 @@ _any_time = st.one_of(
             [UTC, timezone(timedelta(hours=14)), timezone(-timedelta(hours=14))]
         ),
     ),
-    st.sampled_from([YEAR_1, YEAR_9999, START - timedelta(hours=1), START + timedelta(hours=4)]),
+    st.sampled_from([YEAR_1, YEAR_9999, START - timedelta(hours=7), START + timedelta(hours=4)]),
 )
+#: A valid check-in's fields, each with the hostile values tried in its place.
+_FIELDS = {
+    "pain": (4, _HOSTILE_INTS),
+    "worst": (6, _HOSTILE_INTS),
+    "mg": (500, _HOSTILE_INTS),
+    "count": (2, _HOSTILE_INTS),
+    "score": (5, _HOSTILE_INTS),
+    "at": (None, _HOSTILE_TIMES),
+    "taken": (None, _HOSTILE_TIMES),
+    "note": ("fine", st.text(max_size=8)),
+}
+
+
+@st.composite
+def checkin_fields(draw: st.DrawFn) -> dict[str, Any]:
+    fields = {name: valid for name, (valid, _) in _FIELDS.items()}
+    for name in draw(st.lists(st.sampled_from(list(_FIELDS)), max_size=2, unique=True)):
+        fields[name] = draw(_FIELDS[name][1])
+    return fields
 
 
 @settings(
-    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(
-    pain=_any_int,
-    worst=st.none() | _any_int,
-    mg=_any_int,
-    count=_any_int,
-    score=_any_int,
-    at=_any_time,
-    taken=_any_time,
-    note=st.none() | st.text(max_size=8),
-)
+@given(fields=checkin_fields())
 def test_any_checkin_is_recorded_or_refused_in_words_with_nothing_written(
     sqlite_diary: Diary,  # noqa: F811
-    pain: int,
-    worst: int | None,
-    mg: int,
-    count: int,
-    score: int,
-    at: datetime | None,
-    taken: datetime | None,
-    note: str | None,
+    fields: dict[str, Any],
 ) -> None:
     if not sqlite_diary.episodes():
         sqlite_diary.start_episode(onset=START - timedelta(hours=6), answers={"pain": 6})
     before = len(sqlite_diary.history().checkins)
     entry = CheckInEntry(
-        pain=pain,
-        worst_pain=worst,
-        activities=(ActivityScore("socks", score),),
-        actions=(ActionCount(SelfCareAction.WALK, count),),
-        doses=(DoseEntry("paracetamol", mg, taken),),
-        note=note,
-        at=at,
+        pain=fields["pain"],
+        worst_pain=fields["worst"],
+        activities=(ActivityScore("socks", fields["score"]),),
+        actions=(ActionCount(SelfCareAction.WALK, fields["count"]),),
+        doses=(DoseEntry("paracetamol", fields["mg"], fields["taken"]),),
+        note=fields["note"],
+        at=fields["at"],
     )
     error = _refusal(sqlite_diary, entry)
     assert error is None or error.problems, error
@@ -329,3 +332,18 @@ def _refusal(diary: Diary, entry: CheckInEntry) -> InputError | None:
     except InputError as error:
         return error
     return None
+
+
+def test_a_number_too_large_for_the_database_is_an_input_error_not_a_crash(
+    sqlite_diary: Diary,  # noqa: F811
+) -> None:
+    from backcare.store import NewDose
+
+    episode = sqlite_diary.start_episode(onset=START, answers={"pain": 6}).episode
+    dose = NewDose(drug="paracetamol", mg=2**63, taken_at=START)
+    with (
+        pytest.raises(InputError, match="too large to store"),
+        sqlite_diary.store.write() as repo,
+    ):
+        repo.add_dose(episode.id, dose, checkin_id=None)
+    assert sqlite_diary.history().doses == ()

@@ -34,7 +34,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
-from backcare.errors import BackcareError, ConflictError, StoreError
+from backcare.errors import BackcareError, ConflictError, FieldProblem, InputError, StoreError
 from backcare.locations import create_private_file, exposed, private_folder
 from backcare.settings import Settings
 from backcare.store.migrations import HEAD, REVISIONS, SCRIPT_LOCATION
@@ -139,6 +139,10 @@ def _translated() -> Iterator[None]:
         raise
     except exc.IntegrityError as error:
         raise ConflictError(f"the change clashes with saved data: {error.orig}") from error
+    except OverflowError as error:  # the diary bounds every number; a last line of defence
+        raise InputError(
+            "a number is too large to store", problems=[FieldProblem("", str(error))]
+        ) from error
     except exc.DBAPIError as error:
         raise StoreError(f"the diary database failed: {error.orig}") from error
     except exc.SQLAlchemyError as error:

@@ -539,8 +539,9 @@ def test_a_csv_cut_short_is_refused(
     assert export_diary(sqlite_store) == dump(parse(json.dumps(EMPTY)))
 
 
-def test_the_whole_csv_imports(sqlite_store: Store) -> None:  # noqa: F811
-    assert import_diary(sqlite_store, "\r\n".join(_csv()), now=NOW).checkins == 5
+@pytest.mark.parametrize("tail", ["", "\n", "\r\n\r\n"], ids=["as-written", "lf", "crlf-crlf"])
+def test_the_whole_csv_imports(sqlite_store: Store, tail: str) -> None:  # noqa: F811
+    assert import_diary(sqlite_store, "\r\n".join(_csv()) + tail, now=NOW).checkins == 5
 
 
 def test_imports_into_a_fresh_database_from_a_file_on_disk(tmp_path: Path) -> None:

@@ -582,20 +582,21 @@ def _load_json(text: str, where: str, *, invalid: str = "the file is not valid J
             problems=[FieldProblem(where, f"line {exc.lineno} column {exc.colno}: {exc.msg}")],
         ) from exc
     except RecursionError:
-        data = None
-        too_deep = True
+        raise _nested_too_deep(where) from None
     except ValueError as exc:  # NaN/Infinity, or an integer of thousands of digits
         raise ImportFormatError(
             "the file holds a value JSON import refuses", problems=[FieldProblem(where, str(exc))]
         ) from exc
-    else:
-        too_deep = _too_deep(data)
-    if too_deep:
-        raise ImportFormatError(
-            "the file is nested too deeply to be a backcare diary",
-            problems=[FieldProblem(where, f"more than {MAX_DEPTH} levels")],
-        )
+    if _too_deep(data):
+        raise _nested_too_deep(where)
     return data
+
+
+def _nested_too_deep(where: str) -> ImportFormatError:
+    return ImportFormatError(
+        "the file is nested too deeply to be a backcare diary",
+        problems=[FieldProblem(where, f"more than {MAX_DEPTH} levels")],
+    )
 
 
 def _too_deep(data: Any) -> bool:
@@ -679,6 +680,8 @@ def _from_csv(text: str) -> dict[str, Any]:
     end: tuple[int, list[str]] | None = None
     for number, row in rows:
         if end is not None:
+            if not row:  # a blank line an editor added after the end row
+                continue
             raise ImportFormatError(
                 "the CSV file goes on after its end row",
                 problems=[FieldProblem(f"row {number}", "nothing may follow the end row")],

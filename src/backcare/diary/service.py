@@ -311,7 +311,7 @@ class Diary:
             DoseLimitError: a dose breaks a limit and was not overridden.
         """
         now = self.now()
-        self._check_entry(entry, now=now)
+        self._check_entry(entry)
         update = self._answers_update(entry.answers)
         note = _clean_text(entry.note, field="note")
         with self.store.write() as repo:
@@ -519,7 +519,8 @@ class Diary:
         ]
         return at, times
 
-    def _check_entry(self, entry: CheckInEntry, *, now: datetime) -> None:
+    @staticmethod
+    def _check_entry(entry: CheckInEntry) -> None:
         problems: list[FieldProblem] = []
         for name, value in (("pain", entry.pain), ("worst_pain", entry.worst_pain)):
             if value is None:

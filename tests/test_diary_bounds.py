@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -347,3 +348,53 @@ def test_a_number_too_large_for_the_database_is_an_input_error_not_a_crash(
     ):
         repo.add_dose(episode.id, dose, checkin_id=None)
     assert sqlite_diary.history().doses == ()
+
+
+# --- driver messages stay in the log ---------------------------------------------------------
+
+
+def test_an_unreachable_database_is_described_without_host_or_port(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from backcare.errors import StoreError
+    from backcare.store import open_store
+
+    url = "postgresql+psycopg://nobody@127.0.0.1:9/backcare?connect_timeout=2"
+    with (
+        caplog.at_level(logging.WARNING, logger="backcare.store"),
+        pytest.raises(StoreError) as caught,
+    ):
+        open_store(url)
+    assert "127.0.0.1" not in str(caught.value)
+    assert "9" not in str(caught.value)
+    assert "details are in the log" in str(caught.value)
+    assert any("127.0.0.1" in r.getMessage() for r in caught_records(caplog))
+
+
+def caught_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name == "backcare.store"]
+
+
+def test_a_clash_is_described_without_the_constraint(
+    sqlite_diary: Diary,  # noqa: F811
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from backcare.errors import ConflictError
+
+    episode = sqlite_diary.start_episode(onset=START, answers={"pain": 6}).episode
+    with (
+        caplog.at_level(logging.WARNING, logger="backcare.store"),
+        pytest.raises(ConflictError, match="nothing was recorded") as caught,
+        sqlite_diary.store.write() as repo,
+    ):
+        repo.session.execute(
+            sa.text(
+                "INSERT INTO episodes (uid, onset_at, started_at, answers, assessment, status) "
+                "SELECT uid, onset_at, started_at, answers, assessment, 'resolved' FROM episodes"
+            )
+        )
+    assert "constraint" not in str(caught.value)
+    assert "episodes" not in str(caught.value)
+    assert any("constraint" in r.getMessage() for r in caught_records(caplog))
+    assert len(sqlite_diary.episodes()) == 1
+    assert episode.uid == sqlite_diary.episodes()[0].uid

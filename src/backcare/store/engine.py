@@ -57,6 +57,7 @@ DATABASE_FILE_NAME = "diary.sqlite3"
 _BEGIN_OPTION = "backcare_begin"
 _PG_MIGRATION_LOCK = 0x6261636B  # "back": an advisory lock id for concurrent migrations
 _log = logging.getLogger("backcare.store")
+_UNAVAILABLE = "the diary database cannot be reached or written (the details are in the log)"
 
 
 def default_database_url() -> str:
@@ -132,21 +133,32 @@ class Store:
 
 @contextmanager
 def _translated() -> Iterator[None]:
-    """Turn database errors into backcare's errors (never let a driver error escape)."""
+    """Turn database errors into backcare's errors (never let a driver error escape).
+
+    The errors say what happened in backcare's own words: a driver's message names
+    hosts, ports, tables and constraints, which the web app must not hand to a client.
+    It goes to the ``backcare.store`` log instead (standard error for the CLI).
+    """
     try:
         yield
     except BackcareError:
         raise
     except exc.IntegrityError as error:
-        raise ConflictError(f"the change clashes with saved data: {error.orig}") from error
+        _log.warning("backcare: the database refused a write: %s", error.orig)
+        raise ConflictError(
+            "the change clashes with what was saved a moment ago (another window or process "
+            "changed the diary): nothing was recorded, try again"
+        ) from error
     except OverflowError as error:  # the diary bounds every number; a last line of defence
         raise InputError(
             "a number is too large to store", problems=[FieldProblem("", str(error))]
         ) from error
     except exc.DBAPIError as error:
-        raise StoreError(f"the diary database failed: {error.orig}") from error
+        _log.warning("backcare: the diary database failed: %s", error.orig)
+        raise StoreError(_UNAVAILABLE) from error
     except exc.SQLAlchemyError as error:
-        raise StoreError(f"the diary database failed: {error}") from error
+        _log.warning("backcare: the diary database failed: %s", error)
+        raise StoreError(_UNAVAILABLE) from error
 
 
 def _sqlite_engine(url: str) -> Engine:

@@ -12,6 +12,7 @@ is no clinical logic here: limits, trends and triage live in :mod:`backcare.diar
 from __future__ import annotations
 
 import json
+import logging
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
@@ -39,6 +40,8 @@ from backcare.store.records import (
 from backcare.store.tables import ActionTaken, ActivityRating, CheckIn, Episode, MedicineDose
 
 __all__ = ["DiaryRepository"]
+
+_log = logging.getLogger("backcare.store")
 
 
 def _table(model: Any) -> Table:
@@ -213,7 +216,10 @@ class DiaryRepository:
                 .returning(_E.id)
             ).scalar_one()
         except IntegrityError as error:  # another process started one in between
-            raise ConflictError(f"cannot record the episode: {error.orig}") from error
+            _log.warning("backcare: the database refused an episode: %s", error.orig)
+            raise ConflictError(
+                "another episode was started at the same moment: nothing was recorded"
+            ) from error
         return self.episode(episode_id)
 
     def _one_episode(self, *where: Any, order: Sequence[Any] = ()) -> EpisodeRecord | None:

@@ -398,3 +398,12 @@ def test_a_clash_is_described_without_the_constraint(
     assert any("constraint" in r.getMessage() for r in caught_records(caplog))
     assert len(sqlite_diary.episodes()) == 1
     assert episode.uid == sqlite_diary.episodes()[0].uid
+
+
+@pytest.mark.parametrize("text", ["99999999999d", "9999999999999h ago"])
+def test_a_time_too_long_ago_is_refused_in_words(text: str) -> None:
+    from backcare.diary.inputs import parse_time
+
+    with pytest.raises(InputError, match="out of range") as caught:
+        parse_time(text, now=START, tz=UTC, option="--onset")
+    assert [p.field for p in caught.value.problems] == ["--onset"]

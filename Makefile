@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: help setup run assess test lint typecheck format bench docs clean
+.PHONY: help setup run assess test lint typecheck audit lock format bench docs clean
 
 help:  ## List the chores
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -34,6 +34,13 @@ typecheck: $(STAMP)  ## mypy --strict on the package
 test: lint typecheck  ## Everything CI checks: lint, types, the whole test suite with coverage
 	$(BIN)/pytest --cov=backcare --cov-report=term --cov-fail-under=90
 
+audit: $(STAMP)  ## Audit requirements.lock for known vulnerabilities (skips, saying why, offline)
+	$(BIN)/python scripts/audit_dependencies.py requirements.lock
+
+lock: $(STAMP)  ## Re-pin requirements.lock (the deployment lock) from pyproject.toml
+	$(BIN)/uv pip compile pyproject.toml --extra postgres --universal --python-version 3.11 \
+		--generate-hashes --custom-compile-command "make lock" --quiet -o requirements.lock
+
 format: $(STAMP)  ## Fix lint and formatting where it can
 	$(BIN)/ruff check --fix src tests benchmarks
 	$(BIN)/ruff format src tests benchmarks
@@ -41,9 +48,12 @@ format: $(STAMP)  ## Fix lint and formatting where it can
 bench: $(STAMP)  ## Run the benchmarks; results go to benchmarks/results/
 	$(BIN)/python benchmarks/run_all.py
 
-docs: $(STAMP)  ## Regenerate the generated docs (protocol, CLI reference)
+docs: $(STAMP)  ## Regenerate the generated docs (protocol, CLI reference, export schema)
 	$(BIN)/backcare kb show --output docs/protocol.md
 	$(BIN)/python -c "from backcare.cli.reference import render_cli_reference as r; open('docs/cli.md', 'w').write(r())"
+	$(BIN)/python -c "from backcare.diary.transfer import schema_text as s; \
+		[open(p, 'w').write(s()) for p in ('docs/backcare-diary.schema.json', \
+		'src/backcare/diary/backcare-diary.schema.json')]"
 
 clean:  ## Remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

@@ -41,15 +41,18 @@ from store_fixtures import (  # noqa: F401  (fixtures)
 
 # --- strategies -----------------------------------------------------------------------
 
+# Free text: anything a person may write (control characters other than newline and tab
+# are refused), including what a spreadsheet would run as a formula.
 texts = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\n\t=+-@'"),
     min_size=1,
     max_size=25,
 )
-names = st.text(alphabet=string.ascii_letters + " ,\"'\n\r;=é😀", min_size=1, max_size=20)
+names = st.text(alphabet=string.ascii_letters + " ,\"'\n\t;=+-@é😀", min_size=1, max_size=20)
 utc = st.datetimes(
-    min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31), timezones=st.just(UTC)
+    min_value=datetime(2000, 1, 1), max_value=datetime(2025, 12, 31), timezones=st.just(UTC)
 )
+hours = st.integers(0, 2000).map(lambda h: timedelta(hours=h))
 json_values = st.recursive(
     st.none()
     | st.booleans()
@@ -77,30 +80,45 @@ def _sorted_times(count: int) -> st.SearchStrategy[list[datetime]]:
     return st.lists(utc, min_size=count, max_size=count).map(sorted)
 
 
-@st.composite
-def doses(draw: st.DrawFn, max_size: int = 3) -> list[dict[str, Any]]:
-    count = draw(st.integers(0, max_size))
-    times = draw(_sorted_times(count))
-    result = []
-    for taken in times:
-        overridden = draw(st.booleans())
-        result.append(
-            {
-                "drug": draw(st.sampled_from(["ibuprofen", "naproxen", "paracetamol"])),
-                "mg": draw(st.integers(1, 5000)),
-                "taken_at": taken.isoformat(),
-                "overridden": overridden,
-                "override_reason": draw(texts) if overridden else None,
-            }
-        )
-    return result
+def _times_between(first: datetime, last: datetime, count: int) -> st.SearchStrategy[Any]:
+    span = int((last - first).total_seconds())
+    seconds = st.lists(st.integers(0, max(span, 0)), min_size=count, max_size=count)
+    return seconds.map(lambda values: [first + timedelta(seconds=v) for v in sorted(values)])
 
 
 @st.composite
-def checkins(draw: st.DrawFn) -> list[dict[str, Any]]:
+def doses(draw: st.DrawFn, first: datetime, last: datetime) -> list[dict[str, Any]]:
+    # Round trips of doses over a limit need their override; doses within the limits
+    # are covered by the tests of import's dose checks.
+    count = draw(st.integers(0, 3))
+    return [
+        {
+            "drug": draw(st.sampled_from(["ibuprofen", "naproxen", "paracetamol"])),
+            "mg": draw(st.integers(1, 5000)),
+            "taken_at": taken.isoformat(),
+            "overridden": True,
+            "override_reason": draw(st.none() | texts),
+        }
+        for taken in draw(_times_between(first - timedelta(hours=24), last, count))
+    ]
+
+
+updates = st.fixed_dictionaries(
+    {},
+    optional={
+        "conditions": st.lists(st.sampled_from(["pregnant", "kidney_disease"]), unique=True),
+        "red_flags": st.fixed_dictionaries(
+            {}, optional={"fever": st.booleans(), "saddle_numbness": st.booleans()}
+        ),
+    },
+).filter(lambda update: any(update.values()))
+
+
+@st.composite
+def checkins(draw: st.DrawFn, onset: datetime, last: datetime) -> list[dict[str, Any]]:
     count = draw(st.integers(0, 4))
     result = []
-    for recorded in draw(_sorted_times(count)):
+    for recorded in draw(_times_between(onset, last, count)):
         activities = draw(st.lists(names, max_size=3, unique=True))
         actions = draw(st.lists(st.sampled_from(list(SelfCareAction)), unique=True))
         result.append(
@@ -120,11 +138,11 @@ def checkins(draw: st.DrawFn) -> list[dict[str, Any]]:
                     }
                     for _ in range(draw(st.integers(0, 2)))
                 ],
-                "answers_update": draw(st.none() | answers),
+                "answers_update": draw(st.none() | updates),
                 "note": draw(st.none() | texts),
                 "activities": [{"name": n, "score": draw(st.integers(0, 10))} for n in activities],
                 "actions": [{"action": a.value, "count": draw(st.integers(1, 9))} for a in actions],
-                "doses": draw(doses()),
+                "doses": draw(doses(onset, recorded)),
             }
         )
     return result
@@ -139,19 +157,23 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
     episodes = []
     for i, (started, uid) in enumerate(zip(starts, uids, strict=True)):
         active = active_last and i == count - 1
+        onset = started - timedelta(hours=draw(st.integers(0, 200)))
+        resolved = started + draw(hours)
+        level = draw(st.sampled_from([t.value for t in TriageLevel]))
         episodes.append(
             {
                 "uid": uid.hex,
-                "onset_at": (started - timedelta(hours=draw(st.integers(0, 200)))).isoformat(),
+                "onset_at": onset.isoformat(),
                 "started_at": started.isoformat(),
                 "trigger": draw(st.none() | st.sampled_from([t.value for t in Trigger])),
                 "status": "active" if active else "resolved",
-                "resolved_at": None if active else draw(utc).isoformat(),
+                "resolved_at": None if active else resolved.isoformat(),
                 "summary": None if active else draw(st.none() | texts),
                 "answers": draw(answers),
-                "assessment": draw(st.dictionaries(texts, json_values, max_size=4)),
-                "checkins": draw(checkins()),
-                "doses": draw(doses()),
+                "assessment": {"triage": {"level": level}}
+                | draw(st.dictionaries(texts, json_values, max_size=4)),
+                "checkins": draw(checkins(onset, resolved)),
+                "doses": draw(doses(onset, resolved)),
             }
         )
     return {"format": "backcare-diary", "version": 1, "episodes": episodes}
@@ -262,7 +284,7 @@ def _episode(**overrides: Any) -> dict[str, Any]:
         "started_at": "2026-03-02T09:00:00Z",
         "status": "active",
         "answers": {"pain": 5},
-        "assessment": {},
+        "assessment": {"triage": {"level": "self_care"}},
     } | overrides
 
 

@@ -5,17 +5,23 @@
   loop) loses nothing it committed and leaves no half-written check-in.
 * Two writer processes at once keep every check-in and never let two doses that
   break the minimum interval both in: "check, then record" is serialised.
+* On PostgreSQL, check-ins racing a ``resolve`` never land in the closed episode, and
+  the summary ``resolve`` writes counts exactly the check-ins stored; racing doses
+  (two check-ins, or an import of another episode against a check-in, with the window
+  between reading the doses and recording one widened) never both get in.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -217,3 +223,150 @@ def test_two_writers_cannot_both_record_a_dose_that_breaks_the_interval(
         connection.close()
     assert len(per_time) == 12
     assert {count for _, count in per_time} == {1}
+
+
+# --- PostgreSQL: real processes racing on a real server ------------------------------------
+
+RACE = textwrap.dedent(
+    """
+    import json, sys, time
+    from datetime import datetime, timedelta
+    from backcare.diary import CheckInEntry, DoseEntry, open_diary
+    from backcare.errors import DoseLimitError, NotFoundError
+
+    url, mode, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    diary = open_diary(url)
+    if mode in ("import", "dose-2h"):
+        from sqlalchemy import event
+
+        @event.listens_for(diary.store.engine, "after_cursor_execute")
+        def widen(conn, cursor, statement, *args):
+            # Between reading the doses and recording one: the window a lock must close.
+            if "FROM medicine_doses" in statement and "taken_at >=" in statement:
+                time.sleep(0.3)
+    if mode == "resolve":
+        time.sleep(float(sys.argv[4]))
+        print("RESOLVED", diary.resolve().id, flush=True)
+    elif mode == "checkins":
+        for n in range(rounds):
+            try:
+                diary.check_in(CheckInEntry(pain=4, note=f"{n}"))
+            except NotFoundError:
+                print("CLOSED", n, flush=True)
+                break
+            print("COMMITTED", n, flush=True)
+    elif mode == "import":  # round n: a past episode with a dose clashing with round n below
+        from backcare.diary.transfer import import_diary
+        from backcare.errors import ImportFormatError
+
+        def stamp(t):
+            return t.isoformat()
+
+        onset = datetime.fromisoformat(sys.argv[4])
+        for n in range(rounds):
+            at = onset + timedelta(hours=8 * n + 1)
+            episode = {
+                "uid": f"{n:032x}", "onset_at": stamp(at - timedelta(hours=1)),
+                "started_at": stamp(at - timedelta(hours=1)), "status": "resolved",
+                "resolved_at": stamp(at + timedelta(hours=1)), "answers": {"pain": 5},
+                "assessment": {"triage": {"level": "self_care"}},
+                "doses": [{"drug": "ibuprofen", "mg": 400, "taken_at": stamp(at)}],
+            }
+            text = json.dumps({"format": "backcare-diary", "version": 1, "episodes": [episode]})
+            try:
+                import_diary(diary.store, text)
+                print("RECORDED", n, flush=True)
+            except ImportFormatError:
+                print("REFUSED", n, flush=True)
+    else:  # "doses": every process tries the same dose times; the interval lets one in
+        onset = diary.episode().onset_at
+        for n in range(rounds):
+            shift = 2 if mode == "dose-2h" else 0  # 2 h after the import's dose of round n
+            at = onset + timedelta(hours=8 * n + 1 + shift)
+            try:
+                dose = DoseEntry("ibuprofen", 400, at)
+                diary.check_in(CheckInEntry(pain=3, doses=(dose,), at=at))
+                print("RECORDED", n, flush=True)
+            except DoseLimitError:
+                print("REFUSED", n, flush=True)
+    diary.close()
+    """
+)
+
+
+@pytest.fixture
+def pg_url(tmp_path: Path) -> Iterator[str]:
+    from store_fixtures import database_url
+
+    with database_url("postgresql", tmp_path) as url:
+        yield url
+
+
+def race(path: Path, url: str, mode: str, *args: str) -> Any:
+    return subprocess.Popen(
+        [sys.executable, str(path), url, mode, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_postgresql_never_records_a_checkin_into_an_episode_resolved_a_moment_earlier(
+    tmp_path: Path, pg_url: str
+) -> None:
+    with open_diary(pg_url) as diary:
+        diary.start_episode(onset=datetime.now(UTC) - timedelta(hours=2), answers={"pain": 6})
+    path = tmp_path / "race.py"
+    path.write_text(RACE)
+    writers = [race(path, pg_url, "checkins", "150") for _ in range(3)]
+    resolver = race(path, pg_url, "resolve", "0", "1.5")
+    outputs = [child.communicate(timeout=300) for child in [*writers, resolver]]
+    for child, (_, err) in zip([*writers, resolver], outputs, strict=True):
+        assert child.returncode == 0, err
+    committed = sum(out.count("COMMITTED") for out, _ in outputs[:3])
+    with open_diary(pg_url) as diary:
+        history = diary.history()
+    assert history.episode.resolved_at is not None
+    # Every check-in the writers saw committed is stored, and the summary written under
+    # the episode's lock counts exactly those: none slipped in after it was read.
+    assert len(history.checkins) == committed
+    summary = history.episode.summary or ""
+    match = re.search(r"(\d+) check-ins?\.", summary)
+    assert match is not None, summary
+    assert int(match.group(1)) == committed
+
+
+def test_postgresql_lets_only_one_of_two_racing_doses_in(tmp_path: Path, pg_url: str) -> None:
+    with open_diary(pg_url) as diary:
+        diary.start_episode(onset=ONSET, answers={"pain": 6, "conditions": []})
+    path = tmp_path / "race.py"
+    path.write_text(RACE)
+    children = [race(path, pg_url, "doses", "10") for _ in range(2)]
+    outputs = [child.communicate(timeout=300) for child in children]
+    for child, (_, err) in zip(children, outputs, strict=True):
+        assert child.returncode == 0, err
+    assert sum(out.count("RECORDED") for out, _ in outputs) == 10
+    with open_diary(pg_url) as diary:
+        times = [d.taken_at for d in diary.history().doses]
+    assert len(times) == len(set(times)) == 10
+
+
+def test_postgresql_checks_an_import_and_a_checkin_against_each_other_s_doses(
+    tmp_path: Path, pg_url: str
+) -> None:
+    # The imported episodes are not the active one: only the per-person lock orders the
+    # import's dose check against the check-in's.
+    with open_diary(pg_url) as diary:
+        diary.start_episode(onset=ONSET, answers={"pain": 6, "conditions": []})
+    path = tmp_path / "race.py"
+    path.write_text(RACE)
+    children = [
+        race(path, pg_url, "import", "8", ONSET.isoformat()),
+        race(path, pg_url, "dose-2h", "8"),
+    ]
+    outputs = [child.communicate(timeout=300) for child in children]
+    for child, (_, err) in zip(children, outputs, strict=True):
+        assert child.returncode == 0, err
+    for n in range(8):
+        recorded = [out.count(f"RECORDED {n}\n") for out, _ in outputs]
+        assert sum(recorded) == 1, (n, outputs)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from backcare.cli._terminal import printable, to_stdout
 from backcare.cli.options import DbOption, EpisodeOption
 from backcare.domain.enums import Trigger
 from backcare.errors import DoseLimitError, FieldProblem, ImportFormatError, InputError
@@ -150,6 +151,11 @@ def _load_json(source: str) -> Any:
             "the answers are not valid JSON",
             problems=[FieldProblem(source, f"line {exc.lineno} column {exc.colno}: {exc.msg}")],
         ) from exc
+    except (RecursionError, ValueError) as exc:  # nested thousands deep; a huge integer
+        raise InputError(
+            "the answers cannot be read",
+            problems=[FieldProblem(source, "nested too deeply, or a number too large")],
+        ) from exc
 
 
 @episode_app.command("show")
@@ -179,10 +185,10 @@ def episode_show(
         )
         console.print(f"  triage     [{_LEVEL_STYLE.get(level, '')}]{level}[/]")
         for line in report.lines():
-            console.print(f"  {line}")
+            console.print(f"  {printable(line)}", markup=False)
         if episode.summary:
             console.rule("Summary")
-            console.print(episode.summary)
+            console.print(printable(episode.summary), markup=False)
 
 
 @episode_app.command("resolve")
@@ -200,7 +206,7 @@ def episode_resolve(
         episode = diary.resolve(episode_id, summary=summary)
         console = _console()
         console.print(f"[bold]Episode {episode.id} resolved.[/]")
-        console.print(episode.summary or "")
+        console.print(printable(episode.summary or ""), markup=False)
 
 
 # --- checkin ----------------------------------------------------------------------------
@@ -304,7 +310,7 @@ def checkin(
             if Confirm.ask("Resolve this episode now?", console=console, default=True):
                 episode = diary.resolve()
                 console.print(f"[bold]Episode {episode.id} resolved.[/]")
-                console.print(episode.summary or "")
+                console.print(printable(episode.summary or ""), markup=False)
 
 
 def _interactive() -> bool:
@@ -444,7 +450,7 @@ def _render_checkin(console: Console, diary: Diary, result: CheckInResult) -> No
     else:
         console.print(result.pain.describe().capitalize())
     if result.function is not None:
-        console.print(result.function.describe().capitalize())
+        console.print(printable(result.function.describe().capitalize()), markup=False)
     for dose in result.doses:
         line = f"Logged {dose.name} {dose.mg} mg at {_when(dose.taken_at, diary.tz)}"
         if not dose.allowed:
@@ -488,7 +494,7 @@ def history(
             from backcare.diary.transfer import episode_data
 
             data = episode_data(loaded.episode, checkins, loaded.doses)
-            sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+            to_stdout((json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode())
             return
         console = _console()
         _render_history(console, diary, loaded.episode.id, checkins)
@@ -545,8 +551,8 @@ def _render_history(
                 psfs,
                 _LEVEL_LABEL[level],
                 did,
-                meds,
-                (c.note or "").replace("\n", " "),
+                printable(meds),
+                " ".join(printable(c.note or "").split()),
             )
         )
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
@@ -618,12 +624,12 @@ def trend(
             if path is not None:
                 save_image(points, path, fmt=fmt, tz=diary.tz, baseline=baseline)
         if as_json:
-            sys.stdout.write(json.dumps(_trend_json(report), indent=2) + "\n")
+            to_stdout((json.dumps(_trend_json(report), indent=2) + "\n").encode())
             return
         console = _console()
         console.print(f"[bold]Episode {loaded.episode.id}[/], day {report.days_since_onset}")
         for line in report.lines():
-            console.print(line)
+            console.print(printable(line), markup=False)
         if report.pain is not None:
             console.print(
                 f"[dim]Thresholds: 2 points or 30% ({', '.join(report.pain.sources)}).[/]"
@@ -699,11 +705,12 @@ def export(
 
             data = export_diary(diary.store, fmt=fmt).encode("utf-8")
     if output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+        to_stdout(data)
         return
     try:
-        output.write_bytes(data)
+        from backcare.locations import write_private
+
+        write_private(output, data)
     except OSError as exc:
         raise InputError(
             "cannot write the export", problems=[FieldProblem(str(output), str(exc))]
@@ -720,7 +727,7 @@ def import_(
 
     text = _read_text(file, what="import file")
     with _open(db) as diary:
-        result = import_diary(diary.store, text)
+        result = import_diary(diary.store, text, engine=diary.engine, now=diary.now())
     print(
         f"Imported {_count(result.episodes, 'episode')}, {_count(result.checkins, 'check-in')} "
         f"and {_count(result.doses, 'dose')}."

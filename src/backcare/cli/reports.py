@@ -34,11 +34,14 @@ def _write(data: bytes, output: Path | None, *, binary: bool, what: str) -> None
                 f"the {what} is binary: give a file to write it to",
                 problems=[FieldProblem("--output", "required for a PDF on a terminal")],
             )
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+        from backcare.cli._terminal import to_stdout
+
+        to_stdout(data)
         return
     try:
-        output.write_bytes(data)
+        from backcare.locations import write_private
+
+        write_private(output, data)
     except OSError as exc:
         raise InputError(
             f"cannot write the {what}",

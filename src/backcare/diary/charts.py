@@ -9,6 +9,7 @@ drawn (it costs about half a second), with the Agg backend and no pyplot state.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from backcare.errors import FieldProblem, InputError
+from backcare.locations import write_private
 
 __all__ = ["ChartColumn", "ImageFormat", "PainPoint", "pain_columns", "render_text", "save_image"]
 
@@ -171,7 +173,9 @@ def save_image(
     axes.legend(loc="upper right", fontsize="small")
     figure.autofmt_xdate()
     try:
-        figure.savefig(path, format=chosen.value)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format=chosen.value)
+        write_private(Path(path), buffer.getvalue())  # a pain chart is health data
     except OSError as exc:
         raise InputError(
             "cannot write the chart", problems=[FieldProblem(str(path), str(exc))]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from backcare.domain.answers import Course, History, RedFlags
@@ -19,12 +19,19 @@ from backcare.errors import FieldProblem, InputError
 from backcare.store.records import ActionCount, ActivityScore, SelfCareAction
 
 __all__ = [
+    "CLOCK_SKEW",
+    "DERIVED_ANSWERS",
+    "DOSE_LEAD_TIME",
     "MAX_ACTION_COUNT",
+    "MAX_ACTIVITY_NAME",
+    "MAX_EPISODE_AGE",
     "MAX_MG",
     "MAX_NOTE_LENGTH",
     "PERSON_COURSE_FIELDS",
     "CheckInEntry",
     "DoseEntry",
+    "bounded_time",
+    "check_free_text",
     "combine_actions",
     "parse_action",
     "parse_activity",
@@ -35,16 +42,28 @@ __all__ = [
 ]
 
 MAX_NOTE_LENGTH = 4000
+#: A time a few minutes "in the future" is clock skew between devices, not a mistake.
+CLOCK_SKEW = timedelta(minutes=5)
+#: An episode of acute back spasm is weeks long: an onset older than this is a typo.
+MAX_EPISODE_AGE = timedelta(days=365)
+#: A dose may be logged from a day before the onset: it counts against the 24-hour limit.
+DOSE_LEAD_TIME = timedelta(hours=24)
 MAX_ACTION_COUNT = 100
 MAX_MG = 10_000
 MAX_ACTIVITY_NAME = 80
 #: Course answers the person gives; the diary derives the others (days, trend).
 PERSON_COURSE_FIELDS = ("recurrent_same_spot", "disrupts_sleep_or_daily_life")
+#: Answers the diary works out itself (pain is the check-in's own field): a person's
+#: answers update, typed or imported, may not set them.
+DERIVED_ANSWERS = ("pain", "hours_since_onset", "course.days_of_self_care", "course.trend")
 
 _YES = {"yes", "y", "true", "1"}
 _NO = {"no", "n", "false", "0"}
 _RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)\s*(m|min|h|d)(?:\s+ago)?$")
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+# C0 controls but newline and tab, DEL and the C1 controls: terminal escapes (ESC, BEL,
+# OSC...) that free text has no use for.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +103,62 @@ class CheckInEntry:
 
 def _problem(option: str, message: str, problem: str) -> InputError:
     return InputError(message, problems=[FieldProblem(option, problem)])
+
+
+def bounded_time(
+    value: datetime, *, field: str, earliest: datetime, latest: datetime, what: str = ""
+) -> datetime:
+    """``value`` in UTC, if it is aware and within ``[earliest, latest]``.
+
+    Every time the diary stores passes through here, so a year-1 or year-9999 time
+    is refused in words instead of overflowing later (``astimezone`` itself
+    overflows at the ends of the calendar).
+
+    Args:
+        value: the time given.
+        field: the field to name in the error.
+        earliest: the first acceptable time (aware), e.g. the episode's onset.
+        latest: the last acceptable time (aware), e.g. now plus the clock skew.
+        what: what ``earliest`` is, for the error (``"the episode began"``).
+
+    Raises:
+        InputError: a time without a zone, or outside the bounds.
+    """
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise _problem(field, "a time without a time zone", f"{value.isoformat()}: add a zone")
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:  # only at the ends of the calendar
+        utc = (
+            datetime.max.replace(tzinfo=UTC) if value.year > 1 else datetime.min.replace(tzinfo=UTC)
+        )
+    if utc > latest:
+        raise _problem(field, "the time is in the future", f"{value.isoformat()} is after now")
+    if utc < earliest:
+        raise _problem(
+            field,
+            f"the time is before {what}" if what else "the time is too early",
+            f"{value.isoformat()} is before {earliest.isoformat()}",
+        )
+    return utc
+
+
+def check_free_text(value: str, *, field: str) -> None:
+    """Refuse control characters other than newline and tab in text a person writes.
+
+    Escape sequences in a note would otherwise reach every terminal that prints it.
+
+    Raises:
+        InputError: the text holds a control character (named by its code).
+    """
+    found = _CONTROL.search(value)
+    if found is not None:
+        raise _problem(
+            field,
+            "the text holds a control character",
+            f"U+{ord(found.group()):04X} at position {found.start() + 1}: only newline and "
+            "tab are allowed",
+        )
 
 
 def parse_activity(text: str) -> ActivityScore:
@@ -178,7 +253,12 @@ def parse_time(text: str, *, now: datetime, tz: tzinfo, option: str = "--at") ->
     if relative:
         amount, unit = float(relative.group(1)), relative.group(2)
         hours = {"m": 1 / 60, "min": 1 / 60, "h": 1.0, "d": 24.0}[unit]
-        return now - timedelta(hours=amount * hours)
+        try:
+            return now - timedelta(hours=amount * hours)
+        except OverflowError:
+            raise _problem(
+                option, "the time is out of range", f"{text!r} is too long ago"
+            ) from None
     clock = _HHMM.match(value)
     if clock:
         local_now = now.astimezone(tz)

@@ -23,7 +23,21 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from backcare.diary.escalation import Escalation, effective_answers, escalation
-from backcare.diary.inputs import MAX_NOTE_LENGTH, PERSON_COURSE_FIELDS, CheckInEntry, DoseEntry
+from backcare.diary.inputs import (
+    CLOCK_SKEW,
+    DERIVED_ANSWERS,
+    DOSE_LEAD_TIME,
+    MAX_ACTION_COUNT,
+    MAX_ACTIVITY_NAME,
+    MAX_EPISODE_AGE,
+    MAX_MG,
+    MAX_NOTE_LENGTH,
+    PERSON_COURSE_FIELDS,
+    CheckInEntry,
+    DoseEntry,
+    bounded_time,
+    check_free_text,
+)
 from backcare.diary.medicines import DAY, DoseCheck, check_dose, find_medicine, refuse
 from backcare.diary.trends import (
     FunctionChange,
@@ -40,8 +54,8 @@ from backcare.diary.trends import (
 from backcare.domain.answers import Answers, parse_answers
 from backcare.domain.enums import MedicineStatus, TriageLevel, Trigger
 from backcare.domain.results import Assessment, MedicineAdvice
-from backcare.errors import FieldProblem, InputError, NotFoundError
-from backcare.knowledge.schema import RedFlag
+from backcare.errors import ConflictError, FieldProblem, InputError, NotFoundError
+from backcare.knowledge.schema import KnowledgeBase, RedFlag
 from backcare.measures import PSFS_MAX_ACTIVITIES, nrs
 from backcare.rules.engine import Engine, default_engine
 from backcare.settings import Settings, get_settings
@@ -50,6 +64,7 @@ from backcare.store import (
     DiaryRepository,
     DoseRecord,
     EpisodeRecord,
+    EpisodeStatus,
     NewCheckIn,
     NewDose,
     NewEpisode,
@@ -66,11 +81,6 @@ __all__ = [
     "local_timezone",
     "open_diary",
 ]
-
-#: A check-in or dose a few minutes "in the future" is clock skew, not a mistake.
-_CLOCK_SKEW = timedelta(minutes=5)
-#: Fields the diary derives; a person's answers update may not set them.
-_DERIVED = ("hours_since_onset", "course.days_of_self_care", "course.trend")
 
 
 def local_timezone() -> tzinfo:
@@ -197,7 +207,8 @@ class Diary:
             answers: the intake answers (answers contract v1), e.g. pain and red flags.
 
         Raises:
-            InputError: bad answers, an unknown trigger or an onset in the future.
+            InputError: bad answers, an unknown trigger, or an onset in the future or more
+                than a year ago.
             ConflictError: another episode is still active.
         """
         now = self.now()
@@ -214,13 +225,16 @@ class Diary:
                 ) from None
         hours = given.pop("hours_since_onset", None)
         given.get("course", {}).pop("days_of_self_care", None)
+        field = "onset" if onset is not None or hours is None else "hours_since_onset"
         if onset is None:
             onset = now - timedelta(hours=hours) if hours is not None else now
-        onset = self._aware(onset, field="onset")
-        if onset > now + _CLOCK_SKEW:
-            raise InputError(
-                "the onset is in the future", problems=[FieldProblem("onset", onset.isoformat())]
-            )
+        onset = bounded_time(
+            onset,
+            field=field,
+            earliest=now - MAX_EPISODE_AGE,
+            latest=now + CLOCK_SKEW,
+            what="a year ago (an episode of back spasm lasts weeks, not years)",
+        )
         start = compact_answers(Answers.model_validate(given, strict=False))
         assessment = self.engine.assess(
             effective_answers(start, (), onset=onset, at=now, pain=start.get("pain"), trend=None)
@@ -262,8 +276,14 @@ class Diary:
             ConflictError: it is already resolved.
         """
         now = self.now()
+        text = _clean_text(summary, field="summary")
         with self.store.write() as repo:
             episode = self._episode(repo, episode_id, active=episode_id is None)
+            # Read the history under the episode's lock: a check-in committing meanwhile
+            # is either in the summary or refused, never left out of it.
+            episode = repo.lock_episode(episode.id)
+            if episode.status is EpisodeStatus.RESOLVED:
+                raise ConflictError(f"episode {episode.id} is already resolved")
             checkins, doses = repo.history(episode.id)
             report = build_trend(
                 answers=episode.answers,
@@ -272,9 +292,7 @@ class Diary:
                 now=now,
                 tz=self.tz,
             )
-            text = _clean_text(summary, field="summary") or self._summary(
-                episode, checkins, doses, report, now=now
-            )
+            text = text or self._summary(episode, checkins, doses, report, now=now)
             return repo.resolve_episode(episode.id, resolved_at=now, summary=text)
 
     # --- check-ins ------------------------------------------------------------------
@@ -293,20 +311,21 @@ class Diary:
             DoseLimitError: a dose breaks a limit and was not overridden.
         """
         now = self.now()
-        at = self._aware(entry.at, field="at") if entry.at is not None else now
-        self._check_entry(entry, at=at, now=now)
+        self._check_entry(entry)
         update = self._answers_update(entry.answers)
         note = _clean_text(entry.note, field="note")
         with self.store.write() as repo:
-            episode = repo.active_episode()
-            if episode is None:
+            if entry.doses:
+                # Dose limits count every episode's doses: one check at a time per person.
+                repo.lock_person()
+            found = repo.active_episode()
+            if found is None:
                 raise NotFoundError("no active episode: start one first (backcare episode start)")
-            repo.lock_episode(episode.id)
-            if at < episode.onset_at:
-                raise InputError(
-                    "the check-in is before the episode began",
-                    problems=[FieldProblem("at", f"onset was {episode.onset_at.isoformat()}")],
-                )
+            # Re-read under the lock: the episode may have been resolved a moment ago.
+            episode = repo.lock_episode(found.id)
+            if episode.status is not EpisodeStatus.ACTIVE:
+                raise NotFoundError("no active episode: it was resolved a moment ago")
+            at, times = self._entry_times(entry, episode, now=now)
             first = repo.first_checkin(episode.id, activities=False)
             baseline = episode_baseline(episode.answers, first)
             # No baseline yet: this check-in is the baseline, nothing to compare with.
@@ -328,7 +347,7 @@ class Diary:
                 trend=trend,
             )
             assessment = self.engine.assess(answers)
-            checks = self._check_doses(repo, episode, entry.doses, at=at, now=now, plan=assessment)
+            checks = self._check_doses(repo, episode, entry.doses, times, plan=assessment)
             if any(not c.allowed for c in checks) and not override_dose_limits:
                 raise refuse(checks)
             record = repo.add_checkin(
@@ -478,14 +497,30 @@ class Diary:
         return episode
 
     @staticmethod
-    def _aware(value: datetime, *, field: str) -> datetime:
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise InputError(
-                "a time without a time zone", problems=[FieldProblem(field, value.isoformat())]
-            )
-        return value.astimezone(UTC)
+    def _entry_times(
+        entry: CheckInEntry, episode: EpisodeRecord, *, now: datetime
+    ) -> tuple[datetime, list[datetime]]:
+        """The check-in's time and each dose's, all within the episode (onset to now)."""
+        bounds: dict[str, Any] = {
+            "earliest": episode.onset_at,
+            "latest": now + CLOCK_SKEW,
+            "what": "the episode began",
+        }
+        at = bounded_time(now if entry.at is None else entry.at, field="at", **bounds)
+        bounds |= {
+            "earliest": episode.onset_at - DOSE_LEAD_TIME,
+            "what": "the day before the episode began",
+        }
+        times = [
+            at
+            if d.taken_at is None
+            else bounded_time(d.taken_at, field=f"doses.{d.drug}", **bounds)
+            for d in entry.doses
+        ]
+        return at, times
 
-    def _check_entry(self, entry: CheckInEntry, *, at: datetime, now: datetime) -> None:
+    @staticmethod
+    def _check_entry(entry: CheckInEntry) -> None:
         problems: list[FieldProblem] = []
         for name, value in (("pain", entry.pain), ("worst_pain", entry.worst_pain)):
             if value is None:
@@ -494,8 +529,6 @@ class Diary:
                 nrs(value)
             except InputError:
                 problems.append(FieldProblem(name, "must be a whole number from 0 to 10"))
-        if at > now + _CLOCK_SKEW:
-            problems.append(FieldProblem("at", "is in the future"))
         if len(entry.activities) > PSFS_MAX_ACTIVITIES:
             problems.append(
                 FieldProblem("activities", f"at most {PSFS_MAX_ACTIVITIES} activities (PSFS)")
@@ -507,9 +540,14 @@ class Diary:
             if count > 1
         ]
         problems += [
-            FieldProblem(f"activities.{a.name}", "score must be 0-10")
+            FieldProblem(f"activities.{a.name[:MAX_ACTIVITY_NAME]}", "score must be 0-10")
             for a in entry.activities
             if not (0 <= a.score <= 10) or not a.name.strip()
+        ]
+        problems += [
+            FieldProblem("activities", f"a name is at most {MAX_ACTIVITY_NAME} characters")
+            for a in entry.activities
+            if len(a.name) > MAX_ACTIVITY_NAME
         ]
         actions = Counter(a.action for a in entry.actions)
         problems += [
@@ -518,19 +556,20 @@ class Diary:
             if count > 1
         ]
         problems += [
-            FieldProblem(f"actions.{a.action.value}", "count must be at least 1")
+            FieldProblem(f"actions.{a.action.value}", f"count must be 1-{MAX_ACTION_COUNT}")
             for a in entry.actions
-            if a.count < 1
+            if not 1 <= a.count <= MAX_ACTION_COUNT
         ]
-        for dose in entry.doses:
-            if dose.mg <= 0:
-                problems.append(FieldProblem(f"doses.{dose.drug}", "mg must be positive"))
-            if dose.taken_at is not None and (
-                dose.taken_at.tzinfo is None or dose.taken_at > now + _CLOCK_SKEW
-            ):
-                problems.append(
-                    FieldProblem(f"doses.{dose.drug}", "time must be aware and not in the future")
-                )
+        problems += [
+            FieldProblem(f"doses.{dose.drug}", f"mg must be a whole number from 1 to {MAX_MG}")
+            for dose in entry.doses
+            if not 0 < dose.mg <= MAX_MG
+        ]
+        for activity in entry.activities:
+            try:
+                check_free_text(activity.name, field=f"activities.{activity.name!r}")
+            except InputError as exc:
+                problems += exc.problems
         if problems:
             raise InputError("the check-in has problems", problems=problems)
 
@@ -540,7 +579,7 @@ class Diary:
             return None
         answers = parse_answers(dict(given))
         data = compact_answers(answers)
-        for path in _DERIVED:
+        for path in DERIVED_ANSWERS:
             group, _, name = path.partition(".")
             if (name and name in data.get(group, {})) or (not name and group in data):
                 raise InputError(
@@ -556,22 +595,19 @@ class Diary:
         repo: DiaryRepository,
         episode: EpisodeRecord,
         entries: Sequence[DoseEntry],
+        times: Sequence[datetime],
         *,
-        at: datetime,
-        now: datetime,
         plan: Assessment,
     ) -> tuple[DoseCheck, ...]:
         if not entries:
             return ()
         kb = self.engine.knowledge
         medicines = [find_medicine(kb, e.drug) for e in entries]
-        times = [
-            self._aware(e.taken_at, field="doses") if e.taken_at is not None else at
-            for e in entries
-        ]
         advice: dict[str, MedicineAdvice] = {m.drug: m for m in plan.plan.medications}
+        # Logged names go through the aliases too: a diary written before imports were
+        # checked may hold "Nurofen" or "IBUPROFEN", and those doses count as ibuprofen.
         logged = [
-            (d.drug, d.taken_at, d.mg)
+            (_medicine_id(kb, d.drug), d.taken_at, d.mg)
             for d in repo.doses_between(min(times) - DAY, max(times) + DAY)
         ]
         checks: list[DoseCheck] = []
@@ -657,6 +693,11 @@ class Diary:
         return "\n".join(lines)
 
 
+def _medicine_id(kb: KnowledgeBase, name: str) -> str:
+    medicine = kb.medicine(name)
+    return name if medicine is None else medicine.id
+
+
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
@@ -673,8 +714,7 @@ def _clean_text(value: str | None, *, field: str) -> str | None:
     if value is None:
         return None
     text = value.strip()
-    if "\x00" in text:
-        raise InputError("text cannot contain NUL characters", problems=[FieldProblem(field, "")])
+    check_free_text(text, field=field)
     if len(text) > MAX_NOTE_LENGTH:
         raise InputError(
             "text too long", problems=[FieldProblem(field, f"at most {MAX_NOTE_LENGTH} characters")]

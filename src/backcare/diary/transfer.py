@@ -11,19 +11,31 @@ Format ``backcare-diary`` version 1 (documented in ``docs/diary.md``). JSON::
 
 CSV: the first row is ``format,backcare-diary,version,1``, the second the column
 names, then one row per record (``episode``, ``checkin``, ``activity``,
-``action``, ``dose``); JSON-valued cells (answers, reasons) hold compact JSON and
-an empty cell is "none".
+``action``, ``dose``), and last the trailer ``end,N`` with the number of records,
+so a file cut short is refused. JSON-valued cells (answers, reasons) hold compact
+JSON and an empty cell is "none". A cell a spreadsheet would run as a formula
+(starting ``=``, ``+``, ``-``, ``@``, tab or carriage return, OWASP's list) or that
+starts with ``'`` gets a leading ``'``, which import takes off again.
 
-Nothing in the file depends on database ids (episodes have a uid, check-ins are
-numbered within their episode), so export → import → export gives the same
-bytes. Import checks everything first and writes in one transaction: a malformed
-or foreign file raises :class:`~backcare.errors.ImportFormatError` and changes
-nothing; an episode already in the diary raises
+The JSON Schema of the document is :data:`SCHEMA_FILE` (generated from
+:class:`DiaryDocument`; a test pins the two together). Nothing in the file depends
+on database ids (episodes have a uid, check-ins are numbered within their
+episode), so export → import → export gives the same bytes.
+
+Import checks everything before it writes, in one transaction: the document's
+shape and bounds, that its times are possible (nothing in the future, check-ins
+and doses within their episode), that answers updates set no derived field, and
+every dose as a check-in would: a known medicine (brand names mapped through the
+knowledge base's aliases and stored by its id), and within the label limits
+counting the diary's own doses, unless the file records the override. A malformed,
+foreign or unsafe file raises :class:`~backcare.errors.ImportFormatError` naming
+the record and field, and changes nothing; an episode already in the diary raises
 :class:`~backcare.errors.ConflictError`.
 """
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import itertools
@@ -32,14 +44,35 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from importlib.resources import files
 from typing import Annotated, Any, Final, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
+from backcare.diary.escalation import effective_answers
+from backcare.diary.inputs import (
+    CLOCK_SKEW,
+    DERIVED_ANSWERS,
+    DOSE_LEAD_TIME,
+    MAX_ACTION_COUNT,
+    MAX_ACTIVITY_NAME,
+    MAX_MG,
+    bounded_time,
+    check_free_text,
+)
+from backcare.diary.medicines import DAY, check_dose
 from backcare.domain.answers import parse_answers
-from backcare.domain.enums import Trend, TriageLevel, Trigger
+from backcare.domain.enums import MedicineStatus, Trend, TriageLevel, Trigger
 from backcare.domain.results import Reason
-from backcare.errors import ConflictError, FieldProblem, ImportFormatError, InputError
+from backcare.errors import (
+    ConflictError,
+    FieldProblem,
+    ImportFormatError,
+    InputError,
+    StoreError,
+)
+from backcare.knowledge.schema import KnowledgeBase, Medicine
+from backcare.rules.engine import Engine
 from backcare.store import (
     ActionCount,
     ActivityScore,
@@ -58,6 +91,8 @@ from backcare.store import (
 __all__ = [
     "CSV_COLUMNS",
     "FORMAT",
+    "MAX_DEPTH",
+    "SCHEMA_FILE",
     "VERSION",
     "DiaryDocument",
     "ExportFormat",
@@ -68,11 +103,20 @@ __all__ = [
     "export_data",
     "export_diary",
     "import_diary",
+    "json_schema",
     "parse",
+    "published_schema",
+    "schema_text",
 ]
 
 FORMAT: Final = "backcare-diary"
 VERSION: Final = 1
+#: The JSON Schema of the export document, shipped in the package.
+SCHEMA_FILE: Final = "backcare-diary.schema.json"
+#: Exports nest about eight levels deep; anything far deeper is hostile, not a diary.
+MAX_DEPTH: Final = 32
+#: No import time is earlier than this (and none reaches the ends of the calendar).
+EARLIEST: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class ExportFormat(StrEnum):
@@ -85,6 +129,8 @@ class ExportFormat(StrEnum):
 _DOC = ConfigDict(extra="forbid", strict=True, frozen=True)
 Text = Annotated[str, Field(min_length=1, max_length=20_000)]
 Score = Annotated[int, Field(ge=0, le=10)]
+#: Ten years of self-care days: far beyond any episode, far below any integer limit.
+MAX_DAYS = 3650
 
 
 class ReasonDoc(BaseModel):
@@ -103,7 +149,7 @@ class ActivityDoc(BaseModel):
 
     model_config = _DOC
 
-    name: Annotated[str, Field(min_length=1, max_length=80)]
+    name: Annotated[str, Field(min_length=1, max_length=MAX_ACTIVITY_NAME)]
     score: Score
 
 
@@ -113,7 +159,7 @@ class ActionDoc(BaseModel):
     model_config = _DOC
 
     action: SelfCareAction
-    count: Annotated[int, Field(ge=1)]
+    count: Annotated[int, Field(ge=1, le=MAX_ACTION_COUNT)]
 
 
 class DoseDoc(BaseModel):
@@ -122,7 +168,7 @@ class DoseDoc(BaseModel):
     model_config = _DOC
 
     drug: Annotated[str, Field(min_length=1, max_length=60)]
-    mg: Annotated[int, Field(gt=0)]
+    mg: Annotated[int, Field(ge=1, le=MAX_MG)]
     taken_at: AwareDatetime
     overridden: bool = False
     override_reason: Text | None = None
@@ -136,11 +182,11 @@ class CheckInDoc(BaseModel):
     recorded_at: AwareDatetime
     pain: Score
     worst_pain: Score | None = None
-    days_of_self_care: Annotated[int, Field(ge=0)]
+    days_of_self_care: Annotated[int, Field(ge=0, le=MAX_DAYS)]
     trend: Trend | None = None
     triage_level: TriageLevel
     triage_reasons: tuple[ReasonDoc, ...] = ()
-    answers_update: dict[str, Any] | None = None
+    answers_update: Annotated[dict[str, Any], Field(min_length=1)] | None = None
     note: Text | None = None
     activities: Annotated[tuple[ActivityDoc, ...], Field(max_length=3)] = ()
     actions: tuple[ActionDoc, ...] = ()
@@ -160,7 +206,7 @@ class EpisodeDoc(BaseModel):
     resolved_at: AwareDatetime | None = None
     summary: Text | None = None
     answers: dict[str, Any]
-    assessment: dict[str, Any]
+    assessment: Annotated[dict[str, Any], Field(min_length=1)]
     checkins: tuple[CheckInDoc, ...] = ()
     doses: tuple[DoseDoc, ...] = ()
 
@@ -173,6 +219,29 @@ class DiaryDocument(BaseModel):
     format: Literal["backcare-diary"] = "backcare-diary"
     version: Literal[1] = 1
     episodes: tuple[EpisodeDoc, ...] = ()
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the export document, as shipped in :data:`SCHEMA_FILE`.
+
+    Generated from :class:`DiaryDocument` (import validates against that model);
+    times are further bounded by import's own checks (see the module docstring).
+    """
+    schema = DiaryDocument.model_json_schema(mode="validation")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **schema,
+    }
+
+
+def schema_text() -> str:
+    """:func:`json_schema` as the text of :data:`SCHEMA_FILE` (``make docs`` writes it)."""
+    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def published_schema() -> str:
+    """The text of the schema file shipped in the package."""
+    return (files("backcare.diary") / SCHEMA_FILE).read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,7 +422,14 @@ def _format(fmt: ExportFormat | str) -> ExportFormat:
 
 def _serialise(data: dict[str, Any], fmt: ExportFormat) -> str:
     if fmt is ExportFormat.JSON:
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        try:
+            # JSON has no NaN: writing a bare NaN would make a file nothing reads back.
+            return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        except ValueError as exc:
+            raise StoreError(
+                "the diary holds a number JSON cannot carry (NaN or infinity): "
+                "it was not written by backcare"
+            ) from exc
     return _to_csv(data)
 
 
@@ -391,14 +467,24 @@ _JSON_CELLS = frozenset({"answers", "assessment", "triage_reasons", "answers_upd
 _INT_CELLS = frozenset({"pain", "worst_pain", "days_of_self_care", "score", "count", "mg"})
 
 
+#: What a spreadsheet runs as a formula at the start of a cell (OWASP CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_END = "end"
+
+
+def _neutral(text: str) -> str:
+    """Prefix ``'`` to a cell a spreadsheet would run (or to one already starting ``'``)."""
+    return "'" + text if text.startswith((*_FORMULA_STARTS, "'")) else text
+
+
 def _cell(column: str, value: Any) -> str:
     if value is None:
         return ""
     if column in _JSON_CELLS:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return _neutral(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return _neutral(str(value))
 
 
 def _csv_rows(data: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -455,8 +541,11 @@ def _to_csv(data: dict[str, Any]) -> str:
     writer = csv.writer(buffer)  # "\r\n" line ends: any \r or \n inside a cell is quoted
     writer.writerow(["format", FORMAT, "version", str(VERSION)])
     writer.writerow(CSV_COLUMNS)
+    count = 0
     for row in _csv_rows(data):
         writer.writerow([_cell(c, row.get(c)) for c in CSV_COLUMNS])
+        count += 1
+    writer.writerow([_END, str(count)])
     return buffer.getvalue()
 
 
@@ -471,15 +560,66 @@ def _foreign(detail: str) -> ImportFormatError:
 
 
 def _check_version(version: object) -> None:
-    if version != VERSION:
+    # ``True == 1`` and ``1.0 == 1`` in Python: only the integer itself is version 1.
+    if type(version) is not int or version != VERSION:
         raise ImportFormatError(
             f"unsupported diary export version {version!r}",
             problems=[FieldProblem("version", f"this backcare reads version {VERSION}")],
         )
 
 
-def parse(text: str) -> DiaryDocument:
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _load_json(text: str, where: str, *, invalid: str = "the file is not valid JSON") -> Any:
+    """JSON text as data; NaN, infinities, huge or too deeply nested values refused."""
+    try:
+        data = json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise ImportFormatError(
+            invalid,
+            problems=[FieldProblem(where, f"line {exc.lineno} column {exc.colno}: {exc.msg}")],
+        ) from exc
+    except RecursionError:
+        raise _nested_too_deep(where) from None
+    except ValueError as exc:  # NaN/Infinity, or an integer of thousands of digits
+        raise ImportFormatError(
+            "the file holds a value JSON import refuses", problems=[FieldProblem(where, str(exc))]
+        ) from exc
+    if _too_deep(data):
+        raise _nested_too_deep(where)
+    return data
+
+
+def _nested_too_deep(where: str) -> ImportFormatError:
+    return ImportFormatError(
+        "the file is nested too deeply to be a backcare diary",
+        problems=[FieldProblem(where, f"more than {MAX_DEPTH} levels")],
+    )
+
+
+def _too_deep(data: Any) -> bool:
+    """Whether ``data`` nests deeper than :data:`MAX_DEPTH` (iteratively: no recursion)."""
+    if not isinstance(data, dict | list):
+        return False
+    stack: list[tuple[dict[str, Any] | list[Any], int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        for child in value.values() if isinstance(value, dict) else value:
+            if isinstance(child, dict | list):
+                stack.append((child, depth + 1))
+    return False
+
+
+def parse(text: str, *, now: datetime | None = None) -> DiaryDocument:
     """Parse and validate the text of an export file (JSON or CSV, told apart by content).
+
+    Args:
+        text: the file's text.
+        now: the current time, for "not in the future" (default: the system clock).
 
     Raises:
         ImportFormatError: not a backcare diary, an unknown version, or invalid content;
@@ -487,13 +627,7 @@ def parse(text: str) -> DiaryDocument:
     """
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped.startswith("{"):
-        try:
-            data = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            raise ImportFormatError(
-                "the file is not valid JSON",
-                problems=[FieldProblem("", f"line {exc.lineno} column {exc.colno}: {exc.msg}")],
-            ) from exc
+        data = _load_json(stripped, "")
     elif stripped.startswith("format,"):
         data = _from_csv(stripped)
     else:
@@ -503,7 +637,7 @@ def parse(text: str) -> DiaryDocument:
         raise _foreign(f"found {found!r}")
     _check_version(data.get("version"))
     try:
-        document = DiaryDocument.model_validate_json(json.dumps(data))
+        document = DiaryDocument.model_validate_json(json.dumps(data, allow_nan=False))
     except ValidationError as exc:
         raise ImportFormatError(
             "the diary file has invalid content",
@@ -512,7 +646,7 @@ def parse(text: str) -> DiaryDocument:
                 for err in exc.errors()[:20]
             ],
         ) from exc
-    _check_semantics(document)
+    _check_semantics(document, now=datetime.now(UTC) if now is None else now)
     return document
 
 
@@ -531,10 +665,8 @@ def _from_csv(text: str) -> dict[str, Any]:
     _, header = next(rows)
     if len(header) != 4 or header[:3] != ["format", FORMAT, "version"]:
         raise _foreign(f"first row is {','.join(header)!r}")
-    try:
-        version = int(header[3])
-    except ValueError:
-        version = -1
+    # Only the text export writes is version 1 ("01", " 1" or "+1" are not).
+    version: int | str = VERSION if header[3] == str(VERSION) else header[3]
     _check_version(version)
     number, columns = next(rows, (2, []))
     if tuple(columns) != CSV_COLUMNS:
@@ -544,7 +676,20 @@ def _from_csv(text: str) -> dict[str, Any]:
         )
     episodes: list[dict[str, Any]] = []
     by_uid: dict[str, dict[str, Any]] = {}
+    records = 0
+    end: tuple[int, list[str]] | None = None
     for number, row in rows:
+        if end is not None:
+            if not row:  # a blank line an editor added after the end row
+                continue
+            raise ImportFormatError(
+                "the CSV file goes on after its end row",
+                problems=[FieldProblem(f"row {number}", "nothing may follow the end row")],
+            )
+        if row[:1] == [_END]:
+            end = number, row
+            continue
+        records += 1
         if len(row) != len(CSV_COLUMNS):
             raise ImportFormatError(
                 "a CSV row has the wrong number of cells",
@@ -552,15 +697,33 @@ def _from_csv(text: str) -> dict[str, Any]:
             )
         cells = {c: _value(c, v, number) for c, v in zip(CSV_COLUMNS, row, strict=True)}
         _place(cells, number, episodes, by_uid)
+    _check_end(end, records)
     return {"format": FORMAT, "version": version, "episodes": episodes}
+
+
+def _check_end(end: tuple[int, list[str]] | None, records: int) -> None:
+    """The trailer must be there and count every record: else the file was cut short."""
+    if end is None:
+        raise ImportFormatError(
+            "the CSV file is incomplete: its end row is missing (was it cut short?)",
+            problems=[FieldProblem("csv", f"{records} records read, no 'end,N' row after them")],
+        )
+    number, row = end
+    if len(row) != 2 or row[1] != str(records):
+        raise ImportFormatError(
+            "the CSV file is incomplete: its end row does not match the records read",
+            problems=[FieldProblem(f"row {number}", f"{records} records read, end row {row!r}")],
+        )
 
 
 def _value(column: str, text: str, number: int) -> Any:
     if text == "":
         return None
+    if text.startswith("'"):  # neutralised on export (see _neutral)
+        text = text[1:]
     try:
         if column in _JSON_CELLS:
-            return json.loads(text)
+            return _load_json(text, f"row {number}, {column}", invalid="a CSV cell cannot be read")
         if column in _INT_CELLS:
             return int(text)
     except ValueError as exc:
@@ -667,8 +830,11 @@ def _place(
         )
 
 
-def _check_semantics(document: DiaryDocument) -> None:
-    problems: list[FieldProblem] = []
+def _check_semantics(document: DiaryDocument, *, now: datetime) -> None:
+    # Times first: later checks compare them, which must not overflow.
+    problems = _time_problems(document, now=now)
+    if problems:
+        raise ImportFormatError("the diary file has impossible times", problems=problems[:20])
     uids = [e.uid for e in document.episodes]
     if len(set(uids)) != len(uids):
         problems.append(FieldProblem("episodes", "an episode uid appears twice"))
@@ -680,7 +846,11 @@ def _check_semantics(document: DiaryDocument) -> None:
         where = f"episodes.{i}"
         if (episode.status is EpisodeStatus.RESOLVED) != (episode.resolved_at is not None):
             problems.append(FieldProblem(f"{where}.resolved_at", "set exactly when resolved"))
-        problems += _answers_problems(episode.answers, f"{where}.answers")
+        problems += _answers_problems(episode.answers, f"{where}.answers", derived=False)
+        problems += _assessment_problems(episode.assessment, f"{where}.assessment")
+        if episode.summary is not None:
+            problems += _text_problems(episode.summary, f"{where}.summary")
+        problems += _dose_text_problems(episode.doses, f"{where}.doses")
         if not _ordered([(c.recorded_at,) for c in episode.checkins]):
             problems.append(FieldProblem(f"{where}.checkins", "not in time order"))
         if not _ordered([(d.taken_at,) for d in episode.doses]):
@@ -688,7 +858,14 @@ def _check_semantics(document: DiaryDocument) -> None:
         for j, checkin in enumerate(episode.checkins):
             here = f"{where}.checkins.{j}"
             if checkin.answers_update is not None:
-                problems += _answers_problems(checkin.answers_update, f"{here}.answers_update")
+                problems += _answers_problems(
+                    checkin.answers_update, f"{here}.answers_update", derived=True
+                )
+            if checkin.note is not None:
+                problems += _text_problems(checkin.note, f"{here}.note")
+            for k, activity in enumerate(checkin.activities):
+                problems += _text_problems(activity.name, f"{here}.activities.{k}.name")
+            problems += _dose_text_problems(checkin.doses, f"{here}.doses")
             names = [a.name for a in checkin.activities]
             if len(set(names)) != len(names):
                 problems.append(FieldProblem(f"{here}.activities", "an activity appears twice"))
@@ -705,17 +882,234 @@ def _ordered(keys: Sequence[tuple[Any, ...]]) -> bool:
     return all(a <= b for a, b in itertools.pairwise(keys))
 
 
-def _answers_problems(data: dict[str, Any], where: str) -> list[FieldProblem]:
+def _answers_problems(data: dict[str, Any], where: str, *, derived: bool) -> list[FieldProblem]:
+    """Problems of stored answers; ``derived``: also refuse what the diary works out itself."""
     try:
         parse_answers(data)
     except InputError as exc:
         return [FieldProblem(f"{where}.{p.field}".rstrip("."), p.problem) for p in exc.problems]
+    refused = DERIVED_ANSWERS if derived else DERIVED_ANSWERS[1:]  # start answers hold pain
+    problems = []
+    for path in refused:
+        group, _, name = path.partition(".")
+        if (name and name in (data.get(group) or {})) or (not name and group in data):
+            problems.append(FieldProblem(f"{where}.{path}", "the diary works this out itself"))
+    return problems
+
+
+def _assessment_problems(data: dict[str, Any], where: str) -> list[FieldProblem]:
+    """An assessment must at least carry its triage level (else it would read as self-care)."""
+    triage = data.get("triage")
+    level = triage.get("level") if isinstance(triage, dict) else None
+    if not isinstance(level, str) or level not in {t.value for t in TriageLevel}:
+        return [FieldProblem(f"{where}.triage.level", "missing or not a triage level")]
     return []
 
 
-def _new_dose(dose: DoseDoc) -> NewDose:
+def _text_problems(text: str, where: str) -> list[FieldProblem]:
+    try:
+        check_free_text(text, field=where)
+    except InputError as exc:
+        return list(exc.problems)
+    return []
+
+
+def _dose_text_problems(doses: Sequence[DoseDoc], where: str) -> list[FieldProblem]:
+    return [
+        problem
+        for k, dose in enumerate(doses)
+        if dose.override_reason is not None
+        for problem in _text_problems(dose.override_reason, f"{where}.{k}.override_reason")
+    ]
+
+
+def _time_problems(document: DiaryDocument, *, now: datetime) -> list[FieldProblem]:
+    """Every time within its bounds: none in the future, check-ins and doses in the episode."""
+    problems: list[FieldProblem] = []
+    latest = now + CLOCK_SKEW
+
+    def check(value: datetime, where: str, earliest: datetime, last: datetime, what: str) -> bool:
+        try:
+            bounded_time(value, field=where, earliest=earliest, latest=last, what=what)
+        except InputError as exc:
+            problems.append(FieldProblem(where, f"{exc.message}: {exc.problems[0].problem}"))
+            return False
+        return True
+
+    for i, episode in enumerate(document.episodes):
+        where = f"episodes.{i}"
+        if not check(episode.onset_at, f"{where}.onset_at", EARLIEST, latest, "1970"):
+            continue
+        onset = episode.onset_at
+        if not check(
+            episode.started_at, f"{where}.started_at", onset - CLOCK_SKEW, latest, "the onset"
+        ):
+            continue
+        end = latest
+        if episode.resolved_at is not None:
+            if not check(
+                episode.resolved_at,
+                f"{where}.resolved_at",
+                episode.started_at,
+                latest,
+                "the episode was started",
+            ):
+                continue
+            end = episode.resolved_at + CLOCK_SKEW
+        for j, checkin in enumerate(episode.checkins):
+            here = f"{where}.checkins.{j}"
+            check(checkin.recorded_at, f"{here}.recorded_at", onset, end, "the episode began")
+            for k, dose in enumerate(checkin.doses):
+                check(
+                    dose.taken_at,
+                    f"{here}.doses.{k}.taken_at",
+                    onset - DOSE_LEAD_TIME,
+                    end,
+                    "the day before the episode began",
+                )
+        for k, dose in enumerate(episode.doses):
+            check(
+                dose.taken_at,
+                f"{where}.doses.{k}.taken_at",
+                onset - DOSE_LEAD_TIME,
+                end,
+                "the day before the episode began",
+            )
+    return problems
+
+
+def _episode_doses(i: int, episode: EpisodeDoc) -> Iterator[tuple[str, DoseDoc]]:
+    """Every dose of episode ``i`` with its place (``episodes.0.checkins.2.doses.0``)."""
+    for j, checkin in enumerate(episode.checkins):
+        for k, dose in enumerate(checkin.doses):
+            yield f"episodes.{i}.checkins.{j}.doses.{k}", dose
+    for k, dose in enumerate(episode.doses):
+        yield f"episodes.{i}.doses.{k}", dose
+
+
+def _doses_of(document: DiaryDocument) -> Iterator[tuple[str, DoseDoc]]:
+    """Every dose of the document with its place."""
+    for i, episode in enumerate(document.episodes):
+        yield from _episode_doses(i, episode)
+
+
+def _medicines(document: DiaryDocument, kb: KnowledgeBase) -> dict[str, Medicine]:
+    """Each dose's medicine by the name in the file (id, name or brand alias, any case).
+
+    Raises:
+        ImportFormatError: a medicine backcare does not know or cannot check.
+    """
+    found: dict[str, Medicine] = {}
+    problems: list[FieldProblem] = []
+    for where, dose in _doses_of(document):
+        medicine = found.get(dose.drug) or kb.medicine(dose.drug)
+        if medicine is None or medicine.max_daily_mg is None or not medicine.otc:
+            known = ", ".join(m.id for m in kb.medicines if m.otc)
+            problems.append(
+                FieldProblem(
+                    f"{where}.drug", f"{dose.drug!r} is not a medicine backcare checks ({known})"
+                )
+            )
+        else:
+            found[dose.drug] = medicine
+    if problems:
+        raise ImportFormatError("the diary file has unknown medicines", problems=problems[:20])
+    return found
+
+
+#: A medicine's status for the person ("avoid", "ask first"...) and why.
+_Status = tuple[MedicineStatus, tuple[str, ...]]
+
+
+def _dose_statuses(
+    document: DiaryDocument, medicines: dict[str, Medicine], engine: Engine
+) -> dict[str, _Status]:
+    """Each dose's medicine status as a check-in at that time would have had it.
+
+    The plan is assessed from the episode's start answers and the answers updates
+    recorded up to the dose (once per such state: updates are rare), as a check-in
+    does; pain and trend do not change a medicine's status.
+    """
+    statuses: dict[str, _Status] = {}
+    for i, episode in enumerate(document.episodes):
+        changes = [(c.recorded_at, c.answers_update) for c in episode.checkins if c.answers_update]
+        times = [at for at, _ in changes]
+        plans: dict[int, dict[str, _Status]] = {}
+        for place, dose in _episode_doses(i, episode):
+            if dose.overridden:
+                continue
+            state = bisect.bisect_right(times, dose.taken_at)
+            plan = plans.get(state)
+            if plan is None:
+                answers = effective_answers(
+                    episode.answers,
+                    [update for _, update in changes[:state] if update],
+                    onset=episode.onset_at,
+                    at=dose.taken_at,
+                    pain=None,
+                    trend=None,
+                )
+                plan = plans[state] = {
+                    m.drug: (m.status, m.reasons) for m in engine.assess(answers).plan.medications
+                }
+            statuses[place] = plan.get(medicines[dose.drug].id, (MedicineStatus.ASK_FIRST, ()))
+    return statuses
+
+
+def _limit_problems(
+    document: DiaryDocument,
+    medicines: dict[str, Medicine],
+    kb: KnowledgeBase,
+    logged: Sequence[DoseRecord],
+    statuses: dict[str, _Status],
+) -> list[FieldProblem]:
+    """Doses of the file that break a limit without a recorded override.
+
+    Each is checked as a check-in checks it: against the person's status for the
+    medicine at the time, and against every other dose of the same medicine within
+    24 hours, in the file and already in the diary.
+    """
+    # medicine id -> (taken_at, mg, place in the file or None for the diary, overridden)
+    doses: dict[str, list[tuple[datetime, int, str | None, bool]]] = {}
+    for place, dose in _doses_of(document):
+        doses.setdefault(medicines[dose.drug].id, []).append(
+            (dose.taken_at.astimezone(UTC), dose.mg, place, dose.overridden)
+        )
+    for record in logged:
+        known = kb.medicine(record.drug)
+        if known is not None and known.id in doses:
+            doses[known.id].append((record.taken_at, record.mg, None, True))
+    problems: list[FieldProblem] = []
+    for drug, entries in doses.items():
+        medicine = kb.medicine(drug)
+        assert medicine is not None
+        entries.sort(key=lambda entry: entry[0])
+        times = [entry[0] for entry in entries]
+        for index, (at, mg, where, overridden) in enumerate(entries):
+            if where is None or overridden:
+                continue
+            low = bisect.bisect_left(times, at - DAY)
+            high = bisect.bisect_right(times, at + DAY)
+            near = [(times[n], entries[n][1]) for n in range(low, high) if n != index]
+            status, reasons = statuses[where]
+            check = check_dose(
+                medicine,
+                mg=mg,
+                taken_at=at,
+                status=status,
+                status_reasons=reasons,
+                same_drug=near,
+            )
+            problems += [
+                FieldProblem(where, f"{problem}; the file records no override for it")
+                for problem in check.problems
+            ]
+    return problems
+
+
+def _new_dose(dose: DoseDoc, medicines: dict[str, Medicine]) -> NewDose:
     return NewDose(
-        drug=dose.drug,
+        drug=medicines[dose.drug].id,
         mg=dose.mg,
         taken_at=dose.taken_at,
         overridden=dose.overridden,
@@ -723,7 +1117,7 @@ def _new_dose(dose: DoseDoc) -> NewDose:
     )
 
 
-def _new_checkin(checkin: CheckInDoc) -> NewCheckIn:
+def _new_checkin(checkin: CheckInDoc, medicines: dict[str, Medicine]) -> NewCheckIn:
     return NewCheckIn(
         recorded_at=checkin.recorded_at,
         pain=checkin.pain,
@@ -739,21 +1133,55 @@ def _new_checkin(checkin: CheckInDoc) -> NewCheckIn:
         note=checkin.note,
         activities=tuple(ActivityScore(a.name, a.score) for a in checkin.activities),
         actions=tuple(ActionCount(a.action, a.count) for a in checkin.actions),
-        doses=tuple(_new_dose(d) for d in checkin.doses),
+        doses=tuple(_new_dose(d, medicines) for d in checkin.doses),
     )
 
 
-def import_diary(store: Store, text: str) -> ImportResult:
+def import_diary(
+    store: Store,
+    text: str,
+    *,
+    engine: Engine | None = None,
+    now: datetime | None = None,
+) -> ImportResult:
     """Add the episodes of an export file to the diary, all or nothing.
 
+    Args:
+        store: the diary's store.
+        text: the export file's text (JSON or CSV).
+        engine: the triage engine whose knowledge base and plan doses are checked
+            against; default: the shipped knowledge base with the ``BACKCARE_*`` settings.
+        now: the current time (default: the system clock).
+
     Raises:
-        ImportFormatError: the file is malformed, foreign or of an unknown version.
+        ImportFormatError: the file is malformed, foreign, of an unknown version, has
+            impossible values, or a dose of an unknown medicine or over a limit without
+            its recorded override.
         ConflictError: an episode in the file is already in the diary, or the file has
             an active episode while the diary has one too.
     """
-    document = parse(text)
+    document = parse(text, now=now)
+    if engine is None:
+        from backcare.rules.engine import default_engine
+
+        engine = default_engine()
+    knowledge = engine.knowledge
+    medicines = _medicines(document, knowledge)
+    statuses = _dose_statuses(document, medicines, engine)
+    taken = [dose.taken_at for _, dose in _doses_of(document)]
     checkins = doses = 0
     with store.write() as repo:
+        if taken:
+            # Doses are checked against the diary's own: one check at a time per person.
+            repo.lock_person()
+            logged = repo.doses_between(min(taken) - DAY, max(taken) + DAY)
+            problems = _limit_problems(document, medicines, knowledge, logged, statuses)
+            if problems:
+                raise ImportFormatError(
+                    "the diary file has doses over a safety limit without a recorded "
+                    "override: nothing was imported",
+                    problems=problems[:20],
+                )
         active = repo.active_episode()
         for episode in document.episodes:
             if repo.episode_by_uid(episode.uid) is not None:
@@ -778,8 +1206,8 @@ def import_diary(store: Store, text: str) -> ImportResult:
                     summary=episode.summary,
                 )
             )
-            repo.add_checkins(record.id, [_new_checkin(c) for c in episode.checkins])
-            repo.add_doses(record.id, [(_new_dose(d), None) for d in episode.doses])
+            repo.add_checkins(record.id, [_new_checkin(c, medicines) for c in episode.checkins])
+            repo.add_doses(record.id, [(_new_dose(d, medicines), None) for d in episode.doses])
             checkins += len(episode.checkins)
             doses += len(episode.doses) + sum(len(c.doses) for c in episode.checkins)
     return ImportResult(episodes=len(document.episodes), checkins=checkins, doses=doses)

@@ -13,13 +13,17 @@ SQLite is opened for a single person's diary written by more than one process:
 * ``busy_timeout``: a second writer waits for the lock instead of failing;
 * write transactions start with ``BEGIN IMMEDIATE``, taking the write lock before
   the first read, so "check the dose limit, then record the dose" cannot interleave
-  with another process doing the same.
+  with another process doing the same;
+* the folders it creates are ``0700`` and the database file ``0600`` whatever the
+  umask (SQLite gives its WAL and shared-memory files the database's mode); an
+  existing database other users can read is used, with a warning on the log.
 
 PostgreSQL write transactions lock the episode row instead (see the repository).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,7 +34,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
-from backcare.errors import BackcareError, ConflictError, StoreError
+from backcare.errors import BackcareError, ConflictError, FieldProblem, InputError, StoreError
+from backcare.locations import create_private_file, exposed, private_folder
 from backcare.settings import Settings
 from backcare.store.migrations import HEAD, REVISIONS, SCRIPT_LOCATION
 from backcare.store.repository import DiaryRepository
@@ -51,6 +56,8 @@ BUSY_TIMEOUT_MS = 30_000
 DATABASE_FILE_NAME = "diary.sqlite3"
 _BEGIN_OPTION = "backcare_begin"
 _PG_MIGRATION_LOCK = 0x6261636B  # "back": an advisory lock id for concurrent migrations
+_log = logging.getLogger("backcare.store")
+_UNAVAILABLE = "the diary database cannot be reached or written (the details are in the log)"
 
 
 def default_database_url() -> str:
@@ -126,17 +133,32 @@ class Store:
 
 @contextmanager
 def _translated() -> Iterator[None]:
-    """Turn database errors into backcare's errors (never let a driver error escape)."""
+    """Turn database errors into backcare's errors (never let a driver error escape).
+
+    The errors say what happened in backcare's own words: a driver's message names
+    hosts, ports, tables and constraints, which the web app must not hand to a client.
+    It goes to the ``backcare.store`` log instead (standard error for the CLI).
+    """
     try:
         yield
     except BackcareError:
         raise
     except exc.IntegrityError as error:
-        raise ConflictError(f"the change clashes with saved data: {error.orig}") from error
+        _log.warning("backcare: the database refused a write: %s", error.orig)
+        raise ConflictError(
+            "the change clashes with what was saved a moment ago (another window or process "
+            "changed the diary): nothing was recorded, try again"
+        ) from error
+    except OverflowError as error:  # the diary bounds every number; a last line of defence
+        raise InputError(
+            "a number is too large to store", problems=[FieldProblem("", str(error))]
+        ) from error
     except exc.DBAPIError as error:
-        raise StoreError(f"the diary database failed: {error.orig}") from error
+        _log.warning("backcare: the diary database failed: %s", error.orig)
+        raise StoreError(_UNAVAILABLE) from error
     except exc.SQLAlchemyError as error:
-        raise StoreError(f"the diary database failed: {error}") from error
+        _log.warning("backcare: the diary database failed: %s", error)
+        raise StoreError(_UNAVAILABLE) from error
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -148,7 +170,7 @@ def _sqlite_engine(url: str) -> Engine:
         kwargs.update(poolclass=StaticPool)
         kwargs["connect_args"]["check_same_thread"] = False
     else:
-        Path(str(parsed.database)).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        _private_database(Path(str(parsed.database)).expanduser())
     engine = create_engine(url, **kwargs)
 
     @event.listens_for(engine, "connect")
@@ -171,6 +193,23 @@ def _sqlite_engine(url: str) -> Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _private_database(path: Path) -> None:
+    """Create the database file ``0600`` in ``0700`` folders; warn if it is readable by others."""
+    if path.exists():
+        for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            if file.exists() and exposed(file):
+                _log.warning(
+                    "backcare: the diary %s can be read by other users of this machine; "
+                    "make it private with: chmod 600 %s*",
+                    file,
+                    path,
+                )
+                break
+        return
+    private_folder(path.parent)
+    create_private_file(path)
 
 
 def _make_engine(url: str) -> Engine:

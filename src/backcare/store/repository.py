@@ -12,6 +12,7 @@ is no clinical logic here: limits, trends and triage live in :mod:`backcare.diar
 from __future__ import annotations
 
 import json
+import logging
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
@@ -39,6 +40,8 @@ from backcare.store.records import (
 from backcare.store.tables import ActionTaken, ActivityRating, CheckIn, Episode, MedicineDose
 
 __all__ = ["DiaryRepository"]
+
+_log = logging.getLogger("backcare.store")
 
 
 def _table(model: Any) -> Table:
@@ -93,6 +96,7 @@ _TRENDS = {t.value: t for t in Trend}
 _LEVELS = {level.value: level for level in TriageLevel}
 _ACTIONS = {a.value: a for a in SelfCareAction}
 _NO_DETAILS: tuple[Any, ...] = ()
+_PERSON_LOCK = 0x64696172  # "diar": the advisory lock id of dose checks
 
 
 def _episode(row: Any) -> EpisodeRecord:
@@ -212,7 +216,10 @@ class DiaryRepository:
                 .returning(_E.id)
             ).scalar_one()
         except IntegrityError as error:  # another process started one in between
-            raise ConflictError(f"cannot record the episode: {error.orig}") from error
+            _log.warning("backcare: the database refused an episode: %s", error.orig)
+            raise ConflictError(
+                "another episode was started at the same moment: nothing was recorded"
+            ) from error
         return self.episode(episode_id)
 
     def _one_episode(self, *where: Any, order: Sequence[Any] = ()) -> EpisodeRecord | None:
@@ -249,14 +256,40 @@ class DiaryRepository:
         rows = self.session.execute(select(*_EPISODE_COLUMNS).order_by(_E.started_at, _E.id))
         return [_episode(row) for row in rows]
 
-    def lock_episode(self, episode_id: int) -> None:
+    def lock_episode(self, episode_id: int) -> EpisodeRecord:
         """Serialise writers on this episode for the rest of the transaction.
 
         On SQLite the write transaction already holds the database's write lock
-        (``BEGIN IMMEDIATE``); on PostgreSQL this takes a row lock.
+        (``BEGIN IMMEDIATE``); on PostgreSQL this takes a row lock. Either way the
+        episode returned is read under the lock, so its status is the committed one:
+        callers re-check it (a check-in may race a ``resolve``).
+
+        Raises:
+            NotFoundError: no such episode.
         """
-        if self.session.get_bind().dialect.name != "sqlite":
-            self.session.execute(select(_E.id).where(_E.id == episode_id).with_for_update())
+        if self._sqlite:
+            return self.episode(episode_id)
+        row = self.session.execute(
+            select(*_EPISODE_COLUMNS).where(_E.id == episode_id).with_for_update()
+        ).first()
+        if row is None:
+            raise NotFoundError(f"no episode {episode_id} in the diary")
+        return _episode(row)
+
+    def lock_person(self) -> None:
+        """Serialise dose checks of this diary's person for the rest of the transaction.
+
+        A dose is checked against the doses of every episode, so two check-ins in
+        different episodes (or an import) must not check-then-record at once. One
+        diary is one person: on PostgreSQL this is a transaction-level advisory lock
+        on the diary; SQLite's write transaction holds the database lock already.
+        """
+        if not self._sqlite:
+            self.session.execute(select(func.pg_advisory_xact_lock(_PERSON_LOCK)))
+
+    @property
+    def _sqlite(self) -> bool:
+        return self.session.get_bind().dialect.name == "sqlite"
 
     def resolve_episode(
         self, episode_id: int, *, resolved_at: datetime, summary: str | None

@@ -168,3 +168,21 @@ def test_a_file_that_is_not_utf8_is_an_input_error(tmp_path: Path) -> None:
         proc = _backcare(tmp_path / "cache", "assess", "--json", str(source))
         assert proc.returncode == 2
         assert f"  - {source}: not UTF-8 text" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("[" * 5000 + "]" * 5000, id="nested-5000-deep"),
+        pytest.param('{"red_flags": ' * 3000 + "{}" + "}" * 3000, id="objects-3000-deep"),
+        pytest.param('{"age": ' + "9" * 5000 + "}", id="5000-digit-integer"),
+    ],
+)
+def test_hostile_json_is_an_input_error_not_a_traceback(tmp_path: Path, text: str) -> None:
+    warm = _backcare(tmp_path / "cache", "assess", "--json", "-", stdin=json.dumps(ANSWERS))
+    assert warm.returncode == 0
+    for _ in range(2):  # the first run may build the stored protocol; the second uses it
+        proc = _backcare(tmp_path / "cache", "assess", "--json", "-", stdin=text)
+        assert proc.returncode == 2, proc.stderr
+        assert "Traceback" not in proc.stderr
+        assert "  - -: nested too deeply, or a number too large" in proc.stderr

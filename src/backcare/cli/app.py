@@ -100,6 +100,11 @@ def _read_json(source: str) -> Any:
             "the answers are not valid JSON",
             problems=[FieldProblem(source, f"line {exc.lineno} column {exc.colno}: {exc.msg}")],
         ) from exc
+    except (RecursionError, ValueError) as exc:  # nested thousands deep; a huge integer
+        raise InputError(
+            "the answers cannot be read",
+            problems=[FieldProblem(source, "nested too deeply, or a number too large")],
+        ) from exc
 
 
 @app.command()

@@ -126,7 +126,7 @@ def assess_json(args: Sequence[str]) -> int | None:
     evaluator = Evaluator(protocol, PLAIN)
     try:
         facts = evaluator.read_answers(json.loads(text))
-    except ValueError:
+    except (ValueError, RecursionError):  # the full path names the problem
         facts = None
     if facts is None:
         if source == "-":

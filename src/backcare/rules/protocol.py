@@ -299,6 +299,12 @@ def compile_protocol(kb: KnowledgeBase, settings: Settings) -> dict[str, Any]:
             for rule in kb.triage_rules
         ],
         "screening": [path for _, path in sorted(screening)],
+        # Questions another answer settles as not applicable (never asked, never missing).
+        "not_asked": [
+            (entry.answer, _condition(entry.not_asked_when))
+            for entry in (*kb.red_flags, *kb.intake)
+            if entry.not_asked_when is not None
+        ],
         "questions": [(key, question) for _, key, question in questions],
         "phases": [
             (phase.id.value, phase.from_hours, phase.until_hours, phase.summary)

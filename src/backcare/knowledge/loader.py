@@ -378,6 +378,10 @@ def _check_groups(kb: KnowledgeBase) -> Iterator[FieldProblem]:
         where = f"intake.yaml: entry '{question.answer}'"
         if question.not_asked_when is not None:
             settled.append((where, question.answer, question.not_asked_when))
+        for choice in question.choice_labels.keys() - set(question.choices):
+            yield FieldProblem(where, f"a label for '{choice}', which is not one of its choices")
+        if question.kind in {"integer", "number"} and not question.invalid:
+            yield FieldProblem(where, "a number question needs 'invalid': what to type, in words")
         for choice, condition in question.choices_not_offered_when.items():
             if choice not in question.choices:
                 yield FieldProblem(where, f"'{choice}' is not one of its choices")

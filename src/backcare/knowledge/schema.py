@@ -154,6 +154,10 @@ class IntakeQuestion(BaseModel):
     choices: tuple[str, ...] = ()
     sources: SourceIds
     not_asked_when: Condition | None = None  # as for :class:`RedFlag`
+    # Plain words for the person: each choice's label, and what to type when an answer
+    # cannot be read or is out of range ("Please enter your age in years, for example 42").
+    choice_labels: dict[str, Text] = {}
+    invalid: Text | None = None
     # Choices not offered when an answer settles that they cannot apply (pregnancy for a man).
     choices_not_offered_when: dict[str, Condition] = {}
 

@@ -15,7 +15,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from backcare.diary.inputs import parse_time
@@ -104,11 +104,13 @@ def read_onset_hours(text: str, *, now: datetime) -> float | None:
     raw = text.strip()
     if not raw:
         return None
+    if now.tzinfo is None:
+        now = now.astimezone()
     if _NUMBER.match(raw):
         hours = float(raw.replace(",", "."))
         return hours if hours >= 0 else None
     try:
-        when = parse_time(raw, now=now, tz=now.tzinfo or datetime.now().astimezone().tzinfo)
+        when = parse_time(raw, now=now, tz=now.tzinfo or UTC)
     except InputError:
         pass
     else:
@@ -205,7 +207,7 @@ class AssessmentFlow:
         named = self._intake[key].choice_labels if key in self._intake else {}
         return {c: named.get(c, c.replace("_", " ").capitalize()) for c in question.choices}
 
-    def _offered(self, question: Question, facts: Mapping[str, Any]) -> Question:
+    def _offered(self, question: Question, facts: dict[str, Any]) -> Question:
         hidden = self._hidden_choices.get(question.key)
         if not hidden:
             return question
@@ -240,8 +242,8 @@ class AssessmentFlow:
             raw = [v.strip() for v in values.get(question.key, ()) if v.strip()]
             try:
                 value = self._read(question, raw, none_of_these, now)
-            except _Unread as exc:
-                problems.append(FieldProblem(question.key, exc.text))
+            except InputError as exc:
+                problems.append(FieldProblem(question.key, exc.problems[0].problem))
                 continue
             if value is _SKIP:
                 still_skipped.append(question.key)
@@ -290,6 +292,8 @@ class AssessmentFlow:
             raise _Unread("Please choose one of the answers.")
         if question.kind == "multi_choice":
             chosen = set(raw)
+            if chosen == {NOT_SURE}:
+                return _SKIP
             if chosen == {NONE_OF_THESE}:
                 return []
             if not chosen:
@@ -372,10 +376,8 @@ class AssessmentFlow:
         return f"{number:g}"
 
 
-class _Unread(Exception):
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
-        self.text = text
+def _Unread(text: str) -> InputError:  # noqa: N802 - reads as the exception it makes
+    return InputError("please check your answer", problems=[FieldProblem("", text)])
 
 
 _SKIP: Any = object()

@@ -301,9 +301,10 @@ def compile_protocol(kb: KnowledgeBase, settings: Settings) -> dict[str, Any]:
         "screening": [path for _, path in sorted(screening)],
         # Questions another answer settles as not applicable (never asked, never missing).
         "not_asked": [
-            (entry.answer, _condition(entry.not_asked_when))
-            for entry in (*kb.red_flags, *kb.intake)
-            if entry.not_asked_when is not None
+            (answer, _condition(when))
+            for answer, when in [(f.answer, f.not_asked_when) for f in kb.red_flags]
+            + [(q.answer, q.not_asked_when) for q in kb.intake]
+            if when is not None
         ],
         "questions": [(key, question) for _, key, question in questions],
         "phases": [

@@ -238,10 +238,14 @@ class AssessmentFlow:
         still_skipped = [k for k in skipped if k not in keys]
         problems: list[FieldProblem] = []
         said_yes: list[Question] = []
+        # "None of these" next to a "yes" contradicts itself: it then answers nothing.
+        fill_no = none_of_these and not any(
+            "yes" in (v.strip() for v in values.get(q.key, ())) for q in page.questions
+        )
         for question in page.questions:
             raw = [v.strip() for v in values.get(question.key, ()) if v.strip()]
             try:
-                value = self._read(question, raw, none_of_these, now)
+                value = self._read(question, raw, fill_no, now)
             except InputError as exc:
                 problems.append(FieldProblem(question.key, exc.problems[0].problem))
                 continue
@@ -252,14 +256,15 @@ class AssessmentFlow:
             if value is True:
                 said_yes.append(question)
             _put(data, question.key, value)
-        if none_of_these and said_yes and not problems:
-            # "None of these" next to a "yes" contradicts itself: ask, unless it is an emergency.
-            problems.append(
+        if none_of_these and said_yes:
+            # Ask which is right, unless the "yes" is an emergency (then it stops at once).
+            problems.insert(
+                0,
                 FieldProblem(
                     said_yes[0].key,
                     "You answered Yes here, so 'None of these' does not fit. "
                     "Choose No or Not sure for the others instead.",
-                )
+                ),
             )
         try:
             updated = parse_answers(data)

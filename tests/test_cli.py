@@ -192,7 +192,15 @@ def _spawn(*, story: str | None = "", **extra_env: str) -> Any:
 @pytest.mark.slow
 def test_interactive_stops_at_the_first_emergency_answer() -> None:
     child = _spawn()
-    child.expect("genitals")  # the first question is saddle numbness
+    child.expect("Step 1 of 11")  # about you: it settles which questions apply
+    child.expect("How old")
+    child.sendline("40")
+    child.expect("What is your sex")
+    child.sendline("2")
+    child.expect("Step 2 of 11")
+    child.expect("Do any of these apply")  # the nerve signs, listed together
+    child.sendline("y")
+    child.expect("genitals")
     child.sendline("n")
     child.expect("bladder")
     child.sendline("y")
@@ -209,13 +217,15 @@ def _answer_everything(child: Any) -> None:
     """Answer every yes/no question "no", choices with their first option, numbers sensibly."""
     replies = {
         "(y/n/s)": "n",
-        "1=lifting": "1",
+        "Do any of these apply": "n",
+        "1=Lifting": "1",
         "How old": "40",
-        "hours ago": "6",
+        "1=Female": "1",
+        "6h, 2d": "6h",
         "0 (none) to 10": "5",
         "0=none": "0",
         "How many days": "0",
-        "better, the same": "1",
+        "1=Better": "1",
         # The unit, not "weight": the weight-loss red flag must get its own "n".
         "in centimetres": "s",
         "in kilograms": "s",
@@ -265,13 +275,21 @@ def test_interactive_assessment_can_start_an_episode(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_interactive_skip_leaves_the_result_incomplete() -> None:
     child = _spawn()
+    child.expect("How old")
+    child.sendline("40")
+    child.expect("What is your sex")
+    child.sendline("s")
+    child.expect("Do any of these apply")
+    child.sendline("s")  # not sure: each is asked
     child.expect("genitals")
     child.sendline("s")
     for _ in range(60):
-        index = child.expect([r"\(y/n/s\)", r"\(1=", "number, or s", "We can't tell yet"])
-        if index == 3:
+        index = child.expect(
+            [r"\(y/n/s\)", r"\(1=", r"number,\s+or s", r"6h,\s+2d", "Do any", "We can't tell yet"]
+        )
+        if index == 5:
             break
-        child.sendline("n" if index == 0 else "s")
+        child.sendline("n" if index in {0, 4} else "s")
     child.expect("episode diary")
     shown = child.before or ""
     # A neutral state, the skipped question as a question, and how to answer it.
@@ -287,6 +305,16 @@ def test_interactive_skip_leaves_the_result_incomplete() -> None:
 @pytest.mark.slow
 def test_interactive_reprompts_on_a_bad_reply() -> None:
     child = _spawn()
+    child.expect("How old")
+    child.sendline("forty")
+    child.expect("Please enter your age in years, for example 42")
+    child.sendline("40")
+    child.expect("What is your sex")
+    child.sendline("1")
+    child.expect("Do any of these apply")
+    child.sendline("maybe")
+    child.expect("Please answer y")
+    child.sendline("y")
     child.expect("genitals")
     child.sendline("maybe")
     child.expect("please answer y")

@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.test_cli import _spawn
-from tests.web_support import hidden_fields, web_client
+from tests.web_support import hidden_fields, page_form, page_questions, typical_answer, web_client
 
 import backcare
 import backcare.text
@@ -301,7 +301,7 @@ def test_without_the_extra_the_web_box_is_hidden(monkeypatch: pytest.MonkeyPatch
     with web_client() as client:
         page = client.get("/assess").text
     assert "Tell us what happened" not in page
-    assert 'name="key" value="red_flags.saddle_numbness"' in page
+    assert 'name="page" value="about_you"' in page
 
 
 def test_the_fast_path_never_imports_the_text_pipeline(tmp_path: Path) -> None:
@@ -372,24 +372,25 @@ def test_interactive_asks_a_mentioned_emergency_first_and_stops_on_yes() -> None
 @pytest.mark.slow
 def test_interactive_still_asks_a_denied_red_flag_and_offers_prefilled_values() -> None:
     child = _spawn(story="no numbness around my bottom, I'm 50, lifting, 6/10")
-    index = child.expect(["You mentioned", "genitals"])
-    assert index == 1  # asked as usual, with no "you mentioned"
+    index = child.expect(["You mentioned", r"\(50\): "])
+    assert index == 1  # about you first, the age offered from the words
+    child.sendline("51")  # the pre-filled value can be changed
+    child.expect("What is your sex")
+    child.sendline("1")
+    index = child.expect(["You mentioned", "Do any of these apply"])
+    assert index == 1  # the denied sign is asked as usual, with no "you mentioned"
     child.sendline("n")
     seen = []
     for _ in range(30):
-        index = child.expect([r"\(y/n/s\)", r"\(lifting\): ", r"\(50\): "])
-        if index == 0:
+        index = child.expect([r"\(y/n/s\)", "Do any of these", r"\(lifting\): "])
+        if index in {0, 1}:
             child.sendline("n")
-        elif index == 1:
+        else:
             seen.append("trigger")
             child.sendline("")  # Enter keeps the value read from the words
-        else:
-            seen.append("age")
-            child.sendline("51")  # the pre-filled value can be changed
             break
-    assert "trigger" in seen
-    assert seen[-1] == "age"
-    child.expect(r"\(y/n/s\)|hours ago")  # the age was taken: on to the next question
+    assert seen == ["trigger"]
+    child.expect("6h, 2d")  # the trigger was taken: on to the next question
     child.close(force=True)
 
 
@@ -403,40 +404,48 @@ def _story(client: Any, text: str) -> str:
     return response.text
 
 
-def _answer(client: Any, page: str, value: str) -> str:
+def _answer(client: Any, page: str, **values: str) -> str:
     fields = hidden_fields(page)
-    data = {"csrf_token": fields["csrf_token"], "state": fields["state"], "key": fields["key"]}
-    return client.post("/assess", data={**data, "value": value}).text
+    data = {"csrf_token": fields["csrf_token"], "state": fields["state"], "page": fields["page"]}
+    return client.post("/assess", data={**data, **values}).text
 
 
 def test_web_box_asks_a_mentioned_emergency_first_and_yes_stops() -> None:
     with web_client() as client:
         page = _story(client, "back went lifting a box, and since this morning I can't wee")
-        assert hidden_fields(page)["key"] == "red_flags.bladder_or_bowel_change"
+        # The page of the mentioned sign comes first, before even the "about you" page.
+        assert hidden_fields(page)["page"] == "nerve_signs"
         assert "You mentioned “can&#39;t wee”. Is that right?" in page
         assert "checked" not in page  # a red flag is never pre-answered
         assert "Tell us what happened" not in page  # told once
-        assert "Get emergency help now" in _answer(client, page, "yes")
+        after = _answer(client, page, **{"red_flags.bladder_or_bowel_change": "yes"})
+        assert "Get emergency help now" in after
 
 
 def test_web_box_still_asks_a_denied_red_flag_normally() -> None:
     with web_client() as client:
         page = _story(client, "no numbness around my bottom, just a stiff back")
-        assert hidden_fields(page)["key"] == "red_flags.saddle_numbness"
+        assert hidden_fields(page)["page"] == "about_you"
         assert "You mentioned" not in page
+        after = _answer(client, page, age="40")
+        assert "red_flags.saddle_numbness" in page_questions(after)
+        assert "You mentioned" not in after
 
 
 def test_web_box_prefills_values_that_can_be_changed() -> None:
     with web_client() as client:
         page = _story(client, "I'm 42, hurt it lifting")
-        for _ in range(40):
-            key = hidden_fields(page)["key"]
-            if key == "age":
-                break
-            page = _answer(client, page, "lifting" if key == "trigger" else "no")
+        assert hidden_fields(page)["page"] == "about_you"
         assert 'value="42"' in page
-        page = _answer(client, page, "43")
-        assert hidden_fields(page)["key"] != "age"
+        assert "Filled in from your words" in page
+        page = _answer(client, page, age="43")
+        assert hidden_fields(page)["page"] != "about_you"
+        for _ in range(10):
+            if hidden_fields(page)["page"] == "how_it_started":
+                break
+            page = client.post("/assess", data=page_form(page, typical_answer)).text
+        assert 'value="lifting" checked' in page
+        page = _answer(client, page, trigger="lifting")
         fields = hidden_fields(page)
         from backcare.web.forms import decode_state
 

@@ -142,9 +142,50 @@ def _edit_bad_choice(data: dict[str, list[dict[str, object]]]) -> None:
     data["triage_rules"][0]["when"] = {"answer": "trigger", "in": ["skiing"]}
 
 
+def _edit_question_on_no_page(data: dict[str, list[dict[str, object]]]) -> None:
+    data["groups"][-1]["questions"] = ["height_cm"]  # weight_kg now on no page
+
+
+def _edit_question_on_two_pages(data: dict[str, list[dict[str, object]]]) -> None:
+    data["groups"][0]["questions"] = ["age", "sex", "red_flags.fever"]
+
+
+def _edit_none_option_on_a_number_page(data: dict[str, list[dict[str, object]]]) -> None:
+    data["groups"][0]["none_option"] = "None of these"
+
+
+def _edit_settled_when_unanswered(data: dict[str, list[dict[str, object]]]) -> None:
+    flag = next(f for f in data["red_flags"] if f["id"] == "erection_problems")
+    flag["not_asked_when"] = {"answer": "sex", "in": ["female"], "or_unanswered": True}
+
+
+def _edit_number_without_plain_words(data: dict[str, list[dict[str, object]]]) -> None:
+    age = next(q for q in data["intake"] if q["answer"] == "age")
+    del age["invalid"]
+
+
 @pytest.mark.parametrize(
     ("edit", "fragments"),
     [
+        pytest.param(
+            _edit_question_on_no_page, ["groups.yaml", "no page asks 'weight_kg'"], id="unplaced"
+        ),
+        pytest.param(
+            _edit_question_on_two_pages, ["groups.yaml", "duplicate question"], id="two-pages"
+        ),
+        pytest.param(
+            _edit_none_option_on_a_number_page,
+            ["groups.yaml", "about_you", "none_option"],
+            id="none-option-not-yes-no",
+        ),
+        pytest.param(
+            _edit_settled_when_unanswered,
+            ["red_flags.yaml", "erection_problems", "or_unanswered"],
+            id="settled-by-an-unanswered-question",
+        ),
+        pytest.param(
+            _edit_number_without_plain_words, ["intake.yaml", "age", "invalid"], id="no-plain-words"
+        ),
         pytest.param(_edit_unknown_key, ["recommendations.yaml", "colour"], id="unknown-key"),
         pytest.param(
             _edit_dangling_source, ["exercises.yaml", "no_such_source"], id="dangling-source"

@@ -9,6 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from tests.web_support import (
     hidden_fields,
+    page_form,
+    page_questions,
     start_episode,
     typical_answer,
     walk_assessment,
@@ -16,6 +18,7 @@ from tests.web_support import (
 )
 
 from backcare import Engine
+from backcare.web.forms import decode_state
 
 
 @pytest.fixture
@@ -24,23 +27,36 @@ def client(engine: Engine) -> Iterator[TestClient]:
         yield client
 
 
-def _post_answer(client: TestClient, page: str, *values: str, action: str = "answer") -> str:
-    response = client.post(
-        "/assess", data={**hidden_fields(page), "value": list(values), "action": action}
-    )
-    return response.text
-
-
-def test_the_first_question_is_the_most_dangerous_one(client: TestClient) -> None:
+def _until(client: TestClient, page_id: str, answer=typical_answer) -> str:  # type: ignore[no-untyped-def]
+    """Answer typical pages until the page ``page_id`` is shown."""
     page = client.get("/assess").text
-    assert hidden_fields(page)["key"] == "red_flags.saddle_numbness"
-    assert "<legend><h1>" in page
-    assert "safety question" in page
+    for _ in range(20):
+        if hidden_fields(page).get("page") == page_id:
+            return page
+        page = client.post("/assess", data=page_form(page, answer)).text
+    raise AssertionError(f"page {page_id} never came")
+
+
+def _visible(html: str) -> str:
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_the_first_page_asks_about_the_person_then_the_nerve_signs(client: TestClient) -> None:
+    page = client.get("/assess").text
+    assert hidden_fields(page)["page"] == "about_you"
+    assert page_questions(page) == ["age", "sex"]
+    assert "Step 1 of 11" in page
+    after = client.post("/assess", data=page_form(page, typical_answer))
+    assert after.history[0].status_code == 303  # POST-redirect-GET: Back never resubmits
+    assert hidden_fields(after.text)["page"] == "nerve_signs"
+    assert page_questions(after.text)[0] == "red_flags.saddle_numbness"
+    assert "Step 2 of" in after.text
 
 
 def test_a_typical_assessment_ends_with_a_complete_self_care_plan(client: TestClient) -> None:
     page, asked = walk_assessment(client)
-    assert asked[0] == "red_flags.saddle_numbness"
+    assert asked[:2] == ["age", "sex"]
     assert 'class="level level-self_care"' in page
     assert "We can&#39;t tell yet" not in page
     assert 'class="incomplete"' not in page
@@ -49,21 +65,67 @@ def test_a_typical_assessment_ends_with_a_complete_self_care_plan(client: TestCl
     assert 'action="/diary/start"' in page
 
 
-def test_an_emergency_answer_stops_the_questions_at_once(client: TestClient) -> None:
-    page = _post_answer(client, client.get("/assess").text, "yes")
-    assert "Get emergency help now" in page
-    assert 'href="tel:999"' in page
-    assert 'name="key"' not in page  # no further question
+def test_a_typical_self_care_assessment_takes_at_most_twelve_pages(client: TestClient) -> None:
+    page = client.get("/assess").text
+    pages = 1
+    while "page" in hidden_fields(page):
+        page = client.post("/assess", data=page_form(page, typical_answer)).text
+        pages += 1
+    assert "Check your answers" in page
+    result = re.search(r'href="(/assess/result\?[^"]+)"', page)
+    assert result is not None
+    assert pages + 1 <= 12  # the question pages, the check and the result
 
 
-def test_skipped_questions_stay_unanswered_and_the_result_is_incomplete(
-    client: TestClient,
+@pytest.mark.parametrize(
+    ("sex", "erection_asked", "pregnancy_offered"),
+    [
+        pytest.param("female", False, True, id="woman"),
+        pytest.param("male", True, False, id="man"),
+        pytest.param("other", True, True, id="other"),
+        pytest.param(None, True, True, id="not-said"),
+    ],
+)
+def test_sex_settles_only_the_questions_that_cannot_apply(
+    client: TestClient, sex: str | None, erection_asked: bool, pregnancy_offered: bool
 ) -> None:
+    def answer(key: str) -> list[str] | None:
+        return ([sex] if sex else None) if key == "sex" else typical_answer(key)
+
+    page, asked = walk_assessment(client, answer)
+    assert ("red_flags.erection_problems" in asked) is erection_asked
+    assert "red_flags.saddle_numbness" in asked  # genital numbness is asked of everyone
+    conditions = _until(client, "medicine_safety", answer)
+    assert ('value="pregnant"' in conditions) is pregnancy_offered
+    assert 'class="level level-self_care"' in page  # complete: nothing settled is "missing"
+
+
+def test_days_of_home_care_are_not_asked_when_the_pain_began_hours_ago(client: TestClient) -> None:
+    def answer(hours: str):  # type: ignore[no-untyped-def]
+        return lambda key: [hours] if key == "hours_since_onset" else typical_answer(key)
+
+    _, recent = walk_assessment(client, answer("6 hours"))
+    _, older = walk_assessment(client, answer("3 days"))
+    assert "course.days_of_self_care" not in recent
+    assert "course.days_of_self_care" in older
+
+
+def test_an_emergency_yes_stops_at_once_and_keeps_the_pages_answers(client: TestClient) -> None:
+    page = _until(client, "nerve_signs")
+    data = {**hidden_fields(page), "action": "next", "red_flags.both_legs": "yes"}
+    response = client.post("/assess", data=data)  # the rest of the page left unanswered
+    assert "Get emergency help now" in response.text
+    assert 'href="tel:999"' in response.text
+    assert 'name="page"' not in response.text  # no further question
+    state = re.search(r"s=([^&\"]+)", str(response.url))
+    assert state is not None
+
+
+def test_not_sure_stays_unanswered_and_the_result_is_incomplete(client: TestClient) -> None:
     page, asked = walk_assessment(
         client, lambda key: None if key == "red_flags.fever" else typical_answer(key)
     )
     assert asked.count("red_flags.fever") == 1  # never asked again
-    # A neutral state, never the green self-care verdict.
     assert 'class="level level-incomplete"' in page
     assert "level-self_care" not in page
     assert "We can&#39;t tell yet: 1 safety question unanswered" in page
@@ -73,63 +135,134 @@ def test_skipped_questions_stay_unanswered_and_the_result_is_incomplete(
     assert ">red_flags.fever<" not in fever.group(0)
 
 
-def test_an_incomplete_result_leads_back_to_the_first_unanswered_question(
-    client: TestClient,
-) -> None:
+def test_an_incomplete_result_leads_back_to_the_unanswered_question(client: TestClient) -> None:
     page, _ = walk_assessment(
         client, lambda key: None if key == "red_flags.fever" else typical_answer(key)
     )
     box = re.search(r'<section class="incomplete".*?</section>', page, re.S)
     assert box is not None
     fields = hidden_fields(box.group(0))
-    button = re.search(r'<button type="submit" name="key" value="([^"]+)"', box.group(0))
-    assert button is not None
     assert fields["action"] == "resume"
-    response = client.post("/assess", data={**fields, "key": button.group(1)})
-    assert response.status_code == 200
-    assert hidden_fields(response.text)["key"] == "red_flags.fever"
-    # Answering it (and skipping the optional questions again) gives a complete verdict.
-    done = _post_answer(client, response.text, "no")
-    while "key" in hidden_fields(done):
-        key = hidden_fields(done)["key"]
-        value = typical_answer(key)
-        done = _post_answer(client, done, *(value or []), action="answer" if value else "skip")
-    assert 'class="level level-self_care"' in done
-    assert 'class="incomplete"' not in done
+    response = client.post("/assess", data=fields)
+    assert hidden_fields(response.text)["page"] == "illness_signs"
+    assert 'value="no" checked' in response.text  # the other answers are kept
+    done = client.post("/assess", data=page_form(response.text, typical_answer)).text
+    while "page" in hidden_fields(done):
+        done = client.post("/assess", data=page_form(done, typical_answer)).text
+    result = re.search(r'href="(/assess/result\?[^"]+)"', done)
+    assert result is not None
+    final = client.get(result.group(1).replace("&amp;", "&")).text
+    assert 'class="level level-self_care"' in final
 
 
 @pytest.mark.parametrize(
-    ("key_answers", "value", "problem"),
+    ("page_id", "fields", "problem"),
     [
-        pytest.param(1, "abc", "whole number", id="not-a-number"),
-        pytest.param(1, "130", "less than or equal to 120", id="age-out-of-range"),
-        pytest.param(0, "", "Yes or No", id="nothing-chosen"),
+        pytest.param(
+            "about_you",
+            {"age": "forty"},
+            "Please enter your age in years, for example 42",
+            id="age-words",
+        ),
+        pytest.param(
+            "about_you",
+            {"age": "130"},
+            "Please enter your age in years, for example 42",
+            id="age-range",
+        ),
+        pytest.param("nerve_signs", {}, "Please choose Yes, No or Not sure", id="nothing-chosen"),
+        pytest.param(
+            "how_it_started",
+            {"trigger": "lifting", "hours_since_onset": "a while"},
+            "for example &#34;6 hours&#34;",
+            id="onset-unreadable",
+        ),
+        pytest.param(
+            "how_it_is_going",
+            {"pain": "11", "course.trend": "same"},
+            "whole number from 0 (no pain) to 10",
+            id="pain-range",
+        ),
+        pytest.param(
+            "medicine_safety",
+            {"conditions": ["none", "pregnant"]},
+            "cannot go with other ticks",
+            id="none-with-others",
+        ),
     ],
 )
-def test_a_bad_answer_shows_the_same_question_with_the_problem(
-    client: TestClient, key_answers: int, value: str, problem: str
+def test_a_bad_answer_shows_the_page_again_in_plain_words(
+    client: TestClient, page_id: str, fields: dict[str, object], problem: str
 ) -> None:
-    page = client.get("/assess").text
-    if key_answers:
-        # Answer "no" until the age question.
-        while hidden_fields(page)["key"] != "age":
-            key = hidden_fields(page)["key"]
-            page = _post_answer(client, page, *(typical_answer(key) or ["no"]))
-    key = hidden_fields(page)["key"]
-    response = client.post("/assess", data={**hidden_fields(page), "value": value})
+    page = _until(client, page_id)
+    response = client.post("/assess", data={**hidden_fields(page), "action": "next", **fields})
     assert response.status_code == 422
-    assert hidden_fields(response.text)["key"] == key
+    assert hidden_fields(response.text)["page"] == page_id
     assert problem in response.text
+    text = _visible(response.text)
+    for raw in ("Input should", "red_flags.", "greater than", "less than or equal"):
+        assert raw not in text
 
 
-def test_none_of_these_cannot_go_with_other_conditions(client: TestClient) -> None:
-    page = client.get("/assess").text
-    while hidden_fields(page)["key"] != "conditions":
-        key = hidden_fields(page)["key"]
-        page = _post_answer(client, page, *(typical_answer(key) or ["no"]))
-    response = client.post("/assess", data={**hidden_fields(page), "value": ["none", "pregnant"]})
+def test_none_of_these_answers_only_the_unanswered_items_no(client: TestClient) -> None:
+    page = _until(client, "illness_signs")
+    fields = {**hidden_fields(page), "action": "none", "red_flags.fever": "not_sure"}
+    after = client.post("/assess", data=fields)
+    state = hidden_fields(after.text)["state"]
+    assert hidden_fields(after.text)["page"] == "the_pain"
+    answers, skipped = decode_state(client.app.state.backcare.signer, state)  # type: ignore[attr-defined]
+    assert answers.red_flags.fever is None  # "Not sure" is kept, not turned into "no"
+    assert "red_flags.fever" in skipped
+    assert answers.red_flags.urinary_symptoms is False
+    assert answers.red_flags.night_or_rest_pain is False
+
+
+def test_none_of_these_next_to_a_yes_is_asked_about(client: TestClient) -> None:
+    page = _until(client, "illness_signs")
+    fields = {**hidden_fields(page), "action": "none", "red_flags.fever": "yes"}
+    response = client.post("/assess", data=fields)
     assert response.status_code == 422
-    assert "cannot go with other choices" in response.text
+    assert "does not fit" in response.text
+
+
+def test_the_back_link_and_the_check_page_change_links(client: TestClient) -> None:
+    page = _until(client, "emergency_signs")
+    back = re.search(r'<a class="back" href="([^"]+)"', page)
+    assert back is not None
+    earlier = client.get(back.group(1).replace("&amp;", "&")).text
+    assert hidden_fields(earlier)["page"] == "nerve_signs"
+    assert 'value="no" checked' in earlier  # the earlier answers are shown
+
+
+def _check_page(client: TestClient) -> str:
+    page = client.get("/assess").text
+    while "page" in hidden_fields(page):
+        page = client.post("/assess", data=page_form(page, typical_answer)).text
+    return page
+
+
+def test_changing_an_answer_from_the_check_page(client: TestClient) -> None:
+    check = _check_page(client)
+    assert "Check your answers" in check
+    assert "Step 11 of 11" in check
+    rows = re.findall(r"<dt>(.*?)</dt>\s*<dd[^>]*>(.*?)</dd>", check)
+    assert ("What is your sex?", "Female") in rows
+    assert ("What set the pain off?", "Lifting something") in rows
+    change = re.search(r'<a href="([^"]+)#item-sex">Change', check)
+    assert change is not None
+    about = client.get(change.group(1).replace("&amp;", "&")).text
+    assert hidden_fields(about)["page"] == "about_you"
+    assert 'value="female" checked' in about
+    data = {**page_form(about, typical_answer), "sex": "male"}
+    after = client.post("/assess", data=data).text
+    # Now a man: the erection question applies and is asked, nothing else again.
+    assert hidden_fields(after)["page"] == "nerve_signs"
+    assert page_questions(after)[-1] == "red_flags.erection_problems"
+    again = client.post("/assess", data=page_form(after, typical_answer)).text
+    assert "Check your answers" in again
+    assert ("What is your sex?", "Male") in re.findall(
+        r"<dt>(.*?)</dt>\s*<dd[^>]*>(.*?)</dd>", again
+    )
 
 
 def test_starting_the_diary_from_the_result_shows_todays_plan(client: TestClient) -> None:

@@ -122,9 +122,9 @@ def _form(client: TestClient) -> dict[str, str]:
 
 def test_a_form_post_with_the_matching_token_is_accepted(client: TestClient) -> None:
     fields = _form(client)
-    response = client.post("/assess", data={**fields, "value": "no"})
+    response = client.post("/assess", data={**fields, "age": "40"})
     assert response.status_code == 200
-    assert hidden_fields(response.text)["key"] != fields["key"]
+    assert hidden_fields(response.text)["page"] != fields["page"]
 
 
 @pytest.mark.parametrize(

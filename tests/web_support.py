@@ -37,7 +37,8 @@ def typical_answer(key: str) -> list[str] | None:
     return {
         "trigger": ["lifting"],
         "age": ["35"],
-        "hours_since_onset": ["10"],
+        "sex": ["female"],
+        "hours_since_onset": ["10 hours"],
         "pain": ["6"],
         "conditions": ["none"],
         "course.days_of_self_care": ["0"],
@@ -47,22 +48,52 @@ def typical_answer(key: str) -> list[str] | None:
     }.get(key)
 
 
+_QUESTION = re.compile(r'name="((?:red_flags|history|course)\.[a-z_]+|[a-z_]+)" (?:type|value)="')
+_NOT_FORM = frozenset({"csrf_token", "state", "page", "action", "story"})
+
+
+def page_questions(html: str) -> list[str]:
+    """The question keys of an assessment page, in page order."""
+    keys = [k for k in _QUESTION.findall(html) if k not in _NOT_FORM]
+    return list(dict.fromkeys(keys))
+
+
+def page_form(html: str, answer: Callable[[str], list[str] | None]) -> dict[str, Any]:
+    """The form data answering a page: ``answer(key)``, or Not sure / blank for ``None``."""
+    data: dict[str, Any] = {**hidden_fields(html), "action": "next"}
+    for key in page_questions(html):
+        value = answer(key)
+        if value is None:
+            value = ["not_sure"] if 'value="not_sure"' in _item(html, key) else []
+        data[key] = value
+    return data
+
+
+def _item(html: str, key: str) -> str:
+    anchor = f'id="item-{key.replace(".", "-")}"'
+    start = html.find(anchor)
+    end = html.find('class="item', start + 1)
+    return html[start : end if end > 0 else len(html)]
+
+
 def walk_assessment(
     client: TestClient, answer: Callable[[str], list[str] | None] = typical_answer
 ) -> tuple[str, list[str]]:
-    """Answer the question pages until the flow stops; return the last page and the keys asked."""
+    """Answer the pages until the flow stops; return the last page and the keys asked.
+
+    The "check your answers" step is passed through to the result.
+    """
     page = client.get("/assess").text
     asked: list[str] = []
-    for _ in range(100):
+    for _ in range(40):
         fields = hidden_fields(page)
-        if "key" not in fields:
+        if "page" not in fields:
+            result = re.search(r'href="(/assess/result\?[^"]+)"', page)
+            if result:
+                page = client.get(result.group(1).replace("&amp;", "&")).text
             return page, asked
-        asked.append(fields["key"])
-        value = answer(fields["key"])
-        data: dict[str, Any] = {**fields, "action": "skip" if value is None else "answer"}
-        if value is not None:
-            data["value"] = value
-        response = client.post("/assess", data=data)
+        asked += page_questions(page)
+        response = client.post("/assess", data=page_form(page, answer))
         assert response.status_code == 200, response.text
         page = response.text
     raise AssertionError("the assessment did not end")

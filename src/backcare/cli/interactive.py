@@ -1,27 +1,32 @@
-"""The interactive assessment: ask the core's next question until done or an emergency.
+"""The interactive assessment: the core's pages of questions until done or an emergency.
 
-The order of questions and the stopping rule come from the core
-(:meth:`backcare.Engine.next_questions` and the triage level); this module only
-asks and parses what the person types. A question can be skipped: it then stays
-unanswered and the result says it is incomplete, never "no". With the ``text`` extra, an
+The pages, their order and the stopping rule come from the core
+(:class:`backcare.flow.AssessmentFlow` and the triage level), the same as the web
+app's; this module only asks and turns what the person types into the page's form
+values. A page of yes/no questions first asks whether any apply: "n" (none of these)
+answers them all "no" because the person chose it; otherwise each is asked. A
+question can be skipped: it then stays unanswered and the result says it is
+incomplete, never "no". With the ``text`` extra, an
 optional first prompt reads the person's own words: red flags they mention are asked
 first, values they gave are offered as defaults (see :mod:`backcare.text.hints`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rich.console import Console
 from rich.prompt import Prompt
 
+from backcare.diary.service import compact_answers
 from backcare.domain.answers import Answers, parse_answers
 from backcare.domain.enums import TriageLevel
 from backcare.domain.results import Assessment, Question
 from backcare.errors import InputError
+from backcare.flow import NONE_OF_THESE, NOT_SURE, AssessmentFlow, Page
 from backcare.rules.engine import Engine
-from backcare.text.hints import StoryHints, first_question_key
+from backcare.text.hints import StoryHints
 
 __all__ = ["InteractiveResult", "run_interactive"]
 
@@ -41,35 +46,75 @@ class InteractiveResult:
 def run_interactive(
     console: Console, engine: Engine, *, ask_story: bool | None = None
 ) -> InteractiveResult:
-    """Ask questions most dangerous first; stop at once on an emergency answer.
+    """Ask the pages in order; stop at once on an emergency answer.
 
     ``ask_story`` offers the optional "tell us what happened" prompt first (default:
     when the ``text`` extra is installed).
     """
     console.print(
         "[bold]backcare[/bold] asks the most important safety questions first. "
-        "Answer y/n, or [bold]s[/bold] to skip a question you cannot answer "
+        "Answer y/n, or [bold]s[/bold] if you are not sure "
         "(a skipped safety question is never taken as a 'no')."
     )
     hints = _story(console) if _offer_story(ask_story) else StoryHints()
-    data: dict[str, Any] = {}
-    asked: set[str] = set()
-    assessment = engine.assess(data)
-    while True:
-        pending = {q.key: q for q in engine.next_questions(data) if q.key not in asked}
-        key = first_question_key(list(pending), hints)
-        if key is None:
+    flow = AssessmentFlow(engine)
+    answers = Answers()
+    skipped: tuple[str, ...] = ()
+    assessment = engine.assess(answers)
+    while assessment.triage.level is not TriageLevel.EMERGENCY:
+        page = flow.next_page(answers, skipped, hints.mentioned)
+        if page is None:
             break
-        question = pending[key]
-        asked.add(question.key)
-        value = _ask(console, question, hints)
-        if value is None:
-            continue
-        _set(data, question.key, value)
-        assessment = engine.assess(data)
-        if assessment.triage.level is TriageLevel.EMERGENCY:
-            break
+        console.print(f"\n[dim]Step {page.number} of {page.total}[/dim]  [bold]{page.title}[/bold]")
+        if page.hint:
+            console.print(f"[dim]{page.hint}[/dim]")
+        questions = list(page.questions)
+        if page.none_option and not any(k in hints.mentioned for k in _keys(page)):
+            for i, question in enumerate(questions, start=1):
+                console.print(f"  {i}. {question.text}")
+            reply = _ask_any(console)
+            if reply == "none":
+                read = flow.submit(page, answers, skipped, {}, none_of_these=True)
+                answers, skipped = read.answers, read.skipped
+                assessment = engine.assess(answers)
+                continue
+        for question in questions:
+            single = replace(page, questions=(question,))
+            while True:
+                value = _ask(console, question, hints, flow)
+                read = flow.submit(single, answers, skipped, {question.key: value})
+                if not read.problems:
+                    break
+                console.print(f"[red]{read.problems[0].problem}[/red]")
+            answers, skipped = read.answers, read.skipped
+            assessment = engine.assess(answers)
+            if read.emergency:
+                break
+    data = compact_answers(answers)
     return InteractiveResult(answers=data, assessment=assessment)
+
+
+def _keys(page: Page) -> list[str]:
+    return [q.key for q in page.questions]
+
+
+def _ask_any(console: Console) -> str:
+    """Whether any question of a yes/no page applies: ``none`` only when the person says so."""
+    while True:
+        reply = (
+            Prompt.ask(
+                "Do any of these apply to you? [dim](y = yes, at least one; "
+                "n = none of these; s = not sure: ask me each)[/dim]",
+                console=console,
+            )
+            .strip()
+            .lower()
+        )
+        if reply in _NO:
+            return "none"
+        if reply in _YES or reply == _SKIP:
+            return "each"
+        console.print("[red]Please answer y (yes), n (none of these) or s (not sure).[/red]")
 
 
 def answers_from(data: dict[str, Any]) -> Answers:
@@ -131,62 +176,58 @@ def _default(question: Question, hints: StoryHints) -> str | None:
     return str(value)
 
 
-def _ask(console: Console, question: Question, hints: StoryHints | None = None) -> Any:
-    """Ask one question until the reply parses; ``None`` means skipped."""
-    hints = hints or StoryHints()
+def _ask(
+    console: Console, question: Question, hints: StoryHints, flow: AssessmentFlow
+) -> list[str]:
+    """Ask one question until the reply is of its kind: the page's form values for it."""
     quote = hints.quotes.get(question.key)
     lead = f"You mentioned [italic]“{quote}”[/italic]. Is that right? " if quote else ""
     default = _default(question, hints)
     while True:
-        hint = _hint(question)
-        text = f"{lead}[bold]{question.text}[/bold] {hint}"
+        text = f"{lead}[bold]{question.text}[/bold] {_hint(question, flow)}"
         if default is None:
             reply = Prompt.ask(text, console=console).strip()
         else:
             reply = Prompt.ask(text, console=console, default=default).strip()
         if reply.lower() == _SKIP:
-            return None
+            return [] if question.kind in {"integer", "number"} else [NOT_SURE]
         try:
             return _parse(question, reply)
         except InputError as exc:
             console.print(f"[red]{exc.problems[0].problem if exc.problems else exc}[/red]")
 
 
-def _hint(question: Question) -> str:
+def _hint(question: Question, flow: AssessmentFlow) -> str:
     if question.kind == "boolean":
         return "[dim](y/n/s)[/dim]"
     if question.kind in {"choice", "multi_choice"}:
-        options = "  ".join(f"{i}={c}" for i, c in enumerate(question.choices, start=1))
+        labels = flow.labels(question.key)
+        options = "  ".join(f"{i}={labels[c]}" for i, c in enumerate(question.choices, start=1))
         extra = (
             ", several separated by commas, or 0=none" if question.kind == "multi_choice" else ""
         )
         return f"[dim]({options}{extra}; s=skip)[/dim]"
+    if question.key == "hours_since_onset":
+        return "[dim](e.g. 6h, 2d, yesterday evening; s=skip)[/dim]"
     return "[dim](number, or s to skip)[/dim]"
 
 
-def _parse(question: Question, reply: str) -> Any:
+def _parse(question: Question, reply: str) -> list[str]:
+    """The reply as the page's form values (the core reads and checks them)."""
     lowered = reply.lower()
     if question.kind == "boolean":
         if lowered in _YES:
-            return True
+            return ["yes"]
         if lowered in _NO:
-            return False
+            return ["no"]
         raise _bad(question, "please answer y (yes), n (no) or s (skip)")
     if question.kind == "choice":
-        return _choice(question, lowered)
+        return [_choice(question, lowered)]
     if question.kind == "multi_choice":
         if lowered in {"0", "none", ""}:
-            return []
+            return [NONE_OF_THESE]
         return sorted({_choice(question, part.strip()) for part in lowered.split(",")})
-    try:
-        number = float(reply)
-    except ValueError:
-        raise _bad(question, "please type a number") from None
-    if question.kind == "integer":
-        if not number.is_integer():
-            raise _bad(question, "please type a whole number")
-        return int(number)
-    return number
+    return [reply]
 
 
 def _choice(question: Question, reply: str) -> str:

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
 
-from backcare.domain.enums import Condition, Trend, Trigger
+from backcare.domain.enums import Condition, Sex, Trend, Trigger
 from backcare.errors import FieldProblem, InputError
 
 __all__ = ["Answers", "Course", "History", "RedFlags", "parse_answers"]
@@ -71,6 +71,9 @@ class Answers(BaseModel):
     model_config = _STRICT
 
     age: Annotated[int, Field(ge=0, le=120)] | None = None
+    # Optional (contract v1 addition): settles questions that cannot apply, e.g. the
+    # erection question for a woman. Unanswered, every question is asked.
+    sex: Annotated[Sex | None, Field(strict=False)] = None
     hours_since_onset: Annotated[float, Field(ge=0, le=24 * 3650)] | None = None
     pain: Annotated[int, Field(ge=0, le=10)] | None = None
     height_cm: Annotated[float, Field(gt=50, le=272)] | None = None

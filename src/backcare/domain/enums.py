@@ -9,6 +9,7 @@ __all__ = [
     "EvidenceGrade",
     "MedicineStatus",
     "Phase",
+    "Sex",
     "Sides",
     "Track",
     "Trend",
@@ -77,6 +78,14 @@ class Track(StrEnum):
     RELIEF = "relief"
     CAUSE = "cause"
     PREVENTION = "prevention"
+
+
+class Sex(StrEnum):
+    """Sex, asked only where it changes the questions (the erection question, pregnancy)."""
+
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
 
 
 class Trigger(StrEnum):

@@ -42,6 +42,7 @@ def render_markdown(kb: KnowledgeBase) -> str:
         "",
     ]
     out += _triage(kb)
+    out += _pages(kb)
     out += _phases(kb)
     out += _recommendations(kb)
     out += _medicines(kb)
@@ -94,6 +95,40 @@ def _triage(kb: KnowledgeBase) -> list[str]:
         "order, most dangerous first: " + ", ".join(f"`{a}`" for _, a in screening) + ".",
         "",
     ]
+    settled = [(f.answer, f.not_asked_when) for f in kb.red_flags]
+    settled += [(q.answer, q.not_asked_when) for q in kb.intake]
+    lines = [f"- `{a}` is not asked when {_condition(c)}." for a, c in settled if c is not None]
+    for question in kb.intake:
+        for choice, when in question.choices_not_offered_when.items():
+            lines.append(
+                f"- `{question.answer}` does not offer `{choice}` when {_condition(when)}."
+            )
+    if lines:
+        out += [
+            "A question another answer settles as not applicable is neither asked nor counted",
+            'as missing, and is never taken as "no" (its "yes" still counts if given):',
+            "",
+            *lines,
+            "",
+        ]
+    return out
+
+
+def _pages(kb: KnowledgeBase) -> list[str]:
+    out = [
+        "## Pages of the assessment",
+        "",
+        "The web app and the interactive command line ask the questions in these pages, in",
+        'this order. Each question keeps its own explicit answer (yes, no or not sure); "None',
+        'of these" answers a page\'s unanswered yes/no questions "no" only when the person',
+        "chooses it. An emergency answer stops at once.",
+        "",
+    ]
+    for number, group in enumerate(kb.groups, start=1):
+        extra = f' Offers "{group.none_option}".' if group.none_option else ""
+        questions = ", ".join(f"`{q}`" for q in group.questions)
+        out.append(f"{number}. **{group.title}** (`{group.id}`): {questions}.{extra}")
+    out.append("")
     return out
 
 

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from backcare.domain.answers import Answers, Course, History, RedFlags
 from backcare.domain.enums import Condition as ConditionName
-from backcare.domain.enums import Trend, TriageLevel, Trigger
+from backcare.domain.enums import Sex, Trend, TriageLevel, Trigger
 from backcare.errors import FieldProblem, KnowledgeBaseError
 from backcare.knowledge.drawings import drawing_problems
 from backcare.knowledge.schema import Condition, KnowledgeBase
@@ -55,6 +55,7 @@ def answer_paths() -> dict[str, tuple[str, ...]]:
             continue
         paths[name] = ()
     paths["trigger"] = tuple(t.value for t in Trigger)
+    paths["sex"] = tuple(s.value for s in Sex)
     paths["conditions"] = tuple(c.value for c in ConditionName)
     for group, model in (("red_flags", RedFlags), ("history", History), ("course", Course)):
         for field in model.model_fields:
@@ -246,6 +247,7 @@ def _cross_check(kb: KnowledgeBase) -> Iterator[FieldProblem]:
 
     yield from _check_phases(kb)
     yield from _check_safety_net(kb)
+    yield from _check_groups(kb)
 
     known_ids = {
         _entry_id(e)
@@ -345,6 +347,56 @@ def _check_phases(kb: KnowledgeBase) -> Iterator[FieldProblem]:
             f"phases.yaml: entry '{phases[-1].id}'", "the last phase must be open-ended"
         )
     yield from _duplicates("phases.yaml", (p.id.value for p in kb.phases))
+
+
+def _check_groups(kb: KnowledgeBase) -> Iterator[FieldProblem]:
+    """Every question on exactly one page; "None of these" only on pages of yes/no questions.
+
+    A settling condition (``not_asked_when``) must never match an unanswered value,
+    or a question could go unasked because nobody answered the one that settles it.
+    """
+    kinds = {flag.answer: "boolean" for flag in kb.red_flags}
+    kinds.update({q.answer: q.kind for q in kb.intake})
+    placed: list[str] = []
+    for group in kb.groups:
+        where = f"groups.yaml: entry '{group.id}'"
+        for path in group.questions:
+            if path not in kinds:
+                yield FieldProblem(where, f"'{path}' is not a question of the knowledge base")
+        placed += group.questions
+        if group.none_option and any(kinds.get(p) != "boolean" for p in group.questions):
+            yield FieldProblem(where, "'none_option' needs a page of yes/no questions only")
+    yield from _duplicates("groups.yaml", (g.id for g in kb.groups))
+    yield from _duplicates("groups.yaml", placed, what="question")
+    for path in kinds.keys() - set(placed):
+        yield FieldProblem("groups.yaml", f"no page asks '{path}'")
+    settled: list[tuple[str, str, Condition]] = []
+    for flag in kb.red_flags:
+        if flag.not_asked_when is not None:
+            settled.append((f"red_flags.yaml: entry '{flag.id}'", flag.answer, flag.not_asked_when))
+    for question in kb.intake:
+        where = f"intake.yaml: entry '{question.answer}'"
+        if question.not_asked_when is not None:
+            settled.append((where, question.answer, question.not_asked_when))
+        for choice in question.choice_labels.keys() - set(question.choices):
+            yield FieldProblem(where, f"a label for '{choice}', which is not one of its choices")
+        if question.kind in {"integer", "number"} and not question.invalid:
+            yield FieldProblem(where, "a number question needs 'invalid': what to type, in words")
+        for choice, condition in question.choices_not_offered_when.items():
+            if choice not in question.choices:
+                yield FieldProblem(where, f"'{choice}' is not one of its choices")
+            settled.append((where, question.answer, condition))
+    for where, path, condition in settled:
+        yield from _check_condition(where, condition)
+        if _reads_unanswered(condition):
+            yield FieldProblem(where, "a 'not asked' condition cannot use 'or_unanswered'")
+        if path in condition.answer_paths():
+            yield FieldProblem(where, "a question cannot be settled by its own answer")
+
+
+def _reads_unanswered(condition: Condition) -> bool:
+    children = condition.all or condition.any or ()
+    return condition.or_unanswered or any(_reads_unanswered(c) for c in children)
 
 
 def _check_condition(where: str, condition: Condition) -> Iterator[FieldProblem]:

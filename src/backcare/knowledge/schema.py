@@ -34,6 +34,7 @@ __all__ = [
     "MedicineRule",
     "PhaseSpec",
     "Progression",
+    "QuestionGroup",
     "Recommendation",
     "RedFlag",
     "ScheduleSpec",
@@ -134,6 +135,9 @@ class RedFlag(BaseModel):
     reason: Text
     may_suggest: Text
     sources: SourceIds
+    # When another answer settles that this question cannot apply (no "yes" is possible),
+    # it is not asked and does not hold the assessment incomplete. Never ``or_unanswered``.
+    not_asked_when: Condition | None = None
 
 
 class IntakeQuestion(BaseModel):
@@ -149,6 +153,30 @@ class IntakeQuestion(BaseModel):
     why: Text
     choices: tuple[str, ...] = ()
     sources: SourceIds
+    not_asked_when: Condition | None = None  # as for :class:`RedFlag`
+    # Plain words for the person: each choice's label, and what to type when an answer
+    # cannot be read or is out of range ("Please enter your age in years, for example 42").
+    choice_labels: dict[str, Text] = {}
+    invalid: Text | None = None
+    # Choices not offered when an answer settles that they cannot apply (pregnancy for a man).
+    choices_not_offered_when: dict[str, Condition] = {}
+
+
+class QuestionGroup(BaseModel):
+    """One page of the assessment: questions asked together, most dangerous page first.
+
+    Every question is in exactly one group and keeps its own explicit answer; the
+    ``none_option`` (only for a group of yes/no questions) answers the group's
+    unanswered questions "no" when, and only when, the person chooses it.
+    """
+
+    model_config = _STRICT
+
+    id: Id
+    title: Text
+    hint: Text | None = None
+    none_option: Text | None = None
+    questions: Annotated[tuple[str, ...], Field(min_length=1)]  # answer paths, in page order
 
 
 class TriageRule(BaseModel):
@@ -439,6 +467,7 @@ class KnowledgeBase(BaseModel):
     positions: tuple[ExercisePosition, ...]
     warning_signs: tuple[WarningSignSpec, ...]
     conflicts: tuple[Conflict, ...]
+    groups: tuple[QuestionGroup, ...]
 
     def source(self, source_id: str) -> Source:
         """Return the source with this id (ids are checked at load time)."""

@@ -13,7 +13,9 @@ Safety properties (tested, and guaranteed by the condition language):
 - each red flag answered "yes" gives at least its own level;
 - answering one more question "yes" never lowers the level (conditions cannot negate);
 - an unanswered screening question is never read as "no": ``complete`` stays false
-  and the question is listed in ``missing``, most dangerous first;
+  and the question is listed in ``missing``, most dangerous first; the only exception
+  is a question another answer settles as not applicable (``not_asked_when``, e.g. the
+  erection question for a woman), which is neither asked nor missing, and never "no";
 - while the person has not said which conditions they have, no over-the-counter
   medicine is ``suitable``: each is ``ask_first`` until they answer;
 - a medicine rule can only make a status stricter and a daily maximum lower (or
@@ -47,7 +49,7 @@ __all__ = [
 ]
 
 # The layout of the compiled protocol: bump it when that changes (it keys stored copies).
-FORMAT = 3
+FORMAT = 4
 
 Facts = dict[str, Any]
 Predicate = Callable[[Facts], bool]
@@ -597,6 +599,7 @@ class Evaluator:
             for i, (when, _) in enumerate(protocol["rules"])
         )
         self._screening = tuple(protocol["screening"])
+        self._not_asked = tuple((path, compile_condition(c)) for path, c in protocol["not_asked"])
         self._summaries = {level: text.format(number=number) for level, text in _SUMMARIES.items()}
         self._emergency = rep.leaf(
             "EmergencyInstruction",
@@ -683,7 +686,20 @@ class Evaluator:
 
     def unanswered(self, facts: Facts) -> Any:
         """The questions whose answers are still missing, most dangerous first."""
-        return self._questions(tuple([facts[key] is None for key in self._question_keys]))
+        settled = self._settled(facts)
+        return self._questions(
+            tuple([facts[key] is None and key not in settled for key in self._question_keys])
+        )
+
+    def _settled(self, facts: Facts) -> frozenset[str]:
+        """Unanswered questions that other answers settle as not applicable.
+
+        Such a question is neither asked nor missing; it is not read as "no" either:
+        its flag stays unanswered, so it cannot fire or be cleared.
+        """
+        return frozenset(
+            [path for path, applies in self._not_asked if facts[path] is None and applies(facts)]
+        )
 
     def _decide(self, facts: Facts) -> tuple[tuple[Any, ...], str]:
         """Every decision the result depends on, as a key, and the triage level's name."""
@@ -691,8 +707,11 @@ class Evaluator:
         fired += [index for fires, index in self._rules if fires(facts)]
         rank = max([self._reasons[i][0] for i in fired], default=0)
         level = self._level_names[rank]
-        missing = tuple([facts[path] is None for path in self._screening])
-        unanswered = tuple([facts[key] is None for key in self._question_keys])
+        settled = self._settled(facts) if self._not_asked else frozenset()
+        missing = tuple([facts[path] is None and path not in settled for path in self._screening])
+        unanswered = tuple(
+            [facts[key] is None and key not in settled for key in self._question_keys]
+        )
         episode = _episode(facts)
         plan = self._plan_decisions(facts, level, episode.note)
         return (tuple(fired), missing, unanswered, plan, episode), level

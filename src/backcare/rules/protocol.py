@@ -299,6 +299,13 @@ def compile_protocol(kb: KnowledgeBase, settings: Settings) -> dict[str, Any]:
             for rule in kb.triage_rules
         ],
         "screening": [path for _, path in sorted(screening)],
+        # Questions another answer settles as not applicable (never asked, never missing).
+        "not_asked": [
+            (answer, _condition(when))
+            for answer, when in [(f.answer, f.not_asked_when) for f in kb.red_flags]
+            + [(q.answer, q.not_asked_when) for q in kb.intake]
+            if when is not None
+        ],
         "questions": [(key, question) for _, key, question in questions],
         "phases": [
             (phase.id.value, phase.from_hours, phase.until_hours, phase.summary)

@@ -1,4 +1,6 @@
-"""Read HTML forms into the core's inputs: one question's answer, the flow state, a check-in.
+"""Read HTML forms into the core's inputs: the assessment's signed state, a check-in.
+
+(One page of the assessment is read by the core, :class:`backcare.flow.AssessmentFlow`.)
 
 This is edge parsing, like the CLI's prompts: text from a form becomes a typed value,
 and a value that cannot be read becomes an :class:`~backcare.errors.InputError`
@@ -8,7 +10,6 @@ by the core when the answers are validated and assessed.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
@@ -19,7 +20,6 @@ from pydantic import ValidationError
 from backcare.diary.inputs import CheckInEntry, DoseEntry, combine_actions, parse_time
 from backcare.diary.service import compact_answers
 from backcare.domain.answers import Answers, parse_answers
-from backcare.domain.results import Question
 from backcare.errors import FieldProblem, InputError
 from backcare.store.records import ActionCount, ActivityScore
 from backcare.text.hints import StoryHints
@@ -28,18 +28,13 @@ from backcare.web.security import Signer
 from backcare.web.views import CheckInIn
 
 __all__ = [
-    "NONE_OF_THESE",
-    "answer_value",
     "checkin_entry",
     "checkin_from_form",
     "decode_hints",
     "decode_state",
     "encode_state",
-    "with_answer",
 ]
 
-#: The value of the "none of these" box of a multiple-choice question.
-NONE_OF_THESE = "none"
 _STATE = "assess"
 _INT = re.compile(r"^[+-]?\d{1,6}$")
 
@@ -85,60 +80,6 @@ def decode_state(signer: Signer, token: str) -> tuple[Answers, tuple[str, ...]]:
     answers = data.get("answers", {}) if isinstance(data, dict) else {}
     skipped = data.get("skipped", []) if isinstance(data, dict) else []
     return parse_answers(answers), tuple(str(s) for s in skipped)
-
-
-def _problem(question: Question, text: str) -> InputError:
-    return InputError("please check your answer", problems=[FieldProblem(question.key, text)])
-
-
-def answer_value(question: Question, values: Sequence[str]) -> Any:
-    """The typed answer to ``question`` from the form's ``value`` fields.
-
-    Raises:
-        InputError: nothing was chosen, or the text is not of the question's kind.
-    """
-    raw = values[0].strip() if values else ""
-    if question.kind == "boolean":
-        if raw in {"yes", "no"}:
-            return raw == "yes"
-        raise _problem(question, "choose Yes or No, or skip the question")
-    if question.kind == "choice":
-        if raw in question.choices:
-            return raw
-        raise _problem(question, "choose one of the options, or skip the question")
-    if question.kind == "multi_choice":
-        chosen = {v for v in values if v}
-        if chosen == {NONE_OF_THESE}:
-            return []
-        if not chosen:
-            raise _problem(question, "tick the ones that apply, or 'None of these', or skip")
-        if NONE_OF_THESE in chosen:
-            raise _problem(question, "'None of these' cannot go with other choices")
-        if not chosen <= set(question.choices):
-            raise _problem(question, "choose from the options shown")
-        return sorted(chosen)
-    if question.kind == "integer":
-        if _INT.match(raw):
-            return int(raw)
-        raise _problem(question, "type a whole number, or skip the question")
-    try:
-        number = float(raw)
-    except ValueError:
-        raise _problem(question, "type a number, or skip the question") from None
-    if not math.isfinite(number):
-        raise _problem(question, "type a number, or skip the question")
-    return number
-
-
-def with_answer(answers: Answers, key: str, value: Any) -> dict[str, Any]:
-    """The answers as contract data with ``key`` (a dotted path) set to ``value``."""
-    data = compact_answers(answers)
-    group, _, name = key.partition(".")
-    if name:
-        data[group] = {**data.get(group, {}), name: value}
-    else:
-        data[key] = value
-    return data
 
 
 def checkin_entry(data: CheckInIn) -> CheckInEntry:

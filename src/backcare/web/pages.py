@@ -9,39 +9,41 @@ emergency answer stops the questions at once; a skipped question stays unanswere
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from datetime import datetime
+from functools import lru_cache
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from backcare.coach.symptoms import Symptom
 from backcare.diary import EpisodeStatus
-from backcare.domain.answers import Answers, parse_answers
+from backcare.domain.answers import Answers
+from backcare.domain.enums import TriageLevel
 from backcare.errors import ConflictError, DoseLimitError, FieldProblem, InputError, NotFoundError
+from backcare.flow import NONE_OF_THESE, NOT_SURE, AssessmentFlow, Page
+from backcare.rules.engine import Engine
 from backcare.store.records import SelfCareAction
 from backcare.text.hints import StoryHints
 from backcare.web.chart import pain_chart
 from backcare.web.dependencies import CoachDep, CsrfChecked, DiaryDep, Web
 from backcare.web.errors import parse_model
 from backcare.web.forms import (
-    NONE_OF_THESE,
-    answer_value,
     checkin_entry,
     checkin_from_form,
     decode_hints,
     decode_state,
     encode_state,
-    with_answer,
 )
 from backcare.web.rendering import render
 from backcare.web.security import ACCESS_PATH
-from backcare.web.story import prefilled_value, story_enabled, story_step
+from backcare.web.story import prefilled_value, story_enabled
 from backcare.web.views import (
-    AssessmentStep,
     ResolveIn,
     TodayView,
     assessment_sources,
-    assessment_step,
     checkin_view,
     coach_view,
     episode_out,
@@ -119,61 +121,168 @@ async def access_submit(
 # --- the assessment -------------------------------------------------------------------
 
 
-def _step_page(
+@lru_cache(maxsize=4)
+def _flow(engine: Engine) -> AssessmentFlow:
+    return AssessmentFlow(engine)
+
+
+def _url(
+    web: Any,
+    answers: Answers,
+    skipped: Sequence[str],
+    hints: StoryHints,
+    *,
+    path: str = "/assess",
+    page: str | None = None,
+) -> str:
+    """The address of a step: the whole state is in it, so Back and reload just work."""
+    query = {"s": encode_state(web.signer, answers, skipped, hints)}
+    if page:
+        query["page"] = page
+    return f"{path}?{urlencode(query)}"
+
+
+def _form_values(
+    page: Page, answers: Answers, skipped: Sequence[str], facts: Any
+) -> dict[str, Any]:
+    """Each question's current answer as the form shows it."""
+    values: dict[str, Any] = {}
+    for question in page.questions:
+        value = facts[question.key]
+        if value is None:
+            values[question.key] = NOT_SURE if question.key in skipped else None
+        elif isinstance(value, bool):
+            values[question.key] = "yes" if value else "no"
+        elif isinstance(value, frozenset):
+            values[question.key] = sorted(str(v) for v in value) or [NONE_OF_THESE]
+        elif isinstance(value, float):
+            values[question.key] = f"{value:g}"
+        else:
+            values[question.key] = str(value)
+    return values
+
+
+def _page(
     request: Request,
     web: Any,
-    step: AssessmentStep,
+    page: Page,
     answers: Answers,
+    skipped: Sequence[str],
+    hints: StoryHints,
     *,
-    problems: tuple[Any, ...] = (),
+    values: dict[str, Any] | None = None,
+    problems: tuple[FieldProblem, ...] = (),
     status: int = 200,
-    hints: StoryHints | None = None,
-    offer_story: bool = True,
 ) -> Response:
-    hints = hints or StoryHints()
-    step = story_step(step, hints)
-    state = encode_state(web.signer, answers, step.skipped, hints)
-    if step.stage == "question":
-        question = step.question
-        return render(
-            request,
-            "question.html",
-            {
-                "step": step,
-                "state": state,
-                "problems": problems,
-                "none_value": NONE_OF_THESE,
-                # The optional story box: only before anything is answered or told.
-                "story_box": offer_story
-                and story_enabled()
-                and answers == Answers()
-                and not step.skipped
-                and not (hints.mentioned or hints.prefill),
-                "quote": hints.quotes.get(question.key) if question else None,
-                "prefill": prefilled_value(question, hints),
-            },
-            status=status,
-        )
-    kb = web.engine.knowledge
-    cited = sources_out(kb, assessment_sources(step.assessment))
-    name = "emergency.html" if step.stage == "emergency" else "result.html"
+    flow = _flow(web.engine)
+    shown = values
+    prefilled: set[str] = set()
+    if shown is None:
+        shown = _form_values(page, answers, skipped, web.engine.facts(answers))
+        for question in page.questions:  # what the person's own words said, to check
+            told = prefilled_value(question, hints) if shown.get(question.key) is None else None
+            if told is not None:
+                shown[question.key] = told
+                prefilled.add(question.key)
+    previous = flow.previous_page(page.id, answers)
+    texts = {q.key: q.text for q in page.questions}
     return render(
         request,
-        name,
+        "question.html",
         {
-            "assessment": step.assessment,
-            "sources": cited,
-            "state": state,
+            "page": page,
+            "state": encode_state(web.signer, answers, skipped, hints),
+            "values": shown,
+            "errors": {p.field: p.problem for p in problems},
+            "problems": [(p.field, texts.get(p.field, ""), p.problem) for p in problems],
+            "back_url": _url(web, answers, skipped, hints, page=previous.id) if previous else None,
+            "none_value": NONE_OF_THESE,
+            "not_sure": NOT_SURE,
+            "quotes": hints.quotes,
+            "prefilled": prefilled,
+            # The optional story box: only on the first page, before anything is answered or told.
+            "story_box": story_enabled()
+            and page.number == 1
+            and answers == Answers()
+            and not skipped
+            and not (hints.mentioned or hints.prefill),
         },
         status=status,
     )
 
 
+def _outcome(
+    request: Request,
+    web: Any,
+    answers: Answers,
+    skipped: Sequence[str],
+    hints: StoryHints,
+    name: str,
+) -> Response:
+    assessment = web.engine.assess(answers)
+    cited = sources_out(web.engine.knowledge, assessment_sources(assessment))
+    return render(
+        request,
+        name,
+        {
+            "assessment": assessment,
+            "sources": cited,
+            "state": encode_state(web.signer, answers, skipped, hints),
+        },
+    )
+
+
+def _is_emergency(web: Any, answers: Answers) -> bool:
+    return bool(web.engine.assess(answers).triage.level is TriageLevel.EMERGENCY)
+
+
 @router.get("/assess")
-async def assess_start(request: Request, web: Web) -> Response:
-    """The first (most dangerous) question."""
-    answers = Answers()
-    return _step_page(request, web, assessment_step(web.engine, answers), answers)
+async def assess_step(
+    request: Request,
+    web: Web,
+    s: Annotated[str, Query(max_length=8000)] = "",
+    page: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    """One page of the assessment, the emergency instruction, or "check your answers".
+
+    The answers so far travel signed in the address (``s``), so the browser's Back
+    button, a reload and the in-page Back link all show a page, never a resubmission.
+    ``page`` opens a given page (Back, or Change from the summary).
+    """
+    answers, skipped = decode_state(web.signer, s)
+    hints = decode_hints(web.signer, s)
+    if _is_emergency(web, answers):
+        return _outcome(request, web, answers, skipped, hints, "emergency.html")
+    flow = _flow(web.engine)
+    shown = flow.page(page, answers) if page else None
+    if shown is None:
+        shown = flow.next_page(answers, skipped, hints.mentioned)
+    if shown is not None:
+        return _page(request, web, shown, answers, skipped, hints)
+    pages = flow.pages(answers)
+    return render(
+        request,
+        "check.html",
+        {
+            "lines": flow.summary(answers, skipped),
+            "titles": {p.id: p.title for p in pages},
+            "step": len(pages) + 1,
+            "change": {p.id: _url(web, answers, skipped, hints, page=p.id) for p in pages},
+            "back_url": _url(web, answers, skipped, hints, page=pages[-1].id) if pages else None,
+            "result_url": _url(web, answers, skipped, hints, path="/assess/result"),
+        },
+    )
+
+
+@router.get("/assess/result")
+async def assess_result(
+    request: Request, web: Web, s: Annotated[str, Query(max_length=8000)] = ""
+) -> Response:
+    """The result of the answers in ``s`` (the emergency instruction if they call for it)."""
+    answers, skipped = decode_state(web.signer, s)
+    hints = decode_hints(web.signer, s)
+    name = "emergency.html" if _is_emergency(web, answers) else "result.html"
+    return _outcome(request, web, answers, skipped, hints, name)
 
 
 @router.post("/assess")
@@ -181,41 +290,48 @@ async def assess_answer(
     request: Request,
     web: Web,
     _csrf: CsrfChecked,
-    key: Annotated[str, Form(max_length=64)],
     state: Annotated[str, Form(max_length=8000)] = "",
-    action: Annotated[Literal["answer", "skip", "resume"], Form()] = "answer",
-    value: Many = [],  # noqa: B006 - FastAPI copies form defaults
+    page: Annotated[str, Form(max_length=64)] = "",
+    action: Annotated[Literal["next", "none", "resume"], Form()] = "next",
 ) -> Response:
-    """Record one answer (or skip it) and show the next question, the emergency or the result.
+    """Read one page of answers, then go (303, POST-redirect-GET) to the next step.
 
-    ``resume`` (from an incomplete result) asks the skipped questions again, from the first.
+    ``none`` is the page's "None of these"; ``resume`` (from an incomplete result) asks
+    the questions answered "Not sure" again. A page that cannot be read is shown again
+    with each problem next to its question, and what was typed kept.
     """
     answers, skipped = decode_state(web.signer, state)
     hints = decode_hints(web.signer, state)
     if action == "resume":
-        step = assessment_step(web.engine, answers)
-        return _step_page(request, web, step, answers, hints=hints, offer_story=False)
-    pending = {q.key: q for q in web.engine.next_questions(answers)}
-    question = pending.get(key)
-    if question is not None and action == "skip":
-        skipped = (*skipped, key)
-    elif question is not None:
-        try:
-            answers = parse_answers(with_answer(answers, key, answer_value(question, value)))
-        except InputError as exc:
-            step = assessment_step(web.engine, answers, skipped)
-            step = step.model_copy(update={"question": question, "stage": "question"})
-            return _step_page(
-                request,
-                web,
-                step,
-                answers,
-                problems=exc.problems,
-                status=exc.status,
-                hints=hints,
-            )
-    step = assessment_step(web.engine, answers, skipped)
-    return _step_page(request, web, step, answers, hints=hints)
+        return RedirectResponse(_url(web, answers, (), hints), status_code=303)
+    flow = _flow(web.engine)
+    shown = flow.page(page, answers)
+    if shown is None:
+        return RedirectResponse(_url(web, answers, skipped, hints), status_code=303)
+    form = await request.form()
+    values = {q.key: [str(v) for v in form.getlist(q.key)][:64] for q in shown.questions}
+    read = flow.submit(shown, answers, skipped, values, none_of_these=action == "none", now=_now())
+    if read.problems:
+        echoed: dict[str, Any] = {
+            q.key: (values[q.key] if q.kind == "multi_choice" else next(iter(values[q.key]), None))
+            for q in shown.questions
+        }
+        return _page(
+            request,
+            web,
+            shown,
+            answers,
+            skipped,
+            hints,
+            values=echoed,
+            problems=read.problems,
+            status=422,
+        )
+    return RedirectResponse(_url(web, read.answers, read.skipped, hints), status_code=303)
+
+
+def _now() -> datetime:
+    return datetime.now().astimezone()
 
 
 @router.post("/assess/story")
@@ -225,18 +341,16 @@ def assess_story(
     _csrf: CsrfChecked,
     story: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
-    """Read the optional "Tell us what happened" box, then ask the first question.
+    """Read the optional "Tell us what happened" box, then go to the first page.
 
-    A mentioned red flag is asked first and still needs an explicit answer; values the
-    person gave are shown pre-filled. An empty box changes nothing.
+    A mentioned red flag's page is asked first and still needs an explicit answer;
+    values the person gave are shown pre-filled. An empty box changes nothing.
     """
     from backcare.text import extract
     from backcare.text.hints import story_hints
 
-    answers = Answers()
     hints = story_hints(extract(story)) if story.strip() and story_enabled() else StoryHints()
-    step = assessment_step(web.engine, answers)
-    return _step_page(request, web, step, answers, hints=hints, offer_story=False)
+    return RedirectResponse(_url(web, Answers(), (), hints), status_code=303)
 
 
 @router.post("/diary/start")

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from backcare.settings import Settings, get_settings
     from backcare.text import Extraction, extract
 
-__version__ = "0.1.0"
+from backcare._version import __version__
 
 _WHERE = {
     "Answers": "backcare.domain.answers",

@@ -55,7 +55,7 @@ def protocol_key(environ: Mapping[str, str] | None = None) -> tuple[str, str]:
     every knowledge-base and engine file, so an edit, an upgrade or another setting
     never reuses a stale protocol.
     """
-    from backcare import __version__
+    from backcare._version import __version__
 
     env = os.environ if environ is None else environ
     parts: list[object] = [FORMAT, __version__, sys.version, [env.get(n) for n in _SETTINGS]]

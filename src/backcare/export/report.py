@@ -703,7 +703,7 @@ def build_report(
             range, or too many or too long questions (``--question``).
         NotFoundError: no such episode, or the diary is empty.
     """
-    from backcare import __version__
+    from backcare._version import __version__
     from backcare.diary.trends import episode_baseline
 
     first_day = _as_date(start, field="--from")

@@ -45,6 +45,8 @@ DERIVED_VALUES = {
 }
 
 _SECTIONS = tuple(KnowledgeBase.model_fields)
+# The code a pickled knowledge base is made of: its classes live in these packages.
+_SOURCE_FOLDERS = (Path(__file__).parent, Path(__file__).parents[1] / "domain")
 
 
 def answer_paths() -> dict[str, tuple[str, ...]]:
@@ -91,7 +93,15 @@ def _load_default() -> KnowledgeBase:
                 cached = pickle.load(handle)
             if isinstance(cached, KnowledgeBase):
                 return cached
-        except (OSError, pickle.PickleError, EOFError, AttributeError, TypeError, ValueError):
+        except (
+            OSError,
+            pickle.PickleError,
+            EOFError,
+            AttributeError,
+            ImportError,  # a class the pickle names has moved since it was written
+            TypeError,
+            ValueError,
+        ):
             pass  # missing or stale: rebuild below
     kb = _load(directory)
     if cache is not None:
@@ -104,8 +114,10 @@ def _cache_path(directory: Path) -> Path | None:
 
     Parsing and validating the YAML costs more than a whole assessment, and the shipped
     files rarely change, so the validated model is pickled once. The key covers each
-    file's size and modification time and the backcare and pydantic versions, so an
-    edit or an upgrade rebuilds it. It holds no health data.
+    file's size and modification time - the data files and the source of the code the
+    pickle is made of (the schema, the loader, the domain types it uses) - and the
+    backcare and pydantic versions, so an edit, a moved class, a new field or an upgrade
+    rebuilds it rather than loading a stale or unloadable copy. It holds no health data.
     """
     from pydantic import VERSION as PYDANTIC_VERSION
 
@@ -113,7 +125,8 @@ def _cache_path(directory: Path) -> Path | None:
 
     try:
         files = sorted(directory.glob("*.yaml")) + sorted(directory.glob("drawings/*.svg"))
-        stats = [(p.name, p.stat()) for p in files]
+        files += [p for folder in _SOURCE_FOLDERS for p in sorted(folder.glob("*.py"))]
+        stats = [(p.as_posix(), p.stat()) for p in files]
     except OSError:
         return None
     key = repr(
@@ -125,7 +138,7 @@ def _cache_path(directory: Path) -> Path | None:
 
 
 def _package_version() -> str:
-    from backcare import __version__
+    from backcare._version import __version__
 
     return __version__
 

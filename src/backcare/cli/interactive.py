@@ -20,7 +20,7 @@ from backcare.domain.answers import Answers, parse_answers
 from backcare.domain.enums import TriageLevel
 from backcare.domain.results import Assessment, Question
 from backcare.errors import InputError
-from backcare.rules.engine import Engine
+from backcare.rules.assessor import Engine
 from backcare.text.hints import StoryHints, first_question_key
 
 __all__ = ["InteractiveResult", "run_interactive"]

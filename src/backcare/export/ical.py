@@ -42,7 +42,7 @@ from backcare.errors import ConflictError, FieldProblem, InputError
 if TYPE_CHECKING:
     from backcare.diary import Diary
     from backcare.knowledge.schema import KnowledgeBase
-    from backcare.rules.engine import Engine
+    from backcare.rules.assessor import Engine
 
 __all__ = [
     "DEFAULT_DAYS",
@@ -373,7 +373,7 @@ def reminders_ics(
     """
     from backcare.diary.service import local_timezone
     from backcare.domain.answers import parse_answers
-    from backcare.rules.engine import default_engine
+    from backcare.rules.assessor import default_engine
 
     engine = engine if engine is not None else default_engine()
     tz = tz if tz is not None else local_timezone()

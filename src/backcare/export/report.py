@@ -61,7 +61,7 @@ from backcare.export._context import (
 if TYPE_CHECKING:
     from backcare.diary import Diary
     from backcare.knowledge.schema import KnowledgeBase
-    from backcare.rules.engine import Engine
+    from backcare.rules.assessor import Engine
     from backcare.store import CheckInRecord, DoseRecord
 
 __all__ = [

@@ -1,14 +1,15 @@
-"""Compile the validated knowledge base and the settings into the protocol the evaluator runs.
+"""Compile the validated knowledge base and the settings into the protocol the rules run.
 
 The compiled protocol is plain data (dicts, lists, tuples, strings, numbers), so it
 can be stored and loaded without pydantic (the command line's fast path keeps it in
-the user cache) and evaluated by :mod:`backcare.rules.evaluator`. Every shared part
-of a result is stored in its canonical JSON form - made by the result model itself
-- so the plain and the typed representations serialise to the same bytes.
+the user cache) and run by :mod:`backcare.rules.decide` and
+:mod:`backcare.rules.build`. Every shared part of a result is stored in its
+canonical JSON form - made by the result model itself - so plain and typed results
+serialise to the same JSON.
 
-This module also holds the typed side: :data:`MODELS`, the representation that
-builds :mod:`backcare.domain.results` models, and :func:`facts_of` for answers that
-are already validated.
+This module also holds the typed side: :data:`TYPED`, the parts that build
+:mod:`backcare.domain.results` models, and :func:`facts_of` for answers that are
+already validated.
 """
 
 from __future__ import annotations
@@ -32,13 +33,15 @@ from backcare.domain.results import (
     trusted_builder,
 )
 from backcare.knowledge.schema import Condition, KnowledgeBase, Recommendation
-from backcare.rules.evaluator import FORMAT, Facts, Representation, derive
+from backcare.rules.build import Parts
+from backcare.rules.decide import FORMAT
+from backcare.rules.facts import Facts, derive
 from backcare.settings import Settings
 
-__all__ = ["FORMAT", "MODELS", "answers_table", "compile_protocol", "facts_of"]
+__all__ = ["FORMAT", "TYPED", "answers_table", "compile_protocol", "facts_of"]
 
 _DAY = datetime(2000, 1, 1)  # any date: schedules are clock times within one waking day
-# Every result model of the contract, by the kind names the evaluator uses.
+# Every result model of the contract, by the kind names the builder uses.
 _RESULT_MODELS: dict[str, type[BaseModel]] = {
     name: model
     for name in results.__all__
@@ -51,23 +54,81 @@ _ENUMS: dict[str, type[Any]] = {
 }
 
 
-class _Models:
-    """Results as the typed, frozen models of :mod:`backcare.domain.results`."""
+class _Typed:
+    """Parts as the typed, frozen models of :mod:`backcare.domain.results`."""
 
     def leaf(self, kind: str, data: dict[str, Any]) -> Any:
         return _RESULT_MODELS[kind].model_validate(data)
 
     def builder(self, kind: str) -> Callable[..., Any]:
+        # The builder gives every field, made from validated data: no need to validate again.
         return trusted_builder(_RESULT_MODELS[kind])
 
     def value(self, kind: str, raw: str) -> Any:
         return _ENUMS[kind](raw)
 
-    def many(self, items: tuple[Any, ...]) -> Any:
-        return items
 
+TYPED: Parts = _Typed()
 
-MODELS: Representation = _Models()
+_TEXTS: dict[str, Any] = {
+    "summaries": {
+        "emergency": "Call {number} or go to the emergency department now.",
+        "urgent": (
+            "Get medical advice today: an urgent GP appointment, an urgent care service or "
+            "NHS 111 (or your local equivalent)."
+        ),
+        "see_doctor": (
+            "Book a doctor's appointment within the next few days; meanwhile follow the "
+            "self-care plan."
+        ),
+        "self_care": (
+            "Nothing you told us points to a serious cause: follow the self-care plan and watch "
+            "for the warning signs."
+        ),
+    },
+    "incomplete": (
+        "Some safety questions are still unanswered, so this result is provisional: "
+        "please answer them."
+    ),
+    "emergency_message": (
+        "Call {number} now (or go straight to the nearest emergency department). Do not drive "
+        "yourself. Stop the self-care plan: no exercises, no heat or cold, and do not take "
+        "anything by mouth unless told to."
+    ),
+    "unknown_conditions": (
+        "You have not told us about your health conditions yet (for example pregnancy, stomach "
+        "ulcers, kidney or heart disease): ask a pharmacist or doctor first, or answer that "
+        "question."
+    ),
+    "not_otc": "Prescription only: ask a doctor; backcare never suggests taking it on your own.",
+    "assumed_onset": (
+        "You did not say when it started, so backcare assumes it is new (acute phase); "
+        "answer 'hours since onset' for a plan that fits."
+    ),
+    "emergency_note": (
+        "Self-care is on hold: get emergency help now. The plan resumes once a clinician has "
+        "seen you."
+    ),
+    "urgent_note": (
+        "Until you have been seen today, use only the pain-relief steps; exercises wait until "
+        "a clinician has checked you."
+    ),
+    "contradictory_timing": (
+        "Your timings disagree: {days} days of home care (course.days_of_self_care) do not fit "
+        "in {hours:g} hours since it started (hours_since_onset). backcare used the longer "
+        "time, {days} days, because it is the safer reading; please check both answers."
+    ),
+    "exercise_session": "Exercise session: ",
+    "bmi": {
+        "sources": ["who_bmi", "seed_000"],
+        "bands": [
+            {"below": 18.5, "label": "underweight"},
+            {"below": 25, "label": "healthy weight"},
+            {"below": 30, "label": "overweight"},
+            {"below": None, "label": "obese"},
+        ],
+    },
+}
 
 _GROUPS = tuple(
     name
@@ -109,7 +170,7 @@ _KNOWN_KEYWORDS = frozenset(
 
 
 def answers_table() -> dict[str, Any]:
-    """The contract's fields as a table for :func:`backcare.rules.evaluator.read_answers`.
+    """The contract's fields as a table for :class:`backcare.rules.facts.AnswerReader`.
 
     Made from the JSON Schema of :class:`Answers`, so it cannot drift from the model;
     a keyword it does not know is an error here rather than a silently laxer reader.
@@ -286,6 +347,7 @@ def compile_protocol(kb: KnowledgeBase, settings: Settings) -> dict[str, Any]:
     starts = {rec.schedule.from_hours for rec in kb.recommendations if rec.schedule}
     return {
         "format": FORMAT,
+        "texts": _TEXTS,
         "emergency_number": settings.emergency_number,
         "levels": [level.value for level in TriageLevel],  # least to most urgent
         "statuses": [status.value for status in MedicineStatus],  # best to worst

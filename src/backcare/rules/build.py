@@ -44,7 +44,7 @@ DISCLAIMER = (
 )
 
 # How many distinct triages, days and medicine sets are kept built (each is small).
-_PARTS_KEPT = 512
+_PARTS_KEPT = 2048
 
 
 class Parts(Protocol):

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from backcare.rules.facts import AnswerReader, Facts, Predicate, compile_condition, derive
 
@@ -54,8 +54,7 @@ SUITABLE, ASK_FIRST = "suitable", "ask_first"
 FROM_HOURS, FROM_DAYS = "hours_since_onset", "course.days_of_self_care"
 
 
-@dataclass(frozen=True, slots=True)
-class TriageDecisions:
+class TriageDecisions(NamedTuple):
     """The triage: which reasons fired, the level, and which screening answers are missing."""
 
     fired: tuple[int, ...]  # reasons, most severe first, then knowledge-base order
@@ -63,8 +62,7 @@ class TriageDecisions:
     missing: tuple[str, ...]  # unanswered screening questions, most dangerous first
 
 
-@dataclass(frozen=True, slots=True)
-class EpisodeDecision:
+class EpisodeDecision(NamedTuple):
     """The episode age the result shows: days (two decimals), its source and a note."""
 
     days: float | None
@@ -72,8 +70,7 @@ class EpisodeDecision:
     contradiction: tuple[int, float] | None  # (days of home care, hours) when they disagree
 
 
-@dataclass(frozen=True, slots=True)
-class DayDecisions:
+class DayDecisions(NamedTuple):
     """What a day of self-care is made from: recommendations, exercises, schedule."""
 
     phase: str
@@ -83,8 +80,7 @@ class DayDecisions:
     left_out: tuple[bool, ...]  # per position some people leave out
 
 
-@dataclass(frozen=True, slots=True)
-class MedicineDecisions:
+class MedicineDecisions(NamedTuple):
     """Whether the person's conditions are unknown, and the rules fired per medicine."""
 
     conditions_unknown: bool
@@ -93,7 +89,11 @@ class MedicineDecisions:
 
 @dataclass(frozen=True, slots=True)
 class Decisions:
-    """Every decision an assessment is made from; equal decisions give equal results."""
+    """Every decision an assessment is made from; equal decisions give equal results.
+
+    The parts are named tuples: immutable, hashable and cheap to make, because the
+    builder keeps what it builds from each part by its value.
+    """
 
     triage: TriageDecisions
     unanswered: tuple[bool, ...]  # per question, in the order they are asked
@@ -226,8 +226,9 @@ class Policy:
         fired += [index for fires, index in self._rules if fires(facts)]
         ranks = self.reason_ranks
         level = self.levels[max([ranks[i] for i in fired], default=0)]
-        # Most severe first, then knowledge-base order, so the first reason explains the level.
-        fired.sort(key=lambda i: -ranks[i])
+        if len(fired) > 1:
+            # Most severe first, then knowledge-base order: the first reason explains the level.
+            fired.sort(key=lambda i: -ranks[i])
         # 2. Unanswered screening questions are missing, never "no".
         missing = tuple([path for path in self.screening if facts[path] is None])
         triage = TriageDecisions(tuple(fired), level, missing)

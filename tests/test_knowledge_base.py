@@ -142,9 +142,21 @@ def _edit_bad_choice(data: dict[str, list[dict[str, object]]]) -> None:
     data["triage_rules"][0]["when"] = {"answer": "trigger", "in": ["skiing"]}
 
 
+def _edit_missing_message(data: dict[str, list[dict[str, object]]]) -> None:
+    data["messages"] = [m for m in data["messages"] if m["id"] != "summary_urgent"]
+
+
+def _edit_open_band_first(data: dict[str, list[dict[str, object]]]) -> None:
+    data["bmi_bands"].reverse()
+
+
 @pytest.mark.parametrize(
     ("edit", "fragments"),
     [
+        pytest.param(
+            _edit_missing_message, ["messages.yaml", "summary_urgent"], id="engine-message-missing"
+        ),
+        pytest.param(_edit_open_band_first, ["bmi_bands.yaml", "rise"], id="bmi-bands-unordered"),
         pytest.param(_edit_unknown_key, ["recommendations.yaml", "colour"], id="unknown-key"),
         pytest.param(
             _edit_dangling_source, ["exercises.yaml", "no_such_source"], id="dangling-source"

@@ -302,8 +302,10 @@ class Builder:
             ]
         if exercises:
             per_day = max(spec["item"]["times_per_day"] for spec in exercises)
-            title = self._texts["exercise_session"] + ", ".join(
-                spec["item"]["name"] for spec in exercises
+            title = (
+                self._texts["exercise_session"]
+                + ": "
+                + ", ".join(spec["item"]["name"] for spec in exercises)
             )
             items += [
                 (

@@ -70,65 +70,6 @@ class _Typed:
 
 TYPED: Parts = _Typed()
 
-_TEXTS: dict[str, Any] = {
-    "summaries": {
-        "emergency": "Call {number} or go to the emergency department now.",
-        "urgent": (
-            "Get medical advice today: an urgent GP appointment, an urgent care service or "
-            "NHS 111 (or your local equivalent)."
-        ),
-        "see_doctor": (
-            "Book a doctor's appointment within the next few days; meanwhile follow the "
-            "self-care plan."
-        ),
-        "self_care": (
-            "Nothing you told us points to a serious cause: follow the self-care plan and watch "
-            "for the warning signs."
-        ),
-    },
-    "incomplete": (
-        "Some safety questions are still unanswered, so this result is provisional: "
-        "please answer them."
-    ),
-    "emergency_message": (
-        "Call {number} now (or go straight to the nearest emergency department). Do not drive "
-        "yourself. Stop the self-care plan: no exercises, no heat or cold, and do not take "
-        "anything by mouth unless told to."
-    ),
-    "unknown_conditions": (
-        "You have not told us about your health conditions yet (for example pregnancy, stomach "
-        "ulcers, kidney or heart disease): ask a pharmacist or doctor first, or answer that "
-        "question."
-    ),
-    "not_otc": "Prescription only: ask a doctor; backcare never suggests taking it on your own.",
-    "assumed_onset": (
-        "You did not say when it started, so backcare assumes it is new (acute phase); "
-        "answer 'hours since onset' for a plan that fits."
-    ),
-    "emergency_note": (
-        "Self-care is on hold: get emergency help now. The plan resumes once a clinician has "
-        "seen you."
-    ),
-    "urgent_note": (
-        "Until you have been seen today, use only the pain-relief steps; exercises wait until "
-        "a clinician has checked you."
-    ),
-    "contradictory_timing": (
-        "Your timings disagree: {days} days of home care (course.days_of_self_care) do not fit "
-        "in {hours:g} hours since it started (hours_since_onset). backcare used the longer "
-        "time, {days} days, because it is the safer reading; please check both answers."
-    ),
-    "exercise_session": "Exercise session: ",
-    "bmi": {
-        "sources": ["who_bmi", "seed_000"],
-        "bands": [
-            {"below": 18.5, "label": "underweight"},
-            {"below": 25, "label": "healthy weight"},
-            {"below": 30, "label": "overweight"},
-            {"below": None, "label": "obese"},
-        ],
-    },
-}
 
 _GROUPS = tuple(
     name
@@ -315,6 +256,33 @@ def _recommendation(rec: Recommendation, settings: Settings) -> dict[str, Any]:
     }
 
 
+def _texts(kb: KnowledgeBase) -> dict[str, Any]:
+    """The knowledge base's patient-facing texts, as the builder reads them."""
+    levels = [level.value for level in TriageLevel]
+    return {
+        "summaries": {level: kb.message(f"summary_{level}") for level in levels},
+        **{
+            key: kb.message(key)
+            for key in (
+                "incomplete",
+                "emergency_message",
+                "emergency_note",
+                "urgent_note",
+                "assumed_onset",
+                "contradictory_timing",
+                "unknown_conditions",
+                "not_otc",
+                "exercise_session",
+            )
+        },
+        "bmi": {
+            # The plan cites the sources of every band together, as one classification.
+            "sources": list(dict.fromkeys(s for band in kb.bmi_bands for s in band.sources)),
+            "bands": [{"below": band.below, "label": band.label} for band in kb.bmi_bands],
+        },
+    }
+
+
 def compile_protocol(kb: KnowledgeBase, settings: Settings) -> dict[str, Any]:
     """Compile ``kb`` with ``settings`` (emergency number, waking day) into plain data."""
     questions: list[tuple[int, str, dict[str, Any]]] = []
@@ -347,7 +315,7 @@ def compile_protocol(kb: KnowledgeBase, settings: Settings) -> dict[str, Any]:
     starts = {rec.schedule.from_hours for rec in kb.recommendations if rec.schedule}
     return {
         "format": FORMAT,
-        "texts": _TEXTS,
+        "texts": _texts(kb),
         "emergency_number": settings.emergency_number,
         "levels": [level.value for level in TriageLevel],  # least to most urgent
         "statuses": [status.value for status in MedicineStatus],  # best to worst

@@ -16,7 +16,6 @@ from typing import Any
 from rich.console import Console
 from rich.prompt import Prompt
 
-from backcare.domain.answers import Answers, parse_answers
 from backcare.domain.enums import TriageLevel
 from backcare.domain.results import Assessment, Question
 from backcare.errors import InputError
@@ -70,11 +69,6 @@ def run_interactive(
         if assessment.triage.level is TriageLevel.EMERGENCY:
             break
     return InteractiveResult(answers=data, assessment=assessment)
-
-
-def answers_from(data: dict[str, Any]) -> Answers:
-    """Validate collected answers (used by callers that keep the raw dict)."""
-    return parse_answers(data)
 
 
 def _set(data: dict[str, Any], key: str, value: Any) -> None:

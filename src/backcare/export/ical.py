@@ -1,7 +1,7 @@
 """Reminders as iCalendar (RFC 5545): the plan's schedule for the coming days, phase by phase.
 
 The engine plans one waking day at a time for a given number of hours since onset
-(:mod:`backcare.rules.evaluator`). A reminder calendar spans several days and the
+(:mod:`backcare.rules.build`). A reminder calendar spans several days and the
 episode changes phase on the way, so each timed item is kept only if the plan *at
 that exact moment* schedules it, and the plan at the moment it ends still offers
 it. That makes the phase rules hold to the minute:

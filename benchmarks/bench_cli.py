@@ -1,9 +1,11 @@
 """CLI wall time: ``backcare assess --json`` vs a bare ``python -c pass``.
 
 Target: at most 6x the bare interpreter start. Measured interleaved in one run,
-best of N. The same run also times ``import pydantic`` plus one model, the floor
-for any process that validates the contract with pydantic, so the result says
-how much of the CLI's cost is backcare's own.
+best of N; every ``assess`` run gets the next of the seeded generator's varied people
+(:mod:`people`), so no run repeats the last one's answers. The same run also
+times ``import pydantic`` plus one model, the floor for any process that validates
+the contract with pydantic, so the result says how much of the CLI's cost is
+backcare's own.
 """
 
 from __future__ import annotations
@@ -15,16 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import interleaved, write_result
+from people import people
 
 TARGET = 6.0
-ANSWERS = {
-    "age": 35,
-    "trigger": "lifting",
-    "hours_since_onset": 10,
-    "pain": 6,
-    "conditions": [],
-    "red_flags": {"saddle_numbness": False, "fever": False},
-}
+ROUNDS = 15
 PYDANTIC_FLOOR = (
     "from pydantic import BaseModel, ConfigDict\n"
     "class A(BaseModel):\n"
@@ -37,18 +33,18 @@ PYDANTIC_FLOOR = (
 def main() -> dict[str, float]:
     python = sys.executable
     backcare = [python, "-m", "backcare.cli", "assess", "--json", "-"]
-    payload = json.dumps(ANSWERS).encode()
+    bodies = iter([json.dumps(answers).encode() for answers in people(2000)])
 
     def run(args: list[str], stdin: bytes | None = None) -> None:
         subprocess.run(args, input=stdin, capture_output=True, check=True)
 
-    run(backcare, payload)  # warm the knowledge-base cache, as any second run would find it
+    run(backcare, next(bodies))  # warm the knowledge-base cache, as any second run would find it
     best = interleaved(
-        15,
+        ROUNDS,
         {
             "bare_python": lambda: run([python, "-c", "pass"]),
             "pydantic_floor": lambda: run([python, "-c", PYDANTIC_FLOOR]),
-            "backcare_assess_json": lambda: run(backcare, payload),
+            "backcare_assess_json": lambda: run(backcare, next(bodies)),
         },
     )
     ratio = best["backcare_assess_json"] / best["bare_python"]

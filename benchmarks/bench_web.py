@@ -1,8 +1,8 @@
 """Web throughput: ``POST /api/v1/assess`` against the trivial ``GET /api/v1/health``.
 
 Both endpoints of the same app run under uvicorn on a free loopback port and are
-loaded by ``wrk`` (Debian package ``wrk``; a Lua script POSTs the answers of the golden
-triage scenarios in turn, so the load is as varied as the test cases; the trivial
+loaded by ``wrk`` (Debian package ``wrk``; a Lua script POSTs the answers of 2,000
+varied people from the seeded generator (:mod:`people`) in turn; the trivial
 endpoint goes through a script of the same shape, requests prebuilt for both) with 2
 connections for 3 seconds a run, in 5 rounds of health, assess, assess, health (so
 a drift in the machine's load weighs on both alike); the round with the median
@@ -25,15 +25,13 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from backcare.domain.answers import History, RedFlags
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import write_result
+from people import people
 
 TARGET = 0.70
-SCENARIOS = Path(__file__).parents[1] / "tests" / "data" / "scenarios"
 SECONDS = 2
 CONNECTIONS = 2
 ROUNDS = 7
@@ -66,13 +64,8 @@ uvicorn.run(app, host=sys.argv[1], port=int(sys.argv[2]), log_level="warning", a
 
 
 def _cases() -> list[dict[str, Any]]:
-    """The golden triage scenarios' answers (varied load), else one typical answer set."""
-    cases = [
-        case["answers"]
-        for path in sorted(SCENARIOS.glob("*.yaml"))
-        for case in yaml.safe_load(path.read_text(encoding="utf-8"))
-    ]
-    return cases or [ANSWERS]
+    """Varied people's answers: each differs, so no cache serves the load."""
+    return people(2000)
 
 
 _LUA = """
@@ -164,7 +157,11 @@ def _mean(a: dict[str, float], b: dict[str, float]) -> dict[str, float]:
     return {key: (a[key] + b[key]) / 2 for key in a}
 
 
+LOAD_BEFORE: list[float] = []
+
+
 def main() -> dict[str, Any]:
+    LOAD_BEFORE[:] = [round(x, 2) for x in os.getloadavg()]
     if shutil.which("wrk") is None:
         print("web: skipped (wrk is not installed: apt-get install wrk)")
         return {}
@@ -219,6 +216,8 @@ def main() -> dict[str, Any]:
             "pinned to separate CPUs"
         ),
         "answer_sets": len(_cases()),
+        "load_average_before": LOAD_BEFORE,
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "health_requests_per_second": round(median["health"]["rps"]),
         "assess_requests_per_second": round(median["assess"]["rps"]),
         "health_p99_ms": round(median["health"]["p99_ms"], 2),

@@ -1,7 +1,7 @@
 """``backcare coach``: through Typer in-process, and through a real pseudo-terminal with keys.
 
 The pseudo-terminal tests start a tiny app that registers only the coach command (the
-main ``backcare`` entry point is wired by the integrator), press real single keys (no
+main entry point has its own tests at the end), press real single keys (no
 Enter) and then read the saved session back from the per-test SQLite diary. Seconds are
 scaled with ``BACKCARE_COACH_TIME_SCALE`` so a session takes a second or two.
 """
@@ -467,23 +467,18 @@ def test_ctrl_c_at_the_last_question_still_saves_the_session(db: str, spawn: Any
     assert (session.pain_before, session.pain_after) == (2, None)
 
 
-# --- the real entry point (runs once the integrator registers the command) ----------------
+# --- the real entry point ------------------------------------------------------------------
 
 
-def _coach_is_wired() -> bool:
+def test_the_main_command_line_registers_the_coach() -> None:
+    """Fails, rather than skips, when ``coach`` is not registered: that is the bug."""
     import typer.main
 
     from backcare.cli.app import app
 
-    return "coach" in getattr(typer.main.get_command(app), "commands", {})
+    assert "coach" in getattr(typer.main.get_command(app), "commands", {})
 
 
-wired = pytest.mark.skipif(
-    not _coach_is_wired(), reason="backcare.cli.app does not register the coach command yet"
-)
-
-
-@wired
 def test_backcare_coach_list_through_main(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     from backcare.cli import main
 
@@ -491,7 +486,6 @@ def test_backcare_coach_list_through_main(db: str, capsys: pytest.CaptureFixture
     assert "knee_to_chest" in capsys.readouterr().out
 
 
-@wired
 def test_backcare_coach_refusals_map_to_exit_codes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -506,7 +500,6 @@ def test_backcare_coach_refusals_map_to_exit_codes(
     assert "No exercise session" in captured.err
 
 
-@wired
 @pytest.mark.slow
 def test_backcare_coach_runs_in_a_terminal_through_the_entry_point(db: str) -> None:
     env = {**os.environ, "COLUMNS": "120", "TERM": "dumb", TIME_SCALE_ENV: "500"}

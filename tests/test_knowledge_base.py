@@ -164,6 +164,14 @@ def _edit_number_without_plain_words(data: dict[str, list[dict[str, object]]]) -
     del age["invalid"]
 
 
+def _edit_missing_message(data: dict[str, list[dict[str, object]]]) -> None:
+    data["messages"] = [m for m in data["messages"] if m["id"] != "summary_urgent"]
+
+
+def _edit_open_band_first(data: dict[str, list[dict[str, object]]]) -> None:
+    data["bmi_bands"].reverse()
+
+
 @pytest.mark.parametrize(
     ("edit", "fragments"),
     [
@@ -186,6 +194,10 @@ def _edit_number_without_plain_words(data: dict[str, list[dict[str, object]]]) -
         pytest.param(
             _edit_number_without_plain_words, ["intake.yaml", "age", "invalid"], id="no-plain-words"
         ),
+        pytest.param(
+            _edit_missing_message, ["messages.yaml", "summary_urgent"], id="engine-message-missing"
+        ),
+        pytest.param(_edit_open_band_first, ["bmi_bands.yaml", "rise"], id="bmi-bands-unordered"),
         pytest.param(_edit_unknown_key, ["recommendations.yaml", "colour"], id="unknown-key"),
         pytest.param(
             _edit_dangling_source, ["exercises.yaml", "no_such_source"], id="dangling-source"

@@ -56,3 +56,44 @@ def test_an_unwritable_cache_folder_only_costs_speed(
         assert loader.load_knowledge_base().red_flags
     finally:
         loader._load_default.cache_clear()
+
+
+def test_a_pickle_naming_a_moved_class_is_rebuilt_not_a_crash(cache_dir: Path) -> None:
+    kb = loader.load_knowledge_base()
+    (path,) = cache_dir.glob("knowledge-*.pickle")
+    # What a cache written before a class moved holds: a reference to a module that is gone.
+    path.write_bytes(b"cbackcare.knowledge.moved_away\nKnowledgeBase\n.")
+    loader._load_default.cache_clear()
+    assert loader.load_knowledge_base() == kb
+    assert isinstance(pickle.loads(path.read_bytes()), type(kb))
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param("knowledge/schema.py", id="schema"),
+        pytest.param("knowledge/loader.py", id="loader"),
+        pytest.param("domain/enums.py", id="domain-types"),
+    ],
+)
+def test_the_cache_key_changes_with_the_code_the_pickle_is_made_of(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, source: str
+) -> None:
+    """A new field or a moved class changes a source file, so a stale pickle is never read."""
+    package = Path(loader.__file__).parents[1]
+    data = package / "knowledge" / "data"
+    copy = tmp_path / "src"
+    folders = []
+    for folder in loader._SOURCE_FOLDERS:
+        target = copy / folder.name
+        target.mkdir(parents=True)
+        for file in folder.glob("*.py"):
+            (target / file.name).write_bytes(file.read_bytes())
+        folders.append(target)
+    monkeypatch.setattr(loader, "_SOURCE_FOLDERS", tuple(folders))
+    before = loader._cache_path(data)
+    edited = copy / source
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n# a new field\n", encoding="utf-8")
+    after = loader._cache_path(data)
+    assert before is not None
+    assert before != after

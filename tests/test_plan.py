@@ -8,7 +8,7 @@ import pytest
 from tests.factories import all_no
 
 from backcare import Engine, KnowledgeBase, MedicineStatus, Phase, Settings
-from backcare.rules.evaluator import bmi_category
+from backcare.rules.assessor import default_engine
 
 
 @pytest.mark.parametrize(
@@ -192,7 +192,7 @@ def test_bmi_is_computed_from_height_and_weight(
     assert bmi is not None
     assert bmi.value == value
     assert bmi.category == category
-    assert bmi_category(value) == category
+    assert default_engine().bmi_band(value) == category
 
 
 def test_schedule_stays_within_waking_hours(kb: KnowledgeBase) -> None:

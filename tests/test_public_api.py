@@ -72,6 +72,6 @@ def test_importing_the_package_does_not_load_the_engine() -> None:
     import subprocess
     import sys
 
-    code = "import sys, backcare; print('backcare.rules.engine' in sys.modules)"
+    code = "import sys, backcare; print('backcare.rules.assessor' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -22,7 +22,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from rich.console import Console
 from tests.factories import all_no
-from tests.test_evaluator import valid_answers
+from tests.test_decide_build import valid_answers
 
 from backcare import Engine, KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 from backcare.cli.render import ANSWER_INTERACTIVELY, render_assessment

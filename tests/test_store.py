@@ -110,7 +110,7 @@ def test_reopening_an_up_to_date_database_runs_no_migration(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     open_store(store_url).close()
-    import backcare.store.engine as engine_module
+    import backcare.store.database as engine_module
 
     def fail(*_: Any, **__: Any) -> None:
         raise AssertionError("migrate called")

@@ -31,11 +31,11 @@ if TYPE_CHECKING:
     )
     from backcare.knowledge.loader import load_knowledge_base
     from backcare.knowledge.schema import KnowledgeBase
-    from backcare.rules.engine import DISCLAIMER, Engine, assess, next_questions
+    from backcare.rules.assessor import DISCLAIMER, Engine, assess, next_questions
     from backcare.settings import Settings, get_settings
     from backcare.text import Extraction, extract
 
-__version__ = "0.1.0"
+from backcare._version import __version__
 
 _WHERE = {
     "Answers": "backcare.domain.answers",
@@ -60,10 +60,10 @@ _WHERE = {
     "StoreError": "backcare.errors",
     "load_knowledge_base": "backcare.knowledge.loader",
     "KnowledgeBase": "backcare.knowledge.schema",
-    "DISCLAIMER": "backcare.rules.engine",
-    "Engine": "backcare.rules.engine",
-    "assess": "backcare.rules.engine",
-    "next_questions": "backcare.rules.engine",
+    "DISCLAIMER": "backcare.rules.assessor",
+    "Engine": "backcare.rules.assessor",
+    "assess": "backcare.rules.assessor",
+    "next_questions": "backcare.rules.assessor",
     "Settings": "backcare.settings",
     "get_settings": "backcare.settings",
     "Extraction": "backcare.text",

@@ -25,8 +25,8 @@ from backcare.domain.enums import TriageLevel
 from backcare.domain.results import Question
 from backcare.errors import FieldProblem, InputError
 from backcare.knowledge.schema import IntakeQuestion
-from backcare.rules.engine import Engine
-from backcare.rules.evaluator import compile_condition
+from backcare.rules.assessor import Engine
+from backcare.rules.facts import compile_condition
 from backcare.rules.protocol import _condition
 from backcare.text._numbers import read_onset
 

@@ -17,7 +17,7 @@ import typer
 from backcare.errors import FieldProblem, InputError
 
 if TYPE_CHECKING:
-    from backcare.rules.engine import Engine
+    from backcare.rules.assessor import Engine
 
 __all__ = ["EMERGENCY_EXIT_STATUS", "app"]
 
@@ -60,7 +60,7 @@ def interactive(
     from backcare.cli.interactive import run_interactive
     from backcare.cli.render import ANSWER_INTERACTIVELY, render_assessment
     from backcare.domain.enums import TriageLevel
-    from backcare.rules.engine import default_engine
+    from backcare.rules.assessor import default_engine
 
     console = Console()
     result = run_interactive(console, default_engine())
@@ -126,7 +126,7 @@ def assess(
     ] = None,
 ) -> None:
     """Assess answers given as JSON (the scriptable twin of the interactive assessment)."""
-    from backcare.rules.engine import default_engine
+    from backcare.rules.assessor import default_engine
 
     if (json_source is None) == (input_source is None):
         raise InputError(

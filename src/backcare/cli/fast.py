@@ -1,12 +1,13 @@
-"""The fast path of ``backcare assess --json``: standard library and the evaluator only.
+"""The fast path of ``backcare assess --json``: standard library and the rules only.
 
 Scripts call ``assess --json`` once per answer set, so a process's start-up is
 the whole cost, and importing Typer and pydantic is more than ten times a bare
 interpreter start. So the full command line, the first time it assesses with a
 given knowledge base, code and settings, stores the compiled protocol (plain data,
 :mod:`backcare.rules.protocol`) in the user cache; later runs load it with
-:mod:`marshal`, read the answers with the evaluator's answer reader and print the
-plain representation. The output is byte for byte the full path's (tests check).
+:mod:`marshal`, read the answers with the policy's answer reader, decide, and print
+what the engine's builder makes with plain parts. The output is byte for byte the
+full path's (tests check).
 
 Anything the fast path is not sure about - another command or option, no stored
 protocol for this key, unreadable or doubtful input - goes to the full command
@@ -26,7 +27,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from backcare.locations import cache_folder
-from backcare.rules.evaluator import FORMAT, PLAIN, Evaluator
+from backcare.rules.build import PLAIN, Builder
+from backcare.rules.decide import FORMAT, Policy
 
 __all__ = ["assess_json", "json_source", "protocol_key", "save_protocol"]
 
@@ -55,7 +57,7 @@ def protocol_key(environ: Mapping[str, str] | None = None) -> tuple[str, str]:
     every knowledge-base and engine file, so an edit, an upgrade or another setting
     never reuses a stale protocol.
     """
-    from backcare import __version__
+    from backcare._version import __version__
 
     env = os.environ if environ is None else environ
     parts: list[object] = [FORMAT, __version__, sys.version, [env.get(n) for n in _SETTINGS]]
@@ -123,15 +125,15 @@ def assess_json(args: Sequence[str]) -> int | None:
                 text = handle.read()
         except (OSError, UnicodeDecodeError):
             return None  # the full path reports it, naming the file
-    evaluator = Evaluator(protocol, PLAIN)
+    policy = Policy(protocol)
     try:
-        facts = evaluator.read_answers(json.loads(text))
+        facts = policy.reader.read(json.loads(text))
     except (ValueError, RecursionError):  # the full path names the problem
         facts = None
     if facts is None:
         if source == "-":
             sys.stdin = io.StringIO(text)
         return None
-    result = evaluator.assess(facts)
-    sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    # The same policy and builder as the engine's, with plain parts instead of models.
+    sys.stdout.write(Builder(policy, PLAIN).json_text(policy.decide(facts), indent=2) + "\n")
     return 0

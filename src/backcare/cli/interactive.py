@@ -20,12 +20,12 @@ from rich.console import Console
 from rich.prompt import Prompt
 
 from backcare.diary.service import compact_answers
-from backcare.domain.answers import Answers, parse_answers
+from backcare.domain.answers import Answers
 from backcare.domain.enums import TriageLevel
 from backcare.domain.results import Assessment, Question
 from backcare.errors import InputError
 from backcare.flow import NONE_OF_THESE, NOT_SURE, AssessmentFlow, Page
-from backcare.rules.engine import Engine
+from backcare.rules.assessor import Engine
 from backcare.text.hints import StoryHints
 
 __all__ = ["InteractiveResult", "run_interactive"]
@@ -115,11 +115,6 @@ def _ask_any(console: Console) -> str:
         if reply in _YES or reply == _SKIP:
             return "each"
         console.print("[red]Please answer y (yes), n (none of these) or s (not sure).[/red]")
-
-
-def answers_from(data: dict[str, Any]) -> Answers:
-    """Validate collected answers (used by callers that keep the raw dict)."""
-    return parse_answers(data)
 
 
 def _set(data: dict[str, Any], key: str, value: Any) -> None:

@@ -10,7 +10,7 @@ store). See ``docs/coach.md``.
 """
 
 from backcare.coach.clock import Clock, FakeClock, MonotonicClock, ScaledClock
-from backcare.coach.engine import (
+from backcare.coach.timing import (
     CoachEvent,
     CoachSession,
     CoachSessionStateError,

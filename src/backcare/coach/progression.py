@@ -29,9 +29,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
-from backcare.coach.symptoms import Symptom
+from backcare.domain.exercise import Step, Symptom
 from backcare.knowledge.schema import Exercise
 
 __all__ = [
@@ -47,15 +46,6 @@ __all__ = [
 PAIN_WORSE_POINTS = 2
 #: Days that must pass after a step up before the next one (1: not twice on one day).
 MIN_DAYS_BETWEEN_STEPS_UP = 1
-
-
-class Step(StrEnum):
-    """What a progression decision did to the dose."""
-
-    START = "start"
-    UP = "up"
-    SAME = "same"
-    BACK = "back"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

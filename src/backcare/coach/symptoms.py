@@ -18,43 +18,9 @@ severe pain                 (none: the "see a doctor" advice is shown)  see a do
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Any
+from backcare.domain.exercise import Symptom
 
 __all__ = ["EXERCISE_PAIN_WARNING", "Symptom"]
 
 #: Id of the knowledge base's warning sign for pain or nerve symptoms caused by an exercise.
 EXERCISE_PAIN_WARNING = "exercise_pain"
-
-
-class Symptom(StrEnum):
-    """Something new the person noticed during or after a session; each one stops it."""
-
-    ONE_LEG_NUMBNESS_OR_TINGLING = "one_leg_numbness_or_tingling"
-    BOTH_LEGS = "both_legs"
-    WORSENING_LEG_WEAKNESS = "worsening_leg_weakness"
-    SEVERE_PAIN = "severe_pain"
-
-    @property
-    def label(self) -> str:
-        """The symptom in plain words, for messages and the diary."""
-        return _LABELS[self]
-
-    @property
-    def red_flag(self) -> str | None:
-        """The red-flag answer this symptom sets (``None`` for severe pain)."""
-        return None if self is Symptom.SEVERE_PAIN else f"red_flags.{self.value}"
-
-    def answers_update(self) -> dict[str, Any] | None:
-        """The answers update (answers contract v1) to merge before re-running triage."""
-        if self is Symptom.SEVERE_PAIN:
-            return None
-        return {"red_flags": {self.value: True}}
-
-
-_LABELS = {
-    Symptom.ONE_LEG_NUMBNESS_OR_TINGLING: "new numbness or tingling in one leg",
-    Symptom.BOTH_LEGS: "new numbness or tingling in both legs",
-    Symptom.WORSENING_LEG_WEAKNESS: "new or worsening weakness in a leg",
-    Symptom.SEVERE_PAIN: "severe pain",
-}

@@ -57,7 +57,7 @@ from backcare.domain.results import Assessment, MedicineAdvice
 from backcare.errors import ConflictError, FieldProblem, InputError, NotFoundError
 from backcare.knowledge.schema import KnowledgeBase, RedFlag
 from backcare.measures import PSFS_MAX_ACTIVITIES, nrs
-from backcare.rules.engine import Engine, default_engine
+from backcare.rules.assessor import Engine, default_engine
 from backcare.settings import Settings, get_settings
 from backcare.store import (
     CheckInRecord,

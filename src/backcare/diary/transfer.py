@@ -72,7 +72,7 @@ from backcare.errors import (
     StoreError,
 )
 from backcare.knowledge.schema import KnowledgeBase, Medicine
-from backcare.rules.engine import Engine
+from backcare.rules.assessor import Engine
 from backcare.store import (
     ActionCount,
     ActivityScore,
@@ -1162,7 +1162,7 @@ def import_diary(
     """
     document = parse(text, now=now)
     if engine is None:
-        from backcare.rules.engine import default_engine
+        from backcare.rules.assessor import default_engine
 
         engine = default_engine()
     knowledge = engine.knowledge

@@ -64,7 +64,7 @@ if TYPE_CHECKING:
     from backcare.diary import Diary, EpisodeHistory
     from backcare.domain.results import Dose
     from backcare.knowledge.schema import KnowledgeBase
-    from backcare.rules.engine import Engine
+    from backcare.rules.assessor import Engine
     from backcare.store import CheckInRecord
 
 __all__ = [

@@ -249,7 +249,7 @@ def knowledge_bundle(kb: KnowledgeBase, *, version: str | None = None) -> dict[s
         BackcareError: the Bundle would not validate (a bug).
     """
     if version is None:
-        from backcare import __version__
+        from backcare._version import __version__
 
         version = __version__
     definitions = [_recommendation(kb, rec, version) for rec in kb.recommendations]

@@ -1,7 +1,7 @@
 """Reminders as iCalendar (RFC 5545): the plan's schedule for the coming days, phase by phase.
 
 The engine plans one waking day at a time for a given number of hours since onset
-(:mod:`backcare.rules.evaluator`). A reminder calendar spans several days and the
+(:mod:`backcare.rules.build`). A reminder calendar spans several days and the
 episode changes phase on the way, so each timed item is kept only if the plan *at
 that exact moment* schedules it, and the plan at the moment it ends still offers
 it. That makes the phase rules hold to the minute:
@@ -42,7 +42,7 @@ from backcare.errors import ConflictError, FieldProblem, InputError
 if TYPE_CHECKING:
     from backcare.diary import Diary
     from backcare.knowledge.schema import KnowledgeBase
-    from backcare.rules.engine import Engine
+    from backcare.rules.assessor import Engine
 
 __all__ = [
     "DEFAULT_DAYS",
@@ -373,7 +373,7 @@ def reminders_ics(
     """
     from backcare.diary.service import local_timezone
     from backcare.domain.answers import parse_answers
-    from backcare.rules.engine import default_engine
+    from backcare.rules.assessor import default_engine
 
     engine = engine if engine is not None else default_engine()
     tz = tz if tz is not None else local_timezone()

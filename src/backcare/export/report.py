@@ -61,7 +61,7 @@ from backcare.export._context import (
 if TYPE_CHECKING:
     from backcare.diary import Diary
     from backcare.knowledge.schema import KnowledgeBase
-    from backcare.rules.engine import Engine
+    from backcare.rules.assessor import Engine
     from backcare.store import CheckInRecord, DoseRecord
 
 __all__ = [
@@ -703,7 +703,7 @@ def build_report(
             range, or too many or too long questions (``--question``).
         NotFoundError: no such episode, or the diary is empty.
     """
-    from backcare import __version__
+    from backcare._version import __version__
     from backcare.diary.trends import episode_baseline
 
     first_day = _as_date(start, field="--from")

@@ -33,7 +33,7 @@ from backcare.knowledge.drawings import drawing_problems
 from backcare.knowledge.schema import Condition, KnowledgeBase
 from backcare.knowledge.thresholds import fill_thresholds, threshold_problems
 
-__all__ = ["DERIVED_VALUES", "answer_paths", "load_knowledge_base"]
+__all__ = ["DERIVED_VALUES", "REQUIRED_MESSAGES", "answer_paths", "load_knowledge_base"]
 
 #: Values computed from the answers that rules may read as ``derived.<name>``.
 DERIVED_VALUES = {
@@ -44,7 +44,26 @@ DERIVED_VALUES = {
     "bmi": "body-mass index from height_cm and weight_kg",
 }
 
+#: The messages the engine builds results from, by id: each must be in messages.yaml.
+REQUIRED_MESSAGES = (
+    "summary_emergency",
+    "summary_urgent",
+    "summary_see_doctor",
+    "summary_self_care",
+    "incomplete",
+    "emergency_message",
+    "emergency_note",
+    "urgent_note",
+    "assumed_onset",
+    "contradictory_timing",
+    "unknown_conditions",
+    "not_otc",
+    "exercise_session",
+)
+
 _SECTIONS = tuple(KnowledgeBase.model_fields)
+# The code a pickled knowledge base is made of: its classes live in these packages.
+_SOURCE_FOLDERS = (Path(__file__).parent, Path(__file__).parents[1] / "domain")
 
 
 def answer_paths() -> dict[str, tuple[str, ...]]:
@@ -92,7 +111,15 @@ def _load_default() -> KnowledgeBase:
                 cached = pickle.load(handle)
             if isinstance(cached, KnowledgeBase):
                 return cached
-        except (OSError, pickle.PickleError, EOFError, AttributeError, TypeError, ValueError):
+        except (
+            OSError,
+            pickle.PickleError,
+            EOFError,
+            AttributeError,
+            ImportError,  # a class the pickle names has moved since it was written
+            TypeError,
+            ValueError,
+        ):
             pass  # missing or stale: rebuild below
     kb = _load(directory)
     if cache is not None:
@@ -105,8 +132,10 @@ def _cache_path(directory: Path) -> Path | None:
 
     Parsing and validating the YAML costs more than a whole assessment, and the shipped
     files rarely change, so the validated model is pickled once. The key covers each
-    file's size and modification time and the backcare and pydantic versions, so an
-    edit or an upgrade rebuilds it. It holds no health data.
+    file's size and modification time - the data files and the source of the code the
+    pickle is made of (the schema, the loader, the domain types it uses) - and the
+    backcare and pydantic versions, so an edit, a moved class, a new field or an upgrade
+    rebuilds it rather than loading a stale or unloadable copy. It holds no health data.
     """
     from pydantic import VERSION as PYDANTIC_VERSION
 
@@ -114,7 +143,8 @@ def _cache_path(directory: Path) -> Path | None:
 
     try:
         files = sorted(directory.glob("*.yaml")) + sorted(directory.glob("drawings/*.svg"))
-        stats = [(p.name, p.stat()) for p in files]
+        files += [p for folder in _SOURCE_FOLDERS for p in sorted(folder.glob("*.py"))]
+        stats = [(p.as_posix(), p.stat()) for p in files]
     except OSError:
         return None
     key = repr(
@@ -126,7 +156,7 @@ def _cache_path(directory: Path) -> Path | None:
 
 
 def _package_version() -> str:
-    from backcare import __version__
+    from backcare._version import __version__
 
     return __version__
 
@@ -229,7 +259,8 @@ def _cross_check(kb: KnowledgeBase) -> Iterator[FieldProblem]:
     for section in ("red_flags", "triage_rules", "recommendations", "medicines", "exercises"):
         yield from _duplicates(f"{section}.yaml", (_entry_id(e) for e in getattr(kb, section)))
 
-    # The contract's red-flag and history questions must each have exactly one entry.
+    yield from _check_safety_net(kb)
+    yield from _check_texts(kb)
     asked = [flag.answer for flag in kb.red_flags]
     for group, model in (("red_flags", RedFlags), ("history", History)):
         for field in model.model_fields:
@@ -328,6 +359,27 @@ def _check_safety_net(kb: KnowledgeBase) -> Iterator[FieldProblem]:
                 "warning_signs.yaml",
                 f"no warning sign at level '{flag.level.value}' covers '{flag.answer}'",
             )
+
+
+def _check_texts(kb: KnowledgeBase) -> Iterator[FieldProblem]:
+    """Every message the engine needs is there once; the BMI bands rise to an open end."""
+    yield from _duplicates("messages.yaml", (m.id for m in kb.messages))
+    have = {m.id for m in kb.messages}
+    for missing in REQUIRED_MESSAGES:
+        if missing not in have:
+            yield FieldProblem("messages.yaml", f"the engine needs a message '{missing}'")
+    yield from _duplicates("bmi_bands.yaml", (b.id for b in kb.bmi_bands))
+    limits = [band.below for band in kb.bmi_bands]
+    bounded = [limit for limit in limits[:-1] if limit is not None]
+    if (
+        not limits
+        or limits[-1] is not None
+        or len(bounded) != len(limits) - 1
+        or bounded != sorted(set(bounded))
+    ):
+        yield FieldProblem(
+            "bmi_bands.yaml", "bands must rise, each with a 'below', and only the last open-ended"
+        )
 
 
 def _check_phases(kb: KnowledgeBase) -> Iterator[FieldProblem]:

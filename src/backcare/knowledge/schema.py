@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from backcare.domain.enums import EvidenceGrade, MedicineStatus, Phase, Sides, Track, TriageLevel
 
 __all__ = [
+    "BmiBand",
     "Condition",
     "Conflict",
     "ConflictPosition",
@@ -32,6 +33,7 @@ __all__ = [
     "Licence",
     "Medicine",
     "MedicineRule",
+    "Message",
     "PhaseSpec",
     "Progression",
     "QuestionGroup",
@@ -451,6 +453,31 @@ class WarningSignSpec(BaseModel):
     covers: tuple[str, ...] = ()  # the questions (answer keys) this line stands for
 
 
+class Message(BaseModel):
+    """A patient-facing text the engine builds results from (a triage summary, a note).
+
+    ``{number}`` stands for the emergency number of the settings; the engine names the
+    messages it needs by id and the loader checks each is here.
+    """
+
+    model_config = _STRICT
+
+    id: Id
+    text: Text
+    sources: tuple[str, ...] = ()
+
+
+class BmiBand(BaseModel):
+    """An adult body-mass-index band: values below ``below`` (kg/m²), the last open-ended."""
+
+    model_config = _STRICT
+
+    id: Id
+    label: Text
+    below: float | None
+    sources: SourceIds
+
+
 class KnowledgeBase(BaseModel):
     """The whole protocol, validated and cross-checked."""
 
@@ -468,6 +495,12 @@ class KnowledgeBase(BaseModel):
     warning_signs: tuple[WarningSignSpec, ...]
     conflicts: tuple[Conflict, ...]
     groups: tuple[QuestionGroup, ...]
+    messages: tuple[Message, ...]
+    bmi_bands: tuple[BmiBand, ...]
+
+    def message(self, message_id: str) -> str:
+        """The text of a message (the loader checks the engine's messages are all here)."""
+        return next(m.text for m in self.messages if m.id == message_id)
 
     def source(self, source_id: str) -> Source:
         """Return the source with this id (ids are checked at load time)."""

@@ -1,14 +1,15 @@
-"""Compile the validated knowledge base and the settings into the protocol the evaluator runs.
+"""Compile the validated knowledge base and the settings into the protocol the rules run.
 
 The compiled protocol is plain data (dicts, lists, tuples, strings, numbers), so it
 can be stored and loaded without pydantic (the command line's fast path keeps it in
-the user cache) and evaluated by :mod:`backcare.rules.evaluator`. Every shared part
-of a result is stored in its canonical JSON form - made by the result model itself
-- so the plain and the typed representations serialise to the same bytes.
+the user cache) and run by :mod:`backcare.rules.decide` and
+:mod:`backcare.rules.build`. Every shared part of a result is stored in its
+canonical JSON form - made by the result model itself - so plain and typed results
+serialise to the same JSON.
 
-This module also holds the typed side: :data:`MODELS`, the representation that
-builds :mod:`backcare.domain.results` models, and :func:`facts_of` for answers that
-are already validated.
+This module also holds the typed side: :data:`TYPED`, the parts that build
+:mod:`backcare.domain.results` models, and :func:`facts_of` for answers that are
+already validated.
 """
 
 from __future__ import annotations
@@ -32,13 +33,15 @@ from backcare.domain.results import (
     trusted_builder,
 )
 from backcare.knowledge.schema import Condition, KnowledgeBase, Recommendation
-from backcare.rules.evaluator import FORMAT, Facts, Representation, derive
+from backcare.rules.build import Parts
+from backcare.rules.decide import FORMAT
+from backcare.rules.facts import Facts, derive
 from backcare.settings import Settings
 
-__all__ = ["FORMAT", "MODELS", "answers_table", "compile_protocol", "facts_of"]
+__all__ = ["FORMAT", "TYPED", "answers_table", "compile_protocol", "facts_of"]
 
 _DAY = datetime(2000, 1, 1)  # any date: schedules are clock times within one waking day
-# Every result model of the contract, by the kind names the evaluator uses.
+# Every result model of the contract, by the kind names the builder uses.
 _RESULT_MODELS: dict[str, type[BaseModel]] = {
     name: model
     for name in results.__all__
@@ -51,23 +54,22 @@ _ENUMS: dict[str, type[Any]] = {
 }
 
 
-class _Models:
-    """Results as the typed, frozen models of :mod:`backcare.domain.results`."""
+class _Typed:
+    """Parts as the typed, frozen models of :mod:`backcare.domain.results`."""
 
     def leaf(self, kind: str, data: dict[str, Any]) -> Any:
         return _RESULT_MODELS[kind].model_validate(data)
 
     def builder(self, kind: str) -> Callable[..., Any]:
+        # The builder gives every field, made from validated data: no need to validate again.
         return trusted_builder(_RESULT_MODELS[kind])
 
     def value(self, kind: str, raw: str) -> Any:
         return _ENUMS[kind](raw)
 
-    def many(self, items: tuple[Any, ...]) -> Any:
-        return items
 
+TYPED: Parts = _Typed()
 
-MODELS: Representation = _Models()
 
 _GROUPS = tuple(
     name
@@ -109,7 +111,7 @@ _KNOWN_KEYWORDS = frozenset(
 
 
 def answers_table() -> dict[str, Any]:
-    """The contract's fields as a table for :func:`backcare.rules.evaluator.read_answers`.
+    """The contract's fields as a table for :class:`backcare.rules.facts.AnswerReader`.
 
     Made from the JSON Schema of :class:`Answers`, so it cannot drift from the model;
     a keyword it does not know is an error here rather than a silently laxer reader.
@@ -254,6 +256,33 @@ def _recommendation(rec: Recommendation, settings: Settings) -> dict[str, Any]:
     }
 
 
+def _texts(kb: KnowledgeBase) -> dict[str, Any]:
+    """The knowledge base's patient-facing texts, as the builder reads them."""
+    levels = [level.value for level in TriageLevel]
+    return {
+        "summaries": {level: kb.message(f"summary_{level}") for level in levels},
+        **{
+            key: kb.message(key)
+            for key in (
+                "incomplete",
+                "emergency_message",
+                "emergency_note",
+                "urgent_note",
+                "assumed_onset",
+                "contradictory_timing",
+                "unknown_conditions",
+                "not_otc",
+                "exercise_session",
+            )
+        },
+        "bmi": {
+            # The plan cites the sources of every band together, as one classification.
+            "sources": list(dict.fromkeys(s for band in kb.bmi_bands for s in band.sources)),
+            "bands": [{"below": band.below, "label": band.label} for band in kb.bmi_bands],
+        },
+    }
+
+
 def compile_protocol(kb: KnowledgeBase, settings: Settings) -> dict[str, Any]:
     """Compile ``kb`` with ``settings`` (emergency number, waking day) into plain data."""
     questions: list[tuple[int, str, dict[str, Any]]] = []
@@ -286,6 +315,7 @@ def compile_protocol(kb: KnowledgeBase, settings: Settings) -> dict[str, Any]:
     starts = {rec.schedule.from_hours for rec in kb.recommendations if rec.schedule}
     return {
         "format": FORMAT,
+        "texts": _texts(kb),
         "emergency_number": settings.emergency_number,
         "levels": [level.value for level in TriageLevel],  # least to most urgent
         "statuses": [status.value for status in MedicineStatus],  # best to worst

@@ -7,7 +7,7 @@ SQLite in the user's data directory is the default; any SQLAlchemy URL, includin
 ``postgresql+psycopg://...``, selects another database.
 """
 
-from backcare.store.engine import (
+from backcare.store.database import (
     Store,
     current_revision,
     default_database_url,

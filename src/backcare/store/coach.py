@@ -36,10 +36,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from backcare.coach.engine import Side
-from backcare.coach.progression import Step
-from backcare.coach.symptoms import Symptom
 from backcare.domain.enums import Phase, Sides, TriageLevel
+from backcare.domain.exercise import Side, Step, Symptom
 from backcare.errors import FieldProblem, InputError, NotFoundError
 from backcare.store.tables import Base
 

@@ -1,7 +1,7 @@
 """The diary repository: every query the diary needs, and nothing else touches SQL.
 
 A :class:`DiaryRepository` wraps one session inside one transaction opened by
-:meth:`backcare.store.engine.Store.read` or :meth:`~backcare.store.engine.Store.write`.
+:meth:`backcare.store.database.Store.read` or :meth:`~backcare.store.database.Store.write`.
 It reads and writes plain records (:mod:`backcare.store.records`) with Core
 statements on the tables, not ORM objects, so a ten-year history loads in four
 queries and its check-ins are written in batches. JSON columns are read as text

@@ -20,7 +20,7 @@ from starlette.types import ASGIApp
 
 from backcare import __version__
 from backcare.knowledge.drawings import DRAWINGS_DIR
-from backcare.rules.engine import Engine, default_engine
+from backcare.rules.assessor import Engine, default_engine
 from backcare.settings import Settings, get_settings
 from backcare.web.context import DRAWINGS_URL, STATIC_DIR, WebContext
 from backcare.web.errors import install_error_handlers

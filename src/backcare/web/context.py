@@ -14,7 +14,7 @@ from pathlib import Path
 from fastapi.templating import Jinja2Templates
 
 from backcare.diary import Diary
-from backcare.rules.engine import Engine
+from backcare.rules.assessor import Engine
 from backcare.settings import Settings
 from backcare.web.security import AccessGuard, Signer
 

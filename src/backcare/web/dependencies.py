@@ -17,7 +17,7 @@ from fastapi import Depends, Form, Request
 
 from backcare.coach.service import CoachService
 from backcare.diary import Diary
-from backcare.rules.engine import Engine
+from backcare.rules.assessor import Engine
 from backcare.web.context import WebContext
 from backcare.web.security import CSRF_COOKIE, check_csrf, require_json
 

@@ -24,7 +24,7 @@ from backcare.domain.answers import Answers
 from backcare.domain.enums import TriageLevel
 from backcare.errors import ConflictError, DoseLimitError, FieldProblem, InputError, NotFoundError
 from backcare.flow import NONE_OF_THESE, NOT_SURE, AssessmentFlow, Page
-from backcare.rules.engine import Engine
+from backcare.rules.assessor import Engine
 from backcare.store.records import SelfCareAction
 from backcare.text.hints import StoryHints
 from backcare.web.chart import pain_chart

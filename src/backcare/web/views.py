@@ -2,7 +2,7 @@
 
 A page route and its ``/api/v1`` twin call the same builder here and differ only in
 how they render the result: Jinja for people, JSON for programs. Builders call the
-core (:class:`~backcare.rules.engine.Engine`) and the diary services
+core (:class:`~backcare.rules.assessor.Engine`) and the diary services
 (:class:`~backcare.diary.Diary`); they hold no clinical rule and no SQL, only the
 reshaping of records into response models.
 """
@@ -43,7 +43,7 @@ from backcare.domain.enums import Condition, Phase, Sides, Trend, TriageLevel, T
 from backcare.domain.results import Assessment, EmergencyInstruction, Question, Reason
 from backcare.errors import FieldProblem, InputError
 from backcare.knowledge.schema import KnowledgeBase
-from backcare.rules.engine import Engine
+from backcare.rules.assessor import Engine
 from backcare.web.context import DRAWINGS_URL
 
 __all__ = [

@@ -1,6 +1,6 @@
 """Alembic migrations of the diary database, shipped inside the package.
 
-:func:`backcare.store.engine.open_store` upgrades every database it opens to
+:func:`backcare.store.database.open_store` upgrades every database it opens to
 :data:`HEAD`. To write a new migration, add ``versions/vNNNN_<what>.py`` with
 ``revision = "NNNN"`` and ``down_revision`` the previous head, and update the table
 definitions to match. A test checks that file names and revision ids agree, that

@@ -1,6 +1,6 @@
 """Alembic environment: run the diary migrations on the connection backcare hands over.
 
-backcare calls alembic programmatically (:func:`backcare.store.engine.migrate`) and
+backcare calls alembic programmatically (:func:`backcare.store.database.migrate`) and
 passes an open connection in ``config.attributes["connection"]``, inside a
 transaction that already holds the write lock, so two processes opening a new
 database at once cannot both create the tables. Run by hand (``alembic`` with a

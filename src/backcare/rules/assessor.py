@@ -1,8 +1,11 @@
-"""The engine: compile a knowledge base once, then assess answers purely and fast.
+"""The assessor: compile a knowledge base once, then assess answers purely and fast.
 
-``Engine`` is what the CLI, the diary and the web app hold. The module-level
-:func:`assess` and :func:`next_questions` use a cached engine built from the
-shipped knowledge base and the settings of the process.
+``Engine`` is what the CLI, the diary and the web app hold. It reads the answers
+into facts (:mod:`backcare.rules.facts`), decides (:mod:`backcare.rules.decide`)
+and builds the typed result (:mod:`backcare.rules.build`); the result and its JSON
+are kept per distinct decisions, bounded. The module-level :func:`assess` and
+:func:`next_questions` use a cached engine built from the shipped knowledge base and
+the settings of the process.
 """
 
 from __future__ import annotations
@@ -14,11 +17,17 @@ from backcare.domain.answers import Answers, parse_answers
 from backcare.domain.results import Assessment, PlannedExercise, Question
 from backcare.knowledge.loader import load_knowledge_base
 from backcare.knowledge.schema import KnowledgeBase
-from backcare.rules.evaluator import COMPACT_JSON, DISCLAIMER, Evaluator, Facts
-from backcare.rules.protocol import MODELS, compile_protocol, facts_of
+from backcare.rules.build import DISCLAIMER, Builder
+from backcare.rules.decide import Decisions, Policy
+from backcare.rules.facts import Facts
+from backcare.rules.protocol import TYPED, compile_protocol, facts_of
 from backcare.settings import Settings, get_settings
 
 __all__ = ["DISCLAIMER", "Engine", "assess", "default_engine", "next_questions"]
+
+# Results kept per distinct decisions (with their JSON); varied people rarely repeat
+# exactly, so this mostly serves a person who assesses again with the same answers.
+_RESULTS_KEPT = 1024
 
 
 class Engine:
@@ -33,8 +42,10 @@ class Engine:
         self.knowledge = knowledge
         self.settings = settings
         self.protocol: dict[str, Any] = compile_protocol(knowledge, settings)
-        self._evaluator = Evaluator(self.protocol, MODELS)
-        self._json_evaluator: Evaluator | None = None
+        self._policy = Policy(self.protocol)
+        self._builder = Builder(self._policy, TYPED)
+        self._result = lru_cache(maxsize=_RESULTS_KEPT)(self._builder.build)
+        self._json = lru_cache(maxsize=_RESULTS_KEPT)(self._dump)
 
     def facts(self, answers: Answers | object) -> Facts:
         """The answers flattened by answer path, with the derived values.
@@ -46,10 +57,18 @@ class Engine:
             InputError: the data does not fit the contract; each problem names its field.
         """
         if type(answers) is dict:
-            facts = self._evaluator.read_answers(answers)
+            facts = self._policy.reader.read(answers)
             if facts is not None:
                 return facts
         return facts_of(parse_answers(answers))
+
+    def decide(self, answers: Answers | object) -> Decisions:
+        """Every clinical decision for these answers, before any result is built.
+
+        Raises:
+            InputError: the data does not fit the contract; each problem names its field.
+        """
+        return self._policy.decide(self.facts(answers))
 
     def assess(self, answers: Answers | object) -> Assessment:
         """Triage the answers and build the plan.
@@ -60,30 +79,37 @@ class Engine:
         Raises:
             InputError: the data does not fit the contract; each problem names its field.
         """
-        result: Assessment = self._evaluator.assess(self.facts(answers))
+        result: Assessment = self._result(self.decide(answers))
         return result
 
     def assess_json(self, answers: Answers | object) -> bytes:
         """The assessment as compact JSON: exactly ``assess(answers).model_dump_json()``.
 
-        Built straight as JSON (shared parts are encoded once), for servers that only
-        send the result on.
-
         Raises:
             InputError: the data does not fit the contract; each problem names its field.
         """
-        if self._json_evaluator is None:
-            self._json_evaluator = Evaluator(self.protocol, COMPACT_JSON)
-        result: bytes = self._json_evaluator.assess(self.facts(answers))
-        return result
+        encoded: bytes = self._json(self.decide(answers))
+        return encoded
+
+    def _dump(self, decisions: Decisions) -> bytes:
+        result: Assessment = self._result(decisions)
+        return result.model_dump_json().encode()
+
+    def bmi_band(self, value: float) -> str:
+        """The WHO adult BMI band of ``value`` (kg/m²), as the knowledge base words it."""
+        return self._builder.bmi_band(value)
 
     def exercises_at(self, hours: float) -> tuple[PlannedExercise, ...]:
         """The exercises the protocol allows ``hours`` after onset, gentlest phase first."""
-        return self._evaluator.exercises_at(hours)
+        exercises: tuple[PlannedExercise, ...] = self._builder.exercises_in(
+            self._policy.phase_at(hours)
+        )
+        return exercises
 
     def next_questions(self, answers: Answers | object) -> tuple[Question, ...]:
         """The questions still unanswered, most dangerous first."""
-        questions: tuple[Question, ...] = self._evaluator.unanswered(self.facts(answers))
+        unanswered = self._policy.unanswered(self.facts(answers))
+        questions: tuple[Question, ...] = self._builder.questions(unanswered)
         return questions
 
 

@@ -1,8 +1,9 @@
-"""One evaluator, two representations: plain dicts and typed models give the same JSON.
+"""Decide, then build: one policy and one builder, with plain or typed parts.
 
-The command line's fast path and the web API serialise the plain representation;
-everything else uses the typed models. These tests pin that both are byte for byte
-the contract's JSON, and that the fast answer reader accepts only what the contract
+The command line's fast path builds with plain parts (no pydantic); everything else
+with the typed models. These tests pin that both give the contract's JSON byte for
+byte, that results kept per decisions are exactly what a fresh builder makes and
+cannot be edited, and that the fast answer reader accepts only what the contract
 model accepts, with the same facts.
 """
 
@@ -17,13 +18,14 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from backcare import Engine, Settings, load_knowledge_base
 from backcare.domain.answers import Answers, Course, History, RedFlags
 from backcare.domain.enums import Condition, Trend, Trigger
-from backcare.rules.evaluator import COMPACT_JSON, PLAIN, Evaluator
-from backcare.rules.protocol import answers_table, compile_protocol, facts_of
+from backcare.rules.build import PLAIN, Builder
+from backcare.rules.decide import Policy
+from backcare.rules.protocol import TYPED, answers_table, compile_protocol, facts_of
 
 SCENARIOS = Path(__file__).parent / "data" / "scenarios"
 CASES = [
@@ -33,27 +35,35 @@ CASES = [
 ]
 
 
+class Plain:
+    """The fast path's pipeline: the policy and the builder with plain parts."""
+
+    def __init__(self, protocol: dict[str, Any]) -> None:
+        self.policy = Policy(protocol)
+        self.builder = Builder(self.policy, PLAIN)
+
+    def read_answers(self, data: object) -> dict[str, Any] | None:
+        return self.policy.reader.read(data)
+
+
 @pytest.fixture(scope="module")
-def plain(engine: Engine) -> Evaluator:
-    return Evaluator(engine.protocol, PLAIN)
+def plain(engine: Engine) -> Plain:
+    return Plain(engine.protocol)
 
 
-def _plain_json(plain: Evaluator, answers: object, *, indent: int | None = None) -> str:
+def _plain_json(plain: Plain, answers: object, *, indent: int | None = None) -> str:
     facts = plain.read_answers(answers)
     assert facts is not None, "the fast reader refused valid answers"
-    separators = (",", ":") if indent is None else None
-    return json.dumps(plain.assess(facts), ensure_ascii=False, indent=indent, separators=separators)
+    return plain.builder.json_text(plain.policy.decide(facts), indent=indent)
 
 
 @pytest.mark.parametrize("answers", CASES)
 def test_plain_json_is_the_models_json(
-    engine: Engine, plain: Evaluator, answers: dict[str, Any]
+    engine: Engine, plain: Plain, answers: dict[str, Any]
 ) -> None:
     model = engine.assess(answers)
     assert _plain_json(plain, answers) == model.model_dump_json()
     assert _plain_json(plain, answers, indent=2) == model.model_dump_json(indent=2)
-    assert engine.assess_json(answers) == model.model_dump_json().encode()
-    # Shared parts are encoded once: a second assessment gives the same bytes.
     assert engine.assess_json(answers) == model.model_dump_json().encode()
 
 
@@ -66,7 +76,7 @@ def test_plain_json_is_the_models_json(
 )
 def test_settings_reach_both_representations(environ: dict[str, str], expect: str) -> None:
     engine = Engine(load_knowledge_base(), Settings.model_validate(environ))
-    plain = Evaluator(engine.protocol, PLAIN)
+    plain = Plain(engine.protocol)
     answers = {"red_flags": {"chest_pain": True}} if "Call" in expect else {"pain": 3}
     text = _plain_json(plain, answers)
     assert text == engine.assess(answers).model_dump_json()
@@ -118,7 +128,7 @@ valid_answers = st.fixed_dictionaries(
 @settings(max_examples=300, deadline=None)
 @given(answers=valid_answers)
 def test_valid_answers_take_the_fast_reader_and_agree(
-    engine: Engine, plain: Evaluator, answers: dict[str, Any]
+    engine: Engine, plain: Plain, answers: dict[str, Any]
 ) -> None:
     facts = plain.read_answers(answers)
     assert facts is not None
@@ -146,7 +156,7 @@ _keys = [*Answers.model_fields, *RedFlags.model_fields, *Course.model_fields, "t
 @settings(max_examples=500, deadline=None)
 @given(data=st.dictionaries(st.sampled_from(_keys), _junk, max_size=6))
 def test_the_fast_reader_never_accepts_what_the_contract_refuses(
-    plain: Evaluator, data: dict[str, Any]
+    plain: Plain, data: dict[str, Any]
 ) -> None:
     facts = plain.read_answers(data)
     if facts is None:
@@ -177,7 +187,7 @@ def test_the_fast_reader_never_accepts_what_the_contract_refuses(
     ],
 )
 def test_the_fast_reader_leaves_doubtful_input_to_the_contract_model(
-    plain: Evaluator, data: object
+    plain: Plain, data: object
 ) -> None:
     assert plain.read_answers(data) is None
 
@@ -198,22 +208,60 @@ def test_the_protocol_is_plain_data(engine: Engine) -> None:
     assert protocol == engine.protocol
 
 
-@pytest.fixture(scope="module")
-def small_memo(engine: Engine) -> Evaluator:
-    # A tiny memo is emptied often, so the test also crosses that path.
-    return Evaluator(engine.protocol, COMPACT_JSON, memo_size=3)
-
-
 @settings(max_examples=300, deadline=None)
 @given(answers=valid_answers)
-def test_shared_results_are_exactly_what_a_fresh_evaluator_builds(
-    engine: Engine, small_memo: Evaluator, answers: dict[str, Any]
+def test_kept_results_are_exactly_what_a_fresh_builder_builds(
+    engine: Engine, answers: dict[str, Any]
 ) -> None:
-    """The memo keys hold everything a result depends on: sharing never changes a result."""
-    fresh = Evaluator(engine.protocol, COMPACT_JSON, memo_size=0)
-    facts = fresh.read_answers(answers)
+    """Decisions hold everything a result depends on: keeping results never changes one."""
+    policy = Policy(engine.protocol)
+    tiny = Builder(policy, TYPED, kept=1)  # emptied at every new part: crosses that path too
+    decisions = engine.decide(answers)
+    assert decisions == policy.decide(engine.facts(answers))
+    expected = Builder(policy, TYPED).build(decisions).model_dump_json()
+    assert engine.assess(answers).model_dump_json() == expected  # the engine's long-lived cache
+    assert engine.assess_json(answers) == expected.encode()
+    assert tiny.build(decisions).model_dump_json() == expected
+
+
+def _models(value: object) -> list[object]:
+    """Every result model inside ``value``, outermost first."""
+    if isinstance(value, tuple):
+        return [model for item in value for model in _models(item)]
+    if not isinstance(value, BaseModel):
+        return []
+    found: list[object] = [value]
+    for name in type(value).model_fields:
+        found += _models(getattr(value, name))
+    return found
+
+
+def test_a_kept_result_cannot_be_edited_so_later_people_get_their_own(engine: Engine) -> None:
+    """Results and their parts are shared; editing one must not reach anyone else's."""
+    answers = {"pain": 6, "hours_since_onset": 30, "conditions": ["pregnant"], "age": 30}
+    before = engine.assess(answers).model_dump_json()
+    result = engine.assess(answers)
+    models = _models(result)
+    assert len(models) > 20  # the plan's recommendations, medicines, schedule...
+    for model in models:
+        name = next(iter(type(model).model_fields))
+        with pytest.raises(ValidationError):
+            setattr(model, name, None)
+    # Everything a caller may take apart is a copy or immutable.
+    dumped = result.model_dump()
+    dumped["plan"]["recommendations"][0]["title"] = "edited"
+    dumped["triage"]["summary"] = "edited"
+    assert engine.assess(answers).model_dump_json() == before
+    assert Engine(engine.knowledge, engine.settings).assess(answers).model_dump_json() == before
+    assert engine.protocol == compile_protocol(engine.knowledge, engine.settings)
+
+
+def test_plain_results_leave_the_protocol_as_it_was(engine: Engine) -> None:
+    """The fast path's parts are the protocol's own dicts, so it only hands out JSON text."""
+    plain = Plain(engine.protocol)
+    facts = plain.read_answers({"pain": 6, "red_flags": {"fever": True}})
     assert facts is not None
-    expected = fresh.assess(facts)
-    assert engine.assess_json(answers) == expected  # the engine's long-lived memo
-    assert small_memo.assess(dict(facts)) == expected
-    assert engine.assess(answers).model_dump_json().encode() == expected
+    first = plain.builder.json_text(plain.policy.decide(facts))
+    assert json.loads(first)["triage"]["level"] == "urgent"
+    assert plain.builder.json_text(plain.policy.decide(dict(facts))) == first
+    assert engine.protocol == compile_protocol(engine.knowledge, engine.settings)

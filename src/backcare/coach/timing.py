@@ -25,6 +25,7 @@ from typing import Literal, TypeAlias
 from pydantic import BaseModel, ConfigDict
 
 from backcare.coach.clock import Clock
+from backcare.domain.exercise import Side
 from backcare.errors import FieldProblem, InputError
 
 __all__ = [
@@ -80,14 +81,6 @@ class SegmentKind(StrEnum):
     REST = "rest"
     SWITCH_SIDE = "switch_side"
     DONE = "done"
-
-
-class Side(StrEnum):
-    """Which side of the body a segment is for."""
-
-    BOTH = "both"
-    LEFT = "left"
-    RIGHT = "right"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

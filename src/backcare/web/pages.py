@@ -9,6 +9,7 @@ emergency answer stops the questions at once; a skipped question stays unanswere
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Query, Request
@@ -17,6 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from backcare.coach.symptoms import Symptom
 from backcare.diary import EpisodeStatus
 from backcare.domain.answers import Answers, parse_answers
+from backcare.domain.donow import day_view, do_now, merge_schedule
 from backcare.errors import ConflictError, DoseLimitError, FieldProblem, InputError, NotFoundError
 from backcare.store.records import SelfCareAction
 from backcare.text.hints import StoryHints
@@ -46,7 +48,9 @@ from backcare.web.views import (
     coach_view,
     episode_out,
     history_view,
+    otc_ids,
     sources_out,
+    trusted_first,
 )
 
 __all__ = ["router"]
@@ -155,8 +159,9 @@ def _step_page(
             status=status,
         )
     kb = web.engine.knowledge
-    cited = sources_out(kb, assessment_sources(step.assessment))
+    cited = trusted_first(sources_out(kb, assessment_sources(step.assessment)))
     name = "emergency.html" if step.stage == "emergency" else "result.html"
+    otc = otc_ids(kb)
     return render(
         request,
         name,
@@ -164,6 +169,8 @@ def _step_page(
             "assessment": step.assessment,
             "sources": cited,
             "state": state,
+            "actions": do_now(step.assessment, otc=otc.__contains__),
+            "otc_ids": otc,
         },
         status=status,
     )
@@ -267,7 +274,14 @@ def today(request: Request, diary: DiaryDep) -> Response:
         view = TodayView(episode=episode_out(diary.episode()), assessment=diary.plan())
     except NotFoundError:
         return _no_episode(request, "today's plan")
-    return render(request, "today.html", {"view": view})
+    now = datetime.now().astimezone()
+    onset = view.episode.onset_at.astimezone(now.tzinfo)
+    day = day_view(
+        merge_schedule(view.assessment.plan.schedule),
+        now.time(),
+        since=onset.time() if onset.date() == now.date() else None,
+    )
+    return render(request, "today.html", {"view": view, "day": day})
 
 
 @router.get("/coach")
@@ -393,7 +407,7 @@ def checkin_submit(
             status=exc.status,
         )
     view = checkin_view(result)
-    cited = sources_out(web.engine.knowledge, assessment_sources(view.assessment))
+    cited = trusted_first(sources_out(web.engine.knowledge, assessment_sources(view.assessment)))
     return render(request, "checkin_result.html", {"view": view, "sources": cited}, status=201)
 
 

@@ -16,6 +16,7 @@ from markupsafe import Markup
 from starlette.responses import Response
 
 from backcare import __version__
+from backcare.domain.donow import dose_text, merge_schedule, times_a_day
 from backcare.domain.verdict import (
     INCOMPLETE_EXPLAINED,
     incomplete_headline,
@@ -77,6 +78,9 @@ def make_templates() -> Jinja2Templates:
     env.filters["number"] = _number
     env.filters["level"] = lambda level: LEVEL_LABELS.get(str(level), _human(level))
     env.filters["verdict"] = verdict_state
+    env.filters["dose_text"] = dose_text
+    env.filters["times_a_day"] = times_a_day
+    env.filters["slots"] = merge_schedule
     env.filters["incomplete_headline"] = incomplete_headline
     env.filters["unanswered"] = unanswered_safety_questions
     env.globals["incomplete_explained"] = INCOMPLETE_EXPLAINED

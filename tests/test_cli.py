@@ -209,7 +209,7 @@ def _answer_everything(child: Any) -> None:
     """Answer every yes/no question "no", choices with their first option, numbers sensibly."""
     replies = {
         "(y/n/s)": "n",
-        "1=lifting": "1",
+        "1=Lifting something": "1",
         "How old": "40",
         "hours ago": "6",
         "0 (none) to 10": "5",

@@ -20,6 +20,7 @@ from backcare.domain.answers import Answers, parse_answers
 from backcare.domain.enums import TriageLevel
 from backcare.domain.results import Assessment, Question
 from backcare.errors import InputError
+from backcare.knowledge.loader import load_knowledge_base
 from backcare.rules.engine import Engine
 from backcare.text.hints import StoryHints, first_question_key
 
@@ -156,7 +157,10 @@ def _hint(question: Question) -> str:
     if question.kind == "boolean":
         return "[dim](y/n/s)[/dim]"
     if question.kind in {"choice", "multi_choice"}:
-        options = "  ".join(f"{i}={c}" for i, c in enumerate(question.choices, start=1))
+        labels = load_knowledge_base().choice_labels()
+        options = "  ".join(
+            f"{i}={labels.get(c, c)}" for i, c in enumerate(question.choices, start=1)
+        )
         extra = (
             ", several separated by commas, or 0=none" if question.kind == "multi_choice" else ""
         )

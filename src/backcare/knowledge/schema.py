@@ -148,7 +148,17 @@ class IntakeQuestion(BaseModel):
     question: Text
     why: Text
     choices: tuple[str, ...] = ()
+    # What each choice reads as on a page or in the terminal: the one home of these words.
+    labels: dict[str, Text] = {}
     sources: SourceIds
+
+    @model_validator(mode="after")
+    def _every_choice_labelled(self) -> Self:
+        if self.choices and set(self.labels) != set(self.choices):
+            missing = sorted(set(self.choices) - set(self.labels))
+            extra = sorted(set(self.labels) - set(self.choices))
+            raise ValueError(f"labels must name every choice (missing {missing}, extra {extra})")
+        return self
 
 
 class TriageRule(BaseModel):
@@ -451,6 +461,10 @@ class KnowledgeBase(BaseModel):
     def exercise(self, exercise_id: str) -> Exercise | None:
         """Return the exercise with this id, if any."""
         return self._exercises_by_id.get(exercise_id)
+
+    def choice_labels(self) -> dict[str, str]:
+        """Every choice id of the intake questions and the words shown for it."""
+        return {choice: label for q in self.intake for choice, label in q.labels.items()}
 
     @property
     def _sources_by_id(self) -> dict[str, Source]:

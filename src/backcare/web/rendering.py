@@ -24,6 +24,7 @@ from backcare.domain.verdict import (
     verdict_state,
 )
 from backcare.knowledge.drawings import Pose, drawing_markup
+from backcare.knowledge.loader import load_knowledge_base
 from backcare.knowledge.schema import Drawing
 from backcare.web.context import TEMPLATES_DIR, WebContext
 from backcare.web.errors import ErrorEnvelope
@@ -44,6 +45,15 @@ LEVEL_LABELS = {
 def _human(value: object) -> str:
     text = str(value).replace("_", " ").strip()
     return text[:1].upper() + text[1:]
+
+
+def _labelled(labels: Mapping[str, str]) -> Any:
+    """``human`` that prefers the knowledge base's words for a choice id."""
+
+    def human(value: object) -> str:
+        return labels.get(str(value)) or _human(value)
+
+    return human
 
 
 def _local_tz() -> tzinfo:
@@ -73,7 +83,7 @@ def make_templates() -> Jinja2Templates:
     """The page templates, with backcare's filters (autoescaping on)."""
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     env = templates.env
-    env.filters["human"] = _human
+    env.filters["human"] = _labelled(load_knowledge_base().choice_labels())
     env.filters["when"] = _when
     env.filters["number"] = _number
     env.filters["level"] = lambda level: LEVEL_LABELS.get(str(level), _human(level))

@@ -31,6 +31,7 @@ PAGES = ["/", "/assess", "/today", "/coach", "/diary", "/diary/check-in", "/expo
 def _self_care_result(server: str, page: Any) -> None:
     page.goto(f"{server}/assess")
     for _ in range(60):
+        page.wait_for_load_state("load")  # the next page, not the one being left
         key_input = page.locator('input[name="key"]')
         if key_input.count() == 0:
             break

@@ -104,10 +104,56 @@ def test_prescription_medicines_are_never_a_do_now_action(engine: Engine) -> Non
     assert not [a for a in actions if "suits you" in a.title or "pharmacist" in a.title]
 
 
-def test_a_medicine_that_needs_asking_says_so(engine: Engine, kb: KnowledgeBase) -> None:
-    answers = all_no(conditions=["asthma_nsaid_sensitive", "liver_disease"])
-    actions = do_now(engine.assess(answers), otc=_otc(kb).__contains__)
-    assert not [a for a in actions if "Ibuprofen suits" in a.title]
+@pytest.mark.parametrize(
+    ("conditions", "title"),
+    [
+        pytest.param([], "Ibuprofen suits you", id="no-conditions"),
+        pytest.param(["pregnant"], "Paracetamol (acetaminophen) suits you", id="pregnant"),
+        pytest.param(
+            ["nsaid_allergy"], "Paracetamol (acetaminophen) suits you", id="nsaid-allergy"
+        ),
+        pytest.param(
+            ["asthma_nsaid_sensitive", "liver_disease"],
+            "Ask a pharmacist before taking painkillers",
+            id="asthma-and-liver",
+        ),
+    ],
+)
+def test_the_medicine_action_follows_the_medicine_advice(
+    engine: Engine, kb: KnowledgeBase, conditions: list[str], title: str
+) -> None:
+    actions = do_now(engine.assess(all_no(conditions=conditions)), otc=_otc(kb).__contains__)
+    medicine = [a for a in actions if "suits you" in a.title or "pharmacist" in a.title]
+    assert [a.title for a in medicine] == [title]
+
+
+CONDITIONS = (
+    "pregnant",
+    "stomach_ulcer_or_bleed",
+    "kidney_disease",
+    "liver_disease",
+    "heart_disease_or_stroke",
+    "high_blood_pressure",
+    "asthma_nsaid_sensitive",
+    "nsaid_allergy",
+    "blood_thinners",
+    "heavy_alcohol_use",
+)
+
+
+@given(
+    conditions=st.lists(st.sampled_from(CONDITIONS), unique=True),
+    age=st.integers(16, 95),
+)
+def test_a_medicine_the_plan_says_to_avoid_is_never_a_do_now_action(
+    engine: Engine, kb: KnowledgeBase, conditions: list[str], age: int
+) -> None:
+    assessment = engine.assess(all_no(conditions=conditions, age=age))
+    actions = do_now(assessment, otc=_otc(kb).__contains__)
+    suits = {m.name for m in assessment.plan.medications if m.status.value == "suitable"}
+    for action in actions:
+        if action.title.endswith(" suits you"):
+            assert action.title.removesuffix(" suits you") in suits
 
 
 @pytest.mark.parametrize(

@@ -72,7 +72,8 @@ def _ensure_episode(server: str) -> None:
 
 def _answer(page: Any, key: str) -> None:
     if key in {"height_cm", "weight_kg"}:
-        page.get_by_role("button", name="Skip: I don't know").click()
+        with page.expect_navigation():  # the loop reads the next page, not this one
+            page.get_by_role("button", name="Skip: I don't know").click()
         return
     if key == "conditions":
         page.get_by_label("None of these").check()
@@ -82,7 +83,8 @@ def _answer(page: Any, key: str) -> None:
         page.locator(f'input[name="value"][value="{TYPICAL[key]}"]').check()
     else:
         page.fill("#answer", TYPICAL[key])
-    page.get_by_role("button", name="Next").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Next").click()
 
 
 def test_an_emergency_answer_shows_the_instruction_at_once_by_keyboard(
@@ -135,7 +137,8 @@ def test_an_incomplete_assessment_is_neutral_and_leads_back_to_the_question(
             break
         key = key_input.get_attribute("value")
         if key == "red_flags.fever":
-            page.get_by_role("button", name="Skip: I don't know").click()
+            with page.expect_navigation():
+                page.get_by_role("button", name="Skip: I don't know").click()
         else:
             _answer(page, key)
     heading = page.get_by_role("heading", level=1).inner_text()

@@ -270,3 +270,27 @@ def test_every_slot_is_shown_once_and_nothing_before_the_start(
         assert all(s.at >= since.replace(second=0, microsecond=0) for s in seen)
     if day.next is not None:
         assert day.next.at > now.replace(second=0, microsecond=0)
+
+
+def test_the_terminal_today_panel_shows_now_and_next_from_the_start(engine: Engine) -> None:
+    from datetime import UTC, datetime
+
+    from rich.console import Console
+
+    from backcare.cli.render import render_now_next
+
+    plan = engine.assess(all_no(hours_since_onset=2)).plan
+    console = Console(record=True, width=100)
+    now = datetime(2026, 3, 2, 11, 10, tzinfo=UTC)
+    render_now_next(console, plan, onset=datetime(2026, 3, 2, 11, 9, tzinfo=UTC), now=now)
+    text = console.export_text()
+    assert "Next 11:30" in text
+    assert "Now " not in text  # the 11:00 slot began before the episode did
+
+
+def test_items_before_the_start_go_before_merging() -> None:
+    items = [
+        _item("11:00", "cold_therapy", "Cold pack", 20),
+        _item("11:30", "keep_moving", "Get up and walk", 5),
+    ]
+    assert [s.label for s in merge_schedule(items, since=time(11, 9))] == ["Get up and walk"]

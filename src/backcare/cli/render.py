@@ -11,12 +11,21 @@ and says which command answers them.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from backcare.domain.donow import Action, do_now, dose_text, merge_schedule, times_a_day
+from backcare.domain.donow import (
+    Action,
+    day_view,
+    do_now,
+    dose_text,
+    merge_schedule,
+    times_a_day,
+)
 from backcare.domain.enums import MedicineStatus, Track, TriageLevel
 from backcare.domain.results import (
     Assessment,
@@ -44,6 +53,7 @@ __all__ = [
     "render_do_now",
     "render_emergency",
     "render_help",
+    "render_now_next",
     "render_plan",
     "render_triage",
 ]
@@ -120,6 +130,24 @@ def render_do_now(console: Console, actions: tuple[Action, ...]) -> None:
             Text.assemble(f"{number}. ", (action.title, "bold"), detail, (evidence, "dim"))
         )
     console.print(Panel(Group(*lines), title="Do now", title_align="left", border_style="green"))
+
+
+def render_now_next(console: Console, plan: CarePlan, *, onset: datetime, now: datetime) -> None:
+    """What is due now and next today, from the episode's start (``onset``) and ``now``."""
+    if not plan.schedule:
+        return
+    local = onset.astimezone(now.tzinfo)
+    since = local.time() if local.date() == now.date() else None
+    day = day_view(merge_schedule(plan.schedule, since=since), now.time())
+    lines: list[Text] = []
+    if day.now is not None:
+        lines.append(Text.assemble(("Now  ", "bold green"), f"{day.now.time}  {day.now.label}"))
+    if day.next is not None:
+        lines.append(Text.assemble(("Next ", "bold"), f"{day.next.time}  {day.next.label}"))
+    else:
+        lines.append(Text("Nothing more today: the plan starts again in the morning."))
+    lines.append(Text(f"{len(day.later)} more later today", style="dim"))
+    console.print(Panel(Group(*lines), title="Today", title_align="left", border_style="green"))
 
 
 def render_help(console: Console, signs: tuple[WarningSign, ...], number: str) -> None:

@@ -190,16 +190,20 @@ def _minutes(value: str) -> int:
 
 
 def merge_schedule(
-    items: Iterable[ScheduleItem], *, window: int = SLOT_MINUTES
+    items: Iterable[ScheduleItem], *, window: int = SLOT_MINUTES, since: dt.time | None = None
 ) -> tuple[Slot, ...]:
     """Items in the same ``window`` of the clock (09:00-09:59 by default) form one slot,
     at the time of its first item, so nothing moves earlier than planned by more than that.
 
     An action appears at most once per slot, so nothing repeats inside one reminder.
+    ``since`` drops the items before it (the episode began today at that time) before
+    merging, so an 11:30 walk survives a start at 11:09 while the 11:00 cold pack goes.
     """
     slots: list[Slot] = []
     block: int | None = None
-    for item in sorted(items, key=lambda i: _minutes(i.time)):
+    first = since.hour * 60 + since.minute if since is not None else 0
+    kept = (i for i in items if _minutes(i.time) >= first)
+    for item in sorted(kept, key=lambda i: _minutes(i.time)):
         at = _minutes(item.time)
         if slots and at // window == block:
             last = slots[-1]

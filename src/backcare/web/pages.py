@@ -276,11 +276,8 @@ def today(request: Request, diary: DiaryDep) -> Response:
         return _no_episode(request, "today's plan")
     now = datetime.now().astimezone()
     onset = view.episode.onset_at.astimezone(now.tzinfo)
-    day = day_view(
-        merge_schedule(view.assessment.plan.schedule),
-        now.time(),
-        since=onset.time() if onset.date() == now.date() else None,
-    )
+    since = onset.time() if onset.date() == now.date() else None
+    day = day_view(merge_schedule(view.assessment.plan.schedule, since=since), now.time())
     return render(request, "today.html", {"view": view, "day": day})
 
 

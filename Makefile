@@ -2,26 +2,40 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+HASH := $(shell cksum pyproject.toml | cut -d' ' -f1)
+# Two installs: the runtime alone for `make run` (small, quick), and the development
+# tools on top for tests and linting. Each stamp names the pyproject.toml it installed.
+RUN_STAMP := $(VENV)/.runtime-$(HASH)
+STAMP := $(VENV)/.installed-$(HASH)
 
 .PHONY: help setup run assess test lint typecheck audit lock format bench docs clean
 
 help:  ## List the chores
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(VENV)/bin/python:
+	@echo "Creating $(VENV) (needs python3-venv on Debian/Ubuntu)..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,text]'
-	rm -f $(VENV)/.installed-*
-	touch $(STAMP)
+
+$(RUN_STAMP): pyproject.toml | $(VENV)/bin/python
+	@echo "Installing backcare and what it needs to run (about a minute the first time)..."
+	$(BIN)/pip install --progress-bar on -e .
+	rm -f $(VENV)/.runtime-*
+	touch $(RUN_STAMP)
+
+$(STAMP): pyproject.toml | $(VENV)/bin/python
+	@echo "Installing backcare with its development and test tools..."
+	$(BIN)/pip install --progress-bar on -e '.[dev,text]'
+	rm -f $(VENV)/.installed-* $(VENV)/.runtime-*
+	touch $(STAMP) $(RUN_STAMP)
 
 setup: $(STAMP)  ## Create .venv and install backcare with its development tools
 
-run: $(STAMP)  ## Start the web app on http://127.0.0.1:8000 (SQLite, nothing else to install)
+run: $(RUN_STAMP)  ## Start the web app on http://127.0.0.1:8000 (installs the runtime only)
 	$(BIN)/backcare serve
 
-assess: $(STAMP)  ## The interactive assessment in the terminal
+assess: $(RUN_STAMP)  ## The interactive assessment in the terminal
 	$(BIN)/backcare
 
 lint: $(STAMP)  ## Lint and check formatting

@@ -391,3 +391,9 @@ def test_an_incomplete_episode_shows_its_open_questions_not_self_care(
     assert "SELF-CARE" not in output
     assert "around your genitals" in output  # the first open question, as a question
     assert "backcare checkin" in output
+
+
+def test_plan_shows_what_is_due_next_today(app: typer.Typer, started: str) -> None:
+    output = run(app, started, "plan")
+    assert "╭─ Today" in output
+    assert "Next " in output or "Nothing more today" in output

@@ -28,7 +28,9 @@ def test_export_ics_writes_a_calendar_with_alarms(
     calendar = Calendar.from_ical(out.read_bytes())
     events = list(calendar.walk("VEVENT"))
     assert events
-    assert all(list(event.walk("VALARM")) for event in events)
+    # One alarm per slot of events that fall together, so fewer alarms than events.
+    alarmed = [event for event in events if list(event.walk("VALARM"))]
+    assert 0 < len(alarmed) < len(events)
     assert any("Cold" in str(event.get("SUMMARY")) for event in events)
 
 

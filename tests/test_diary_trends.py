@@ -221,3 +221,22 @@ def test_chart_files_refuse_bad_formats_and_paths(
 
     with pytest.raises(InputError, match=message):
         save_image([PainPoint(T0, 5)], tmp_path / name, fmt=fmt, tz=UTC)
+
+
+@pytest.mark.parametrize(
+    "gap",
+    [
+        pytest.param(timedelta(seconds=12), id="seconds-apart"),
+        pytest.param(timedelta(minutes=2), id="minutes-apart"),
+        pytest.param(timedelta(hours=5), id="hours-apart"),
+        pytest.param(timedelta(days=2), id="days-apart"),
+    ],
+)
+def test_image_chart_ticks_never_show_fractions_of_a_second(gap: timedelta) -> None:
+    from backcare.diary.charts import draw_figure
+
+    figure = draw_figure([PainPoint(T0 + gap * i, 5 - i) for i in range(4)], tz=UTC)
+    figure.canvas.draw()
+    labels = [t.get_text() for t in figure.axes[0].get_xticklabels() if t.get_text()]
+    assert labels
+    assert not [label for label in labels if "." in label or len(label) > 8], labels

@@ -188,18 +188,48 @@ def test_reminders_stay_in_the_waking_day_and_cold_stays_in_the_cold_phase(
     for event, reminder in zip(parsed, reminders, strict=True):
         assert event.decoded("dtstart") == reminder.start
         assert event.decoded("dtend") == reminder.end
-        assert event.walk("VALARM")
+    # One start alarm per slot (the same hour of the local clock), every slot alarmed.
+    starts = [
+        e.decoded("dtstart").astimezone(tz)
+        for e in parsed
+        if any("RELATED" not in a["TRIGGER"].params for a in e.walk("VALARM"))
+    ]
+    slots = {(r.start.astimezone(tz).date(), r.start.astimezone(tz).hour) for r in reminders}
+    assert len(starts) == len(slots)
+    assert {(s.date(), s.hour) for s in starts} == slots
 
 
 # --- the file ------------------------------------------------------------------------------
 
 
-def test_every_event_has_a_display_alarm_at_its_start(engine: Engine) -> None:
+def _start_alarms(event: Any) -> list[Any]:
+    return [a for a in event.walk("VALARM") if "RELATED" not in a["TRIGGER"].params]
+
+
+def test_each_slot_has_one_display_alarm_at_its_start_naming_all_it_holds(
+    engine: Engine,
+) -> None:
     data = to_ical(reminders_for(engine, days=1), tz=UTC, now=START)
-    for event in events(data):
-        first = event.walk("VALARM")[0]
-        assert first["ACTION"] == "DISPLAY"
-        assert first.decoded("TRIGGER") == timedelta(0)  # never before: do not wake anyone
+    alarmed = [(e, a) for e in events(data) for a in _start_alarms(e)]
+    hours = [e.decoded("dtstart").hour for e, _ in alarmed]
+    assert len(hours) == len(set(hours)), "at most one alarm per slot"
+    for _, alarm in alarmed:
+        assert alarm["ACTION"] == "DISPLAY"
+        assert alarm.decoded("TRIGGER") == timedelta(0)  # never before: do not wake anyone
+        words = str(alarm["DESCRIPTION"]).split(" + ")
+        assert len(words) == len(set(words)), "nothing repeats inside one alarm"
+    assert any(" + " in str(a["DESCRIPTION"]) for _, a in alarmed)
+    assert len(alarmed) < len(events(data))
+
+
+def test_nothing_alarms_in_the_past(engine: Engine) -> None:
+    reminders = reminders_for(engine, days=1)
+    now = reminders[len(reminders) // 2].start
+    for event in events(to_ical(reminders, tz=UTC, now=now)):
+        for alarm in event.walk("VALARM"):
+            related_end = "RELATED" in alarm["TRIGGER"].params
+            at = event.decoded("dtend") if related_end else event.decoded("dtstart")
+            assert at >= now
 
 
 def test_cold_sessions_also_alarm_at_their_end_to_take_the_pack_off(engine: Engine) -> None:

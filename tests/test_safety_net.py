@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -26,6 +26,7 @@ from tests.test_decide_build import valid_answers
 
 from backcare import Engine, KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 from backcare.cli.render import ANSWER_INTERACTIVELY, render_assessment
+from backcare.domain.donow import day_view, do_now, merge_schedule
 from backcare.domain.enums import EvidenceGrade, TriageLevel
 from backcare.domain.results import Assessment
 from backcare.domain.verdict import unanswered_safety_questions
@@ -273,6 +274,10 @@ def _page(name: str, assessment: Assessment) -> str:
         "state": "signed-state",
         "csrf_token": "token",
         "emergency_number": "999",
+        # What the pages get from the views: the do-now list, the day seen at noon.
+        "actions": do_now(assessment, otc=lambda drug: True),
+        "otc_ids": frozenset(),
+        "day": day_view(merge_schedule(assessment.plan.schedule), time(12, 0)),
         "view": SimpleNamespace(
             assessment=assessment,
             episode=SimpleNamespace(onset_at=datetime(2026, 1, 1, tzinfo=UTC), trigger=None),
@@ -311,6 +316,8 @@ def test_an_incomplete_result_never_renders_as_a_self_care_verdict(
     assert 'href="/diary/check-in"' in pages["today.html"]
     if triage.level is TriageLevel.SELF_CARE:
         assert "SELF-CARE" not in terminal
+        assert "Do now" not in terminal  # no self-care actions before the questions
+        assert 'class="do-now"' not in pages["result.html"]
         for page in pages.values():
             assert "level-self_care" not in page
             assert "level-incomplete" in page

@@ -175,3 +175,29 @@ def test_public_url_without_allow_remote_is_refused(
     assert result.exit_code != 0
     assert "--allow-remote" in str(result.exception)
     assert runs == []
+
+
+def test_serve_says_where_the_diary_is_stored(
+    app: typer.Typer, runs: list[dict[str, Any]], tmp_path: Any
+) -> None:
+    db = tmp_path / "my-diary.sqlite3"
+    result = CliRunner().invoke(app, ["serve", "--db", f"sqlite:///{db}"])
+    assert result.exit_code == 0, result.output
+    assert f"Your diary is stored in {db}" in result.output
+
+
+def test_a_port_in_use_says_so_with_a_hint_and_never_claims_to_run(
+    app: typer.Typer, runs: list[dict[str, Any]]
+) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(app, ["serve", "--port", str(port), "--db", "sqlite://"])
+    assert result.exit_code != 0
+    assert "is running" not in result.output
+    assert f"port {port} is already in use" in str(result.exception)
+    assert f"--port {port + 1}" in str(result.exception.problems[0].problem)  # type: ignore[union-attr]
+    assert runs == []

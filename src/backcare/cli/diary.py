@@ -657,11 +657,19 @@ def _trend_json(report: TrendReport) -> dict[str, Any]:
 
 def plan(episode: EpisodeOption = None, db: DbOption = None) -> None:
     """Today's plan for the episode, in the phase it has reached."""
-    from backcare.cli.render import ANSWER_AT_CHECKIN, render_assessment
+    from datetime import datetime
+
+    from backcare.cli.render import ANSWER_AT_CHECKIN, render_assessment, render_now_next
+    from backcare.domain.enums import TriageLevel
 
     with _open(db) as diary:
         assessment = diary.plan(episode)
-        render_assessment(_console(), assessment, answer_hint=ANSWER_AT_CHECKIN)
+        onset = diary.episode(episode).onset_at
+        console = _console()
+        render_assessment(console, assessment, answer_hint=ANSWER_AT_CHECKIN)
+        if assessment.triage.level is not TriageLevel.EMERGENCY:
+            now = datetime.now().astimezone()
+            render_now_next(console, assessment.plan, onset=onset, now=now)
 
 
 # --- export / import --------------------------------------------------------------------

@@ -9,13 +9,15 @@ QR code of the address that opens it. Register it with :func:`register`.
 
 from __future__ import annotations
 
+import errno
 import io
 import ipaddress
+import socket
 from typing import Annotated
 
 import typer
 
-from backcare.errors import FieldProblem, InputError
+from backcare.errors import ConflictError, FieldProblem, InputError
 
 __all__ = ["access_url", "qr_text", "register", "serve"]
 
@@ -156,9 +158,11 @@ def serve(
 
     hosts = LOOPBACK_HOSTS | set(names) | ({bound} if bound not in _WILDCARDS else set())
     access = AccessGuard() if allow_remote else None
+    _check_port(host, port)
     app = create_app(database_url=db, allowed_hosts=hosts, access=access)
     shown = _url_host(bound)
     typer.echo(f"backcare is running at http://{shown}:{port}/ (press Ctrl+C to stop)")
+    typer.echo(f"Your diary is stored in {diary_location(db)}")
     if access is not None:
         url = access_url(base or f"http://{_url_host(names[0])}:{port}", access.token)
         typer.echo(f"Answering only: {', '.join(sorted(hosts))}")
@@ -167,6 +171,36 @@ def serve(
         typer.echo(qr_text(url))
         typer.echo(UNENCRYPTED_WARNING, err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+
+
+def _check_port(host: str, port: int) -> None:
+    """Fail before saying "running" when another program already listens on the port."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # As uvicorn binds: a port left in TIME_WAIT by a stopped server is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            raise ConflictError(
+                f"port {port} is already in use (is backcare already running?)",
+                problems=[FieldProblem("--port", f"choose another port, e.g. --port {port + 1}")],
+            ) from None
+
+
+def diary_location(db: str | None) -> str:
+    """Where the diary is kept: the SQLite file's path, or the database URL without a password."""
+    from sqlalchemy.engine import make_url
+
+    from backcare.settings import get_settings
+    from backcare.store.database import default_database_url
+
+    url = make_url(db or get_settings().database_url or default_database_url())
+    if url.get_backend_name() == "sqlite":
+        return url.database or "memory only (nothing is kept after it stops)"
+    return url.render_as_string(hide_password=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -20,7 +20,15 @@ from typing import Any
 from backcare.errors import FieldProblem, InputError
 from backcare.locations import write_private
 
-__all__ = ["ChartColumn", "ImageFormat", "PainPoint", "pain_columns", "render_text", "save_image"]
+__all__ = [
+    "ChartColumn",
+    "ImageFormat",
+    "PainPoint",
+    "draw_figure",
+    "pain_columns",
+    "render_text",
+    "save_image",
+]
 
 _EIGHTHS = " ▁▂▃▄▅▆▇█"
 _MAX = 10
@@ -139,6 +147,22 @@ def save_image(
         ) from None
     if not points:
         raise InputError("nothing to draw yet", problems=[FieldProblem("checkins", "none")])
+    figure = draw_figure(points, tz=tz, baseline=baseline, title=title)
+    try:
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format=chosen.value)
+        write_private(Path(path), buffer.getvalue())  # a pain chart is health data
+    except OSError as exc:
+        raise InputError(
+            "cannot write the chart", problems=[FieldProblem(str(path), str(exc))]
+        ) from exc
+    return path
+
+
+def draw_figure(
+    points: Sequence[PainPoint], *, tz: tzinfo, baseline: int | None = None, title: str = ""
+) -> Any:
+    """The matplotlib ``Figure`` :func:`save_image` writes (for tests: its tick labels)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -171,13 +195,15 @@ def save_image(
     axes.set_title(title)
     axes.grid(alpha=0.3)
     axes.legend(loc="upper right", fontsize="small")
-    figure.autofmt_xdate()
-    try:
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format=chosen.value)
-        write_private(Path(path), buffer.getvalue())  # a pain chart is health data
-    except OSError as exc:
-        raise InputError(
-            "cannot write the chart", problems=[FieldProblem(str(path), str(exc))]
-        ) from exc
-    return path
+    # Dates without sub-second noise ("13:41", never "13:41.200000") even when check-ins
+    # are minutes apart; ConciseDateFormatter puts the day once in the offset.
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+    locator = AutoDateLocator(minticks=3, maxticks=7)  # type: ignore[no-untyped-call]  # untyped in matplotlib's stubs
+    formatter = ConciseDateFormatter(locator)  # type: ignore[no-untyped-call]  # likewise
+    formatter.formats = ["%Y", "%b", "%d %b", "%H:%M", "%H:%M", "%H:%M:%S"]
+    formatter.zero_formats = ["", "%Y", "%b", "%d %b", "%H:%M", "%H:%M"]
+    formatter.offset_formats = ["", "%Y", "%b %Y", "%d %b %Y", "%d %b %Y", "%d %b %Y %H:%M"]
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(formatter)
+    return figure

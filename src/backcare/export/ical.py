@@ -13,9 +13,13 @@ it. That makes the phase rules hold to the minute:
 * a short walk every hour, the exercise sessions and the daily check-in.
 
 Every event lies inside the person's waking day (``BACKCARE_WAKE_TIME`` to
-``BACKCARE_SLEEP_TIME``): it starts at or after waking and ends by bedtime. Each
-has a display alarm at its start (never before: an alarm must not wake anyone);
-cold and heat sessions also have one at their end, to take the pack off.
+``BACKCARE_SLEEP_TIME``): it starts at or after waking and ends by bedtime. Alarms
+follow the slots of :func:`backcare.domain.donow.merge_schedule` (the same hour of
+the clock): one display alarm per slot, at the start of its first event (never
+before: an alarm must not wake anyone), saying everything that falls together
+("Cold pack + get up and walk"); the other events of the slot stay in the calendar
+silently. Cold and heat sessions also alarm at their end, to take the pack off (a
+safety limit, not a reminder). Nothing alarms in the past.
 
 UIDs are stable (episode, day, action, ordinal within the day), so importing a
 newer file updates the events instead of duplicating them. Times carry a
@@ -35,6 +39,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from backcare.domain.answers import Answers
+from backcare.domain.donow import SLOT_MINUTES, short_title
 from backcare.domain.enums import Sides, TriageLevel
 from backcare.domain.results import Assessment, CarePlan
 from backcare.errors import ConflictError, FieldProblem, InputError
@@ -53,6 +58,7 @@ __all__ = [
     "export_ics",
     "plan_reminders",
     "reminders_ics",
+    "slot_alarms",
     "to_ical",
 ]
 
@@ -310,6 +316,7 @@ def to_ical(
         calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", FEED_REFRESH)
     stamp = now.astimezone(UTC)
+    alarms = slot_alarms(reminders, tz=tz)
     for reminder in reminders:
         event = Event()
         event.add("uid", reminder.uid)
@@ -321,12 +328,13 @@ def to_ical(
         event.add("categories", ["backcare", reminder.action])
         event.add("class", "PRIVATE")
         event.add("transp", "TRANSPARENT")
-        start_alarm = Alarm()
-        start_alarm.add("action", "DISPLAY")
-        start_alarm.add("trigger", timedelta(0))
-        start_alarm.add("description", reminder.title)
-        event.add_component(start_alarm)
-        if reminder.end_alarm is not None:
+        if reminder.uid in alarms and reminder.start >= now:
+            start_alarm = Alarm()
+            start_alarm.add("action", "DISPLAY")
+            start_alarm.add("trigger", timedelta(0))
+            start_alarm.add("description", alarms[reminder.uid])
+            event.add_component(start_alarm)
+        if reminder.end_alarm is not None and reminder.end >= now:
             end_alarm = Alarm()
             end_alarm.add("action", "DISPLAY")
             end_alarm.add("trigger", timedelta(0), parameters={"RELATED": "END"})
@@ -340,6 +348,25 @@ def to_ical(
             last_date=max(r.end for r in reminders).date() + timedelta(days=2),
         )
     return bytes(calendar.to_ical())
+
+
+def slot_alarms(reminders: Sequence[Reminder], *, tz: tzinfo) -> dict[str, str]:
+    """The one start alarm of each slot: the uid of its first event and what it says.
+
+    A slot is the reminders starting in the same block of :data:`SLOT_MINUTES` on the
+    local clock, as on the today page; an action named twice in a slot is said once.
+    """
+    slots: dict[tuple[date, int], list[Reminder]] = {}
+    for reminder in sorted(reminders, key=lambda r: (r.start, r.action)):
+        local = reminder.start.astimezone(tz)
+        key = (local.date(), (local.hour * 60 + local.minute) // SLOT_MINUTES)
+        slots.setdefault(key, []).append(reminder)
+    alarms: dict[str, str] = {}
+    for members in slots.values():
+        titles = list(dict.fromkeys(short_title(r.title) for r in members))
+        first, *rest = titles
+        alarms[members[0].uid] = " + ".join([first, *(t[:1].lower() + t[1:] for t in rest)])
+    return alarms
 
 
 def _on_hold(level: TriageLevel) -> bool:

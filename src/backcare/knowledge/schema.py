@@ -156,12 +156,23 @@ class IntakeQuestion(BaseModel):
     choices: tuple[str, ...] = ()
     sources: SourceIds
     not_asked_when: Condition | None = None  # as for :class:`RedFlag`
-    # Plain words for the person: each choice's label, and what to type when an answer
-    # cannot be read or is out of range ("Please enter your age in years, for example 42").
+    # Plain words for the person: each choice's label (the one home of these words, read
+    # by the pages and the terminal), and what to type when an answer cannot be read or is
+    # out of range ("Please enter your age in years, for example 42").
     choice_labels: dict[str, Text] = {}
     invalid: Text | None = None
     # Choices not offered when an answer settles that they cannot apply (pregnancy for a man).
     choices_not_offered_when: dict[str, Condition] = {}
+
+    @model_validator(mode="after")
+    def _every_choice_labelled(self) -> Self:
+        if self.choices and set(self.choice_labels) != set(self.choices):
+            missing = sorted(set(self.choices) - set(self.choice_labels))
+            extra = sorted(set(self.choice_labels) - set(self.choices))
+            raise ValueError(
+                f"choice_labels must name every choice (missing {missing}, extra {extra})"
+            )
+        return self
 
 
 class QuestionGroup(BaseModel):
@@ -513,6 +524,10 @@ class KnowledgeBase(BaseModel):
     def exercise(self, exercise_id: str) -> Exercise | None:
         """Return the exercise with this id, if any."""
         return self._exercises_by_id.get(exercise_id)
+
+    def choice_labels(self) -> dict[str, str]:
+        """Every choice id of the intake questions and the words shown for it."""
+        return {choice: label for q in self.intake for choice, label in q.choice_labels.items()}
 
     @property
     def _sources_by_id(self) -> dict[str, Source]:

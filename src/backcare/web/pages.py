@@ -21,6 +21,7 @@ from starlette.responses import RedirectResponse, Response
 from backcare.coach.symptoms import Symptom
 from backcare.diary import EpisodeStatus
 from backcare.domain.answers import Answers
+from backcare.domain.donow import day_view, do_now, merge_schedule
 from backcare.domain.enums import TriageLevel
 from backcare.errors import ConflictError, DoseLimitError, FieldProblem, InputError, NotFoundError
 from backcare.flow import NONE_OF_THESE, NOT_SURE, AssessmentFlow, Page
@@ -48,7 +49,9 @@ from backcare.web.views import (
     coach_view,
     episode_out,
     history_view,
+    otc_ids,
     sources_out,
+    trusted_first,
 )
 
 __all__ = ["router"]
@@ -220,7 +223,9 @@ def _outcome(
     name: str,
 ) -> Response:
     assessment = web.engine.assess(answers)
-    cited = sources_out(web.engine.knowledge, assessment_sources(assessment))
+    kb = web.engine.knowledge
+    cited = trusted_first(sources_out(kb, assessment_sources(assessment)))
+    otc = otc_ids(kb)
     return render(
         request,
         name,
@@ -228,6 +233,8 @@ def _outcome(
             "assessment": assessment,
             "sources": cited,
             "state": encode_state(web.signer, answers, skipped, hints),
+            "actions": do_now(assessment, otc=otc.__contains__),
+            "otc_ids": otc,
         },
     )
 
@@ -381,7 +388,11 @@ def today(request: Request, diary: DiaryDep) -> Response:
         view = TodayView(episode=episode_out(diary.episode()), assessment=diary.plan())
     except NotFoundError:
         return _no_episode(request, "today's plan")
-    return render(request, "today.html", {"view": view})
+    now = datetime.now().astimezone()
+    onset = view.episode.onset_at.astimezone(now.tzinfo)
+    since = onset.time() if onset.date() == now.date() else None
+    day = day_view(merge_schedule(view.assessment.plan.schedule, since=since), now.time())
+    return render(request, "today.html", {"view": view, "day": day})
 
 
 @router.get("/coach")
@@ -507,7 +518,7 @@ def checkin_submit(
             status=exc.status,
         )
     view = checkin_view(result)
-    cited = sources_out(web.engine.knowledge, assessment_sources(view.assessment))
+    cited = trusted_first(sources_out(web.engine.knowledge, assessment_sources(view.assessment)))
     return render(request, "checkin_result.html", {"view": view, "sources": cited}, status=201)
 
 

@@ -16,6 +16,7 @@ from markupsafe import Markup
 from starlette.responses import Response
 
 from backcare import __version__
+from backcare.domain.donow import dose_text, merge_schedule, times_a_day
 from backcare.domain.verdict import (
     INCOMPLETE_EXPLAINED,
     incomplete_headline,
@@ -23,6 +24,7 @@ from backcare.domain.verdict import (
     verdict_state,
 )
 from backcare.knowledge.drawings import Pose, drawing_markup
+from backcare.knowledge.loader import load_knowledge_base
 from backcare.knowledge.schema import Drawing
 from backcare.web.context import TEMPLATES_DIR, WebContext
 from backcare.web.errors import ErrorEnvelope
@@ -43,6 +45,15 @@ LEVEL_LABELS = {
 def _human(value: object) -> str:
     text = str(value).replace("_", " ").strip()
     return text[:1].upper() + text[1:]
+
+
+def _labelled(labels: Mapping[str, str]) -> Any:
+    """``human`` that prefers the knowledge base's words for a choice id."""
+
+    def human(value: object) -> str:
+        return labels.get(str(value)) or _human(value)
+
+    return human
 
 
 def _local_tz() -> tzinfo:
@@ -72,11 +83,14 @@ def make_templates() -> Jinja2Templates:
     """The page templates, with backcare's filters (autoescaping on)."""
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     env = templates.env
-    env.filters["human"] = _human
+    env.filters["human"] = _labelled(load_knowledge_base().choice_labels())
     env.filters["when"] = _when
     env.filters["number"] = _number
     env.filters["level"] = lambda level: LEVEL_LABELS.get(str(level), _human(level))
     env.filters["verdict"] = verdict_state
+    env.filters["dose_text"] = dose_text
+    env.filters["times_a_day"] = times_a_day
+    env.filters["slots"] = merge_schedule
     env.filters["incomplete_headline"] = incomplete_headline
     env.filters["unanswered"] = unanswered_safety_questions
     env.globals["incomplete_explained"] = INCOMPLETE_EXPLAINED

@@ -78,9 +78,11 @@ __all__ = [
     "coach_view",
     "episode_out",
     "history_view",
+    "otc_ids",
     "session_result",
     "source_ids",
     "sources_out",
+    "trusted_first",
 ]
 
 #: Seconds of "get ready" before each exercise, and of pause between sides.
@@ -208,6 +210,20 @@ def sources_out(kb: KnowledgeBase, ids: Iterable[str]) -> list[SourceOut]:
         for s in (known.get(i) for i in ids)
         if s is not None
     ]
+
+
+_TRUST = {"high": 0, "moderate": 1, "low": 2}
+
+
+def trusted_first(sources: Iterable[SourceOut]) -> list[SourceOut]:
+    """Sources with the most trusted first (guidelines and reviews before a web article),
+    in first-cited order within each grade of authority."""
+    return sorted(sources, key=lambda s: _TRUST.get(s.authority, len(_TRUST)))
+
+
+def otc_ids(kb: KnowledgeBase) -> frozenset[str]:
+    """The medicines a person can buy without a prescription."""
+    return frozenset(m.id for m in kb.medicines if m.otc)
 
 
 def assessment_sources(assessment: Assessment) -> list[str]:

@@ -33,7 +33,20 @@ def run(app: typer.Typer, db: str, *args: str, code: int = 0, **kwargs: object) 
 
 @pytest.fixture
 def started(app: typer.Typer, db: str) -> str:
-    run(app, db, "episode", "start", "--onset", "3d", "--trigger", "lifting", "--pain", "7")
+    run(
+        app,
+        db,
+        "episode",
+        "start",
+        "--onset",
+        "3d",
+        "--trigger",
+        "lifting",
+        "--pain",
+        "7",
+        "--age",
+        "40",
+    )
     return db
 
 
@@ -256,7 +269,7 @@ def test_main_cli_has_the_diary_commands_once_registered() -> None:
 @pytest.mark.slow
 def test_interactive_checkin_asks_each_question(tmp_path: Path, db: str, app: typer.Typer) -> None:
     pexpect = pytest.importorskip("pexpect")
-    run(app, db, "episode", "start", "--onset", "1d", "--pain", "7")
+    run(app, db, "episode", "start", "--onset", "1d", "--pain", "7", "--age", "40")
     script = tmp_path / "cli.py"
     script.write_text(
         "import sys\n"

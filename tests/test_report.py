@@ -163,7 +163,7 @@ def test_adherence_counts_what_was_done_against_what_was_planned(html: str) -> N
     assert re.search(r"Walking 42 \d+ \d+%", text)
 
 
-def test_medicines_show_doses_and_the_highest_24_hours_against_the_label(html: str) -> None:
+def test_medicines_show_doses_and_the_highest_24_hours_against_the_plans_limit(html: str) -> None:
     text = visible(html)
     assert "Ibuprofen 7 7 400 / 1200 mg" in text
 
@@ -178,6 +178,32 @@ def test_medicine_over_the_daily_maximum_is_flagged(sqlite_diary: Diary, clock: 
     text = visible(clinician_report(sqlite_diary, fmt="html").decode())
     assert "1600 / 1200 mg" in text
     assert "dose(s) recorded over a limit" in text
+
+
+@pytest.mark.parametrize(
+    ("answers", "reason"),
+    [
+        pytest.param({"age": 14}, "adults (16 and over)", id="child"),
+        pytest.param({"conditions": ["liver_disease"]}, "liver disease", id="liver-disease"),
+        pytest.param({"weight_kg": 45}, "under 50 kg", id="under-50-kg"),
+    ],
+)
+def test_medicines_are_shown_against_the_plans_limit_not_the_label(
+    sqlite_diary: Diary,
+    clock: FakeClock,
+    answers: dict[str, Any],
+    reason: str,
+) -> None:
+    sqlite_diary.start_episode(onset=START, answers=start_answers(**answers))
+    clock.advance(hours=3)
+    sqlite_diary.check_in(
+        CheckInEntry(pain=5, doses=(DoseEntry("paracetamol", 500),)), override_dose_limits=True
+    )
+    text = visible(clinician_report(sqlite_diary, fmt="html").decode())
+    assert "Paracetamol (acetaminophen) 1 1 500 / none safe" in text
+    assert "4000 mg" not in text
+    assert "No daily maximum for this patient" in text
+    assert reason in text
 
 
 def test_questions_notes_disclaimer_and_sources_are_included(html: str) -> None:

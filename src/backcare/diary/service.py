@@ -631,6 +631,7 @@ class Diary:
                 same_drug=[(when, mg) for drug, when, mg in logged if drug == medicine.id],
                 same_class=same_class,
                 first_taken=repo.first_dose_time(episode.id, medicine.id),
+                plan=status,
             )
             checks.append(check)
             # Later doses in the same check-in count this one.

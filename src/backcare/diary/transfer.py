@@ -27,7 +27,11 @@ shape and bounds, that its times are possible (nothing in the future, check-ins
 and doses within their episode), that answers updates set no derived field, and
 every dose as a check-in would: a known medicine (brand names mapped through the
 knowledge base's aliases and stored by its id), and within the label limits
-counting the diary's own doses, unless the file records the override. A malformed,
+counting the diary's own doses, unless the file records the override. Import
+checks the label's daily maximum, not a maximum the person's plan lowers or
+removes: those doses were taken and recorded already (older diaries checked only
+the label), and refusing them would lose them; the clinician report shows them
+against the plan's limit. A malformed,
 foreign or unsafe file raises :class:`~backcare.errors.ImportFormatError` naming
 the record and field, and changes nothing; an episode already in the diary raises
 :class:`~backcare.errors.ConflictError`.

@@ -34,14 +34,14 @@ import base64
 import io
 import warnings
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from backcare.domain.enums import EvidenceGrade, TriageLevel
-from backcare.domain.results import Assessment, PlannedExercise, Reason
+from backcare.domain.results import Assessment, MedicineAdvice, PlannedExercise, Reason
 from backcare.domain.verdict import (
     INCOMPLETE,
     incomplete_headline,
@@ -204,10 +204,16 @@ class MedicineSummary:
     highest_24h_mg: int
     max_daily_mg: int | None
     overrides: tuple[str, ...]
+    #: Why the person's plan lowers the label's maximum or sets none (empty: the label's).
+    limit_reason: str = ""
+    #: The plan gives no safe daily amount for this person, so every dose is over it.
+    no_safe_limit: bool = False
 
     @property
     def over_limit(self) -> bool:
-        """Whether some 24 hours went over the label maximum."""
+        """Whether some 24 hours went over the person's maximum (the plan's, else the label's)."""
+        if self.no_safe_limit:
+            return self.doses > 0
         return self.max_daily_mg is not None and self.highest_24h_mg > self.max_daily_mg
 
 
@@ -535,8 +541,18 @@ def _highest_24h(doses: Sequence[DoseRecord]) -> int:
 
 
 def _medicines(
-    context: EpisodeContext, kb: KnowledgeBase, first: date, last: date
+    context: EpisodeContext,
+    kb: KnowledgeBase,
+    first: date,
+    last: date,
+    advice: Mapping[str, MedicineAdvice],
 ) -> tuple[list[MedicineSummary], list[MedicineRow], int]:
+    """Doses per medicine and per day, against the person's plan's daily maximum.
+
+    The plan's maximum (``advice``, from the current assessment) is lowered or removed
+    for liver disease, heavy drinking, under 50 kg or a child; the label's applies only
+    to a medicine the plan does not mention.
+    """
     tz = context.tz
     doses = [d for d in context.history.doses if first <= d.taken_at.astimezone(tz).date() <= last]
     by_drug: dict[str, list[DoseRecord]] = defaultdict(list)
@@ -547,6 +563,15 @@ def _medicines(
         medicine = kb.medicine(drug)
         name = medicine.name if medicine is not None else drug
         limit = medicine.max_daily_mg if medicine is not None else None
+        plan = advice.get(medicine.id if medicine is not None else drug)
+        reason, no_safe = "", False
+        if plan is not None and medicine is not None:
+            if plan.max_daily_mg is None and limit is not None:
+                no_safe = True
+                reason = " ".join(plan.reasons) or "no safe daily amount is assumed"
+            elif plan.max_daily_mg is not None and limit is not None and plan.max_daily_mg < limit:
+                reason = " ".join(plan.reasons)
+            limit = plan.max_daily_mg
         per_day: dict[date, list[DoseRecord]] = defaultdict(list)
         for dose in taken:
             per_day[dose.taken_at.astimezone(tz).date()].append(dose)
@@ -562,6 +587,8 @@ def _medicines(
                 overrides=tuple(
                     d.override_reason or "limit overridden" for d in taken if d.overridden
                 ),
+                limit_reason=reason,
+                no_safe_limit=no_safe,
             )
         )
         rows += [
@@ -719,7 +746,8 @@ def build_report(
     spans, earlier = _triage(context, checkins, first)
     explained, more_reasons = _explained(spans)
     outcomes, resolution = _outcomes(context, checkins, until)
-    medicines, medicine_days, earlier_days = _medicines(context, kb, first, last)
+    advice = {m.drug: m for m in assessment.plan.medications}
+    medicines, medicine_days, earlier_days = _medicines(context, kb, first, last, advice)
     baseline = episode_baseline(episode.answers, context.history.checkins[0])
     return ClinicianReport(
         episode_id=episode.id,

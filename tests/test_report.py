@@ -523,3 +523,89 @@ def test_register_adds_a_kb_group_when_the_app_has_none() -> None:
     result = CliRunner().invoke(bare, ["kb", "fhir"])
     assert result.exit_code == 0
     assert '"PlanDefinition"' in result.output
+
+
+# --- exercise coach sessions -----------------------------------------------------------------
+
+
+def record_coach_session(diary: Diary, *, quit_early: bool = False) -> None:
+    """A full knee-to-chest session (3 holds a side) run in the coach just now."""
+    from backcare.coach.engine import Side
+    from backcare.coach.progression import Step
+    from backcare.domain.enums import Phase, Sides
+    from backcare.store.coach import CoachRepository, NewCoachExercise, NewCoachSession
+
+    now = diary.now()
+    with diary.store.write() as repo:
+        episode = repo.active_episode()
+        assert episode is not None
+        CoachRepository(repo.session).add_session(
+            episode.id,
+            NewCoachSession(
+                started_at=now - timedelta(minutes=6),
+                ended_at=now,
+                phase=Phase.ACUTE,
+                pain_before=5,
+                pain_after=4,
+                quit_early=quit_early,
+                active_seconds=300.0,
+                exercises=(
+                    NewCoachExercise(
+                        exercise_id="knee_to_chest",
+                        sides=Sides.EACH,
+                        target_hold_seconds=10,
+                        target_reps=3,
+                        achieved_hold_seconds=10.0,
+                        reps={Side.LEFT: 3, Side.RIGHT: 3},
+                        skipped=False,
+                        step=Step.START,
+                        step_reason="First session.",
+                    ),
+                ),
+            ),
+        )
+
+
+def test_a_coach_session_counts_as_exercise_done_and_is_listed(
+    sqlite_diary: Diary,
+    clock: FakeClock,
+) -> None:
+    sqlite_diary.start_episode(onset=START, answers=start_answers())
+    clock.advance(hours=2)
+    sqlite_diary.check_in(CheckInEntry(pain=5))
+    clock.advance(hours=1)
+    record_coach_session(sqlite_diary)
+    text = visible(clinician_report(sqlite_diary, fmt="html").decode())
+    match = re.search(r"Exercises (\d+) (\d+) (\d+)%", text)
+    assert match is not None, text
+    assert int(match.group(1)) == 1
+    assert "Exercise coach sessions" in text
+    assert "1 / 1 6 5 → 4 finished" in text
+
+
+def test_a_session_reported_at_a_check_in_too_is_not_counted_twice(
+    sqlite_diary: Diary,
+    clock: FakeClock,
+) -> None:
+    sqlite_diary.start_episode(onset=START, answers=start_answers())
+    clock.advance(hours=1)
+    record_coach_session(sqlite_diary)
+    clock.advance(hours=1)
+    sqlite_diary.check_in(CheckInEntry(pain=5, actions=(ActionCount(SelfCareAction.EXERCISES, 1),)))
+    text = visible(clinician_report(sqlite_diary, fmt="html").decode())
+    assert re.search(r"Exercises 1 \d+ \d+%", text), text
+
+
+@needs_pdf_tools
+def test_pdf_read_back_shows_the_coach_sessions_done(
+    diary_week: Diary, clock: FakeClock, tmp_path: Path
+) -> None:
+    record_coach_session(diary_week)
+    clock.advance(hours=3)
+    record_coach_session(diary_week, quit_early=True)
+    text, pages = pdf_text(clinician_report(diary_week), tmp_path)
+    assert pages in (1, 2)
+    assert "Exercise coach sessions" in text
+    assert "finished" in text
+    assert "stopped" in text  # "stopped early", wrapped in its narrow column
+    assert re.search(r"Exercises 2 \d+ \d+%", text), text

@@ -71,6 +71,7 @@ from backcare.store import (
     Store,
     open_store,
 )
+from backcare.store.coach import CoachRepository, CoachSessionRecord
 
 __all__ = [
     "CheckInResult",
@@ -139,6 +140,8 @@ class EpisodeHistory:
     checkins: tuple[CheckInRecord, ...]
     doses: tuple[DoseRecord, ...]
     """Every dose of the episode, including any logged without a check-in."""
+    coach_sessions: tuple[CoachSessionRecord, ...] = ()
+    """The exercise coach's sessions of the episode, oldest first."""
 
 
 class Diary:
@@ -415,7 +418,13 @@ class Diary:
         with self.store.read() as repo:
             episode = self._episode(repo, episode_id)
             checkins, doses = repo.history(episode.id)
-        return EpisodeHistory(episode=episode, checkins=tuple(checkins), doses=tuple(doses))
+            sessions = CoachRepository(repo.session).sessions(episode.id)
+        return EpisodeHistory(
+            episode=episode,
+            checkins=tuple(checkins),
+            doses=tuple(doses),
+            coach_sessions=tuple(sessions),
+        )
 
     def trend(self, episode_id: int | None = None) -> TrendReport:
         """How the episode is going: pain and function against baseline, and resolution.

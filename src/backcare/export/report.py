@@ -36,7 +36,7 @@ import warnings
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from backcare.knowledge.schema import KnowledgeBase
     from backcare.rules.engine import Engine
     from backcare.store import CheckInRecord, DoseRecord
+    from backcare.store.coach import CoachSessionRecord
 
 __all__ = [
     "MAX_PAGES",
@@ -181,6 +182,29 @@ class AdherenceRow:
 
 
 @dataclass(frozen=True, slots=True)
+class CoachRow:
+    """One exercise-coach session, as the clinician reads it."""
+
+    started_at: datetime
+    minutes: int
+    exercises_done: int
+    exercises_planned: int
+    holds: int
+    pain_before: int | None
+    pain_after: int | None
+    outcome: str
+
+    @property
+    def pain(self) -> str:
+        """Pain before → after ("-" where not given)."""
+
+        def show(value: int | None) -> str:
+            return "-" if value is None else str(value)
+
+        return f"{show(self.pain_before)} → {show(self.pain_after)}"
+
+
+@dataclass(frozen=True, slots=True)
 class MedicineRow:
     """One medicine on one day."""
 
@@ -272,6 +296,8 @@ class ClinicianReport:
     plan_evidence: str = ""
     exercises: tuple[ExerciseFigure, ...] = ()
     """The plan's exercises at the end of the range, with their drawings."""
+    coach_sessions: tuple[CoachRow, ...] = ()
+    """The exercise coach's sessions in the range, oldest first."""
 
     @property
     def current_label(self) -> str:
@@ -513,21 +539,54 @@ def _planned(
 
 
 def _adherence(
-    context: EpisodeContext, engine: Engine, checkins: Sequence[CheckInRecord]
+    context: EpisodeContext,
+    engine: Engine,
+    checkins: Sequence[CheckInRecord],
+    sessions: Sequence[CoachSessionRecord],
 ) -> list[AdherenceRow]:
+    """Self-care reported at check-ins, and exercise sessions, against the plan's timetable.
+
+    ``sessions`` are the coach sessions in the range with at least one hold done. The
+    exercise count is the larger of the sessions reported at check-ins and those run
+    in the coach: a person may report a coach session at a check-in too, and adding
+    the two would count it twice.
+    """
     history = context.history
     index = history.checkins.index(checkins[0])
-    # Actions are counted "since the previous check-in": plan over the same stretch.
+    # Actions are counted "since the previous check-in": plan over the same stretch,
+    # and on to the last coach session when one came after the last check-in.
     begin = history.checkins[index - 1].recorded_at if index else history.episode.onset_at
-    planned = _planned(context, engine, (begin, checkins[-1].recorded_at))
+    end = max([checkins[-1].recorded_at, *(s.started_at for s in sessions)])
+    planned = _planned(context, engine, (begin, end))
     done: dict[str, int] = defaultdict(int)
     for checkin in checkins:
         for action in checkin.actions:
             done[action.action.value] += action.count
+    done["exercises"] = max(done["exercises"], len(sessions))
     return [
         AdherenceRow(label=label, done=done[action], planned=planned[schedule])
         for action, label, schedule in _ACTIONS
     ]
+
+
+def _coach_rows(sessions: Sequence[CoachSessionRecord], tz: tzinfo) -> Iterator[CoachRow]:
+    for session in sessions:
+        if session.stopped_for_symptom and session.symptom is not None:
+            outcome = f"stopped: {session.symptom.value.replace('_', ' ')}"
+        elif session.quit_early:
+            outcome = "stopped early"
+        else:
+            outcome = "finished"
+        yield CoachRow(
+            started_at=session.started_at.astimezone(tz),
+            minutes=round(session.active_seconds / 60),
+            exercises_done=sum(e.completed for e in session.exercises),
+            exercises_planned=len(session.exercises),
+            holds=session.reps_done,
+            pain_before=session.pain_before,
+            pain_after=session.pain_after,
+            outcome=outcome,
+        )
 
 
 def _highest_24h(doses: Sequence[DoseRecord]) -> int:
@@ -747,6 +806,11 @@ def build_report(
     explained, more_reasons = _explained(spans)
     outcomes, resolution = _outcomes(context, checkins, until)
     advice = {m.drug: m for m in assessment.plan.medications}
+    sessions = [
+        s
+        for s in context.history.coach_sessions
+        if first <= s.started_at.astimezone(tz).date() <= last
+    ]
     medicines, medicine_days, earlier_days = _medicines(context, kb, first, last, advice)
     baseline = episode_baseline(episode.answers, context.history.checkins[0])
     return ClinicianReport(
@@ -773,7 +837,10 @@ def build_report(
         outcomes=tuple(outcomes),
         not_recorded=("STarT Back", "Oswestry Disability Index", "Roland-Morris"),
         resolution=resolution,
-        adherence=tuple(_adherence(context, engine, checkins)),
+        adherence=tuple(
+            _adherence(context, engine, checkins, [s for s in sessions if s.reps_done])
+        ),
+        coach_sessions=tuple(_coach_rows(sessions, tz)),
         medicines=tuple(medicines),
         medicine_days=tuple(medicine_days),
         earlier_medicine_days=earlier_days,

@@ -405,3 +405,51 @@ def test_an_incomplete_episode_shows_its_open_questions_not_self_care(
     assert "SELF-CARE" not in output
     assert "around your genitals" in output  # the first open question, as a question
     assert "backcare checkin" in output
+
+
+def test_history_lists_coach_sessions_in_the_table_and_the_json(
+    app: typer.Typer, started: str
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from backcare.coach.engine import Side
+    from backcare.coach.progression import Step
+    from backcare.domain.enums import Phase, Sides
+    from backcare.store import open_store
+    from backcare.store.coach import CoachRepository, NewCoachExercise, NewCoachSession
+
+    run(app, started, "checkin", "--pain", "5")
+    now = datetime.now(UTC)
+    with open_store(started) as store, store.write() as repo:
+        episode = repo.active_episode()
+        assert episode is not None
+        CoachRepository(repo.session).add_session(
+            episode.id,
+            NewCoachSession(
+                started_at=now - timedelta(minutes=6),
+                ended_at=now,
+                phase=Phase.ACUTE,
+                pain_before=5,
+                pain_after=4,
+                quit_early=False,
+                active_seconds=300.0,
+                exercises=(
+                    NewCoachExercise(
+                        exercise_id="knee_to_chest",
+                        sides=Sides.EACH,
+                        target_hold_seconds=10,
+                        target_reps=3,
+                        achieved_hold_seconds=10.0,
+                        reps={Side.LEFT: 3, Side.RIGHT: 3},
+                        skipped=False,
+                        step=Step.START,
+                        step_reason="First session.",
+                    ),
+                ),
+            ),
+        )
+    table = run(app, started, "history")
+    assert "Exercise sessions: 1" in table
+    assert "1 of 1 exercises done, 6 holds, 5 min, pain 5 → 4: finished" in table
+    data = json.loads(run(app, started, "history", "--json"))
+    assert [s["pain_after"] for s in data["coach_sessions"]] == [4]

@@ -662,9 +662,7 @@ def test_coach_sessions_are_procedures_linked_to_the_care_plan_activity(
         for a in care_plan["activity"]
         if a["detail"]["code"]["coding"][0]["code"] == "knee_to_chest"
     ]
-    assert activity["outcomeReference"] == [
-        {"reference": f"urn:uuid:{e['id']}"} for e in exercises
-    ]
+    assert activity["outcomeReference"] == [{"reference": f"urn:uuid:{e['id']}"} for e in exercises]
     pains = [
         r["valueInteger"]
         for r in resources

@@ -33,7 +33,20 @@ def run(app: typer.Typer, db: str, *args: str, code: int = 0, **kwargs: object) 
 
 @pytest.fixture
 def started(app: typer.Typer, db: str) -> str:
-    run(app, db, "episode", "start", "--onset", "3d", "--trigger", "lifting", "--pain", "7")
+    run(
+        app,
+        db,
+        "episode",
+        "start",
+        "--onset",
+        "3d",
+        "--trigger",
+        "lifting",
+        "--pain",
+        "7",
+        "--age",
+        "40",
+    )
     return db
 
 
@@ -255,7 +268,7 @@ def test_main_cli_has_the_diary_commands() -> None:
 @pytest.mark.slow
 def test_interactive_checkin_asks_each_question(tmp_path: Path, db: str, app: typer.Typer) -> None:
     pexpect = pytest.importorskip("pexpect")
-    run(app, db, "episode", "start", "--onset", "1d", "--pain", "7")
+    run(app, db, "episode", "start", "--onset", "1d", "--pain", "7", "--age", "40")
     script = tmp_path / "cli.py"
     script.write_text(
         "import sys\n"
@@ -397,3 +410,50 @@ def test_plan_shows_what_is_due_next_today(app: typer.Typer, started: str) -> No
     output = run(app, started, "plan")
     assert "╭─ Today" in output
     assert "Next " in output or "Nothing more today" in output
+
+
+def test_history_lists_coach_sessions_in_the_table_and_the_json(
+    app: typer.Typer, started: str
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from backcare.domain.enums import Phase, Sides
+    from backcare.domain.exercise import Side, Step
+    from backcare.store import open_store
+    from backcare.store.coach import CoachRepository, NewCoachExercise, NewCoachSession
+
+    run(app, started, "checkin", "--pain", "5")
+    now = datetime.now(UTC)
+    with open_store(started) as store, store.write() as repo:
+        episode = repo.active_episode()
+        assert episode is not None
+        CoachRepository(repo.session).add_session(
+            episode.id,
+            NewCoachSession(
+                started_at=now - timedelta(minutes=6),
+                ended_at=now,
+                phase=Phase.ACUTE,
+                pain_before=5,
+                pain_after=4,
+                quit_early=False,
+                active_seconds=300.0,
+                exercises=(
+                    NewCoachExercise(
+                        exercise_id="knee_to_chest",
+                        sides=Sides.EACH,
+                        target_hold_seconds=10,
+                        target_reps=3,
+                        achieved_hold_seconds=10.0,
+                        reps={Side.LEFT: 3, Side.RIGHT: 3},
+                        skipped=False,
+                        step=Step.START,
+                        step_reason="First session.",
+                    ),
+                ),
+            ),
+        )
+    table = run(app, started, "history")
+    assert "Exercise sessions: 1" in table
+    assert "1 of 1 exercises done, 6 holds, 5 min, pain 5 → 4: finished" in table
+    data = json.loads(run(app, started, "history", "--json"))
+    assert [s["pain_after"] for s in data["coach_sessions"]] == [4]

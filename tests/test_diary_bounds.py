@@ -171,7 +171,7 @@ def test_newlines_and_tabs_are_kept_in_notes(sqlite_diary: Diary) -> None:  # no
 def test_a_dose_taken_the_morning_before_the_onset_counts(
     sqlite_diary: Diary,  # noqa: F811
 ) -> None:
-    sqlite_diary.start_episode(onset=START, answers={"pain": 6})
+    sqlite_diary.start_episode(onset=START, answers={"pain": 6, "age": 40})
     dose = DoseEntry("ibuprofen", 200, START - timedelta(hours=5))
     assert sqlite_diary.check_in(CheckInEntry(pain=3, doses=(dose,))).doses[0].allowed
 

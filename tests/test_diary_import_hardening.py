@@ -297,7 +297,7 @@ def test_imported_doses_count_against_the_diary_s_own_and_the_other_way_round(
     clock: FakeClock,  # noqa: F811
 ) -> None:
     clock.current = NOW
-    diary.start_episode(onset=START, answers={"pain": 6, "conditions": []})
+    diary.start_episode(onset=START, answers={"pain": 6, "age": 40, "conditions": []})
     diary.check_in(CheckInEntry(pain=5, doses=(DoseEntry("ibuprofen", 400, START),)))
     resolved = _episode(
         uid="b" * 32,
@@ -470,7 +470,7 @@ def test_the_schema_accepts_real_exports_and_refuses_impossible_documents(
     clock: FakeClock,  # noqa: F811
 ) -> None:
     validator = jsonschema_rs.validator_for(json_schema())
-    diary.start_episode(onset=START, answers={"pain": 6})
+    diary.start_episode(onset=START, answers={"pain": 6, "age": 40, "conditions": []})
     clock.advance(hours=3)
     diary.check_in(CheckInEntry(pain=5, doses=(DoseEntry("paracetamol", 500),), note="ok"))
     assert validator.is_valid(json.loads(export_diary(diary.store)))

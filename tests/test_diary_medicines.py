@@ -321,3 +321,81 @@ def test_unknown_medicine_in_a_checkin_is_an_input_error(
     with pytest.raises(InputError, match="unknown medicine"):
         sqlite_diary.check_in(CheckInEntry(pain=5, doses=(DoseEntry("codeine", 30),)))
     assert sqlite_diary.history().checkins == ()
+
+
+# --- the person's plan sets the limit, not the label (issue 14, safety follow-up) --------
+
+
+@pytest.mark.parametrize(
+    ("answers", "reason"),
+    [
+        pytest.param({"age": 14}, "adults", id="child-has-no-adult-maximum"),
+        pytest.param({"conditions": ["liver_disease"]}, "liver", id="liver-disease"),
+        pytest.param({"conditions": ["heavy_alcohol_use"]}, "alcohol", id="heavy-alcohol"),
+        pytest.param({"weight_kg": 45}, "50 kg", id="under-50-kg"),
+    ],
+)
+def test_plan_without_a_daily_maximum_refuses_the_dose_with_its_reason(
+    sqlite_diary: Diary,  # noqa: F811
+    clock: FakeClock,  # noqa: F811
+    answers: dict[str, object],
+    reason: str,
+) -> None:
+    begin(sqlite_diary, clock, **answers)
+    with pytest.raises(DoseLimitError) as refused:
+        sqlite_diary.check_in(CheckInEntry(pain=5, doses=(DoseEntry("paracetamol", 500),)))
+    problems = " ".join(p.problem for p in refused.value.problems)
+    assert "no safe daily amount" in problems
+    assert reason in problems
+    assert sqlite_diary.history().checkins == ()
+    result = sqlite_diary.check_in(
+        CheckInEntry(pain=5, doses=(DoseEntry("paracetamol", 500),)), override_dose_limits=True
+    )
+    assert result.doses[0].problems[0].limit is DoseLimit.DAILY_MAXIMUM
+    assert [d.overridden for d in sqlite_diary.history().doses] == [True]
+
+
+def test_adult_with_no_lowering_condition_keeps_the_label_maximum(
+    sqlite_diary: Diary,  # noqa: F811
+    clock: FakeClock,  # noqa: F811
+) -> None:
+    begin(sqlite_diary, clock)
+    result = sqlite_diary.check_in(CheckInEntry(pain=5, doses=(DoseEntry("paracetamol", 1000),)))
+    assert result.doses[0].allowed
+
+
+def test_plan_maximum_below_the_label_is_the_one_checked(kb: KnowledgeBase) -> None:
+    from backcare.domain.results import MedicineAdvice
+
+    medicine = find_medicine(kb, "paracetamol")
+    plan = MedicineAdvice(
+        drug="paracetamol",
+        name="Paracetamol",
+        status=MedicineStatus.ASK_FIRST,
+        reasons=("Lowered for a test.",),
+        usual_dose="500 mg",
+        min_interval_hours=4,
+        max_daily_mg=2000,
+        max_days=None,
+        notes=(),
+        sources=("paracetamol_label",),
+    )
+    check = check_dose(
+        medicine,
+        mg=1000,
+        taken_at=at(12),
+        status=MedicineStatus.ASK_FIRST,
+        same_drug=[(at(0), 1000), (at(6), 1000)],
+        plan=plan,
+    )
+    assert [p.limit for p in check.problems] == [DoseLimit.DAILY_MAXIMUM]
+    assert "limit is 2000 mg" in check.problems[0].message
+    assert "Lowered for a test." in check.problems[0].message
+    label = check_dose(
+        medicine,
+        mg=1000,
+        taken_at=at(12),
+        status=MedicineStatus.ASK_FIRST,
+        same_drug=[(at(0), 1000), (at(6), 1000)],
+    )
+    assert label.allowed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import string
 from collections.abc import Iterator
@@ -13,6 +14,8 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from backcare.coach.progression import Step
+from backcare.coach.symptoms import Symptom
 from backcare.diary import CheckInEntry, Diary, DoseEntry, EpisodeStatus, SelfCareAction
 from backcare.diary.inputs import parse_action, parse_activity
 from backcare.diary.transfer import (
@@ -24,7 +27,7 @@ from backcare.diary.transfer import (
     import_diary,
     parse,
 )
-from backcare.domain.enums import Trend, TriageLevel, Trigger
+from backcare.domain.enums import Phase, Trend, TriageLevel, Trigger
 from backcare.errors import ConflictError, ImportFormatError
 from backcare.store import Store, open_store
 from store_fixtures import (  # noqa: F401  (fixtures)
@@ -149,6 +152,49 @@ def checkins(draw: st.DrawFn, onset: datetime, last: datetime) -> list[dict[str,
 
 
 @st.composite
+def coach_exercises(draw: st.DrawFn) -> dict[str, Any]:
+    sides = draw(st.sampled_from(["both", "each"]))
+    count = st.integers(0, 30)
+    reps = {"both": draw(count)} if sides == "both" else {"left": draw(count), "right": draw(count)}
+    return {
+        "exercise_id": draw(st.sampled_from(["pelvic_tilt", "knee_to_chest", "bird_dog"])),
+        "sides": sides,
+        "target_hold_seconds": draw(st.integers(1, 120)),
+        "target_reps": draw(st.integers(1, 30)),
+        "achieved_hold_seconds": draw(st.floats(0, 600, allow_nan=False)),
+        "reps": reps,
+        "skipped": draw(st.booleans()),
+        "step": draw(st.sampled_from([s.value for s in Step])),
+        "step_reason": draw(texts),
+    }
+
+
+@st.composite
+def coach_sessions(draw: st.DrawFn, first: datetime, last: datetime) -> list[dict[str, Any]]:
+    count = draw(st.integers(0, 3))
+    result = []
+    for started in draw(_times_between(first, last, count)):
+        symptom = draw(st.none() | st.sampled_from([s.value for s in Symptom]))
+        ended = min(last, started + timedelta(seconds=draw(st.integers(0, 3600))))
+        result.append(
+            {
+                "started_at": started.isoformat(),
+                "ended_at": ended.isoformat(),
+                "phase": draw(st.sampled_from([p.value for p in Phase])),
+                "pain_before": draw(st.none() | st.integers(0, 10)),
+                "pain_after": draw(st.none() | st.integers(0, 10)),
+                "quit_early": draw(st.booleans()),
+                "symptom": symptom,
+                "stopped_for_symptom": symptom is not None and draw(st.booleans()),
+                "triage_level": draw(st.none() | st.sampled_from([t.value for t in TriageLevel])),
+                "active_seconds": draw(st.floats(0, 3600, allow_nan=False)),
+                "exercises": draw(st.lists(coach_exercises(), max_size=3)),
+            }
+        )
+    return result
+
+
+@st.composite
 def documents(draw: st.DrawFn) -> dict[str, Any]:
     count = draw(st.integers(0, 3))
     starts = draw(_sorted_times(count))
@@ -174,6 +220,7 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
                 | draw(st.dictionaries(texts, json_values, max_size=4)),
                 "checkins": draw(checkins(onset, resolved)),
                 "doses": draw(doses(onset, resolved)),
+                "coach_sessions": draw(coach_sessions(onset, resolved)),
             }
         )
     return {"format": "backcare-diary", "version": 1, "episodes": episodes}
@@ -189,7 +236,14 @@ def fresh() -> Store:
 def wipe(store: Store) -> Store:  # noqa: F811
     """Empty every diary table (cheaper than a new database for each example)."""
     with store.write() as repo:
-        for table in ("medicine_doses", "checkin_actions", "checkin_activities", "checkins"):
+        for table in (
+            "medicine_doses",
+            "checkin_actions",
+            "checkin_activities",
+            "checkins",
+            "coach_session_exercises",
+            "coach_sessions",
+        ):
             repo.session.execute(sa.text(f"DELETE FROM {table}"))
         repo.session.execute(sa.text("DELETE FROM episodes"))
     return store
@@ -520,3 +574,121 @@ def test_inconsistent_files_name_the_place(episodes: list[dict[str, Any]], field
     with pytest.raises(ImportFormatError, match="inconsistent") as caught:
         parse(json.dumps(VALID | {"episodes": episodes}))
     assert field in {p.field for p in caught.value.problems}
+
+
+# --- coach sessions ----------------------------------------------------------------------
+
+SESSION: dict[str, Any] = {
+    "started_at": "2026-01-05T10:00:00Z",
+    "ended_at": "2026-01-05T10:06:00Z",
+    "phase": "acute",
+    "pain_before": 5,
+    "pain_after": 4,
+    "quit_early": False,
+    "symptom": None,
+    "stopped_for_symptom": False,
+    "triage_level": None,
+    "active_seconds": 300.5,
+    "exercises": [
+        {
+            "exercise_id": "knee_to_chest",
+            "sides": "each",
+            "target_hold_seconds": 10,
+            "target_reps": 3,
+            "achieved_hold_seconds": 10.0,
+            "reps": {"left": 3, "right": 3},
+            "skipped": False,
+            "step": "start",
+            "step_reason": "first session",
+        }
+    ],
+}
+
+
+def _one_episode(**changes: Any) -> dict[str, Any]:
+    episode = {
+        "uid": "c" * 32,
+        "onset_at": "2026-01-05T08:00:00Z",
+        "started_at": "2026-01-05T09:00:00Z",
+        "status": "active",
+        "answers": {"pain": 6},
+        "assessment": {"triage": {"level": "self_care"}},
+        "coach_sessions": [SESSION],
+    } | changes
+    return {"format": "backcare-diary", "version": 1, "episodes": [episode]}
+
+
+def test_coach_sessions_are_exported_and_imported_with_every_field() -> None:
+    from backcare.store.coach import CoachRepository
+
+    target = fresh()
+    result = import_diary(target, json.dumps(_one_episode()))
+    assert result.coach_sessions == 1
+    with target.read() as repo:
+        (episode,) = repo.episodes()
+        (session,) = CoachRepository(repo.session).sessions(episode.id)
+    assert session.reps_done == 6
+    assert session.active_seconds == 300.5
+    assert session.exercises[0].exercise_id == "knee_to_chest"
+    exported = json.loads(export_diary(target))
+    assert exported["episodes"][0]["coach_sessions"] == [SESSION]
+    as_csv = export_diary(target, fmt="csv")
+    assert "\r\ncoach_session," in as_csv
+    assert "\r\ncoach_exercise," in as_csv
+    again = fresh()
+    assert import_diary(again, as_csv).coach_sessions == 1
+    assert export_diary(again) == export_diary(target)
+
+
+def test_exports_from_before_coach_sessions_still_import() -> None:
+    old_json = _one_episode()
+    del old_json["episodes"][0]["coach_sessions"]
+    target = fresh()
+    assert import_diary(target, json.dumps(old_json)).coach_sessions == 0
+    # The CSV of that time: the columns up to the coach ones, rows as wide.
+    new_csv = export_diary(target, fmt="csv").split("\r\n")
+    width = CSV_COLUMNS.index("session")
+    old_rows = [",".join(CSV_COLUMNS[:width])] + [
+        ",".join(next(csv.reader([row]))[:width]) for row in new_csv[2:-2]
+    ]
+    old_csv = "\r\n".join([new_csv[0], *old_rows, new_csv[-2], ""])
+    again = fresh()
+    assert import_diary(again, old_csv).episodes == 1
+    assert export_diary(again) == export_diary(target)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        pytest.param(
+            {"exercises": [SESSION["exercises"][0] | {"reps": {"both": 3}}]},
+            "episodes.0.coach_sessions.0.exercises.0",
+            id="reps-do-not-match-sides",
+        ),
+        pytest.param({"pain_after": 11}, "episodes.0.coach_sessions.0.pain_after", id="pain-11"),
+        pytest.param(
+            {"ended_at": "2026-01-05T09:59:00Z"},
+            "episodes.0.coach_sessions.0.ended_at",
+            id="ends-before-it-starts",
+        ),
+        pytest.param(
+            {"started_at": "2026-01-05T07:00:00Z"},
+            "episodes.0.coach_sessions.0.started_at",
+            id="before-the-onset",
+        ),
+        pytest.param(
+            {"stopped_for_symptom": True},
+            "episodes.0.coach_sessions.0",
+            id="stopped-for-no-symptom",
+        ),
+    ],
+)
+def test_impossible_coach_sessions_are_refused_naming_the_field(
+    change: dict[str, Any], field: str
+) -> None:
+    target = fresh()
+    with pytest.raises(ImportFormatError) as refused:
+        import_diary(target, json.dumps(_one_episode(coach_sessions=[SESSION | change])))
+    assert any(p.field.startswith(field) for p in refused.value.problems), refused.value.problems
+    with target.read() as repo:
+        assert repo.episodes() == []

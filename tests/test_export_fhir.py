@@ -587,3 +587,85 @@ def test_triage_rules_carry_their_condition_as_json(
         a for a in triage["action"] if a["code"][0]["coding"][0]["system"].endswith("red-flag")
     ]
     assert len(flags) == len(kb.red_flags)
+
+
+# --- exercise-coach sessions ---------------------------------------------------------------
+
+
+def _coach_session(diary: Diary, *, left: int, quit_early: bool) -> None:
+    from backcare.coach.progression import Step
+    from backcare.domain.enums import Phase, Sides
+    from backcare.domain.exercise import Side
+    from backcare.store.coach import CoachRepository, NewCoachExercise, NewCoachSession
+
+    now = diary.now()
+    with diary.store.write() as repo:
+        episode = repo.active_episode()
+        assert episode is not None
+        CoachRepository(repo.session).add_session(
+            episode.id,
+            NewCoachSession(
+                started_at=now - timedelta(minutes=6),
+                ended_at=now,
+                phase=Phase.ACUTE,
+                pain_before=5,
+                pain_after=4,
+                quit_early=quit_early,
+                active_seconds=300.0,
+                exercises=(
+                    NewCoachExercise(
+                        exercise_id="knee_to_chest",
+                        sides=Sides.EACH,
+                        target_hold_seconds=10,
+                        target_reps=3,
+                        achieved_hold_seconds=10.0,
+                        reps={Side.LEFT: left, Side.RIGHT: 3},
+                        skipped=False,
+                        step=Step.START,
+                        step_reason="First session.",
+                    ),
+                ),
+            ),
+        )
+
+
+def test_coach_sessions_are_procedures_linked_to_the_care_plan_activity(
+    sqlite_diary: Diary,
+    clock: FakeClock,
+) -> None:
+    sqlite_diary.start_episode(onset=START - timedelta(hours=5), answers=start_answers(pain=6))
+    clock.advance(hours=2)
+    sqlite_diary.check_in(CheckInEntry(pain=5))
+    clock.advance(hours=1)
+    _coach_session(sqlite_diary, left=3, quit_early=False)
+    clock.advance(hours=4)
+    _coach_session(sqlite_diary, left=1, quit_early=True)
+    text = export_fhir_bundle(sqlite_diary)
+    parse_bundle(text)  # fhir.resources accepts it
+    bundle = json.loads(text)
+    assert check_codes(bundle) == []
+    resources = [e["resource"] for e in bundle["entry"]]
+    procedures = [r for r in resources if r["resourceType"] == "Procedure"]
+    (care_plan,) = [r for r in resources if r["resourceType"] == "CarePlan"]
+    sessions = [p for p in procedures if "partOf" not in p]
+    exercises = [p for p in procedures if "partOf" in p]
+    assert [s["status"] for s in sessions] == ["completed", "stopped"]
+    assert sessions[1]["statusReason"]["text"] == "the person stopped early"
+    assert [e["status"] for e in exercises] == ["completed", "stopped"]
+    plan_ref = f"urn:uuid:{care_plan['id']}"
+    assert all(p["basedOn"] == [{"reference": plan_ref}] for p in procedures)
+    for session, exercise in zip(sessions, exercises, strict=True):
+        assert exercise["partOf"] == [{"reference": f"urn:uuid:{session['id']}"}]
+        assert exercise["code"]["coding"][0]["code"] == "knee_to_chest"
+    (activity,) = [
+        a
+        for a in care_plan["activity"]
+        if a["detail"]["code"]["coding"][0]["code"] == "knee_to_chest"
+    ]
+    assert activity["outcomeReference"] == [{"reference": f"urn:uuid:{e['id']}"} for e in exercises]
+    pains = [
+        r["valueInteger"]
+        for r in resources
+        if r["resourceType"] == "Observation" and r.get("partOf")
+    ]
+    assert pains == [5, 4, 5, 4]

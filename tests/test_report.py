@@ -163,7 +163,7 @@ def test_adherence_counts_what_was_done_against_what_was_planned(html: str) -> N
     assert re.search(r"Walking 42 \d+ \d+%", text)
 
 
-def test_medicines_show_doses_and_the_highest_24_hours_against_the_label(html: str) -> None:
+def test_medicines_show_doses_and_the_highest_24_hours_against_the_plans_limit(html: str) -> None:
     text = visible(html)
     assert "Ibuprofen 7 7 400 / 1200 mg" in text
 
@@ -178,6 +178,32 @@ def test_medicine_over_the_daily_maximum_is_flagged(sqlite_diary: Diary, clock: 
     text = visible(clinician_report(sqlite_diary, fmt="html").decode())
     assert "1600 / 1200 mg" in text
     assert "dose(s) recorded over a limit" in text
+
+
+@pytest.mark.parametrize(
+    ("answers", "reason"),
+    [
+        pytest.param({"age": 14}, "adults (16 and over)", id="child"),
+        pytest.param({"conditions": ["liver_disease"]}, "liver disease", id="liver-disease"),
+        pytest.param({"weight_kg": 45}, "under 50 kg", id="under-50-kg"),
+    ],
+)
+def test_medicines_are_shown_against_the_plans_limit_not_the_label(
+    sqlite_diary: Diary,
+    clock: FakeClock,
+    answers: dict[str, Any],
+    reason: str,
+) -> None:
+    sqlite_diary.start_episode(onset=START, answers=start_answers(**answers))
+    clock.advance(hours=3)
+    sqlite_diary.check_in(
+        CheckInEntry(pain=5, doses=(DoseEntry("paracetamol", 500),)), override_dose_limits=True
+    )
+    text = visible(clinician_report(sqlite_diary, fmt="html").decode())
+    assert "Paracetamol (acetaminophen) 1 1 500 / none safe" in text
+    assert "4000 mg" not in text
+    assert "No daily maximum for this patient" in text
+    assert reason in text
 
 
 def test_questions_notes_disclaimer_and_sources_are_included(html: str) -> None:
@@ -497,3 +523,89 @@ def test_register_adds_a_kb_group_when_the_app_has_none() -> None:
     result = CliRunner().invoke(bare, ["kb", "fhir"])
     assert result.exit_code == 0
     assert '"PlanDefinition"' in result.output
+
+
+# --- exercise coach sessions -----------------------------------------------------------------
+
+
+def record_coach_session(diary: Diary, *, quit_early: bool = False) -> None:
+    """A full knee-to-chest session (3 holds a side) run in the coach just now."""
+    from backcare.coach.progression import Step
+    from backcare.domain.enums import Phase, Sides
+    from backcare.domain.exercise import Side
+    from backcare.store.coach import CoachRepository, NewCoachExercise, NewCoachSession
+
+    now = diary.now()
+    with diary.store.write() as repo:
+        episode = repo.active_episode()
+        assert episode is not None
+        CoachRepository(repo.session).add_session(
+            episode.id,
+            NewCoachSession(
+                started_at=now - timedelta(minutes=6),
+                ended_at=now,
+                phase=Phase.ACUTE,
+                pain_before=5,
+                pain_after=4,
+                quit_early=quit_early,
+                active_seconds=300.0,
+                exercises=(
+                    NewCoachExercise(
+                        exercise_id="knee_to_chest",
+                        sides=Sides.EACH,
+                        target_hold_seconds=10,
+                        target_reps=3,
+                        achieved_hold_seconds=10.0,
+                        reps={Side.LEFT: 3, Side.RIGHT: 3},
+                        skipped=False,
+                        step=Step.START,
+                        step_reason="First session.",
+                    ),
+                ),
+            ),
+        )
+
+
+def test_a_coach_session_counts_as_exercise_done_and_is_listed(
+    sqlite_diary: Diary,
+    clock: FakeClock,
+) -> None:
+    sqlite_diary.start_episode(onset=START, answers=start_answers())
+    clock.advance(hours=2)
+    sqlite_diary.check_in(CheckInEntry(pain=5))
+    clock.advance(hours=1)
+    record_coach_session(sqlite_diary)
+    text = visible(clinician_report(sqlite_diary, fmt="html").decode())
+    match = re.search(r"Exercises (\d+) (\d+) (\d+)%", text)
+    assert match is not None, text
+    assert int(match.group(1)) == 1
+    assert "Exercise coach sessions" in text
+    assert "1 / 1 6 5 → 4 finished" in text
+
+
+def test_a_session_reported_at_a_check_in_too_is_not_counted_twice(
+    sqlite_diary: Diary,
+    clock: FakeClock,
+) -> None:
+    sqlite_diary.start_episode(onset=START, answers=start_answers())
+    clock.advance(hours=1)
+    record_coach_session(sqlite_diary)
+    clock.advance(hours=1)
+    sqlite_diary.check_in(CheckInEntry(pain=5, actions=(ActionCount(SelfCareAction.EXERCISES, 1),)))
+    text = visible(clinician_report(sqlite_diary, fmt="html").decode())
+    assert re.search(r"Exercises 1 \d+ \d+%", text), text
+
+
+@needs_pdf_tools
+def test_pdf_read_back_shows_the_coach_sessions_done(
+    diary_week: Diary, clock: FakeClock, tmp_path: Path
+) -> None:
+    record_coach_session(diary_week)
+    clock.advance(hours=3)
+    record_coach_session(diary_week, quit_early=True)
+    text, pages = pdf_text(clinician_report(diary_week), tmp_path)
+    assert pages in (1, 2)
+    assert "Exercise coach sessions" in text
+    assert "finished" in text
+    assert "stopped" in text  # "stopped early", wrapped in its narrow column
+    assert re.search(r"Exercises 2 \d+ \d+%", text), text

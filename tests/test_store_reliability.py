@@ -98,7 +98,7 @@ def worker(tmp_path: Path) -> Path:
 def url(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'diary.sqlite3'}"
     with open_diary(url) as diary:
-        diary.start_episode(onset=ONSET, answers={"pain": 6, "conditions": []})
+        diary.start_episode(onset=ONSET, answers={"pain": 6, "age": 40, "conditions": []})
     return url
 
 
@@ -315,7 +315,9 @@ def test_postgresql_never_records_a_checkin_into_an_episode_resolved_a_moment_ea
     tmp_path: Path, pg_url: str
 ) -> None:
     with open_diary(pg_url) as diary:
-        diary.start_episode(onset=datetime.now(UTC) - timedelta(hours=2), answers={"pain": 6})
+        diary.start_episode(
+            onset=datetime.now(UTC) - timedelta(hours=2), answers={"pain": 6, "age": 40}
+        )
     path = tmp_path / "race.py"
     path.write_text(RACE)
     writers = [race(path, pg_url, "checkins", "150") for _ in range(3)]
@@ -338,7 +340,7 @@ def test_postgresql_never_records_a_checkin_into_an_episode_resolved_a_moment_ea
 
 def test_postgresql_lets_only_one_of_two_racing_doses_in(tmp_path: Path, pg_url: str) -> None:
     with open_diary(pg_url) as diary:
-        diary.start_episode(onset=ONSET, answers={"pain": 6, "conditions": []})
+        diary.start_episode(onset=ONSET, answers={"pain": 6, "age": 40, "conditions": []})
     path = tmp_path / "race.py"
     path.write_text(RACE)
     children = [race(path, pg_url, "doses", "10") for _ in range(2)]
@@ -357,7 +359,7 @@ def test_postgresql_checks_an_import_and_a_checkin_against_each_other_s_doses(
     # The imported episodes are not the active one: only the per-person lock orders the
     # import's dose check against the check-in's.
     with open_diary(pg_url) as diary:
-        diary.start_episode(onset=ONSET, answers={"pain": 6, "conditions": []})
+        diary.start_episode(onset=ONSET, answers={"pain": 6, "age": 40, "conditions": []})
     path = tmp_path / "race.py"
     path.write_text(RACE)
     children = [

@@ -371,8 +371,26 @@ def test_the_fhir_export_is_a_bundle(client: TestClient) -> None:
 
 
 def test_exports_of_a_missing_episode_are_404(client: TestClient) -> None:
-    for path in ("/api/v1/diary/episodes/7/calendar.ics", "/api/v1/diary/episodes/7/fhir"):
+    for path in (
+        "/api/v1/diary/episodes/7/calendar.ics",
+        "/api/v1/diary/episodes/7/fhir",
+        "/api/v1/diary/episodes/7/report",
+    ):
         assert client.get(path).status_code == 404, path
+
+
+def test_the_clinician_report_downloads_for_a_doctor(client: TestClient) -> None:
+    episode = start_episode(client)["episode"]
+    path = f"/api/v1/diary/episodes/{episode['id']}/report"
+    early = client.get(path)
+    assert early.status_code == 422
+    assert early.json()["error"]["problems"][0]["field"] == "episode"
+    assert client.post("/api/v1/diary/check-ins", json={"pain": 5}).status_code == 201
+    html = client.get(path, params={"format": "html"})
+    assert html.status_code == 200
+    assert html.headers["content-type"].startswith("text/html")
+    assert "attachment" in html.headers["content-disposition"]
+    assert "backcare clinician report" in html.text
 
 
 def test_every_api_route_is_documented_in_docs_web_md(client: TestClient) -> None:

@@ -486,19 +486,46 @@ def history(
     last: Annotated[int | None, typer.Option(min=1, help="Show only the last N check-ins.")] = None,
     db: DbOption = None,
 ) -> None:
-    """List the check-ins of an episode: pain, function, self-care, medicines, triage."""
+    """List the check-ins and exercise sessions of an episode: pain, function, self-care,
+    medicines, triage, and what was done in the coach."""
     with _open(db) as diary:
         loaded = diary.history(episode)
         checkins = loaded.checkins[-last:] if last else loaded.checkins
+        sessions = loaded.coach_sessions[-last:] if last else loaded.coach_sessions
         if as_json:
             from backcare.diary.transfer import episode_data
 
-            data = episode_data(loaded.episode, checkins, loaded.doses)
+            data = episode_data(loaded.episode, checkins, loaded.doses, sessions)
             to_stdout((json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode())
             return
         console = _console()
         _render_history(console, diary, loaded.episode.id, checkins)
+        _render_sessions(console, diary, sessions)
         _render_unanswered(console, diary.plan(loaded.episode.id))
+
+
+def _render_sessions(console: Console, diary: Diary, sessions: Sequence[Any]) -> None:
+    """One line per exercise-coach session (nothing when there are none)."""
+    if not sessions:
+        return
+    lines = [f"Exercise sessions: {len(sessions)}"]
+    for session in sessions:
+        done = sum(e.completed for e in session.exercises)
+        if session.stopped_for_symptom and session.symptom is not None:
+            outcome = f"stopped: {session.symptom.value.replace('_', ' ')}"
+        elif session.quit_early:
+            outcome = "stopped early"
+        else:
+            outcome = "finished"
+        pain = "" if session.pain_before is None else f", pain {session.pain_before}"
+        if session.pain_after is not None:
+            pain += f" → {session.pain_after}" if pain else f", pain after {session.pain_after}"
+        lines.append(
+            f"  {session.started_at.astimezone(diary.tz):%Y-%m-%d %H:%M}  "
+            f"{done} of {len(session.exercises)} exercises done, "
+            f"{session.reps_done} holds, {round(session.active_seconds / 60)} min{pain}: {outcome}"
+        )
+    console.file.write("\n".join(lines) + "\n")
 
 
 def _render_unanswered(console: Console, assessment: Any) -> None:

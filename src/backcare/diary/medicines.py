@@ -6,9 +6,13 @@ refused when:
 
 * the medicine is one the person should ``avoid`` (a contraindication rule fired);
 * it is larger than the label's largest single dose (``dose_mg``);
-* the 24-hour total would pass ``max_daily_mg`` — checked over every 24-hour window
-  that contains the new dose, so a dose logged late for earlier in the day counts
-  against the doses before *and* after it;
+* the 24-hour total would pass the person's daily maximum — checked over every
+  24-hour window that contains the new dose, so a dose logged late for earlier in the
+  day counts against the doses before *and* after it. The maximum is the one in the
+  person's plan when it is known (:class:`~backcare.domain.results.MedicineAdvice`:
+  lowered for liver disease, heavy drinking or under 50 kg, none for a child), else
+  the label's; a plan with no safe maximum for the person refuses every dose, with
+  the plan's reason;
 * it comes sooner than ``min_interval_hours`` after (or before) another dose.
 
 A refused dose is recorded only when the person explicitly overrides; the
@@ -25,6 +29,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from backcare.domain.enums import MedicineStatus
+from backcare.domain.results import MedicineAdvice
 from backcare.errors import DoseLimitError, FieldProblem, InputError
 from backcare.knowledge.schema import KnowledgeBase, Medicine
 
@@ -139,6 +144,7 @@ def check_dose(
     same_drug: Sequence[tuple[datetime, int]] = (),
     same_class: Sequence[tuple[str, datetime]] = (),
     first_taken: datetime | None = None,
+    plan: MedicineAdvice | None = None,
 ) -> DoseCheck:
     """Check one dose against the label limits and the person's status.
 
@@ -151,6 +157,8 @@ def check_dose(
         same_drug: ``(taken_at, mg)`` of other doses of this medicine.
         same_class: ``(drug name, taken_at)`` of doses of other medicines of its class.
         first_taken: the first dose of this medicine in the episode, for ``max_days``.
+        plan: the person's advice for this medicine; its ``max_daily_mg`` replaces the
+            label's (``None`` there means no amount is safe to assume for them).
 
     Returns:
         The problems (a refusal unless overridden) and warnings.
@@ -176,13 +184,33 @@ def check_dose(
     assert medicine.max_daily_mg is not None
     assert medicine.min_interval_hours is not None
     total = window_total(same_drug, at=taken_at, mg=mg)
-    if total > medicine.max_daily_mg:
+    if plan is None:
+        limit: int | None = medicine.max_daily_mg
+        limit_sources, why = sources, ""
+    else:
+        limit, limit_sources = plan.max_daily_mg, plan.sources
+        why = " ".join(plan.reasons)
+    if limit is None:
+        problems.append(
+            DoseProblem(
+                DoseLimit.DAILY_MAXIMUM,
+                f"your plan gives no safe daily amount of {medicine.name} for you: "
+                + (why or "ask a pharmacist or doctor how much you can take"),
+                limit_sources,
+            )
+        )
+    elif total > limit:
+        lowered = (
+            f" (your plan's limit, lower than the label's {medicine.max_daily_mg} mg: {why})"
+            if limit < medicine.max_daily_mg
+            else ""
+        )
         problems.append(
             DoseProblem(
                 DoseLimit.DAILY_MAXIMUM,
                 f"this dose would make {total} mg within 24 hours; the limit is "
-                f"{medicine.max_daily_mg} mg in 24 hours",
-                sources,
+                f"{limit} mg in 24 hours{lowered}",
+                limit_sources,
             )
         )
     interval = timedelta(hours=medicine.min_interval_hours)

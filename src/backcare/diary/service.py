@@ -71,6 +71,7 @@ from backcare.store import (
     Store,
     open_store,
 )
+from backcare.store.coach import CoachRepository, CoachSessionRecord
 
 __all__ = [
     "CheckInResult",
@@ -139,6 +140,8 @@ class EpisodeHistory:
     checkins: tuple[CheckInRecord, ...]
     doses: tuple[DoseRecord, ...]
     """Every dose of the episode, including any logged without a check-in."""
+    coach_sessions: tuple[CoachSessionRecord, ...] = ()
+    """The exercise coach's sessions of the episode, oldest first."""
 
 
 class Diary:
@@ -415,7 +418,13 @@ class Diary:
         with self.store.read() as repo:
             episode = self._episode(repo, episode_id)
             checkins, doses = repo.history(episode.id)
-        return EpisodeHistory(episode=episode, checkins=tuple(checkins), doses=tuple(doses))
+            sessions = CoachRepository(repo.session).sessions(episode.id)
+        return EpisodeHistory(
+            episode=episode,
+            checkins=tuple(checkins),
+            doses=tuple(doses),
+            coach_sessions=tuple(sessions),
+        )
 
     def trend(self, episode_id: int | None = None) -> TrendReport:
         """How the episode is going: pain and function against baseline, and resolution.
@@ -631,6 +640,7 @@ class Diary:
                 same_drug=[(when, mg) for drug, when, mg in logged if drug == medicine.id],
                 same_class=same_class,
                 first_taken=repo.first_dose_time(episode.id, medicine.id),
+                plan=status,
             )
             checks.append(check)
             # Later doses in the same check-in count this one.

@@ -7,13 +7,19 @@ Format ``backcare-diary`` version 1 (documented in ``docs/diary.md``). JSON::
        "assessment": {...},
        "checkins": [{"recorded_at": "...", "pain": 6, ..., "activities": [...],
                      "actions": [...], "doses": [...]}],
-       "doses": [...]}]}          # doses logged without a check-in
+       "doses": [...],            # doses logged without a check-in
+       "coach_sessions": [{"started_at": "...", "ended_at": "...", "phase": "acute",
+                           ..., "exercises": [{"exercise_id": "pelvic_tilt", ...}]}]}]}
 
 CSV: the first row is ``format,backcare-diary,version,1``, the second the column
 names, then one row per record (``episode``, ``checkin``, ``activity``,
-``action``, ``dose``), and last the trailer ``end,N`` with the number of records,
-so a file cut short is refused. JSON-valued cells (answers, reasons) hold compact
-JSON and an empty cell is "none". A cell a spreadsheet would run as a formula
+``action``, ``dose``, ``coach_session``, ``coach_exercise``), and last the trailer
+``end,N`` with the number of records, so a file cut short is refused. Coach
+sessions are numbered within their episode (column ``session``) and their
+exercises refer to that number; the coach columns come last, and a file written
+before coach sessions were exported (without those columns, or without
+``coach_sessions`` in JSON) still imports. JSON-valued cells (answers, reasons,
+reps) hold compact JSON and an empty cell is "none". A cell a spreadsheet would run as a formula
 (starting ``=``, ``+``, ``-``, ``@``, tab or carriage return, OWASP's list) or that
 starts with ``'`` gets a leading ``'``, which import takes off again.
 
@@ -27,7 +33,11 @@ shape and bounds, that its times are possible (nothing in the future, check-ins
 and doses within their episode), that answers updates set no derived field, and
 every dose as a check-in would: a known medicine (brand names mapped through the
 knowledge base's aliases and stored by its id), and within the label limits
-counting the diary's own doses, unless the file records the override. A malformed,
+counting the diary's own doses, unless the file records the override. Import
+checks the label's daily maximum, not a maximum the person's plan lowers or
+removes: those doses were taken and recorded already (older diaries checked only
+the label), and refusing them would lose them; the clinician report shows them
+against the plan's limit. A malformed,
 foreign or unsafe file raises :class:`~backcare.errors.ImportFormatError` naming
 the record and field, and changes nothing; an episode already in the diary raises
 :class:`~backcare.errors.ConflictError`.
@@ -47,7 +57,14 @@ from enum import StrEnum
 from importlib.resources import files
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from backcare.diary.escalation import effective_answers
 from backcare.diary.inputs import (
@@ -62,7 +79,8 @@ from backcare.diary.inputs import (
 )
 from backcare.diary.medicines import DAY, check_dose
 from backcare.domain.answers import parse_answers
-from backcare.domain.enums import MedicineStatus, Trend, TriageLevel, Trigger
+from backcare.domain.enums import MedicineStatus, Phase, Sides, Trend, TriageLevel, Trigger
+from backcare.domain.exercise import Side, Step, Symptom
 from backcare.domain.results import Reason
 from backcare.errors import (
     ConflictError,
@@ -86,6 +104,12 @@ from backcare.store import (
     NewEpisode,
     SelfCareAction,
     Store,
+)
+from backcare.store.coach import (
+    CoachRepository,
+    CoachSessionRecord,
+    NewCoachExercise,
+    NewCoachSession,
 )
 
 __all__ = [
@@ -193,6 +217,60 @@ class CheckInDoc(BaseModel):
     doses: tuple[DoseDoc, ...] = ()
 
 
+#: A session or hold far longer than any exercise plan (a day): hostile, not a diary.
+MAX_SESSION_SECONDS = 86_400
+Seconds = Annotated[float, Field(ge=0, le=MAX_SESSION_SECONDS, allow_inf_nan=False)]
+Count = Annotated[int, Field(ge=0, le=10_000)]
+_SIDES_OF = {Sides.BOTH: {Side.BOTH}, Sides.EACH: {Side.LEFT, Side.RIGHT}}
+
+
+class CoachExerciseDoc(BaseModel):
+    """One exercise of a coach session: target, what was achieved, the progression step."""
+
+    model_config = _DOC
+
+    exercise_id: Annotated[str, Field(min_length=1, max_length=60)]
+    sides: Sides
+    target_hold_seconds: Annotated[int, Field(ge=1, le=MAX_SESSION_SECONDS)]
+    target_reps: Annotated[int, Field(ge=1, le=10_000)]
+    achieved_hold_seconds: Seconds
+    reps: dict[Side, Count]
+    skipped: bool
+    step: Step
+    step_reason: Text
+
+    @model_validator(mode="after")
+    def _reps_match_sides(self) -> CoachExerciseDoc:
+        if set(self.reps) != _SIDES_OF[self.sides]:
+            expected = " and ".join(sorted(side.value for side in _SIDES_OF[self.sides]))
+            raise ValueError(f"reps must be given for {expected}")
+        return self
+
+
+class CoachSessionDoc(BaseModel):
+    """A coach session as far as it got, with its exercises in the planned order."""
+
+    model_config = _DOC
+
+    started_at: AwareDatetime
+    ended_at: AwareDatetime
+    phase: Phase
+    pain_before: Score | None = None
+    pain_after: Score | None = None
+    quit_early: bool
+    symptom: Symptom | None = None
+    stopped_for_symptom: bool = False
+    triage_level: TriageLevel | None = None
+    active_seconds: Seconds = 0.0
+    exercises: Annotated[tuple[CoachExerciseDoc, ...], Field(max_length=50)] = ()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CoachSessionDoc:
+        if self.stopped_for_symptom and self.symptom is None:
+            raise ValueError("stopped_for_symptom needs the symptom")
+        return self
+
+
 class EpisodeDoc(BaseModel):
     """An episode with its check-ins and the doses logged outside check-ins."""
 
@@ -209,6 +287,8 @@ class EpisodeDoc(BaseModel):
     assessment: Annotated[dict[str, Any], Field(min_length=1)]
     checkins: tuple[CheckInDoc, ...] = ()
     doses: tuple[DoseDoc, ...] = ()
+    # Added after version 1 was published: a file without it has no sessions.
+    coach_sessions: tuple[CoachSessionDoc, ...] = ()
 
 
 class DiaryDocument(BaseModel):
@@ -251,6 +331,7 @@ class ImportResult:
     episodes: int
     checkins: int
     doses: int
+    coach_sessions: int = 0
 
 
 # --- export -------------------------------------------------------------------------
@@ -290,8 +371,40 @@ def _checkin_doc(checkin: CheckInRecord) -> CheckInDoc:
     )
 
 
+def _session_doc(session: CoachSessionRecord) -> CoachSessionDoc:
+    return CoachSessionDoc.model_construct(
+        started_at=session.started_at,
+        ended_at=session.ended_at,
+        phase=session.phase,
+        pain_before=session.pain_before,
+        pain_after=session.pain_after,
+        quit_early=session.quit_early,
+        symptom=session.symptom,
+        stopped_for_symptom=session.stopped_for_symptom,
+        triage_level=session.triage_level,
+        active_seconds=session.active_seconds,
+        exercises=tuple(
+            CoachExerciseDoc.model_construct(
+                exercise_id=e.exercise_id,
+                sides=e.sides,
+                target_hold_seconds=e.target_hold_seconds,
+                target_reps=e.target_reps,
+                achieved_hold_seconds=e.achieved_hold_seconds,
+                reps=dict(e.reps),
+                skipped=e.skipped,
+                step=e.step,
+                step_reason=e.step_reason,
+            )
+            for e in session.exercises
+        ),
+    )
+
+
 def episode_document(
-    episode: EpisodeRecord, checkins: Sequence[CheckInRecord], doses: Sequence[DoseRecord]
+    episode: EpisodeRecord,
+    checkins: Sequence[CheckInRecord],
+    doses: Sequence[DoseRecord],
+    sessions: Sequence[CoachSessionRecord] = (),
 ) -> EpisodeDoc:
     """One episode in the export format (also the JSON of ``backcare history --json``)."""
     trigger = None
@@ -309,6 +422,7 @@ def episode_document(
         assessment=episode.assessment,
         checkins=tuple(_checkin_doc(c) for c in checkins),
         doses=tuple(_dose_doc(d) for d in doses if d.checkin_id is None),
+        coach_sessions=tuple(_session_doc(s) for s in sessions),
     )
 
 
@@ -329,8 +443,40 @@ def _dose_data(dose: DoseRecord) -> dict[str, Any]:
     }
 
 
+def _session_data(session: CoachSessionRecord) -> dict[str, Any]:
+    return {
+        "started_at": _time(session.started_at),
+        "ended_at": _time(session.ended_at),
+        "phase": session.phase.value,
+        "pain_before": session.pain_before,
+        "pain_after": session.pain_after,
+        "quit_early": session.quit_early,
+        "symptom": None if session.symptom is None else session.symptom.value,
+        "stopped_for_symptom": session.stopped_for_symptom,
+        "triage_level": None if session.triage_level is None else session.triage_level.value,
+        "active_seconds": session.active_seconds,
+        "exercises": [
+            {
+                "exercise_id": e.exercise_id,
+                "sides": e.sides.value,
+                "target_hold_seconds": e.target_hold_seconds,
+                "target_reps": e.target_reps,
+                "achieved_hold_seconds": e.achieved_hold_seconds,
+                "reps": {side.value: n for side, n in e.reps.items()},
+                "skipped": e.skipped,
+                "step": e.step.value,
+                "step_reason": e.step_reason,
+            }
+            for e in session.exercises
+        ],
+    }
+
+
 def episode_data(
-    episode: EpisodeRecord, checkins: Sequence[CheckInRecord], doses: Sequence[DoseRecord]
+    episode: EpisodeRecord,
+    checkins: Sequence[CheckInRecord],
+    doses: Sequence[DoseRecord],
+    sessions: Sequence[CoachSessionRecord] = (),
 ) -> dict[str, Any]:
     """One episode as JSON-ready data in the export format, built directly for speed.
 
@@ -378,15 +524,19 @@ def episode_data(
             for c in checkins
         ],
         "doses": [_dose_data(d) for d in doses if d.checkin_id is None],
+        "coach_sessions": [_session_data(s) for s in sessions],
     }
 
 
 def export_data(repo: DiaryRepository) -> dict[str, Any]:
     """The whole diary as JSON-ready data in the export format."""
+    coach = CoachRepository(repo.session)
     return {
         "format": FORMAT,
         "version": VERSION,
-        "episodes": [episode_data(e, *repo.history(e.id)) for e in repo.episodes()],
+        "episodes": [
+            episode_data(e, *repo.history(e.id), coach.sessions(e.id)) for e in repo.episodes()
+        ],
     }
 
 
@@ -462,9 +612,46 @@ CSV_COLUMNS: tuple[str, ...] = (
     "mg",
     "overridden",
     "override_reason",
+    # Coach sessions (added later: a file without these columns still imports).
+    "session",
+    "ended_at",
+    "phase",
+    "pain_before",
+    "pain_after",
+    "quit_early",
+    "symptom",
+    "stopped_for_symptom",
+    "active_seconds",
+    "exercise",
+    "sides",
+    "target_hold_seconds",
+    "target_reps",
+    "achieved_hold_seconds",
+    "reps",
+    "skipped",
+    "step",
+    "step_reason",
 )
-_JSON_CELLS = frozenset({"answers", "assessment", "triage_reasons", "answers_update"})
-_INT_CELLS = frozenset({"pain", "worst_pain", "days_of_self_care", "score", "count", "mg"})
+#: The columns of files written before coach sessions were exported.
+_CSV_COLUMNS_BEFORE_COACH = CSV_COLUMNS[: CSV_COLUMNS.index("session")]
+_JSON_CELLS = frozenset({"answers", "assessment", "triage_reasons", "answers_update", "reps"})
+_INT_CELLS = frozenset(
+    {
+        "pain",
+        "worst_pain",
+        "days_of_self_care",
+        "score",
+        "count",
+        "mg",
+        "session",
+        "pain_before",
+        "pain_after",
+        "target_hold_seconds",
+        "target_reps",
+    }
+)
+_FLOAT_CELLS = frozenset({"active_seconds", "achieved_hold_seconds"})
+_BOOL_CELLS = frozenset({"overridden", "quit_early", "stopped_for_symptom", "skipped"})
 
 
 #: What a spreadsheet runs as a formula at the start of a cell (OWASP CSV injection).
@@ -524,6 +711,22 @@ def _csv_rows(data: dict[str, Any]) -> Iterator[dict[str, Any]]:
                 yield _dose_row(uid, seq, dose)
         for dose in episode["doses"]:
             yield _dose_row(uid, None, dose)
+        for number, session in enumerate(episode.get("coach_sessions", ()), 1):
+            yield {
+                "record": "coach_session",
+                "episode": uid,
+                "session": number,
+                "at": session["started_at"],
+                **{k: v for k, v in session.items() if k not in ("started_at", "exercises")},
+            }
+            for exercise in session["exercises"]:
+                yield {
+                    "record": "coach_exercise",
+                    "episode": uid,
+                    "session": number,
+                    "exercise": exercise["exercise_id"],
+                    **{k: v for k, v in exercise.items() if k != "exercise_id"},
+                }
 
 
 def _dose_row(uid: str, seq: int | None, dose: dict[str, Any]) -> dict[str, Any]:
@@ -669,7 +872,8 @@ def _from_csv(text: str) -> dict[str, Any]:
     version: int | str = VERSION if header[3] == str(VERSION) else header[3]
     _check_version(version)
     number, columns = next(rows, (2, []))
-    if tuple(columns) != CSV_COLUMNS:
+    width = len(columns)
+    if tuple(columns) not in (CSV_COLUMNS, _CSV_COLUMNS_BEFORE_COACH):
         raise ImportFormatError(
             "the CSV columns are not those of a backcare diary",
             problems=[FieldProblem(f"row {number}", "expected: " + ",".join(CSV_COLUMNS))],
@@ -690,11 +894,13 @@ def _from_csv(text: str) -> dict[str, Any]:
             end = number, row
             continue
         records += 1
-        if len(row) != len(CSV_COLUMNS):
+        if len(row) != width:
             raise ImportFormatError(
                 "a CSV row has the wrong number of cells",
                 problems=[FieldProblem(f"row {number}", f"{len(row)} cells")],
             )
+        # An older file's rows lack the coach columns: they read as empty.
+        row = row + [""] * (len(CSV_COLUMNS) - width)
         cells = {c: _value(c, v, number) for c, v in zip(CSV_COLUMNS, row, strict=True)}
         _place(cells, number, episodes, by_uid)
     _check_end(end, records)
@@ -726,16 +932,18 @@ def _value(column: str, text: str, number: int) -> Any:
             return _load_json(text, f"row {number}, {column}", invalid="a CSV cell cannot be read")
         if column in _INT_CELLS:
             return int(text)
+        if column in _FLOAT_CELLS:
+            return float(text)
     except ValueError as exc:
         raise ImportFormatError(
             "a CSV cell cannot be read",
             problems=[FieldProblem(f"row {number}, {column}", str(exc))],
         ) from exc
-    if column == "overridden":
+    if column in _BOOL_CELLS:
         if text not in ("true", "false"):
             raise ImportFormatError(
                 "a CSV cell cannot be read",
-                problems=[FieldProblem(f"row {number}, overridden", "must be true or false")],
+                problems=[FieldProblem(f"row {number}, {column}", "must be true or false")],
             )
         return text == "true"
     return text
@@ -758,7 +966,7 @@ def _place(
             cells,
             ("onset_at", "started_at", "trigger", "status", "resolved_at", "summary"),
         ) | {"uid": uid, "answers": cells["answers"], "assessment": cells["assessment"]}
-        new |= {"checkins": [], "doses": []}
+        new |= {"checkins": [], "doses": [], "coach_sessions": []}
         if uid in by_uid:
             raise ImportFormatError("duplicate episode", problems=[FieldProblem(where, uid)])
         episodes.append(new)
@@ -770,6 +978,9 @@ def _place(
             "a row refers to an episode not given before it",
             problems=[FieldProblem(where, f"episode {uid!r}")],
         )
+    if record in ("coach_session", "coach_exercise"):
+        _place_coach(cells, where, episode)
+        return
     seq = cells["checkin"]
     checkin: dict[str, Any] | None = None
     if seq is not None:
@@ -830,6 +1041,53 @@ def _place(
         )
 
 
+_SESSION_FIELDS = (
+    "ended_at",
+    "phase",
+    "pain_before",
+    "pain_after",
+    "quit_early",
+    "symptom",
+    "stopped_for_symptom",
+    "triage_level",
+    "active_seconds",
+)
+_EXERCISE_FIELDS = (
+    "sides",
+    "target_hold_seconds",
+    "target_reps",
+    "achieved_hold_seconds",
+    "reps",
+    "skipped",
+    "step",
+    "step_reason",
+)
+
+
+def _place_coach(cells: dict[str, Any], where: str, episode: dict[str, Any]) -> None:
+    """Add a coach session row, or an exercise row to the session it numbers."""
+    sessions: list[dict[str, Any]] = episode["coach_sessions"]
+    number = cells["session"]
+    if cells["record"] == "coach_session":
+        if number != len(sessions) + 1:
+            raise ImportFormatError(
+                "coach sessions must be numbered 1, 2, 3... within their episode",
+                problems=[FieldProblem(where, f"session {number!r}")],
+            )
+        sessions.append(
+            _only(cells, _SESSION_FIELDS) | {"started_at": cells["at"], "exercises": []}
+        )
+        return
+    if number is None or not 1 <= number <= len(sessions):
+        raise ImportFormatError(
+            "a row refers to a coach session not given before it",
+            problems=[FieldProblem(where, f"session {number!r}")],
+        )
+    sessions[number - 1]["exercises"].append(
+        _only(cells, _EXERCISE_FIELDS) | {"exercise_id": cells["exercise"]}
+    )
+
+
 def _check_semantics(document: DiaryDocument, *, now: datetime) -> None:
     # Times first: later checks compare them, which must not overflow.
     problems = _time_problems(document, now=now)
@@ -855,6 +1113,13 @@ def _check_semantics(document: DiaryDocument, *, now: datetime) -> None:
             problems.append(FieldProblem(f"{where}.checkins", "not in time order"))
         if not _ordered([(d.taken_at,) for d in episode.doses]):
             problems.append(FieldProblem(f"{where}.doses", "not in time order"))
+        if not _ordered([(c.started_at,) for c in episode.coach_sessions]):
+            problems.append(FieldProblem(f"{where}.coach_sessions", "not in time order"))
+        for j, session in enumerate(episode.coach_sessions):
+            for k, exercise in enumerate(session.exercises):
+                problems += _text_problems(
+                    exercise.step_reason, f"{where}.coach_sessions.{j}.exercises.{k}.step_reason"
+                )
         for j, checkin in enumerate(episode.checkins):
             here = f"{where}.checkins.{j}"
             if checkin.answers_update is not None:
@@ -975,6 +1240,10 @@ def _time_problems(document: DiaryDocument, *, now: datetime) -> list[FieldProbl
                 end,
                 "the day before the episode began",
             )
+        for k, session in enumerate(episode.coach_sessions):
+            here = f"{where}.coach_sessions.{k}"
+            if check(session.started_at, f"{here}.started_at", onset, end, "the episode began"):
+                check(session.ended_at, f"{here}.ended_at", session.started_at, end, "it started")
     return problems
 
 
@@ -1137,6 +1406,35 @@ def _new_checkin(checkin: CheckInDoc, medicines: dict[str, Medicine]) -> NewChec
     )
 
 
+def _new_session(session: CoachSessionDoc) -> NewCoachSession:
+    return NewCoachSession(
+        started_at=session.started_at,
+        ended_at=session.ended_at,
+        phase=session.phase,
+        pain_before=session.pain_before,
+        pain_after=session.pain_after,
+        quit_early=session.quit_early,
+        symptom=session.symptom,
+        stopped_for_symptom=session.stopped_for_symptom,
+        triage_level=session.triage_level,
+        active_seconds=session.active_seconds,
+        exercises=tuple(
+            NewCoachExercise(
+                exercise_id=e.exercise_id,
+                sides=e.sides,
+                target_hold_seconds=e.target_hold_seconds,
+                target_reps=e.target_reps,
+                achieved_hold_seconds=e.achieved_hold_seconds,
+                reps=dict(e.reps),
+                skipped=e.skipped,
+                step=e.step,
+                step_reason=e.step_reason,
+            )
+            for e in session.exercises
+        ),
+    )
+
+
 def import_diary(
     store: Store,
     text: str,
@@ -1169,7 +1467,7 @@ def import_diary(
     medicines = _medicines(document, knowledge)
     statuses = _dose_statuses(document, medicines, engine)
     taken = [dose.taken_at for _, dose in _doses_of(document)]
-    checkins = doses = 0
+    checkins = doses = sessions = 0
     with store.write() as repo:
         if taken:
             # Doses are checked against the diary's own: one check at a time per person.
@@ -1208,6 +1506,15 @@ def import_diary(
             )
             repo.add_checkins(record.id, [_new_checkin(c, medicines) for c in episode.checkins])
             repo.add_doses(record.id, [(_new_dose(d, medicines), None) for d in episode.doses])
+            coach = CoachRepository(repo.session)
+            for session in episode.coach_sessions:
+                coach.add_session(record.id, _new_session(session))
             checkins += len(episode.checkins)
             doses += len(episode.doses) + sum(len(c.doses) for c in episode.checkins)
-    return ImportResult(episodes=len(document.episodes), checkins=checkins, doses=doses)
+            sessions += len(episode.coach_sessions)
+    return ImportResult(
+        episodes=len(document.episodes),
+        checkins=checkins,
+        doses=doses,
+        coach_sessions=sessions,
+    )

@@ -91,6 +91,7 @@ _LOCAL_SYSTEMS: dict[str, Any] = {
     "red-flag": _ID,
     "phase": frozenset({"acute", "subacute", "recovery"}),
     "outcome-band": _KEBAB,
+    "procedure": frozenset({"exercise-session"}),
 }
 
 #: HL7 code systems backcare writes, with the codes it may use.

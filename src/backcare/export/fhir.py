@@ -19,7 +19,13 @@ uid, so exporting the same episode twice gives the same ids):
   as activities with their ids, titles and timing, instantiating the protocol's
   PlanDefinition and ActivityDefinitions (:mod:`backcare.export.fhir_knowledge`);
 * **RiskAssessment** per triage (the start and each check-in): the level as the
-  predicted outcome and every reason (rule id, message) as a ``reasonCode``.
+  predicted outcome and every reason (rule id, message) as a ``reasonCode``;
+* **Procedure** per exercise-coach session (local code ``exercise-session``,
+  ``completed`` or ``stopped``, its period, why it stopped) and, ``partOf`` it, one
+  Procedure per exercise done (the exercise's code, ``completed``, ``stopped`` or
+  ``not-done``, holds per side), each ``basedOn`` the CarePlan; the CarePlan's
+  exercise activity lists them as its ``outcomeReference``. Pain before and after a
+  session are pain Observations ``partOf`` the session.
 
 Codes are checked by :func:`backcare.export._fhir.check_codes` before the Bundle
 is validated; see ``docs/fhir-export.md``.
@@ -66,6 +72,7 @@ if TYPE_CHECKING:
     from backcare.knowledge.schema import KnowledgeBase
     from backcare.rules.assessor import Engine
     from backcare.store import CheckInRecord
+    from backcare.store.coach import CoachSessionRecord
 
 __all__ = [
     "OutcomeRecord",
@@ -132,6 +139,8 @@ class _Builder:
         self.resources: list[dict[str, Any]] = []
         self.patient = self._patient(identifier)
         self.condition = self._condition()
+        #: Exercise id -> the Procedures of it done in coach sessions.
+        self.exercise_procedures: dict[str, list[dict[str, str]]] = {}
 
     def add(self, resource: dict[str, Any], *key: object) -> dict[str, Any]:
         kind = resource.pop("resourceType")
@@ -398,6 +407,79 @@ class _Builder:
             risk["mitigation"] = summary
         self.add(risk, *key)
 
+    # --- what the person did ----------------------------------------------------------------
+
+    def care_plan_ref(self) -> dict[str, str]:
+        """The reference of the CarePlan, which is added last (its id is stable)."""
+        return {"reference": f"urn:uuid:{stable_id(self.episode.uid, 'CarePlan')}"}
+
+    def coach_session(self, session: CoachSessionRecord, number: int) -> None:
+        """A coach session as a Procedure, each exercise a Procedure ``partOf`` it."""
+        period = {
+            "start": fhir_datetime(session.started_at),
+            "end": fhir_datetime(session.ended_at),
+        }
+        stopped = session.quit_early or session.stopped_for_symptom
+        procedure: dict[str, Any] = {
+            "resourceType": "Procedure",
+            "basedOn": [self.care_plan_ref()],
+            "status": "stopped" if stopped else "completed",
+            "code": _concept(
+                coding(local("procedure"), "exercise-session", "Exercise session"),
+                text="backcare exercise-coach session",
+            ),
+            "subject": _ref(self.patient),
+            "performedPeriod": period,
+            "performer": [{"actor": _ref(self.patient)}],
+            "reasonReference": [_ref(self.condition)],
+        }
+        if session.stopped_for_symptom and session.symptom is not None:
+            procedure["statusReason"] = {
+                "text": f"stopped for a symptom: {session.symptom.value.replace('_', ' ')}"
+            }
+        elif session.quit_early:
+            procedure["statusReason"] = {"text": "the person stopped early"}
+        parent = self.add(procedure, "coach", number)
+        for side, score in (("before", session.pain_before), ("after", session.pain_after)):
+            if score is not None:
+                at = session.started_at if side == "before" else session.ended_at
+                pain = self.observation(
+                    _concept(coding(LOINC, "72514-3"), text=f"{_PAIN_TEXT} ({side} exercise)"),
+                    at=at,
+                    value={"valueInteger": score},
+                    key=("pain", "coach", number, side),
+                )
+                pain["partOf"] = [_ref(parent)]
+        for position, exercise in enumerate(session.exercises, 1):
+            reps = ", ".join(f"{side.value} {n}" for side, n in exercise.reps.items())
+            done = sum(exercise.reps.values())
+            status = "completed" if exercise.completed else "not-done" if done == 0 else "stopped"
+            child: dict[str, Any] = {
+                "resourceType": "Procedure",
+                "basedOn": [self.care_plan_ref()],
+                "partOf": [_ref(parent)],
+                "status": status,
+                "code": _concept(
+                    coding(local("exercise"), exercise.exercise_id),
+                    text=exercise.exercise_id.replace("_", " "),
+                ),
+                "subject": _ref(self.patient),
+                "performedPeriod": period,
+                "note": [
+                    {
+                        "text": f"Asked for {exercise.target_reps} holds of "
+                        f"{exercise.target_hold_seconds} s"
+                        f"{' each side' if exercise.sides.value == 'each' else ''}; "
+                        f"held {reps}; longest hold {exercise.achieved_hold_seconds:g} s"
+                        f"{'; skipped' if exercise.skipped else ''}."
+                    }
+                ],
+            }
+            if status == "not-done":
+                child["statusReason"] = {"text": "skipped" if exercise.skipped else "not reached"}
+            added = self.add(child, "coach", number, position)
+            self.exercise_procedures.setdefault(exercise.exercise_id, []).append(_ref(added))
+
     def care_plan(self, assessment: Assessment) -> None:
         plan = assessment.plan
         resolved = self.episode.resolved_at is not None
@@ -422,6 +504,11 @@ class _Builder:
         ]
         activities += [
             {
+                **(
+                    {"outcomeReference": self.exercise_procedures[ex.id]}
+                    if ex.id in self.exercise_procedures
+                    else {}
+                ),
                 "detail": _detail(
                     kind="exercise",
                     item_id=ex.id,
@@ -433,7 +520,7 @@ class _Builder:
                     dose=None,
                     status=activity_status,
                     per_day=ex.times_per_day,
-                )
+                ),
             }
             for ex in plan.exercises
         ]
@@ -575,6 +662,8 @@ def episode_bundle(
                 problems=[FieldProblem(f"outcomes.{number}.at", record.at.isoformat())],
             )
         builder.outcome(record, number)
+    for number, session in enumerate(history.coach_sessions, 1):
+        builder.coach_session(session, number)
     until = episode.resolved_at or now
     builder.care_plan(engine.assess(answers_at(history, at=until)))
     bundle = {

@@ -34,14 +34,14 @@ import base64
 import io
 import warnings
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from backcare.domain.enums import EvidenceGrade, TriageLevel
-from backcare.domain.results import Assessment, PlannedExercise, Reason
+from backcare.domain.results import Assessment, MedicineAdvice, PlannedExercise, Reason
 from backcare.domain.verdict import (
     INCOMPLETE,
     incomplete_headline,
@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from backcare.knowledge.schema import KnowledgeBase
     from backcare.rules.assessor import Engine
     from backcare.store import CheckInRecord, DoseRecord
+    from backcare.store.coach import CoachSessionRecord
 
 __all__ = [
     "MAX_PAGES",
@@ -181,6 +182,29 @@ class AdherenceRow:
 
 
 @dataclass(frozen=True, slots=True)
+class CoachRow:
+    """One exercise-coach session, as the clinician reads it."""
+
+    started_at: datetime
+    minutes: int
+    exercises_done: int
+    exercises_planned: int
+    holds: int
+    pain_before: int | None
+    pain_after: int | None
+    outcome: str
+
+    @property
+    def pain(self) -> str:
+        """Pain before → after ("-" where not given)."""
+
+        def show(value: int | None) -> str:
+            return "-" if value is None else str(value)
+
+        return f"{show(self.pain_before)} → {show(self.pain_after)}"
+
+
+@dataclass(frozen=True, slots=True)
 class MedicineRow:
     """One medicine on one day."""
 
@@ -204,10 +228,16 @@ class MedicineSummary:
     highest_24h_mg: int
     max_daily_mg: int | None
     overrides: tuple[str, ...]
+    #: Why the person's plan lowers the label's maximum or sets none (empty: the label's).
+    limit_reason: str = ""
+    #: The plan gives no safe daily amount for this person, so every dose is over it.
+    no_safe_limit: bool = False
 
     @property
     def over_limit(self) -> bool:
-        """Whether some 24 hours went over the label maximum."""
+        """Whether some 24 hours went over the person's maximum (the plan's, else the label's)."""
+        if self.no_safe_limit:
+            return self.doses > 0
         return self.max_daily_mg is not None and self.highest_24h_mg > self.max_daily_mg
 
 
@@ -266,6 +296,8 @@ class ClinicianReport:
     plan_evidence: str = ""
     exercises: tuple[ExerciseFigure, ...] = ()
     """The plan's exercises at the end of the range, with their drawings."""
+    coach_sessions: tuple[CoachRow, ...] = ()
+    """The exercise coach's sessions in the range, oldest first."""
 
     @property
     def current_label(self) -> str:
@@ -507,21 +539,54 @@ def _planned(
 
 
 def _adherence(
-    context: EpisodeContext, engine: Engine, checkins: Sequence[CheckInRecord]
+    context: EpisodeContext,
+    engine: Engine,
+    checkins: Sequence[CheckInRecord],
+    sessions: Sequence[CoachSessionRecord],
 ) -> list[AdherenceRow]:
+    """Self-care reported at check-ins, and exercise sessions, against the plan's timetable.
+
+    ``sessions`` are the coach sessions in the range with at least one hold done. The
+    exercise count is the larger of the sessions reported at check-ins and those run
+    in the coach: a person may report a coach session at a check-in too, and adding
+    the two would count it twice.
+    """
     history = context.history
     index = history.checkins.index(checkins[0])
-    # Actions are counted "since the previous check-in": plan over the same stretch.
+    # Actions are counted "since the previous check-in": plan over the same stretch,
+    # and on to the last coach session when one came after the last check-in.
     begin = history.checkins[index - 1].recorded_at if index else history.episode.onset_at
-    planned = _planned(context, engine, (begin, checkins[-1].recorded_at))
+    end = max([checkins[-1].recorded_at, *(s.started_at for s in sessions)])
+    planned = _planned(context, engine, (begin, end))
     done: dict[str, int] = defaultdict(int)
     for checkin in checkins:
         for action in checkin.actions:
             done[action.action.value] += action.count
+    done["exercises"] = max(done["exercises"], len(sessions))
     return [
         AdherenceRow(label=label, done=done[action], planned=planned[schedule])
         for action, label, schedule in _ACTIONS
     ]
+
+
+def _coach_rows(sessions: Sequence[CoachSessionRecord], tz: tzinfo) -> Iterator[CoachRow]:
+    for session in sessions:
+        if session.stopped_for_symptom and session.symptom is not None:
+            outcome = f"stopped: {session.symptom.value.replace('_', ' ')}"
+        elif session.quit_early:
+            outcome = "stopped early"
+        else:
+            outcome = "finished"
+        yield CoachRow(
+            started_at=session.started_at.astimezone(tz),
+            minutes=round(session.active_seconds / 60),
+            exercises_done=sum(e.completed for e in session.exercises),
+            exercises_planned=len(session.exercises),
+            holds=session.reps_done,
+            pain_before=session.pain_before,
+            pain_after=session.pain_after,
+            outcome=outcome,
+        )
 
 
 def _highest_24h(doses: Sequence[DoseRecord]) -> int:
@@ -535,8 +600,18 @@ def _highest_24h(doses: Sequence[DoseRecord]) -> int:
 
 
 def _medicines(
-    context: EpisodeContext, kb: KnowledgeBase, first: date, last: date
+    context: EpisodeContext,
+    kb: KnowledgeBase,
+    first: date,
+    last: date,
+    advice: Mapping[str, MedicineAdvice],
 ) -> tuple[list[MedicineSummary], list[MedicineRow], int]:
+    """Doses per medicine and per day, against the person's plan's daily maximum.
+
+    The plan's maximum (``advice``, from the current assessment) is lowered or removed
+    for liver disease, heavy drinking, under 50 kg or a child; the label's applies only
+    to a medicine the plan does not mention.
+    """
     tz = context.tz
     doses = [d for d in context.history.doses if first <= d.taken_at.astimezone(tz).date() <= last]
     by_drug: dict[str, list[DoseRecord]] = defaultdict(list)
@@ -547,6 +622,15 @@ def _medicines(
         medicine = kb.medicine(drug)
         name = medicine.name if medicine is not None else drug
         limit = medicine.max_daily_mg if medicine is not None else None
+        plan = advice.get(medicine.id if medicine is not None else drug)
+        reason, no_safe = "", False
+        if plan is not None and medicine is not None:
+            if plan.max_daily_mg is None and limit is not None:
+                no_safe = True
+                reason = " ".join(plan.reasons) or "no safe daily amount is assumed"
+            elif plan.max_daily_mg is not None and limit is not None and plan.max_daily_mg < limit:
+                reason = " ".join(plan.reasons)
+            limit = plan.max_daily_mg
         per_day: dict[date, list[DoseRecord]] = defaultdict(list)
         for dose in taken:
             per_day[dose.taken_at.astimezone(tz).date()].append(dose)
@@ -562,6 +646,8 @@ def _medicines(
                 overrides=tuple(
                     d.override_reason or "limit overridden" for d in taken if d.overridden
                 ),
+                limit_reason=reason,
+                no_safe_limit=no_safe,
             )
         )
         rows += [
@@ -719,7 +805,13 @@ def build_report(
     spans, earlier = _triage(context, checkins, first)
     explained, more_reasons = _explained(spans)
     outcomes, resolution = _outcomes(context, checkins, until)
-    medicines, medicine_days, earlier_days = _medicines(context, kb, first, last)
+    advice = {m.drug: m for m in assessment.plan.medications}
+    sessions = [
+        s
+        for s in context.history.coach_sessions
+        if first <= s.started_at.astimezone(tz).date() <= last
+    ]
+    medicines, medicine_days, earlier_days = _medicines(context, kb, first, last, advice)
     baseline = episode_baseline(episode.answers, context.history.checkins[0])
     return ClinicianReport(
         episode_id=episode.id,
@@ -745,7 +837,10 @@ def build_report(
         outcomes=tuple(outcomes),
         not_recorded=("STarT Back", "Oswestry Disability Index", "Roland-Morris"),
         resolution=resolution,
-        adherence=tuple(_adherence(context, engine, checkins)),
+        adherence=tuple(
+            _adherence(context, engine, checkins, [s for s in sessions if s.reps_done])
+        ),
+        coach_sessions=tuple(_coach_rows(sessions, tz)),
         medicines=tuple(medicines),
         medicine_days=tuple(medicine_days),
         earlier_medicine_days=earlier_days,

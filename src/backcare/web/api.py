@@ -263,6 +263,33 @@ def fhir(episode_id: EpisodeId, diary: DiaryDep) -> Response:
     )
 
 
+@router.get(
+    "/diary/episodes/{episode_id}/report",
+    tags=["diary"],
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The clinician report (PDF, or self-contained HTML)",
+            "content": {"application/pdf": {}, "text/html": {}},
+        }
+    },
+)
+def report(
+    episode_id: EpisodeId,
+    diary: DiaryDep,
+    format: Annotated[Literal["pdf", "html"], Query(description="pdf or html")] = "pdf",  # noqa: A002
+) -> Response:
+    """The clinician report of the episode, to share with a doctor (a download)."""
+    from backcare.export.report import clinician_report
+
+    data = clinician_report(diary, episode_id=episode_id, fmt=format)
+    media = "application/pdf" if format == "pdf" else "text/html; charset=utf-8"
+    name = f"backcare-report-episode-{episode_id}.{format}"
+    return Response(
+        data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
 # --- coach ----------------------------------------------------------------------------
 
 

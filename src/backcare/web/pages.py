@@ -538,6 +538,9 @@ def resolve(
 
 @router.get("/export")
 def export_page(request: Request, diary: DiaryDep) -> Response:
-    """Download the diary (JSON, CSV, FHIR) and subscribe to the reminder calendar."""
-    episodes = [episode_out(e) for e in diary.episodes()]
-    return render(request, "export.html", {"episodes": episodes})
+    """Download the diary (JSON, CSV, FHIR), share an episode with a doctor (report, FHIR)."""
+    records = diary.episodes()
+    episodes = [episode_out(e) for e in records]
+    # The report needs a check-in to report on: offer it only where there is one.
+    reportable = {e.id for e in records if diary.history(e.id).checkins}
+    return render(request, "export.html", {"episodes": episodes, "reportable": reportable})

@@ -210,3 +210,14 @@ def test_the_stored_settings_are_used_after_a_restart(engine: Engine, tmp_path: 
         client.put("/api/v1/settings", json={"emergency_number": "000"})
     with web_client(engine, database_url=url) as client:
         assert 'href="tel:000"' in client.get("/").text
+
+
+def test_without_a_database_the_assessment_keeps_the_configured_number(engine: Engine) -> None:
+    # Port 1 on loopback refuses at once: the diary cannot be opened.
+    with web_client(
+        engine, database_url="postgresql+psycopg://postgres@127.0.0.1:1/none"
+    ) as client:
+        page = client.get("/assess")
+        assert page.status_code == 200
+        assert 'href="tel:999"' in page.text
+        assert client.get("/api/v1/settings").status_code == 503

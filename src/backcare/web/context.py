@@ -76,9 +76,9 @@ class WebContext:
             values = self.diary().personal_settings()
             settings = with_personal(self.base_settings, values)
         except (StoreError, InputError) as exc:
-            # The defaults still give safe advice; the settings page shows the problem.
+            # The defaults still give safe advice; not kept, so the next request tries again.
             _log.warning("personal settings not used: %s", exc)
-            settings = self.base_settings
+            return self.base_settings, self.base_engine
         return self.use(settings)
 
     def use(self, settings: Settings) -> tuple[Settings, Engine]:

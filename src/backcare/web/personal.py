@@ -78,6 +78,8 @@ def _save(web: Any, diary: Any, body: SettingsIn) -> Settings:
 @api_router.get("/settings", tags=["settings"])
 def get_settings(web: Web, diary: DiaryDep) -> SettingsOut:
     """The settings in force: the person's choices over the configured defaults."""
+    # ``diary`` opens the database first, so a diary that cannot be opened is a 503 here
+    # rather than the configured defaults shown as if they were the person's choice.
     return _out(web.settings)
 
 

@@ -221,3 +221,15 @@ def test_without_a_database_the_assessment_keeps_the_configured_number(engine: E
         assert page.status_code == 200
         assert 'href="tel:999"' in page.text
         assert client.get("/api/v1/settings").status_code == 503
+
+
+def test_the_first_request_after_a_restart_uses_the_stored_waking_hours(
+    engine: Engine, tmp_path: Any
+) -> None:
+    url = f"sqlite:///{tmp_path / 'diary.sqlite3'}"
+    with web_client(engine, database_url=url) as client:
+        start_episode(client)
+        client.put("/api/v1/settings", json={"wake_time": "10:00", "sleep_time": "21:00"})
+    with web_client(engine, database_url=url) as client:  # no page seen before the diary
+        schedule = client.get("/api/v1/diary/today").json()["assessment"]["plan"]["schedule"]
+        assert schedule[0]["time"] == "10:00"

@@ -73,7 +73,7 @@ class WebContext:
         if current is not None:
             return current
         try:
-            values = self.diary().personal_settings()
+            values = self._open().personal_settings()
             settings = with_personal(self.base_settings, values)
         except (StoreError, InputError) as exc:
             # The defaults still give safe advice; not kept, so the next request tries again.
@@ -98,11 +98,21 @@ class WebContext:
             return self._current
 
     def diary(self) -> Diary:
-        """The diary, opened (and migrated) on first use.
+        """The diary, opened (and migrated) on first use, with the person's settings in force.
 
         Raises:
             StoreError: the database cannot be opened or migrated.
         """
+        diary = self._open()
+        if self._current is None:
+            # First use: its engine must carry the stored settings (a calendar feed may be
+            # the first request after a restart).
+            with_stored = with_personal(self.base_settings, diary.personal_settings())
+            self.use(with_stored)
+            return self._open()
+        return diary
+
+    def _open(self) -> Diary:
         with self._lock:
             if self._diary is None:
                 from backcare.store import open_store

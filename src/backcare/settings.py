@@ -20,7 +20,19 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from backcare.locations import cache_folder
 
-__all__ = ["COMMON_EMERGENCY_NUMBERS", "ENV_PREFIX", "Settings", "cache_directory", "get_settings"]
+__all__ = [
+    "COMMON_EMERGENCY_NUMBERS",
+    "ENV_PREFIX",
+    "PERSONAL_SETTINGS",
+    "Settings",
+    "cache_directory",
+    "get_settings",
+    "with_personal",
+]
+
+#: The settings a person may choose in the web app (stored in the diary).
+PERSONAL_SETTINGS: tuple[str, ...] = ("emergency_number", "wake_time", "sleep_time")
+
 
 #: The emergency numbers people most often need; any other short number is accepted too.
 COMMON_EMERGENCY_NUMBERS: dict[str, str] = {
@@ -127,4 +139,34 @@ def get_settings(environ: Mapping[str, str] | None = None) -> Settings:
             )
             for err in exc.errors()
         ]
+        raise InputError("invalid setting", problems=problems) from exc
+
+
+def with_personal(base: Settings, values: Mapping[str, str]) -> Settings:
+    """``base`` with the person's own choices (see :data:`PERSONAL_SETTINGS`) put over it.
+
+    Raises:
+        InputError: a name is not a personal setting, or a value is not allowed; each
+            problem names the setting in plain words.
+    """
+    from pydantic import ValidationError
+
+    from backcare.errors import FieldProblem, InputError
+
+    unknown = sorted(set(values) - set(PERSONAL_SETTINGS))
+    if unknown:
+        problems = [FieldProblem(name, "is not a setting you can change here") for name in unknown]
+        raise InputError("invalid setting", problems=problems)
+    try:
+        return Settings.model_validate({**base.model_dump(), **values})
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = str(err["loc"][0]) if err["loc"] else ""
+            message = err["msg"].removeprefix("Value error, ")
+            if name in ("wake_time", "sleep_time"):
+                message = "please enter a time of day, for example 07:00"
+            if not name and "sleep_time" in message:
+                name, message = "sleep_time", "must be later in the day than the wake time"
+            problems.append(FieldProblem(name, message))
         raise InputError("invalid setting", problems=problems) from exc

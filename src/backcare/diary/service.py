@@ -58,7 +58,7 @@ from backcare.errors import ConflictError, FieldProblem, InputError, NotFoundErr
 from backcare.knowledge.schema import KnowledgeBase, RedFlag
 from backcare.measures import PSFS_MAX_ACTIVITIES, nrs
 from backcare.rules.assessor import Engine, default_engine
-from backcare.settings import Settings, get_settings
+from backcare.settings import Settings, get_settings, with_personal
 from backcare.store import (
     CheckInRecord,
     DiaryRepository,
@@ -191,6 +191,30 @@ class Diary:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+    # --- the person's settings --------------------------------------------------------
+
+    def personal_settings(self) -> dict[str, str]:
+        """The settings the person chose (emergency number, waking hours), by name."""
+        with self.store.read() as repo:
+            return repo.preferences()
+
+    def save_personal_settings(self, base: Settings, values: Mapping[str, str]) -> Settings:
+        """Check ``values`` over ``base``, store them and return the settings in force.
+
+        Raises:
+            InputError: a value is not allowed (nothing is saved).
+        """
+        settings = with_personal(base, values)
+        # Only real overrides are kept, normalised ("07:00" is stored as "07:00:00").
+        keep = {
+            name: str(getattr(settings, name))
+            for name in values
+            if getattr(settings, name) != getattr(base, name)
+        }
+        with self.store.write() as repo:
+            repo.replace_preferences(keep)
+        return settings
 
     # --- episodes -------------------------------------------------------------------
 

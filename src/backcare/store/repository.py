@@ -14,11 +14,11 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, Text, cast, func, insert, select, update
+from sqlalchemy import Table, Text, cast, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -37,7 +37,14 @@ from backcare.store.records import (
     NewEpisode,
     SelfCareAction,
 )
-from backcare.store.tables import ActionTaken, ActivityRating, CheckIn, Episode, MedicineDose
+from backcare.store.tables import (
+    ActionTaken,
+    ActivityRating,
+    CheckIn,
+    Episode,
+    MedicineDose,
+    Preference,
+)
 
 __all__ = ["DiaryRepository"]
 
@@ -583,3 +590,18 @@ class DiaryRepository:
             select(*_DOSE_COLUMNS).where(_D.episode_id == episode_id).order_by(_D.taken_at, _D.id)
         ).all()
         return [_dose(row) for row in rows]
+
+    # --- preferences ----------------------------------------------------------------
+
+    def preferences(self) -> dict[str, str]:
+        """The settings the person chose, by name (only those that override a default)."""
+        rows = self.session.execute(select(Preference.name, Preference.value)).all()
+        return {str(name): str(value) for name, value in rows}
+
+    def replace_preferences(self, values: Mapping[str, str]) -> None:
+        """Store exactly ``values`` as the person's settings (others go back to defaults)."""
+        self.session.execute(delete(Preference))
+        if values:
+            self.session.execute(
+                insert(Preference), [{"name": k, "value": v} for k, v in values.items()]
+            )

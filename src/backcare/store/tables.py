@@ -44,6 +44,7 @@ __all__ = [
     "CheckIn",
     "Episode",
     "MedicineDose",
+    "Preference",
     "metadata",
 ]
 
@@ -188,3 +189,16 @@ class MedicineDose(Base):
     taken_at: Mapped[datetime]
     overridden: Mapped[bool] = mapped_column(Boolean, server_default=false())
     override_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Preference(Base):
+    """One setting the person chose in the web app (name and text value), overriding the default.
+
+    Names and values are checked by :class:`backcare.settings.Settings` before they are
+    saved, so a bad value never comes back out.
+    """
+
+    __tablename__ = "preferences"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(40))

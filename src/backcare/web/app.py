@@ -91,8 +91,8 @@ def create_app(
     settings = settings if settings is not None else get_settings()
     engine = engine if engine is not None else default_engine(settings)
     context = WebContext(
-        engine=engine,
-        settings=settings,
+        base_engine=engine,
+        base_settings=settings,
         database_url=database_url,
         signer=Signer(secret),
         templates=make_templates(),
@@ -116,11 +116,13 @@ def create_app(
     app.state.backcare = context
     install_error_handlers(app)
 
-    from backcare.web import api, api_text, pages
+    from backcare.web import api, api_text, pages, personal
 
     app.include_router(api.router)
     app.include_router(api_text.router)
+    app.include_router(personal.api_router)
     app.include_router(pages.router)
+    app.include_router(personal.page_router)
     # The exercise drawings belong to the knowledge base (its load check needs them).
     app.mount(DRAWINGS_URL, StaticFiles(directory=DRAWINGS_DIR), name="drawings")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -32,6 +32,7 @@ from backcare.domain.results import (
     WarningSign,
     trusted_builder,
 )
+from backcare.knowledge.loader import REQUIRED_MESSAGES
 from backcare.knowledge.schema import Condition, KnowledgeBase, Recommendation
 from backcare.rules.build import Parts
 from backcare.rules.decide import FORMAT
@@ -261,20 +262,8 @@ def _texts(kb: KnowledgeBase) -> dict[str, Any]:
     levels = [level.value for level in TriageLevel]
     return {
         "summaries": {level: kb.message(f"summary_{level}") for level in levels},
-        **{
-            key: kb.message(key)
-            for key in (
-                "incomplete",
-                "emergency_message",
-                "emergency_note",
-                "urgent_note",
-                "assumed_onset",
-                "contradictory_timing",
-                "unknown_conditions",
-                "not_otc",
-                "exercise_session",
-            )
-        },
+        # Every other message the engine needs (the loader checks each is present).
+        **{key: kb.message(key) for key in REQUIRED_MESSAGES if not key.startswith("summary_")},
         "bmi": {
             # The plan cites the sources of every band together, as one classification.
             "sources": list(dict.fromkeys(s for band in kb.bmi_bands for s in band.sources)),

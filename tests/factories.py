@@ -1,10 +1,14 @@
-"""Answer factories shared by the tests (importable, unlike conftest)."""
+"""Answer and record factories shared by the tests (importable, unlike conftest)."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from backcare.domain.answers import History, RedFlags
+
+if TYPE_CHECKING:
+    from backcare.store import Store
 
 RED_FLAG_KEYS = tuple(RedFlags.model_fields)
 HISTORY_KEYS = tuple(History.model_fields)
@@ -28,3 +32,41 @@ def all_no(**overrides: Any) -> dict[str, Any]:
         else:
             answers[key] = value
     return answers
+
+
+def add_coach_session(
+    store: Store, *, now: datetime, left: int = 3, quit_early: bool = False
+) -> None:
+    """A knee-to-chest session, ``left`` holds on the left and 3 on the right, ending at ``now``."""
+    from backcare.domain.enums import Phase, Sides
+    from backcare.domain.exercise import Side, Step
+    from backcare.store.coach import CoachRepository, NewCoachExercise, NewCoachSession
+
+    with store.write() as repo:
+        episode = repo.active_episode()
+        assert episode is not None
+        CoachRepository(repo.session).add_session(
+            episode.id,
+            NewCoachSession(
+                started_at=now - timedelta(minutes=6),
+                ended_at=now,
+                phase=Phase.ACUTE,
+                pain_before=5,
+                pain_after=4,
+                quit_early=quit_early,
+                active_seconds=300.0,
+                exercises=(
+                    NewCoachExercise(
+                        exercise_id="knee_to_chest",
+                        sides=Sides.EACH,
+                        target_hold_seconds=10,
+                        target_reps=3,
+                        achieved_hold_seconds=10.0,
+                        reps={Side.LEFT: left, Side.RIGHT: 3},
+                        skipped=False,
+                        step=Step.START,
+                        step_reason="First session.",
+                    ),
+                ),
+            ),
+        )

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import typer
+from tests.factories import add_coach_session
 
 from store_fixtures import cli_app, invoke
 
@@ -415,43 +416,13 @@ def test_plan_shows_what_is_due_next_today(app: typer.Typer, started: str) -> No
 def test_history_lists_coach_sessions_in_the_table_and_the_json(
     app: typer.Typer, started: str
 ) -> None:
-    from datetime import UTC, datetime, timedelta
+    from datetime import UTC, datetime
 
-    from backcare.domain.enums import Phase, Sides
-    from backcare.domain.exercise import Side, Step
     from backcare.store import open_store
-    from backcare.store.coach import CoachRepository, NewCoachExercise, NewCoachSession
 
     run(app, started, "checkin", "--pain", "5")
-    now = datetime.now(UTC)
-    with open_store(started) as store, store.write() as repo:
-        episode = repo.active_episode()
-        assert episode is not None
-        CoachRepository(repo.session).add_session(
-            episode.id,
-            NewCoachSession(
-                started_at=now - timedelta(minutes=6),
-                ended_at=now,
-                phase=Phase.ACUTE,
-                pain_before=5,
-                pain_after=4,
-                quit_early=False,
-                active_seconds=300.0,
-                exercises=(
-                    NewCoachExercise(
-                        exercise_id="knee_to_chest",
-                        sides=Sides.EACH,
-                        target_hold_seconds=10,
-                        target_reps=3,
-                        achieved_hold_seconds=10.0,
-                        reps={Side.LEFT: 3, Side.RIGHT: 3},
-                        skipped=False,
-                        step=Step.START,
-                        step_reason="First session.",
-                    ),
-                ),
-            ),
-        )
+    with open_store(started) as store:
+        add_coach_session(store, now=datetime.now(UTC))
     table = run(app, started, "history")
     assert "Exercise sessions: 1" in table
     assert "1 of 1 exercises done, 6 holds, 5 min, pain 5 → 4: finished" in table

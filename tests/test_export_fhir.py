@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.factories import add_coach_session
 
 from backcare import Engine, KnowledgeBase
 from backcare.diary import (
@@ -592,43 +593,6 @@ def test_triage_rules_carry_their_condition_as_json(
 # --- exercise-coach sessions ---------------------------------------------------------------
 
 
-def _coach_session(diary: Diary, *, left: int, quit_early: bool) -> None:
-    from backcare.coach.progression import Step
-    from backcare.domain.enums import Phase, Sides
-    from backcare.domain.exercise import Side
-    from backcare.store.coach import CoachRepository, NewCoachExercise, NewCoachSession
-
-    now = diary.now()
-    with diary.store.write() as repo:
-        episode = repo.active_episode()
-        assert episode is not None
-        CoachRepository(repo.session).add_session(
-            episode.id,
-            NewCoachSession(
-                started_at=now - timedelta(minutes=6),
-                ended_at=now,
-                phase=Phase.ACUTE,
-                pain_before=5,
-                pain_after=4,
-                quit_early=quit_early,
-                active_seconds=300.0,
-                exercises=(
-                    NewCoachExercise(
-                        exercise_id="knee_to_chest",
-                        sides=Sides.EACH,
-                        target_hold_seconds=10,
-                        target_reps=3,
-                        achieved_hold_seconds=10.0,
-                        reps={Side.LEFT: left, Side.RIGHT: 3},
-                        skipped=False,
-                        step=Step.START,
-                        step_reason="First session.",
-                    ),
-                ),
-            ),
-        )
-
-
 def test_coach_sessions_are_procedures_linked_to_the_care_plan_activity(
     sqlite_diary: Diary,
     clock: FakeClock,
@@ -637,9 +601,9 @@ def test_coach_sessions_are_procedures_linked_to_the_care_plan_activity(
     clock.advance(hours=2)
     sqlite_diary.check_in(CheckInEntry(pain=5))
     clock.advance(hours=1)
-    _coach_session(sqlite_diary, left=3, quit_early=False)
+    add_coach_session(sqlite_diary.store, now=sqlite_diary.now())
     clock.advance(hours=4)
-    _coach_session(sqlite_diary, left=1, quit_early=True)
+    add_coach_session(sqlite_diary.store, now=sqlite_diary.now(), left=1, quit_early=True)
     text = export_fhir_bundle(sqlite_diary)
     parse_bundle(text)  # fhir.resources accepts it
     bundle = json.loads(text)

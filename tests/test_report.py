@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import typer
 from hypothesis import given, settings
+from tests.factories import add_coach_session
 from typer.testing import CliRunner
 
 from backcare import Engine
@@ -528,44 +529,6 @@ def test_register_adds_a_kb_group_when_the_app_has_none() -> None:
 # --- exercise coach sessions -----------------------------------------------------------------
 
 
-def record_coach_session(diary: Diary, *, quit_early: bool = False) -> None:
-    """A full knee-to-chest session (3 holds a side) run in the coach just now."""
-    from backcare.coach.progression import Step
-    from backcare.domain.enums import Phase, Sides
-    from backcare.domain.exercise import Side
-    from backcare.store.coach import CoachRepository, NewCoachExercise, NewCoachSession
-
-    now = diary.now()
-    with diary.store.write() as repo:
-        episode = repo.active_episode()
-        assert episode is not None
-        CoachRepository(repo.session).add_session(
-            episode.id,
-            NewCoachSession(
-                started_at=now - timedelta(minutes=6),
-                ended_at=now,
-                phase=Phase.ACUTE,
-                pain_before=5,
-                pain_after=4,
-                quit_early=quit_early,
-                active_seconds=300.0,
-                exercises=(
-                    NewCoachExercise(
-                        exercise_id="knee_to_chest",
-                        sides=Sides.EACH,
-                        target_hold_seconds=10,
-                        target_reps=3,
-                        achieved_hold_seconds=10.0,
-                        reps={Side.LEFT: 3, Side.RIGHT: 3},
-                        skipped=False,
-                        step=Step.START,
-                        step_reason="First session.",
-                    ),
-                ),
-            ),
-        )
-
-
 def test_a_coach_session_counts_as_exercise_done_and_is_listed(
     sqlite_diary: Diary,
     clock: FakeClock,
@@ -574,7 +537,7 @@ def test_a_coach_session_counts_as_exercise_done_and_is_listed(
     clock.advance(hours=2)
     sqlite_diary.check_in(CheckInEntry(pain=5))
     clock.advance(hours=1)
-    record_coach_session(sqlite_diary)
+    add_coach_session(sqlite_diary.store, now=sqlite_diary.now())
     text = visible(clinician_report(sqlite_diary, fmt="html").decode())
     match = re.search(r"Exercises (\d+) (\d+) (\d+)%", text)
     assert match is not None, text
@@ -589,7 +552,7 @@ def test_a_session_reported_at_a_check_in_too_is_not_counted_twice(
 ) -> None:
     sqlite_diary.start_episode(onset=START, answers=start_answers())
     clock.advance(hours=1)
-    record_coach_session(sqlite_diary)
+    add_coach_session(sqlite_diary.store, now=sqlite_diary.now())
     clock.advance(hours=1)
     sqlite_diary.check_in(CheckInEntry(pain=5, actions=(ActionCount(SelfCareAction.EXERCISES, 1),)))
     text = visible(clinician_report(sqlite_diary, fmt="html").decode())
@@ -600,9 +563,9 @@ def test_a_session_reported_at_a_check_in_too_is_not_counted_twice(
 def test_pdf_read_back_shows_the_coach_sessions_done(
     diary_week: Diary, clock: FakeClock, tmp_path: Path
 ) -> None:
-    record_coach_session(diary_week)
+    add_coach_session(diary_week.store, now=diary_week.now())
     clock.advance(hours=3)
-    record_coach_session(diary_week, quit_early=True)
+    add_coach_session(diary_week.store, now=diary_week.now(), quit_early=True)
     text, pages = pdf_text(clinician_report(diary_week), tmp_path)
     assert pages in (1, 2)
     assert "Exercise coach sessions" in text

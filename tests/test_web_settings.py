@@ -8,13 +8,14 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.web_support import hidden_fields, start_episode, web_client
+from tests.web_support import hidden_fields, page_form, start_episode, typical_answer, web_client
 
 from backcare import Engine
 from backcare.diary import Diary
 from backcare.errors import InputError
 from backcare.settings import Settings, with_personal
 from backcare.store import Store
+from backcare.web.forms import decode_state
 from store_fixtures import store, store_url  # noqa: F401  (fixtures)
 
 
@@ -102,7 +103,7 @@ def test_the_api_reads_and_replaces_the_settings(client: TestClient) -> None:
         pytest.param({"emergency_number": "call"}, "emergency_number", id="letters"),
         pytest.param({"wake_time": "7 o'clock"}, "wake_time", id="bad-time"),
         pytest.param({"emergency_number": 911}, "emergency_number", id="a-number-not-text"),
-        pytest.param({"units": "lb"}, "units", id="unknown-field"),
+        pytest.param({"units": "lb"}, "units", id="unknown-units"),
     ],
 )
 def test_the_api_refuses_bad_values_and_keeps_the_old_ones(
@@ -233,3 +234,107 @@ def test_the_first_request_after_a_restart_uses_the_stored_waking_hours(
     with web_client(engine, database_url=url) as client:  # no page seen before the diary
         schedule = client.get("/api/v1/diary/today").json()["assessment"]["plan"]["schedule"]
         assert schedule[0]["time"] == "10:00"
+
+
+# --- units ----------------------------------------------------------------------------
+
+
+def test_the_api_round_trips_the_units(client: TestClient) -> None:
+    assert client.get("/api/v1/settings").json()["units"] == "metric"
+    response = client.put("/api/v1/settings", json={"units": "imperial"})
+    assert response.status_code == 200, response.text
+    assert client.get("/api/v1/settings").json()["units"] == "imperial"
+    refused = client.put("/api/v1/settings", json={"units": "stones"})
+    assert refused.status_code == 422
+    [problem] = refused.json()["error"]["problems"]
+    assert problem["field"] == "units"
+    assert "metric" in problem["problem"]
+    assert "imperial" in problem["problem"]
+    assert "Input should" not in problem["problem"]
+    assert client.get("/api/v1/settings").json()["units"] == "imperial"
+
+
+def test_the_settings_page_chooses_imperial_units(client: TestClient) -> None:
+    response = _submit(
+        client, emergency_number="999", wake_time="07:00", sleep_time="22:00", units="imperial"
+    )
+    assert response.status_code == 200
+    assert 'value="imperial" checked' in response.text
+    assert client.get("/api/v1/settings").json()["units"] == "imperial"
+
+
+def _imperial_height_page(client: TestClient) -> str:
+    client.put("/api/v1/settings", json={"units": "imperial"})
+    from tests.test_web_pages import _until
+
+    return _until(client, "height_and_weight")
+
+
+def _post_imperial(client: TestClient, page: str, **typed: str) -> Any:
+    return client.post("/assess", data={**hidden_fields(page), "action": "next", **typed})
+
+
+def _answers(client: TestClient, state: str) -> Any:
+    return decode_state(client.app.state.backcare.signer, state)[0]  # type: ignore[attr-defined]
+
+
+def test_imperial_height_and_weight_are_stored_in_cm_and_kg(
+    client: TestClient, engine: Engine
+) -> None:
+    page = _imperial_height_page(client)
+    assert 'name="height_ft"' in page
+    assert 'name="height_in"' in page
+    assert 'name="weight_lb"' in page
+    assert 'name="height_cm"' not in page
+    assert "in feet and inches" in page
+    assert "in pounds" in page
+    response = _post_imperial(client, page, height_ft="5", height_in="10", weight_lb="154")
+    assert response.history[0].status_code == 303
+    answers = _answers(client, response.url.params["s"])
+    assert (answers.height_cm, answers.weight_kg) == (177.8, 69.85)
+    # The plan's BMI is the metric one: 69.85 kg / (1.778 m)^2.
+    bmi = engine.assess(answers).plan.bmi
+    assert bmi is not None
+    assert bmi.value == 22.1
+    # "Check your answers" shows them as typed, in the chosen units.
+    summary = response.text
+    for _ in range(20):
+        if "Check your answers" in summary:
+            break
+        summary = client.post("/assess", data=page_form(summary, typical_answer)).text
+    assert "5 ft 10 in" in summary
+    assert "154 lb" in summary
+    assert "177.8" not in summary
+    assert "69.85" not in summary
+    # Change brings the imperial inputs back, filled in.
+    again = client.get(f"/assess?s={response.url.params['s']}&page=height_and_weight").text
+    assert 'name="height_ft"' in again
+    assert 'value="5"' in again
+    assert 'value="154"' in again
+
+
+@pytest.mark.parametrize(
+    ("typed", "field", "words"),
+    [
+        pytest.param({"height_ft": "five"}, "height_cm", "feet and inches", id="words"),
+        pytest.param(
+            {"height_ft": "5", "height_in": "13"}, "height_cm", "feet and inches", id="13in"
+        ),
+        pytest.param({"height_ft": "1"}, "height_cm", "feet and inches", id="too-short"),
+        pytest.param({"weight_lb": "-3"}, "weight_kg", "in pounds", id="negative"),
+        pytest.param({"weight_lb": "9"}, "weight_kg", "in pounds", id="too-light"),
+    ],
+)
+def test_imperial_problems_are_in_imperial_words(
+    client: TestClient, typed: dict[str, str], field: str, words: str
+) -> None:
+    page = _imperial_height_page(client)
+    response = _post_imperial(client, page, **typed)
+    assert response.status_code == 422
+    assert words in response.text
+    assert "centimetres" not in response.text
+    assert "kilograms" not in response.text
+    for name, value in typed.items():  # what was typed is kept
+        assert f'name="{name}"' in response.text
+        assert f'value="{value}"' in response.text
+    assert hidden_fields(response.text)["page"] == "height_and_weight"

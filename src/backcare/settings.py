@@ -19,6 +19,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from backcare.locations import cache_folder
+from backcare.units import Units
 
 __all__ = [
     "COMMON_EMERGENCY_NUMBERS",
@@ -31,7 +32,7 @@ __all__ = [
 ]
 
 #: The settings a person may choose in the web app (stored in the diary).
-PERSONAL_SETTINGS: tuple[str, ...] = ("emergency_number", "wake_time", "sleep_time")
+PERSONAL_SETTINGS: tuple[str, ...] = ("emergency_number", "wake_time", "sleep_time", "units")
 
 
 #: The emergency numbers people most often need; any other short number is accepted too.
@@ -70,6 +71,15 @@ class Settings(BaseModel):
         time,
         Field(description="When the person usually goes to sleep; nothing is scheduled after it."),
     ] = time(22, 0)
+    units: Annotated[
+        Units,
+        Field(
+            description=(
+                "How height and weight are asked and shown: metric (cm, kg) or imperial "
+                "(ft and in, lb). Answers are always stored in cm and kg."
+            )
+        ),
+    ] = "metric"
     cache_dir: Annotated[
         str | None,
         Field(
@@ -166,6 +176,8 @@ def with_personal(base: Settings, values: Mapping[str, str]) -> Settings:
             message = err["msg"].removeprefix("Value error, ")
             if name in ("wake_time", "sleep_time"):
                 message = "please enter a time of day, for example 07:00"
+            if name == "units":
+                message = "must be metric (cm, kg) or imperial (ft and in, lb)"
             if not name and "sleep_time" in message:
                 name, message = "sleep_time", "must be later in the day than the wake time"
             problems.append(FieldProblem(name, message))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Annotated, Any, Literal
@@ -24,7 +25,7 @@ from backcare.domain.answers import Answers
 from backcare.domain.donow import day_view, do_now, merge_schedule
 from backcare.domain.enums import TriageLevel
 from backcare.errors import ConflictError, DoseLimitError, FieldProblem, InputError, NotFoundError
-from backcare.flow import NONE_OF_THESE, NOT_SURE, AssessmentFlow, Page
+from backcare.flow import NONE_OF_THESE, NOT_SURE, AssessmentFlow, Page, SummaryLine
 from backcare.rules.assessor import Engine
 from backcare.store.records import SelfCareAction
 from backcare.text.hints import StoryHints
@@ -37,6 +38,13 @@ from backcare.web.forms import (
     decode_hints,
     decode_state,
     encode_state,
+)
+from backcare.web.imperial import (
+    IMPERIAL_TEXT,
+    imperial_problems,
+    imperial_summary,
+    imperial_values,
+    read_imperial,
 )
 from backcare.web.rendering import render
 from backcare.web.security import ACCESS_PATH
@@ -176,12 +184,18 @@ def _page(
     values: dict[str, Any] | None = None,
     problems: tuple[FieldProblem, ...] = (),
     status: int = 200,
+    typed_imperial: dict[str, str] | None = None,
 ) -> Response:
     flow = _flow(web.engine)
     shown = values
     prefilled: set[str] = set()
+    facts = web.engine.facts(answers)
+    imperial = None
+    if web.settings.units == "imperial":
+        imperial = typed_imperial if typed_imperial is not None else imperial_values(facts)
+        problems = imperial_problems(problems)
     if shown is None:
-        shown = _form_values(page, answers, skipped, web.engine.facts(answers))
+        shown = _form_values(page, answers, skipped, facts)
         for question in page.questions:  # what the person's own words said, to check
             told = prefilled_value(question, hints) if shown.get(question.key) is None else None
             if told is not None:
@@ -189,6 +203,8 @@ def _page(
                 prefilled.add(question.key)
     previous = flow.previous_page(page.id, answers)
     texts = {q.key: q.text for q in page.questions}
+    if imperial is not None:
+        texts.update((k, t) for k, (t, _) in IMPERIAL_TEXT.items() if k in texts)
     return render(
         request,
         "question.html",
@@ -203,6 +219,8 @@ def _page(
             "not_sure": NOT_SURE,
             "quotes": hints.quotes,
             "prefilled": prefilled,
+            "imperial": imperial,
+            "imperial_text": {k: text for k, (text, _) in IMPERIAL_TEXT.items()},
             # The optional story box: only on the first page, before anything is answered or told.
             "story_box": story_enabled()
             and page.number == 1
@@ -267,11 +285,14 @@ async def assess_step(
     if shown is not None:
         return _page(request, web, shown, answers, skipped, hints)
     pages = flow.pages(answers)
+    lines: Sequence[SummaryLine] = flow.summary(answers, skipped)
+    if web.settings.units == "imperial":
+        lines = imperial_summary(lines, web.engine.facts(answers))
     return render(
         request,
         "check.html",
         {
-            "lines": flow.summary(answers, skipped),
+            "lines": lines,
             "titles": {p.id: p.title for p in pages},
             "step": len(pages) + 1,
             "change": {p.id: _url(web, answers, skipped, hints, page=p.id) for p in pages},
@@ -317,7 +338,20 @@ async def assess_answer(
         return RedirectResponse(_url(web, answers, skipped, hints), status_code=303)
     form = await request.form()
     values = {q.key: [str(v) for v in form.getlist(q.key)][:64] for q in shown.questions}
+    typed: dict[str, str] | None = None
+    unread: list[FieldProblem] = []
+    if web.settings.units == "imperial":
+        # Feet, inches and pounds become the metric text the flow reads (the contract is metric).
+        typed = {k: str(form.get(k, ""))[:40] for k in ("height_ft", "height_in", "weight_lb")}
+        converted, unread = read_imperial(typed, [k for k in values if k in IMPERIAL_TEXT])
+        values.update(converted)
+        for problem in unread:
+            values[problem.field] = []
     read = flow.submit(shown, answers, skipped, values, none_of_these=action == "none", now=_now())
+    if unread and not read.emergency:
+        read = replace(
+            read, answers=answers, skipped=tuple(skipped), problems=(*unread, *read.problems)
+        )
     if read.problems:
         echoed: dict[str, Any] = {
             q.key: (values[q.key] if q.kind == "multi_choice" else next(iter(values[q.key]), None))
@@ -333,6 +367,7 @@ async def assess_answer(
             values=echoed,
             problems=read.problems,
             status=422,
+            typed_imperial=typed,
         )
     return RedirectResponse(_url(web, read.answers, read.skipped, hints), status_code=303)
 

@@ -1,7 +1,8 @@
 """The settings page (``/settings``) and its JSON twin (``/api/v1/settings``).
 
-A person chooses the emergency number every page shows and the waking hours that
-today's schedule and the reminders keep to. The choices are stored in the diary
+A person chooses the emergency number every page shows, the waking hours that
+today's schedule and the reminders keep to, and the units height and weight are
+asked in. The choices are stored in the diary
 (:meth:`backcare.diary.Diary.save_personal_settings`) over the configured
 ``BACKCARE_*`` defaults and put in force at once for every page and the API
 (:meth:`backcare.web.context.WebContext.use`).
@@ -18,6 +19,7 @@ from starlette.responses import Response
 
 from backcare.errors import InputError
 from backcare.settings import COMMON_EMERGENCY_NUMBERS, Settings
+from backcare.units import Units
 from backcare.web.bodies import JsonBodyRoute
 from backcare.web.dependencies import CsrfChecked, DiaryDep, Web, json_writes
 from backcare.web.errors import API_ERROR_RESPONSES
@@ -48,6 +50,9 @@ class SettingsIn(BaseModel):
     sleep_time: _Value | None = Field(
         default=None, description="HH:MM, later in the day than wake_time."
     )
+    units: _Value | None = Field(
+        default=None, description="metric (cm, kg) or imperial (ft and in, lb)."
+    )
 
 
 class SettingsOut(BaseModel):
@@ -56,6 +61,7 @@ class SettingsOut(BaseModel):
     emergency_number: str
     wake_time: str = Field(description="HH:MM")
     sleep_time: str = Field(description="HH:MM")
+    units: Units = Field(description="metric (cm, kg) or imperial (ft and in, lb).")
     common_numbers: dict[str, str] = Field(description="Common emergency numbers and where.")
 
 
@@ -64,6 +70,7 @@ def _out(settings: Settings) -> SettingsOut:
         emergency_number=settings.emergency_number,
         wake_time=f"{settings.wake_time:%H:%M}",
         sleep_time=f"{settings.sleep_time:%H:%M}",
+        units=settings.units,
         common_numbers=COMMON_EMERGENCY_NUMBERS,
     )
 
@@ -107,9 +114,15 @@ def settings_submit(
     emergency_number: _Field = "",
     wake_time: _Field = "",
     sleep_time: _Field = "",
+    units: _Field = "",
 ) -> Response:
     """Save the choices, or show the form again with each problem in plain words."""
-    body = SettingsIn(emergency_number=emergency_number, wake_time=wake_time, sleep_time=sleep_time)
+    body = SettingsIn(
+        emergency_number=emergency_number,
+        wake_time=wake_time,
+        sleep_time=sleep_time,
+        units=units or None,
+    )
     try:
         _save(web, diary, body)
     except InputError as exc:
@@ -117,6 +130,7 @@ def settings_submit(
             "emergency_number": emergency_number,
             "wake_time": wake_time,
             "sleep_time": sleep_time,
+            "units": units,
             "common_numbers": COMMON_EMERGENCY_NUMBERS,
         }
         return render(

@@ -24,7 +24,7 @@ from backcare.web.context import WebContext
 from backcare.web.dependencies import CoachDep, DiaryDep, EngineDep, json_writes
 from backcare.web.errors import API_ERROR_RESPONSES, parse_json_body
 from backcare.web.forms import checkin_entry
-from backcare.web.views import (
+from backcare.web.schemas.diary import (
     AssessmentStep,
     CheckInIn,
     CheckInView,

@@ -25,7 +25,7 @@ from backcare.store.records import ActionCount, ActivityScore
 from backcare.text.hints import StoryHints
 from backcare.web.errors import validation_problems
 from backcare.web.security import Signer
-from backcare.web.views import CheckInIn
+from backcare.web.schemas.diary import CheckInIn
 
 __all__ = [
     "checkin_entry",

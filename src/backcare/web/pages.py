@@ -49,7 +49,7 @@ from backcare.web.imperial import (
 from backcare.web.rendering import render
 from backcare.web.security import ACCESS_PATH
 from backcare.web.story import prefilled_value, story_enabled
-from backcare.web.views import (
+from backcare.web.schemas.diary import (
     ResolveIn,
     TodayView,
     assessment_sources,

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from tests.factories import all_no
 
 from backcare import Engine, KnowledgeBase
-from backcare.domain.donow import (
+from backcare.viewmodels.donow import (
     MAX_ACTIONS,
     Slot,
     day_view,

@@ -25,7 +25,8 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"knowledge"}),
     frozenset({"rules", "text"}),
     frozenset({"store"}),
-    frozenset({"diary", "coach", "export", "flow"}),
+    frozenset({"diary", "coach", "flow"}),
+    frozenset({"viewmodels", "export"}),
     frozenset({"cli", "web"}),
 )
 FACADE = "backcare"  # the top-level package

@@ -1,7 +1,7 @@
 """Rich rendering of assessments and plans for the terminal.
 
 The same shape as the web result: the verdict, a "Do now" panel (the do-now actions of
-``backcare.domain.donow``), "Get help if" with every warning sign, then the details.
+``backcare.viewmodels.donow``), "Get help if" with every warning sign, then the details.
 Every recommendation is shown with its sources (numbered; the list, most trusted
 first, closes the plan) and evidence grade; an emergency is shown first, alone and
 unmissable. An incomplete result that would read as
@@ -18,7 +18,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from backcare.domain.donow import (
+from backcare.viewmodels.donow import (
     Action,
     day_view,
     do_now,

@@ -22,7 +22,7 @@ from starlette.responses import RedirectResponse, Response
 from backcare.coach.symptoms import Symptom
 from backcare.diary import EpisodeStatus
 from backcare.domain.answers import Answers
-from backcare.domain.donow import day_view, do_now, merge_schedule
+from backcare.viewmodels.donow import day_view, do_now, merge_schedule
 from backcare.domain.enums import TriageLevel
 from backcare.errors import ConflictError, DoseLimitError, FieldProblem, InputError, NotFoundError
 from backcare.flow import NONE_OF_THESE, NOT_SURE, AssessmentFlow, Page, SummaryLine

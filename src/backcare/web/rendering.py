@@ -16,7 +16,7 @@ from markupsafe import Markup
 from starlette.responses import Response
 
 from backcare import __version__
-from backcare.domain.donow import dose_text, merge_schedule, times_a_day
+from backcare.viewmodels.donow import dose_text, merge_schedule, times_a_day
 from backcare.domain.verdict import (
     INCOMPLETE_EXPLAINED,
     incomplete_headline,

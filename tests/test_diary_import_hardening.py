@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backcare.diary import CheckInEntry, Diary, DoseEntry
-from backcare.diary.transfer import (
+from backcare.export.transfer import (
     CSV_COLUMNS,
     SCHEMA_FILE,
     dump,

@@ -18,7 +18,7 @@ from backcare.coach.progression import Step
 from backcare.coach.symptoms import Symptom
 from backcare.diary import CheckInEntry, Diary, DoseEntry, EpisodeStatus, SelfCareAction
 from backcare.diary.inputs import parse_action, parse_activity
-from backcare.diary.transfer import (
+from backcare.export.transfer import (
     CSV_COLUMNS,
     dump,
     episode_data,

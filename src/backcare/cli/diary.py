@@ -493,7 +493,7 @@ def history(
         checkins = loaded.checkins[-last:] if last else loaded.checkins
         sessions = loaded.coach_sessions[-last:] if last else loaded.coach_sessions
         if as_json:
-            from backcare.diary.transfer import episode_data
+            from backcare.export.transfer import episode_data
 
             data = episode_data(loaded.episode, checkins, loaded.doses, sessions)
             to_stdout((json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode())
@@ -736,7 +736,7 @@ def export(
 
             data = export_fhir_bundle(diary, episode_id=episode).encode("utf-8")
         else:
-            from backcare.diary.transfer import export_diary
+            from backcare.export.transfer import export_diary
 
             data = export_diary(diary.store, fmt=fmt).encode("utf-8")
     if output is None:
@@ -758,7 +758,7 @@ def import_(
     db: DbOption = None,
 ) -> None:
     """Import a diary export (JSON or CSV): all of it, or nothing if anything is wrong."""
-    from backcare.diary.transfer import import_diary
+    from backcare.export.transfer import import_diary
 
     text = _read_text(file, what="import file")
     with _open(db) as diary:

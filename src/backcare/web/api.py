@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import Response
 
 from backcare import __version__
-from backcare.diary.transfer import export_diary
+from backcare.export.transfer import export_diary
 from backcare.domain.answers import Answers
 from backcare.domain.results import Assessment
 from backcare.errors import FieldProblem, InputError, NotFoundError

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from backcare.cli._terminal import printable, to_stdout
-from backcare.cli.options import DbOption, EpisodeOption
+from backcare.cli._options import DbOption, EpisodeOption
 from backcare.domain.enums import Trigger
 from backcare.errors import DoseLimitError, FieldProblem, ImportFormatError, InputError
 

@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from backcare.cli.options import DbOption, EpisodeOption
+from backcare.cli._options import DbOption, EpisodeOption
 from backcare.errors import FieldProblem, InputError
 
 __all__ = ["register"]

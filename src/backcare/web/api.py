@@ -19,7 +19,7 @@ from backcare.export.transfer import export_diary
 from backcare.domain.answers import Answers
 from backcare.domain.results import Assessment
 from backcare.errors import FieldProblem, InputError, NotFoundError
-from backcare.web.bodies import JsonBodyRoute
+from backcare.web._bodies import JsonBodyRoute
 from backcare.web.context import WebContext
 from backcare.web.dependencies import CoachDep, DiaryDep, EngineDep, json_writes
 from backcare.web.errors import API_ERROR_RESPONSES, parse_json_body

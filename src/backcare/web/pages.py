@@ -29,7 +29,7 @@ from backcare.flow import NONE_OF_THESE, NOT_SURE, AssessmentFlow, Page, Summary
 from backcare.rules.assessor import Engine
 from backcare.store.records import SelfCareAction
 from backcare.text.hints import StoryHints
-from backcare.web.chart import pain_chart
+from backcare.web._chart import pain_chart
 from backcare.web.dependencies import CoachDep, CsrfChecked, DiaryDep, Web
 from backcare.web.errors import parse_model
 from backcare.web.forms import (

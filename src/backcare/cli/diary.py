@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from backcare.cli._terminal import printable, to_stdout
 from backcare.cli._options import DbOption, EpisodeOption
+from backcare.cli._terminal import printable, to_stdout
 from backcare.domain.enums import Trigger
 from backcare.errors import DoseLimitError, FieldProblem, ImportFormatError, InputError
 

@@ -18,14 +18,6 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from backcare.viewmodels.donow import (
-    Action,
-    day_view,
-    do_now,
-    dose_text,
-    merge_schedule,
-    times_a_day,
-)
 from backcare.domain.enums import MedicineStatus, Track, TriageLevel
 from backcare.domain.results import (
     Assessment,
@@ -44,6 +36,14 @@ from backcare.domain.verdict import (
 )
 from backcare.knowledge.loader import load_knowledge_base
 from backcare.settings import get_settings
+from backcare.viewmodels.donow import (
+    Action,
+    day_view,
+    do_now,
+    dose_text,
+    merge_schedule,
+    times_a_day,
+)
 
 __all__ = [
     "ANSWER_AT_CHECKIN",

@@ -23,10 +23,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from backcare.coach._timing import ExerciseDose, SessionResult
 from backcare.coach.adherence import Adherence, adherence
 from backcare.coach.progression import LastSession, ProgressionDecision, Step, next_dose
 from backcare.coach.symptoms import EXERCISE_PAIN_WARNING, Symptom
-from backcare.coach._timing import ExerciseDose, SessionResult
 from backcare.diary import CheckInEntry, CheckInResult, Diary
 from backcare.domain.answers import Answers, parse_answers
 from backcare.domain.enums import Phase, TriageLevel

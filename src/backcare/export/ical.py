@@ -39,10 +39,10 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from backcare.domain.answers import Answers
-from backcare.viewmodels.donow import SLOT_MINUTES, short_title
 from backcare.domain.enums import Sides, TriageLevel
 from backcare.domain.results import Assessment, CarePlan
 from backcare.errors import ConflictError, FieldProblem, InputError
+from backcare.viewmodels.donow import SLOT_MINUTES, short_title
 
 if TYPE_CHECKING:
     from backcare.diary import Diary

@@ -29,9 +29,9 @@ from backcare.domain.answers import Answers, Course, History, RedFlags
 from backcare.domain.enums import Condition as ConditionName
 from backcare.domain.enums import Sex, Trend, TriageLevel, Trigger
 from backcare.errors import FieldProblem, KnowledgeBaseError
+from backcare.knowledge._thresholds import fill_thresholds, threshold_problems
 from backcare.knowledge.drawings import drawing_problems
 from backcare.knowledge.schema import Condition, KnowledgeBase
-from backcare.knowledge._thresholds import fill_thresholds, threshold_problems
 
 __all__ = ["DERIVED_VALUES", "REQUIRED_MESSAGES", "answer_paths", "load_knowledge_base"]
 

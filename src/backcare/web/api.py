@@ -15,41 +15,38 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import Response
 
 from backcare import __version__
-from backcare.export.transfer import export_diary
 from backcare.domain.answers import Answers
 from backcare.domain.results import Assessment
 from backcare.errors import FieldProblem, InputError, NotFoundError
+from backcare.export.transfer import export_diary
 from backcare.web._bodies import JsonBodyRoute
 from backcare.web.context import WebContext
 from backcare.web.dependencies import CoachDep, DiaryDep, EngineDep, json_writes
 from backcare.web.errors import API_ERROR_RESPONSES, parse_json_body
 from backcare.web.forms import checkin_entry
-from backcare.web.schemas.diary import (
-    AssessmentStep,
-    CheckInIn,
-    CheckInView,
+from backcare.web.schemas.assessment import AssessmentStep, QuestionsView, StepIn, assessment_step
+from backcare.web.schemas.coach import (
     CoachSessionIn,
     CoachSessionOut,
     CoachView,
+    coach_session_out,
+    coach_view,
+    session_result,
+)
+from backcare.web.schemas.common import Health, SourceOut, sources_out
+from backcare.web.schemas.diary import (
+    CheckInIn,
+    CheckInView,
     EpisodeIn,
     EpisodeOut,
     EpisodeStartView,
     EpisodesView,
-    Health,
     HistoryView,
-    QuestionsView,
     ResolveIn,
-    SourceOut,
-    StepIn,
     TodayView,
-    assessment_step,
     checkin_view,
-    coach_session_out,
-    coach_view,
     episode_out,
     history_view,
-    session_result,
-    sources_out,
 )
 
 __all__ = ["router"]

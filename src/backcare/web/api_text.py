@@ -16,7 +16,7 @@ from backcare.text import MAX_TEXT_LENGTH, Extraction
 from backcare.web._bodies import JsonBodyRoute
 from backcare.web.dependencies import json_writes
 from backcare.web.errors import API_ERROR_RESPONSES, ErrorEnvelope
-from backcare.web.schemas.diary import DateTimeText
+from backcare.web.schemas.fields import DateTimeText
 
 __all__ = ["router"]
 

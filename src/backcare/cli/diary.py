@@ -23,6 +23,7 @@ from backcare.cli._options import DbOption, EpisodeOption
 from backcare.cli._terminal import printable, to_stdout
 from backcare.domain.enums import Trigger
 from backcare.errors import DoseLimitError, FieldProblem, ImportFormatError, InputError
+from backcare.export.formats import FORMATS
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -707,9 +708,8 @@ def export(
         str,
         typer.Option(
             "--format",
-            metavar="json|csv|ics|fhir",
-            help="json/csv: the whole diary (re-importable); ics: reminders for the coming days; "
-            "fhir: an R4 Bundle of one episode.",
+            metavar="|".join(FORMATS),
+            help="; ".join(f"{f.name}: {f.description}" for f in FORMATS.values()) + ".",
         ),
     ] = "json",
     output: Annotated[
@@ -717,28 +717,43 @@ def export(
     ] = None,
     episode: Annotated[
         int | None,
-        typer.Option("--episode", help="ics/fhir: this episode (default: the active or latest)."),
+        typer.Option(
+            "--episode", help="Episode formats: this episode (default: the active or latest)."
+        ),
     ] = None,
     days: Annotated[
         int, typer.Option("--days", min=1, max=60, help="ics: how many days of reminders.")
     ] = 7,
+    start: Annotated[
+        str | None,
+        typer.Option("--from", metavar="YYYY-MM-DD", help="ics, pdf, html: the first day."),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option("--to", metavar="YYYY-MM-DD", help="pdf, html: the last day, inclusive."),
+    ] = None,
+    question: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--question", metavar="TEXT", help="pdf, html: a question for the doctor; repeat."
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Export the diary: the whole of it (json/csv), reminders (ics) or one episode (fhir)."""
-    data: bytes
+    """Export the diary, or one episode, in any format of the export registry."""
+    from backcare.export.formats import ExportOptions, get_format
+
+    chosen = get_format(fmt)
+    if output is None and chosen.binary and sys.stdout.isatty():
+        raise InputError(
+            f"the {chosen.name} export is binary: give a file to write it to",
+            problems=[FieldProblem("--output", "required for a binary file on a terminal")],
+        )
+    options = ExportOptions(
+        episode_id=episode, days=days, start=start, end=end, questions=tuple(question or ())
+    )
     with _open(db) as diary:
-        if fmt == "ics":
-            from backcare.export.ical import export_ics
-
-            data = export_ics(diary, episode_id=episode, days=days)
-        elif fmt == "fhir":
-            from backcare.export.fhir import export_fhir_bundle
-
-            data = export_fhir_bundle(diary, episode_id=episode).encode("utf-8")
-        else:
-            from backcare.export.transfer import export_diary
-
-            data = export_diary(diary.store, fmt=fmt).encode("utf-8")
+        data = chosen.make(diary, options)
     if output is None:
         to_stdout(data)
         return
@@ -750,7 +765,7 @@ def export(
         raise InputError(
             "cannot write the export", problems=[FieldProblem(str(output), str(exc))]
         ) from exc
-    print(f"Exported ({fmt}) to {output}.", file=sys.stderr)
+    print(f"Exported ({chosen.name}) to {output}.", file=sys.stderr)
 
 
 def import_(

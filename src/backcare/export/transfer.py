@@ -321,7 +321,7 @@ def schema_text() -> str:
 
 def published_schema() -> str:
     """The text of the schema file shipped in the package."""
-    return (files("backcare.diary") / SCHEMA_FILE).read_text(encoding="utf-8")
+    return (files("backcare.export") / SCHEMA_FILE).read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True, slots=True)

@@ -174,6 +174,24 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
     assert _strongly_connected(graph) == [["a", "b", "c"]]
 
 
+def _private(module: str) -> str | None:
+    """The package a ``_name`` module is private to (``None`` if the module is public)."""
+    parts = module.split(".")
+    return ".".join(parts[:-1]) if parts[-1].startswith("_") else None
+
+
+@pytest.mark.parametrize("importer", sorted(MODULES))
+def test_private_modules_stay_in_their_package(importer: str) -> None:
+    """A ``_name`` module is an implementation detail of its package (ARCHITECTURE.md)."""
+    outside = {
+        target
+        for target in MODULES[importer]
+        if (owner := _private(target)) is not None
+        and not (importer == owner or importer.startswith(owner + "."))
+    }
+    assert outside == set(), f"{importer} imports private modules {sorted(outside)}"
+
+
 def test_the_checker_sees_lazy_imports() -> None:
     """The fast CLI path imports the version inside a function: the graph must see it."""
     assert "_version" in GRAPH["cli"]

@@ -21,8 +21,8 @@ PACKAGE = Path(backcare.__file__).parent
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"_version", "errors", "locations", "units"}),
     frozenset({"settings"}),
-    frozenset({"domain", "measures"}),
-    frozenset({"knowledge"}),
+    frozenset({"domain"}),
+    frozenset({"knowledge", "measures"}),
     frozenset({"rules", "text"}),
     frozenset({"store"}),
     frozenset({"diary", "coach", "flow"}),

@@ -24,6 +24,7 @@ from backcare.cli._terminal import printable, to_stdout
 from backcare.domain.enums import Trigger
 from backcare.errors import DoseLimitError, FieldProblem, ImportFormatError, InputError
 from backcare.export.formats import FORMATS
+from backcare.measures import nrs_mcid
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -660,7 +661,7 @@ def trend(
             console.print(printable(line), markup=False)
         if report.pain is not None:
             console.print(
-                f"[dim]Thresholds: 2 points or 30% ({', '.join(report.pain.sources)}).[/]"
+                f"[dim]Thresholds: {nrs_mcid().text} ({', '.join(report.pain.sources)}).[/]"
             )
         chart = render_text(pain_columns(points, tz=diary.tz, width=60), baseline=baseline)
         if chart:

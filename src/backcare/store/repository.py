@@ -504,14 +504,6 @@ class DiaryRepository:
         """The most recent check-in of the episode, with its activities unless told."""
         return self._first(_C.episode_id == episode_id, descending=True, activities=activities)
 
-    def checkin_count(self, episode_id: int) -> int:
-        """How many check-ins the episode has."""
-        return int(
-            self.session.execute(
-                select(func.count()).select_from(CHECKINS).where(_C.episode_id == episode_id)
-            ).scalar_one()
-        )
-
     def answer_updates(self, episode_id: int) -> list[dict[str, Any]]:
         """The answers changed at check-ins (new red flags and the like), in time order."""
         rows = self.session.execute(
@@ -523,10 +515,6 @@ class DiaryRepository:
         return [update_ for update_ in decoded if update_]
 
     # --- doses ----------------------------------------------------------------------
-
-    def add_dose(self, episode_id: int, dose: NewDose, *, checkin_id: int | None) -> DoseRecord:
-        """Record one dose (the diary has checked it against the limits first)."""
-        return self.add_doses(episode_id, [(dose, checkin_id)])[0]
 
     def add_doses(
         self, episode_id: int, doses: Sequence[tuple[NewDose, int | None]]

@@ -165,6 +165,30 @@ def test_upgrade_from_first_migration_keeps_the_data(store_url: str) -> None:  #
         )
 
 
+def test_summaries_stored_as_prose_survive_the_facts_column(store_url: str) -> None:  # noqa: F811
+    """Migration 0008 adds ``summary_facts``; a summary older versions wrote stays shown."""
+    from backcare.viewmodels.summary import episode_summary
+
+    engine = sa.create_engine(store_url)
+    try:
+        migrate(engine, revision="0004")
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO episodes (id, uid, onset_at, started_at, trigger, answers, "
+                    "assessment, status, resolved_at, summary) VALUES (1, :uid, :t, :t, "
+                    "'lifting', '{}', '{}', 'resolved', :t, :prose)"
+                ),
+                {"uid": "b" * 32, "t": datetime(2026, 3, 2, 8, 0), "prose": "Back spasm, 3 days."},
+            )
+    finally:
+        engine.dispose()
+    with open_store(store_url) as upgraded, upgraded.read() as repo:
+        episode = repo.episode(1)
+    assert (episode.summary, episode.summary_facts) == ("Back spasm, 3 days.", None)
+    assert episode_summary(episode) == "Back spasm, 3 days."
+
+
 def test_database_from_a_newer_backcare_is_refused(store_url: str) -> None:  # noqa: F811
     open_store(store_url).close()
     engine = sa.create_engine(store_url)

@@ -25,6 +25,7 @@ from backcare.domain.enums import Trigger
 from backcare.errors import DoseLimitError, FieldProblem, ImportFormatError, InputError
 from backcare.export.formats import FORMATS
 from backcare.measures import nrs_mcid
+from backcare.viewmodels.summary import episode_summary
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -188,9 +189,9 @@ def episode_show(
         console.print(f"  triage     [{_LEVEL_STYLE.get(level, '')}]{level}[/]")
         for line in report.lines():
             console.print(f"  {printable(line)}", markup=False)
-        if episode.summary:
+        if summary_text := episode_summary(episode):
             console.rule("Summary")
-            console.print(printable(episode.summary), markup=False)
+            console.print(printable(summary_text), markup=False)
 
 
 @episode_app.command("resolve")
@@ -208,7 +209,7 @@ def episode_resolve(
         episode = diary.resolve(episode_id, summary=summary)
         console = _console()
         console.print(f"[bold]Episode {episode.id} resolved.[/]")
-        console.print(printable(episode.summary or ""), markup=False)
+        console.print(printable(episode_summary(episode) or ""), markup=False)
 
 
 # --- checkin ----------------------------------------------------------------------------
@@ -312,7 +313,7 @@ def checkin(
             if Confirm.ask("Resolve this episode now?", console=console, default=True):
                 episode = diary.resolve()
                 console.print(f"[bold]Episode {episode.id} resolved.[/]")
-                console.print(printable(episode.summary or ""), markup=False)
+                console.print(printable(episode_summary(episode) or ""), markup=False)
 
 
 def _interactive() -> bool:

@@ -58,6 +58,7 @@ from backcare.export._context import (
     parse_date,
 )
 from backcare.measures import PSFS_MDC_POINTS, nrs_mcid
+from backcare.viewmodels.summary import episode_summary
 
 if TYPE_CHECKING:
     from backcare.diary import Diary
@@ -850,7 +851,7 @@ def build_report(
         disclaimer=assessment.disclaimer,
         sources=tuple(_sources(kb, explained, medicines)),
         version=__version__,
-        summary=episode.summary,
+        summary=episode_summary(episode),
         unanswered=tuple(q.text for q in unanswered_safety_questions(assessment)),
         unanswered_headline=incomplete_headline(assessment.triage),
         current_state=(

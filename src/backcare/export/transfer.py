@@ -111,6 +111,7 @@ from backcare.store.coach import (
     NewCoachExercise,
     NewCoachSession,
 )
+from backcare.viewmodels.summary import episode_summary
 
 __all__ = [
     "CSV_COLUMNS",
@@ -417,7 +418,7 @@ def episode_document(
         trigger=trigger,
         status=episode.status,
         resolved_at=episode.resolved_at,
-        summary=episode.summary,
+        summary=episode_summary(episode),
         answers=episode.answers,
         assessment=episode.assessment,
         checkins=tuple(_checkin_doc(c) for c in checkins),
@@ -490,7 +491,7 @@ def episode_data(
         "trigger": episode.trigger,
         "status": episode.status.value,
         "resolved_at": _time(episode.resolved_at),
-        "summary": episode.summary,
+        "summary": episode_summary(episode),
         "answers": episode.answers,
         "assessment": episode.assessment,
         "checkins": [

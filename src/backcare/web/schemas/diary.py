@@ -30,6 +30,7 @@ from backcare.diary import (
 from backcare.domain.answers import Answers, History, RedFlags
 from backcare.domain.enums import Condition, Trend, TriageLevel, Trigger
 from backcare.domain.results import Assessment, Reason
+from backcare.viewmodels.summary import episode_summary
 from backcare.web.schemas.fields import INPUT as _IN
 from backcare.web.schemas.fields import OUTPUT as _OUT
 from backcare.web.schemas.fields import DateTimeText, Name, Note, Summary
@@ -359,7 +360,7 @@ def episode_out(episode: EpisodeRecord) -> EpisodeOut:
         trigger=episode.trigger,
         status=episode.status,
         resolved_at=episode.resolved_at,
-        summary=episode.summary,
+        summary=episode_summary(episode),
         level=TriageLevel(level) if level in set(TriageLevel) else None,
         answers=episode.answers,
     )

@@ -412,7 +412,7 @@ class CoachSession:
 
     Args:
         plan: Exercises in order; must not be empty.
-        clock: Time source, e.g. :class:`~backcare.coach._clock.MonotonicClock`.
+        clock: Time source, e.g. :class:`~backcare.coach.MonotonicClock`.
         lead_in_seconds: Countdown before each exercise; 0 or more.
         switch_seconds: Pause between the left and right side; 0 or more.
 

@@ -130,7 +130,7 @@ class SessionPlan:
 
     @property
     def doses(self) -> tuple[ExerciseDose, ...]:
-        """The doses for :class:`~backcare.coach._timing.CoachSession`, in order."""
+        """The doses for :class:`~backcare.coach.CoachSession`, in order."""
         return tuple(item.dose for item in self.items)
 
     def item(self, exercise_id: str) -> PlannedItem:

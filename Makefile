@@ -65,9 +65,9 @@ bench: $(STAMP)  ## Run the benchmarks; results go to benchmarks/results/
 docs: $(STAMP)  ## Regenerate the generated docs (protocol, CLI reference, export schema)
 	$(BIN)/backcare kb show --output docs/protocol.md
 	$(BIN)/python -c "from backcare.cli.reference import render_cli_reference as r; open('docs/cli.md', 'w').write(r())"
-	$(BIN)/python -c "from backcare.diary.transfer import schema_text as s; \
+	$(BIN)/python -c "from backcare.export.transfer import schema_text as s; \
 		[open(p, 'w').write(s()) for p in ('docs/backcare-diary.schema.json', \
-		'src/backcare/diary/backcare-diary.schema.json')]"
+		'src/backcare/export/backcare-diary.schema.json')]"
 
 clean:  ## Remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

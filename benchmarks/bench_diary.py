@@ -154,7 +154,7 @@ def main() -> dict[str, Any]:
 
     from backcare.cli.diary import _render_history
     from backcare.diary import open_diary
-    from backcare.diary.transfer import import_diary
+    from backcare.export.transfer import import_diary
 
     folder = Path(tempfile.mkdtemp(prefix="backcare-bench-"))
     path = folder / "diary.sqlite3"

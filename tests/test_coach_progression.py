@@ -12,13 +12,13 @@ from hypothesis import strategies as st
 from backcare import KnowledgeBase, load_knowledge_base
 from backcare.coach.progression import (
     MIN_DAYS_BETWEEN_STEPS_UP,
-    PAIN_WORSE_POINTS,
     LastSession,
     Step,
     next_dose,
 )
 from backcare.coach.symptoms import Symptom
 from backcare.knowledge.schema import Exercise
+from backcare.measures import nrs_mcid
 
 TODAY = date(2026, 3, 4)
 YESTERDAY = TODAY - timedelta(days=1)
@@ -269,7 +269,10 @@ def test_next_dose_follows_the_progression_table(
 
 
 def test_pain_threshold_is_the_nrs_minimal_important_change() -> None:
-    assert PAIN_WORSE_POINTS == 2
+    mcid = load_knowledge_base().threshold("nrs_mcid")
+    assert nrs_mcid() == mcid
+    assert (mcid.points, mcid.fraction, mcid.sources) == (2, 0.3, ("ostelo_2008",))
+    assert mcid.text == "2 points or 30%"
     assert MIN_DAYS_BETWEEN_STEPS_UP == 1
 
 
@@ -360,7 +363,7 @@ def test_dose_always_stays_between_the_start_and_the_ceiling(
             assert after - before <= 0
             assert completed
             assert symptom is None
-        if after - before >= PAIN_WORSE_POINTS or symptom is not None:
+        if after - before >= nrs_mcid().points or symptom is not None:
             assert decision.step is Step.BACK
         assert spec.hold_seconds <= decision.hold_seconds
         assert decision.hold_seconds <= max(spec.hold_seconds, spec.progression.max_hold_seconds)

@@ -19,6 +19,7 @@ from backcare.diary import (
 )
 from backcare.domain.enums import Phase, Trend, TriageLevel
 from backcare.errors import ConflictError, InputError, NotFoundError
+from backcare.viewmodels.summary import episode_summary, summary_text
 from store_fixtures import (  # noqa: F401  (fixtures)
     BOTH_BACKENDS,
     START,
@@ -364,14 +365,48 @@ def test_resolve_writes_a_summary_with_the_numbers(diary: Diary, clock: FakeCloc
     episode = diary.resolve()
     assert episode.status is EpisodeStatus.RESOLVED
     assert episode.resolved_at == clock()
-    assert episode.summary is not None
-    assert "10 check-ins" in episode.summary
-    assert "pain 7 → 0 (-7 points, -100%): better" in episode.summary.lower()
-    assert "Recovered by PACE's definition" in episode.summary
+    # Stored as facts, not words; worded when shown.
+    assert episode.summary is None
+    assert episode.summary_facts is not None
+    assert episode.summary_facts["checkins"] == 10
+    assert diary.history(episode.id).episode.summary_facts == episode.summary_facts
+    assert episode_summary(episode) == (
+        "Back spasm after lifting from 2026-03-02, resolved on 2026-03-12: "
+        "10 days, 10 check-ins.\n"
+        "Pain 7 → 0 (-7 points, -100%): better\n"
+        "Overall: better (day 10).\n"
+        "Recovered by PACE's definition (pain 0-1 for 7 days in a row; 7 so far)."
+    )
     with pytest.raises(ConflictError, match="already resolved"):
         diary.resolve(episode.id)
     with pytest.raises(NotFoundError):
         diary.check_in(CheckInEntry(pain=0))
+
+
+@pytest.mark.parametrize(
+    ("summary", "facts", "shown"),
+    [
+        pytest.param(
+            "Back spasm from 2026-03-02.", None, "Back spasm from 2026-03-02.", id="prose"
+        ),
+        pytest.param(None, None, None, id="none-yet"),
+        pytest.param(None, {"version": 99}, None, id="facts-of-a-newer-shape"),
+    ],
+)
+def test_stored_prose_still_shows_and_unknown_facts_show_nothing(
+    diary: Diary,  # noqa: F811
+    summary: str | None,
+    facts: dict[str, Any] | None,
+    shown: str | None,
+) -> None:
+    """Summaries stored as English prose before the facts column are shown as they were."""
+    from dataclasses import replace
+
+    started(diary)
+    episode = replace(diary.history().episode, summary=summary, summary_facts=facts)
+    assert episode_summary(episode) == shown
+    if facts is not None:
+        assert summary_text(facts) is None
 
 
 def test_resolve_keeps_a_summary_the_person_wrote(diary: Diary, clock: FakeClock) -> None:  # noqa: F811
@@ -472,7 +507,7 @@ def test_summary_names_the_highest_level_medicines_and_overrides(
     diary.check_in(
         CheckInEntry(pain=6, doses=(DoseEntry("ibuprofen", 400),)), override_dose_limits=True
     )
-    summary = diary.resolve().summary
+    summary = episode_summary(diary.resolve())
     assert summary is not None
     assert "Highest triage level during the diary: see_doctor (course_worse)." in summary
     assert "Medicines: ibuprofen 2 doses, 800 mg; 1 dose taken over a limit (overridden)." in (

@@ -346,7 +346,7 @@ def test_a_number_too_large_for_the_database_is_an_input_error_not_a_crash(
         pytest.raises(InputError, match="too large to store"),
         sqlite_diary.store.write() as repo,
     ):
-        repo.add_dose(episode.id, dose, checkin_id=None)
+        repo.add_doses(episode.id, [(dose, None)])
     assert sqlite_diary.history().doses == ()
 
 

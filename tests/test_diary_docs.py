@@ -11,7 +11,7 @@ import typer.main
 from backcare import KnowledgeBase
 from backcare.diary.escalation import COURSE_RULES
 from backcare.diary.trends import RESOLUTION_SOURCES
-from backcare.measures import NRS_SOURCES
+from backcare.measures import nrs_mcid
 from store_fixtures import cli_app
 
 DOC = (Path(__file__).parents[1] / "docs" / "diary.md").read_text(encoding="utf-8")
@@ -42,7 +42,7 @@ def test_escalation_rules_in_the_docs_match_the_knowledge_base(
 
 def test_every_source_the_diary_cites_is_in_the_knowledge_base(kb: KnowledgeBase) -> None:
     known = {s.id for s in kb.sources}
-    assert set(NRS_SOURCES) | set(RESOLUTION_SOURCES) <= known
+    assert set(nrs_mcid().sources) | set(RESOLUTION_SOURCES) <= known
 
 
 @pytest.mark.parametrize("drug", ["ibuprofen", "naproxen", "paracetamol"])

@@ -25,7 +25,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backcare.diary import CheckInEntry, Diary, DoseEntry
-from backcare.diary.transfer import (
+from backcare.errors import DoseLimitError, ImportFormatError, StoreError
+from backcare.export.transfer import (
     CSV_COLUMNS,
     SCHEMA_FILE,
     dump,
@@ -36,7 +37,6 @@ from backcare.diary.transfer import (
     published_schema,
     schema_text,
 )
-from backcare.errors import DoseLimitError, ImportFormatError, StoreError
 from backcare.store import Store, open_store
 from store_fixtures import (  # noqa: F401  (fixtures)
     START,

@@ -18,7 +18,9 @@ from backcare.coach.progression import Step
 from backcare.coach.symptoms import Symptom
 from backcare.diary import CheckInEntry, Diary, DoseEntry, EpisodeStatus, SelfCareAction
 from backcare.diary.inputs import parse_action, parse_activity
-from backcare.diary.transfer import (
+from backcare.domain.enums import Phase, Trend, TriageLevel, Trigger
+from backcare.errors import ConflictError, ImportFormatError
+from backcare.export.transfer import (
     CSV_COLUMNS,
     dump,
     episode_data,
@@ -27,8 +29,6 @@ from backcare.diary.transfer import (
     import_diary,
     parse,
 )
-from backcare.domain.enums import Phase, Trend, TriageLevel, Trigger
-from backcare.errors import ConflictError, ImportFormatError
 from backcare.store import Store, open_store
 from store_fixtures import (  # noqa: F401  (fixtures)
     START,

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from tests.factories import all_no
 
 from backcare import Engine, KnowledgeBase
-from backcare.domain.donow import (
+from backcare.domain.results import Dose, ScheduleItem
+from backcare.viewmodels.donow import (
     MAX_ACTIONS,
     Slot,
     day_view,
@@ -20,7 +21,6 @@ from backcare.domain.donow import (
     plural,
     short_title,
 )
-from backcare.domain.results import Dose, ScheduleItem
 
 
 def _otc(kb: KnowledgeBase) -> frozenset[str]:

@@ -21,11 +21,12 @@ PACKAGE = Path(backcare.__file__).parent
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"_version", "errors", "locations", "units"}),
     frozenset({"settings"}),
-    frozenset({"domain", "measures"}),
-    frozenset({"knowledge"}),
+    frozenset({"domain"}),
+    frozenset({"knowledge", "measures"}),
     frozenset({"rules", "text"}),
     frozenset({"store"}),
-    frozenset({"diary", "coach", "export", "flow"}),
+    frozenset({"diary", "coach", "flow"}),
+    frozenset({"viewmodels", "export"}),
     frozenset({"cli", "web"}),
 )
 FACADE = "backcare"  # the top-level package
@@ -104,6 +105,91 @@ def test_there_are_no_import_cycles_between_packages() -> None:
         if start != FACADE:
             visit(start, [start])
     assert cycles == []
+
+
+def _module_graph() -> dict[str, set[str]]:
+    """Every module's imports of other ``backcare`` modules (``from pkg import mod`` is ``mod``)."""
+    modules: dict[str, Path] = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for importer, path in modules.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                targets = [
+                    f"{node.module}.{alias.name}"
+                    if f"{node.module}.{alias.name}" in modules
+                    else node.module
+                    for alias in node.names
+                ]
+            else:
+                continue
+            graph[importer] |= {t for t in targets if t in modules and t != importer}
+    return graph
+
+
+MODULES = _module_graph()
+
+
+def _strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Groups of modules that import each other, directly or round a circle (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    groups: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for target in graph[node]:
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group = []
+            while (member := stack.pop()) != node:
+                group.append(member)
+            group.append(node)
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return groups
+
+
+def test_there_are_no_import_cycles_between_modules() -> None:
+    """Within a package too (the web's context, errors, rendering and security once were)."""
+    assert _strongly_connected(MODULES) == []
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _strongly_connected(graph) == [["a", "b", "c"]]
+
+
+def _private(module: str) -> str | None:
+    """The package a ``_name`` module is private to (``None`` if the module is public)."""
+    parts = module.split(".")
+    return ".".join(parts[:-1]) if parts[-1].startswith("_") else None
+
+
+@pytest.mark.parametrize("importer", sorted(MODULES))
+def test_private_modules_stay_in_their_package(importer: str) -> None:
+    """A ``_name`` module is an implementation detail of its package (ARCHITECTURE.md)."""
+    outside = {
+        target
+        for target in MODULES[importer]
+        if (owner := _private(target)) is not None
+        and not (importer == owner or importer.startswith(owner + "."))
+    }
+    assert outside == set(), f"{importer} imports private modules {sorted(outside)}"
 
 
 def test_the_checker_sees_lazy_imports() -> None:

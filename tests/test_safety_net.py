@@ -26,11 +26,11 @@ from tests.test_decide_build import valid_answers
 
 from backcare import Engine, KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 from backcare.cli.render import ANSWER_INTERACTIVELY, render_assessment
-from backcare.domain.donow import day_view, do_now, merge_schedule
 from backcare.domain.enums import EvidenceGrade, TriageLevel
 from backcare.domain.results import Assessment
 from backcare.domain.verdict import unanswered_safety_questions
-from backcare.knowledge.thresholds import fill_thresholds
+from backcare.knowledge._thresholds import fill_thresholds
+from backcare.viewmodels.donow import day_view, do_now, merge_schedule
 from backcare.web.rendering import make_templates
 
 DATA = Path(__file__).parents[1] / "src" / "backcare" / "knowledge" / "data"

@@ -165,6 +165,30 @@ def test_upgrade_from_first_migration_keeps_the_data(store_url: str) -> None:  #
         )
 
 
+def test_summaries_stored_as_prose_survive_the_facts_column(store_url: str) -> None:  # noqa: F811
+    """Migration 0008 adds ``summary_facts``; a summary older versions wrote stays shown."""
+    from backcare.viewmodels.summary import episode_summary
+
+    engine = sa.create_engine(store_url)
+    try:
+        migrate(engine, revision="0004")
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO episodes (id, uid, onset_at, started_at, trigger, answers, "
+                    "assessment, status, resolved_at, summary) VALUES (1, :uid, :t, :t, "
+                    "'lifting', '{}', '{}', 'resolved', :t, :prose)"
+                ),
+                {"uid": "b" * 32, "t": datetime(2026, 3, 2, 8, 0), "prose": "Back spasm, 3 days."},
+            )
+    finally:
+        engine.dispose()
+    with open_store(store_url) as upgraded, upgraded.read() as repo:
+        episode = repo.episode(1)
+    assert (episode.summary, episode.summary_facts) == ("Back spasm, 3 days.", None)
+    assert episode_summary(episode) == "Back spasm, 3 days."
+
+
 def test_database_from_a_newer_backcare_is_refused(store_url: str) -> None:  # noqa: F811
     open_store(store_url).close()
     engine = sa.create_engine(store_url)
@@ -341,7 +365,7 @@ def test_checkins_load_with_details_in_order(store: Store) -> None:  # noqa: F81
             ),
         )
         repo.add_checkin(episode.id, new_checkin(hours=2, pain=6))
-        repo.add_dose(episode.id, NewDose("paracetamol", 500, START), checkin_id=None)
+        repo.add_doses(episode.id, [(NewDose("paracetamol", 500, START), None)])
     with store.read() as repo:
         first, second = repo.checkins(episode.id)
         assert (first.pain, second.pain) == (6, 5)
@@ -358,21 +382,22 @@ def test_checkins_load_with_details_in_order(store: Store) -> None:  # noqa: F81
         rated = repo.first_activity_checkin(episode.id)
         assert rated is not None
         assert rated.id == second.id
-        assert repo.checkin_count(episode.id) == 2
+        assert len(repo.checkins(episode.id)) == 2
         assert [c.pain for c in repo.checkins(episode.id, since=START + timedelta(hours=3))] == [5]
 
 
 def test_doses_are_found_across_episodes_by_time(store: Store) -> None:  # noqa: F811
     with store.write() as repo:
         first = repo.add_episode(new_episode(1))
-        repo.add_dose(first.id, NewDose("ibuprofen", 400, START), checkin_id=None)
+        repo.add_doses(first.id, [(NewDose("ibuprofen", 400, START), None)])
         repo.resolve_episode(first.id, resolved_at=START + timedelta(hours=1), summary="ok")
         second = repo.add_episode(new_episode(2))
-        repo.add_dose(
-            second.id, NewDose("ibuprofen", 400, START + timedelta(hours=6)), checkin_id=None
-        )
-        repo.add_dose(
-            second.id, NewDose("naproxen", 220, START + timedelta(hours=6)), checkin_id=None
+        repo.add_doses(
+            second.id,
+            [
+                (NewDose("ibuprofen", 400, START + timedelta(hours=6)), None),
+                (NewDose("naproxen", 220, START + timedelta(hours=6)), None),
+            ],
         )
     with store.read() as repo:
         window = repo.doses_between(START, START + timedelta(hours=24), drugs=["ibuprofen"])

@@ -256,7 +256,7 @@ RACE = textwrap.dedent(
                 break
             print("COMMITTED", n, flush=True)
     elif mode == "import":  # round n: a past episode with a dose clashing with round n below
-        from backcare.diary.transfer import import_diary
+        from backcare.export.transfer import import_diary
         from backcare.errors import ImportFormatError
 
         def stamp(t):

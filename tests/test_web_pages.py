@@ -412,18 +412,18 @@ def test_the_export_page_links_the_downloads(client: TestClient) -> None:
     episode = start_episode(client)["episode"]
     page = client.get("/export").text
     assert f'href="/api/v1/diary/episodes/{episode["id"]}/calendar.ics"' in page
-    assert f'href="/api/v1/diary/episodes/{episode["id"]}/fhir"' in page
+    assert f'href="/api/v1/diary/episodes/{episode["id"]}/export?format=fhir"' in page
     assert 'href="/api/v1/diary/export?format=json"' in page
     assert 'href="/api/v1/diary/export?format=csv"' in page
     assert "backcare import FILE" in page
     assert "backcare diary import" not in page
     assert "Share with my doctor" in page
     # No check-in yet: nothing to report, so no link that would only fail.
-    assert "/report?format=pdf" not in page
+    assert "format=pdf" not in page
     checked = client.post("/api/v1/diary/check-ins", json={"pain": 5})
     assert checked.status_code == 201, checked.text
     page = client.get("/export").text
-    assert f'href="/api/v1/diary/episodes/{episode["id"]}/report?format=pdf"' in page
+    assert f'href="/api/v1/diary/episodes/{episode["id"]}/export?format=pdf"' in page
 
 
 @pytest.mark.parametrize("path", ["/", "/assess", "/export", "/today", "/diary"])

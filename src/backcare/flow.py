@@ -28,7 +28,7 @@ from backcare.knowledge.schema import IntakeQuestion
 from backcare.rules.assessor import Engine
 from backcare.rules.facts import compile_condition
 from backcare.rules.protocol import _condition
-from backcare.text._numbers import read_onset
+from backcare.text import read_onset
 
 __all__ = [
     "NONE_OF_THESE",

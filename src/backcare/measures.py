@@ -3,7 +3,8 @@
 Scores the instruments of the clinical fact base §5 from the person's responses:
 
 * **NRS** (numeric pain rating, 0-10) and its minimal clinically important change:
-  2 points or 30 % of the baseline (Ostelo 2008 consensus, source ``ostelo_2008``).
+  the knowledge base's threshold ``nrs_mcid`` (``thresholds.yaml``: 2 points or 30 % of
+  the baseline, Ostelo 2008 consensus), read through :func:`nrs_mcid`.
 * **PSFS** (Patient-Specific Functional Scale, Stratford 1995): the mean of up to three
   activities rated 0 (unable) to 10 (as before the problem); change of at least
   2 points in the mean is beyond measurement error (MDC 90 %).
@@ -26,14 +27,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
+from functools import cache
+from typing import TYPE_CHECKING
 
 from backcare.domain.enums import Trend
 from backcare.errors import FieldProblem, InputError
 
+if TYPE_CHECKING:
+    from backcare.knowledge.schema import Threshold
+
 __all__ = [
-    "NRS_MCID_FRACTION",
-    "NRS_MCID_POINTS",
-    "NRS_SOURCES",
     "ODI_MIN_ANSWERED",
     "PSFS_MAX_ACTIVITIES",
     "PSFS_MDC_POINTS",
@@ -45,6 +48,7 @@ __all__ = [
     "StartBackRisk",
     "nrs",
     "nrs_change",
+    "nrs_mcid",
     "oswestry",
     "psfs_change",
     "psfs_mean",
@@ -52,12 +56,19 @@ __all__ = [
     "start_back",
 ]
 
-#: NRS minimal clinically important change in points (Ostelo 2008).
-NRS_MCID_POINTS = 2
-#: NRS minimal clinically important change as a share of the baseline (Ostelo 2008).
-NRS_MCID_FRACTION = Fraction(3, 10)
-#: Knowledge-base source ids behind the NRS thresholds.
-NRS_SOURCES: tuple[str, ...] = ("ostelo_2008",)
+
+@cache
+def nrs_mcid() -> Threshold:
+    """The NRS minimal clinically important change, from the shipped knowledge base.
+
+    One home for the number (``thresholds.yaml``, id ``nrs_mcid``), with its sources and
+    evidence grade; the diary, the coach, the report and the command line all read it here.
+    """
+    from backcare.knowledge.loader import load_knowledge_base
+
+    return load_knowledge_base().threshold("nrs_mcid")
+
+
 #: PSFS minimal detectable change of the mean score (90 % confidence), in points.
 PSFS_MDC_POINTS = 2
 #: How many activities the PSFS takes (the three-activity version).
@@ -105,8 +116,8 @@ def nrs(value: int) -> int:
 def nrs_change(baseline: int, current: int) -> Trend:
     """Classify a change in pain against the minimal clinically important change.
 
-    Better: pain fell by at least 2 points or at least 30 % of the baseline.
-    Worse: pain rose by at least 2 points or at least 30 % of the baseline (the
+    Better: pain fell by at least :func:`nrs_mcid` (2 points or 30 % of the baseline).
+    Worse: pain rose by at least as much (the
     same thresholds in the other direction, so a rise is never taken lightly).
     Otherwise the same. A baseline of 0 can only be judged in points.
 
@@ -127,7 +138,11 @@ def nrs_change(baseline: int, current: int) -> Trend:
         return Trend.SAME
     # Exact rational arithmetic: 30 % of 7 is 2.1, so a 2-point drop from 7 already counts.
     relative = Fraction(abs(drop), base) if base else Fraction(0)
-    meaningful = abs(drop) >= NRS_MCID_POINTS or (base > 0 and relative >= NRS_MCID_FRACTION)
+    mcid = nrs_mcid()
+    fraction = Fraction(str(mcid.fraction)) if mcid.fraction is not None else None
+    meaningful = abs(drop) >= mcid.points or (
+        base > 0 and fraction is not None and relative >= fraction
+    )
     if not meaningful:
         return Trend.SAME
     return Trend.BETTER if drop > 0 else Trend.WORSE

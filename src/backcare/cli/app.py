@@ -166,7 +166,7 @@ def kb_check(
 ) -> None:
     """Validate the knowledge base and the free-text vocabulary; print the entry counts."""
     from backcare.knowledge.loader import load_knowledge_base
-    from backcare.text._vocabulary import check_vocabulary, load_vocabulary
+    from backcare.text import check_vocabulary, load_vocabulary
 
     kb = load_knowledge_base(directory)
     counts = {section: len(getattr(kb, section)) for section in type(kb).model_fields}

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from backcare.cli.options import DbOption
+from backcare.cli._options import DbOption
 from backcare.cli.speech import ESPEAK, Speaker
 from backcare.errors import ConflictError
 

@@ -19,10 +19,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from backcare.cli._options import DbOption, EpisodeOption
 from backcare.cli._terminal import printable, to_stdout
-from backcare.cli.options import DbOption, EpisodeOption
 from backcare.domain.enums import Trigger
 from backcare.errors import DoseLimitError, FieldProblem, ImportFormatError, InputError
+from backcare.export.formats import FORMATS
+from backcare.measures import nrs_mcid
+from backcare.viewmodels.summary import episode_summary
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -186,9 +189,9 @@ def episode_show(
         console.print(f"  triage     [{_LEVEL_STYLE.get(level, '')}]{level}[/]")
         for line in report.lines():
             console.print(f"  {printable(line)}", markup=False)
-        if episode.summary:
+        if summary_text := episode_summary(episode):
             console.rule("Summary")
-            console.print(printable(episode.summary), markup=False)
+            console.print(printable(summary_text), markup=False)
 
 
 @episode_app.command("resolve")
@@ -206,7 +209,7 @@ def episode_resolve(
         episode = diary.resolve(episode_id, summary=summary)
         console = _console()
         console.print(f"[bold]Episode {episode.id} resolved.[/]")
-        console.print(printable(episode.summary or ""), markup=False)
+        console.print(printable(episode_summary(episode) or ""), markup=False)
 
 
 # --- checkin ----------------------------------------------------------------------------
@@ -310,7 +313,7 @@ def checkin(
             if Confirm.ask("Resolve this episode now?", console=console, default=True):
                 episode = diary.resolve()
                 console.print(f"[bold]Episode {episode.id} resolved.[/]")
-                console.print(printable(episode.summary or ""), markup=False)
+                console.print(printable(episode_summary(episode) or ""), markup=False)
 
 
 def _interactive() -> bool:
@@ -493,7 +496,7 @@ def history(
         checkins = loaded.checkins[-last:] if last else loaded.checkins
         sessions = loaded.coach_sessions[-last:] if last else loaded.coach_sessions
         if as_json:
-            from backcare.diary.transfer import episode_data
+            from backcare.export.transfer import episode_data
 
             data = episode_data(loaded.episode, checkins, loaded.doses, sessions)
             to_stdout((json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode())
@@ -659,7 +662,7 @@ def trend(
             console.print(printable(line), markup=False)
         if report.pain is not None:
             console.print(
-                f"[dim]Thresholds: 2 points or 30% ({', '.join(report.pain.sources)}).[/]"
+                f"[dim]Thresholds: {nrs_mcid().text} ({', '.join(report.pain.sources)}).[/]"
             )
         chart = render_text(pain_columns(points, tz=diary.tz, width=60), baseline=baseline)
         if chart:
@@ -707,9 +710,8 @@ def export(
         str,
         typer.Option(
             "--format",
-            metavar="json|csv|ics|fhir",
-            help="json/csv: the whole diary (re-importable); ics: reminders for the coming days; "
-            "fhir: an R4 Bundle of one episode.",
+            metavar="|".join(FORMATS),
+            help="; ".join(f"{f.name}: {f.description}" for f in FORMATS.values()) + ".",
         ),
     ] = "json",
     output: Annotated[
@@ -717,28 +719,43 @@ def export(
     ] = None,
     episode: Annotated[
         int | None,
-        typer.Option("--episode", help="ics/fhir: this episode (default: the active or latest)."),
+        typer.Option(
+            "--episode", help="Episode formats: this episode (default: the active or latest)."
+        ),
     ] = None,
     days: Annotated[
         int, typer.Option("--days", min=1, max=60, help="ics: how many days of reminders.")
     ] = 7,
+    start: Annotated[
+        str | None,
+        typer.Option("--from", metavar="YYYY-MM-DD", help="ics, pdf, html: the first day."),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option("--to", metavar="YYYY-MM-DD", help="pdf, html: the last day, inclusive."),
+    ] = None,
+    question: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--question", metavar="TEXT", help="pdf, html: a question for the doctor; repeat."
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Export the diary: the whole of it (json/csv), reminders (ics) or one episode (fhir)."""
-    data: bytes
+    """Export the diary, or one episode, in any format of the export registry."""
+    from backcare.export.formats import ExportOptions, get_format
+
+    chosen = get_format(fmt)
+    if output is None and chosen.binary and sys.stdout.isatty():
+        raise InputError(
+            f"the {chosen.name} export is binary: give a file to write it to",
+            problems=[FieldProblem("--output", "required for a binary file on a terminal")],
+        )
+    options = ExportOptions(
+        episode_id=episode, days=days, start=start, end=end, questions=tuple(question or ())
+    )
     with _open(db) as diary:
-        if fmt == "ics":
-            from backcare.export.ical import export_ics
-
-            data = export_ics(diary, episode_id=episode, days=days)
-        elif fmt == "fhir":
-            from backcare.export.fhir import export_fhir_bundle
-
-            data = export_fhir_bundle(diary, episode_id=episode).encode("utf-8")
-        else:
-            from backcare.diary.transfer import export_diary
-
-            data = export_diary(diary.store, fmt=fmt).encode("utf-8")
+        data = chosen.make(diary, options)
     if output is None:
         to_stdout(data)
         return
@@ -750,7 +767,7 @@ def export(
         raise InputError(
             "cannot write the export", problems=[FieldProblem(str(output), str(exc))]
         ) from exc
-    print(f"Exported ({fmt}) to {output}.", file=sys.stderr)
+    print(f"Exported ({chosen.name}) to {output}.", file=sys.stderr)
 
 
 def import_(
@@ -758,7 +775,7 @@ def import_(
     db: DbOption = None,
 ) -> None:
     """Import a diary export (JSON or CSV): all of it, or nothing if anything is wrong."""
-    from backcare.diary.transfer import import_diary
+    from backcare.export.transfer import import_diary
 
     text = _read_text(file, what="import file")
     with _open(db) as diary:

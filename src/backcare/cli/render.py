@@ -1,7 +1,7 @@
 """Rich rendering of assessments and plans for the terminal.
 
 The same shape as the web result: the verdict, a "Do now" panel (the do-now actions of
-``backcare.domain.donow``), "Get help if" with every warning sign, then the details.
+``backcare.viewmodels.donow``), "Get help if" with every warning sign, then the details.
 Every recommendation is shown with its sources (numbered; the list, most trusted
 first, closes the plan) and evidence grade; an emergency is shown first, alone and
 unmissable. An incomplete result that would read as
@@ -18,14 +18,6 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from backcare.domain.donow import (
-    Action,
-    day_view,
-    do_now,
-    dose_text,
-    merge_schedule,
-    times_a_day,
-)
 from backcare.domain.enums import MedicineStatus, Track, TriageLevel
 from backcare.domain.results import (
     Assessment,
@@ -44,6 +36,14 @@ from backcare.domain.verdict import (
 )
 from backcare.knowledge.loader import load_knowledge_base
 from backcare.settings import get_settings
+from backcare.viewmodels.donow import (
+    Action,
+    day_view,
+    do_now,
+    dose_text,
+    merge_schedule,
+    times_a_day,
+)
 
 __all__ = [
     "ANSWER_AT_CHECKIN",

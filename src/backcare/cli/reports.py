@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from backcare.cli.options import DbOption, EpisodeOption
+from backcare.cli._options import DbOption, EpisodeOption
 from backcare.errors import FieldProblem, InputError
 
 __all__ = ["register"]
@@ -80,24 +80,19 @@ def report(
 ) -> None:
     """Write a one-to-two-page report of an episode for your doctor or physiotherapist."""
     from backcare.diary import open_diary
-    from backcare.export.report import ReportFormat, clinician_report
+    from backcare.export.formats import ExportOptions, get_format
 
-    try:
-        chosen = ReportFormat(fmt.lower())
-    except ValueError:
+    if fmt.strip().lower() not in {"pdf", "html"}:
         raise InputError(
             f"unknown report format {fmt!r}", problems=[FieldProblem("--format", "pdf or html")]
-        ) from None
-    with open_diary(db) as diary:
-        data = clinician_report(
-            diary,
-            episode_id=episode,
-            start=start,
-            end=end,
-            questions=question or (),
-            fmt=chosen,
         )
-    _write(data, output, binary=chosen is ReportFormat.PDF, what="report")
+    chosen = get_format(fmt)
+    options = ExportOptions(
+        episode_id=episode, start=start, end=end, questions=tuple(question or ())
+    )
+    with open_diary(db) as diary:
+        data = chosen.make(diary, options)
+    _write(data, output, binary=chosen.binary, what="report")
 
 
 def reminders(
@@ -114,12 +109,10 @@ def reminders(
 ) -> None:
     """Write the plan's reminders for the coming days as an iCalendar (.ics) file."""
     from backcare.diary import open_diary
-    from backcare.export._context import parse_date
-    from backcare.export.ical import export_ics
+    from backcare.export.formats import ExportOptions, export
 
-    first_day = parse_date(start, field="--from")
     with open_diary(db) as diary:
-        data = export_ics(diary, episode_id=episode, days=days, first_day=first_day)
+        data = export(diary, "ics", ExportOptions(episode_id=episode, days=days, start=start))
     _write(data, output, binary=False, what="calendar")
 
 

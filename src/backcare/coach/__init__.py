@@ -9,8 +9,8 @@ meet the diary are in :mod:`backcare.coach.service` (import it explicitly: it lo
 store). See ``docs/coach.md``.
 """
 
-from backcare.coach.clock import Clock, FakeClock, MonotonicClock, ScaledClock
-from backcare.coach.timing import (
+from backcare.coach._clock import Clock, FakeClock, MonotonicClock, ScaledClock
+from backcare.coach._timing import (
     CoachEvent,
     CoachSession,
     CoachSessionStateError,

@@ -5,11 +5,11 @@ synthesis, the terminal coach with ``espeak-ng`` when it is installed. For a 5-s
 hold of the knee-to-chest stretch it reads "Knee-to-chest stretch, left side." at the
 lead-in, "Hold." as the hold starts, "3", "2", "1" in its last three seconds and
 "Relax." as it ends. Each cue belongs to one segment of
-:func:`~backcare.coach.timing.build_segments` and is timed from that segment's start, so a
+:func:`~backcare.coach.build_segments` and is timed from that segment's start, so a
 front end that pauses, skips or repeats simply follows the segment it is in.
 
 :class:`CueFollower` turns the engine's events and state into the cues due now, for
-front ends that drive a :class:`~backcare.coach.timing.CoachSession`. Nothing here
+front ends that drive a :class:`~backcare.coach.CoachSession`. Nothing here
 speaks, sleeps or prints.
 """
 
@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from backcare.coach.timing import (
+from backcare.coach._timing import (
     CoachEvent,
     CoachState,
     ExerciseDose,
@@ -90,7 +90,7 @@ def cue_script(plan: Sequence[ExerciseDose], segments: Sequence[Segment]) -> Cue
 
     Args:
         plan: The session's exercises, in order.
-        segments: Its timeline (:func:`~backcare.coach.timing.build_segments` of ``plan``).
+        segments: Its timeline (:func:`~backcare.coach.build_segments` of ``plan``).
 
     Returns:
         The cues of every segment, and the closing words.
@@ -131,7 +131,7 @@ def _segment_cues(
 
 
 class CueFollower:
-    """Follows a running :class:`~backcare.coach.timing.CoachSession` and says when to speak.
+    """Follows a running :class:`~backcare.coach.CoachSession` and says when to speak.
 
     Feed it every tick's events and the state read after them; it returns the cues that
     fell due since the last call. A repeated or skipped exercise is followed through the

@@ -2,8 +2,8 @@
 
 The rule follows the beginner advice the knowledge base cites (NHS inform: start with a
 few repetitions and add one or two "every few days if comfortable"; stop if an exercise
-makes symptoms worse) and uses the numeric pain rating's minimal important change of
-2 points (Ostelo 2008, ``ostelo_2008``) as "made pain worse":
+makes symptoms worse) and uses the numeric pain rating's minimal important change (the
+knowledge base's ``nrs_mcid``: 2 points, Ostelo 2008) as "made pain worse":
 
 ============================================================  =========  ===================
 After the last session with this exercise                     Step       Next dose
@@ -32,18 +32,16 @@ from datetime import date
 
 from backcare.domain.exercise import Step, Symptom
 from backcare.knowledge.schema import Exercise
+from backcare.measures import nrs_mcid
 
 __all__ = [
     "MIN_DAYS_BETWEEN_STEPS_UP",
-    "PAIN_WORSE_POINTS",
     "LastSession",
     "ProgressionDecision",
     "Step",
     "next_dose",
 ]
 
-#: A rise of this many points (0-10 scale) is a change that matters (ostelo_2008).
-PAIN_WORSE_POINTS = 2
 #: Days that must pass after a step up before the next one (1: not twice on one day).
 MIN_DAYS_BETWEEN_STEPS_UP = 1
 
@@ -143,10 +141,10 @@ def next_dose(
     if last.pain_before is None or last.pain_after is None:
         return same("Pain was not scored before and after the last session, so the dose stays.")
     rise = last.pain_after - last.pain_before
-    if rise >= PAIN_WORSE_POINTS:
+    if rise >= (worse := nrs_mcid().points):
         return back(
             f"Pain went up {rise} points after the last session "
-            f"({PAIN_WORSE_POINTS} or more is a change that matters)."
+            f"({worse:g} or more is a change that matters)."
         )
     if rise > 0:
         return same("Pain went up 1 point after the last session, so the dose stays the same.")

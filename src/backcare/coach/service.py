@@ -23,10 +23,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from backcare.coach._timing import ExerciseDose, SessionResult
 from backcare.coach.adherence import Adherence, adherence
 from backcare.coach.progression import LastSession, ProgressionDecision, Step, next_dose
 from backcare.coach.symptoms import EXERCISE_PAIN_WARNING, Symptom
-from backcare.coach.timing import ExerciseDose, SessionResult
 from backcare.diary import CheckInEntry, CheckInResult, Diary
 from backcare.domain.answers import Answers, parse_answers
 from backcare.domain.enums import Phase, TriageLevel
@@ -130,7 +130,7 @@ class SessionPlan:
 
     @property
     def doses(self) -> tuple[ExerciseDose, ...]:
-        """The doses for :class:`~backcare.coach.timing.CoachSession`, in order."""
+        """The doses for :class:`~backcare.coach.CoachSession`, in order."""
         return tuple(item.dose for item in self.items)
 
     def item(self, exercise_id: str) -> PlannedItem:

@@ -1,11 +1,10 @@
-"""The episode diary: check-ins, trends, escalation, medicine-log safety, export and import.
+"""The episode diary: check-ins, trends, escalation, medicine-log safety.
 
 :func:`open_diary` returns a :class:`Diary`, the use-case layer between the
 triage engine and the store. Everything else here is pure: trend classification
 (:mod:`~backcare.diary.trends`), escalation (:mod:`~backcare.diary.escalation`),
 dose checks (:mod:`~backcare.diary.medicines`), input parsing
-(:mod:`~backcare.diary.inputs`), the export format (:mod:`~backcare.diary.transfer`)
-and charts (:mod:`~backcare.diary.charts`). See ``docs/diary.md``.
+(:mod:`~backcare.diary.inputs`) and charts (:mod:`~backcare.diary.charts`). See ``docs/diary.md``.
 """
 
 from backcare.diary.escalation import Escalation
@@ -18,7 +17,6 @@ from backcare.diary.service import (
     EpisodeStart,
     open_diary,
 )
-from backcare.diary.transfer import ExportFormat, ImportResult
 from backcare.diary.trends import FunctionChange, PainChange, Resolution, TrendReport
 from backcare.store import (
     ActionCount,
@@ -47,9 +45,7 @@ __all__ = [
     "EpisodeStart",
     "EpisodeStatus",
     "Escalation",
-    "ExportFormat",
     "FunctionChange",
-    "ImportResult",
     "PainChange",
     "Resolution",
     "SelfCareAction",

@@ -19,6 +19,7 @@ from typing import Any
 
 from backcare.errors import FieldProblem, InputError
 from backcare.locations import write_private
+from backcare.measures import nrs_mcid
 
 __all__ = [
     "ChartColumn",
@@ -130,7 +131,7 @@ def save_image(
         fmt: ``png`` or ``svg``.
         tz: times are shown in this zone.
         baseline: the episode's first pain score, drawn as a line with the
-            "meaningfully better" threshold (2 points below) under it.
+            "meaningfully better" threshold (the knowledge base's ``nrs_mcid``) under it.
         title: the chart's title.
 
     Returns:
@@ -186,9 +187,13 @@ def draw_figure(
         )
     if baseline is not None:
         axes.axhline(baseline, color="#7f8c8d", linewidth=1, label=f"baseline ({baseline})")
-        if baseline >= 2:
+        mcid = nrs_mcid().points
+        if baseline >= mcid:
             axes.axhline(
-                baseline - 2, color="#27ae60", linestyle=":", label="meaningfully better (-2)"
+                baseline - mcid,
+                color="#27ae60",
+                linestyle=":",
+                label=f"meaningfully better (-{mcid:g})",
             )
     axes.set_ylim(-0.3, 10.3)
     axes.set_ylabel("pain (0-10)")

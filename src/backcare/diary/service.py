@@ -39,6 +39,7 @@ from backcare.diary.inputs import (
     check_free_text,
 )
 from backcare.diary.medicines import DAY, DoseCheck, check_dose, find_medicine, refuse
+from backcare.diary.summary import summary_facts
 from backcare.diary.trends import (
     FunctionChange,
     PainChange,
@@ -319,8 +320,13 @@ class Diary:
                 now=now,
                 tz=self.tz,
             )
-            text = text or self._summary(episode, checkins, doses, report, now=now)
-            return repo.resolve_episode(episode.id, resolved_at=now, summary=text)
+            if text:
+                return repo.resolve_episode(episode.id, resolved_at=now, summary=text)
+            # backcare's own summary is kept as facts and worded when shown.
+            facts = summary_facts(episode, checkins, doses, report, now=now, tz=self.tz)
+            return repo.resolve_episode(
+                episode.id, resolved_at=now, summary=None, summary_facts=facts
+            )
 
     # --- check-ins ------------------------------------------------------------------
 
@@ -670,61 +676,6 @@ class Diary:
             # Later doses in the same check-in count this one.
             logged.append((medicine.id, taken_at, entry.mg))
         return tuple(checks)
-
-    def _summary(
-        self,
-        episode: EpisodeRecord,
-        checkins: Sequence[CheckInRecord],
-        doses: Sequence[DoseRecord],
-        report: TrendReport,
-        *,
-        now: datetime,
-    ) -> str:
-        onset = episode.onset_at.astimezone(self.tz)
-        days = (now - episode.onset_at) // timedelta(days=1)
-        trigger = f" after {episode.trigger.replace('_', ' ')}" if episode.trigger else ""
-        lines = [
-            f"Back spasm{trigger} from {onset:%Y-%m-%d}, resolved on "
-            f"{now.astimezone(self.tz):%Y-%m-%d}: {_plural(days, 'day')}, "
-            f"{_plural(len(checkins), 'check-in')}."
-        ]
-        lines += report.lines()[:-1]
-        lines.append(
-            ("Recovered by PACE's definition" if report.resolution.met else "Not yet recovered")
-            + f" (pain 0-1 for {report.resolution.required_days} days in a row; "
-            f"{report.resolution.low_days} so far)."
-        )
-        highest = max(
-            (c.triage_level for c in checkins), key=lambda level: level.rank, default=None
-        )
-        if highest is not None and highest is not TriageLevel.SELF_CARE:
-            why = sorted(
-                {r.id for c in checkins if c.triage_level is highest for r in c.triage_reasons}
-            )
-            lines.append(f"Highest triage level during the diary: {highest} ({', '.join(why)}).")
-        if doses:
-            totals: dict[str, list[int]] = {}
-            for dose in doses:
-                totals.setdefault(dose.drug, []).append(dose.mg)
-            overrides = sum(1 for d in doses if d.overridden)
-            parts = [
-                f"{drug} {_plural(len(mgs), 'dose')}, {sum(mgs)} mg" for drug, mgs in totals.items()
-            ]
-            extra = (
-                f"; {_plural(overrides, 'dose')} taken over a limit (overridden)"
-                if overrides
-                else ""
-            )
-            lines.append("Medicines: " + "; ".join(parts) + extra + ".")
-        done: Counter[str] = Counter()
-        for checkin in checkins:
-            for action in checkin.actions:
-                done[action.action.value] += action.count
-        if done:
-            lines.append(
-                "Self-care: " + ", ".join(f"{name} ×{count}" for name, count in done.items()) + "."
-            )
-        return "\n".join(lines)
 
 
 def _medicine_id(kb: KnowledgeBase, name: str) -> str:

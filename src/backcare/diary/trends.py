@@ -4,8 +4,8 @@ Pure functions of the diary's records; no I/O.
 
 * **Pain** (NRS 0-10) is compared with the episode's baseline, its first pain
   score (the pain given when the episode was started, else the first check-in).
-  A change of 2 points or 30 % of the baseline is meaningful (Ostelo 2008, source
-  ``ostelo_2008``); see :func:`backcare.measures.nrs_change`.
+  A change of the knowledge base's ``nrs_mcid`` (2 points or 30 % of the baseline) is
+  meaningful (Ostelo 2008, source ``ostelo_2008``); see :func:`backcare.measures.nrs_change`.
 * **Function** (PSFS) compares the mean of the activities rated both at the
   baseline and now; a change of 2 points is beyond measurement error.
 * **Overall**: the pain trend, except that function getting worse makes it
@@ -19,12 +19,12 @@ Pure functions of the diary's records; no I/O.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from fractions import Fraction
 
 from backcare.domain.enums import Trend
-from backcare.measures import NRS_SOURCES, nrs_change, psfs_change
+from backcare.measures import nrs_change, nrs_mcid, psfs_change
 from backcare.store.records import ActivityScore, CheckInRecord
 
 __all__ = [
@@ -62,7 +62,7 @@ class PainChange:
     baseline: int
     current: int
     trend: Trend
-    sources: tuple[str, ...] = NRS_SOURCES
+    sources: tuple[str, ...] = field(default_factory=lambda: nrs_mcid().sources)
 
     @property
     def points(self) -> int:
@@ -157,7 +157,7 @@ class TrendReport:
 
 
 def pain_change(baseline: int, current: int) -> PainChange:
-    """Compare a pain score with the baseline (2 points or 30 %, Ostelo 2008)."""
+    """Compare a pain score with the baseline (the knowledge base's ``nrs_mcid``)."""
     return PainChange(baseline=baseline, current=current, trend=nrs_change(baseline, current))
 
 

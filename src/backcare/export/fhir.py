@@ -65,6 +65,7 @@ from backcare.measures import (
     OswestryResult,
     StartBackResult,
 )
+from backcare.viewmodels.summary import episode_summary
 
 if TYPE_CHECKING:
     from backcare.diary import Diary, EpisodeHistory
@@ -181,8 +182,8 @@ class _Builder:
         notes = []
         if episode.trigger:
             notes.append({"text": f"Trigger: {episode.trigger.replace('_', ' ')}."})
-        if episode.summary:
-            notes.append({"text": episode.summary})
+        if summary := episode_summary(episode):
+            notes.append({"text": summary})
         if notes:
             condition["note"] = notes
         return self.add(condition)

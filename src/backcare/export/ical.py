@@ -14,7 +14,7 @@ it. That makes the phase rules hold to the minute:
 
 Every event lies inside the person's waking day (``BACKCARE_WAKE_TIME`` to
 ``BACKCARE_SLEEP_TIME``): it starts at or after waking and ends by bedtime. Alarms
-follow the slots of :func:`backcare.domain.donow.merge_schedule` (the same hour of
+follow the slots of :func:`backcare.viewmodels.donow.merge_schedule` (the same hour of
 the clock): one display alarm per slot, at the start of its first event (never
 before: an alarm must not wake anyone), saying everything that falls together
 ("Cold pack + get up and walk"); the other events of the slot stay in the calendar
@@ -39,10 +39,10 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from backcare.domain.answers import Answers
-from backcare.domain.donow import SLOT_MINUTES, short_title
 from backcare.domain.enums import Sides, TriageLevel
 from backcare.domain.results import Assessment, CarePlan
 from backcare.errors import ConflictError, FieldProblem, InputError
+from backcare.viewmodels.donow import SLOT_MINUTES, short_title
 
 if TYPE_CHECKING:
     from backcare.diary import Diary

@@ -11,7 +11,7 @@ chart is an SVG inside a ``data:`` URI; weasyprint makes the PDF). Sections:
 * every red-flag and history question: **yes**, no, or *not answered* (never
   assumed "no"), and when the answer was given;
 * a chart of pain now, worst pain and the PSFS mean (all 0-10);
-* outcome scores: pain against the baseline (MCID 2 points or 30 %, ``ostelo_2008``),
+* outcome scores: pain against the baseline (the knowledge base's MCID ``nrs_mcid``),
   PSFS (MDC 2 points), PACE recovery (``pace_trial``); STarT Back, Oswestry and
   Roland-Morris appear as "not recorded" because the diary does not record them;
 * self-care done against what the plan timetabled over the same period;
@@ -57,6 +57,8 @@ from backcare.export._context import (
     local_day_bounds,
     parse_date,
 )
+from backcare.measures import PSFS_MDC_POINTS, nrs_mcid
+from backcare.viewmodels.summary import episode_summary
 
 if TYPE_CHECKING:
     from backcare.diary import Diary
@@ -463,7 +465,7 @@ def _outcomes(
                 first=str(baseline),
                 latest=str(latest.pain),
                 change=f"{change.points:+d} points: {change.trend.value} "
-                "(meaningful: 2 points or 30%)",
+                f"(meaningful: {nrs_mcid().text})",
             )
         )
     pains = [c.pain for c in checkins]
@@ -494,7 +496,7 @@ def _outcomes(
         if compared is not None and len(rated) > 1:
             described = (
                 f"{compared.points:+.1f} points over {len(compared.activities)} activities: "
-                f"{compared.trend.value} (meaningful: 2 points)"
+                f"{compared.trend.value} (meaningful: {PSFS_MDC_POINTS} points)"
             )
         names = ", ".join(
             dict.fromkeys(_shorten(a.name, _NAME_LENGTH) for c in rated for a in c.activities)
@@ -679,9 +681,8 @@ def _sources(
     kb: KnowledgeBase, reasons: Sequence[Reason], medicines: Sequence[MedicineSummary]
 ) -> list[SourceNote]:
     from backcare.diary.trends import RESOLUTION_SOURCES
-    from backcare.measures import NRS_SOURCES
 
-    ids = [*NRS_SOURCES, *RESOLUTION_SOURCES]
+    ids = [*nrs_mcid().sources, *RESOLUTION_SOURCES]
     ids += [s for r in reasons for s in r.sources]
     for summary in medicines:
         medicine = kb.medicine(summary.drug)
@@ -850,7 +851,7 @@ def build_report(
         disclaimer=assessment.disclaimer,
         sources=tuple(_sources(kb, explained, medicines)),
         version=__version__,
-        summary=episode.summary,
+        summary=episode_summary(episode),
         unanswered=tuple(q.text for q in unanswered_safety_questions(assessment)),
         unanswered_headline=incomplete_headline(assessment.triage),
         current_state=(

@@ -50,6 +50,7 @@ def render_markdown(kb: KnowledgeBase) -> str:
     out += _positions(kb)
     out += _warning_signs(kb)
     out += _conflicts(kb)
+    out += _thresholds(kb)
     out += _sources(kb)
     return "\n".join(out).rstrip() + "\n"
 
@@ -333,6 +334,16 @@ def _conflicts(kb: KnowledgeBase) -> list[str]:
             out.append("Applies to: " + ", ".join(f"`{a}`" for a in conflict.applies_to) + ".")
         out.append("")
     return out
+
+
+def _thresholds(kb: KnowledgeBase) -> list[str]:
+    out = ["## When a change matters", ""]
+    for t in kb.thresholds:
+        out.append(
+            f"- {t.measure}: {t.meaning}, {t.text} (`{t.id}`, *{t.evidence.value}*) "
+            f"{_cite(t.sources)}"
+        )
+    return [*out, ""]
 
 
 def _sources(kb: KnowledgeBase) -> list[str]:

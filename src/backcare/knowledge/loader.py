@@ -29,9 +29,9 @@ from backcare.domain.answers import Answers, Course, History, RedFlags
 from backcare.domain.enums import Condition as ConditionName
 from backcare.domain.enums import Sex, Trend, TriageLevel, Trigger
 from backcare.errors import FieldProblem, KnowledgeBaseError
+from backcare.knowledge._thresholds import fill_thresholds, threshold_problems
 from backcare.knowledge.drawings import drawing_problems
 from backcare.knowledge.schema import Condition, KnowledgeBase
-from backcare.knowledge.thresholds import fill_thresholds, threshold_problems
 
 __all__ = ["DERIVED_VALUES", "REQUIRED_MESSAGES", "answer_paths", "load_knowledge_base"]
 
@@ -43,6 +43,9 @@ DERIVED_VALUES = {
     ),
     "bmi": "body-mass index from height_cm and weight_kg",
 }
+
+#: The thresholds the code reads (:mod:`backcare.measures`), by id: each must be in thresholds.yaml.
+REQUIRED_THRESHOLDS = ("nrs_mcid",)
 
 #: The messages the engine builds results from, by id: each must be in messages.yaml.
 REQUIRED_MESSAGES = (
@@ -368,6 +371,11 @@ def _check_texts(kb: KnowledgeBase) -> Iterator[FieldProblem]:
     for missing in REQUIRED_MESSAGES:
         if missing not in have:
             yield FieldProblem("messages.yaml", f"the engine needs a message '{missing}'")
+    yield from _duplicates("thresholds.yaml", (t.id for t in kb.thresholds))
+    have_thresholds = {t.id for t in kb.thresholds}
+    for missing in REQUIRED_THRESHOLDS:
+        if missing not in have_thresholds:
+            yield FieldProblem("thresholds.yaml", f"the code needs a threshold '{missing}'")
     yield from _duplicates("bmi_bands.yaml", (b.id for b in kb.bmi_bands))
     limits = [band.below for band in kb.bmi_bands]
     bounded = [limit for limit in limits[:-1] if limit is not None]

@@ -41,6 +41,7 @@ __all__ = [
     "RedFlag",
     "ScheduleSpec",
     "Source",
+    "Threshold",
     "TriageRule",
     "WarningSignSpec",
 ]
@@ -489,6 +490,26 @@ class BmiBand(BaseModel):
     sources: SourceIds
 
 
+class Threshold(BaseModel):
+    """When a change in an outcome score matters: ``points``, or ``fraction`` of the baseline."""
+
+    model_config = _STRICT
+
+    id: Id
+    measure: Text
+    meaning: Text
+    points: Annotated[float, Field(gt=0)]
+    fraction: Annotated[float, Field(gt=0, lt=1)] | None = None
+    sources: SourceIds
+    evidence: EvidenceGrade
+
+    @property
+    def text(self) -> str:
+        """The threshold in words: "2 points or 30%"."""
+        points = f"{self.points:g} point{'' if self.points == 1 else 's'}"
+        return points if self.fraction is None else f"{points} or {self.fraction:.0%}"
+
+
 class KnowledgeBase(BaseModel):
     """The whole protocol, validated and cross-checked."""
 
@@ -508,10 +529,15 @@ class KnowledgeBase(BaseModel):
     groups: tuple[QuestionGroup, ...]
     messages: tuple[Message, ...]
     bmi_bands: tuple[BmiBand, ...]
+    thresholds: tuple[Threshold, ...]
 
     def message(self, message_id: str) -> str:
         """The text of a message (the loader checks the engine's messages are all here)."""
         return next(m.text for m in self.messages if m.id == message_id)
+
+    def threshold(self, threshold_id: str) -> Threshold:
+        """A threshold by id (the loader checks the ones the code reads are all here)."""
+        return next(t for t in self.thresholds if t.id == threshold_id)
 
     def source(self, source_id: str) -> Source:
         """Return the source with this id (ids are checked at load time)."""

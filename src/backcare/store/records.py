@@ -115,6 +115,9 @@ class EpisodeRecord:
     status: EpisodeStatus
     resolved_at: datetime | None
     summary: str | None
+    """A summary the person wrote, or the prose older versions stored."""
+    summary_facts: dict[str, Any] | None = None
+    """The summary backcare made when the episode was resolved, as facts (JSON)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,6 +75,7 @@ _EPISODE_COLUMNS = (
     _E.status,
     _E.resolved_at,
     _E.summary,
+    _E.summary_facts,
 )
 _CHECKIN_COLUMNS = (
     _C.id,
@@ -118,6 +119,7 @@ def _episode(row: Any) -> EpisodeRecord:
         status=EpisodeStatus(row.status),
         resolved_at=row.resolved_at,
         summary=row.summary,
+        summary_facts=row.summary_facts,
     )
 
 
@@ -299,9 +301,14 @@ class DiaryRepository:
         return self.session.get_bind().dialect.name == "sqlite"
 
     def resolve_episode(
-        self, episode_id: int, *, resolved_at: datetime, summary: str | None
+        self,
+        episode_id: int,
+        *,
+        resolved_at: datetime,
+        summary: str | None,
+        summary_facts: dict[str, Any] | None = None,
     ) -> EpisodeRecord:
-        """Mark an episode resolved with its summary.
+        """Mark an episode resolved with its summary: the person's words, or facts.
 
         Raises:
             NotFoundError: no such episode.
@@ -313,7 +320,12 @@ class DiaryRepository:
         self.session.execute(
             update(EPISODES)
             .where(_E.id == episode_id)
-            .values(status=EpisodeStatus.RESOLVED.value, resolved_at=resolved_at, summary=summary)
+            .values(
+                status=EpisodeStatus.RESOLVED.value,
+                resolved_at=resolved_at,
+                summary=summary,
+                summary_facts=summary_facts,
+            )
         )
         return self.episode(episode_id)
 
@@ -504,14 +516,6 @@ class DiaryRepository:
         """The most recent check-in of the episode, with its activities unless told."""
         return self._first(_C.episode_id == episode_id, descending=True, activities=activities)
 
-    def checkin_count(self, episode_id: int) -> int:
-        """How many check-ins the episode has."""
-        return int(
-            self.session.execute(
-                select(func.count()).select_from(CHECKINS).where(_C.episode_id == episode_id)
-            ).scalar_one()
-        )
-
     def answer_updates(self, episode_id: int) -> list[dict[str, Any]]:
         """The answers changed at check-ins (new red flags and the like), in time order."""
         rows = self.session.execute(
@@ -523,10 +527,6 @@ class DiaryRepository:
         return [update_ for update_ in decoded if update_]
 
     # --- doses ----------------------------------------------------------------------
-
-    def add_dose(self, episode_id: int, dose: NewDose, *, checkin_id: int | None) -> DoseRecord:
-        """Record one dose (the diary has checked it against the limits first)."""
-        return self.add_doses(episode_id, [(dose, checkin_id)])[0]
 
     def add_doses(
         self, episode_id: int, doses: Sequence[tuple[NewDose, int | None]]

@@ -101,6 +101,8 @@ class Episode(Base):
     status: Mapped[str] = mapped_column(String(10))
     resolved_at: Mapped[datetime | None]
     summary: Mapped[str | None] = mapped_column(Text)
+    # The closing summary as facts (backcare.diary.summary), worded when shown.
+    summary_facts: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class CheckIn(Base):

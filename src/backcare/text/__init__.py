@@ -30,6 +30,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from backcare.domain.answers import Answers, parse_answers
 from backcare.errors import MissingTextExtraError
+from backcare.text._numbers import read_onset
+from backcare.text._vocabulary import check_vocabulary, load_vocabulary
 
 if TYPE_CHECKING:
     from backcare.text._pipeline import Pipeline
@@ -42,8 +44,11 @@ __all__ = [
     "FindingStatus",
     "MissingTextExtraError",
     "available",
+    "check_vocabulary",
     "extract",
     "load_pipeline",
+    "load_vocabulary",
+    "read_onset",
 ]
 
 #: Version of the extraction output (docs/json-api.md, "Extraction contract v1").

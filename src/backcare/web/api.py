@@ -9,47 +9,46 @@ database; diary and coach endpoints call :class:`~backcare.diary.Diary`.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from backcare import __version__
-from backcare.diary.transfer import export_diary
+from backcare.diary import Diary
 from backcare.domain.answers import Answers
 from backcare.domain.results import Assessment
 from backcare.errors import FieldProblem, InputError, NotFoundError
-from backcare.web.bodies import JsonBodyRoute
+from backcare.export.formats import FORMATS, ExportOptions
+from backcare.web._bodies import JsonBodyRoute
 from backcare.web.context import WebContext
 from backcare.web.dependencies import CoachDep, DiaryDep, EngineDep, json_writes
 from backcare.web.errors import API_ERROR_RESPONSES, parse_json_body
 from backcare.web.forms import checkin_entry
-from backcare.web.views import (
-    AssessmentStep,
-    CheckInIn,
-    CheckInView,
+from backcare.web.schemas.assessment import AssessmentStep, QuestionsView, StepIn, assessment_step
+from backcare.web.schemas.coach import (
     CoachSessionIn,
     CoachSessionOut,
     CoachView,
+    coach_session_out,
+    coach_view,
+    session_result,
+)
+from backcare.web.schemas.common import Health, SourceOut, sources_out
+from backcare.web.schemas.diary import (
+    CheckInIn,
+    CheckInView,
     EpisodeIn,
     EpisodeOut,
     EpisodeStartView,
     EpisodesView,
-    Health,
     HistoryView,
-    QuestionsView,
     ResolveIn,
-    SourceOut,
-    StepIn,
     TodayView,
-    assessment_step,
     checkin_view,
-    coach_session_out,
-    coach_view,
     episode_out,
     history_view,
-    session_result,
-    sources_out,
 )
 
 __all__ = ["router"]
@@ -199,28 +198,65 @@ def check_in(body: CheckInIn, diary: DiaryDep) -> CheckInView:
     return checkin_view(result)
 
 
-@router.get(
-    "/diary/export",
-    tags=["diary"],
-    response_class=Response,
-    responses={
-        200: {
-            "description": "The whole diary as a file (format backcare-diary v1).",
-            "content": {"application/json": {}, "text/csv": {}},
-        }
-    },
-)
+#: The export formats by name (the registry's), for the routes' ``format`` parameter.
+FormatName = StrEnum("FormatName", {name.upper(): name for name in FORMATS})  # type: ignore[misc]
+FormatQuery = Annotated[
+    FormatName,
+    Query(description="; ".join(f"{f.name}: {f.description}" for f in FORMATS.values())),
+]
+_JSON = FormatName("json")
+DaysQuery = Annotated[int, Query(ge=1, le=60, description="ics: how many days ahead, 1-60.")]
+_EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The export as a file (a download)",
+        "content": {f.media_type.split(";")[0]: {} for f in FORMATS.values()},
+    }
+}
+
+
+def _download(diary: Diary, name: str, options: ExportOptions) -> Response:
+    chosen = FORMATS[name]
+    filename = chosen.filename(options.episode_id, datetime.now().date())
+    return Response(
+        chosen.make(diary, options),
+        media_type=chosen.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/diary/export", tags=["diary"], response_class=Response, responses=_EXPORT_RESPONSES)
 def export(
     diary: DiaryDep,
-    format: Annotated[Literal["json", "csv"], Query(description="json or csv")] = "json",  # noqa: A002
+    format: FormatQuery = _JSON,  # noqa: A002
+    episode: EpisodeQuery = None,
+    days: DaysQuery = 7,
 ) -> Response:
-    """Download the whole diary (JSON or CSV), lossless; the export page's twin."""
-    text = export_diary(diary.store, fmt=format)
-    media = "application/json" if format == "json" else "text/csv; charset=utf-8"
-    name = f"backcare-diary-{datetime.now():%Y%m%d}.{format}"
-    return Response(
-        text, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    """Download an export in any format of the registry: the whole diary (json, csv, lossless)
+    or one episode (``episode``, default the active one, else the latest); the export page's
+    twin."""
+    return _download(diary, format.value, ExportOptions(episode_id=episode, days=days))
+
+
+@router.get(
+    "/diary/episodes/{episode_id}/export",
+    tags=["diary"],
+    response_class=Response,
+    responses=_EXPORT_RESPONSES,
+)
+def episode_export(
+    episode_id: EpisodeId,
+    diary: DiaryDep,
+    format: FormatQuery,  # noqa: A002
+    days: DaysQuery = 7,
+) -> Response:
+    """Download one episode in an episode format of the registry (ics, fhir, pdf, html)."""
+    chosen = FORMATS[format.value]
+    if chosen.scope != "episode":
+        raise InputError(
+            f"{chosen.name} is an export of the whole diary, not of one episode",
+            problems=[FieldProblem("format", "use /api/v1/diary/export for it")],
+        )
+    return _download(diary, chosen.name, ExportOptions(episode_id=episode_id, days=days))
 
 
 @router.get(
@@ -244,49 +280,23 @@ def calendar(
     )
 
 
-@router.get(
-    "/diary/episodes/{episode_id}/fhir",
-    tags=["diary"],
-    response_class=Response,
-    responses={200: {"description": "FHIR R4 Bundle", "content": {"application/fhir+json": {}}}},
-)
-def fhir(episode_id: EpisodeId, diary: DiaryDep) -> Response:
-    """The episode as a FHIR R4 collection Bundle (anonymous patient), to share with a clinic."""
-    from backcare.export.fhir import export_fhir_bundle
-
-    return Response(
-        export_fhir_bundle(diary, episode_id=episode_id),
-        media_type="application/fhir+json",
-        headers={
-            "Content-Disposition": f'attachment; filename="backcare-episode-{episode_id}.fhir.json"'
-        },
-    )
+# The addresses before the registry, kept working: they redirect to the generic route.
 
 
-@router.get(
-    "/diary/episodes/{episode_id}/report",
-    tags=["diary"],
-    response_class=Response,
-    responses={
-        200: {
-            "description": "The clinician report (PDF, or self-contained HTML)",
-            "content": {"application/pdf": {}, "text/html": {}},
-        }
-    },
-)
+@router.get("/diary/episodes/{episode_id}/fhir", include_in_schema=False)
+def fhir(episode_id: EpisodeId) -> Response:
+    """Moved to ``/diary/episodes/{episode_id}/export?format=fhir``."""
+    return RedirectResponse(f"{router.prefix}/diary/episodes/{episode_id}/export?format=fhir", 308)
+
+
+@router.get("/diary/episodes/{episode_id}/report", include_in_schema=False)
 def report(
     episode_id: EpisodeId,
-    diary: DiaryDep,
-    format: Annotated[Literal["pdf", "html"], Query(description="pdf or html")] = "pdf",  # noqa: A002
+    format: Annotated[Literal["pdf", "html"], Query()] = "pdf",  # noqa: A002
 ) -> Response:
-    """The clinician report of the episode, to share with a doctor (a download)."""
-    from backcare.export.report import clinician_report
-
-    data = clinician_report(diary, episode_id=episode_id, fmt=format)
-    media = "application/pdf" if format == "pdf" else "text/html; charset=utf-8"
-    name = f"backcare-report-episode-{episode_id}.{format}"
-    return Response(
-        data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    """Moved to ``/diary/episodes/{episode_id}/export?format=pdf`` (or ``html``)."""
+    return RedirectResponse(
+        f"{router.prefix}/diary/episodes/{episode_id}/export?format={format}", 308
     )
 
 

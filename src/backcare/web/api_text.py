@@ -13,10 +13,10 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from backcare.text import MAX_TEXT_LENGTH, Extraction
-from backcare.web.bodies import JsonBodyRoute
+from backcare.web._bodies import JsonBodyRoute
 from backcare.web.dependencies import json_writes
 from backcare.web.errors import API_ERROR_RESPONSES, ErrorEnvelope
-from backcare.web.views import DateTimeText
+from backcare.web.schemas.fields import DateTimeText
 
 __all__ = ["router"]
 

@@ -24,7 +24,7 @@ from backcare.rules.assessor import Engine, default_engine
 from backcare.settings import Settings, get_settings
 from backcare.web.context import DRAWINGS_URL, STATIC_DIR, WebContext
 from backcare.web.errors import install_error_handlers
-from backcare.web.rendering import make_templates
+from backcare.web.rendering import make_templates, render_error_page
 from backcare.web.security import (
     LOOPBACK_HOSTS,
     MAX_BODY_BYTES,
@@ -114,7 +114,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.backcare = context
-    install_error_handlers(app)
+    install_error_handlers(app, error_page=render_error_page)
 
     from backcare.web import api, api_text, pages, personal
 

@@ -26,8 +26,8 @@ same envelope rendered as an HTML page; everyone else gets the JSON.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from typing import Any, TypeVar
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -170,6 +170,19 @@ def public_envelope(exc: BackcareError) -> ErrorEnvelope:
     return envelope(exc.status, exc.code, exc.message, exc.problems)
 
 
+class ErrorPage(Protocol):
+    """Renders the envelope as an HTML page (:func:`backcare.web.rendering.render_error_page`)."""
+
+    def __call__(
+        self,
+        request: Request,
+        *,
+        status: int,
+        body: ErrorEnvelope,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response: ...
+
+
 def _wants_html(request: Request) -> bool:
     if request.url.path.startswith("/api/"):
         return False
@@ -184,9 +197,13 @@ def error_response(
 ) -> Response:
     """The envelope as JSON, or as an HTML page for a browser asking for a page."""
     if _wants_html(request):
-        from backcare.web.rendering import render_error_page
-
-        return render_error_page(request, status=status, body=body, headers=headers)
+        # The page renderer sits above this module (it needs the templates), so the app
+        # hands it in rather than this module importing it: no import cycle.
+        page: ErrorPage | None = getattr(
+            getattr(request.scope.get("app"), "state", None), "error_page", None
+        )
+        if page is not None:
+            return page(request, status=status, body=body, headers=headers)
     return Response(
         content=body.model_dump_json(),
         status_code=status,
@@ -270,8 +287,13 @@ def _allowed_methods(request: Request) -> str:
     return ", ".join(allowed)
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Map every error to the one envelope (see the module docstring)."""
+def install_error_handlers(app: FastAPI, *, error_page: ErrorPage | None = None) -> None:
+    """Map every error to the one envelope (see the module docstring).
+
+    ``error_page`` renders the envelope as a page for browsers; without it every error
+    is JSON.
+    """
+    app.state.error_page = error_page
 
     async def on_backcare(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, BackcareError)

@@ -24,8 +24,8 @@ from backcare.errors import FieldProblem, InputError
 from backcare.store.records import ActionCount, ActivityScore
 from backcare.text.hints import StoryHints
 from backcare.web.errors import validation_problems
+from backcare.web.schemas.diary import CheckInIn
 from backcare.web.security import Signer
-from backcare.web.views import CheckInIn
 
 __all__ = [
     "checkin_entry",

@@ -22,14 +22,14 @@ from starlette.responses import RedirectResponse, Response
 from backcare.coach.symptoms import Symptom
 from backcare.diary import EpisodeStatus
 from backcare.domain.answers import Answers
-from backcare.domain.donow import day_view, do_now, merge_schedule
 from backcare.domain.enums import TriageLevel
 from backcare.errors import ConflictError, DoseLimitError, FieldProblem, InputError, NotFoundError
 from backcare.flow import NONE_OF_THESE, NOT_SURE, AssessmentFlow, Page, SummaryLine
 from backcare.rules.assessor import Engine
 from backcare.store.records import SelfCareAction
 from backcare.text.hints import StoryHints
-from backcare.web.chart import pain_chart
+from backcare.viewmodels.donow import day_view, do_now, merge_schedule
+from backcare.web._chart import pain_chart
 from backcare.web.dependencies import CoachDep, CsrfChecked, DiaryDep, Web
 from backcare.web.errors import parse_model
 from backcare.web.forms import (
@@ -47,20 +47,11 @@ from backcare.web.imperial import (
     read_imperial,
 )
 from backcare.web.rendering import render
+from backcare.web.schemas.coach import coach_view
+from backcare.web.schemas.common import assessment_sources, otc_ids, sources_out, trusted_first
+from backcare.web.schemas.diary import ResolveIn, TodayView, checkin_view, episode_out, history_view
 from backcare.web.security import ACCESS_PATH
 from backcare.web.story import prefilled_value, story_enabled
-from backcare.web.views import (
-    ResolveIn,
-    TodayView,
-    assessment_sources,
-    checkin_view,
-    coach_view,
-    episode_out,
-    history_view,
-    otc_ids,
-    sources_out,
-    trusted_first,
-)
 
 __all__ = ["router"]
 

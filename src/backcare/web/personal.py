@@ -20,7 +20,7 @@ from starlette.responses import Response
 from backcare.errors import InputError
 from backcare.settings import COMMON_EMERGENCY_NUMBERS, Settings
 from backcare.units import Units
-from backcare.web.bodies import JsonBodyRoute
+from backcare.web._bodies import JsonBodyRoute
 from backcare.web.dependencies import CsrfChecked, DiaryDep, Web, json_writes
 from backcare.web.errors import API_ERROR_RESPONSES
 from backcare.web.rendering import render

@@ -16,7 +16,6 @@ from markupsafe import Markup
 from starlette.responses import Response
 
 from backcare import __version__
-from backcare.domain.donow import dose_text, merge_schedule, times_a_day
 from backcare.domain.verdict import (
     INCOMPLETE_EXPLAINED,
     incomplete_headline,
@@ -26,6 +25,7 @@ from backcare.domain.verdict import (
 from backcare.knowledge.drawings import Pose, drawing_markup
 from backcare.knowledge.loader import load_knowledge_base
 from backcare.knowledge.schema import Drawing
+from backcare.viewmodels.donow import dose_text, merge_schedule, times_a_day
 from backcare.web.context import TEMPLATES_DIR, WebContext
 from backcare.web.errors import ErrorEnvelope
 from backcare.web.security import CSRF_COOKIE

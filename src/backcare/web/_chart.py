@@ -11,14 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
+from backcare.measures import nrs_mcid
+
 __all__ = ["ChartGeometry", "ChartPoint", "pain_chart"]
 
 WIDTH = 640
 HEIGHT = 260
 _LEFT, _RIGHT, _TOP, _BOTTOM = 40, 16, 14, 34
 _MAX = 10
-#: A fall of this many points from the baseline is a meaningful improvement (Ostelo 2008).
-BETTER_POINTS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +45,7 @@ class ChartGeometry:
     polyline: str
     baseline_y: float | None
     better_y: float | None
+    better_points: float
     y_ticks: tuple[tuple[float, int], ...]
     x_labels: tuple[tuple[float, str], ...]
     description: str
@@ -87,9 +88,8 @@ def pain_chart(
     labels = [(x_of(first), f"{first.astimezone(tz):%d %b}")]
     if span > 0 and last.astimezone(tz).date() != first.astimezone(tz).date():
         labels.append((x_of(last), f"{last.astimezone(tz):%d %b}"))
-    better = (
-        baseline - BETTER_POINTS if baseline is not None and baseline >= BETTER_POINTS else None
-    )
+    mcid = nrs_mcid().points  # "meaningfully better" is the knowledge base's threshold
+    better = baseline - mcid if baseline is not None and baseline >= mcid else None
     latest = points[-1][1]
     description = f"{len(points)} check-ins; latest pain {latest} of 10" + (
         f", baseline {baseline}" if baseline is not None else ""
@@ -105,6 +105,7 @@ def pain_chart(
         polyline=" ".join(f"{p.x},{p.y}" for p in drawn),
         baseline_y=_y(baseline) if baseline is not None else None,
         better_y=_y(better) if better is not None else None,
+        better_points=mcid,
         y_ticks=tuple((_y(v), v) for v in range(0, _MAX + 1, 2)),
         x_labels=tuple(labels),
         description=description,

@@ -24,7 +24,7 @@ from typing import Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict
 
-from backcare.coach.clock import Clock
+from backcare.coach._clock import Clock
 from backcare.domain.exercise import Side
 from backcare.errors import FieldProblem, InputError
 
@@ -412,7 +412,7 @@ class CoachSession:
 
     Args:
         plan: Exercises in order; must not be empty.
-        clock: Time source, e.g. :class:`~backcare.coach.clock.MonotonicClock`.
+        clock: Time source, e.g. :class:`~backcare.coach.MonotonicClock`.
         lead_in_seconds: Countdown before each exercise; 0 or more.
         switch_seconds: Pause between the left and right side; 0 or more.
 

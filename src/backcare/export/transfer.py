@@ -111,6 +111,7 @@ from backcare.store.coach import (
     NewCoachExercise,
     NewCoachSession,
 )
+from backcare.viewmodels.summary import episode_summary
 
 __all__ = [
     "CSV_COLUMNS",
@@ -321,7 +322,7 @@ def schema_text() -> str:
 
 def published_schema() -> str:
     """The text of the schema file shipped in the package."""
-    return (files("backcare.diary") / SCHEMA_FILE).read_text(encoding="utf-8")
+    return (files("backcare.export") / SCHEMA_FILE).read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True, slots=True)
@@ -417,7 +418,7 @@ def episode_document(
         trigger=trigger,
         status=episode.status,
         resolved_at=episode.resolved_at,
-        summary=episode.summary,
+        summary=episode_summary(episode),
         answers=episode.answers,
         assessment=episode.assessment,
         checkins=tuple(_checkin_doc(c) for c in checkins),
@@ -490,7 +491,7 @@ def episode_data(
         "trigger": episode.trigger,
         "status": episode.status.value,
         "resolved_at": _time(episode.resolved_at),
-        "summary": episode.summary,
+        "summary": episode_summary(episode),
         "answers": episode.answers,
         "assessment": episode.assessment,
         "checkins": [

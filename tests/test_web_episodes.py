@@ -206,7 +206,7 @@ def test_the_api_names_the_choice_in_its_conflict(client: TestClient) -> None:
     response = client.post("/api/v1/diary/episodes", json={"answers": {"pain": 4}})
     assert response.status_code == 409
     error = response.json()["error"]
-    assert error["code"] == "episode_active"
+    assert error["code"] == "conflict"  # as before the choice existed
     assert error["problems"][0]["field"] == "if_active"
     assert "'update'" in error["problems"][0]["problem"]
     assert "'close'" in error["problems"][0]["problem"]

@@ -124,10 +124,9 @@ class EpisodeActiveError(ConflictError):
     """A new episode was asked for while one is active, without saying what to do with it.
 
     ``episode_id`` is the active episode; ``problems`` names the ways on (update it with
-    the new answers, or close it and start a new one).
+    the new answers, or close it and start a new one). Its code stays ``conflict``, as
+    before the choice existed; the problem on ``if_active`` names the choice.
     """
-
-    code = "episode_active"
 
     def __init__(
         self, message: str, *, episode_id: int, problems: Sequence[FieldProblem] = ()

@@ -781,7 +781,7 @@ class Diary:
 def _active_error(active: EpisodeRecord, tz: tzinfo) -> EpisodeActiveError:
     began = active.onset_at.astimezone(tz)
     return EpisodeActiveError(
-        f"episode {active.id} (began {began:%d %b %Y}) is still active: update it with "
+        f"episode {active.id} (began {began:%d %b %Y}) is already active: update it with "
         "these answers, or close it and start a new one",
         episode_id=active.id,
         problems=[

@@ -160,7 +160,7 @@ def episodes(diary: DiaryDep) -> EpisodesView:
 IfActive = Annotated[
     Literal["refuse", "update", "close"],
     Query(
-        description="While another episode is active: refuse (409 `episode_active`), update it "
+        description="While another episode is active: refuse (409), update it "
         "with these answers (a check-in; 200 with the check-in), or close it and start a new one."
     ),
 ]
@@ -177,7 +177,7 @@ def start_episode(body: EpisodeIn, diary: DiaryDep, if_active: IfActive = "refus
     """Start an episode from intake answers and assess it.
 
     While another episode is active the answer is 409 with the error code
-    `episode_active`, unless `if_active` says what to do with it.
+    `conflict` and a problem on `if_active`, unless `if_active` says what to do with it.
     """
     if if_active == "update":
         result = checkin_view(diary.update_episode(body.answers))

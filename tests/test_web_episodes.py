@@ -109,7 +109,8 @@ def test_after_closing_an_escalated_episode_home_and_today_show_no_plan(
     _checkin(client, pain="7", flags=["red_flags.bladder_or_bowel_change"])
     _resolve(client)
     today = client.get("/today")
-    assert today.history and today.history[0].status_code == 303
+    assert today.history
+    assert today.history[0].status_code == 303
     assert str(today.url).endswith("/")
     for page in (today.text, client.get("/").text):
         assert "Call 999" not in page

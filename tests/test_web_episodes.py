@@ -233,3 +233,28 @@ def test_the_api_refuses_an_unknown_choice(client: TestClient) -> None:
     response = client.post("/api/v1/diary/episodes?if_active=merge", json={"answers": {}})
     assert response.status_code == 422
     assert response.json()["error"]["problems"][0]["field"] == "if_active"
+
+
+def test_a_coach_session_shows_in_the_diary_and_moves_home_past_the_coach(
+    client: TestClient,
+) -> None:
+    from datetime import datetime
+
+    from tests.factories import add_coach_session
+
+    _complete_episode(client)
+    _checkin(client, pain="4")
+    assert _main_button(client.get("/").text) == "/coach"
+    diary = client.app.state.backcare.diary()  # type: ignore[attr-defined]
+    now = datetime.now().astimezone()
+    # The session (6 minutes long) must begin today, even just after midnight.
+    now = max(now, now.replace(hour=0, minute=7, second=0, microsecond=0))
+    add_coach_session(diary.store, now=now, left=2)
+    page = client.get("/diary").text
+    section = re.search(r'<section aria-labelledby="sessions-title">.*?</section>', page, re.S)
+    assert section is not None
+    assert "5 holds done" in section.group(0)  # 2 left + 3 right
+    assert "pain 5 before, 4 after" in section.group(0)
+    home = client.get("/").text
+    assert "Exercise sessions today: 1" in home
+    assert _main_button(home) == "/today"

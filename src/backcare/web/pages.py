@@ -515,7 +515,16 @@ def diary_page(request: Request, diary: DiaryDep) -> Response:
     )
     # The current plan, so open safety questions are shown (and how to answer them).
     current = diary.plan(loaded.episode.id)
-    return render(request, "history.html", {"view": view, "chart": chart, "assessment": current})
+    return render(
+        request,
+        "history.html",
+        {
+            "view": view,
+            "chart": chart,
+            "assessment": current,
+            "sessions": loaded.coach_sessions,
+        },
+    )
 
 
 def _checkin_form(

@@ -426,7 +426,7 @@ def diary_start(
 
     While an episode is active, a page asks what to do with it: update it with these
     answers (``choice=update``, a check-in), close it and start a new one
-    (``choice=close``), or cancel.
+    (``choice=close``), or cancel. The page is a question, not an error: 200.
     """
     answers, _ = decode_state(web.signer, state)
     if choice == "update":
@@ -452,7 +452,6 @@ def diary_start(
                 "can_update": answers.pain is not None,
                 "result_url": "/assess/result?" + urlencode({"s": state}),
             },
-            status=409,
         )
     return RedirectResponse("/today", status_code=303)
 

@@ -99,7 +99,9 @@ def test_home_of_an_escalated_episode_says_call_now(client: TestClient) -> None:
     assert 'class="emergency"' in page
     assert 'href="tel:999"' in page
     assert "Call 999 now" in page
-    assert page.index("Call 999 now") < page.index("due-title")  # help before the schedule
+    # An emergency stops the self-care plan: no schedule and no coach on the page.
+    assert "due-title" not in page
+    assert 'href="/coach"' not in page.split("</main>")[0].split('<main id="main"')[1]
 
 
 def test_after_closing_an_escalated_episode_home_and_today_show_no_plan(

@@ -39,9 +39,7 @@ def _start_diary(page: Any) -> None:
 
 
 def _episodes(server: str) -> list[dict[str, Any]]:
-    episodes: list[dict[str, Any]] = httpx.get(f"{server}/api/v1/diary/episodes").json()[
-        "episodes"
-    ]
+    episodes: list[dict[str, Any]] = httpx.get(f"{server}/api/v1/diary/episodes").json()["episodes"]
     return episodes
 
 

@@ -260,3 +260,39 @@ def test_a_coach_session_shows_in_the_diary_and_moves_home_past_the_coach(
     home = client.get("/").text
     assert "Exercise sessions today: 1" in home
     assert _main_button(home) == "/today"
+
+
+# --- the one button that matters ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answers", "checked_today", "sessions", "kind", "href"),
+    [
+        pytest.param(
+            {"red_flags__bladder_or_bowel_change": True}, True, 1, "call", "tel:999", id="emergency"
+        ),
+        pytest.param({"red_flags__fever": True}, True, 1, "help", "/today", id="urgent"),
+        pytest.param(None, False, 0, "checkin", "/diary/check-in", id="safety-questions-open"),
+        pytest.param({}, False, 0, "checkin", "/diary/check-in", id="no-check-in-today"),
+        pytest.param({}, True, 0, "coach", "/coach", id="checked-in-exercises-to-do"),
+        pytest.param({}, True, 1, "today", "/today", id="all-done-today"),
+    ],
+)
+def test_the_main_button_puts_help_first_then_the_check_in_then_the_coach(
+    engine: Engine,
+    answers: dict[str, Any] | None,
+    checked_today: bool,
+    sessions: int,
+    kind: str,
+    href: str,
+) -> None:
+    from tests.factories import all_no
+
+    from backcare.web.home import main_action
+
+    given = {"age": 35, "pain": 5} if answers is None else all_no(**answers)
+    assessment = engine.assess(given)
+    action = main_action(
+        assessment, checked_today=checked_today, sessions_today=sessions, emergency_number="999"
+    )
+    assert (action.kind, action.href) == (kind, href)

@@ -20,7 +20,7 @@ from backcare.domain.results import Assessment
 from backcare.domain.verdict import INCOMPLETE, verdict_state
 from backcare.errors import NotFoundError
 
-__all__ = ["HomeState", "MainAction", "home_state"]
+__all__ = ["HomeState", "MainAction", "home_state", "main_action"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +114,7 @@ def home_state(diary: Diary, *, emergency_number: str) -> HomeState:
         last_checkin=last,
         checkins=len(history.checkins),
         sessions_today=sessions,
-        main=_main_action(
+        main=main_action(
             assessment,
             checked_today=checked_today,
             sessions_today=sessions,
@@ -126,7 +126,7 @@ def home_state(diary: Diary, *, emergency_number: str) -> HomeState:
     )
 
 
-def _main_action(
+def main_action(
     assessment: Assessment, *, checked_today: bool, sessions_today: int, emergency_number: str
 ) -> MainAction:
     """Help first when the plan says so, then today's check-in, then the exercises."""

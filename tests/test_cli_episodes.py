@@ -111,7 +111,7 @@ def test_contradictory_options_are_refused(
     run(app, db, "episode", "start", "--answers", str(answers), *extra, code=EXIT_INPUT)
 
 
-def _spawn(db: str, *args: str) -> Any:
+def _spawn(db: str, *args: str, before_questions: str = "") -> Any:
     env = {**os.environ, "COLUMNS": "120", "TERM": "dumb", "BACKCARE_EMERGENCY_NUMBER": "999"}
     child = pexpect.spawn(
         sys.executable,
@@ -120,6 +120,8 @@ def _spawn(db: str, *args: str) -> Any:
         encoding="utf-8",
         timeout=30,
     )
+    if before_questions:
+        child.expect_exact(before_questions)
     child.expect("Tell us what happened")
     child.sendline("")
     return child
@@ -134,7 +136,8 @@ def test_in_a_terminal_it_asks_the_assessment_first_then_offers_the_choice(db: s
     child.close()
     assert child.exitstatus == 0
 
-    child = _spawn(db, "episode", "start")
+    # Said before the questions, so nobody answers them all to find out at the end.
+    child = _spawn(db, "episode", "start", before_questions="diary running (episode 1)")
     _answer_everything(child)
     child.expect("You already have a diary running")
     child.expect(r"What should happen\?")

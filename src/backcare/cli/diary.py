@@ -173,7 +173,7 @@ def episode_start(
                         )
                     ],
                 )
-            data = _assess_first(console, diary)
+            data = _assess_first(console, diary, choice=choice)
         start_with_answers(
             console,
             diary,
@@ -185,13 +185,24 @@ def episode_start(
         )
 
 
-def _assess_first(console: Console, diary: Diary) -> dict[str, Any]:
+def _assess_first(console: Console, diary: Diary, *, choice: str | None) -> dict[str, Any]:
     """The interactive assessment; an emergency result ends here (exit 10), no diary."""
     from backcare.cli.app import EMERGENCY_EXIT_STATUS
     from backcare.cli.interactive import run_interactive
     from backcare.cli.render import ANSWER_AT_CHECKIN, render_assessment
+    from backcare.diary import EpisodeStatus
     from backcare.domain.enums import TriageLevel
+    from backcare.errors import NotFoundError
 
+    try:
+        latest = diary.episode()
+    except NotFoundError:
+        latest = None
+    if latest is not None and latest.status is EpisodeStatus.ACTIVE and choice is None:
+        console.print(
+            f"You already have a diary running (episode {latest.id}). After the questions "
+            "you can update it with your answers or close it and start a new one."
+        )
     result = run_interactive(console, diary.engine)
     console.print()
     render_assessment(console, result.assessment, answer_hint=ANSWER_AT_CHECKIN)

@@ -61,7 +61,7 @@ def test_episode_start_assesses_and_a_second_start_conflicts(app: typer.Typer, d
     assert "We can't tell yet" in output
     assert "SELF-CARE" not in output
     assert "backcare checkin" in output
-    run(app, db, "episode", "start", code=EXIT_CONFLICT)
+    run(app, db, "episode", "start", "--pain", "5", code=EXIT_CONFLICT)
 
 
 def test_episode_start_reads_answers_from_a_file(app: typer.Typer, db: str, tmp_path: Path) -> None:

@@ -14,7 +14,8 @@ error envelope (``status`` is the HTTP status for web-facing errors).
     ├── KnowledgeBaseError         exit 3, HTTP 500  a knowledge-base file fails validation
     ├── NotFoundError              exit 4, HTTP 404  no such episode / exercise / record
     ├── ConflictError              exit 5, HTTP 409  the request clashes with saved state
-    │   └── DoseLimitError         exit 5, HTTP 409  a dose would break a daily maximum or interval
+    │   ├── DoseLimitError         exit 5, HTTP 409  a dose would break a daily maximum or interval
+    │   └── EpisodeActiveError     exit 5, HTTP 409  a new episode while one is active (choose)
     └── StoreError                 exit 6, HTTP 503  the database cannot be opened or migrated
 """
 
@@ -27,6 +28,7 @@ __all__ = [
     "BackcareError",
     "ConflictError",
     "DoseLimitError",
+    "EpisodeActiveError",
     "FieldProblem",
     "ImportFormatError",
     "InputError",
@@ -116,6 +118,21 @@ class DoseLimitError(ConflictError):
     """Recording this dose would exceed a 24-hour maximum or come too soon after the last."""
 
     code = "dose_limit"
+
+
+class EpisodeActiveError(ConflictError):
+    """A new episode was asked for while one is active, without saying what to do with it.
+
+    ``episode_id`` is the active episode; ``problems`` names the ways on (update it with
+    the new answers, or close it and start a new one). Its code stays ``conflict``, as
+    before the choice existed; the problem on ``if_active`` names the choice.
+    """
+
+    def __init__(
+        self, message: str, *, episode_id: int, problems: Sequence[FieldProblem] = ()
+    ) -> None:
+        super().__init__(message, problems=problems)
+        self.episode_id = episode_id
 
 
 class StoreError(BackcareError):

@@ -1,4 +1,4 @@
-"""Option types shared by the command modules, so every command spells them the same way."""
+"""Option types and exit statuses shared by the command modules, spelled one way for all."""
 
 from __future__ import annotations
 
@@ -6,7 +6,11 @@ from typing import Annotated
 
 import typer
 
-__all__ = ["DbOption", "EpisodeOption"]
+__all__ = ["EMERGENCY_EXIT_STATUS", "DbOption", "EpisodeOption"]
+
+#: Exit status of an interactive assessment whose result is an emergency, so a
+#: wrapping script or kiosk cannot mistake it for an ordinary finish (0). Errors use 1-6.
+EMERGENCY_EXIT_STATUS = 10
 
 DbOption = Annotated[
     str | None,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from backcare.cli._options import EMERGENCY_EXIT_STATUS
 from backcare.errors import FieldProblem, InputError
 
 if TYPE_CHECKING:
@@ -21,9 +22,6 @@ if TYPE_CHECKING:
 
 __all__ = ["EMERGENCY_EXIT_STATUS", "app"]
 
-#: Exit status of the interactive assessment when the result is an emergency, so a
-#: wrapping script or kiosk cannot mistake it for an ordinary finish (0). Errors use 1-6.
-EMERGENCY_EXIT_STATUS = 10
 
 app = typer.Typer(
     name="backcare",
@@ -70,14 +68,14 @@ def interactive(
         raise typer.Exit(EMERGENCY_EXIT_STATUS)
     offer = "Start an episode diary with these answers, so you can check in and track progress?"
     if Confirm.ask(offer, console=console, default=True):
+        from backcare.cli.diary import start_with_answers
         from backcare.diary import open_diary
 
         with open_diary(db) as diary:
-            started = diary.start_episode(answers=result.answers)
-        console.print(
-            f"Episode {started.episode.id} started. Check in with [bold]backcare checkin[/bold]; "
-            "see today's plan with [bold]backcare plan[/bold]."
-        )
+            # An active episode: ask whether to update it or close it and start anew.
+            start_with_answers(
+                console, diary, result.answers, choice=None, interactive=True, show_triage=False
+            )
 
 
 def _read_json(source: str) -> Any:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from backcare.cli._options import DbOption, EpisodeOption
+from backcare.cli._options import EMERGENCY_EXIT_STATUS, DbOption, EpisodeOption
 from backcare.cli._terminal import printable, to_stdout
 from backcare.domain.enums import Trigger
 from backcare.errors import DoseLimitError, FieldProblem, ImportFormatError, InputError
@@ -101,20 +101,51 @@ def episode_start(
     answers: Annotated[
         str | None,
         typer.Option(
-            "--answers", metavar="FILE|-", help="More intake answers as JSON (contract v1)."
+            "--answers",
+            metavar="FILE|-",
+            help="Intake answers as JSON (contract v1). Without any answers, a terminal "
+            "asks the assessment's questions first.",
         ),
     ] = None,
     flag: Annotated[
         list[str] | None,
         typer.Option("--flag", metavar="KEY=yes|no", help="A red-flag or history answer."),
     ] = None,
+    update_current: Annotated[
+        bool,
+        typer.Option(
+            "--update-current",
+            help="If an episode is active: add these answers to it (a check-in) instead.",
+        ),
+    ] = False,
+    close_current: Annotated[
+        bool,
+        typer.Option(
+            "--close-current",
+            help="If an episode is active: close it (backcare writes the summary) and start "
+            "a new one.",
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
-    """Start an episode: record when and how it began and assess it."""
-    from backcare.cli.render import ANSWER_AT_CHECKIN, render_triage
-    from backcare.diary.inputs import parse_flags, parse_time
-    from backcare.domain.verdict import unanswered_safety_questions
+    """Start an episode: answer the assessment (or give the answers), then keep a diary.
 
+    In a terminal without any answers, the assessment's questions come first. While
+    an episode is active, a terminal asks whether to update it or close it and start a
+    new one; elsewhere give --update-current or --close-current.
+    """
+    from backcare.diary.inputs import parse_flags
+
+    if update_current and close_current:
+        raise InputError(
+            "choose one of --update-current and --close-current",
+            problems=[FieldProblem("--update-current", "cannot be given with --close-current")],
+        )
+    if update_current and onset is not None:
+        raise InputError(
+            "the current episode keeps its start",
+            problems=[FieldProblem("--onset", "cannot be given with --update-current")],
+        )
     data: dict[str, Any] = {}
     if answers is not None:
         loaded = _load_json(answers)
@@ -128,21 +159,145 @@ def episode_start(
             data[key] = value
     for group, values in (parse_flags(flag or ()) or {}).items():
         data[group] = {**data.get(group, {}), **values}
+    choice = "update" if update_current else "close" if close_current else None
     with _open(db) as diary:
-        when = None if onset is None else parse_time(onset, now=diary.now(), tz=diary.tz)
-        start = diary.start_episode(onset=when, trigger=trigger, answers=data)
         console = _console()
-        episode = start.episode
-        console.print(
-            f"[bold]Episode {episode.id} started[/] (onset {_when(episode.onset_at, diary.tz)})."
+        if not data:
+            # Never a diary on no answers at all: ask them, or say how to give them.
+            if not _interactive():
+                raise InputError(
+                    "episode start needs your answers to the assessment",
+                    problems=[
+                        FieldProblem(
+                            "--answers",
+                            "run it in a terminal to be asked the questions, or give them "
+                            "with --answers FILE (JSON, answers contract v1; see "
+                            "docs/json-api.md)",
+                        )
+                    ],
+                )
+            data = _assess_first(console, diary, choice=choice)
+        start_with_answers(
+            console,
+            diary,
+            data,
+            onset=onset,
+            trigger=trigger,
+            choice=choice,
+            interactive=_interactive(),
         )
+
+
+def _assess_first(console: Console, diary: Diary, *, choice: str | None) -> dict[str, Any]:
+    """The interactive assessment; an emergency result ends here (exit 10), no diary."""
+    from backcare.cli.interactive import run_interactive
+    from backcare.cli.render import ANSWER_AT_CHECKIN, render_assessment
+    from backcare.diary import EpisodeStatus
+    from backcare.domain.enums import TriageLevel
+    from backcare.errors import NotFoundError
+
+    try:
+        latest = diary.episode()
+    except NotFoundError:
+        latest = None
+    if latest is not None and latest.status is EpisodeStatus.ACTIVE and choice is None:
+        console.print(
+            f"You already have a diary running (episode {latest.id}). After the questions "
+            "you can update it with your answers or close it and start a new one."
+        )
+    result = run_interactive(console, diary.engine)
+    console.print()
+    render_assessment(console, result.assessment, answer_hint=ANSWER_AT_CHECKIN)
+    if result.assessment.triage.level is TriageLevel.EMERGENCY:
+        raise typer.Exit(EMERGENCY_EXIT_STATUS)
+    return result.answers
+
+
+def start_with_answers(
+    console: Console,
+    diary: Diary,
+    data: dict[str, Any],
+    *,
+    onset: str | None = None,
+    trigger: Trigger | None = None,
+    choice: str | None,
+    interactive: bool,
+    show_triage: bool = True,
+) -> None:
+    """Start an episode with ``data``; while one is active, do ``choice`` or ask.
+
+    ``show_triage=False`` when the person has just seen the assessment's result.
+
+    ``choice`` is ``update`` (add the answers to the active episode as a check-in),
+    ``close`` (close it, then start) or ``None``: a terminal then asks, otherwise the
+    conflict is raised with the options to give.
+    """
+    from backcare.cli.render import ANSWER_AT_CHECKIN, render_triage
+    from backcare.diary.inputs import parse_time
+    from backcare.domain.verdict import unanswered_safety_questions
+    from backcare.errors import EpisodeActiveError
+
+    if trigger is not None:
+        data = {**data, "trigger": trigger.value}
+    if choice == "update":
+        _render_checkin(console, diary, diary.update_episode(data))
+        return
+    when = None if onset is None else parse_time(onset, now=diary.now(), tz=diary.tz)
+    try:
+        start = diary.start_episode(onset=when, answers=data, close_active=choice == "close")
+    except EpisodeActiveError:
+        picked = _ask_active(console, diary) if interactive else None
+        if picked is None:
+            if not interactive:
+                print(
+                    "backcare: give --update-current (add these answers to the current "
+                    "episode) or --close-current (close it and start a new one).",
+                    file=sys.stderr,
+                )
+                raise
+            console.print("Nothing changed.")
+            return
+        start_with_answers(
+            console,
+            diary,
+            data,
+            onset=onset,
+            choice=picked,
+            interactive=interactive,
+            show_triage=show_triage,
+        )
+        return
+    episode = start.episode
+    console.print(
+        f"[bold]Episode {episode.id} started[/] (onset {_when(episode.onset_at, diary.tz)})."
+    )
+    if show_triage:
         render_triage(
             console,
             start.assessment.triage,
             questions=unanswered_safety_questions(start.assessment),
             answer_hint=ANSWER_AT_CHECKIN,
         )
-        console.print("Check in as often as you like: [bold]backcare checkin[/].")
+    console.print(
+        "Check in as often as you like: [bold]backcare checkin[/]; "
+        "today's plan: [bold]backcare plan[/]."
+    )
+
+
+def _ask_active(console: Console, diary: Diary) -> str | None:
+    """Ask what to do with the active episode: ``update``, ``close`` or ``None`` (cancel)."""
+    from rich.prompt import Prompt
+
+    active = diary.episode()
+    console.print(
+        f"\n[bold]You already have a diary running[/]: episode {active.id}, "
+        f"began {_when(active.onset_at, diary.tz)}."
+    )
+    console.print("  u = the same back pain: update it with these answers (a check-in)")
+    console.print("  c = a new episode: close it (backcare writes a summary) and start a new one")
+    console.print("  x = cancel: change nothing")
+    reply = Prompt.ask("What should happen?", console=console, choices=["u", "c", "x"], default="u")
+    return {"u": "update", "c": "close"}.get(reply)
 
 
 def _load_json(source: str) -> Any:

@@ -55,7 +55,13 @@ from backcare.diary.trends import (
 from backcare.domain.answers import Answers, parse_answers
 from backcare.domain.enums import MedicineStatus, TriageLevel, Trigger
 from backcare.domain.results import Assessment, MedicineAdvice
-from backcare.errors import ConflictError, FieldProblem, InputError, NotFoundError
+from backcare.errors import (
+    ConflictError,
+    EpisodeActiveError,
+    FieldProblem,
+    InputError,
+    NotFoundError,
+)
 from backcare.knowledge.schema import KnowledgeBase, RedFlag
 from backcare.measures import PSFS_MAX_ACTIVITIES, nrs
 from backcare.rules.assessor import Engine, default_engine
@@ -225,6 +231,7 @@ class Diary:
         onset: datetime | None = None,
         trigger: Trigger | str | None = None,
         answers: Mapping[str, Any] | Answers | None = None,
+        close_active: bool = False,
     ) -> EpisodeStart:
         """Start an episode and assess it.
 
@@ -233,11 +240,14 @@ class Diary:
                 before now, else now.
             trigger: what set it off (overrides ``answers.trigger``).
             answers: the intake answers (answers contract v1), e.g. pain and red flags.
+            close_active: close the active episode first (with backcare's summary), in
+                the same transaction; without it an active episode is a conflict.
 
         Raises:
             InputError: bad answers, an unknown trigger, or an onset in the future or more
                 than a year ago.
-            ConflictError: another episode is still active.
+            EpisodeActiveError: another episode is still active and ``close_active`` is
+                not set (see :meth:`update_episode` for the other way on).
         """
         now = self.now()
         given = parse_answers(
@@ -268,6 +278,11 @@ class Diary:
             effective_answers(start, (), onset=onset, at=now, pain=start.get("pain"), trend=None)
         )
         with self.store.write() as repo:
+            active = repo.active_episode()
+            if active is not None:
+                if not close_active:
+                    raise _active_error(active, self.tz)
+                self._close(repo, active.id, now=now, summary=None)
             episode = repo.add_episode(
                 NewEpisode(
                     uid=uuid.uuid4().hex,
@@ -307,26 +322,60 @@ class Diary:
         text = _clean_text(summary, field="summary")
         with self.store.write() as repo:
             episode = self._episode(repo, episode_id, active=episode_id is None)
-            # Read the history under the episode's lock: a check-in committing meanwhile
-            # is either in the summary or refused, never left out of it.
-            episode = repo.lock_episode(episode.id)
-            if episode.status is EpisodeStatus.RESOLVED:
-                raise ConflictError(f"episode {episode.id} is already resolved")
-            checkins, doses = repo.history(episode.id)
-            report = build_trend(
-                answers=episode.answers,
-                checkins=checkins,
-                onset=episode.onset_at,
-                now=now,
-                tz=self.tz,
+            return self._close(repo, episode.id, now=now, summary=text)
+
+    def update_episode(self, answers: Mapping[str, Any] | Answers) -> CheckInResult:
+        """Bring the active episode up to date with a new assessment's answers.
+
+        Recorded as a check-in at the current time: pain from the answers, every other
+        answer as an update (so the history keeps the earlier answers and when each
+        changed), triage re-run. The episode keeps its start; an unanswered question
+        in the new answers leaves the earlier answer as it was.
+
+        Raises:
+            InputError: bad answers, or no pain score (a check-in needs one).
+            NotFoundError: there is no active episode.
+        """
+        given = compact_answers(
+            parse_answers(answers if isinstance(answers, Answers) else dict(answers))
+        )
+        pain = given.pop("pain", None)
+        if pain is None:
+            raise InputError(
+                "to update the episode, say how bad the pain is now",
+                problems=[FieldProblem("pain", "needed to update the episode (0-10)")],
             )
-            if text:
-                return repo.resolve_episode(episode.id, resolved_at=now, summary=text)
-            # backcare's own summary is kept as facts and worded when shown.
-            facts = summary_facts(episode, checkins, doses, report, now=now, tz=self.tz)
-            return repo.resolve_episode(
-                episode.id, resolved_at=now, summary=None, summary_facts=facts
-            )
+        # What the diary works out itself (time since onset, its own course) is not copied.
+        given.pop("hours_since_onset", None)
+        course = {k: v for k, v in given.pop("course", {}).items() if k in PERSON_COURSE_FIELDS}
+        if course:
+            given["course"] = course
+        entry = CheckInEntry(
+            pain=pain, answers=given or None, note="Answers updated from a new assessment."
+        )
+        return self.check_in(entry)
+
+    def _close(
+        self, repo: DiaryRepository, episode_id: int, *, now: datetime, summary: str | None
+    ) -> EpisodeRecord:
+        # Read the history under the episode's lock: a check-in committing meanwhile
+        # is either in the summary or refused, never left out of it.
+        episode = repo.lock_episode(episode_id)
+        if episode.status is EpisodeStatus.RESOLVED:
+            raise ConflictError(f"episode {episode.id} is already resolved")
+        checkins, doses = repo.history(episode.id)
+        report = build_trend(
+            answers=episode.answers,
+            checkins=checkins,
+            onset=episode.onset_at,
+            now=now,
+            tz=self.tz,
+        )
+        if summary:
+            return repo.resolve_episode(episode.id, resolved_at=now, summary=summary)
+        # backcare's own summary is kept as facts and worded when shown.
+        facts = summary_facts(episode, checkins, doses, report, now=now, tz=self.tz)
+        return repo.resolve_episode(episode.id, resolved_at=now, summary=None, summary_facts=facts)
 
     # --- check-ins ------------------------------------------------------------------
 
@@ -676,6 +725,22 @@ class Diary:
             # Later doses in the same check-in count this one.
             logged.append((medicine.id, taken_at, entry.mg))
         return tuple(checks)
+
+
+def _active_error(active: EpisodeRecord, tz: tzinfo) -> EpisodeActiveError:
+    began = active.onset_at.astimezone(tz)
+    return EpisodeActiveError(
+        f"episode {active.id} (began {began:%d %b %Y}) is already active: update it with "
+        "these answers, or close it and start a new one",
+        episode_id=active.id,
+        problems=[
+            FieldProblem(
+                "if_active",
+                f"choose 'update' (add these answers to episode {active.id}) or 'close' "
+                f"(close episode {active.id} and start a new one)",
+            )
+        ],
+    )
 
 
 def _medicine_id(kb: KnowledgeBase, name: str) -> str:

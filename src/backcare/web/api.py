@@ -156,10 +156,34 @@ def episodes(diary: DiaryDep) -> EpisodesView:
     return EpisodesView(episodes=tuple(episode_out(e) for e in diary.episodes()))
 
 
-@router.post("/diary/episodes", status_code=201, tags=["diary"])
-def start_episode(body: EpisodeIn, diary: DiaryDep) -> EpisodeStartView:
-    """Start an episode from intake answers and assess it (409 while another is active)."""
-    started = diary.start_episode(onset=body.onset, answers=body.answers)
+IfActive = Annotated[
+    Literal["refuse", "update", "close"],
+    Query(
+        description="While another episode is active: refuse (409), update it "
+        "with these answers (a check-in; 200 with the check-in), or close it and start a new one."
+    ),
+]
+
+
+@router.post(
+    "/diary/episodes",
+    status_code=201,
+    response_model=EpisodeStartView,
+    tags=["diary"],
+    responses={200: {"model": CheckInView, "description": "if_active=update: the check-in"}},
+)
+def start_episode(body: EpisodeIn, diary: DiaryDep, if_active: IfActive = "refuse") -> Any:
+    """Start an episode from intake answers and assess it.
+
+    While another episode is active the answer is 409 with the error code
+    `conflict` and a problem on `if_active`, unless `if_active` says what to do with it.
+    """
+    if if_active == "update":
+        result = checkin_view(diary.update_episode(body.answers))
+        return Response(result.model_dump_json(), media_type="application/json")
+    started = diary.start_episode(
+        onset=body.onset, answers=body.answers, close_active=if_active == "close"
+    )
     return EpisodeStartView(episode=episode_out(started.episode), assessment=started.assessment)
 
 

@@ -23,7 +23,15 @@ from backcare.coach.symptoms import Symptom
 from backcare.diary import EpisodeStatus
 from backcare.domain.answers import Answers
 from backcare.domain.enums import TriageLevel
-from backcare.errors import ConflictError, DoseLimitError, FieldProblem, InputError, NotFoundError
+from backcare.errors import (
+    ConflictError,
+    DoseLimitError,
+    EpisodeActiveError,
+    FieldProblem,
+    InputError,
+    NotFoundError,
+    StoreError,
+)
 from backcare.flow import NONE_OF_THESE, NOT_SURE, AssessmentFlow, Page, SummaryLine
 from backcare.rules.assessor import Engine
 from backcare.store.records import SelfCareAction
@@ -39,6 +47,7 @@ from backcare.web.forms import (
     decode_state,
     encode_state,
 )
+from backcare.web.home import HomeState, home_state
 from backcare.web.imperial import (
     IMPERIAL_TEXT,
     imperial_problems,
@@ -65,9 +74,18 @@ Many = Annotated[list[str], Form(max_length=64)]
 
 
 @router.get("/")
-async def home(request: Request) -> Response:
-    """What backcare does, and where to start."""
-    return render(request, "home.html")
+def home(request: Request, web: Web) -> Response:
+    """Where the person stands and the one thing to do next; else what backcare does.
+
+    A diary that cannot be opened leaves the page as it is without one: the
+    assessment needs no database.
+    """
+    try:
+        state = home_state(web.diary(), emergency_number=web.settings.emergency_number)
+    except StoreError:
+        log.warning("home page without the diary: the database is not available")
+        state = HomeState(state="none")
+    return render(request, "home.html", {"home": state})
 
 
 # --- remote access --------------------------------------------------------------------
@@ -393,10 +411,39 @@ def diary_start(
     diary: DiaryDep,
     _csrf: CsrfChecked,
     state: Annotated[str, Form(max_length=8000)] = "",
+    choice: Annotated[Literal["", "update", "close"], Form()] = "",
 ) -> Response:
-    """Start a diary episode with the assessment's answers, then show today's plan."""
+    """Start a diary episode with the assessment's answers, then show today's plan.
+
+    While an episode is active, a page asks what to do with it: update it with these
+    answers (``choice=update``, a check-in), close it and start a new one
+    (``choice=close``), or cancel. The page is a question, not an error: 200.
+    """
     answers, _ = decode_state(web.signer, state)
-    diary.start_episode(answers=answers)
+    if choice == "update":
+        try:
+            result = diary.update_episode(answers)
+        except NotFoundError:  # closed meanwhile: nothing to update, so start afresh
+            diary.start_episode(answers=answers)
+            return RedirectResponse("/today", status_code=303)
+        view = checkin_view(result)
+        kb = web.engine.knowledge
+        cited = trusted_first(sources_out(kb, assessment_sources(view.assessment)))
+        return render(request, "checkin_result.html", {"view": view, "sources": cited}, status=201)
+    try:
+        diary.start_episode(answers=answers, close_active=choice == "close")
+    except EpisodeActiveError:
+        current = episode_out(diary.episode())
+        return render(
+            request,
+            "episode_choice.html",
+            {
+                "episode": current,
+                "state": state,
+                "can_update": answers.pain is not None,
+                "result_url": "/assess/result?" + urlencode({"s": state}),
+            },
+        )
     return RedirectResponse("/today", status_code=303)
 
 
@@ -409,11 +456,14 @@ def _no_episode(request: Request, what: str) -> Response:
 
 @router.get("/today")
 def today(request: Request, diary: DiaryDep) -> Response:
-    """Today's schedule and exercises for the episode."""
+    """Today's schedule and exercises for the active episode; else the home page."""
     try:
-        view = TodayView(episode=episode_out(diary.episode()), assessment=diary.plan())
+        episode = diary.episode()
     except NotFoundError:
         return _no_episode(request, "today's plan")
+    if episode.status is not EpisodeStatus.ACTIVE:  # a closed episode has no plan for today
+        return RedirectResponse("/", status_code=303)
+    view = TodayView(episode=episode_out(episode), assessment=diary.plan(episode.id))
     now = datetime.now().astimezone()
     onset = view.episode.onset_at.astimezone(now.tzinfo)
     since = onset.time() if onset.date() == now.date() else None
@@ -455,7 +505,16 @@ def diary_page(request: Request, diary: DiaryDep) -> Response:
     )
     # The current plan, so open safety questions are shown (and how to answer them).
     current = diary.plan(loaded.episode.id)
-    return render(request, "history.html", {"view": view, "chart": chart, "assessment": current})
+    return render(
+        request,
+        "history.html",
+        {
+            "view": view,
+            "chart": chart,
+            "assessment": current,
+            "sessions": loaded.coach_sessions,
+        },
+    )
 
 
 def _checkin_form(

@@ -366,8 +366,8 @@ def test_resolve_writes_a_summary_with_the_numbers(diary: Diary, clock: FakeCloc
     assert episode.resolved_at == clock()
     assert episode.summary is not None
     assert "10 check-ins" in episode.summary
-    assert "pain 7 → 0 (-7 points, -100%): better" in episode.summary.lower()
-    assert "Recovered by PACE's definition" in episode.summary
+    assert "Your pain is better than when you started (7 → 0, 7 points lower)" in episode.summary
+    assert "Recovered (pain 0-1 for 7 days in a row" in episode.summary
     with pytest.raises(ConflictError, match="already resolved"):
         diary.resolve(episode.id)
     with pytest.raises(NotFoundError):
@@ -406,7 +406,9 @@ def test_trend_reports_better_with_the_numbers(diary: Diary, clock: FakeClock) -
     assert report.overall is Trend.BETTER
     assert report.checkins == 3
     assert report.days_since_onset == 3
-    assert "Pain 8 → 5 (-3 points, -37.5%): better" in report.lines()
+    assert report.lines()[0].startswith(
+        "Your pain is better than when you started (8 → 5, 3 points lower)."
+    )
 
 
 @BOTH_BACKENDS

@@ -424,3 +424,24 @@ def test_history_lists_coach_sessions_in_the_table_and_the_json(
     assert "1 of 1 exercises done, 6 holds, 5 min, pain 5 → 4: finished" in table
     data = json.loads(run(app, started, "history", "--json"))
     assert [s["pain_after"] for s in data["coach_sessions"]] == [4]
+
+
+@pytest.mark.usefixtures("typing")
+@pytest.mark.parametrize(
+    ("reply", "level", "update"),
+    [
+        pytest.param("y", "self_care", {"red_flags": {"fever": False}}, id="said-gone"),
+        pytest.param("n", "urgent", None, id="still-there"),
+    ],
+)
+def test_interactive_checkin_asks_whether_an_earlier_warning_sign_has_gone(
+    app: typer.Typer, started: str, reply: str, level: str, update: object
+) -> None:
+    run(app, started, "checkin", "--pain", "5", "--flag", "fever=yes")
+    answers = _answers("4", "", "", "", "", "", "", "", reply, "n", "")
+    output = run(app, started, "checkin", input=answers)
+    assert "You told us earlier:" in output
+    assert "PSFS" in output
+    data = json.loads(run(app, started, "history", "--json"))
+    assert [c["triage_level"] for c in data["checkins"]] == ["urgent", level]
+    assert data["checkins"][-1]["answers_update"] == update

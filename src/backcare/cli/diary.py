@@ -348,6 +348,10 @@ def _ask_checkin(console: Console, diary: Diary) -> CheckInEntry:
     worst = _ask_int(console, "Worst pain since your last check-in (Enter to skip)", required=False)
     activities: list[ActivityScore] = []
     names = list(diary.recent_activities())
+    console.print(
+        "Activities (PSFS, the Patient-Specific Functional Scale): pick up to 3 things your "
+        "back makes hard and rate how well you can do each: 0 = can't do it, 10 = as before."
+    )
     if not names:
         for _ in range(3):
             name = Prompt.ask(
@@ -385,6 +389,19 @@ def _ask_checkin(console: Console, diary: Diary) -> CheckInEntry:
         except InputError as exc:
             console.print(f"[red]{exc}[/]")
     answers: dict[str, dict[str, bool]] = {}
+    # Warning signs said earlier stay "yes" until the person says they have gone: an
+    # explicit statement, recorded with this check-in's time (the earlier answer stays).
+    for flag in diary.red_flags_present():
+        console.print(f"[bold red]You told us earlier:[/] {printable(flag.question)}")
+        if Confirm.ask(
+            "Has it gone completely, or has a doctor or nurse checked you and said it is "
+            "safe to carry on?",
+            console=console,
+            default=False,
+        ):
+            group, _, name = flag.answer.partition(".")
+            answers.setdefault(group, {})[name] = False
+            console.print("If it comes back, get help at once.")
     if Confirm.ask(
         "Any new or changed symptoms since last time (numbness, bladder or bowel changes, "
         "leg weakness, fever...)?",

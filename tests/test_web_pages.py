@@ -555,3 +555,30 @@ def test_the_assessment_page_weighs_under_100_kb(client: TestClient) -> None:
     for asset in assets:
         total += len(client.get(asset).content)
     assert total < 100 * 1024, total
+
+
+def test_activities_are_rated_on_the_form_with_the_scale_explained(client: TestClient) -> None:
+    start_episode(client)
+    form = client.get("/diary/check-in").text
+    assert "0 = can't do it, 10 = as well as before" in form
+    rated = {"activity_name": ["putting on socks", "", ""], "activity_score": ["3", "", ""]}
+    assert _checkin(client, pain="5", **rated)[0] == 201
+    form = client.get("/diary/check-in").text
+    assert 'value="putting on socks"' in form  # asked again next time
+    again = {"activity_name": ["putting on socks", "", ""], "activity_score": ["6", "", ""]}
+    status, page = _checkin(client, pain="4", **again)
+    assert status == 201
+    assert "You can do the activities you rate better than when you started" in page
+    checkins = client.get("/api/v1/diary/history").json()["checkins"]
+    assert [c["activities"] for c in checkins] == [
+        [{"name": "putting on socks", "score": 3}],
+        [{"name": "putting on socks", "score": 6}],
+    ]
+
+
+def test_a_rating_without_an_activity_name_is_a_problem_in_words(client: TestClient) -> None:
+    start_episode(client)
+    fields = {"activity_name": ["", "", ""], "activity_score": ["4", "", ""]}
+    status, page = _checkin(client, pain="5", **fields)
+    assert status == 422
+    assert "name the activity you rated" in page

@@ -162,6 +162,21 @@ def checkin_from_form(form: Mapping[str, Sequence[str]], *, now: datetime, tz: t
             )
         counts[action.value] = int(text)
     data["actions"] = [{"action": a, "count": n} for a, n in counts.items() if n]
+    # PSFS: up to three activities, each a name and a 0-10 rating; a row without a
+    # rating is not rated this time.
+    names, scores = form.get("activity_name", ()), form.get("activity_score", ())
+    activities = []
+    for name, score in zip(names, scores, strict=False):
+        if name.strip() and score.strip():
+            rating = _score(score, "activity_score", required=True)
+            activities.append({"name": " ".join(name.split()), "score": rating})
+        elif score.strip():
+            raise InputError(
+                "please check the form",
+                problems=[FieldProblem("activity_name", "name the activity you rated")],
+            )
+    if activities:
+        data["activities"] = activities
     note = first("note").strip()
     if note:
         data["note"] = note

@@ -503,6 +503,7 @@ def _checkin_form(
         {
             "flags": diary.checkin_questions(),
             "present": diary.red_flags_present(),
+            "activities": diary.recent_activities(),
             "medicines": medicines,
             "actions": [(a.value, _ACTION_LABELS[a]) for a in SelfCareAction],
             "form": form or {},
@@ -546,6 +547,8 @@ def checkin_submit(
     dose_time: Short = "",
     flags: Many = [],  # noqa: B006
     gone: Many = [],  # noqa: B006
+    activity_name: Many = [],  # noqa: B006
+    activity_score: Many = [],  # noqa: B006
     note: Text = "",
     override: Short = "",
 ) -> Response:
@@ -563,6 +566,8 @@ def checkin_submit(
         "count_ice": [count_ice],
         "count_heat": [count_heat],
         "gone": gone,
+        "activity_name": activity_name,
+        "activity_score": activity_score,
         "dose_drug": [dose_drug],
         "dose_mg": [dose_mg],
         "dose_time": [dose_time],
@@ -579,7 +584,10 @@ def checkin_submit(
             web,
             diary,
             form={
-                k: v[0] if len(v) == 1 and k not in {"actions", "flags", "gone"} else v
+                k: v[0]
+                if len(v) == 1
+                and k not in {"actions", "flags", "gone", "activity_name", "activity_score"}
+                else v
                 for k, v in form.items()
             },
             problems=exc.problems,

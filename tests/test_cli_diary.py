@@ -79,7 +79,7 @@ def test_scripted_checkin_records_everything(app: typer.Typer, started: str) -> 
         "--activity", "putting on socks=3", "--did", "ice", "--did", "ice", "--did", "walk=2",
         "--med", "paracetamol:1000@1h", "--note", "better after walking",
     )  # fmt: skip
-    assert "Pain 7 → 4 (-3 points, -42.9%): better" in output
+    assert "Your pain is better than when you started (7 → 4, 3 points lower)" in output
     assert "Logged Paracetamol (acetaminophen) 1000 mg" in output
     data = json.loads(run(app, started, "history", "--json"))
     [checkin] = data["checkins"]
@@ -121,20 +121,27 @@ def test_malformed_checkin_options_exit_2_and_record_nothing(
     assert "no check-ins yet" in run(app, started, "history")
 
 
-def test_refused_dose_exits_5_with_a_hint_and_override_records_it(
-    app: typer.Typer, started: str
+@pytest.mark.parametrize(
+    "extra",
+    [pytest.param([], id="plain"), pytest.param(["--override-dose"], id="old-override-option")],
+)
+def test_a_dose_over_a_limit_is_recorded_flagged_with_the_rest_and_advice(
+    app: typer.Typer, started: str, extra: list[str]
 ) -> None:
     run(app, started, "checkin", "--pain", "5", "--med", "ibuprofen:400@2h")
-    exit_code, result = invoke(
-        app, ["checkin", "--pain", "5", "--med", "ibuprofen:400", "--db", started]
-    )
-    assert exit_code == EXIT_CONFLICT
-    assert "min_interval" in str(result.exception)
-    assert "--override-dose" in result.output
     output = run(
-        app, started, "checkin", "--pain", "5", "--med", "ibuprofen:400", "--override-dose"
-    )
-    assert "limit overridden: min_interval" in output
+        app, started, "checkin", "--pain", "3", "--did", "walk=6", "--med", "ibuprofen:400",
+        "--note", "took another", *extra,
+    )  # fmt: skip
+    assert "recorded as over your limit, not as taken as planned" in output
+    assert "leave at least 4 hours between doses" in output
+    assert "Do not take any more Ibuprofen before" in output
+    assert "NHS 111" in output
+    assert "nhs_ibuprofen_overdose" in output
+    latest = json.loads(run(app, started, "history", "--json"))["checkins"][-1]
+    assert (latest["pain"], latest["note"]) == (3, "took another")
+    assert latest["actions"] == [{"action": "walk", "count": 6}]
+    assert latest["doses"][0]["overridden"] is True
     assert "ibuprofen 400!" in run(app, started, "history")
 
 
@@ -160,7 +167,7 @@ def test_trend_draws_terminal_and_image_charts(
         run(app, started, "checkin", "--pain", str(pain), "--at", hours)
     png, svg = tmp_path / "trend.png", tmp_path / "trend.svg"
     output = run(app, started, "trend", "--png", str(png), "--svg", str(svg))
-    assert "Pain 7 → 4 (-3 points, -42.9%): better" in output
+    assert "Your pain is better than when you started (7 → 4, 3 points lower)" in output
     assert "Thresholds: 2 points or 30% (ostelo_2008)" in output
     assert "◀ baseline" in output
     assert png.read_bytes().startswith(b"\x89PNG")
@@ -330,7 +337,7 @@ def _answers(*lines: str) -> str:
 
 
 @pytest.mark.usefixtures("typing")
-def test_interactive_checkin_records_answers_and_a_confirmed_override(
+def test_interactive_checkin_records_answers_and_a_dose_over_a_limit(
     app: typer.Typer, started: str
 ) -> None:
     run(app, started, "checkin", "--pain", "5", "--med", "ibuprofen:400@1h")
@@ -352,12 +359,11 @@ def test_interactive_checkin_records_answers_and_a_confirmed_override(
         "no",  # saddle numbness
         "yes",  # bladder or bowel change: an emergency, no more questions
         "typed at a terminal",  # note
-        "y",  # record the refused dose anyway
     )
     output = run(app, started, "checkin", input=answers)
     assert "Please type a whole number from 0 to 10" in output
     assert "use DRUG:MG" in output
-    assert "min_interval" in output
+    assert "leave at least 4 hours between doses" in output
     assert "CALL 999 NOW" in output
     data = json.loads(run(app, started, "history", "--json"))
     latest = data["checkins"][-1]
@@ -370,16 +376,6 @@ def test_interactive_checkin_records_answers_and_a_confirmed_override(
 
 
 @pytest.mark.usefixtures("typing")
-def test_interactive_checkin_declining_the_override_records_nothing(
-    app: typer.Typer, started: str
-) -> None:
-    run(app, started, "checkin", "--pain", "5", "--med", "ibuprofen:400@1h")
-    answers = _answers("4", "", "", "", "", "", "", "ibuprofen:400", "", "n", "", "n")
-    run(app, started, "checkin", input=answers, code=EXIT_CONFLICT)
-    assert len(json.loads(run(app, started, "history", "--json"))["checkins"]) == 1
-
-
-@pytest.mark.usefixtures("typing")
 def test_interactive_checkin_offers_to_resolve_after_a_week_at_0_to_1(
     app: typer.Typer, db: str
 ) -> None:
@@ -387,9 +383,9 @@ def test_interactive_checkin_offers_to_resolve_after_a_week_at_0_to_1(
     for days in range(7, 0, -1):
         run(app, db, "checkin", "--pain", "0", "--at", f"{days}d", "--did", "walk")
     output = run(app, db, "checkin", input=_answers("0", "0", "", "", "", "", "", "", "n", "", "y"))
-    assert "looks resolved" in output
+    assert "that counts as recovered" in output
     assert "Episode 1 resolved." in output
-    assert "Recovered by PACE's definition" in output
+    assert "Recovered (pain 0-1 for 7 days in a row" in output
     assert "Self-care: walk ×7." in output
 
 
@@ -428,3 +424,24 @@ def test_history_lists_coach_sessions_in_the_table_and_the_json(
     assert "1 of 1 exercises done, 6 holds, 5 min, pain 5 → 4: finished" in table
     data = json.loads(run(app, started, "history", "--json"))
     assert [s["pain_after"] for s in data["coach_sessions"]] == [4]
+
+
+@pytest.mark.usefixtures("typing")
+@pytest.mark.parametrize(
+    ("reply", "level", "update"),
+    [
+        pytest.param("y", "self_care", {"red_flags": {"fever": False}}, id="said-gone"),
+        pytest.param("n", "urgent", None, id="still-there"),
+    ],
+)
+def test_interactive_checkin_asks_whether_an_earlier_warning_sign_has_gone(
+    app: typer.Typer, started: str, reply: str, level: str, update: object
+) -> None:
+    run(app, started, "checkin", "--pain", "5", "--flag", "fever=yes")
+    answers = _answers("4", "", "", "", "", "", "", "", reply, "n", "")
+    output = run(app, started, "checkin", input=answers)
+    assert "You told us earlier:" in output
+    assert "PSFS" in output
+    data = json.loads(run(app, started, "history", "--json"))
+    assert [c["triage_level"] for c in data["checkins"]] == ["urgent", level]
+    assert data["checkins"][-1]["answers_update"] == update

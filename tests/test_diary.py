@@ -373,9 +373,10 @@ def test_resolve_writes_a_summary_with_the_numbers(diary: Diary, clock: FakeCloc
     assert episode_summary(episode) == (
         "Back spasm after lifting from 2026-03-02, resolved on 2026-03-12: "
         "10 days, 10 check-ins.\n"
-        "Pain 7 → 0 (-7 points, -100%): better\n"
-        "Overall: better (day 10).\n"
-        "Recovered by PACE's definition (pain 0-1 for 7 days in a row; 7 so far)."
+        "Your pain is better than when you started (7 → 0, 7 points lower). A change of 2 "
+        "points, or of a third of your starting score, counts as a real change.\n"
+        "Overall: getting better (day 10 since it started).\n"
+        "Recovered (pain 0-1 for 7 days in a row; 7 so far)."
     )
     with pytest.raises(ConflictError, match="already resolved"):
         diary.resolve(episode.id)
@@ -441,7 +442,9 @@ def test_trend_reports_better_with_the_numbers(diary: Diary, clock: FakeClock) -
     assert report.overall is Trend.BETTER
     assert report.checkins == 3
     assert report.days_since_onset == 3
-    assert "Pain 8 → 5 (-3 points, -37.5%): better" in report.lines()
+    assert report.lines()[0].startswith(
+        "Your pain is better than when you started (8 → 5, 3 points lower)."
+    )
 
 
 @BOTH_BACKENDS

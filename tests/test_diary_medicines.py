@@ -1,4 +1,4 @@
-"""Medicine-log safety: label limits, the person's status, overrides, all-or-nothing check-ins."""
+"""Medicine-log safety: label limits, the person's status, flagged doses and what to do next."""
 
 from __future__ import annotations
 
@@ -222,7 +222,9 @@ def test_refused_dose_records_nothing_not_even_the_checkin(
         CheckInEntry(pain=5, doses=(DoseEntry("ibuprofen", 400, clock() - timedelta(hours=2)),))
     )
     with pytest.raises(DoseLimitError) as caught:
-        sqlite_diary.check_in(CheckInEntry(pain=5, doses=(DoseEntry("ibuprofen", 400),)))
+        sqlite_diary.check_in(
+            CheckInEntry(pain=5, doses=(DoseEntry("ibuprofen", 400),)), refuse_over_limit=True
+        )
     assert "min_interval" in str(caught.value)
     assert "at least 4 hours" in str(caught.value)
     assert caught.value.exit_code == 5
@@ -256,7 +258,9 @@ def test_contraindicated_medicine_is_refused_unless_overridden(
 ) -> None:
     begin(sqlite_diary, clock, conditions=["pregnant"])
     with pytest.raises(DoseLimitError, match="Ibuprofen") as caught:
-        sqlite_diary.check_in(CheckInEntry(pain=5, doses=(DoseEntry("ibuprofen", 200),)))
+        sqlite_diary.check_in(
+            CheckInEntry(pain=5, doses=(DoseEntry("ibuprofen", 200),)), refuse_over_limit=True
+        )
     assert any("avoid" in p.problem for p in caught.value.problems)
     result = sqlite_diary.check_in(CheckInEntry(pain=5, doses=(DoseEntry("paracetamol", 500),)))
     assert result.doses[0].allowed
@@ -273,7 +277,8 @@ def test_condition_reported_at_checkin_changes_what_is_allowed(
                 pain=5,
                 answers={"conditions": ["stomach_ulcer_or_bleed"]},
                 doses=(DoseEntry("ibuprofen", 200),),
-            )
+            ),
+            refuse_over_limit=True,
         )
 
 
@@ -296,7 +301,7 @@ def test_doses_in_one_checkin_count_against_each_other(
     begin(sqlite_diary, clock)
     doses = tuple(DoseEntry("ibuprofen", 400, clock() - timedelta(hours=h)) for h in (15, 10, 5, 0))
     with pytest.raises(DoseLimitError, match="daily_maximum"):
-        sqlite_diary.check_in(CheckInEntry(pain=5, doses=doses))
+        sqlite_diary.check_in(CheckInEntry(pain=5, doses=doses), refuse_over_limit=True)
 
 
 def test_doses_from_a_resolved_episode_still_count(
@@ -310,7 +315,9 @@ def test_doses_from_a_resolved_episode_still_count(
     sqlite_diary.start_episode(answers={"pain": 6})
     clock.advance(minutes=10)
     with pytest.raises(DoseLimitError, match="min_interval"):
-        sqlite_diary.check_in(CheckInEntry(pain=6, doses=(DoseEntry("naproxen", 220),)))
+        sqlite_diary.check_in(
+            CheckInEntry(pain=6, doses=(DoseEntry("naproxen", 220),)), refuse_over_limit=True
+        )
 
 
 def test_unknown_medicine_in_a_checkin_is_an_input_error(
@@ -343,7 +350,9 @@ def test_plan_without_a_daily_maximum_refuses_the_dose_with_its_reason(
 ) -> None:
     begin(sqlite_diary, clock, **answers)
     with pytest.raises(DoseLimitError) as refused:
-        sqlite_diary.check_in(CheckInEntry(pain=5, doses=(DoseEntry("paracetamol", 500),)))
+        sqlite_diary.check_in(
+            CheckInEntry(pain=5, doses=(DoseEntry("paracetamol", 500),)), refuse_over_limit=True
+        )
     problems = " ".join(p.problem for p in refused.value.problems)
     assert "no safe daily amount" in problems
     assert reason in problems

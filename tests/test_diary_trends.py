@@ -82,14 +82,18 @@ def test_without_start_pain_the_first_checkin_is_the_baseline(series: list[int])
 @pytest.mark.parametrize(
     ("baseline", "current", "text"),
     [
-        pytest.param(6, 3, "pain 6 → 3 (-3 points, -50%): better", id="better"),
-        pytest.param(6, 5, "pain 6 → 5 (-1 point, -16.7%): same", id="same"),
-        pytest.param(3, 5, "pain 3 → 5 (+2 points, +66.7%): worse", id="worse"),
-        pytest.param(0, 2, "pain 0 → 2 (+2 points): worse", id="from-zero-no-percent"),
+        pytest.param(6, 3, "better than when you started (6 → 3, 3 points lower)", id="better"),
+        pytest.param(6, 5, "about the same as when you started (6 → 5)", id="same"),
+        pytest.param(3, 5, "worse than when you started (3 → 5, 2 points higher)", id="worse"),
+        pytest.param(4, 3, "about the same as when you started (4 → 3)", id="one-point"),
+        pytest.param(3, 2, "better than when you started (3 → 2, 1 point lower)", id="a-third"),
     ],
 )
-def test_pain_change_is_described_with_the_numbers(baseline: int, current: int, text: str) -> None:
-    assert pain_change(baseline, current).describe() == text
+def test_pain_change_is_described_in_plain_words(baseline: int, current: int, text: str) -> None:
+    words = pain_change(baseline, current).describe()
+    assert words == f"Your pain is {text}. " + (
+        "A change of 2 points, or of a third of your starting score, counts as a real change."
+    )
 
 
 def test_function_change_compares_only_activities_rated_both_times() -> None:
@@ -100,7 +104,10 @@ def test_function_change_compares_only_activities_rated_both_times() -> None:
     assert change is not None
     assert change.activities == ("sitting",)
     assert (change.baseline_mean, change.current_mean, change.trend) == (4.0, 7.0, Trend.BETTER)
-    assert change.describe() == "function (PSFS) 4.0 → 7.0 (+3 points): better"
+    assert change.describe() == (
+        "You can do the activities you rate better than when you started (4.0 → 7.0 out of 10, "
+        "+3 points). A change of 2 points counts as a real change."
+    )
     assert function_change([ActivityScore("a", 1)], [ActivityScore("b", 9)]) is None
 
 

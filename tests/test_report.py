@@ -572,3 +572,24 @@ def test_pdf_read_back_shows_the_coach_sessions_done(
     assert "finished" in text
     assert "stopped" in text  # "stopped early", wrapped in its narrow column
     assert re.search(r"Exercises 2 \d+ \d+%", text), text
+
+
+@needs_pdf_tools
+def test_the_report_shows_the_week_and_counts_against_the_plan(
+    sqlite_diary: Diary, clock: FakeClock, tmp_path: Path
+) -> None:
+    sqlite_diary.start_episode(onset=START, answers=start_answers(pain=6))
+    clock.advance(hours=6)
+    counts = (ActionCount(SelfCareAction.WALK, 6), ActionCount(SelfCareAction.EXERCISES, 3))
+    sqlite_diary.check_in(CheckInEntry(pain=5, actions=counts))
+    add_coach_session(sqlite_diary.store, now=clock())
+    report = build_report(sqlite_diary)
+    walking = next(row for row in report.adherence if row.label == "Walking")
+    exercises = next(row for row in report.adherence if row.label == "Exercises")
+    assert (walking.done, exercises.done) == (6, 3)  # counted, not one tick per action
+    assert report.week is not None
+    assert report.week.days[-1].sessions == 3  # the larger of reported (3) and coached (1)
+    text, _ = pdf_text(clinician_report(sqlite_diary), tmp_path)
+    assert "The last 7 days of the range" in text
+    assert "Last 7 days: 1 check-in, 3 exercise sessions" in text
+    assert "definition of recovery" not in text

@@ -78,7 +78,8 @@ WORKER = textwrap.dedent(
         else:  # "race": both processes try the same dose time; only one may get in
             try:
                 dose = DoseEntry("ibuprofen", 400, at)
-                diary.check_in(CheckInEntry(pain=3, doses=(dose,), at=at))
+                entry = CheckInEntry(pain=3, doses=(dose,), at=at)
+                diary.check_in(entry, refuse_over_limit=True)
                 print("RECORDED", i, flush=True)
             except DoseLimitError:
                 print("REFUSED", i, flush=True)
@@ -285,7 +286,8 @@ RACE = textwrap.dedent(
             at = onset + timedelta(hours=8 * n + 1 + shift)
             try:
                 dose = DoseEntry("ibuprofen", 400, at)
-                diary.check_in(CheckInEntry(pain=3, doses=(dose,), at=at))
+                entry = CheckInEntry(pain=3, doses=(dose,), at=at)
+                diary.check_in(entry, refuse_over_limit=True)
                 print("RECORDED", n, flush=True)
             except DoseLimitError:
                 print("REFUSED", n, flush=True)

@@ -170,16 +170,33 @@ def test_check_in_with_a_new_red_flag_escalates(client: TestClient) -> None:
     assert body["escalation"]["escalated"] is True
 
 
-def test_a_dose_too_soon_is_refused_unless_overridden(client: TestClient) -> None:
+@pytest.mark.parametrize(
+    "extra",
+    [pytest.param({}, id="plain"), pytest.param({"override_dose_limits": True}, id="old-flag")],
+)
+def test_a_dose_too_soon_is_recorded_flagged_with_the_rest_and_advice(
+    client: TestClient, extra: dict[str, Any]
+) -> None:
     start_episode(client)
     dose = {"pain": 5, "doses": [{"drug": "ibuprofen", "mg": 400}]}
     assert client.post("/api/v1/diary/check-ins", json=dose).status_code == 201
-    refused = client.post("/api/v1/diary/check-ins", json=dose)
-    assert refused.status_code == 409
-    assert refused.json()["error"]["code"] == "dose_limit"
-    forced = client.post("/api/v1/diary/check-ins", json={**dose, "override_dose_limits": True})
-    assert forced.status_code == 201
-    assert forced.json()["doses"][0]["allowed"] is False
+    again = {**dose, "pain": 4, "actions": [{"action": "walk", "count": 6}], **extra}
+    response = client.post("/api/v1/diary/check-ins", json=again)
+    assert response.status_code == 201
+    body = response.json()
+    assert body["doses"][0]["allowed"] is False
+    assert body["checkin"]["pain"] == 4
+    assert body["checkin"]["actions"] == [{"action": "walk", "count": 6}]
+    assert body["checkin"]["doses"][0]["overridden"] is True
+    [advice] = body["dose_advice"]
+    assert advice["drug"] == "ibuprofen"
+    assert advice["over_maximum"] is False
+    assert advice["evidence"] == "guideline"
+    assert "nhs_ibuprofen_overdose" in advice["sources"]
+    assert "NHS 111" in advice["overdose"]
+    taken = body["checkin"]["doses"][0]["taken_at"]
+    gap = datetime.fromisoformat(advice["next_dose_at"]) - datetime.fromisoformat(taken)
+    assert gap == timedelta(hours=4)  # the interval after this dose; 1,000 mg is under 1,200
 
 
 @pytest.mark.parametrize(

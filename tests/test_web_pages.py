@@ -297,13 +297,53 @@ def _checkin(client: TestClient, **fields: object) -> tuple[int, str]:
 
 def test_a_check_in_is_saved_and_compared_with_the_baseline(client: TestClient) -> None:
     start_episode(client)
-    status, page = _checkin(client, pain="3", actions=["ice", "walk"], note="walked twice")
+    status, page = _checkin(client, pain="3", count_ice="3", count_walk="6", note="walked")
     assert status == 201
     assert "Check-in saved" in page
-    assert "Pain 6 → 3" in page
+    assert "Your pain is better than when you started (6 → 3, 3 points lower)" in page
+    assert "definition of recovery" not in page
     checkins = client.get("/api/v1/diary/history").json()["checkins"]
     assert checkins[0]["pain"] == 3
-    assert [a["action"] for a in checkins[0]["actions"]] == ["ice", "walk"]
+    assert {a["action"]: a["count"] for a in checkins[0]["actions"]} == {"walk": 6, "ice": 3}
+
+
+@pytest.mark.parametrize(
+    ("fields", "counts"),
+    [
+        pytest.param({"count_walk": "6"}, {"walk": 6}, id="one-count"),
+        pytest.param({"count_walk": "0", "count_heat": ""}, {}, id="zero-and-empty-not-done"),
+        pytest.param({"actions": ["ice", "walk"]}, {"ice": 1, "walk": 1}, id="old-ticks-once"),
+        pytest.param(
+            {"actions": ["walk"], "count_walk": "4"}, {"walk": 4}, id="count-wins-over-tick"
+        ),
+        pytest.param({"count_exercises": "100"}, {"exercises": 100}, id="largest-count"),
+    ],
+)
+def test_the_check_in_form_records_counts(
+    client: TestClient, fields: dict[str, object], counts: dict[str, int]
+) -> None:
+    start_episode(client)
+    assert _checkin(client, pain="4", **fields)[0] == 201
+    checkin = client.get("/api/v1/diary/history").json()["checkins"][0]
+    assert {a["action"]: a["count"] for a in checkin["actions"]} == counts
+
+
+@pytest.mark.parametrize(
+    "count",
+    [
+        pytest.param("-1", id="negative"),
+        pytest.param("101", id="over-100"),
+        pytest.param("two", id="words"),
+        pytest.param("2.5", id="fraction"),
+    ],
+)
+def test_a_bad_count_names_its_field_and_saves_nothing(client: TestClient, count: str) -> None:
+    start_episode(client)
+    status, page = _checkin(client, pain="4", count_walk=count)
+    assert status == 422
+    assert "count_walk" in page or "Short walks" in page
+    assert "whole number 0-100" in page
+    assert client.get("/api/v1/diary/history").json()["checkins"] == []
 
 
 def test_diary_pages_of_an_incomplete_episode_never_show_a_self_care_verdict(
@@ -343,18 +383,72 @@ def test_a_new_red_flag_at_check_in_shows_the_emergency(client: TestClient) -> N
     assert "Get emergency help now" in page
 
 
-def test_a_dose_over_the_limit_is_refused_then_recorded_with_an_override(
+def test_a_dose_over_the_limit_keeps_the_check_in_and_says_what_to_do(
     client: TestClient,
 ) -> None:
     start_episode(client)
-    dose = {"pain": "5", "dose_drug": "ibuprofen", "dose_mg": "400"}
-    assert _checkin(client, **dose)[0] == 201
-    status, page = _checkin(client, **dose)
-    assert status == 409
-    assert 'name="override"' in page
-    status, page = _checkin(client, **dose, override="yes")
+    dose = {"dose_drug": "paracetamol", "dose_mg": "1000"}
+    assert _checkin(client, pain="5", **dose)[0] == 201
+    status, page = _checkin(client, pain="4", count_walk="2", note="took more", **dose)
     assert status == 201
-    assert "recorded over a limit" in page
+    assert "over your limit" in page
+    assert "not as taken as planned" in page
+    assert "Do not take any more Paracetamol (acetaminophen) before" in page
+    assert "NHS 111" in page
+    assert "even if you feel well" in page
+    assert "nhs_paracetamol_overdose" in page  # the advice cites its source
+    latest = client.get("/api/v1/diary/history").json()["checkins"][-1]
+    assert latest["pain"] == 4
+    assert latest["note"] == "took more"
+    assert latest["actions"] == [{"action": "walk", "count": 2}]
+    assert latest["doses"][0]["overridden"] is True
+    assert latest["doses"][0]["override_reason"].startswith("min_interval")
+
+
+def test_a_red_flag_can_be_said_to_have_gone_and_both_answers_stay(client: TestClient) -> None:
+    start_episode(client)
+    status, page = _checkin(client, pain="5", flags=["red_flags.fever"])
+    assert status == 201
+    assert "Get medical help today" in page
+    form = client.get("/diary/check-in").text
+    assert 'name="gone" value="red_flags.fever"' in form
+    status, page = _checkin(client, pain="4")  # not ticked as gone: it stays
+    assert "Get medical help today" in page
+    status, page = _checkin(client, pain="4", gone=["red_flags.fever"])
+    assert status == 201
+    assert "You told us these have gone" in page
+    assert "Get medical help today" not in page
+    assert 'name="gone"' not in client.get("/diary/check-in").text
+    history = client.get("/api/v1/diary/history").json()["checkins"]
+    assert [c["answers_update"] for c in history] == [
+        {"red_flags": {"fever": True}},
+        None,
+        {"red_flags": {"fever": False}},
+    ]
+    assert [c["triage_level"] for c in history] == ["urgent", "urgent", "self_care"]
+
+
+@pytest.mark.parametrize(
+    ("gone", "flags", "level"),
+    [
+        pytest.param(["red_flags.fever"], ["red_flags.fever"], "urgent", id="ticked-again-wins"),
+        pytest.param(["history.cancer"], [], None, id="history-cannot-go"),
+        pytest.param(["fever"], [], None, id="not-a-path"),
+    ],
+)
+def test_gone_never_lowers_a_sign_ticked_in_the_same_form(
+    client: TestClient, gone: list[str], flags: list[str], level: str | None
+) -> None:
+    start_episode(client)
+    _checkin(client, pain="5", flags=["red_flags.fever"])
+    status, _ = _checkin(client, pain="5", gone=gone, flags=flags)
+    history = client.get("/api/v1/diary/history").json()["checkins"]
+    if level is None:
+        assert status == 422
+        assert len(history) == 1
+    else:
+        assert status == 201
+        assert history[-1]["triage_level"] == level
 
 
 def test_a_dose_time_is_read_as_a_clock_time(client: TestClient) -> None:
@@ -373,12 +467,24 @@ def test_the_diary_page_draws_the_pain_chart_of_the_history_twin(client: TestCli
         assert _checkin(client, pain=pain)[0] == 201
     page = client.get("/diary").text
     twin = client.get("/api/v1/diary/history").json()
-    svg = re.search(r"<svg.*?</svg>", page, re.S)
+    svg = re.search(r'<svg [^>]*id="pain-chart".*?</svg>', page, re.S)
     assert svg is not None
     assert svg.group(0).count('class="pain-point"') == len(twin["checkins"]) == 3
     assert 'class="baseline"' in svg.group(0)
     for line in twin["trend"]["lines"]:
         assert line.replace("'", "&#39;") in page
+
+
+def test_the_diary_page_shows_the_week_with_counts_and_a_table(client: TestClient) -> None:
+    start_episode(client)
+    assert _checkin(client, pain="5", count_exercises="2")[0] == 201
+    assert _checkin(client, pain="3")[0] == 201
+    page = client.get("/diary").text
+    week = re.search(r'<svg [^>]*id="week-chart".*?</svg>', page, re.S)
+    assert week is not None
+    assert "Last 7 days: 2 check-ins, 2 exercise sessions; exercises today or yesterday." in page
+    assert week.group(0).count("<circle ") == 1  # one day with check-ins: one point (mean 4)
+    assert "<td>4</td><td>2</td><td>2</td>" in page  # today's row of the table
 
 
 def test_closing_the_episode_from_the_diary_page(client: TestClient) -> None:
@@ -449,3 +555,30 @@ def test_the_assessment_page_weighs_under_100_kb(client: TestClient) -> None:
     for asset in assets:
         total += len(client.get(asset).content)
     assert total < 100 * 1024, total
+
+
+def test_activities_are_rated_on_the_form_with_the_scale_explained(client: TestClient) -> None:
+    start_episode(client)
+    form = client.get("/diary/check-in").text
+    assert "0 = can't do it, 10 = as well as before" in form
+    rated = {"activity_name": ["putting on socks", "", ""], "activity_score": ["3", "", ""]}
+    assert _checkin(client, pain="5", **rated)[0] == 201
+    form = client.get("/diary/check-in").text
+    assert 'value="putting on socks"' in form  # asked again next time
+    again = {"activity_name": ["putting on socks", "", ""], "activity_score": ["6", "", ""]}
+    status, page = _checkin(client, pain="4", **again)
+    assert status == 201
+    assert "You can do the activities you rate better than when you started" in page
+    checkins = client.get("/api/v1/diary/history").json()["checkins"]
+    assert [c["activities"] for c in checkins] == [
+        [{"name": "putting on socks", "score": 3}],
+        [{"name": "putting on socks", "score": 6}],
+    ]
+
+
+def test_a_rating_without_an_activity_name_is_a_problem_in_words(client: TestClient) -> None:
+    start_episode(client)
+    fields = {"activity_name": ["", "", ""], "activity_score": ["4", "", ""]}
+    status, page = _checkin(client, pain="5", **fields)
+    assert status == 422
+    assert "name the activity you rated" in page

@@ -245,14 +245,16 @@ def test_a_check_in_is_saved_and_drawn_on_the_chart(server: str, page: Any, shot
     page.goto(f"{server}/diary/check-in")
     _check_page(page, shots, "checkin")
     page.locator('input[name="pain"][value="4"]').check()
-    page.get_by_label("Ice", exact=True).check()
+    page.get_by_role("button", name="One more: Cold pack").click()
     page.fill("#note", "walked to the shop")
     page.get_by_role("button", name="Save check-in").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Check-in saved"
     page.get_by_role("link", name="See the diary and chart").click()
     page.wait_for_url(f"{server}/diary")
     assert page.locator("#pain-chart .pain-point").count() >= 3
-    assert "walked to the shop" in page.locator("table").inner_text()
+    checkins = page.locator("section[aria-labelledby=checkins-title]").inner_text()
+    assert "walked to the shop" in checkins
+    assert "Ice" in checkins
     _check_page(page, shots, "diary")
 
 

@@ -22,7 +22,7 @@ import typer
 from backcare.cli._options import EMERGENCY_EXIT_STATUS, DbOption, EpisodeOption
 from backcare.cli._terminal import printable, to_stdout
 from backcare.domain.enums import Trigger
-from backcare.errors import DoseLimitError, FieldProblem, ImportFormatError, InputError
+from backcare.errors import FieldProblem, ImportFormatError, InputError
 from backcare.export.formats import FORMATS
 from backcare.measures import nrs_mcid
 from backcare.viewmodels.summary import episode_summary
@@ -401,14 +401,16 @@ def checkin(
         typer.Option(
             "--med",
             metavar="DRUG:MG[@HH:MM]",
-            help="A medicine dose taken (checked against its label limits first).",
+            help="A medicine dose taken (checked against its limits; one over a limit is "
+            "recorded flagged, with what to do next).",
         ),
     ] = None,
     override_dose: Annotated[
         bool,
         typer.Option(
             "--override-dose",
-            help="Record a dose even though it breaks a limit (the override is recorded).",
+            hidden=True,
+            help="No longer needed: a dose over a limit is always recorded, flagged.",
         ),
     ] = False,
     flag: Annotated[
@@ -460,7 +462,8 @@ def checkin(
                 at=None if at is None else parse_time(at, now=now, tz=tz),
             )
             interactive = False
-        result = _record(console, diary, entry, override=override_dose, interactive=interactive)
+        del override_dose  # a dose over a limit is always recorded, flagged (kept for scripts)
+        result = diary.check_in(entry)
         _render_checkin(console, diary, result)
         if result.resolution.met and interactive:
             from rich.prompt import Confirm
@@ -474,30 +477,6 @@ def checkin(
 def _interactive() -> bool:
     """Whether a person is typing (standard input is a terminal)."""
     return sys.stdin.isatty()
-
-
-def _record(
-    console: Console, diary: Diary, entry: CheckInEntry, *, override: bool, interactive: bool
-) -> CheckInResult:
-    try:
-        return diary.check_in(entry, override_dose_limits=override)
-    except DoseLimitError as exc:
-        if not interactive:
-            print(
-                "backcare: add --override-dose to record it anyway (the override is recorded).",
-                file=sys.stderr,
-            )
-            raise
-        from rich.prompt import Confirm
-
-        console.print(f"[bold red]{exc.message}[/]")
-        for problem in exc.problems:
-            console.print(f"  • {problem}")
-        if not Confirm.ask(
-            "Record it anyway? This overrides a safety limit", console=console, default=False
-        ):
-            raise
-        return diary.check_in(entry, override_dose_limits=True)
 
 
 def _ask_int(console: Console, question: str, *, required: bool) -> int | None:
@@ -527,6 +506,10 @@ def _ask_checkin(console: Console, diary: Diary) -> CheckInEntry:
     worst = _ask_int(console, "Worst pain since your last check-in (Enter to skip)", required=False)
     activities: list[ActivityScore] = []
     names = list(diary.recent_activities())
+    console.print(
+        "Activities (PSFS, the Patient-Specific Functional Scale): pick up to 3 things your "
+        "back makes hard and rate how well you can do each: 0 = can't do it, 10 = as before."
+    )
     if not names:
         for _ in range(3):
             name = Prompt.ask(
@@ -564,6 +547,19 @@ def _ask_checkin(console: Console, diary: Diary) -> CheckInEntry:
         except InputError as exc:
             console.print(f"[red]{exc}[/]")
     answers: dict[str, dict[str, bool]] = {}
+    # Warning signs said earlier stay "yes" until the person says they have gone: an
+    # explicit statement, recorded with this check-in's time (the earlier answer stays).
+    for flag in diary.red_flags_present():
+        console.print(f"[bold red]You told us earlier:[/] {printable(flag.question)}")
+        if Confirm.ask(
+            "Has it gone completely, or has a doctor or nurse checked you and said it is "
+            "safe to carry on?",
+            console=console,
+            default=False,
+        ):
+            group, _, name = flag.answer.partition(".")
+            answers.setdefault(group, {})[name] = False
+            console.print("If it comes back, get help at once.")
     if Confirm.ask(
         "Any new or changed symptoms since last time (numbness, bladder or bowel changes, "
         "leg weakness, fever...)?",
@@ -606,19 +602,25 @@ def _render_checkin(console: Console, diary: Diary, result: CheckInResult) -> No
     if result.pain is None:
         console.print(f"Pain {checkin.pain}: this is your baseline.")
     else:
-        console.print(result.pain.describe().capitalize())
+        console.print(result.pain.describe())
     if result.function is not None:
-        console.print(printable(result.function.describe().capitalize()), markup=False)
+        console.print(printable(result.function.describe()), markup=False)
     for dose in result.doses:
         line = f"Logged {dose.name} {dose.mg} mg at {_when(dose.taken_at, diary.tz)}"
         if not dose.allowed:
-            line += " [bold red](limit overridden: " + "; ".join(
-                p.limit.value for p in dose.problems
-            )
-            line += ")[/]"
+            line += " [bold red](recorded as over your limit, not as taken as planned)[/]"
         console.print(line + ".")
+        for problem in dose.problems:
+            console.print(f"  [red]• {printable(problem.message)}[/]")
         for warning in dose.warnings:
             console.print(f"  [yellow]⚠ {warning}[/]")
+    for advice in result.dose_advice:
+        style = "bold red" if advice.over_maximum else "bold"
+        console.print(f"[{style}]{printable(advice.overdose)}[/]")
+        console.print(
+            f"{printable(advice.next_dose)} [dim](sources: {', '.join(advice.sources)}; "
+            f"evidence: {advice.evidence.value})[/]"
+        )
     questions = unanswered_safety_questions(result.assessment)
     if verdict_state(triage) == INCOMPLETE:
         # Never "carry on with self-care" while safety questions are unanswered.

@@ -15,30 +15,36 @@ refused when:
   the plan's reason;
 * it comes sooner than ``min_interval_hours`` after (or before) another dose.
 
-A refused dose is recorded only when the person explicitly overrides; the
-override and the limits it broke are stored with the dose. Warnings (ask a
-pharmacist first, two anti-inflammatories within 24 hours, past the label's
-maximum number of days) never block.
+The diary logs doses the person says they have *taken*, so a dose over a limit is
+recorded all the same, flagged with the limits it broke (leaving it out would hide it
+from the next dose's check), and :func:`dose_advice` says what to do now: when the
+next dose is allowed, and who to call after too much (the knowledge base's
+``overdose`` advice, with its sources). A caller may instead ask for the old
+all-or-nothing refusal (:func:`refuse`). Warnings (ask a pharmacist first, two
+anti-inflammatories within 24 hours, past the label's maximum number of days) never
+block.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 
-from backcare.domain.enums import MedicineStatus
+from backcare.domain.enums import EvidenceGrade, MedicineStatus
 from backcare.domain.results import MedicineAdvice
 from backcare.errors import DoseLimitError, FieldProblem, InputError
 from backcare.knowledge.schema import KnowledgeBase, Medicine
 
 __all__ = [
     "DAY",
+    "DoseAdvice",
     "DoseCheck",
     "DoseLimit",
     "DoseProblem",
     "check_dose",
+    "dose_advice",
     "find_medicine",
     "refuse",
     "window_total",
@@ -266,4 +272,105 @@ def refuse(checks: Sequence[DoseCheck]) -> DoseLimitError:
         f"dose refused: {names} would break a safety limit. Nothing was recorded. "
         "Record it anyway only with an explicit override, and talk to a pharmacist or doctor.",
         problems=problems,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DoseAdvice:
+    """What to do after a dose that broke a limit (it is recorded, flagged).
+
+    Attributes:
+        drug: the medicine's id.
+        name: its name.
+        next_dose_at: the earliest time another (smallest) dose keeps within every
+            limit; ``None`` when the person should take no more without advice.
+        next_dose: that, in words.
+        over_maximum: the dose makes more than the label's daily maximum, or is larger
+            than its largest single dose: the ``overdose`` advice is urgent.
+        overdose: who to call after too much, in words (the knowledge base's advice).
+        evidence: the grade of that advice.
+        sources: its sources.
+    """
+
+    drug: str
+    name: str
+    next_dose_at: datetime | None
+    next_dose: str
+    over_maximum: bool
+    overdose: str
+    evidence: EvidenceGrade
+    sources: tuple[str, ...]
+
+
+def _next_dose_time(
+    doses: Sequence[tuple[datetime, int]], *, mg: int, limit: int, interval: timedelta
+) -> datetime:
+    """The earliest time a dose of ``mg`` keeps the interval and the 24-hour ``limit``."""
+    last = max(t for t, _ in doses)
+    earliest = last + interval
+    # The total only falls when a dose leaves the 24-hour window: those are the candidates.
+    candidates = sorted({earliest, *(t + DAY for t, _ in doses if t + DAY > earliest)})
+    for at in candidates:
+        if window_total(doses, at=at, mg=mg) <= limit and all(
+            abs(t - at) >= interval for t, _ in doses
+        ):
+            return at
+    return last + DAY
+
+
+def dose_advice(
+    medicine: Medicine,
+    check: DoseCheck,
+    *,
+    doses: Sequence[tuple[datetime, int]],
+    plan: MedicineAdvice | None,
+    emergency_number: str,
+    tz: tzinfo,
+) -> DoseAdvice:
+    """What to tell a person who has taken a dose that broke a limit.
+
+    Args:
+        medicine: the knowledge-base entry.
+        check: the dose's check (with its problems).
+        doses: ``(taken_at, mg)`` of the other doses of this medicine logged around it.
+        plan: the person's advice for the medicine (its daily maximum replaces the label's).
+        emergency_number: the person's emergency number, for the overdose advice.
+        tz: the person's time zone, for the time in words.
+    """
+    assert medicine.max_daily_mg is not None
+    assert medicine.min_interval_hours is not None
+    assert medicine.overdose is not None  # the schema requires it of every OTC medicine
+    limit = medicine.max_daily_mg if plan is None else plan.max_daily_mg
+    total = window_total(doses, at=check.taken_at, mg=check.mg)
+    over = total > medicine.max_daily_mg or (
+        medicine.dose_mg is not None and check.mg > medicine.dose_mg[1]
+    )
+    next_at: datetime | None = None
+    if check.status is MedicineStatus.AVOID or limit is None:
+        words = f"Do not take any more {medicine.name} until a pharmacist or doctor says you can."
+    else:
+        smallest = medicine.dose_mg[0] if medicine.dose_mg is not None else check.mg
+        next_at = _next_dose_time(
+            [*doses, (check.taken_at, check.mg)],
+            mg=smallest,
+            limit=limit,
+            interval=timedelta(hours=medicine.min_interval_hours),
+        )
+        words = (
+            f"Do not take any more {medicine.name} before "
+            f"{next_at.astimezone(tz):%H:%M on %A %d %B} (then at most {smallest} mg), "
+            f"and no more than {limit} mg in any 24 hours."
+        )
+    text = medicine.overdose.text.replace("{number}", emergency_number).replace(
+        "{max}", str(medicine.max_daily_mg)
+    )
+    return DoseAdvice(
+        drug=medicine.id,
+        name=medicine.name,
+        next_dose_at=next_at,
+        next_dose=words,
+        over_maximum=over,
+        overdose=text,
+        evidence=medicine.overdose.evidence,
+        sources=medicine.overdose.sources,
     )

@@ -38,7 +38,15 @@ from backcare.diary.inputs import (
     bounded_time,
     check_free_text,
 )
-from backcare.diary.medicines import DAY, DoseCheck, check_dose, find_medicine, refuse
+from backcare.diary.medicines import (
+    DAY,
+    DoseAdvice,
+    DoseCheck,
+    check_dose,
+    dose_advice,
+    find_medicine,
+    refuse,
+)
 from backcare.diary.summary import summary_facts
 from backcare.diary.trends import (
     FunctionChange,
@@ -52,6 +60,7 @@ from backcare.diary.trends import (
     pain_change,
     resolution_status,
 )
+from backcare.diary.week import WeekView, week_view
 from backcare.domain.answers import Answers, parse_answers
 from backcare.domain.enums import MedicineStatus, TriageLevel, Trigger
 from backcare.domain.results import Assessment, MedicineAdvice
@@ -125,9 +134,11 @@ class CheckInResult:
         escalation: the level now against the level before, with reasons and sources.
         pain: pain against the baseline (``None`` for the baseline check-in itself).
         function: PSFS against its baseline, when comparable.
-        doses: the check of each dose (warnings, and any override recorded).
+        doses: the check of each dose (warnings, and any limit it broke).
         resolution: progress towards PACE's recovery definition; ``met`` means the
             diary suggests resolving the episode.
+        dose_advice: for each dose over a limit (recorded, flagged): when the next
+            dose is allowed and who to call after too much.
     """
 
     checkin: CheckInRecord
@@ -137,6 +148,7 @@ class CheckInResult:
     function: FunctionChange | None
     doses: tuple[DoseCheck, ...]
     resolution: Resolution
+    dose_advice: tuple[DoseAdvice, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,18 +391,27 @@ class Diary:
 
     # --- check-ins ------------------------------------------------------------------
 
-    def check_in(self, entry: CheckInEntry, *, override_dose_limits: bool = False) -> CheckInResult:
+    def check_in(
+        self,
+        entry: CheckInEntry,
+        *,
+        override_dose_limits: bool = False,
+        refuse_over_limit: bool = False,
+    ) -> CheckInResult:
         """Record a check-in on the active episode and re-run triage with the diary's course.
 
-        Doses are checked against the label limits and the person's status first;
-        if one breaks a limit, nothing is recorded and :class:`DoseLimitError` says
-        which limit, unless ``override_dose_limits`` is set (then the override is
-        recorded with the dose).
+        Doses are checked against the label limits and the person's status first.
+        A dose is one the person has taken, so one that breaks a limit is recorded
+        flagged with the limits it broke, with everything else in the check-in, and
+        the result's ``dose_advice`` says when the next dose is allowed and who to
+        call after too much. With ``refuse_over_limit`` such a check-in is refused
+        instead (nothing recorded, :class:`DoseLimitError` names the limit) unless
+        ``override_dose_limits`` is set.
 
         Raises:
             InputError: a value is out of range or malformed.
             NotFoundError: there is no active episode.
-            DoseLimitError: a dose breaks a limit and was not overridden.
+            DoseLimitError: ``refuse_over_limit`` and a dose breaks a limit, not overridden.
         """
         now = self.now()
         self._check_entry(entry)
@@ -429,8 +450,8 @@ class Diary:
                 trend=trend,
             )
             assessment = self.engine.assess(answers)
-            checks = self._check_doses(repo, episode, entry.doses, times, plan=assessment)
-            if any(not c.allowed for c in checks) and not override_dose_limits:
+            checks, advice = self._check_doses(repo, episode, entry.doses, times, plan=assessment)
+            if advice and refuse_over_limit and not override_dose_limits:
                 raise refuse(checks)
             record = repo.add_checkin(
                 episode.id,
@@ -469,11 +490,36 @@ class Diary:
             function=function,
             doses=checks,
             resolution=resolution_status(recent, tz=self.tz),
+            dose_advice=advice,
         )
 
     def checkin_questions(self) -> tuple[RedFlag, ...]:
         """The red-flag and history questions to re-ask at a check-in, most dangerous first."""
         return tuple(sorted(self.engine.knowledge.red_flags, key=lambda f: f.priority))
+
+    def red_flags_present(self) -> tuple[RedFlag, ...]:
+        """The red flags the active episode's answers hold as "yes" now, most dangerous first.
+
+        The start answers with every later answer over them (the latest wins): these are
+        the signs a person can later say have gone, which a check-in records as a "no"
+        with its time while the earlier "yes" stays in the history.
+        """
+        now = self.now()
+        with self.store.read() as repo:
+            episode = repo.active_episode()
+            if episode is None:
+                return ()
+            updates = repo.answer_updates(episode.id)
+        answers = effective_answers(
+            episode.answers, updates, onset=episode.onset_at, at=now, pain=None, trend=None
+        )
+        present = answers.red_flags.model_dump(exclude_none=True)
+        return tuple(
+            flag
+            for flag in self.checkin_questions()
+            if flag.answer.startswith("red_flags.")
+            and present.get(flag.answer.partition(".")[2]) is True
+        )
 
     def recent_activities(self) -> tuple[str, ...]:
         """The PSFS activities last rated in the active episode, to ask about again."""
@@ -523,6 +569,17 @@ class Diary:
             checkins=history.checkins,
             onset=episode.onset_at,
             now=until,
+            tz=self.tz,
+        )
+
+    def week_of(self, history: EpisodeHistory) -> WeekView:
+        """The last 7 days of a loaded history (to now, or to when it was resolved)."""
+        episode = history.episode
+        return week_view(
+            history.checkins,
+            history.coach_sessions,
+            onset=episode.onset_at,
+            until=episode.resolved_at or self.now(),
             tz=self.tz,
         )
 
@@ -686,9 +743,10 @@ class Diary:
         times: Sequence[datetime],
         *,
         plan: Assessment,
-    ) -> tuple[DoseCheck, ...]:
+    ) -> tuple[tuple[DoseCheck, ...], tuple[DoseAdvice, ...]]:
+        """Each dose's check, and advice for each one over a limit."""
         if not entries:
-            return ()
+            return (), ()
         kb = self.engine.knowledge
         medicines = [find_medicine(kb, e.drug) for e in entries]
         advice: dict[str, MedicineAdvice] = {m.drug: m for m in plan.plan.medications}
@@ -699,6 +757,7 @@ class Diary:
             for d in repo.doses_between(min(times) - DAY, max(times) + DAY)
         ]
         checks: list[DoseCheck] = []
+        after: list[DoseAdvice] = []
         for medicine, entry, taken_at in zip(medicines, entries, times, strict=True):
             status = advice.get(medicine.id)
             same_class = []
@@ -722,9 +781,20 @@ class Diary:
                 plan=status,
             )
             checks.append(check)
+            if not check.allowed:
+                after.append(
+                    dose_advice(
+                        medicine,
+                        check,
+                        doses=[(when, mg) for drug, when, mg in logged if drug == medicine.id],
+                        plan=status,
+                        emergency_number=self.engine.settings.emergency_number,
+                        tz=self.tz,
+                    )
+                )
             # Later doses in the same check-in count this one.
             logged.append((medicine.id, taken_at, entry.mg))
-        return tuple(checks)
+        return tuple(checks), tuple(after)
 
 
 def _active_error(active: EpisodeRecord, tz: tzinfo) -> EpisodeActiveError:

@@ -77,11 +77,20 @@ class PainChange:
         return round(100 * self.points / self.baseline, 1)
 
     def describe(self) -> str:
-        """E.g. ``pain 6 → 3 (-3 points, -50%): better``."""
-        parts = [_signed(self.points, " points" if abs(self.points) != 1 else " point")]
-        if self.percent is not None:
-            parts.append(_signed(self.percent, "%"))
-        return f"pain {self.baseline} → {self.current} ({', '.join(parts)}): {self.trend.value}"
+        """In plain words, e.g. ``Your pain is better than when you started (6 → 3, ...)``."""
+        points = abs(self.points)
+        unit = "point" if points == 1 else "points"
+        change = {
+            Trend.BETTER: f"better than when you started ({self.baseline} → {self.current}, "
+            f"{points} {unit} lower)",
+            Trend.SAME: f"about the same as when you started ({self.baseline} → {self.current})",
+            Trend.WORSE: f"worse than when you started ({self.baseline} → {self.current}, "
+            f"{points} {unit} higher)",
+        }[self.trend]
+        return (
+            f"Your pain is {change}. A change of 2 points, or of a third of your starting "
+            "score, counts as a real change."
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,10 +108,16 @@ class FunctionChange:
         return round(self.current_mean - self.baseline_mean, 2)
 
     def describe(self) -> str:
-        """E.g. ``function (PSFS) 3.0 → 5.5 (+2.5 points): better``."""
+        """In plain words: how well the person can do the activities they rate (PSFS)."""
+        how = {
+            Trend.BETTER: "better than",
+            Trend.SAME: "about the same as",
+            Trend.WORSE: "worse than",
+        }[self.trend]
         return (
-            f"function (PSFS) {self.baseline_mean:.1f} → {self.current_mean:.1f} "
-            f"({_signed(self.points, ' points')}): {self.trend.value}"
+            f"You can do the activities you rate {how} when you started "
+            f"({self.baseline_mean:.1f} → {self.current_mean:.1f} out of 10, "
+            f"{_signed(self.points, ' points')}). A change of 2 points counts as a real change."
         )
 
 
@@ -121,12 +136,13 @@ class Resolution:
         """One line for the person."""
         if self.met:
             return (
-                f"Pain has been {self.max_pain} or less for {self.low_days} days in a row: "
-                "this episode looks resolved (PACE's definition of recovery)."
+                f"Your pain has been {self.max_pain} or less for {self.low_days} days in a row: "
+                "that counts as recovered, so you can close this episode."
             )
         return (
-            f"{self.low_days} of {self.required_days} consecutive days with pain "
-            f"0-{self.max_pain} (PACE's definition of recovery)."
+            f"Recovered means pain of 0 or {self.max_pain} at your check-ins on "
+            f"{self.required_days} days in a row; so far: {self.low_days} "
+            f"{'day' if self.low_days == 1 else 'days'}."
         )
 
 
@@ -147,11 +163,14 @@ class TrendReport:
         if self.pain is None:
             lines.append("No pain score yet: check in to set the baseline.")
         else:
-            lines.append(self.pain.describe().capitalize())
+            lines.append(self.pain.describe())
         if self.function is not None:
-            lines.append(self.function.describe().capitalize())
+            lines.append(self.function.describe())
         if self.overall is not None:
-            lines.append(f"Overall: {self.overall.value} (day {self.days_since_onset}).")
+            how = {Trend.BETTER: "getting better", Trend.SAME: "about the same"}.get(
+                self.overall, "getting worse"
+            )
+            lines.append(f"Overall: {how} (day {self.days_since_onset} since it started).")
         lines.append(self.resolution.describe())
         return lines
 

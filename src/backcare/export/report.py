@@ -62,6 +62,7 @@ from backcare.viewmodels.summary import episode_summary
 
 if TYPE_CHECKING:
     from backcare.diary import Diary
+    from backcare.diary.week import WeekView
     from backcare.knowledge.schema import KnowledgeBase
     from backcare.rules.assessor import Engine
     from backcare.store import CheckInRecord, DoseRecord
@@ -300,6 +301,10 @@ class ClinicianReport:
     """The plan's exercises at the end of the range, with their drawings."""
     coach_sessions: tuple[CoachRow, ...] = ()
     """The exercise coach's sessions in the range, oldest first."""
+    week: WeekView | None = None
+    """The last 7 days of the range: pain, check-ins and exercise sessions per day."""
+    week_svg: str = ""
+    """The week drawn as an SVG ``data:`` URI."""
 
     @property
     def current_label(self) -> str:
@@ -792,6 +797,7 @@ def build_report(
     """
     from backcare._version import __version__
     from backcare.diary.trends import episode_baseline
+    from backcare.diary.week import week_svg, week_view
 
     first_day = _as_date(start, field="--from")
     last_day = _as_date(end, field="--to")
@@ -814,6 +820,13 @@ def build_report(
     ]
     medicines, medicine_days, earlier_days = _medicines(context, kb, first, last, advice)
     baseline = episode_baseline(episode.answers, context.history.checkins[0])
+    week = week_view(
+        context.history.checkins,
+        context.history.coach_sessions,
+        onset=episode.onset_at,
+        until=min(range_end - timedelta(microseconds=1), context.until),
+        tz=tz,
+    )
     return ClinicianReport(
         episode_id=episode.id,
         start=first,
@@ -862,6 +875,9 @@ def build_report(
         ),
         plan_evidence=_plan_evidence(assessment),
         exercises=tuple(_exercise_figures(kb, assessment.plan.exercises)),
+        week=week,
+        week_svg="data:image/svg+xml;base64,"
+        + base64.b64encode(week_svg(week, element_id="report-week").encode()).decode("ascii"),
     )
 
 

@@ -268,6 +268,11 @@ def _medicines(kb: KnowledgeBase) -> list[str]:
             )
         out += [f"- Note: {note}" for note in med.notes]
         out += [f"- {lic.region} licence: {lic.note} {_cite(lic.sources)}" for lic in med.licences]
+        if med.overdose is not None:
+            out.append(
+                f"- After too much (shown when a logged dose breaks a limit; evidence: "
+                f"{med.overdose.evidence.value}): {med.overdose.text} {_cite(med.overdose.sources)}"
+            )
         out += ["", f"Sources: {_cite(med.sources)}", ""]
     return out
 

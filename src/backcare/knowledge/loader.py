@@ -489,6 +489,9 @@ def _cited_sources(entry: BaseModel) -> Iterable[str]:
         yield from rule.sources
     for licence in getattr(entry, "licences", ()):
         yield from licence.sources
+    overdose = getattr(entry, "overdose", None)
+    if overdose is not None:
+        yield from overdose.sources
 
 
 def _conditions(entry: BaseModel) -> Iterable[Condition]:

@@ -325,6 +325,20 @@ class Licence(BaseModel):
     sources: SourceIds
 
 
+class OverdoseAdvice(BaseModel):
+    """What to do after taking more of a medicine than the limit: who to call, and when.
+
+    ``text`` is shown when a logged dose breaks a limit; ``{number}`` is the person's
+    emergency number and ``{max}`` the label's daily maximum in mg.
+    """
+
+    model_config = _STRICT
+
+    text: Text
+    evidence: EvidenceGrade
+    sources: SourceIds
+
+
 class Medicine(BaseModel):
     """An over-the-counter medicine, or a treatment that is only ever "ask a doctor"."""
 
@@ -343,12 +357,16 @@ class Medicine(BaseModel):
     rules: tuple[MedicineRule, ...] = ()
     notes: tuple[Text, ...] = ()
     licences: tuple[Licence, ...] = ()
+    # What to do after taking too much: every medicine backcare logs needs it.
+    overdose: OverdoseAdvice | None = None
     sources: SourceIds
 
     @model_validator(mode="after")
     def _otc_has_limits(self) -> Self:
         if self.otc and (self.max_daily_mg is None or self.min_interval_hours is None):
             raise ValueError("an OTC medicine needs 'max_daily_mg' and 'min_interval_hours'")
+        if self.otc and self.overdose is None:
+            raise ValueError("an OTC medicine needs 'overdose' advice (who to call after too much)")
         for rule in self.rules:
             if rule.max_daily_mg is not None and (
                 self.max_daily_mg is None or rule.max_daily_mg >= self.max_daily_mg

@@ -72,7 +72,7 @@ def summary_text(facts: dict[str, Any]) -> str | None:
     report = _trend(facts["trend"])
     lines += report.lines()[:-1]
     lines.append(
-        ("Recovered by PACE's definition" if report.resolution.met else "Not yet recovered")
+        ("Recovered" if report.resolution.met else "Not yet recovered")
         + f" (pain 0-1 for {report.resolution.required_days} days in a row; "
         f"{report.resolution.low_days} so far)."
     )

@@ -218,7 +218,9 @@ def today(diary: DiaryDep, episode_id: EpisodeQuery = None) -> TodayView:
 @router.post("/diary/check-ins", status_code=201, tags=["diary"])
 def check_in(body: CheckInIn, diary: DiaryDep) -> CheckInView:
     """Record a check-in on the active episode; triage re-runs and doses are checked first."""
-    result = diary.check_in(checkin_entry(body), override_dose_limits=body.override_dose_limits)
+    # A dose over a limit is recorded flagged, with advice (``override_dose_limits`` is
+    # accepted for old clients and no longer needed).
+    result = diary.check_in(checkin_entry(body))
     return checkin_view(result)
 
 

@@ -17,11 +17,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from backcare.diary.inputs import CheckInEntry, DoseEntry, combine_actions, parse_time
+from backcare.diary.inputs import (
+    MAX_ACTION_COUNT,
+    CheckInEntry,
+    DoseEntry,
+    combine_actions,
+    parse_time,
+)
 from backcare.diary.service import compact_answers
 from backcare.domain.answers import Answers, parse_answers
 from backcare.errors import FieldProblem, InputError
-from backcare.store.records import ActionCount, ActivityScore
+from backcare.store.records import ActionCount, ActivityScore, SelfCareAction
 from backcare.text.hints import StoryHints
 from backcare.web.errors import validation_problems
 from backcare.web.schemas.diary import CheckInIn
@@ -117,7 +123,10 @@ def _score(text: str, field: str, *, required: bool) -> int | None:
 
 
 def checkin_from_form(form: Mapping[str, Sequence[str]], *, now: datetime, tz: tzinfo) -> CheckInIn:
-    """Read the check-in form (``pain``, ``worst_pain``, ``actions``, ``dose_*``, ``flags``...).
+    """Read the check-in form (``pain``, ``count_*``, ``dose_*``, ``flags``, ``gone``...).
+
+    ``count_walk`` and the like are how many times each self-care action was done
+    (0 or empty: not done); ``gone`` lists red flags the person says have gone.
 
     Args:
         form: every field's values.
@@ -135,9 +144,39 @@ def checkin_from_form(form: Mapping[str, Sequence[str]], *, now: datetime, tz: t
     data: dict[str, Any] = {
         "pain": _score(first("pain"), "pain", required=True),
         "worst_pain": _score(first("worst_pain"), "worst_pain", required=False),
-        "actions": [{"action": a} for a in dict.fromkeys(form.get("actions", ()))],
         "override_dose_limits": first("override") == "yes",
     }
+    # Older forms (and queued offline posts) tick ``actions``: once each. A count wins.
+    counts: dict[str, int] = dict.fromkeys(form.get("actions", ()), 1)
+    for action in SelfCareAction:
+        field = f"count_{action.value}"
+        text = first(field).strip()
+        if not text:
+            continue
+        if not _INT.match(text) or not 0 <= int(text) <= MAX_ACTION_COUNT:
+            raise InputError(
+                "please check the form",
+                problems=[
+                    FieldProblem(field, f"type how many times, a whole number 0-{MAX_ACTION_COUNT}")
+                ],
+            )
+        counts[action.value] = int(text)
+    data["actions"] = [{"action": a, "count": n} for a, n in counts.items() if n]
+    # PSFS: up to three activities, each a name and a 0-10 rating; a row without a
+    # rating is not rated this time.
+    names, scores = form.get("activity_name", ()), form.get("activity_score", ())
+    activities = []
+    for name, score in zip(names, scores, strict=False):
+        if name.strip() and score.strip():
+            rating = _score(score, "activity_score", required=True)
+            activities.append({"name": " ".join(name.split()), "score": rating})
+        elif score.strip():
+            raise InputError(
+                "please check the form",
+                problems=[FieldProblem("activity_name", "name the activity you rated")],
+            )
+    if activities:
+        data["activities"] = activities
     note = first("note").strip()
     if note:
         data["note"] = note
@@ -155,6 +194,16 @@ def checkin_from_form(form: Mapping[str, Sequence[str]], *, now: datetime, tz: t
             dose["taken_at"] = parse_time(when, now=now, tz=tz, option="dose_time")
         data["doses"] = [dose]
     flags: dict[str, dict[str, bool]] = {}
+    # "It has gone": the person's own statement, recorded as a "no" with this check-in's
+    # time. Only red flags can go (a history of cancer cannot); a sign ticked again in
+    # the same form stays "yes", so a mixed answer never lowers the level.
+    for path in form.get("gone", ()):
+        group, _, name = path.partition(".")
+        if group != "red_flags" or not name:
+            raise InputError(
+                "please check the form", problems=[FieldProblem("gone", f"unknown {path!r}")]
+            )
+        flags.setdefault(group, {})[name] = False
     for path in form.get("flags", ()):
         group, _, name = path.partition(".")
         if group not in {"red_flags", "history"} or not name:

@@ -17,15 +17,16 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
+from markupsafe import Markup
 from starlette.responses import RedirectResponse, Response
 
 from backcare.coach.symptoms import Symptom
 from backcare.diary import EpisodeStatus
+from backcare.diary.week import week_svg
 from backcare.domain.answers import Answers
 from backcare.domain.enums import TriageLevel
 from backcare.errors import (
     ConflictError,
-    DoseLimitError,
     EpisodeActiveError,
     FieldProblem,
     InputError,
@@ -505,6 +506,7 @@ def diary_page(request: Request, diary: DiaryDep) -> Response:
     )
     # The current plan, so open safety questions are shown (and how to answer them).
     current = diary.plan(loaded.episode.id)
+    week = diary.week_of(loaded)
     return render(
         request,
         "history.html",
@@ -513,6 +515,8 @@ def diary_page(request: Request, diary: DiaryDep) -> Response:
             "chart": chart,
             "assessment": current,
             "sessions": loaded.coach_sessions,
+            "week": week,
+            "week_svg": Markup(week_svg(week)),
         },
     )
 
@@ -525,7 +529,6 @@ def _checkin_form(
     form: dict[str, Any] | None = None,
     problems: tuple[Any, ...] = (),
     message: str | None = None,
-    dose_limit: bool = False,
     status: int = 200,
 ) -> Response:
     try:
@@ -540,15 +543,25 @@ def _checkin_form(
         "checkin.html",
         {
             "flags": diary.checkin_questions(),
+            "present": diary.red_flags_present(),
+            "activities": diary.recent_activities(),
             "medicines": medicines,
-            "actions": [a.value for a in SelfCareAction],
+            "actions": [(a.value, _ACTION_LABELS[a]) for a in SelfCareAction],
             "form": form or {},
             "problems": problems,
             "message": message,
-            "dose_limit": dose_limit,
         },
         status=status,
     )
+
+
+#: What each self-care action is called on the check-in form, counted in times.
+_ACTION_LABELS = {
+    SelfCareAction.WALK: "Short walks",
+    SelfCareAction.EXERCISES: "Exercise sessions",
+    SelfCareAction.ICE: "Cold pack",
+    SelfCareAction.HEAT: "Heat (warm pack or bath)",
+}
 
 
 @router.get("/diary/check-in")
@@ -566,18 +579,36 @@ def checkin_submit(
     pain: Short = "",
     worst_pain: Short = "",
     actions: Many = [],  # noqa: B006
+    count_walk: Short = "",
+    count_exercises: Short = "",
+    count_ice: Short = "",
+    count_heat: Short = "",
     dose_drug: Short = "",
     dose_mg: Short = "",
     dose_time: Short = "",
     flags: Many = [],  # noqa: B006
+    gone: Many = [],  # noqa: B006
+    activity_name: Many = [],  # noqa: B006
+    activity_score: Many = [],  # noqa: B006
     note: Text = "",
     override: Short = "",
 ) -> Response:
-    """Record the check-in and show what it means; problems re-show the form."""
+    """Record the check-in and show what it means; problems re-show the form.
+
+    A dose over a limit is recorded flagged with the rest (the page says what to do
+    now); ``gone`` is the person saying a red flag has gone, recorded as a "no".
+    """
     form: dict[str, Any] = {
         "pain": [pain],
         "worst_pain": [worst_pain],
         "actions": actions,
+        "count_walk": [count_walk],
+        "count_exercises": [count_exercises],
+        "count_ice": [count_ice],
+        "count_heat": [count_heat],
+        "gone": gone,
+        "activity_name": activity_name,
+        "activity_score": activity_score,
         "dose_drug": [dose_drug],
         "dose_mg": [dose_mg],
         "dose_time": [dose_time],
@@ -587,24 +618,34 @@ def checkin_submit(
     }
     try:
         data = checkin_from_form(form, now=diary.now(), tz=diary.tz)
-        result = diary.check_in(checkin_entry(data), override_dose_limits=data.override_dose_limits)
+        result = diary.check_in(checkin_entry(data))
     except (InputError, ConflictError) as exc:
         return _checkin_form(
             request,
             web,
             diary,
             form={
-                k: v[0] if len(v) == 1 and k not in {"actions", "flags"} else v
+                k: v[0]
+                if len(v) == 1
+                and k not in {"actions", "flags", "gone", "activity_name", "activity_score"}
+                else v
                 for k, v in form.items()
             },
             problems=exc.problems,
             message=exc.message,
-            dose_limit=isinstance(exc, DoseLimitError),
             status=exc.status,
         )
     view = checkin_view(result)
-    cited = trusted_first(sources_out(web.engine.knowledge, assessment_sources(view.assessment)))
-    return render(request, "checkin_result.html", {"view": view, "sources": cited}, status=201)
+    advice_ids = (s for a in view.dose_advice for s in a.sources)
+    cited_ids = dict.fromkeys([*assessment_sources(view.assessment), *advice_ids])
+    cited = trusted_first(sources_out(web.engine.knowledge, cited_ids))
+    said_gone = [f for f in diary.checkin_questions() if f.answer in set(gone) - set(flags)]
+    return render(
+        request,
+        "checkin_result.html",
+        {"view": view, "sources": cited, "gone": said_gone},
+        status=201,
+    )
 
 
 @router.post("/diary/resolve")

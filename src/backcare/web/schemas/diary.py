@@ -28,7 +28,7 @@ from backcare.diary import (
     TrendReport,
 )
 from backcare.domain.answers import Answers, History, RedFlags
-from backcare.domain.enums import Condition, Trend, TriageLevel, Trigger
+from backcare.domain.enums import Condition, EvidenceGrade, Trend, TriageLevel, Trigger
 from backcare.domain.results import Assessment, Reason
 from backcare.viewmodels.summary import episode_summary
 from backcare.web.schemas.fields import INPUT as _IN
@@ -221,6 +221,8 @@ class CheckInOut(BaseModel):
     activities: tuple[ActivityOut, ...]
     actions: tuple[ActionOut, ...]
     doses: tuple[DoseOut, ...]
+    answers_update: dict[str, Any] | None = None
+    """Answers given at this check-in (``{"red_flags": {"fever": false}}``: it has gone)."""
 
 
 class PainChangeOut(BaseModel):
@@ -335,6 +337,23 @@ class DoseCheckOut(BaseModel):
     warnings: tuple[str, ...]
 
 
+class DoseAdviceOut(BaseModel):
+    """What to do after a dose over a limit (recorded, flagged): next dose, who to call."""
+
+    model_config = _OUT
+
+    drug: str
+    name: str
+    next_dose_at: datetime | None
+    """The earliest time for another dose; ``null``: none without a pharmacist or doctor."""
+    next_dose: str
+    over_maximum: bool
+    """More than the label's daily maximum or single dose: the overdose advice is urgent."""
+    overdose: str
+    evidence: EvidenceGrade
+    sources: tuple[str, ...]
+
+
 class CheckInView(BaseModel):
     """What a check-in recorded and what it means (the check-in result page)."""
 
@@ -347,6 +366,8 @@ class CheckInView(BaseModel):
     function: FunctionChangeOut | None
     doses: tuple[DoseCheckOut, ...]
     resolution: ResolutionOut
+    dose_advice: tuple[DoseAdviceOut, ...] = ()
+    """For each dose over a limit: it is recorded, flagged; what to do now."""
 
 
 def episode_out(episode: EpisodeRecord) -> EpisodeOut:
@@ -390,6 +411,7 @@ def _checkin_out(checkin: CheckInRecord) -> CheckInOut:
         activities=tuple(ActivityOut(name=a.name, score=a.score) for a in checkin.activities),
         actions=tuple(ActionOut(action=a.action, count=a.count) for a in checkin.actions),
         doses=tuple(_dose_out(d) for d in checkin.doses),
+        answers_update=checkin.answers_update,
     )
 
 
@@ -494,4 +516,17 @@ def checkin_view(result: CheckInResult) -> CheckInView:
         function=_function_out(result.function),
         doses=tuple(_dose_check_out(c) for c in result.doses),
         resolution=_resolution_out(result.resolution),
+        dose_advice=tuple(
+            DoseAdviceOut(
+                drug=a.drug,
+                name=a.name,
+                next_dose_at=a.next_dose_at,
+                next_dose=a.next_dose,
+                over_maximum=a.over_maximum,
+                overdose=a.overdose,
+                evidence=a.evidence,
+                sources=a.sources,
+            )
+            for a in result.dose_advice
+        ),
     )

@@ -51,8 +51,14 @@ def _episodes(app: typer.Typer, db: str) -> str:
     return str(run(app, db, "history", "--json").output)
 
 
-def test_without_answers_or_a_terminal_it_says_how_to_give_them(app: typer.Typer, db: str) -> None:
-    exit_code, result = invoke(app, ["episode", "start", "--db", db])
+@pytest.mark.parametrize(
+    "options",
+    [pytest.param([], id="nothing"), pytest.param(["--onset", "2d"], id="only-a-time")],
+)
+def test_without_answers_or_a_terminal_it_says_how_to_give_them(
+    app: typer.Typer, db: str, options: list[str]
+) -> None:
+    exit_code, result = invoke(app, ["episode", "start", *options, "--db", db])
     assert exit_code == EXIT_INPUT
     message = str(result.exception)
     assert "--answers" in message

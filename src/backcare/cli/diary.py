@@ -162,8 +162,8 @@ def episode_start(
     choice = "update" if update_current else "close" if close_current else None
     with _open(db) as diary:
         console = _console()
-        if not data:
-            # Never a diary on no answers at all: ask them, or say how to give them.
+        if not data and trigger is None:
+            # Never a diary on no answers at all (a time alone is none): ask them, or say how.
             if not _interactive():
                 raise InputError(
                     "episode start needs your answers to the assessment",

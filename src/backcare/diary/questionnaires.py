@@ -160,6 +160,16 @@ class QuestionnaireService:
             )
         return ScoredResponse(record, definition, score)
 
+    def response(self, response_id: int) -> ScoredResponse:
+        """One stored response, scored.
+
+        Raises:
+            NotFoundError: there is no such response.
+        """
+        with self.diary.store.read() as repo:
+            record = QuestionnaireRepository(repo.session).response(response_id)
+        return scored([record], self.questionnaires)[0]
+
     def responses(
         self, episode_id: int | None = None, *, questionnaire: str | None = None
     ) -> list[ScoredResponse]:

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, String, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from backcare.errors import NotFoundError
 from backcare.store.tables import Base
 
 __all__ = [
@@ -114,9 +115,19 @@ class QuestionnaireRepository:
             )
             .returning(QuestionnaireResponseRow.id)
         ).scalar_one()
+        return self.response(response_id)
+
+    def response(self, response_id: int) -> QuestionnaireResponseRecord:
+        """The response with this id.
+
+        Raises:
+            NotFoundError: there is none.
+        """
         row = self.session.execute(
             select(*_COLUMNS).where(QuestionnaireResponseRow.id == response_id)
-        ).one()
+        ).first()
+        if row is None:
+            raise NotFoundError(f"no questionnaire response {response_id} in the diary")
         return _record(row)
 
     def responses(

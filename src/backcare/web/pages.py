@@ -46,6 +46,7 @@ from backcare.web.imperial import (
     imperial_values,
     read_imperial,
 )
+from backcare.web.questionnaires import questionnaire_context
 from backcare.web.rendering import render
 from backcare.web.security import ACCESS_PATH
 from backcare.web.story import prefilled_value, story_enabled
@@ -464,7 +465,9 @@ def diary_page(request: Request, diary: DiaryDep) -> Response:
     )
     # The current plan, so open safety questions are shown (and how to answer them).
     current = diary.plan(loaded.episode.id)
-    return render(request, "history.html", {"view": view, "chart": chart, "assessment": current})
+    context = {"view": view, "chart": chart, "assessment": current}
+    context |= questionnaire_context(loaded.questionnaires, diary.questionnaires)
+    return render(request, "history.html", context)
 
 
 def _checkin_form(

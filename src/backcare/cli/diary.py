@@ -495,7 +495,9 @@ def history(
         if as_json:
             from backcare.diary.transfer import episode_data
 
-            data = episode_data(loaded.episode, checkins, loaded.doses, sessions)
+            data = episode_data(
+                loaded.episode, checkins, loaded.doses, sessions, loaded.questionnaires
+            )
             to_stdout((json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode())
             return
         console = _console()
@@ -762,7 +764,13 @@ def import_(
 
     text = _read_text(file, what="import file")
     with _open(db) as diary:
-        result = import_diary(diary.store, text, engine=diary.engine, now=diary.now())
+        result = import_diary(
+            diary.store,
+            text,
+            engine=diary.engine,
+            now=diary.now(),
+            questionnaires=diary.questionnaires,
+        )
     print(
         f"Imported {_count(result.episodes, 'episode')}, {_count(result.checkins, 'check-in')} "
         f"and {_count(result.doses, 'dose')}."

@@ -122,6 +122,8 @@ class Mcid(BaseModel):
 
     score: Id
     points: float = Field(gt=0)
+    better: Literal["lower", "higher"] = "lower"
+    """Which way a score moves when the person is better."""
     sources: tuple[Id, ...] = Field(min_length=1)
     note: str | None = None
 

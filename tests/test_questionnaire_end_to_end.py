@@ -188,3 +188,25 @@ def test_import_refuses_answers_that_do_not_fit_the_questionnaire(
     (problem,) = caught.value.problems
     assert problem.field == "episodes.0.questionnaires.0.answers.statement3"
     assert "'maybe' is not one of the answers" in problem.problem
+
+
+def test_the_knowledge_fhir_export_defines_each_questionnaire_at_its_canonical_url(
+    kb: Any,
+) -> None:
+    from backcare.export.fhir_knowledge import knowledge_bundle
+
+    bundle = knowledge_bundle(kb)
+    found = {
+        e["resource"]["url"]: e["resource"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "Questionnaire"
+    }
+    for definition in load_questionnaires().definitions:
+        questionnaire = found[definition.fhir.canonical]
+        assert [i["linkId"] for i in questionnaire["item"]] == [i.id for i in definition.items]
+        # Licensed item texts are not shipped: each item says only its neutral label.
+        assert [i["text"] for i in questionnaire["item"]] == [i.label for i in definition.items]
+    assert (
+        "Keele University"
+        in found["https://backcare.example/fhir/Questionnaire/start-back"]["copyright"]
+    )

@@ -61,6 +61,9 @@ def test_fill_from_a_file_and_show(started: str, tmp_path: Path) -> None:
     assert code == 0
     assert "Roland-Morris Disability Questionnaire" in output
     assert "Score: 7" in output
+    code, output = run(started, "history")
+    assert code == 0
+    assert "Roland-Morris Disability Questionnaire, score 7: Still limited (3-24)" in output
 
 
 @pytest.mark.parametrize(

@@ -503,6 +503,9 @@ def history(
         console = _console()
         _render_history(console, diary, loaded.episode.id, checkins)
         _render_sessions(console, diary, sessions)
+        from backcare.cli.questionnaire import render_questionnaire_lines
+
+        render_questionnaire_lines(console, diary, loaded.questionnaires)
         _render_unanswered(console, diary.plan(loaded.episode.id))
 
 

@@ -19,12 +19,15 @@ from backcare.cli.options import DbOption, EpisodeOption
 from backcare.errors import FieldProblem, InputError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from rich.console import Console
 
+    from backcare.diary import Diary
     from backcare.diary.questionnaires import QuestionnaireService, ScoredResponse
     from backcare.domain.questionnaire import QuestionnaireDefinition
 
-__all__ = ["register", "response_data"]
+__all__ = ["register", "render_questionnaire_lines", "response_data"]
 
 questionnaire_app = typer.Typer(
     help="Fill in and show outcome questionnaires (STarT Back, Oswestry, Roland-Morris).",
@@ -154,6 +157,28 @@ def _render(console: Console, response: ScoredResponse, tz: Any) -> None:
     band = response.score.band
     if band is not None:
         console.print(f"  [bold]{printable(band.label)}[/]: {printable(band.explanation)}")
+
+
+def render_questionnaire_lines(console: Console, diary: Diary, records: Sequence[Any]) -> None:
+    """One line per questionnaire filled in (for ``backcare history``; nothing when none)."""
+    from backcare.diary.questionnaires import format_score, scored
+
+    if not records:
+        return
+    lines = [f"Questionnaires: {len(records)}"]
+    for response in scored(records, diary.questionnaires):
+        when = f"{response.record.answered_at.astimezone(diary.tz):%Y-%m-%d %H:%M}"
+        if response.score is None or response.definition is None:
+            lines.append(f"  {when}  {response.title}: cannot be scored ({response.problem})")
+            continue
+        values = ", ".join(
+            f"{spec.label.lower()} {format_score(response.score.values[spec.id])}"
+            + (" %" if spec.method == "percent" else "")
+            for spec in response.definition.scores
+        )
+        band = f": {response.score.band.label}" if response.score.band else ""
+        lines.append(f"  {when}  {response.title}, {values}{band}")
+    console.file.write(printable("\n".join(lines)) + "\n")
 
 
 @questionnaire_app.command("fill")

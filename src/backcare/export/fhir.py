@@ -54,6 +54,7 @@ from backcare.export._fhir import (
     CONDITION_CATEGORY,
     CONDITION_CLINICAL,
     CONDITION_VERIFICATION,
+    EXTERNAL_CODES,
     ICD10CM,
     LOINC,
     OBSERVATION_CATEGORY,
@@ -361,6 +362,8 @@ class _Builder:
         )
         for spec in definition.scores:
             loinc = definition.fhir.loinc.get(spec.id)
+            if (LOINC, loinc) not in EXTERNAL_CODES:
+                loinc = None  # only codes checked against the fact base are written
             text = f"{definition.title}: {spec.label}"
             code_concept = (
                 _concept(coding(LOINC, loinc), text=text)

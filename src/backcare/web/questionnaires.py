@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from starlette.responses import Response
 
 from backcare.diary.questionnaires import (
@@ -36,6 +36,7 @@ from backcare.web.bodies import JsonBodyRoute
 from backcare.web.dependencies import CsrfChecked, DiaryDep, Web, json_writes
 from backcare.web.errors import API_ERROR_RESPONSES
 from backcare.web.rendering import render
+from backcare.web.views import DateTimeText
 
 __all__ = [
     "BandOut",
@@ -68,20 +69,34 @@ class BandOut(BaseModel):
     explanation: str
 
 
+def _digits(value: object) -> object:
+    # A whole number is the same answer as its digits ("2" and 2 are one Oswestry answer).
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+_AnswerValue = Annotated[
+    str,
+    BeforeValidator(_digits),
+    Field(max_length=40, description="The answer's value; a whole number is read as its digits."),
+]
+
+
 class QuestionnaireResponseIn(BaseModel):
     """A completed questionnaire to save."""
 
     model_config = ConfigDict(extra="forbid")
 
     questionnaire: str = Field(max_length=40, description="Its id, e.g. start_back, odi, rmdq.")
-    answers: dict[Annotated[str, Field(max_length=40)], str | int | None] = Field(
+    answers: dict[Annotated[str, Field(max_length=40)], _AnswerValue | None] = Field(
         max_length=200,
         description="The answer value per item id; leave out (or null) a blank optional item.",
     )
     episode_id: int | None = Field(
         default=None, ge=1, le=2**53, description="Default: the active episode, else the latest."
     )
-    at: datetime | None = Field(default=None, description="When it was filled in; default: now.")
+    at: DateTimeText | None = Field(
+        default=None, description="When it was filled in; default: now."
+    )
 
 
 class QuestionnaireResponseOut(BaseModel):

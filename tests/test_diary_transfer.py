@@ -195,6 +195,36 @@ def coach_sessions(draw: st.DrawFn, first: datetime, last: datetime) -> list[dic
 
 
 @st.composite
+def questionnaire_responses(
+    draw: st.DrawFn, first: datetime, last: datetime
+) -> list[dict[str, Any]]:
+    """Responses that score with the shipped definitions (blank optional items left out)."""
+    from backcare.knowledge.questionnaires import load_questionnaires
+
+    definitions = load_questionnaires().definitions
+    result = []
+    for answered in draw(_times_between(first, last, draw(st.integers(0, 3)))):
+        definition = draw(st.sampled_from(definitions))
+        chosen = {
+            item.id: draw(st.sampled_from([o.value for o in definition.options(item)]))
+            for item in definition.items
+        }
+        # Leave out at most two optional items (the Oswestry index needs 8 of 10).
+        optional = [i.id for i in definition.items if i.optional]
+        for item_id in draw(st.lists(st.sampled_from(optional), max_size=2)) if optional else ():
+            chosen.pop(item_id, None)
+        result.append(
+            {
+                "questionnaire": definition.id,
+                "version": definition.version,
+                "answered_at": answered.isoformat(),
+                "answers": chosen,
+            }
+        )
+    return result
+
+
+@st.composite
 def documents(draw: st.DrawFn) -> dict[str, Any]:
     count = draw(st.integers(0, 3))
     starts = draw(_sorted_times(count))
@@ -221,6 +251,7 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
                 "checkins": draw(checkins(onset, resolved)),
                 "doses": draw(doses(onset, resolved)),
                 "coach_sessions": draw(coach_sessions(onset, resolved)),
+                "questionnaires": draw(questionnaire_responses(onset, resolved)),
             }
         )
     return {"format": "backcare-diary", "version": 1, "episodes": episodes}
@@ -243,6 +274,7 @@ def wipe(store: Store) -> Store:  # noqa: F811
             "checkins",
             "coach_session_exercises",
             "coach_sessions",
+            "questionnaire_responses",
         ):
             repo.session.execute(sa.text(f"DELETE FROM {table}"))
         repo.session.execute(sa.text("DELETE FROM episodes"))

@@ -149,8 +149,37 @@ def test_outcomes_compare_pain_with_the_baseline_and_list_unrecorded_measures(ht
     text = visible(html)
     assert "Pain now, NRS 0-10 (baseline → latest) 7 1 -6 points: better" in text
     assert "Function, PSFS mean 0-10 (putting on socks) 3.0 9.0 +6.0 points" in text
-    for measure in ("STarT Back", "Oswestry Disability Index", "Roland-Morris"):
+    for measure in (
+        "STarT Back Screening Tool",
+        "Oswestry Disability Index",
+        "Roland-Morris Disability Questionnaire",
+    ):
         assert f"{measure} not recorded" in text
+
+
+def test_questionnaires_show_their_scores_over_time_with_bands(
+    sqlite_diary: Diary, clock: FakeClock
+) -> None:
+    from backcare.diary.questionnaires import QuestionnaireService
+
+    sqlite_diary.start_episode(onset=START, answers=start_answers(pain=7))
+    service = QuestionnaireService(sqlite_diary)
+    odi = ["pain_intensity", "personal_care", "lifting", "walking", "sitting", "standing"]
+    odi += ["sleeping", "sex_life", "social_life", "travelling"]
+    for scores in ([2] * 10, [1] * 10):
+        clock.advance(days=2)
+        sqlite_diary.check_in(CheckInEntry(pain=5))
+        service.record("odi", dict(zip(odi, scores, strict=True)))
+    clock.advance(hours=1)
+    service.record("start_back", {f"item{i}": "agree" for i in range(1, 9)} | {"item9": "slightly"})
+    text = visible(clinician_report(sqlite_diary, fmt="html").decode("utf-8"))
+    assert (
+        "Oswestry Disability Index 40 % (Moderate disability (21-40 %)) "
+        "20 % (Minimal disability (0-20 %)) 20 points better (meaningful: 10 points)"
+    ) in text
+    assert "STarT Back Screening Tool 8 (High risk) - filled in once" in text
+    assert "Roland-Morris Disability Questionnaire not recorded" in text
+    assert "Oswestry Disability Index: 04 Mar: 40 %" in text
 
 
 def test_adherence_counts_what_was_done_against_what_was_planned(html: str) -> None:

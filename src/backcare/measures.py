@@ -14,6 +14,10 @@ Scores the instruments of the clinical fact base §5 from the person's responses
   applicable sections shrink the denominator; percentage and band.
 * **Roland-Morris** (RMDQ-24): 24 ticked/unticked statements → 0-24.
 
+Any questionnaire defined as data (:class:`~backcare.domain.questionnaire.QuestionnaireDefinition`,
+one file in the knowledge base) is scored by :func:`score_questionnaire`, which reads
+only the definition: its scales, scores and bands.
+
 Licensing (fact base §5): the item *texts* of STarT Back (© Keele University),
 the Oswestry index (© Jeremy Fairbank, licensed through Mapi Research Trust) and
 Roland-Morris are copyrighted, so backcare ships **no item text**, only scoring of
@@ -23,7 +27,7 @@ responses a licensed form has collected. Every function raises
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
@@ -31,6 +35,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from backcare.domain.enums import Trend
+from backcare.domain.questionnaire import Band, QuestionnaireDefinition, first_band
 from backcare.errors import FieldProblem, InputError
 
 if TYPE_CHECKING:
@@ -44,6 +49,7 @@ __all__ = [
     "Bothersomeness",
     "OswestryBand",
     "OswestryResult",
+    "QuestionnaireScore",
     "StartBackResult",
     "StartBackRisk",
     "nrs",
@@ -53,6 +59,7 @@ __all__ = [
     "psfs_change",
     "psfs_mean",
     "roland_morris",
+    "score_questionnaire",
     "start_back",
 ]
 
@@ -375,3 +382,99 @@ def roland_morris(items: Sequence[bool]) -> int:
                 problems=[FieldProblem(f"items[{i}]", "must be true (ticked) or false")],
             )
     return sum(items)
+
+
+# --- questionnaires defined as data ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionnaireScore:
+    """A questionnaire scored from its definition (see :func:`score_questionnaire`)."""
+
+    questionnaire: str
+    """The definition's id."""
+    version: str
+    values: dict[str, float]
+    """Each score by id (sums are whole numbers; percentages exact to float precision)."""
+    answered: int
+    """How many items were answered (blank optional items are not)."""
+    band: Band | None
+    """The band the result falls into, if the questionnaire has bands."""
+
+
+def score_questionnaire(
+    definition: QuestionnaireDefinition, answers: Mapping[str, object]
+) -> QuestionnaireScore:
+    """Score answers to any questionnaire from its definition alone.
+
+    Args:
+        definition: the questionnaire (from the knowledge base).
+        answers: the chosen answer's value per item id; a blank optional item may be
+            left out or given as ``None``. Whole numbers are read as their digits, so
+            ``3`` and ``"3"`` are the same answer.
+
+    Returns:
+        Every score, the number of items answered and the band.
+
+    Raises:
+        InputError: an unknown item, an answer the item does not offer, a required item
+            left blank, or too few items answered for a percentage; each problem names
+            the item (its id and label) in plain words.
+    """
+    problems: list[FieldProblem] = []
+    for item_id in answers:
+        if definition.item(item_id) is None:
+            problems.append(
+                FieldProblem(item_id, f"is not an item of the {definition.short_title}")
+            )
+    chosen: dict[str, int] = {}
+    for item in definition.items:
+        given = answers.get(item.id)
+        if isinstance(given, int) and not isinstance(given, bool):
+            given = str(given)
+        options = definition.options(item)
+        if given is None or given == "":
+            if not item.optional:
+                problems.append(FieldProblem(item.id, f"{item.label}: please choose an answer"))
+            continue
+        option = next((o for o in options if o.value == given), None)
+        if option is None:
+            offered = ", ".join(o.value for o in options)
+            problems.append(
+                FieldProblem(
+                    item.id, f"{item.label}: {given!r} is not one of the answers ({offered})"
+                )
+            )
+            continue
+        chosen[item.id] = option.score
+    if problems:
+        raise InputError(f"the {definition.short_title} answers have problems", problems=problems)
+    exact: dict[str, Fraction] = {}
+    for spec in definition.scores:
+        members = definition.score_items(spec)
+        answered = [i for i in members if i.id in chosen]
+        total = sum(chosen[i.id] for i in answered)
+        if spec.method == "sum":
+            exact[spec.id] = Fraction(total)
+            continue
+        least = spec.min_answered or len(members)
+        if len(answered) < least:
+            raise InputError(
+                f"too few {definition.short_title} items answered for a score",
+                problems=[
+                    FieldProblem(
+                        spec.id,
+                        f"{len(answered)} of {len(members)} answered; the "
+                        f"{spec.label.lower()} needs at least {least}",
+                    )
+                ],
+            )
+        most = sum(max(o.score for o in definition.options(i)) for i in answered)
+        exact[spec.id] = Fraction(100 * total, most)
+    return QuestionnaireScore(
+        questionnaire=definition.id,
+        version=definition.version,
+        values={k: int(v) if v.denominator == 1 else float(v) for k, v in exact.items()},
+        answered=len(chosen),
+        band=first_band(definition, exact) if definition.bands else None,
+    )

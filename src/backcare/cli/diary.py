@@ -655,12 +655,17 @@ def history(
         if as_json:
             from backcare.export.transfer import episode_data
 
-            data = episode_data(loaded.episode, checkins, loaded.doses, sessions)
+            data = episode_data(
+                loaded.episode, checkins, loaded.doses, sessions, loaded.questionnaires
+            )
             to_stdout((json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode())
             return
         console = _console()
         _render_history(console, diary, loaded.episode.id, checkins)
         _render_sessions(console, diary, sessions)
+        from backcare.cli.questionnaire import render_questionnaire_lines
+
+        render_questionnaire_lines(console, diary, loaded.questionnaires)
         _render_unanswered(console, diary.plan(loaded.episode.id))
 
 
@@ -936,7 +941,13 @@ def import_(
 
     text = _read_text(file, what="import file")
     with _open(db) as diary:
-        result = import_diary(diary.store, text, engine=diary.engine, now=diary.now())
+        result = import_diary(
+            diary.store,
+            text,
+            engine=diary.engine,
+            now=diary.now(),
+            questionnaires=diary.questionnaires,
+        )
     print(
         f"Imported {_count(result.episodes, 'episode')}, {_count(result.checkins, 'check-in')} "
         f"and {_count(result.doses, 'dose')}."

@@ -71,6 +71,7 @@ from backcare.errors import (
     InputError,
     NotFoundError,
 )
+from backcare.knowledge.questionnaires import Questionnaires, load_questionnaires
 from backcare.knowledge.schema import KnowledgeBase, RedFlag
 from backcare.measures import PSFS_MAX_ACTIVITIES, nrs
 from backcare.rules.assessor import Engine, default_engine
@@ -88,6 +89,7 @@ from backcare.store import (
     open_store,
 )
 from backcare.store.coach import CoachRepository, CoachSessionRecord
+from backcare.store.questionnaires import QuestionnaireRepository, QuestionnaireResponseRecord
 
 __all__ = [
     "CheckInResult",
@@ -161,6 +163,8 @@ class EpisodeHistory:
     """Every dose of the episode, including any logged without a check-in."""
     coach_sessions: tuple[CoachSessionRecord, ...] = ()
     """The exercise coach's sessions of the episode, oldest first."""
+    questionnaires: tuple[QuestionnaireResponseRecord, ...] = ()
+    """The questionnaires filled in during the episode, oldest first."""
 
 
 class Diary:
@@ -173,6 +177,7 @@ class Diary:
         settings: for the default engine; default: the ``BACKCARE_*`` environment.
         clock: returns the current time (aware); default: the system clock.
         tz: the person's time zone, for calendar days and typed clock times.
+        questionnaires: the questionnaire definitions; default: the shipped knowledge base's.
     """
 
     def __init__(
@@ -183,8 +188,10 @@ class Diary:
         settings: Settings | None = None,
         clock: Callable[[], datetime] | None = None,
         tz: tzinfo | None = None,
+        questionnaires: Questionnaires | None = None,
     ) -> None:
         self.store = store
+        self._questionnaires = questionnaires
         self._engine = engine
         self._settings = settings
         self._clock = clock if clock is not None else (lambda: datetime.now(UTC))
@@ -196,6 +203,13 @@ class Diary:
         if self._engine is None:
             self._engine = default_engine(self._settings)
         return self._engine
+
+    @property
+    def questionnaires(self) -> Questionnaires:
+        """The questionnaires the diary collects (the shipped ones unless given others)."""
+        if self._questionnaires is None:
+            self._questionnaires = load_questionnaires()
+        return self._questionnaires
 
     def now(self) -> datetime:
         """The current time, aware, in UTC."""
@@ -544,11 +558,13 @@ class Diary:
             episode = self._episode(repo, episode_id)
             checkins, doses = repo.history(episode.id)
             sessions = CoachRepository(repo.session).sessions(episode.id)
+            responses = QuestionnaireRepository(repo.session).responses(episode.id)
         return EpisodeHistory(
             episode=episode,
             checkins=tuple(checkins),
             doses=tuple(doses),
             coach_sessions=tuple(sessions),
+            questionnaires=tuple(responses),
         )
 
     def trend(self, episode_id: int | None = None) -> TrendReport:

@@ -91,6 +91,9 @@ _LOCAL_SYSTEMS: dict[str, Any] = {
     "red-flag": _ID,
     "phase": frozenset({"acute", "subacute", "recovery"}),
     "outcome-band": _KEBAB,
+    # Questionnaires defined as data: answer values and scores, named by their files.
+    "questionnaire-answer": re.compile(r"^[a-z0-9][a-z0-9_]*$"),
+    "questionnaire-score": _KEBAB,
     "procedure": frozenset({"exercise-session"}),
 }
 

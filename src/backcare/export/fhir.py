@@ -10,6 +10,13 @@ uid, so exporting the same episode twice gives the same ids):
 * **Observation** per pain score: LOINC 72514-3, ``valueInteger`` 0-10, the score
   given at the start and each check-in's; the worst pain since the previous
   check-in with a local code; the PSFS mean with a local code;
+* **QuestionnaireResponse** per questionnaire filled in (STarT Back, Oswestry,
+  Roland-Morris, or any other the knowledge base defines): ``questionnaire`` is the
+  definition's canonical URL, one item per answered item (a Coding of backcare's
+  ``questionnaire-answer`` system with the answer's label; no licensed item text), the
+  scores and band as items, ``basedOn`` the episode's CarePlan; and an Observation per
+  score (LOINC where the definition gives one, else the local ``questionnaire-score``
+  code) ``derivedFrom`` it, with the band as its ``interpretation``;
 * **QuestionnaireResponse**: the red-flag and history answers (at the start and
   whenever a check-in changed them; an unanswered question has no item: it is
   never "no"), the PSFS ratings of each check-in, and any STarT Back, Oswestry or
@@ -39,6 +46,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from backcare.domain.enums import TriageLevel
+from backcare.domain.questionnaire import QuestionnaireDefinition
 from backcare.domain.results import Assessment, Reason
 from backcare.errors import FieldProblem, InputError
 from backcare.export._fhir import (
@@ -46,6 +54,7 @@ from backcare.export._fhir import (
     CONDITION_CATEGORY,
     CONDITION_CLINICAL,
     CONDITION_VERIFICATION,
+    EXTERNAL_CODES,
     ICD10CM,
     LOINC,
     OBSERVATION_CATEGORY,
@@ -60,10 +69,13 @@ from backcare.export._fhir import (
     stable_id,
     validated,
 )
+from backcare.knowledge.questionnaires import Questionnaires, load_questionnaires
 from backcare.measures import (
     RMDQ_ITEMS,
     OswestryResult,
+    QuestionnaireScore,
     StartBackResult,
+    score_questionnaire,
 )
 from backcare.viewmodels.summary import episode_summary
 
@@ -74,6 +86,7 @@ if TYPE_CHECKING:
     from backcare.rules.assessor import Engine
     from backcare.store import CheckInRecord
     from backcare.store.coach import CoachSessionRecord
+    from backcare.store.questionnaires import QuestionnaireResponseRecord
 
 __all__ = [
     "OutcomeRecord",
@@ -302,6 +315,86 @@ class _Builder:
             key=("psfs", number),
             derived_from=response,
         )
+
+    def filled_questionnaire(
+        self, definition: QuestionnaireDefinition, record: QuestionnaireResponseRecord
+    ) -> None:
+        """A questionnaire the person filled in, with an Observation per score.
+
+        A response whose answers no longer fit the definition (the definition changed
+        since) is left out rather than exported with a score it does not have.
+        """
+        try:
+            score = score_questionnaire(definition, record.answers)
+        except InputError:
+            return
+        items: list[dict[str, Any]] = []
+        for item in definition.items:
+            value = record.answers.get(item.id)
+            option = next((o for o in definition.options(item) if o.value == value), None)
+            if option is None:
+                continue  # a blank optional item has no answer: never a guessed one
+            answer = coding(local("questionnaire-answer"), option.value, option.label)
+            items.append(_item(item.id, item.text or item.label, {"valueCoding": answer}))
+        for spec in definition.scores:
+            items.append(
+                _item(f"score-{spec.id}", spec.label, {"valueDecimal": _number(score, spec.id)})
+            )
+        interpretation: list[dict[str, Any]] = []
+        if score.band is not None:
+            band = score.band
+            items.append(_item("band", "Band", {"valueString": band.label}))
+            code = band.id.replace("_", "-")
+            interpretation = [_concept(coding(local("outcome-band"), code, band.label))]
+        key = (definition.id, record.answered_at.isoformat())
+        response = self.add(
+            {
+                "resourceType": "QuestionnaireResponse",
+                "questionnaire": definition.fhir.canonical,
+                "basedOn": [self.care_plan_ref()],
+                "status": "completed",
+                "subject": _ref(self.patient),
+                "authored": fhir_datetime(record.answered_at),
+                "author": _ref(self.patient),
+                "source": _ref(self.patient),
+                "item": items,
+            },
+            *key,
+        )
+        for spec in definition.scores:
+            loinc = definition.fhir.loinc.get(spec.id)
+            if (LOINC, loinc) not in EXTERNAL_CODES:
+                loinc = None  # only codes checked against the fact base are written
+            text = f"{definition.title}: {spec.label}"
+            code_concept = (
+                _concept(coding(LOINC, loinc), text=text)
+                if loinc
+                else _concept(
+                    coding(
+                        local("questionnaire-score"),
+                        f"{definition.fhir.name}-{spec.id.replace('_', '-')}",
+                        text,
+                    ),
+                    text=text,
+                )
+            )
+            unit = ("%", "%") if spec.method == "percent" else ("score", "{score}")
+            observation = self.observation(
+                code_concept,
+                at=record.answered_at,
+                value={
+                    "valueQuantity": {
+                        "value": _number(score, spec.id),
+                        "unit": unit[0],
+                        "system": UCUM,
+                        "code": unit[1],
+                    }
+                },
+                key=(*key, spec.id),
+                derived_from=response,
+            )
+            if interpretation:
+                observation["interpretation"] = interpretation
 
     def outcome(self, record: OutcomeRecord, number: int) -> None:
         result = record.result
@@ -546,6 +639,12 @@ class _Builder:
         self.add(care_plan)
 
 
+def _number(score: QuestionnaireScore, score_id: str) -> float:
+    # One decimal place, as the report shows it; whole numbers stay whole.
+    value = score.values[score_id]
+    return value if float(value).is_integer() else round(value, 1)
+
+
 def _item(link: str, text: str, answer: dict[str, Any]) -> dict[str, Any]:
     return {"linkId": link, "text": text, "answer": [answer]}
 
@@ -605,6 +704,7 @@ def episode_bundle(
     now: datetime,
     patient: PatientIdentifier | None = None,
     outcomes: Sequence[OutcomeRecord] = (),
+    questionnaires: Questionnaires | None = None,
 ) -> dict[str, Any]:
     """Build and validate the FHIR Bundle of one episode, as JSON data.
 
@@ -614,6 +714,8 @@ def episode_bundle(
         now: the time of the export (``Bundle.timestamp``; the plan of an active episode).
         patient: an identifier for the Patient; default: none (anonymous).
         outcomes: scored questionnaires to include (the diary records only NRS and PSFS).
+        questionnaires: the definitions of the questionnaires the episode holds; default:
+            the shipped knowledge base's. A response to one it does not define is left out.
 
     Returns:
         The Bundle (``type`` collection) as JSON-ready data.
@@ -663,6 +765,11 @@ def episode_bundle(
                 problems=[FieldProblem(f"outcomes.{number}.at", record.at.isoformat())],
             )
         builder.outcome(record, number)
+    known = {d.id: d for d in (questionnaires or load_questionnaires()).definitions}
+    for response in history.questionnaires:
+        definition = known.get(response.questionnaire)
+        if definition is not None:
+            builder.filled_questionnaire(definition, response)
     for number, session in enumerate(history.coach_sessions, 1):
         builder.coach_session(session, number)
     until = episode.resolved_at or now
@@ -703,6 +810,11 @@ def export_fhir_bundle(
     history = diary.history(episode_id)
     return dumps(
         episode_bundle(
-            history, engine=diary.engine, now=diary.now(), patient=patient, outcomes=outcomes
+            history,
+            engine=diary.engine,
+            now=diary.now(),
+            patient=patient,
+            outcomes=outcomes,
+            questionnaires=diary.questionnaires,
         )
     )

@@ -16,6 +16,12 @@
   (``exercise-<id>``): the instructions, safety and stop rules, the timing of its
   dose, and its sources.
 
+* **Questionnaire** per outcome questionnaire of the knowledge base
+  (``knowledge/data/questionnaires/``), at its canonical URL: one ``choice`` item per
+  item (its text only where the licence allows shipping it, otherwise its neutral
+  label), its answers as Codings of backcare's ``questionnaire-answer`` system, the
+  licence terms and notice as ``copyright``.
+
 Every source is a ``relatedArtifact`` citation (the PlanDefinition lists all of them;
 each action and ActivityDefinition its own), so the evidence travels with the advice.
 """
@@ -27,6 +33,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from backcare.domain.enums import Phase, Sides
+from backcare.domain.questionnaire import QuestionnaireDefinition
 from backcare.export._fhir import (
     PLAN_DEFINITION_TYPE,
     PROTOCOL_URL,
@@ -40,6 +47,7 @@ from backcare.export._fhir import (
     resource_id,
     validated,
 )
+from backcare.knowledge.questionnaires import Questionnaires, load_questionnaires
 from backcare.knowledge.schema import (
     Condition,
     DoseSpec,
@@ -238,12 +246,48 @@ def _phase_action(kb: KnowledgeBase, spec: PhaseSpec) -> dict[str, Any]:
     }
 
 
-def knowledge_bundle(kb: KnowledgeBase, *, version: str | None = None) -> dict[str, Any]:
+def _questionnaire(definition: QuestionnaireDefinition) -> dict[str, Any]:
+    licence = definition.licence
+    return {
+        "resourceType": "Questionnaire",
+        "id": resource_id("questionnaire", definition.id),
+        "url": definition.fhir.canonical,
+        "version": definition.version,
+        "name": _name("questionnaire", definition.id),
+        "title": definition.title,
+        "status": "draft",
+        "publisher": licence.holder,
+        "description": f"{definition.description}\n\n{definition.instructions}",
+        "copyright": " ".join(t for t in (licence.terms, licence.notice) if t),
+        "subjectType": ["Patient"],
+        "item": [
+            {
+                "linkId": item.id,
+                "text": item.text or item.label,
+                "type": "choice",
+                "required": not item.optional,
+                "answerOption": [
+                    {"valueCoding": coding(local("questionnaire-answer"), o.value, o.label)}
+                    for o in definition.options(item)
+                ],
+            }
+            for item in definition.items
+        ],
+    }
+
+
+def knowledge_bundle(
+    kb: KnowledgeBase,
+    *,
+    version: str | None = None,
+    questionnaires: Questionnaires | None = None,
+) -> dict[str, Any]:
     """The knowledge base as a validated FHIR ``collection`` Bundle (JSON data).
 
     Args:
         kb: the knowledge base.
         version: the protocol's business version; default: backcare's version.
+        questionnaires: the questionnaires to include; default: the shipped ones.
 
     Raises:
         BackcareError: the Bundle would not validate (a bug).
@@ -283,7 +327,8 @@ def knowledge_bundle(kb: KnowledgeBase, *, version: str | None = None) -> dict[s
         "relatedArtifact": [citation(source) for source in kb.sources],
         "action": [_triage_actions(kb), *(_phase_action(kb, spec) for spec in phases)],
     }
-    resources = [protocol, *definitions]
+    chosen = questionnaires if questionnaires is not None else load_questionnaires()
+    resources = [protocol, *definitions, *(_questionnaire(q) for q in chosen.definitions)]
     bundle = {
         "resourceType": "Bundle",
         "id": f"backcare-knowledge-{version}".replace("+", "-"),

@@ -12,8 +12,10 @@ chart is an SVG inside a ``data:`` URI; weasyprint makes the PDF). Sections:
   assumed "no"), and when the answer was given;
 * a chart of pain now, worst pain and the PSFS mean (all 0-10);
 * outcome scores: pain against the baseline (the knowledge base's MCID ``nrs_mcid``),
-  PSFS (MDC 2 points), PACE recovery (``pace_trial``); STarT Back, Oswestry and
-  Roland-Morris appear as "not recorded" because the diary does not record them;
+  PSFS (MDC 2 points), PACE recovery (``pace_trial``); each questionnaire filled in
+  (STarT Back, Oswestry, Roland-Morris...): first and latest score with its band, the
+  change against its MCID and every reading (:mod:`backcare.export._questionnaire_report`);
+  the questionnaires not filled in appear as "not recorded";
 * self-care done against what the plan timetabled over the same period;
 * the plan's exercises, each with its dose and small drawings of the start and held
   position (left out of the compact layout);
@@ -57,6 +59,7 @@ from backcare.export._context import (
     local_day_bounds,
     parse_date,
 )
+from backcare.export._questionnaire_report import QuestionnaireLine, questionnaire_lines
 from backcare.measures import PSFS_MDC_POINTS, nrs_mcid
 from backcare.viewmodels.summary import episode_summary
 
@@ -305,6 +308,8 @@ class ClinicianReport:
     """The last 7 days of the range: pain, check-ins and exercise sessions per day."""
     week_svg: str = ""
     """The week drawn as an SVG ``data:`` URI."""
+    questionnaires: tuple[QuestionnaireLine, ...] = ()
+    """The questionnaires filled in during the range, each with its readings."""
 
     @property
     def current_label(self) -> str:
@@ -827,6 +832,9 @@ def build_report(
         until=min(range_end - timedelta(microseconds=1), context.until),
         tz=tz,
     )
+    filled, not_filled = questionnaire_lines(
+        context.history.questionnaires, diary.questionnaires, first_day=first, last_day=last, tz=tz
+    )
     return ClinicianReport(
         episode_id=episode.id,
         start=first,
@@ -849,7 +857,8 @@ def build_report(
         more_reasons=more_reasons,
         red_flags=tuple(_red_flags(context, kb, until)),
         outcomes=tuple(outcomes),
-        not_recorded=("STarT Back", "Oswestry Disability Index", "Roland-Morris"),
+        not_recorded=tuple(not_filled),
+        questionnaires=tuple(filled),
         resolution=resolution,
         adherence=tuple(
             _adherence(context, engine, checkins, [s for s in sessions if s.reps_done])

@@ -9,19 +9,26 @@ Format ``backcare-diary`` version 1 (documented in ``docs/diary.md``). JSON::
                      "actions": [...], "doses": [...]}],
        "doses": [...],            # doses logged without a check-in
        "coach_sessions": [{"started_at": "...", "ended_at": "...", "phase": "acute",
-                           ..., "exercises": [{"exercise_id": "pelvic_tilt", ...}]}]}]}
+                           ..., "exercises": [{"exercise_id": "pelvic_tilt", ...}]}],
+       "questionnaires": [{"questionnaire": "odi", "version": "2.1a",
+                           "answered_at": "...", "answers": {"walking": "2", ...}}]}]}
 
 CSV: the first row is ``format,backcare-diary,version,1``, the second the column
-names, then one row per record (``episode``, ``checkin``, ``activity``,
-``action``, ``dose``, ``coach_session``, ``coach_exercise``), and last the trailer
+names, then one row per record (``episode``, ``checkin``, ``activity``, ``action``,
+``dose``, ``coach_session``, ``coach_exercise``, ``questionnaire``), and last the trailer
 ``end,N`` with the number of records, so a file cut short is refused. Coach
 sessions are numbered within their episode (column ``session``) and their
 exercises refer to that number; the coach columns come last, and a file written
 before coach sessions were exported (without those columns, or without
-``coach_sessions`` in JSON) still imports. JSON-valued cells (answers, reasons,
-reps) hold compact JSON and an empty cell is "none". A cell a spreadsheet would run as a formula
-(starting ``=``, ``+``, ``-``, ``@``, tab or carriage return, OWASP's list) or that
-starts with ``'`` gets a leading ``'``, which import takes off again.
+``coach_sessions`` in JSON) still imports; so does one written before questionnaire
+responses were exported (their columns ``questionnaire`` and ``version`` come last; a
+response's time is in ``at`` and its answers in ``answers``). A response to a
+questionnaire the knowledge base defines must score (its answers are checked as when
+it was filled in); one to a questionnaire it no longer has is kept as it is.
+JSON-valued cells (answers, reasons, reps) hold compact JSON and an empty cell is
+"none". A cell a spreadsheet would run as a formula (starting ``=``, ``+``, ``-``,
+``@``, tab or carriage return, OWASP's list) or that starts with ``'`` gets a leading
+``'``, which import takes off again.
 
 The JSON Schema of the document is :data:`SCHEMA_FILE` (generated from
 :class:`DiaryDocument`; a test pins the two together). Nothing in the file depends
@@ -89,7 +96,9 @@ from backcare.errors import (
     InputError,
     StoreError,
 )
+from backcare.knowledge.questionnaires import Questionnaires, load_questionnaires
 from backcare.knowledge.schema import KnowledgeBase, Medicine
+from backcare.measures import score_questionnaire
 from backcare.rules.assessor import Engine
 from backcare.store import (
     ActionCount,
@@ -111,6 +120,11 @@ from backcare.store.coach import (
     NewCoachExercise,
     NewCoachSession,
 )
+from backcare.store.questionnaires import (
+    NewQuestionnaireResponse,
+    QuestionnaireRepository,
+    QuestionnaireResponseRecord,
+)
 from backcare.viewmodels.summary import episode_summary
 
 __all__ = [
@@ -122,6 +136,7 @@ __all__ = [
     "DiaryDocument",
     "ExportFormat",
     "ImportResult",
+    "QuestionnaireResponseDoc",
     "dump",
     "episode_data",
     "episode_document",
@@ -272,6 +287,23 @@ class CoachSessionDoc(BaseModel):
         return self
 
 
+class QuestionnaireResponseDoc(BaseModel):
+    """A completed questionnaire: which one, its version, when, and the answer per item."""
+
+    model_config = _DOC
+
+    questionnaire: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+    version: Annotated[str, Field(min_length=1, max_length=60)]
+    answered_at: AwareDatetime
+    answers: Annotated[
+        dict[
+            Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)],
+            Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_]*$", max_length=40)],
+        ],
+        Field(max_length=200),
+    ]
+
+
 class EpisodeDoc(BaseModel):
     """An episode with its check-ins and the doses logged outside check-ins."""
 
@@ -290,6 +322,8 @@ class EpisodeDoc(BaseModel):
     doses: tuple[DoseDoc, ...] = ()
     # Added after version 1 was published: a file without it has no sessions.
     coach_sessions: tuple[CoachSessionDoc, ...] = ()
+    # Added later still: a file without it has no questionnaire responses.
+    questionnaires: Annotated[tuple[QuestionnaireResponseDoc, ...], Field(max_length=1000)] = ()
 
 
 class DiaryDocument(BaseModel):
@@ -333,6 +367,7 @@ class ImportResult:
     checkins: int
     doses: int
     coach_sessions: int = 0
+    questionnaires: int = 0
 
 
 # --- export -------------------------------------------------------------------------
@@ -406,6 +441,7 @@ def episode_document(
     checkins: Sequence[CheckInRecord],
     doses: Sequence[DoseRecord],
     sessions: Sequence[CoachSessionRecord] = (),
+    responses: Sequence[QuestionnaireResponseRecord] = (),
 ) -> EpisodeDoc:
     """One episode in the export format (also the JSON of ``backcare history --json``)."""
     trigger = None
@@ -424,6 +460,10 @@ def episode_document(
         checkins=tuple(_checkin_doc(c) for c in checkins),
         doses=tuple(_dose_doc(d) for d in doses if d.checkin_id is None),
         coach_sessions=tuple(_session_doc(s) for s in sessions),
+        questionnaires=tuple(
+            QuestionnaireResponseDoc.model_construct(**_response_data(r, timed=False))
+            for r in responses
+        ),
     )
 
 
@@ -473,11 +513,21 @@ def _session_data(session: CoachSessionRecord) -> dict[str, Any]:
     }
 
 
+def _response_data(response: QuestionnaireResponseRecord, *, timed: bool = True) -> dict[str, Any]:
+    return {
+        "questionnaire": response.questionnaire,
+        "version": response.version,
+        "answered_at": _time(response.answered_at) if timed else response.answered_at,
+        "answers": dict(response.answers),
+    }
+
+
 def episode_data(
     episode: EpisodeRecord,
     checkins: Sequence[CheckInRecord],
     doses: Sequence[DoseRecord],
     sessions: Sequence[CoachSessionRecord] = (),
+    responses: Sequence[QuestionnaireResponseRecord] = (),
 ) -> dict[str, Any]:
     """One episode as JSON-ready data in the export format, built directly for speed.
 
@@ -526,17 +576,20 @@ def episode_data(
         ],
         "doses": [_dose_data(d) for d in doses if d.checkin_id is None],
         "coach_sessions": [_session_data(s) for s in sessions],
+        "questionnaires": [_response_data(r) for r in responses],
     }
 
 
 def export_data(repo: DiaryRepository) -> dict[str, Any]:
     """The whole diary as JSON-ready data in the export format."""
     coach = CoachRepository(repo.session)
+    answered = QuestionnaireRepository(repo.session)
     return {
         "format": FORMAT,
         "version": VERSION,
         "episodes": [
-            episode_data(e, *repo.history(e.id), coach.sessions(e.id)) for e in repo.episodes()
+            episode_data(e, *repo.history(e.id), coach.sessions(e.id), answered.responses(e.id))
+            for e in repo.episodes()
         ],
     }
 
@@ -632,9 +685,14 @@ CSV_COLUMNS: tuple[str, ...] = (
     "skipped",
     "step",
     "step_reason",
+    # Questionnaire responses (added later: a file without these columns still imports).
+    "questionnaire",
+    "version",
 )
 #: The columns of files written before coach sessions were exported.
 _CSV_COLUMNS_BEFORE_COACH = CSV_COLUMNS[: CSV_COLUMNS.index("session")]
+#: The columns of files written before questionnaire responses were exported.
+_CSV_COLUMNS_BEFORE_QUESTIONNAIRES = CSV_COLUMNS[: CSV_COLUMNS.index("questionnaire")]
 _JSON_CELLS = frozenset({"answers", "assessment", "triage_reasons", "answers_update", "reps"})
 _INT_CELLS = frozenset(
     {
@@ -728,6 +786,13 @@ def _csv_rows(data: dict[str, Any]) -> Iterator[dict[str, Any]]:
                     "exercise": exercise["exercise_id"],
                     **{k: v for k, v in exercise.items() if k != "exercise_id"},
                 }
+        for response in episode.get("questionnaires", ()):
+            yield {
+                "record": "questionnaire",
+                "episode": uid,
+                "at": response["answered_at"],
+                **{k: response[k] for k in ("questionnaire", "version", "answers")},
+            }
 
 
 def _dose_row(uid: str, seq: int | None, dose: dict[str, Any]) -> dict[str, Any]:
@@ -874,7 +939,11 @@ def _from_csv(text: str) -> dict[str, Any]:
     _check_version(version)
     number, columns = next(rows, (2, []))
     width = len(columns)
-    if tuple(columns) not in (CSV_COLUMNS, _CSV_COLUMNS_BEFORE_COACH):
+    if tuple(columns) not in (
+        CSV_COLUMNS,
+        _CSV_COLUMNS_BEFORE_COACH,
+        _CSV_COLUMNS_BEFORE_QUESTIONNAIRES,
+    ):
         raise ImportFormatError(
             "the CSV columns are not those of a backcare diary",
             problems=[FieldProblem(f"row {number}", "expected: " + ",".join(CSV_COLUMNS))],
@@ -967,7 +1036,7 @@ def _place(
             cells,
             ("onset_at", "started_at", "trigger", "status", "resolved_at", "summary"),
         ) | {"uid": uid, "answers": cells["answers"], "assessment": cells["assessment"]}
-        new |= {"checkins": [], "doses": [], "coach_sessions": []}
+        new |= {"checkins": [], "doses": [], "coach_sessions": [], "questionnaires": []}
         if uid in by_uid:
             raise ImportFormatError("duplicate episode", problems=[FieldProblem(where, uid)])
         episodes.append(new)
@@ -981,6 +1050,11 @@ def _place(
         )
     if record in ("coach_session", "coach_exercise"):
         _place_coach(cells, where, episode)
+        return
+    if record == "questionnaire":
+        episode["questionnaires"].append(
+            _only(cells, ("questionnaire", "version", "answers")) | {"answered_at": cells["at"]}
+        )
         return
     seq = cells["checkin"]
     checkin: dict[str, Any] | None = None
@@ -1116,6 +1190,8 @@ def _check_semantics(document: DiaryDocument, *, now: datetime) -> None:
             problems.append(FieldProblem(f"{where}.doses", "not in time order"))
         if not _ordered([(c.started_at,) for c in episode.coach_sessions]):
             problems.append(FieldProblem(f"{where}.coach_sessions", "not in time order"))
+        if not _ordered([(r.answered_at,) for r in episode.questionnaires]):
+            problems.append(FieldProblem(f"{where}.questionnaires", "not in time order"))
         for j, session in enumerate(episode.coach_sessions):
             for k, exercise in enumerate(session.exercises):
                 problems += _text_problems(
@@ -1245,6 +1321,9 @@ def _time_problems(document: DiaryDocument, *, now: datetime) -> list[FieldProbl
             here = f"{where}.coach_sessions.{k}"
             if check(session.started_at, f"{here}.started_at", onset, end, "the episode began"):
                 check(session.ended_at, f"{here}.ended_at", session.started_at, end, "it started")
+        for k, response in enumerate(episode.questionnaires):
+            here = f"{where}.questionnaires.{k}.answered_at"
+            check(response.answered_at, here, onset, end, "the episode began")
     return problems
 
 
@@ -1442,6 +1521,7 @@ def import_diary(
     *,
     engine: Engine | None = None,
     now: datetime | None = None,
+    questionnaires: Questionnaires | None = None,
 ) -> ImportResult:
     """Add the episodes of an export file to the diary, all or nothing.
 
@@ -1451,6 +1531,8 @@ def import_diary(
         engine: the triage engine whose knowledge base and plan doses are checked
             against; default: the shipped knowledge base with the ``BACKCARE_*`` settings.
         now: the current time (default: the system clock).
+        questionnaires: the definitions responses are checked against; default: the
+            shipped knowledge base's.
 
     Raises:
         ImportFormatError: the file is malformed, foreign, of an unknown version, has
@@ -1465,10 +1547,11 @@ def import_diary(
 
         engine = default_engine()
     knowledge = engine.knowledge
+    _check_responses(document, questionnaires or load_questionnaires())
     medicines = _medicines(document, knowledge)
     statuses = _dose_statuses(document, medicines, engine)
     taken = [dose.taken_at for _, dose in _doses_of(document)]
-    checkins = doses = sessions = 0
+    checkins = doses = sessions = answered = 0
     with store.write() as repo:
         if taken:
             # Doses are checked against the diary's own: one check at a time per person.
@@ -1513,9 +1596,44 @@ def import_diary(
             checkins += len(episode.checkins)
             doses += len(episode.doses) + sum(len(c.doses) for c in episode.checkins)
             sessions += len(episode.coach_sessions)
+            responses = QuestionnaireRepository(repo.session)
+            for response in episode.questionnaires:
+                responses.add(
+                    record.id,
+                    NewQuestionnaireResponse(
+                        questionnaire=response.questionnaire,
+                        version=response.version,
+                        answered_at=response.answered_at,
+                        answers=response.answers,
+                    ),
+                )
+            answered += len(episode.questionnaires)
     return ImportResult(
         episodes=len(document.episodes),
         checkins=checkins,
         doses=doses,
         coach_sessions=sessions,
+        questionnaires=answered,
     )
+
+
+def _check_responses(document: DiaryDocument, questionnaires: Questionnaires) -> None:
+    """A response to a questionnaire the knowledge base defines must score with it."""
+    known = {d.id: d for d in questionnaires.definitions}
+    problems: list[FieldProblem] = []
+    for i, episode in enumerate(document.episodes):
+        for k, response in enumerate(episode.questionnaires):
+            definition = known.get(response.questionnaire)
+            if definition is None:
+                continue  # kept as it is; shown as "no longer in the knowledge base"
+            try:
+                score_questionnaire(definition, response.answers)
+            except InputError as exc:
+                where = f"episodes.{i}.questionnaires.{k}.answers"
+                problems += [FieldProblem(f"{where}.{p.field}", p.problem) for p in exc.problems]
+    if problems:
+        raise ImportFormatError(
+            "the diary file has questionnaire answers that do not fit the questionnaire: "
+            "nothing was imported",
+            problems=problems[:20],
+        )

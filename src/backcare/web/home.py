@@ -4,7 +4,7 @@ Three states: no episode yet (start the assessment), an active episode (its day 
 phase, what is due now or next, the last check-in and one main button), and a closed
 one (a short summary and a new assessment). The level, the phase and the schedule all
 come from the diary's current plan (:meth:`backcare.diary.Diary.plan`) and the shared
-day view (:mod:`backcare.domain.donow`); this module only chooses which of them leads.
+day view (:mod:`backcare.viewmodels.donow`); this module only chooses which of them leads.
 """
 
 from __future__ import annotations

@@ -56,6 +56,7 @@ from backcare.web.imperial import (
     imperial_values,
     read_imperial,
 )
+from backcare.web.questionnaires import questionnaire_context
 from backcare.web.rendering import render
 from backcare.web.schemas.coach import coach_view
 from backcare.web.schemas.common import assessment_sources, otc_ids, sources_out, trusted_first
@@ -507,18 +508,16 @@ def diary_page(request: Request, diary: DiaryDep) -> Response:
     # The current plan, so open safety questions are shown (and how to answer them).
     current = diary.plan(loaded.episode.id)
     week = diary.week_of(loaded)
-    return render(
-        request,
-        "history.html",
-        {
-            "view": view,
-            "chart": chart,
-            "assessment": current,
-            "sessions": loaded.coach_sessions,
-            "week": week,
-            "week_svg": Markup(week_svg(week)),
-        },
-    )
+    context = {
+        "view": view,
+        "chart": chart,
+        "assessment": current,
+        "sessions": loaded.coach_sessions,
+        "week": week,
+        "week_svg": Markup(week_svg(week)),
+    }
+    context |= questionnaire_context(loaded.questionnaires, diary.questionnaires)
+    return render(request, "history.html", context)
 
 
 def _checkin_form(

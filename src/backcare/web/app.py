@@ -54,9 +54,13 @@ class _App(FastAPI):
     """
 
     security: dict[str, Any]
+    gate: Any = None  # hosted mode: the sign-in gate, inside the security middleware
 
     def build_middleware_stack(self) -> ASGIApp:
-        return SecurityMiddleware(super().build_middleware_stack(), **self.security)
+        stack = super().build_middleware_stack()
+        if self.gate is not None:
+            stack = self.gate(stack)
+        return SecurityMiddleware(stack, **self.security)
 
 
 def create_app(
@@ -67,6 +71,7 @@ def create_app(
     allowed_hosts: Iterable[str] = LOOPBACK_HOSTS,
     access: AccessGuard | None = None,
     secret: bytes | None = None,
+    hosting: Any = None,
 ) -> FastAPI:
     """Build the web app.
 
@@ -81,6 +86,8 @@ def create_app(
             session cookie every request but the access page needs; ``None``: local
             mode, no code.
         secret: key for signed form state and CSRF tokens; default: random per process.
+        hosting: hosted clinic mode (:class:`backcare.web.hosted.Hosting`, made by
+            ``backcare server``): sign-in required, only its public host answered.
 
     Returns:
         The FastAPI application (ASGI).
@@ -97,6 +104,7 @@ def create_app(
         signer=Signer(secret),
         templates=make_templates(),
         access=access,
+        hosting=hosting,
     )
 
     @asynccontextmanager
@@ -123,6 +131,12 @@ def create_app(
     app.include_router(personal.api_router)
     app.include_router(pages.router)
     app.include_router(personal.page_router)
+    if hosting is not None:
+        from backcare.web import hosted
+
+        app.include_router(hosted.router)
+        app.gate = lambda stack: hosted.SignInGate(stack, hosting)
+        allowed_hosts = {hosting.host}
     # The exercise drawings belong to the knowledge base (its load check needs them).
     app.mount(DRAWINGS_URL, StaticFiles(directory=DRAWINGS_DIR), name="drawings")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -130,6 +144,7 @@ def create_app(
         "allowed_hosts": frozenset(allowed_hosts),
         "max_body_bytes": MAX_BODY_BYTES,
         "access": access,
+        "hsts": hosting is not None and hosting.secure,
     }
     _publish_schema_as_accepted(app)
     return app

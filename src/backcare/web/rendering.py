@@ -127,7 +127,12 @@ def render(
     )
     if fresh:
         response.set_cookie(
-            CSRF_COOKIE, token, httponly=True, samesite="strict", path="/", secure=False
+            CSRF_COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            path="/",
+            secure=web.hosting is not None and web.hosting.secure,
         )
     return response
 

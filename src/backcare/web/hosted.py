@@ -1,0 +1,416 @@
+"""Hosted clinic mode of the web app (``backcare server``): sign-in, the gate, the shared secret.
+
+In hosted mode every page and API call but the sign-in pages and static files needs a
+signed-in session (:class:`SignInGate`): pages redirect to ``/signin``, anything else gets
+``401``. Clinicians and admins must also pass their TOTP code. The person signed in is
+put in ``request.state.person``; a patient's diary pages read and write only their own
+records, through :meth:`backcare.accounts.Accounts.diary_store`, the one gate to clinical
+records (clinicians' pages are not part of this version).
+
+The app is stateless: sessions, failed sign-ins and the audit log are in PostgreSQL,
+and the key that signs forms comes from a secret file every worker reads
+(:func:`read_secret`), so any worker serves any request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+import anyio
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from backcare.accounts import Accounts, SignInError, TooManyAttemptsError
+from backcare.diary import Diary
+from backcare.errors import BackcareError, FieldProblem, InputError, NotFoundError, StoreError
+from backcare.rules.assessor import Engine
+from backcare.settings import Settings
+from backcare.store.people import Person
+from backcare.web.dependencies import CsrfChecked, Web
+from backcare.web.errors import envelope, error_response
+from backcare.web.rendering import render
+
+__all__ = [
+    "OPEN_PATHS",
+    "SIGNIN_COOKIE",
+    "Hosting",
+    "SignInGate",
+    "ensure_secret",
+    "public_address",
+    "read_secret",
+    "router",
+]
+
+_log = logging.getLogger("backcare.web")
+
+#: The cookie holding a signed-in session's random token.
+SIGNIN_COOKIE = "backcare_signin"
+#: Paths served without a signed-in session.
+OPEN_PATHS = frozenset({"/signin", "/signin/code", "/join"})
+_MIN_SECRET = 32
+
+router = APIRouter(include_in_schema=False)
+
+
+@dataclass(frozen=True)
+class Hosting:
+    """What hosted mode adds to the app.
+
+    Attributes:
+        accounts: the accounts service (sessions, sign-in, access to records).
+        host: the public host name, the only ``Host`` answered.
+        secure: the public address is ``https``: ``Secure`` cookies and HSTS.
+        self_registration: anyone may create a patient account without an invitation.
+    """
+
+    accounts: Accounts
+    host: str
+    secure: bool
+    self_registration: bool = False
+
+    def diary_for(self, person: Person, engine: Engine, *, address: str) -> Diary:
+        """The signed-in patient's own diary (scoped to their records).
+
+        Raises:
+            NotFoundError: the account is not a patient's (it has no diary).
+        """
+        if person.role != "patient":
+            raise NotFoundError("this account has no diary of its own")
+        store = self.accounts.diary_store(person, person.id, action="read", address=address)
+        return Diary(store, engine=engine)
+
+
+def public_address(url: str | None) -> tuple[str, bool]:
+    """The host name and whether it is https, from ``BACKCARE_PUBLIC_URL``.
+
+    Raises:
+        InputError: no public address, or not ``http(s)://NAME[:PORT]``.
+    """
+    parts = urlsplit(url or "")
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.path not in {"", "/"}:
+        raise InputError(
+            "the hosted server needs its public address",
+            problems=[
+                FieldProblem(
+                    "BACKCARE_PUBLIC_URL",
+                    "set it to the https:// address people open, e.g. https://backcare.example.org",
+                )
+            ],
+        )
+    return parts.hostname, parts.scheme == "https"
+
+
+def _secret_path(settings: Settings) -> Path:
+    if settings.secret_file:
+        return Path(settings.secret_file).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("backcare", appauthor=False)) / "server-secret"
+
+
+def ensure_secret(settings: Settings) -> Path:
+    """Make the secret file (``0600``) if it does not exist yet; its path.
+
+    Run once, before the workers start, so they all read the same key.
+    """
+    path = _secret_path(settings)
+    if not path.exists():
+        from backcare.locations import private_folder
+
+        private_folder(path.parent)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as file:
+            file.write(secrets.token_urlsafe(48) + "\n")
+    return path
+
+
+def read_secret(settings: Settings) -> bytes:
+    """The key that signs forms and CSRF tokens, read from the shared secret file.
+
+    Raises:
+        StoreError: the file is missing, unreadable or too short.
+    """
+    path = _secret_path(settings)
+    try:
+        key = path.read_bytes().strip()
+    except OSError as exc:
+        raise StoreError(
+            f"cannot read the secret file {path} (set BACKCARE_SECRET_FILE): {exc.strerror}"
+        ) from exc
+    if len(key) < _MIN_SECRET:
+        raise StoreError(f"the secret file {path} must hold at least {_MIN_SECRET} characters")
+    # A key per purpose, so a token made for one use can never pass for another.
+    return hmac.new(key, b"backcare forms", hashlib.sha256).digest()
+
+
+def _address(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else ""
+
+
+class SignInGate:
+    """Pure ASGI middleware: nothing but the open paths without a signed-in session."""
+
+    def __init__(self, app: ASGIApp, hosting: Hosting) -> None:
+        self.app = app
+        self.hosting = hosting
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        if path in OPEN_PATHS or path.startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        token = _cookie(scope, SIGNIN_COOKIE)
+        found = await anyio.to_thread.run_sync(self.hosting.accounts.session, token)
+        if found is None or not found[1]:
+            page = scope["method"] in {"GET", "HEAD"} and not path.startswith("/api/")
+            if page:
+                target = "/signin/code" if found is not None else "/signin"
+                await RedirectResponse(target, status_code=303)(scope, receive, send)
+                return
+            response = error_response(
+                _request(scope, receive),
+                401,
+                envelope(401, "unauthorized", "sign in first (at /signin)"),
+            )
+            await response(scope, receive, send)
+            return
+        scope.setdefault("state", {})["person"] = found[0]
+        await self.app(scope, receive, send)
+
+
+def _cookie(scope: Scope, name: str) -> str | None:
+    from starlette.requests import Request as StarletteRequest
+
+    return StarletteRequest(scope).cookies.get(name)
+
+
+def _request(scope: Scope, receive: Receive) -> Request:
+    return Request(scope, receive)
+
+
+# --- pages ----------------------------------------------------------------------------
+
+
+def _hosting(web: Web) -> Hosting:
+    if web.hosting is None:  # the routes are only mounted in hosted mode
+        raise NotFoundError("not found")
+    hosting: Hosting = web.hosting
+    return hosting
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def _start_session(request: Request, hosting: Hosting, token: str, target: str) -> Response:
+    response = RedirectResponse(target, status_code=303)
+    old = request.cookies.get(SIGNIN_COOKIE)
+    if old:  # rotation: whatever the browser held before is ended, never reused
+        hosting.accounts.sign_out(old)
+    response.set_cookie(
+        SIGNIN_COOKIE,
+        token,
+        max_age=12 * 60 * 60,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=hosting.secure,
+    )
+    return response
+
+
+@router.get("/signin")
+async def signin_page(request: Request) -> Response:
+    """The sign-in form."""
+    return render(request, "signin.html", {"email": ""})
+
+
+@router.post("/signin")
+def signin_submit(
+    request: Request,
+    web: Web,
+    _csrf: CsrfChecked,
+    email: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """Check the e-mail address and password; go on to the code, or home."""
+    hosting = _hosting(web)
+    try:
+        started = hosting.accounts.sign_in(email, password, address=_client(request))
+    except (SignInError, TooManyAttemptsError) as exc:
+        return render(
+            request,
+            "signin.html",
+            {"email": email, "message": exc.message},
+            status=exc.status,
+        )
+    target = "/signin/code" if started.needs_code else "/"
+    return _start_session(request, hosting, started.token, target)
+
+
+@router.get("/signin/code")
+async def code_page(request: Request) -> Response:
+    """The second step for clinicians and admins: the code from their authenticator app."""
+    return render(request, "signin_code.html")
+
+
+@router.post("/signin/code")
+def code_submit(
+    request: Request,
+    web: Web,
+    _csrf: CsrfChecked,
+    code: Annotated[str, Form(max_length=12)] = "",
+) -> Response:
+    """Check the code; the session then counts as signed in."""
+    hosting = _hosting(web)
+    token = request.cookies.get(SIGNIN_COOKIE) or ""
+    try:
+        hosting.accounts.check_code(token, code, address=_client(request))
+    except (SignInError, TooManyAttemptsError) as exc:
+        return render(request, "signin_code.html", {"message": exc.message}, status=exc.status)
+    return RedirectResponse("/account", status_code=303)
+
+
+@router.post("/signout")
+def signout(request: Request, web: Web, _csrf: CsrfChecked) -> Response:
+    """Sign this browser out."""
+    hosting = _hosting(web)
+    token = request.cookies.get(SIGNIN_COOKIE)
+    if token:
+        hosting.accounts.sign_out(token)
+    response = RedirectResponse("/signin", status_code=303)
+    response.delete_cookie(SIGNIN_COOKIE, path="/")
+    return response
+
+
+@router.post("/signout/everywhere")
+def signout_everywhere(request: Request, web: Web, _csrf: CsrfChecked) -> Response:
+    """Sign out on every device (every session of this account ends)."""
+    hosting = _hosting(web)
+    person: Person = request.state.person
+    hosting.accounts.sign_out_everywhere(person.id)
+    response = RedirectResponse("/signin", status_code=303)
+    response.delete_cookie(SIGNIN_COOKIE, path="/")
+    return response
+
+
+@router.get("/account")
+def account_page(request: Request, web: Web) -> Response:
+    """Who is signed in, signing out, and (for a patient) who has looked at their record."""
+    hosting = _hosting(web)
+    person: Person = request.state.person
+    looked: list[dict[str, Any]] = []
+    if person.role == "patient":
+        names: dict[int, str] = {}
+        for row in hosting.accounts.audit_rows(person.id):
+            if row.actor_id is None or row.actor_id == person.id:
+                continue
+            if row.actor_id not in names:
+                other = hosting.accounts.person_of(row.actor_id)
+                names[row.actor_id] = other.display_name or other.email or "a former member"
+            looked.append({"at": row.at, "who": names[row.actor_id], "what": row.action})
+    return render(request, "account.html", {"person": person, "looked": looked})
+
+
+@router.get("/join")
+async def join_page(
+    request: Request, invite: Annotated[str, Query(max_length=100)] = ""
+) -> Response:
+    """The invitation page: make a patient account."""
+    return render(request, "join.html", {"invite": invite, "email": ""})
+
+
+@router.post("/join")
+def join_submit(
+    request: Request,
+    web: Web,
+    _csrf: CsrfChecked,
+    invite: Annotated[str, Form(max_length=100)] = "",
+    email: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """Spend the invitation, make the account, and sign in."""
+    hosting = _hosting(web)
+    try:
+        hosting.accounts.accept_invite(invite, email=email, password=password)
+        started = hosting.accounts.sign_in(email, password, address=_client(request))
+    except BackcareError as exc:
+        return render(
+            request,
+            "join.html",
+            {
+                "invite": invite,
+                "email": email,
+                "message": exc.message,
+                "problems": exc.problems,
+            },
+            status=exc.status,
+        )
+    return _start_session(request, hosting, started.token, "/")
+
+
+def require_postgresql(settings: Settings) -> str:
+    """The database URL of the hosted server, which must be PostgreSQL.
+
+    Raises:
+        InputError: ``BACKCARE_DATABASE_URL`` is not set or is not PostgreSQL.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    url = settings.database_url or ""
+    try:
+        backend = make_url(url).get_backend_name() if url else ""
+    except ArgumentError:
+        backend = ""
+    if backend != "postgresql":
+        raise InputError(
+            "the hosted server needs a PostgreSQL database",
+            problems=[
+                FieldProblem(
+                    "BACKCARE_DATABASE_URL",
+                    "set it to postgresql+psycopg://USER@HOST/DATABASE "
+                    "(a SQLite diary is for one person on one computer: use backcare serve)",
+                )
+            ],
+        )
+    return url
+
+
+def create_hosted_app(settings: Settings | None = None) -> Any:
+    """The hosted web app, as each worker process builds it (from ``BACKCARE_*``).
+
+    Raises:
+        InputError: no PostgreSQL URL or public address.
+        StoreError: the secret file cannot be read, or the database is not upgraded.
+    """
+    from backcare.settings import get_settings
+    from backcare.store import open_store
+    from backcare.web.app import create_app
+
+    settings = settings if settings is not None else get_settings()
+    url = require_postgresql(settings)
+    host, secure = public_address(settings.public_url)
+    key = read_secret(settings)
+    store = open_store(url)
+    hosting = Hosting(
+        accounts=Accounts(store),
+        host=host,
+        secure=secure,
+        self_registration=settings.self_registration,
+    )
+    return create_app(settings=settings, database_url=url, hosting=hosting, secret=key)

@@ -111,6 +111,8 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         context.close()
+        if hosting is not None:
+            hosting.accounts.store.close()
 
     app = _App(
         title="backcare",

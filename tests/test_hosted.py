@@ -1,0 +1,521 @@
+"""Hosted clinic mode on a real PostgreSQL: who may see whom, sign-in, the audit chain, workers.
+
+Every test runs in its own PostgreSQL schema (``BACKCARE_TEST_POSTGRES_URL``; skipped
+with the reason when it is not set). The web tests build the hosted app in-process on
+``https://clinic.example``; the last test starts ``backcare server --workers 2`` as a
+real process tree and signs in through it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pyotp
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from backcare.accounts import (
+    ACCOUNT_LIMIT,
+    SIGN_IN_REFUSED,
+    Accounts,
+    SignInError,
+    TooManyAttemptsError,
+)
+from backcare.errors import NotFoundError
+from backcare.settings import Settings
+from backcare.store import open_store
+from backcare.store.records import NewEpisode
+from backcare.web.hosted import SIGNIN_COOKIE, create_hosted_app
+from store_fixtures import START, database_url
+
+PUBLIC = "https://clinic.example"
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture(scope="module")
+def pg_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with database_url("postgresql", tmp_path_factory.mktemp("pg")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def world(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """Two patients of care team north, a clinician of north, one of south, an admin."""
+    store = open_store(pg_url)
+    clients: list[TestClient] = []
+    try:
+        yield from _world(store, pg_url, tmp_path_factory, clients)
+    finally:
+        for client in clients:  # ends each app's lifespan: its database connections close
+            client.__exit__(None, None, None)
+        store.close()
+
+
+def _world(
+    store: Any, pg_url: str, tmp_path_factory: pytest.TempPathFactory, clients: list[TestClient]
+) -> Iterator[dict[str, Any]]:
+    accounts = Accounts(store)
+    people = {
+        "alice": accounts.add_person(
+            email="alice@example.org", role="patient", password=PASSWORD, care_team="north"
+        ),
+        "bob": accounts.add_person(
+            email="bob@example.org", role="patient", password=PASSWORD, care_team="north"
+        ),
+        "north": accounts.add_person(
+            email="north@example.org", role="clinician", password=PASSWORD, care_team="north"
+        ),
+        "south": accounts.add_person(
+            email="south@example.org", role="clinician", password=PASSWORD, care_team="south"
+        ),
+        "admin": accounts.add_person(email="admin@example.org", role="admin", password=PASSWORD),
+    }
+    secrets = {name: accounts.set_totp(people[name].id) for name in ("north", "south", "admin")}
+    with store.for_person(people["alice"].id).write() as repo:
+        episode = repo.add_episode(
+            NewEpisode(
+                uid="a" * 32,
+                onset_at=START,
+                started_at=START,
+                trigger="lifting",
+                answers={"pain": 6},
+                assessment={"triage": {"level": "self_care"}},
+            )
+        )
+    secret_file = tmp_path_factory.mktemp("secret") / "secret"
+    secret_file.write_text("k" * 48)
+    hosted = Settings(database_url=pg_url, public_url=PUBLIC, secret_file=str(secret_file))
+    yield {
+        "store": store,
+        "accounts": accounts,
+        "people": people,
+        "totp": secrets,
+        "episode": episode,
+        "settings": hosted,
+        "url": pg_url,
+        "secret_file": secret_file,
+        "clients": clients,
+    }
+
+
+def _client(world: dict[str, Any]) -> TestClient:
+    client = TestClient(create_hosted_app(world["settings"]), base_url=PUBLIC)
+    client.__enter__()
+    world["clients"].append(client)
+    return client
+
+
+def _csrf(client: TestClient) -> str:
+    page = client.get("/signin")
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert match is not None
+    return match.group(1)
+
+
+def _signed_in(world: dict[str, Any], name: str) -> TestClient:
+    client = _client(world)
+    token = _csrf(client)
+    email = world["people"][name].email
+    response = client.post(
+        "/signin",
+        data={"csrf_token": token, "email": email, "password": PASSWORD},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    if name in world["totp"]:
+        code = pyotp.TOTP(world["totp"][name]).now()
+        done = client.post(
+            "/signin/code", data={"csrf_token": token, "code": code}, follow_redirects=False
+        )
+        assert done.status_code == 303
+    return client
+
+
+def _counts(url: str) -> dict[str, int]:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return {
+                table: int(
+                    connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+                )
+                for table in ("episodes", "checkins", "medicine_doses", "coach_sessions")
+            }
+    finally:
+        engine.dispose()
+
+
+# --- the one gate in the store ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("actor", "allowed"),
+    [
+        pytest.param("alice", True, id="the-patient-herself"),
+        pytest.param("north", True, id="clinician-of-her-care-team"),
+        pytest.param("bob", False, id="another-patient"),
+        pytest.param("south", False, id="clinician-of-another-team"),
+        pytest.param("admin", False, id="admin-without-a-care-team"),
+    ],
+)
+def test_who_may_read_a_patients_records(world: dict[str, Any], actor: str, allowed: bool) -> None:
+    accounts: Accounts = world["accounts"]
+    alice = world["people"]["alice"]
+    before = len(accounts.audit_rows(alice.id))
+    if not allowed:
+        with pytest.raises(NotFoundError):
+            accounts.diary_store(world["people"][actor], alice.id, action="read")
+        assert len(accounts.audit_rows(alice.id)) == before
+        return
+    store = accounts.diary_store(
+        world["people"][actor], alice.id, action="read", address="10.0.0.9"
+    )
+    with store.read() as repo:
+        assert [e.id for e in repo.episodes()] == [world["episode"].id]
+    rows = accounts.audit_rows(alice.id)
+    # Only someone other than the patient is audited: who, whom, what and from where.
+    if actor == "alice":
+        assert len(rows) == before
+    else:
+        assert len(rows) == before + 1
+        last = rows[-1]
+        assert (last.actor_id, last.patient_id, last.action, last.address) == (
+            world["people"][actor].id,
+            alice.id,
+            "read",
+            "10.0.0.9",
+        )
+
+
+def test_a_patients_store_never_reaches_another_patients_episode(world: dict[str, Any]) -> None:
+    bob = world["store"].for_person(world["people"]["bob"].id)
+    with bob.read() as repo:
+        assert repo.episodes() == []
+        with pytest.raises(NotFoundError):
+            repo.history(world["episode"].id)
+        with pytest.raises(NotFoundError):
+            repo.episode(world["episode"].id)
+
+
+# --- the audit chain --------------------------------------------------------------------
+
+
+def test_the_audit_log_is_append_only_and_an_edited_row_breaks_the_chain(
+    world: dict[str, Any],
+) -> None:
+    accounts: Accounts = world["accounts"]
+    for action in ("read", "export", "read"):
+        accounts.record(actor_id=world["people"]["north"].id, patient_id=1, action=action)
+    count, broken = accounts.verify_audit()
+    assert broken is None
+    assert count >= 3
+    engine = sa.create_engine(world["url"])
+    try:
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"), engine.begin() as connection:
+            connection.execute(sa.text("UPDATE audit_log SET action = 'nothing'"))
+        with engine.begin() as connection:  # a superuser gets round the trigger...
+            connection.execute(sa.text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
+            edited = connection.execute(sa.text("SELECT max(id) - 1 FROM audit_log")).scalar_one()
+            connection.execute(
+                sa.text("UPDATE audit_log SET action = 'nothing' WHERE id = :id"), {"id": edited}
+            )
+        _, broken = accounts.verify_audit()
+        assert broken is not None
+        assert broken.id == edited
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text("UPDATE audit_log SET action = 'export' WHERE id = :id"), {"id": edited}
+            )
+            connection.execute(sa.text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
+    finally:
+        engine.dispose()
+    assert accounts.verify_audit()[1] is None
+
+
+# --- sign-in ----------------------------------------------------------------------------
+
+
+def test_unknown_account_and_wrong_password_get_the_same_words(world: dict[str, Any]) -> None:
+    accounts: Accounts = world["accounts"]
+    messages = []
+    for email, password in (("nobody@example.org", PASSWORD), ("bob@example.org", "wrong one!")):
+        with pytest.raises(SignInError) as caught:
+            accounts.sign_in(email, password, address="192.0.2.1")
+        messages.append(caught.value.message)
+    assert messages == [SIGN_IN_REFUSED, SIGN_IN_REFUSED]
+
+
+def test_sign_in_is_throttled_per_account_even_with_the_right_password(
+    world: dict[str, Any],
+) -> None:
+    accounts: Accounts = world["accounts"]
+    for _ in range(ACCOUNT_LIMIT):
+        with pytest.raises(SignInError):
+            accounts.sign_in("throttled@example.org", "guess", address="192.0.2.2")
+    accounts.add_person(email="throttled@example.org", role="patient", password=PASSWORD)
+    with pytest.raises(TooManyAttemptsError):
+        accounts.sign_in("throttled@example.org", PASSWORD, address="192.0.2.3")
+
+
+def test_sign_in_is_throttled_per_address(world: dict[str, Any]) -> None:
+    accounts: Accounts = world["accounts"]
+    for number in range(20):
+        with pytest.raises(SignInError):
+            accounts.sign_in(f"spray{number}@example.org", "guess", address="192.0.2.4")
+    with pytest.raises(TooManyAttemptsError):
+        accounts.sign_in("alice@example.org", PASSWORD, address="192.0.2.4")
+
+
+def test_clinicians_need_their_code_before_anything_opens(world: dict[str, Any]) -> None:
+    client = _client(world)
+    token = _csrf(client)
+    client.post(
+        "/signin",
+        data={"csrf_token": token, "email": "north@example.org", "password": PASSWORD},
+        follow_redirects=False,
+    )
+    assert client.get("/account", follow_redirects=False).headers["location"] == "/signin/code"
+    wrong = client.post("/signin/code", data={"csrf_token": token, "code": "000000"})
+    assert wrong.status_code == 401
+    code = pyotp.TOTP(world["totp"]["north"]).now()
+    client.post("/signin/code", data={"csrf_token": token, "code": code})
+    assert client.get("/account").status_code == 200
+
+
+def test_a_form_without_its_csrf_token_is_refused(world: dict[str, Any]) -> None:
+    client = _client(world)
+    _csrf(client)
+    response = client.post("/signin", data={"email": "alice@example.org", "password": PASSWORD})
+    assert response.status_code == 403
+    assert SIGNIN_COOKIE not in client.cookies
+
+
+def test_sign_in_rotates_the_session_and_a_planted_token_is_worthless(
+    world: dict[str, Any],
+) -> None:
+    client = _client(world)
+    token = _csrf(client)
+    client.cookies.set(SIGNIN_COOKIE, "planted-by-an-attacker", domain="clinic.example")
+    assert client.get("/account", follow_redirects=False).status_code == 303
+    client.post(
+        "/signin",
+        data={"csrf_token": token, "email": "alice@example.org", "password": PASSWORD},
+        follow_redirects=False,
+    )
+    fresh = client.cookies.get(SIGNIN_COOKIE)
+    assert fresh not in (None, "planted-by-an-attacker")
+    assert client.get("/account").status_code == 200
+    # Signing in again ends the first session: its token opens nothing any more.
+    client.post(
+        "/signin",
+        data={"csrf_token": token, "email": "alice@example.org", "password": PASSWORD},
+        follow_redirects=False,
+    )
+    stale = _client(world)
+    stale.cookies.set(SIGNIN_COOKIE, str(fresh), domain="clinic.example")
+    assert stale.get("/account", follow_redirects=False).status_code == 303
+
+
+def test_sign_out_everywhere_ends_every_session(world: dict[str, Any]) -> None:
+    phone, laptop = _signed_in(world, "bob"), _signed_in(world, "bob")
+    token = _csrf(phone)
+    phone.post("/signout/everywhere", data={"csrf_token": token}, follow_redirects=False)
+    assert laptop.get("/account", follow_redirects=False).status_code == 303
+
+
+def test_cookies_are_secure_and_hsts_is_sent(world: dict[str, Any]) -> None:
+    client = _client(world)
+    response = client.get("/signin")
+    assert response.headers["strict-transport-security"].startswith("max-age=")
+    assert all("Secure" in c for c in response.headers.get_list("set-cookie"))
+    assert client.get("/signin", headers={"host": "other.example"}).status_code == 400
+
+
+def test_a_patient_sees_who_looked_at_their_record(world: dict[str, Any]) -> None:
+    world["accounts"].diary_store(
+        world["people"]["north"], world["people"]["alice"].id, action="read"
+    )
+    page = _signed_in(world, "alice").get("/account")
+    assert "north@example.org" in page.text
+
+
+def test_an_invitation_works_once(world: dict[str, Any]) -> None:
+    accounts: Accounts = world["accounts"]
+    invite = accounts.invite(world["people"]["north"])
+    client = _client(world)
+    token = _csrf(client)
+    form = {"csrf_token": token, "invite": invite, "password": PASSWORD}
+    first = client.post(
+        "/join", data={**form, "email": "carol@example.org"}, follow_redirects=False
+    )
+    assert first.status_code == 303
+    carol = accounts.person_by_email("carol@example.org")
+    assert carol is not None
+    assert carol.care_team_id == world["people"]["alice"].care_team_id
+    other = _client(world)
+    again = other.post(
+        "/join", data={**form, "csrf_token": _csrf(other), "email": "dave@example.org"}
+    )
+    assert again.status_code == 404
+    assert accounts.person_by_email("dave@example.org") is None
+
+
+# --- the authorisation matrix, from the OpenAPI schema ----------------------------------
+
+
+def _episode_routes(client: TestClient) -> list[tuple[str, str]]:
+    schema = client.app.openapi()  # type: ignore[attr-defined]
+    return [
+        (method.upper(), path)
+        for path, item in schema["paths"].items()
+        if "{episode_id}" in path
+        for method in item
+    ]
+
+
+@pytest.fixture(scope="module")
+def callers(world: dict[str, Any]) -> dict[str, TestClient]:
+    return {
+        "anonymous": _client(world),
+        "another-patient": _signed_in(world, "bob"),
+        "clinician-of-another-team": _signed_in(world, "south"),
+        "admin": _signed_in(world, "admin"),
+    }
+
+
+def test_the_matrix_covers_the_episode_routes(world: dict[str, Any]) -> None:
+    routes = _episode_routes(_client(world))
+    assert ("POST", "/api/v1/diary/episodes/{episode_id}/resolve") in routes
+    assert len(routes) >= 5
+
+
+@settings(
+    max_examples=6,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(other_id=st.integers(min_value=1, max_value=2**31 - 1))
+def test_nobody_else_reaches_a_patients_episode(
+    world: dict[str, Any], callers: dict[str, TestClient], other_id: int
+) -> None:
+    routes = _episode_routes(callers["anonymous"])
+    before = _counts(world["url"])
+    for name, client in callers.items():
+        for episode_id in (world["episode"].id, other_id):
+            for method, path in routes:
+                url = path.replace("{episode_id}", str(episode_id))
+                response = client.request(
+                    method,
+                    url,
+                    json={} if method == "POST" else None,
+                    follow_redirects=False,
+                )
+                assert response.status_code in {401, 403, 404, 422}, (name, method, url)
+                assert world["episode"].uid not in response.text
+    assert _counts(world["url"]) == before
+    with world["store"].for_person(world["people"]["alice"].id).read() as repo:
+        assert repo.episode(world["episode"].id).status.value == "active"
+
+
+# --- real worker processes --------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_two_real_workers_share_sessions_and_forms(world: dict[str, Any], tmp_path: Path) -> None:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "BACKCARE_DATABASE_URL": world["url"],
+        "BACKCARE_PUBLIC_URL": PUBLIC,
+        "BACKCARE_SECRET_FILE": str(world["secret_file"]),
+        "BACKCARE_TRUSTED_PROXIES": "127.0.0.1",
+    }
+    log = (tmp_path / "server.log").open("wb")
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "backcare"),
+            "server",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    headers = {"host": "clinic.example", "x-forwarded-proto": "https"}
+    try:
+        for _ in range(300):  # wait until it answers (not a timing assertion)
+            try:
+                httpx.get(f"{base}/signin", headers=headers)
+                break
+            except httpx.TransportError:
+                if server.poll() is not None:
+                    pytest.fail((tmp_path / "server.log").read_text())
+                time.sleep(0.1)
+        pids = set(_children(server.pid))
+        assert len(pids) == 2, "gunicorn should run two worker processes"
+        cookies: dict[str, str] = {}
+
+        def call(method: str, path: str, **kwargs: Any) -> httpx.Response:
+            cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+            response = httpx.request(
+                method, base + path, headers={**headers, "cookie": cookie}, **kwargs
+            )
+            for line in response.headers.get_list("set-cookie"):
+                key, _, value = line.split(";")[0].partition("=")
+                cookies[key] = value
+            return response
+
+        page = call("GET", "/signin")
+        match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert match is not None
+        token = match.group(1)
+        # Many requests, so both workers check forms and sessions made by the other.
+        for _ in range(6):
+            signed = call(
+                "POST",
+                "/signin",
+                data={"csrf_token": token, "email": "alice@example.org", "password": PASSWORD},
+            )
+            assert signed.status_code == 303
+        statuses = {call("GET", "/account").status_code for _ in range(20)}
+        assert statuses == {200}
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
+        log.close()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(stat[1]) == pid:
+                found.append(int(entry.name))
+    return found

@@ -210,7 +210,7 @@ class DiaryRepository:
         self.person = person
         self._owned: set[int] = set()
 
-    def _own(self, episode_id: int) -> None:
+    def require_episode(self, episode_id: int) -> None:
         """Refuse an episode id of another person as if it did not exist.
 
         Raises:
@@ -368,7 +368,7 @@ class DiaryRepository:
         """Record check-ins with everything logged in them, in a few batched statements."""
         if not news:
             return []
-        self._own(episode_id)
+        self.require_episode(episode_id)
         ids = self._insert_ids(
             CHECKINS,
             [
@@ -443,7 +443,7 @@ class DiaryRepository:
 
         Four queries in all; check-ins in time order, doses by the time they were taken.
         """
-        self._own(episode_id)
+        self.require_episode(episode_id)
         decoder = _Decoder()
         rows = self.session.execute(
             select(*_CHECKIN_COLUMNS)
@@ -504,7 +504,7 @@ class DiaryRepository:
             since: only check-ins recorded at or after this time.
             with_details: also load activities, actions and doses.
         """
-        self._own(episode_id)
+        self.require_episode(episode_id)
         if with_details and since is None:
             return self.history(episode_id)[0]
         decoder = _Decoder()
@@ -538,22 +538,22 @@ class DiaryRepository:
 
     def first_checkin(self, episode_id: int, *, activities: bool = True) -> CheckInRecord | None:
         """The episode's first check-in (its pain baseline), with its activities unless told."""
-        self._own(episode_id)
+        self.require_episode(episode_id)
         return self._first(_C.episode_id == episode_id, activities=activities)
 
     def first_activity_checkin(self, episode_id: int) -> CheckInRecord | None:
         """The first check-in that rated PSFS activities (the function baseline)."""
-        self._own(episode_id)
+        self.require_episode(episode_id)
         return self._first(_C.episode_id == episode_id, _C.id.in_(select(_A.checkin_id)))
 
     def latest_checkin(self, episode_id: int, *, activities: bool = True) -> CheckInRecord | None:
         """The most recent check-in of the episode, with its activities unless told."""
-        self._own(episode_id)
+        self.require_episode(episode_id)
         return self._first(_C.episode_id == episode_id, descending=True, activities=activities)
 
     def checkin_count(self, episode_id: int) -> int:
         """How many check-ins the episode has."""
-        self._own(episode_id)
+        self.require_episode(episode_id)
         return int(
             self.session.execute(
                 select(func.count()).select_from(CHECKINS).where(_C.episode_id == episode_id)
@@ -562,7 +562,7 @@ class DiaryRepository:
 
     def answer_updates(self, episode_id: int) -> list[dict[str, Any]]:
         """The answers changed at check-ins (new red flags and the like), in time order."""
-        self._own(episode_id)
+        self.require_episode(episode_id)
         rows = self.session.execute(
             select(cast(_C.answers_update, Text))
             .where(_C.episode_id == episode_id, _C.answers_update.is_not(None))
@@ -583,7 +583,7 @@ class DiaryRepository:
         """Record doses, each with the check-in it belongs to (or ``None``)."""
         if not doses:
             return []
-        self._own(episode_id)
+        self.require_episode(episode_id)
         ids = self._insert_ids(
             DOSES,
             [
@@ -628,7 +628,7 @@ class DiaryRepository:
 
     def first_dose_time(self, episode_id: int, drug: str) -> datetime | None:
         """When the episode's first dose of ``drug`` was taken, if any."""
-        self._own(episode_id)
+        self.require_episode(episode_id)
         value: datetime | str | None = self.session.execute(
             select(func.min(_D.taken_at)).where(_D.episode_id == episode_id, _D.drug == drug)
         ).scalar_one()
@@ -640,7 +640,7 @@ class DiaryRepository:
 
     def doses(self, episode_id: int) -> list[DoseRecord]:
         """Every dose of the episode (with or without a check-in), oldest first."""
-        self._own(episode_id)
+        self.require_episode(episode_id)
         rows = self.session.execute(
             select(*_DOSE_COLUMNS).where(_D.episode_id == episode_id).order_by(_D.taken_at, _D.id)
         ).all()

@@ -519,3 +519,92 @@ def _children(pid: int) -> list[int]:
             if int(stat[1]) == pid:
                 found.append(int(entry.name))
     return found
+
+
+# --- password reset by e-mail (a real SMTP server: aiosmtpd) -----------------------------
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[int, list[Any]]]:
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    received: list[Any] = []
+
+    class Keep(Message):  # type: ignore[misc]
+        def handle_message(self, message: Any) -> None:
+            received.append(message)
+
+    controller = Controller(Keep(), hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        yield controller.port, received
+    finally:
+        controller.stop()
+
+
+def test_password_reset_by_email_works_once_and_signs_out_everywhere(
+    world: dict[str, Any], smtp: tuple[int, list[Any]]
+) -> None:
+    port, received = smtp
+    accounts: Accounts = world["accounts"]
+    accounts.add_person(email="erin@example.org", role="patient", password=PASSWORD)
+    old_session = _signed_in_as(world, "erin@example.org", PASSWORD)
+    mailing = world["settings"].model_copy(
+        update={"smtp_host": "127.0.0.1", "smtp_port": port, "mail_from": "clinic@example.org"}
+    )
+    client = TestClient(create_hosted_app(mailing), base_url=PUBLIC)
+    client.__enter__()
+    world["clients"].append(client)
+    token = _csrf(client)
+    for email in ("erin@example.org", "nobody@example.org"):
+        answer = client.post("/reset", data={"csrf_token": token, "email": email})
+        assert answer.status_code == 200
+        assert "If there is an account for that address" in answer.text
+    assert len(received) == 1  # only the real account gets a message
+    message = received[0]
+    assert message["To"] == "erin@example.org"
+    assert message["From"] == "clinic@example.org"
+    body = message.get_payload(decode=True).decode()
+    link = re.search(r"https://clinic\.example/reset/new\?token=(\S+)", body)
+    assert link is not None
+    new_password = "a brand new password"
+    form = {"csrf_token": token, "token": link.group(1), "password": new_password}
+    done = client.post("/reset/new", data=form, follow_redirects=False)
+    assert done.status_code == 303
+    assert old_session.get("/account", follow_redirects=False).status_code == 303
+    assert client.post("/reset/new", data=form).status_code == 404  # the link works once
+    with pytest.raises(SignInError):
+        accounts.sign_in("erin@example.org", PASSWORD, address="192.0.2.9")
+    assert accounts.sign_in("erin@example.org", new_password, address="192.0.2.9").token
+
+
+def _signed_in_as(world: dict[str, Any], email: str, password: str) -> TestClient:
+    client = _client(world)
+    token = _csrf(client)
+    response = client.post(
+        "/signin",
+        data={"csrf_token": token, "email": email, "password": password},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    return client
+
+
+@pytest.mark.parametrize(
+    ("allowed", "status"),
+    [
+        pytest.param(False, 404, id="off-by-default"),
+        pytest.param(True, 303, id="when-the-setting-allows-it"),
+    ],
+)
+def test_self_registration_is_a_setting(world: dict[str, Any], allowed: bool, status: int) -> None:
+    hosted = world["settings"].model_copy(update={"self_registration": allowed})
+    client = TestClient(create_hosted_app(hosted), base_url=PUBLIC)
+    client.__enter__()
+    world["clients"].append(client)
+    assert client.get("/join", follow_redirects=False).status_code == (200 if allowed else 404)
+    email = f"self{int(allowed)}@example.org"
+    form = {"csrf_token": _csrf(client), "invite": "", "email": email, "password": PASSWORD}
+    assert client.post("/join", data=form, follow_redirects=False).status_code == status
+    assert (world["accounts"].person_by_email(email) is not None) is allowed

@@ -134,6 +134,16 @@ class Settings(BaseModel):
         ),
     ] = False
 
+    smtp_host: Annotated[
+        str | None,
+        Field(description="Hosted mode: the SMTP server that sends password-reset e-mails."),
+    ] = None
+    smtp_port: Annotated[int, Field(description="Hosted mode: the SMTP server's port.")] = 25
+    mail_from: Annotated[
+        str,
+        Field(description="Hosted mode: the sender address of backcare's e-mails."),
+    ] = "backcare@localhost"
+
     @field_validator("emergency_number")
     @classmethod
     def _check_number(cls, value: str) -> str:

@@ -329,6 +329,48 @@ class Accounts:
                 email=email, role="patient", password_hash=hashed, care_team_id=team, now=self.now()
             )
 
+    def register(self, *, email: str, password: str) -> Person:
+        """Self-registration (when the server allows it): a patient with no care team yet.
+
+        Raises:
+            InputError: the e-mail address or password is not acceptable.
+            ConflictError: the e-mail address already has an account.
+        """
+        return self.add_person(email=email, role="patient", password=password)
+
+    # --- password reset -------------------------------------------------------------
+
+    def start_reset(self, email: str) -> tuple[Person, str] | None:
+        """A single-use reset token for the account, or ``None`` if there is no such account.
+
+        The caller says the same thing either way, so the answer reveals nothing.
+        """
+        from backcare.accounts.mail import RESET_MINUTES
+
+        with self._people(write=True) as people:
+            person = people.person_by_email(email) if email.strip() else None
+            if person is None:
+                return None
+            token = secrets.token_urlsafe(32)
+            people.add_reset(token, person.id, now=self.now(), minutes=RESET_MINUTES)
+        return person, token
+
+    def finish_reset(self, token: str, password: str) -> Person:
+        """Set a new password from a reset link; every session of the account ends.
+
+        Raises:
+            NotFoundError: the link was used or has expired.
+            InputError: the password is too short.
+        """
+        check_password(password)
+        hashed = hash_password(password)
+        with self._people(write=True) as people:
+            person_id = people.use_reset(token, now=self.now())
+            people.set_password_hash(person_id, hashed)
+            people.end_sessions(person_id)
+            people.clear_failures(people.person(person_id).email or "")
+            return people.person(person_id)
+
     # --- clinical records: the one gate ---------------------------------------------
 
     def diary_store(

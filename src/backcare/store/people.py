@@ -30,6 +30,7 @@ from backcare.store.tables import (
     CareTeamMember,
     Invite,
     LoginAttempt,
+    PasswordReset,
     User,
     WebSession,
 )
@@ -64,6 +65,7 @@ INVITES, SESSIONS, ATTEMPTS, AUDIT = (
     _table(LoginAttempt),
     _table(AuditEntry),
 )
+RESETS = _table(PasswordReset)
 _U = USERS.c
 
 
@@ -313,6 +315,38 @@ class PeopleRepository:
         ).first()
         if spent is None:
             raise NotFoundError("this invitation link has been used or has expired")
+        return int(spent[0])
+
+    # --- password resets ------------------------------------------------------------
+
+    def add_reset(self, token: str, person_id: int, *, now: datetime, minutes: int) -> None:
+        """Store a password-reset link (its token's hash), valid for ``minutes``."""
+        self.session.execute(
+            insert(RESETS).values(
+                token_hash=token_hash(token),
+                user_id=person_id,
+                expires_at=now + timedelta(minutes=minutes),
+            )
+        )
+
+    def use_reset(self, token: str, *, now: datetime) -> int:
+        """Spend a reset link: the account it is for, if unused and unexpired.
+
+        Raises:
+            NotFoundError: no such link, or it was used or has expired.
+        """
+        spent = self.session.execute(
+            update(RESETS)
+            .where(
+                RESETS.c.token_hash == token_hash(token),
+                RESETS.c.used_at.is_(None),
+                RESETS.c.expires_at > now,
+            )
+            .values(used_at=now)
+            .returning(RESETS.c.user_id)
+        ).first()
+        if spent is None:
+            raise NotFoundError("this link has been used or has expired: ask for a new one")
         return int(spent[0])
 
     # --- sessions -------------------------------------------------------------------

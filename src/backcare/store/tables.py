@@ -49,6 +49,7 @@ __all__ = [
     "Invite",
     "LoginAttempt",
     "MedicineDose",
+    "PasswordReset",
     "Preference",
     "User",
     "WebSession",
@@ -272,6 +273,17 @@ class Invite(Base):
     care_team_id: Mapped[int] = mapped_column(ForeignKey("care_teams.id", ondelete="CASCADE"))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class PasswordReset(Base):
+    """A single-use, short-lived password-reset link (hash of its token)."""
+
+    __tablename__ = "password_resets"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
 

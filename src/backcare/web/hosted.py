@@ -31,6 +31,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from backcare.accounts import Accounts, SignInError, TooManyAttemptsError
+from backcare.accounts.mail import Mailer, SmtpMailer, reset_message
 from backcare.diary import Diary
 from backcare.errors import BackcareError, FieldProblem, InputError, NotFoundError, StoreError
 from backcare.rules.assessor import Engine
@@ -56,7 +57,7 @@ _log = logging.getLogger("backcare.web")
 #: The cookie holding a signed-in session's random token.
 SIGNIN_COOKIE = "backcare_signin"
 #: Paths served without a signed-in session.
-OPEN_PATHS = frozenset({"/signin", "/signin/code", "/join"})
+OPEN_PATHS = frozenset({"/signin", "/signin/code", "/join", "/reset", "/reset/new"})
 _MIN_SECRET = 32
 
 router = APIRouter(include_in_schema=False)
@@ -71,12 +72,19 @@ class Hosting:
         host: the public host name, the only ``Host`` answered.
         secure: the public address is ``https``: ``Secure`` cookies and HSTS.
         self_registration: anyone may create a patient account without an invitation.
+        public_url: the address people open (for links in e-mails).
+        mailer: sends password-reset e-mails (:class:`backcare.accounts.mail.Mailer`);
+            ``None``: e-mail is not set up.
+        mail_from: the sender address of those e-mails.
     """
 
     accounts: Accounts
     host: str
     secure: bool
     self_registration: bool = False
+    public_url: str = ""
+    mailer: Mailer | None = None
+    mail_from: str = "backcare@localhost"
 
     def diary_for(self, person: Person, engine: Engine, *, address: str) -> Diary:
         """The signed-in patient's own diary (scoped to their records).
@@ -330,7 +338,10 @@ def account_page(request: Request, web: Web) -> Response:
 async def join_page(
     request: Request, invite: Annotated[str, Query(max_length=100)] = ""
 ) -> Response:
-    """The invitation page: make a patient account."""
+    """The invitation page (or, if the server allows it, registration): make an account."""
+    hosting = _hosting(request.app.state.backcare)
+    if not invite and not hosting.self_registration:
+        raise NotFoundError("you need an invitation link from your care team to join")
     return render(request, "join.html", {"invite": invite, "email": ""})
 
 
@@ -343,10 +354,13 @@ def join_submit(
     email: Annotated[str, Form(max_length=254)] = "",
     password: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    """Spend the invitation, make the account, and sign in."""
+    """Spend the invitation (or register, if the server allows it), and sign in."""
     hosting = _hosting(web)
     try:
-        hosting.accounts.accept_invite(invite, email=email, password=password)
+        if not invite and hosting.self_registration:
+            hosting.accounts.register(email=email, password=password)
+        else:
+            hosting.accounts.accept_invite(invite, email=email, password=password)
         started = hosting.accounts.sign_in(email, password, address=_client(request))
     except BackcareError as exc:
         return render(
@@ -361,6 +375,76 @@ def join_submit(
             status=exc.status,
         )
     return _start_session(request, hosting, started.token, "/")
+
+
+_RESET_SENT = (
+    "If there is an account for that address, we have sent it a link to choose a new "
+    "password. It works once, for an hour."
+)
+
+
+@router.get("/reset")
+async def reset_page(request: Request) -> Response:
+    """Forgot your password: ask for a reset link by e-mail."""
+    return render(request, "reset.html", {"sent": False})
+
+
+@router.post("/reset")
+def reset_submit(
+    request: Request,
+    web: Web,
+    _csrf: CsrfChecked,
+    email: Annotated[str, Form(max_length=254)] = "",
+) -> Response:
+    """Send a reset link if the account exists; the answer is the same either way."""
+    hosting = _hosting(web)
+    if hosting.mailer is None:
+        return render(
+            request,
+            "reset.html",
+            {"sent": False, "message": "e-mail is not set up here: ask your care team for help"},
+            status=503,
+        )
+    started = hosting.accounts.start_reset(email)
+    if started is not None:
+        person, token = started
+        link = f"{hosting.public_url.rstrip('/')}/reset/new?token={token}"
+        message = reset_message(to=person.email or "", sender=hosting.mail_from, link=link)
+        try:
+            hosting.mailer.send(message)
+        except StoreError as exc:  # said in the log only: the page must not reveal the account
+            _log.warning("password-reset e-mail not sent: %s", exc)
+    return render(request, "reset.html", {"sent": True, "message": _RESET_SENT})
+
+
+@router.get("/reset/new")
+async def reset_new_page(
+    request: Request, token: Annotated[str, Query(max_length=100)] = ""
+) -> Response:
+    """Choose a new password (from the e-mailed link)."""
+    return render(request, "reset_new.html", {"token": token})
+
+
+@router.post("/reset/new")
+def reset_new_submit(
+    request: Request,
+    web: Web,
+    _csrf: CsrfChecked,
+    token: Annotated[str, Form(max_length=100)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """Set the new password; every session of the account ends; then sign in."""
+    hosting = _hosting(web)
+    try:
+        hosting.accounts.finish_reset(token, password)
+    except BackcareError as exc:
+        return render(
+            request,
+            "reset_new.html",
+            {"token": token, "message": exc.message, "problems": exc.problems},
+            status=exc.status,
+        )
+    return RedirectResponse("/signin", status_code=303)
 
 
 def require_postgresql(settings: Settings) -> str:
@@ -412,5 +496,8 @@ def create_hosted_app(settings: Settings | None = None) -> Any:
         host=host,
         secure=secure,
         self_registration=settings.self_registration,
+        public_url=settings.public_url or "",
+        mailer=SmtpMailer(settings) if settings.smtp_host else None,
+        mail_from=settings.mail_from,
     )
     return create_app(settings=settings, database_url=url, hosting=hosting, secret=key)

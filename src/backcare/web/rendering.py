@@ -119,6 +119,7 @@ def render(
         "request": request,
         "csrf_token": token,
         "emergency_number": web.settings.emergency_number,
+        "hosted": web.hosting is not None,
         "drawings": {e.id: e.drawing for e in web.engine.knowledge.exercises},
         **(context or {}),
     }

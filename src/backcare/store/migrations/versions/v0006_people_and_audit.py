@@ -1,6 +1,7 @@
 """People, care teams, sign-in and the audit log; every episode belongs to a person.
 
-Tables ``care_teams``, ``users``, ``care_team_members``, ``invites``, ``web_sessions``,
+Tables ``care_teams``, ``users``, ``care_team_members``, ``invites``, ``password_resets``,
+``web_sessions``,
 ``login_attempts`` and ``audit_log`` (append-only: triggers refuse UPDATE and DELETE).
 ``episodes.patient_id`` says whose episode it is: a diary made before this revision gets
 one ``local`` person who owns every existing episode, so a local diary reads as before.
@@ -91,6 +92,17 @@ def upgrade() -> None:
             ["created_by"], ["users.id"], name="fk_invites_created_by_users", ondelete="SET NULL"
         ),
         sa.PrimaryKeyConstraint("token_hash", name="pk_invites"),
+    )
+    op.create_table(
+        "password_resets",
+        sa.Column("token_hash", sa.String(64), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("expires_at", UTCDateTime(), nullable=False),
+        sa.Column("used_at", UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name="fk_password_resets_user_id_users", ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("token_hash", name="pk_password_resets"),
     )
     op.create_table(
         "web_sessions",
@@ -200,6 +212,7 @@ def downgrade() -> None:
         "audit_log",
         "login_attempts",
         "web_sessions",
+        "password_resets",
         "invites",
         "care_team_members",
         "users",

@@ -608,3 +608,69 @@ def test_self_registration_is_a_setting(world: dict[str, Any], allowed: bool, st
     form = {"csrf_token": _csrf(client), "invite": "", "email": email, "password": PASSWORD}
     assert client.post("/join", data=form, follow_redirects=False).status_code == status
     assert (world["accounts"].person_by_email(email) is not None) is allowed
+
+
+# --- the clinician's dashboard -----------------------------------------------------------
+
+
+def test_the_dashboard_puts_an_unacknowledged_urgent_check_in_first(
+    world: dict[str, Any],
+) -> None:
+    from backcare.domain.enums import TriageLevel
+    from backcare.store.records import NewCheckIn
+
+    accounts: Accounts = world["accounts"]
+    frank = accounts.add_person(
+        email="frank@example.org", role="patient", password=PASSWORD, care_team="north"
+    )
+    with world["store"].for_person(frank.id).write() as repo:
+        episode = repo.add_episode(
+            NewEpisode(
+                uid="f" * 32,
+                onset_at=START,
+                started_at=START,
+                trigger=None,
+                answers={"pain": 7},
+                assessment={"triage": {"level": "self_care"}},
+            )
+        )
+        urgent = repo.add_checkin(
+            episode.id,
+            NewCheckIn(
+                recorded_at=START,
+                pain=8,
+                worst_pain=9,
+                days_of_self_care=1,
+                trend=None,
+                triage_level=TriageLevel.URGENT,
+                triage_reasons=(),
+            ),
+        )
+    north = _signed_in(world, "north")
+    before = len(accounts.audit_rows(frank.id))
+    page = north.get("/clinic")
+    assert page.status_code == 200
+    names = re.findall(r'href="/clinic/patients/\d+">([^<]+)</a>', page.text)
+    assert names[0] == "frank@example.org"
+    assert "Urgent advice" in page.text
+    assert "south" not in page.text  # other teams' people never appear
+    assert [r.action for r in accounts.audit_rows(frank.id)][before:] == ["dashboard"]
+    token = _csrf(north)
+    seen = north.post(
+        f"/clinic/patients/{frank.id}/acknowledge",
+        data={"csrf_token": token, "checkin": str(urgent.id)},
+        follow_redirects=False,
+    )
+    assert seen.status_code == 303
+    by, _ = accounts.acknowledged(frank.id)[urgent.id]
+    assert by == world["people"]["north"].id
+    assert "Urgent advice" not in north.get("/clinic").text
+    # Another team's clinician cannot read or acknowledge; a patient has no dashboard.
+    south = _signed_in(world, "south")
+    assert south.get(f"/clinic/patients/{frank.id}").status_code == 404
+    refused = south.post(
+        f"/clinic/patients/{frank.id}/acknowledge",
+        data={"csrf_token": _csrf(south), "checkin": str(urgent.id)},
+    )
+    assert refused.status_code == 404
+    assert _signed_in(world, "alice").get("/clinic").status_code == 404

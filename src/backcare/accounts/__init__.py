@@ -402,6 +402,33 @@ class Accounts:
         with self._people(write=False) as people:
             return people.patients_of(actor)
 
+    def acknowledge(
+        self, actor: Person, patient_id: int, checkin_id: int, *, address: str = ""
+    ) -> None:
+        """Record that ``actor`` has seen an urgent or emergency check-in (who and when).
+
+        Raises:
+            NotFoundError: the actor may not see this patient, or the check-in is not theirs.
+        """
+        with self._people(write=True) as people:
+            if actor.id == patient_id or not people.may_read(actor, patient_id):
+                raise NotFoundError("no such patient")
+            now = self.now()
+            people.acknowledge(patient_id, checkin_id, by=actor.id, now=now)
+            people.audit(
+                actor_id=actor.id,
+                patient_id=patient_id,
+                action="acknowledge",
+                detail=f"check-in {checkin_id}",
+                address=address,
+                now=now,
+            )
+
+    def acknowledged(self, patient_id: int) -> dict[int, tuple[int | None, datetime]]:
+        """The patient's acknowledged check-ins: who saw each, and when."""
+        with self._people(write=False) as people:
+            return people.acknowledged(patient_id)
+
     # --- the audit log --------------------------------------------------------------
 
     def record(

@@ -25,9 +25,12 @@ from sqlalchemy.orm import Session
 
 from backcare.errors import ConflictError, NotFoundError
 from backcare.store.tables import (
+    Acknowledgement,
     AuditEntry,
     CareTeam,
     CareTeamMember,
+    CheckIn,
+    Episode,
     Invite,
     LoginAttempt,
     PasswordReset,
@@ -66,6 +69,7 @@ INVITES, SESSIONS, ATTEMPTS, AUDIT = (
     _table(AuditEntry),
 )
 RESETS = _table(PasswordReset)
+ACKS, CHECKINS, EPISODES = _table(Acknowledgement), _table(CheckIn), _table(Episode)
 _U = USERS.c
 
 
@@ -280,6 +284,37 @@ class PeopleRepository:
             .order_by(_U.id)
         )
         return [_person(row) for row in rows]
+
+    # --- acknowledgements -----------------------------------------------------------
+
+    def acknowledge(self, patient_id: int, checkin_id: int, *, by: int, now: datetime) -> None:
+        """Record that ``by`` has seen the patient's check-in (no change if already seen).
+
+        Raises:
+            NotFoundError: the check-in is not this patient's.
+        """
+        owner = self.session.execute(
+            select(EPISODES.c.patient_id)
+            .join(CHECKINS, CHECKINS.c.episode_id == EPISODES.c.id)
+            .where(CHECKINS.c.id == checkin_id)
+        ).scalar_one_or_none()
+        if owner != patient_id:
+            raise NotFoundError(f"no check-in {checkin_id} for this patient")
+        seen = self.session.execute(
+            select(ACKS.c.checkin_id).where(ACKS.c.checkin_id == checkin_id)
+        ).first()
+        if seen is None:
+            self.session.execute(insert(ACKS).values(checkin_id=checkin_id, by_id=by, at=now))
+
+    def acknowledged(self, patient_id: int) -> dict[int, tuple[int | None, datetime]]:
+        """The patient's acknowledged check-ins: who saw each, and when."""
+        rows = self.session.execute(
+            select(ACKS.c.checkin_id, ACKS.c.by_id, ACKS.c.at)
+            .join(CHECKINS, CHECKINS.c.id == ACKS.c.checkin_id)
+            .join(EPISODES, EPISODES.c.id == CHECKINS.c.episode_id)
+            .where(EPISODES.c.patient_id == patient_id)
+        )
+        return {int(c): (b, _aware(a)) for c, b, a in rows}
 
     # --- invitations ----------------------------------------------------------------
 

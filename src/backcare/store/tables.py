@@ -38,6 +38,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from backcare.store.types import UTCDateTime
 
 __all__ = [
+    "Acknowledgement",
     "ActionTaken",
     "ActivityRating",
     "AuditEntry",
@@ -313,6 +314,18 @@ class LoginAttempt(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account: Mapped[str] = mapped_column(String(254))
     address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+
+
+class Acknowledgement(Base):
+    """A clinician has seen an urgent or emergency check-in: who and when."""
+
+    __tablename__ = "acknowledgements"
+
+    checkin_id: Mapped[int] = mapped_column(
+        ForeignKey("checkins.id", ondelete="CASCADE"), primary_key=True
+    )
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     at: Mapped[datetime]
 
 

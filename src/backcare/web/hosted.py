@@ -287,10 +287,10 @@ def code_submit(
     hosting = _hosting(web)
     token = request.cookies.get(SIGNIN_COOKIE) or ""
     try:
-        hosting.accounts.check_code(token, code, address=_client(request))
+        person = hosting.accounts.check_code(token, code, address=_client(request))
     except (SignInError, TooManyAttemptsError) as exc:
         return render(request, "signin_code.html", {"message": exc.message}, status=exc.status)
-    return RedirectResponse("/account", status_code=303)
+    return RedirectResponse("/clinic" if person.role == "clinician" else "/account", 303)
 
 
 @router.post("/signout")
@@ -501,3 +501,86 @@ def create_hosted_app(settings: Settings | None = None) -> Any:
         mail_from=settings.mail_from,
     )
     return create_app(settings=settings, database_url=url, hosting=hosting, secret=key)
+
+
+# --- the clinician's side -------------------------------------------------------------
+
+
+def _clinician(request: Request) -> Person:
+    person: Person = request.state.person
+    if person.role not in ("clinician", "admin"):
+        raise NotFoundError("this page is for clinicians")
+    return person
+
+
+def _sparkline(pains: tuple[int, ...], *, width: int = 120, height: int = 32) -> str:
+    """SVG polyline points of the pain scores (0-10), newest on the right."""
+    if len(pains) < 2:
+        return ""
+    step = width / (len(pains) - 1)
+    return " ".join(
+        f"{i * step:.1f},{height - pain * height / 10:.1f}" for i, pain in enumerate(pains)
+    )
+
+
+@router.get("/clinic")
+def clinic_page(request: Request, web: Web) -> Response:
+    """The clinician's dashboard: their care team's patients, most in need first."""
+    from backcare.accounts.dashboard import dashboard
+
+    hosting = _hosting(web)
+    actor = _clinician(request)
+    rows = dashboard(
+        hosting.accounts,
+        actor,
+        engine=web.engine,
+        clock=hosting.accounts.now,
+        address=_client(request),
+    )
+    lines = {row.patient.id: _sparkline(row.pains[-14:]) for row in rows}
+    return render(request, "clinic.html", {"rows": rows, "lines": lines})
+
+
+@router.get("/clinic/patients/{patient_id}")
+def clinic_patient_page(request: Request, web: Web, patient_id: int) -> Response:
+    """One patient's current episode: trend, check-ins and doses (an audited read)."""
+    from backcare.accounts.dashboard import patient_history
+
+    hosting = _hosting(web)
+    actor = _clinician(request)
+    diary, history = patient_history(
+        hosting.accounts,
+        actor,
+        patient_id,
+        engine=web.engine,
+        clock=hosting.accounts.now,
+        action="read",
+        address=_client(request),
+    )
+    patient = hosting.accounts.person_of(patient_id)
+    trend = diary.trend_of(history).lines() if history is not None else []
+    return render(
+        request,
+        "clinic_patient.html",
+        {
+            "patient": patient,
+            "history": history,
+            "trend": trend,
+            "acknowledged": hosting.accounts.acknowledged(patient_id),
+        },
+    )
+
+
+@router.post("/clinic/patients/{patient_id}/acknowledge")
+def clinic_acknowledge(
+    request: Request,
+    web: Web,
+    _csrf: CsrfChecked,
+    patient_id: int,
+    checkin: Annotated[int, Form(ge=1, le=2**31 - 1)],
+) -> Response:
+    """Mark an urgent or emergency check-in as seen (who and when are recorded)."""
+    hosting = _hosting(web)
+    actor = _clinician(request)
+    hosting.accounts.acknowledge(actor, patient_id, checkin, address=_client(request))
+    return RedirectResponse(f"/clinic/patients/{patient_id}", status_code=303)

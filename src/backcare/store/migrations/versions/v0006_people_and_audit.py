@@ -1,7 +1,7 @@
 """People, care teams, sign-in and the audit log; every episode belongs to a person.
 
 Tables ``care_teams``, ``users``, ``care_team_members``, ``invites``, ``password_resets``,
-``web_sessions``,
+``web_sessions``, ``acknowledgements`` (a clinician saw an urgent check-in),
 ``login_attempts`` and ``audit_log`` (append-only: triggers refuse UPDATE and DELETE).
 ``episodes.patient_id`` says whose episode it is: a diary made before this revision gets
 one ``local`` person who owns every existing episode, so a local diary reads as before.
@@ -143,6 +143,22 @@ def upgrade() -> None:
     )
     op.create_index("ix_audit_log_patient_id", "audit_log", ["patient_id"])
     _append_only()
+    op.create_table(
+        "acknowledgements",
+        sa.Column("checkin_id", sa.Integer(), nullable=False),
+        sa.Column("by_id", sa.Integer(), nullable=True),
+        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["checkin_id"],
+            ["checkins.id"],
+            name="fk_acknowledgements_checkin_id_checkins",
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["by_id"], ["users.id"], name="fk_acknowledgements_by_id_users", ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("checkin_id", name="pk_acknowledgements"),
+    )
 
     # The local person owns everything a local diary already holds.
     op.bulk_insert(
@@ -209,6 +225,7 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER audit_log_append_only ON audit_log")
         op.execute("DROP FUNCTION audit_log_append_only()")
     for table in (
+        "acknowledgements",
         "audit_log",
         "login_attempts",
         "web_sessions",

@@ -513,7 +513,7 @@ def _clinician(request: Request) -> Person:
     return person
 
 
-def _sparkline(pains: tuple[int, ...], *, width: int = 120, height: int = 32) -> str:
+def _sparkline(pains: tuple[int, ...], *, width: int = 160, height: int = 48) -> str:
     """SVG polyline points of the pain scores (0-10), newest on the right."""
     if len(pains) < 2:
         return ""

@@ -480,9 +480,8 @@ def test_two_real_workers_share_sessions_and_forms(world: dict[str, Any], tmp_pa
 
         def call(method: str, path: str, **kwargs: Any) -> httpx.Response:
             cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
-            response = httpx.request(
-                method, base + path, headers={**headers, "cookie": cookie}, **kwargs
-            )
+            sent = {**kwargs.pop("headers", headers), "cookie": cookie}
+            response = httpx.request(method, base + path, headers=sent, **kwargs)
             for line in response.headers.get_list("set-cookie"):
                 key, _, value = line.split(";")[0].partition("=")
                 cookies[key] = value
@@ -502,6 +501,24 @@ def test_two_real_workers_share_sessions_and_forms(world: dict[str, Any], tmp_pa
             assert signed.status_code == 303
         statuses = {call("GET", "/account").status_code for _ in range(20)}
         assert statuses == {200}
+        # The configured proxy (127.0.0.1 here) says who the client is: a failed sign-in
+        # is counted against the address it forwards.
+        call(
+            "POST",
+            "/signin",
+            data={"csrf_token": token, "email": "nobody@example.org", "password": "x"},
+            headers={**headers, "x-forwarded-for": "203.0.113.7"},
+        )
+        engine = sa.create_engine(world["url"])
+        try:
+            with engine.connect() as connection:
+                addresses = connection.execute(
+                    sa.text("SELECT address FROM login_attempts WHERE account = :a"),
+                    {"a": "nobody@example.org"},
+                ).scalars()
+                assert "203.0.113.7" in set(addresses)
+        finally:
+            engine.dispose()
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
@@ -674,3 +691,58 @@ def test_the_dashboard_puts_an_unacknowledged_urgent_check_in_first(
     )
     assert refused.status_code == 404
     assert _signed_in(world, "alice").get("/clinic").status_code == 404
+
+
+def test_a_patient_can_delete_their_account_and_the_audit_log_keeps_only_that(
+    world: dict[str, Any],
+) -> None:
+    accounts: Accounts = world["accounts"]
+    gina = accounts.add_person(
+        email="gina@example.org", role="patient", password=PASSWORD, care_team="north"
+    )
+    with world["store"].for_person(gina.id).write() as repo:
+        repo.add_episode(
+            NewEpisode(
+                uid="9" * 32,
+                onset_at=START,
+                started_at=START,
+                trigger=None,
+                answers={"pain": 5, "secret": "my private words"},
+                assessment={"triage": {"level": "self_care"}},
+            )
+        )
+    client = _signed_in_as(world, "gina@example.org", PASSWORD)
+    token = _csrf(client)
+    wrong = client.post("/account/delete", data={"csrf_token": token, "password": "not it!"})
+    assert wrong.status_code == 401
+    assert accounts.person_by_email("gina@example.org") is not None
+    gone = client.post(
+        "/account/delete", data={"csrf_token": token, "password": PASSWORD}, follow_redirects=False
+    )
+    assert gone.status_code == 303
+    assert accounts.person_by_email("gina@example.org") is None
+    engine = sa.create_engine(world["url"])
+    try:
+        with engine.connect() as connection:
+            left = connection.execute(
+                sa.text("SELECT count(*) FROM episodes WHERE patient_id = :p"), {"p": gina.id}
+            ).scalar_one()
+            log = connection.execute(sa.text("SELECT * FROM audit_log")).mappings().all()
+    finally:
+        engine.dispose()
+    assert left == 0
+    erased = [row for row in log if row["patient_id"] == gina.id]
+    assert [row["action"] for row in erased] == ["erase"]
+    assert "private" not in repr(log)
+    assert accounts.verify_audit()[1] is None
+    assert client.get("/account", follow_redirects=False).status_code == 303
+
+
+def test_a_patient_downloads_only_their_own_records(world: dict[str, Any]) -> None:
+    alice, bob = _signed_in(world, "alice"), _signed_in(world, "bob")
+    assert alice.get("/export").status_code == 200
+    mine = alice.get("/api/v1/diary/export")
+    assert mine.status_code == 200
+    assert world["episode"].uid in mine.text
+    theirs = bob.get("/api/v1/diary/export")
+    assert world["episode"].uid not in theirs.text

@@ -294,6 +294,32 @@ class Accounts:
         with self._people(write=True) as people:
             return people.end_sessions(person_id)
 
+    def erase(self, person: Person, password: str, *, address: str = "") -> None:
+        """Delete a patient's account and every record of theirs, after their password.
+
+        The audit log keeps that the account was erased (who, when, from where), never
+        what it held.
+
+        Raises:
+            SignInError: the password is wrong.
+            NotFoundError: the account is not a patient's.
+        """
+        if person.role != "patient":
+            raise NotFoundError("only a patient's own account can be deleted here")
+        with self._people(write=False) as people:
+            hashed = people.credentials(person.id)[0]
+        if not verify_password(hashed, password):
+            raise SignInError("that password is not right; nothing was deleted")
+        with self._people(write=True) as people:
+            people.audit(
+                actor_id=person.id,
+                patient_id=person.id,
+                action="erase",
+                address=address,
+                now=self.now(),
+            )
+            people.delete_person(person.id)
+
     # --- invitations ----------------------------------------------------------------
 
     def invite(self, actor: Person) -> str:

@@ -230,6 +230,11 @@ class PeopleRepository:
         )
         return [_person(row) for row in rows]
 
+    def delete_person(self, person_id: int) -> None:
+        """Delete the account; its episodes, check-ins, doses, coach sessions, sessions and
+        reset links go with it (foreign keys cascade)."""
+        self.session.execute(delete(USERS).where(_U.id == person_id))
+
     # --- care teams -----------------------------------------------------------------
 
     def care_team(self, name: str) -> int:

@@ -334,6 +334,30 @@ def account_page(request: Request, web: Web) -> Response:
     return render(request, "account.html", {"person": person, "looked": looked})
 
 
+@router.post("/account/delete")
+def account_delete(
+    request: Request,
+    web: Web,
+    _csrf: CsrfChecked,
+    password: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """Delete the patient's account and everything in it (after their password)."""
+    hosting = _hosting(web)
+    person: Person = request.state.person
+    try:
+        hosting.accounts.erase(person, password, address=_client(request))
+    except (SignInError, NotFoundError) as exc:
+        return render(
+            request,
+            "account.html",
+            {"person": person, "looked": [], "message": exc.message},
+            status=exc.status,
+        )
+    response = RedirectResponse("/signin", status_code=303)
+    response.delete_cookie(SIGNIN_COOKIE, path="/")
+    return response
+
+
 @router.get("/join")
 async def join_page(
     request: Request, invite: Annotated[str, Query(max_length=100)] = ""

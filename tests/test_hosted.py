@@ -746,3 +746,13 @@ def test_a_patient_downloads_only_their_own_records(world: dict[str, Any]) -> No
     assert world["episode"].uid in mine.text
     theirs = bob.get("/api/v1/diary/export")
     assert world["episode"].uid not in theirs.text
+
+
+def test_a_clinician_invites_from_the_dashboard_with_a_qr_code(world: dict[str, Any]) -> None:
+    north = _signed_in(world, "north")
+    page = north.post("/clinic/invite", data={"csrf_token": _csrf(north)})
+    assert page.status_code == 200
+    link = re.search(r'href="(https://clinic\.example/join\?invite=[^"]+)"', page.text)
+    assert link is not None
+    assert 'src="data:image/svg+xml;base64,' in page.text
+    assert _signed_in(world, "alice").post("/clinic/invite", data={}).status_code in {403, 404}

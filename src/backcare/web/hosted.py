@@ -316,6 +316,14 @@ def signout_everywhere(request: Request, web: Web, _csrf: CsrfChecked) -> Respon
     return response
 
 
+#: What each audited action means, in a patient's words.
+_ACTIONS = {
+    "dashboard": "saw you on their list of patients",
+    "read": "opened your record",
+    "acknowledge": "noted an urgent check-in of yours",
+}
+
+
 @router.get("/account")
 def account_page(request: Request, web: Web) -> Response:
     """Who is signed in, signing out, and (for a patient) who has looked at their record."""
@@ -330,7 +338,8 @@ def account_page(request: Request, web: Web) -> Response:
             if row.actor_id not in names:
                 other = hosting.accounts.person_of(row.actor_id)
                 names[row.actor_id] = other.display_name or other.email or "a former member"
-            looked.append({"at": row.at, "who": names[row.actor_id], "what": row.action})
+            what = _ACTIONS.get(row.action, row.action)
+            looked.append({"at": row.at, "who": names[row.actor_id], "what": what})
     return render(request, "account.html", {"person": person, "looked": looked})
 
 
@@ -608,3 +617,27 @@ def clinic_acknowledge(
     actor = _clinician(request)
     hosting.accounts.acknowledge(actor, patient_id, checkin, address=_client(request))
     return RedirectResponse(f"/clinic/patients/{patient_id}", status_code=303)
+
+
+def _qr_data_uri(text: str) -> str:
+    """``text`` as a QR code, an SVG ``data:`` address for an ``<img>`` (allowed by the CSP)."""
+    import base64
+    import io
+
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=2)
+    out = io.BytesIO()
+    image.save(out)
+    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+
+
+@router.post("/clinic/invite")
+def clinic_invite(request: Request, web: Web, _csrf: CsrfChecked) -> Response:
+    """Make a single-use, 7-day invitation link for a new patient, with its QR code."""
+    hosting = _hosting(web)
+    actor = _clinician(request)
+    token = hosting.accounts.invite(actor)
+    link = f"{hosting.public_url.rstrip('/')}/join?invite={token}"
+    return render(request, "clinic_invite.html", {"link": link, "qr": _qr_data_uri(link)})

@@ -756,3 +756,52 @@ def test_a_clinician_invites_from_the_dashboard_with_a_qr_code(world: dict[str, 
     assert link is not None
     assert 'src="data:image/svg+xml;base64,' in page.text
     assert _signed_in(world, "alice").post("/clinic/invite", data={}).status_code in {403, 404}
+
+
+@pytest.mark.parametrize(
+    ("path", "media"),
+    [
+        pytest.param("report", "application/pdf", id="report-pdf"),
+        pytest.param("fhir", "application/fhir+json", id="fhir-bundle"),
+    ],
+)
+def test_a_clinician_downloads_a_care_team_patients_report_and_fhir(
+    world: dict[str, Any], path: str, media: str
+) -> None:
+    from backcare.domain.enums import TriageLevel
+    from backcare.store.records import NewCheckIn
+
+    accounts: Accounts = world["accounts"]
+    hana = accounts.add_person(
+        email=f"hana-{path}@example.org", role="patient", password=PASSWORD, care_team="north"
+    )
+    with world["store"].for_person(hana.id).write() as repo:
+        episode = repo.add_episode(
+            NewEpisode(
+                uid=(path * 32)[:32],
+                onset_at=START,
+                started_at=START,
+                trigger=None,
+                answers={"pain": 6},
+                assessment={"triage": {"level": "self_care"}},
+            )
+        )
+        repo.add_checkin(
+            episode.id,
+            NewCheckIn(
+                recorded_at=START,
+                pain=5,
+                worst_pain=6,
+                days_of_self_care=0,
+                trend=None,
+                triage_level=TriageLevel.SELF_CARE,
+                triage_reasons=(),
+            ),
+        )
+    before = len(accounts.audit_rows(hana.id))
+    download = _signed_in(world, "north").get(f"/clinic/patients/{hana.id}/{path}")
+    assert download.status_code == 200
+    assert download.headers["content-type"].startswith(media)
+    assert [r.action for r in accounts.audit_rows(hana.id)][before:] == [path]
+    refused = _signed_in(world, "south").get(f"/clinic/patients/{hana.id}/{path}")
+    assert refused.status_code == 404

@@ -321,6 +321,8 @@ _ACTIONS = {
     "dashboard": "saw you on their list of patients",
     "read": "opened your record",
     "acknowledge": "noted an urgent check-in of yours",
+    "report": "downloaded your report",
+    "fhir": "downloaded your record (FHIR)",
 }
 
 
@@ -641,3 +643,56 @@ def clinic_invite(request: Request, web: Web, _csrf: CsrfChecked) -> Response:
     token = hosting.accounts.invite(actor)
     link = f"{hosting.public_url.rstrip('/')}/join?invite={token}"
     return render(request, "clinic_invite.html", {"link": link, "qr": _qr_data_uri(link)})
+
+
+@router.get("/clinic/patients/{patient_id}/report")
+def clinic_patient_report(request: Request, web: Web, patient_id: int) -> Response:
+    """The clinician report (PDF) of the patient's current episode (an audited read)."""
+    from backcare.accounts.dashboard import patient_history
+    from backcare.export.report import clinician_report
+
+    hosting = _hosting(web)
+    diary, history = patient_history(
+        hosting.accounts,
+        _clinician(request),
+        patient_id,
+        engine=web.engine,
+        clock=hosting.accounts.now,
+        action="report",
+        address=_client(request),
+    )
+    if history is None:
+        raise NotFoundError("this patient has no episode yet")
+    data = clinician_report(diary, episode_id=history.episode.id, fmt="pdf")
+    name = f"backcare-report-patient-{patient_id}.pdf"
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/clinic/patients/{patient_id}/fhir")
+def clinic_patient_fhir(request: Request, web: Web, patient_id: int) -> Response:
+    """The patient's current episode as a FHIR R4 Bundle (an audited read)."""
+    from backcare.accounts.dashboard import patient_history
+    from backcare.export.fhir import export_fhir_bundle
+
+    hosting = _hosting(web)
+    diary, history = patient_history(
+        hosting.accounts,
+        _clinician(request),
+        patient_id,
+        engine=web.engine,
+        clock=hosting.accounts.now,
+        action="fhir",
+        address=_client(request),
+    )
+    if history is None:
+        raise NotFoundError("this patient has no episode yet")
+    name = f"backcare-patient-{patient_id}.fhir.json"
+    return Response(
+        export_fhir_bundle(diary, episode_id=history.episode.id),
+        media_type="application/fhir+json",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -805,3 +805,39 @@ def test_a_clinician_downloads_a_care_team_patients_report_and_fhir(
     assert [r.action for r in accounts.audit_rows(hana.id)][before:] == [path]
     refused = _signed_in(world, "south").get(f"/clinic/patients/{hana.id}/{path}")
     assert refused.status_code == 404
+
+
+# --- backup and restore ----------------------------------------------------------------
+
+
+def test_a_backup_restores_with_its_audit_chain_intact(
+    world: dict[str, Any], tmp_path: Path
+) -> None:
+    schema = re.search(r"search_path%3D(\w+)", world["url"])
+    assert schema is not None
+    script = Path(__file__).parents[1] / "scripts" / "backup-restore.sh"
+    env = {**os.environ, "BACKCARE": str(Path(sys.executable).parent / "backcare")}
+    world["accounts"].record(actor_id=None, patient_id=None, action="backup-test")
+    before = _counts(world["url"])
+    audit_before = len(world["accounts"].audit_rows())
+    dump = tmp_path / "backcare.dump"
+    subprocess.run(
+        [script, "backup", world["url"], dump, "--schema", schema.group(1)],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
+    engine = sa.create_engine(os.environ["BACKCARE_TEST_POSTGRES_URL"])
+    try:
+        with engine.begin() as connection:  # the disaster
+            connection.execute(sa.text(f"DROP SCHEMA {schema.group(1)} CASCADE"))
+    finally:
+        engine.dispose()
+    world["store"].engine.dispose()  # pooled connections of the dropped schema
+    restored = subprocess.run(
+        [script, "restore", world["url"], dump], env=env, capture_output=True, text=True
+    )
+    assert restored.returncode == 0, restored.stderr
+    assert "intact" in restored.stdout
+    assert _counts(world["url"]) == before
+    assert len(world["accounts"].audit_rows()) == audit_before

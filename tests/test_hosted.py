@@ -342,6 +342,9 @@ def test_cookies_are_secure_and_hsts_is_sent(world: dict[str, Any]) -> None:
     assert response.headers["strict-transport-security"].startswith("max-age=")
     assert all("Secure" in c for c in response.headers.get_list("set-cookie"))
     assert client.get("/signin", headers={"host": "other.example"}).status_code == 400
+    # A proxy's health check needs no session; nothing else is open.
+    assert client.get("/api/v1/health").status_code == 200
+    assert client.get("/api/v1/diary/today").status_code == 401
 
 
 def test_a_patient_sees_who_looked_at_their_record(world: dict[str, Any]) -> None:

@@ -30,7 +30,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from backcare.accounts import Accounts, SignInError, TooManyAttemptsError
+from backcare.accounts import SESSION_HOURS, Accounts, SignInError, TooManyAttemptsError
 from backcare.accounts.mail import Mailer, SmtpMailer, reset_message
 from backcare.diary import Diary
 from backcare.errors import BackcareError, FieldProblem, InputError, NotFoundError, StoreError
@@ -57,7 +57,9 @@ _log = logging.getLogger("backcare.web")
 #: The cookie holding a signed-in session's random token.
 SIGNIN_COOKIE = "backcare_signin"
 #: Paths served without a signed-in session.
-OPEN_PATHS = frozenset({"/signin", "/signin/code", "/join", "/reset", "/reset/new"})
+OPEN_PATHS = frozenset(
+    {"/signin", "/signin/code", "/join", "/reset", "/reset/new", "/api/v1/health"}
+)
 _MIN_SECRET = 32
 
 router = APIRouter(include_in_schema=False)
@@ -232,7 +234,7 @@ def _start_session(request: Request, hosting: Hosting, token: str, target: str) 
     response.set_cookie(
         SIGNIN_COOKIE,
         token,
-        max_age=12 * 60 * 60,
+        max_age=SESSION_HOURS * 60 * 60,
         path="/",
         httponly=True,
         samesite="lax",

@@ -45,7 +45,7 @@ def add_coach_session(
     with store.write() as repo:
         episode = repo.active_episode()
         assert episode is not None
-        CoachRepository(repo.session).add_session(
+        CoachRepository(repo).add_session(
             episode.id,
             NewCoachSession(
                 started_at=now - timedelta(minutes=6),

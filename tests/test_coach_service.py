@@ -647,7 +647,7 @@ def test_database_checks_coach_ranges_and_shapes(
         "quit_early": False,
     }
     with pytest.raises(ConflictError), store.write() as repo:
-        CoachRepository(repo.session).add_session(episode_id, NewCoachSession(**(fields | session)))
+        CoachRepository(repo).add_session(episode_id, NewCoachSession(**(fields | session)))
     assert service.sessions() == []
 
 
@@ -675,14 +675,14 @@ def test_reps_must_match_the_exercise_sides(
         exercises=(exercise,),
     )
     with pytest.raises(InputError, match="do not match") as caught, store.write() as repo:
-        CoachRepository(repo.session).add_session(episode_id, new)
+        CoachRepository(repo).add_session(episode_id, new)
     assert caught.value.problems[0].field == "knee_to_chest.reps"
     assert service.sessions() == []
 
 
 def test_missing_coach_session_is_not_found(store: Store) -> None:  # noqa: F811
     with store.read() as repo, pytest.raises(NotFoundError):
-        CoachRepository(repo.session).session_by_id(404)
+        CoachRepository(repo).session_by_id(404)
 
 
 def test_sessions_since_a_time_load_only_later_sessions(
@@ -694,7 +694,7 @@ def test_sessions_since_a_time_load_only_later_sessions(
     clock.advance(days=1)
     later = complete_session(service).session
     with diary.store.read() as repo:
-        found = CoachRepository(repo.session).sessions(later.episode_id, since=clock())
+        found = CoachRepository(repo).sessions(later.episode_id, since=clock())
     assert [s.id for s in found] == [later.id]
     assert found[0].exercises == later.exercises
 
@@ -730,7 +730,10 @@ def test_sessions_go_with_their_episode(diary: Diary) -> None:  # noqa: F811
     with diary.store.write() as repo:
         repo.session.execute(sa.text("DELETE FROM episodes WHERE id = :id"), {"id": episode_id})
     with diary.store.read() as repo:
-        assert CoachRepository(repo.session).sessions(episode_id) == []
+        with pytest.raises(NotFoundError):  # the episode is gone, so are its sessions
+            CoachRepository(repo).sessions(episode_id)
+        sessions = repo.session.execute(sa.text("SELECT count(*) FROM coach_sessions"))
+        assert sessions.scalar_one() == 0
         count = repo.session.execute(sa.text("SELECT count(*) FROM coach_session_exercises"))
         assert count.scalar_one() == 0
 

@@ -658,7 +658,7 @@ def test_coach_sessions_are_exported_and_imported_with_every_field() -> None:
     assert result.coach_sessions == 1
     with target.read() as repo:
         (episode,) = repo.episodes()
-        (session,) = CoachRepository(repo.session).sessions(episode.id)
+        (session,) = CoachRepository(repo).sessions(episode.id)
     assert session.reps_done == 6
     assert session.active_seconds == 300.5
     assert session.exercises[0].exercise_id == "knee_to_chest"

@@ -302,7 +302,16 @@ def test_database_checks_the_closed_sets_and_ranges(
 
 
 def test_foreign_keys_are_enforced(store: Store) -> None:  # noqa: F811
+    # The repository refuses an unknown episode before SQL (see test_people); the
+    # database itself must refuse a row pointing at nothing too.
     with pytest.raises(ConflictError), store.write() as repo:
+        repo.session.execute(
+            sa.text("INSERT INTO checkin_actions (checkin_id, action, count) VALUES (42, 'ice', 1)")
+        )
+
+
+def test_an_unknown_episode_is_not_found(store: Store) -> None:  # noqa: F811
+    with pytest.raises(NotFoundError), store.write() as repo:
         repo.add_checkin(42, new_checkin())
 
 

@@ -99,6 +99,51 @@ class Settings(BaseModel):
         ),
     ] = None
 
+    # --- hosted clinic mode (``backcare server``) ------------------------------------------
+    public_url: Annotated[
+        str | None,
+        Field(
+            description=(
+                "Hosted mode: the https:// address people open (behind the TLS proxy). Its host "
+                "is the only Host answered; cookies are Secure and HSTS is sent."
+            )
+        ),
+    ] = None
+    secret_file: Annotated[
+        str | None,
+        Field(
+            description=(
+                "Hosted mode: a file holding the key that signs sessions and forms, shared by "
+                "every worker; default: server-secret in the user's data directory, made once."
+            )
+        ),
+    ] = None
+    trusted_proxies: Annotated[
+        str,
+        Field(
+            description=(
+                "Hosted mode: comma-separated addresses of the reverse proxy whose "
+                "X-Forwarded-For/-Proto headers are believed; default: none."
+            )
+        ),
+    ] = ""
+    self_registration: Annotated[
+        bool,
+        Field(
+            description=("Hosted mode: let anyone create a patient account without an invitation.")
+        ),
+    ] = False
+
+    smtp_host: Annotated[
+        str | None,
+        Field(description="Hosted mode: the SMTP server that sends password-reset e-mails."),
+    ] = None
+    smtp_port: Annotated[int, Field(description="Hosted mode: the SMTP server's port.")] = 25
+    mail_from: Annotated[
+        str,
+        Field(description="Hosted mode: the sender address of backcare's e-mails."),
+    ] = "backcare@localhost"
+
     @field_validator("emergency_number")
     @classmethod
     def _check_number(cls, value: str) -> str:

@@ -211,7 +211,7 @@ def version() -> None:
 
 def _register_extensions() -> None:
     """Add the command groups that live in their own modules (each imports lazily)."""
-    from backcare.cli import coach, diary, extract, questionnaire, reports, web
+    from backcare.cli import coach, diary, extract, questionnaire, reports, server, web
 
     diary.register(app)
     extract.register(app)
@@ -219,6 +219,7 @@ def _register_extensions() -> None:
     reports.register(app)
     web.register(app)
     questionnaire.register(app)
+    server.register(app)
 
 
 _register_extensions()

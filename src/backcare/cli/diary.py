@@ -19,10 +19,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from backcare.cli._files import load_json as _load_json
+from backcare.cli._files import read_text as _read_text
 from backcare.cli._options import EMERGENCY_EXIT_STATUS, DbOption, EpisodeOption
 from backcare.cli._terminal import printable, to_stdout
 from backcare.domain.enums import Trigger
-from backcare.errors import FieldProblem, ImportFormatError, InputError
+from backcare.errors import FieldProblem, InputError
 from backcare.export.formats import FORMATS
 from backcare.measures import nrs_mcid
 from backcare.viewmodels.summary import episode_summary
@@ -63,21 +65,6 @@ def _console() -> Console:
 
 def _when(value: datetime, tz: tzinfo) -> str:
     return value.astimezone(tz).strftime("%a %d %b %Y %H:%M")
-
-
-def _read_text(source: str, *, what: str) -> str:
-    try:
-        if source == "-":
-            return sys.stdin.read()
-        return Path(source).read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ImportFormatError(
-            f"the {what} is not UTF-8 text", problems=[FieldProblem(source, str(exc))]
-        ) from exc
-    except OSError as exc:
-        raise InputError(
-            f"cannot read the {what}", problems=[FieldProblem(source, exc.strerror or str(exc))]
-        ) from exc
 
 
 # --- episode ----------------------------------------------------------------------------
@@ -298,22 +285,6 @@ def _ask_active(console: Console, diary: Diary) -> str | None:
     console.print("  x = cancel: change nothing")
     reply = Prompt.ask("What should happen?", console=console, choices=["u", "c", "x"], default="u")
     return {"u": "update", "c": "close"}.get(reply)
-
-
-def _load_json(source: str) -> Any:
-    text = _read_text(source, what="answers")
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            "the answers are not valid JSON",
-            problems=[FieldProblem(source, f"line {exc.lineno} column {exc.colno}: {exc.msg}")],
-        ) from exc
-    except (RecursionError, ValueError) as exc:  # nested thousands deep; a huge integer
-        raise InputError(
-            "the answers cannot be read",
-            problems=[FieldProblem(source, "nested too deeply, or a number too large")],
-        ) from exc
 
 
 @episode_app.command("show")

@@ -88,7 +88,7 @@ def list_(db: DbOption = None) -> None:
 
 
 def _load_answers(source: str) -> dict[str, Any]:
-    from backcare.cli.diary import _load_json
+    from backcare.cli._files import load_json as _load_json
 
     data = _load_json(source)
     if not isinstance(data, dict):

@@ -214,7 +214,7 @@ class CoachService:
             if episode is None:
                 raise NotFoundError("no active episode: start one first (backcare episode start)")
             answers = self.diary.answers_at(repo, episode, now=now)
-            history = CoachRepository(repo.session).sessions(episode.id)
+            history = CoachRepository(repo).sessions(episode.id)
         assessment = self.diary.engine.assess(answers)
         plan = assessment.plan
         times_per_day = max((ex.times_per_day for ex in plan.exercises), default=0)
@@ -392,7 +392,7 @@ class CoachService:
             exercises=exercises,
         )
         with self.diary.store.write() as repo:
-            stored = CoachRepository(repo.session).add_session(plan.episode.id, new)
+            stored = CoachRepository(repo).add_session(plan.episode.id, new)
         checkin = None
         update = None if symptom is None else symptom.answers_update()
         pain = pain_after if pain_after is not None else pain_before
@@ -443,7 +443,7 @@ class CoachService:
         """
         episode = self.diary.episode(episode_id)
         with self.diary.store.read() as repo:
-            return CoachRepository(repo.session).sessions(episode.id)
+            return CoachRepository(repo).sessions(episode.id)
 
     def adherence(self, episode_id: int | None = None) -> Adherence:
         """Sessions done per day against the plan's sessions per day.
@@ -458,7 +458,7 @@ class CoachService:
         """
         episode = self.diary.episode(episode_id)
         with self.diary.store.read() as repo:
-            sessions = CoachRepository(repo.session).sessions(episode.id)
+            sessions = CoachRepository(repo).sessions(episode.id)
         until = episode.resolved_at or self.diary.now()
         return adherence(
             (self._day(s.started_at) for s in sessions if s.reps_done),

@@ -149,7 +149,7 @@ class QuestionnaireService:
                 latest=now + CLOCK_SKEW,
                 what="the episode began",
             )
-            record = QuestionnaireRepository(repo.session).add(
+            record = QuestionnaireRepository(repo).add(
                 episode.id,
                 NewQuestionnaireResponse(
                     questionnaire=definition.id,
@@ -167,7 +167,7 @@ class QuestionnaireService:
             NotFoundError: there is no such response.
         """
         with self.diary.store.read() as repo:
-            record = QuestionnaireRepository(repo.session).response(response_id)
+            record = QuestionnaireRepository(repo).response(response_id)
         return scored([record], self.questionnaires)[0]
 
     def responses(
@@ -180,7 +180,7 @@ class QuestionnaireService:
         """
         with self.diary.store.read() as repo:
             episode = self.diary._episode(repo, episode_id)
-            records = QuestionnaireRepository(repo.session).responses(
+            records = QuestionnaireRepository(repo).responses(
                 episode.id, questionnaire=questionnaire
             )
         return scored(records, self.questionnaires)

@@ -557,8 +557,8 @@ class Diary:
         with self.store.read() as repo:
             episode = self._episode(repo, episode_id)
             checkins, doses = repo.history(episode.id)
-            sessions = CoachRepository(repo.session).sessions(episode.id)
-            responses = QuestionnaireRepository(repo.session).responses(episode.id)
+            sessions = CoachRepository(repo).sessions(episode.id)
+            responses = QuestionnaireRepository(repo).responses(episode.id)
         return EpisodeHistory(
             episode=episode,
             checkins=tuple(checkins),

@@ -582,8 +582,8 @@ def episode_data(
 
 def export_data(repo: DiaryRepository) -> dict[str, Any]:
     """The whole diary as JSON-ready data in the export format."""
-    coach = CoachRepository(repo.session)
-    answered = QuestionnaireRepository(repo.session)
+    coach = CoachRepository(repo)
+    answered = QuestionnaireRepository(repo)
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -1590,13 +1590,13 @@ def import_diary(
             )
             repo.add_checkins(record.id, [_new_checkin(c, medicines) for c in episode.checkins])
             repo.add_doses(record.id, [(_new_dose(d, medicines), None) for d in episode.doses])
-            coach = CoachRepository(repo.session)
+            coach = CoachRepository(repo)
             for session in episode.coach_sessions:
                 coach.add_session(record.id, _new_session(session))
             checkins += len(episode.checkins)
             doses += len(episode.doses) + sum(len(c.doses) for c in episode.checkins)
             sessions += len(episode.coach_sessions)
-            responses = QuestionnaireRepository(repo.session)
+            responses = QuestionnaireRepository(repo)
             for response in episode.questionnaires:
                 responses.add(
                     record.id,

@@ -39,7 +39,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from backcare.domain.enums import Phase, Sides, TriageLevel
 from backcare.domain.exercise import Side, Step, Symptom
 from backcare.errors import FieldProblem, InputError, NotFoundError
-from backcare.store.tables import Base
+from backcare.store.repository import DiaryRepository
+from backcare.store.tables import Base, Episode
 
 __all__ = [
     "CoachExerciseRecord",
@@ -330,19 +331,21 @@ def _session(row: Any, exercises: Sequence[CoachExerciseRecord]) -> CoachSession
 class CoachRepository:
     """Queries and writes of coach sessions, inside the caller's transaction.
 
-    Build it on the session of a diary transaction, so a coach session is written in the
-    same short transaction as anything else::
+    Build it on a diary transaction's repository, so a coach session is written in the
+    same short transaction as anything else, and only for that repository's person::
 
         with store.write() as repo:
-            CoachRepository(repo.session).add_session(episode_id, new)
+            CoachRepository(repo).add_session(episode_id, new)
 
     Args:
-        session: The SQLAlchemy session of an open :meth:`~backcare.store.Store.read` or
-            :meth:`~backcare.store.Store.write` block.
+        diary: The repository of an open :meth:`~backcare.store.Store.read` or
+            :meth:`~backcare.store.Store.write` block; its person's episodes are the only
+            ones reached (another person's episode or session is "not found").
     """
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, diary: DiaryRepository) -> None:
+        self.diary = diary
+        self.session: Session = diary.session
 
     def add_session(self, episode_id: int, new: NewCoachSession) -> CoachSessionRecord:
         """Record a coach session and its exercises.
@@ -356,7 +359,9 @@ class CoachRepository:
 
         Raises:
             InputError: An exercise's reps are not given for exactly its sides.
+            NotFoundError: The episode is not this person's.
         """
+        self.diary.require_episode(episode_id)
         session_id = self.session.execute(
             insert(CoachSessionRow)
             .values(
@@ -400,8 +405,11 @@ class CoachRepository:
         Raises:
             NotFoundError: there is none.
         """
+        mine = select(Episode.id).where(Episode.patient_id == self.diary.person)
         row = self.session.execute(
-            select(*_SESSION_COLUMNS).where(CoachSessionRow.id == session_id)
+            select(*_SESSION_COLUMNS).where(
+                CoachSessionRow.id == session_id, CoachSessionRow.episode_id.in_(mine)
+            )
         ).first()
         if row is None:
             raise NotFoundError(f"no coach session {session_id} in the diary")
@@ -423,7 +431,11 @@ class CoachRepository:
         Args:
             episode_id: The episode.
             since: Only sessions started at or after this time.
+
+        Raises:
+            NotFoundError: The episode is not this person's.
         """
+        self.diary.require_episode(episode_id)
         query = select(*_SESSION_COLUMNS).where(CoachSessionRow.episode_id == episode_id)
         if since is not None:
             query = query.where(CoachSessionRow.started_at >= since)

@@ -38,7 +38,7 @@ from backcare.errors import BackcareError, ConflictError, FieldProblem, InputErr
 from backcare.locations import create_private_file, exposed, private_folder
 from backcare.settings import Settings
 from backcare.store.migrations import HEAD, REVISIONS, SCRIPT_LOCATION
-from backcare.store.repository import DiaryRepository
+from backcare.store.repository import LOCAL_PERSON, DiaryRepository
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
@@ -71,15 +71,34 @@ class Store:
     """An open diary database. Use :meth:`read` and :meth:`write` for short transactions.
 
     Close it (or use it as a context manager) to release every connection.
+
+    Args:
+        engine: the database.
+        person: whose diary its repositories read and write (``users.id``); default: a
+            local diary's one person. See :meth:`for_person`.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, person: int = LOCAL_PERSON) -> None:
         self.engine = engine
+        self.person = person
         self._writer = (
             engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
             if engine.dialect.name == "sqlite"
             else engine
         )
+
+    def for_person(self, person: int) -> Store:
+        """The same database, read and written as ``person``'s diary (closing it is a no-op).
+
+        Every repository it hands out is scoped to ``person``'s records; who may act for
+        whom (a patient for themselves, a clinician for their care team's patients) is
+        checked before, by :mod:`backcare.store.people`.
+        """
+        scoped = Store(self.engine, person=person)
+        scoped._owner = False
+        return scoped
+
+    _owner = True
 
     @property
     def dialect(self) -> str:
@@ -100,7 +119,7 @@ class Store:
         """
         with _translated(), Session(self.engine, expire_on_commit=False) as session:
             try:
-                yield DiaryRepository(session)
+                yield DiaryRepository(session, self.person)
             finally:
                 session.rollback()
 
@@ -114,15 +133,16 @@ class Store:
         """
         with _translated(), Session(self._writer, expire_on_commit=False) as session:
             try:
-                yield DiaryRepository(session)
+                yield DiaryRepository(session, self.person)
                 session.commit()
             except BaseException:
                 session.rollback()
                 raise
 
     def close(self) -> None:
-        """Close every pooled connection."""
-        self.engine.dispose()
+        """Close every pooled connection (a :meth:`for_person` view leaves them open)."""
+        if self._owner:
+            self.engine.dispose()
 
     def __enter__(self) -> Store:
         return self
@@ -258,12 +278,33 @@ def migrate(engine: Engine, *, revision: str = "head") -> None:
         if engine.dialect.name == "sqlite"
         else engine
     )
+    sqlite = engine.dialect.name == "sqlite"
     try:
-        with writer.begin() as connection:
-            if engine.dialect.name == "postgresql":
-                connection.execute(text(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})"))
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+        with writer.connect() as connection:
+            if sqlite:
+                # SQLite's table rebuilds (batch migrations) drop and re-create a table: with
+                # foreign keys on, dropping episodes would cascade to every check-in. The
+                # pragma only takes effect outside a transaction; the keys are checked below.
+                connection.connection.driver_connection.execute(  # type: ignore[union-attr]
+                    "PRAGMA foreign_keys = OFF"
+                )
+            try:
+                with connection.begin():
+                    if engine.dialect.name == "postgresql":
+                        connection.execute(
+                            text(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})")
+                        )
+                    config.attributes["connection"] = connection
+                    command.upgrade(config, revision)
+                    if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                        raise StoreError("a migration left rows pointing at nothing")
+            finally:
+                if sqlite:
+                    connection.connection.driver_connection.execute(  # type: ignore[union-attr]
+                        "PRAGMA foreign_keys = ON"
+                    )
+    except StoreError:
+        raise
     except exc.SQLAlchemyError as error:
         raise StoreError(f"cannot migrate the diary database: {error}") from error
     except Exception as error:  # alembic's own errors (e.g. an unknown revision)

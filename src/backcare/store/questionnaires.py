@@ -22,7 +22,8 @@ from sqlalchemy import ForeignKey, Index, Integer, String, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from backcare.errors import NotFoundError
-from backcare.store.tables import Base
+from backcare.store.repository import DiaryRepository
+from backcare.store.tables import Base, Episode
 
 __all__ = [
     "NewQuestionnaireResponse",
@@ -92,18 +93,25 @@ def _record(row: Any) -> QuestionnaireResponseRecord:
 
 
 class QuestionnaireRepository:
-    """Questionnaire-response queries on an open transaction.
+    """Questionnaire-response queries on an open transaction, for one person's episodes.
 
     Args:
-        session: The SQLAlchemy session of an open :meth:`~backcare.store.Store.read` or
-            :meth:`~backcare.store.Store.write` block.
+        diary: The repository of an open :meth:`~backcare.store.Store.read` or
+            :meth:`~backcare.store.Store.write` block; its person's episodes are the only
+            ones reached (another person's episode or response is "not found").
     """
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, diary: DiaryRepository) -> None:
+        self.diary = diary
+        self.session: Session = diary.session
 
     def add(self, episode_id: int, new: NewQuestionnaireResponse) -> QuestionnaireResponseRecord:
-        """Save a response to an episode (which must exist) and return it with its id."""
+        """Save a response to one of the person's episodes and return it with its id.
+
+        Raises:
+            NotFoundError: The episode is not this person's.
+        """
+        self.diary.require_episode(episode_id)
         response_id = self.session.execute(
             insert(QuestionnaireResponseRow)
             .values(
@@ -123,8 +131,12 @@ class QuestionnaireRepository:
         Raises:
             NotFoundError: there is none.
         """
+        mine = select(Episode.id).where(Episode.patient_id == self.diary.person)
         row = self.session.execute(
-            select(*_COLUMNS).where(QuestionnaireResponseRow.id == response_id)
+            select(*_COLUMNS).where(
+                QuestionnaireResponseRow.id == response_id,
+                QuestionnaireResponseRow.episode_id.in_(mine),
+            )
         ).first()
         if row is None:
             raise NotFoundError(f"no questionnaire response {response_id} in the diary")
@@ -133,7 +145,12 @@ class QuestionnaireRepository:
     def responses(
         self, episode_id: int, *, questionnaire: str | None = None
     ) -> list[QuestionnaireResponseRecord]:
-        """An episode's responses, oldest first (optionally of one questionnaire only)."""
+        """An episode's responses, oldest first (optionally of one questionnaire only).
+
+        Raises:
+            NotFoundError: The episode is not this person's.
+        """
+        self.diary.require_episode(episode_id)
         query = select(*_COLUMNS).where(QuestionnaireResponseRow.episode_id == episode_id)
         if questionnaire is not None:
             query = query.where(QuestionnaireResponseRow.questionnaire == questionnaire)

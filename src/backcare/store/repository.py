@@ -7,6 +7,12 @@ statements on the tables, not ORM objects, so a ten-year history loads in four
 queries and its check-ins are written in batches. JSON columns are read as text
 and decoded once per distinct value (triage reasons repeat from day to day). There
 is no clinical logic here: limits, trends and triage live in :mod:`backcare.diary`.
+
+Every repository acts for one person (``person``, a ``users.id``): each query is scoped
+to that person's episodes, and an episode id of anyone else is "not found". This is the
+one place access to clinical records is enforced; who may act for whom is decided by
+:meth:`backcare.store.database.Store.for_person` (a local diary's one person is
+:data:`LOCAL_PERSON`).
 """
 
 from __future__ import annotations
@@ -46,7 +52,10 @@ from backcare.store.tables import (
     Preference,
 )
 
-__all__ = ["DiaryRepository"]
+__all__ = ["LOCAL_PERSON", "DiaryRepository"]
+
+#: The ``users.id`` of a local diary's one person (made by migration 0006).
+LOCAL_PERSON = 1
 
 _log = logging.getLogger("backcare.store")
 
@@ -191,10 +200,32 @@ class _Decoder:
 
 
 class DiaryRepository:
-    """Queries and writes of the diary, inside one transaction of one session."""
+    """Queries and writes of one person's diary, inside one transaction of one session.
 
-    def __init__(self, session: Session) -> None:
+    Args:
+        session: the transaction's session.
+        person: whose records are read and written (``users.id``).
+    """
+
+    def __init__(self, session: Session, person: int = LOCAL_PERSON) -> None:
         self.session = session
+        self.person = person
+        self._owned: set[int] = set()
+
+    def require_episode(self, episode_id: int) -> None:
+        """Refuse an episode id of another person as if it did not exist.
+
+        Raises:
+            NotFoundError: no episode with this id belongs to the person.
+        """
+        if episode_id in self._owned:
+            return
+        found = self.session.execute(
+            select(_E.id).where(_E.id == episode_id, _E.patient_id == self.person)
+        ).first()
+        if found is None:
+            raise NotFoundError(f"no episode {episode_id} in the diary")
+        self._owned.add(episode_id)
 
     # --- episodes -------------------------------------------------------------------
 
@@ -212,6 +243,7 @@ class DiaryRepository:
             episode_id = self.session.execute(
                 insert(EPISODES)
                 .values(
+                    patient_id=self.person,
                     uid=new.uid,
                     onset_at=new.onset_at,
                     started_at=new.started_at,
@@ -233,7 +265,10 @@ class DiaryRepository:
 
     def _one_episode(self, *where: Any, order: Sequence[Any] = ()) -> EpisodeRecord | None:
         row = self.session.execute(
-            select(*_EPISODE_COLUMNS).where(*where).order_by(*order).limit(1)
+            select(*_EPISODE_COLUMNS)
+            .where(_E.patient_id == self.person, *where)
+            .order_by(*order)
+            .limit(1)
         ).first()
         return None if row is None else _episode(row)
 
@@ -262,7 +297,11 @@ class DiaryRepository:
 
     def episodes(self) -> list[EpisodeRecord]:
         """Every episode, oldest first."""
-        rows = self.session.execute(select(*_EPISODE_COLUMNS).order_by(_E.started_at, _E.id))
+        rows = self.session.execute(
+            select(*_EPISODE_COLUMNS)
+            .where(_E.patient_id == self.person)
+            .order_by(_E.started_at, _E.id)
+        )
         return [_episode(row) for row in rows]
 
     def lock_episode(self, episode_id: int) -> EpisodeRecord:
@@ -279,7 +318,9 @@ class DiaryRepository:
         if self._sqlite:
             return self.episode(episode_id)
         row = self.session.execute(
-            select(*_EPISODE_COLUMNS).where(_E.id == episode_id).with_for_update()
+            select(*_EPISODE_COLUMNS)
+            .where(_E.id == episode_id, _E.patient_id == self.person)
+            .with_for_update()
         ).first()
         if row is None:
             raise NotFoundError(f"no episode {episode_id} in the diary")
@@ -294,7 +335,7 @@ class DiaryRepository:
         on the diary; SQLite's write transaction holds the database lock already.
         """
         if not self._sqlite:
-            self.session.execute(select(func.pg_advisory_xact_lock(_PERSON_LOCK)))
+            self.session.execute(select(func.pg_advisory_xact_lock(_PERSON_LOCK, self.person)))
 
     @property
     def _sqlite(self) -> bool:
@@ -339,6 +380,7 @@ class DiaryRepository:
         """Record check-ins with everything logged in them, in a few batched statements."""
         if not news:
             return []
+        self.require_episode(episode_id)
         ids = self._insert_ids(
             CHECKINS,
             [
@@ -413,6 +455,7 @@ class DiaryRepository:
 
         Four queries in all; check-ins in time order, doses by the time they were taken.
         """
+        self.require_episode(episode_id)
         decoder = _Decoder()
         rows = self.session.execute(
             select(*_CHECKIN_COLUMNS)
@@ -473,6 +516,7 @@ class DiaryRepository:
             since: only check-ins recorded at or after this time.
             with_details: also load activities, actions and doses.
         """
+        self.require_episode(episode_id)
         if with_details and since is None:
             return self.history(episode_id)[0]
         decoder = _Decoder()
@@ -506,18 +550,22 @@ class DiaryRepository:
 
     def first_checkin(self, episode_id: int, *, activities: bool = True) -> CheckInRecord | None:
         """The episode's first check-in (its pain baseline), with its activities unless told."""
+        self.require_episode(episode_id)
         return self._first(_C.episode_id == episode_id, activities=activities)
 
     def first_activity_checkin(self, episode_id: int) -> CheckInRecord | None:
         """The first check-in that rated PSFS activities (the function baseline)."""
+        self.require_episode(episode_id)
         return self._first(_C.episode_id == episode_id, _C.id.in_(select(_A.checkin_id)))
 
     def latest_checkin(self, episode_id: int, *, activities: bool = True) -> CheckInRecord | None:
         """The most recent check-in of the episode, with its activities unless told."""
+        self.require_episode(episode_id)
         return self._first(_C.episode_id == episode_id, descending=True, activities=activities)
 
     def answer_updates(self, episode_id: int) -> list[dict[str, Any]]:
         """The answers changed at check-ins (new red flags and the like), in time order."""
+        self.require_episode(episode_id)
         rows = self.session.execute(
             select(cast(_C.answers_update, Text))
             .where(_C.episode_id == episode_id, _C.answers_update.is_not(None))
@@ -534,6 +582,7 @@ class DiaryRepository:
         """Record doses, each with the check-in it belongs to (or ``None``)."""
         if not doses:
             return []
+        self.require_episode(episode_id)
         ids = self._insert_ids(
             DOSES,
             [
@@ -566,8 +615,11 @@ class DiaryRepository:
     def doses_between(
         self, start: datetime, end: datetime, *, drugs: Collection[str] | None = None
     ) -> list[DoseRecord]:
-        """Doses taken in ``[start, end]`` in any episode, oldest first."""
-        query = select(*_DOSE_COLUMNS).where(_D.taken_at >= start, _D.taken_at <= end)
+        """Doses taken in ``[start, end]`` in any of the person's episodes, oldest first."""
+        mine = select(_E.id).where(_E.patient_id == self.person)
+        query = select(*_DOSE_COLUMNS).where(
+            _D.taken_at >= start, _D.taken_at <= end, _D.episode_id.in_(mine)
+        )
         if drugs is not None:
             query = query.where(_D.drug.in_(list(drugs)))
         rows = self.session.execute(query.order_by(_D.taken_at, _D.id))
@@ -575,6 +627,7 @@ class DiaryRepository:
 
     def first_dose_time(self, episode_id: int, drug: str) -> datetime | None:
         """When the episode's first dose of ``drug`` was taken, if any."""
+        self.require_episode(episode_id)
         value: datetime | str | None = self.session.execute(
             select(func.min(_D.taken_at)).where(_D.episode_id == episode_id, _D.drug == drug)
         ).scalar_one()
@@ -586,6 +639,7 @@ class DiaryRepository:
 
     def doses(self, episode_id: int) -> list[DoseRecord]:
         """Every dose of the episode (with or without a check-in), oldest first."""
+        self.require_episode(episode_id)
         rows = self.session.execute(
             select(*_DOSE_COLUMNS).where(_D.episode_id == episode_id).order_by(_D.taken_at, _D.id)
         ).all()
@@ -595,11 +649,15 @@ class DiaryRepository:
 
     def preferences(self) -> dict[str, str]:
         """The settings the person chose, by name (only those that override a default)."""
+        if self.person != LOCAL_PERSON:  # one table for one person: hosted mode uses defaults
+            return {}
         rows = self.session.execute(select(Preference.name, Preference.value)).all()
         return {str(name): str(value) for name, value in rows}
 
     def replace_preferences(self, values: Mapping[str, str]) -> None:
         """Store exactly ``values`` as the person's settings (others go back to defaults)."""
+        if self.person != LOCAL_PERSON:
+            raise ConflictError("personal settings cannot be changed on a shared server yet")
         self.session.execute(delete(Preference))
         if values:
             self.session.execute(

@@ -38,13 +38,22 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from backcare.store.types import UTCDateTime
 
 __all__ = [
+    "Acknowledgement",
     "ActionTaken",
     "ActivityRating",
+    "AuditEntry",
     "Base",
+    "CareTeam",
+    "CareTeamMember",
     "CheckIn",
     "Episode",
+    "Invite",
+    "LoginAttempt",
     "MedicineDose",
+    "PasswordReset",
     "Preference",
+    "User",
+    "WebSession",
     "metadata",
 ]
 
@@ -84,15 +93,19 @@ class Episode(Base):
         ),
         Index(
             "uq_episodes_one_active",
+            "patient_id",
             "status",
             unique=True,
             sqlite_where=text("status = 'active'"),
             postgresql_where=text("status = 'active'"),
         ),
+        Index("ix_episodes_patient_id_started_at", "patient_id", "started_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uid: Mapped[str] = mapped_column(String(32), unique=True)
+    # The person the episode belongs to (migration 0006; a local diary's is the local person).
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     onset_at: Mapped[datetime]
     started_at: Mapped[datetime]
     trigger: Mapped[str | None] = mapped_column(String(40))
@@ -204,3 +217,136 @@ class Preference(Base):
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[str] = mapped_column(String(40))
+
+
+# --- hosted clinic mode: people, care teams, sign-in, audit (migration 0006) -------------
+
+
+class CareTeam(Base):
+    """A care team: the clinicians who look after a group of patients."""
+
+    __tablename__ = "care_teams"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+
+class User(Base):
+    """A person who signs in (patient, clinician, admin), or the local diary's one person.
+
+    The ``local`` person owns a local diary's records (``backcare serve``); it never signs in.
+    """
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('local', 'patient', 'clinician', 'admin')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    role: Mapped[str] = mapped_column(String(12))
+    display_name: Mapped[str] = mapped_column(String(120), server_default="")
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    care_team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("care_teams.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime]
+
+
+class CareTeamMember(Base):
+    """A clinician's membership of a care team."""
+
+    __tablename__ = "care_team_members"
+
+    care_team_id: Mapped[int] = mapped_column(
+        ForeignKey("care_teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class Invite(Base):
+    """A single-use, expiring invitation for a patient to join a care team (hash of the token)."""
+
+    __tablename__ = "invites"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    care_team_id: Mapped[int] = mapped_column(ForeignKey("care_teams.id", ondelete="CASCADE"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class PasswordReset(Base):
+    """A single-use, short-lived password-reset link (hash of its token)."""
+
+    __tablename__ = "password_resets"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class WebSession(Base):
+    """A signed-in browser: the hash of its cookie's random token, never the token itself."""
+
+    __tablename__ = "web_sessions"
+    __table_args__ = (Index("ix_web_sessions_user_id", "user_id"),)
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    verified: Mapped[bool] = mapped_column(Boolean, server_default=false())
+
+
+class LoginAttempt(Base):
+    """A failed sign-in, counted per account and per address (shared by every worker)."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_account_at", "account", "at"),
+        Index("ix_login_attempts_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+
+
+class Acknowledgement(Base):
+    """A clinician has seen an urgent or emergency check-in: who and when."""
+
+    __tablename__ = "acknowledgements"
+
+    checkin_id: Mapped[int] = mapped_column(
+        ForeignKey("checkins.id", ondelete="CASCADE"), primary_key=True
+    )
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime]
+
+
+class AuditEntry(Base):
+    """Who read or changed which patient's data, when and from where; rows are hash-chained.
+
+    Append-only: database triggers refuse UPDATE and DELETE. ``hash`` covers the row's
+    fields and the previous row's hash, so an edited or removed row breaks the chain.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_patient_id", "patient_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime]
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    patient_id: Mapped[int | None] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(String(200), server_default="")
+    address: Mapped[str] = mapped_column(String(64), server_default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

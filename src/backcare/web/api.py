@@ -260,6 +260,12 @@ def export(
     """Download an export in any format of the registry: the whole diary (json, csv, lossless)
     or one episode (``episode``, default the active one, else the latest); the export page's
     twin."""
+    if episode is not None and FORMATS[format.value].scope != "episode":
+        # Asking for one episode of a whole-diary format is a mistake to name, not to ignore.
+        raise InputError(
+            f"{format.value} is an export of the whole diary, not of one episode",
+            problems=[FieldProblem("episode", f"leave it out for {format.value}")],
+        )
     return _download(diary, format.value, ExportOptions(episode_id=episode, days=days))
 
 

@@ -33,7 +33,7 @@ from backcare.web.security import (
     Signer,
 )
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "create_hosted_app"]
 
 DESCRIPTION = """\
 backcare's JSON API: red-flag triage, a phase-aware self-care plan, the episode diary and
@@ -54,9 +54,13 @@ class _App(FastAPI):
     """
 
     security: dict[str, Any]
+    gate: Any = None  # hosted mode: the sign-in gate, inside the security middleware
 
     def build_middleware_stack(self) -> ASGIApp:
-        return SecurityMiddleware(super().build_middleware_stack(), **self.security)
+        stack = super().build_middleware_stack()
+        if self.gate is not None:
+            stack = self.gate(stack)
+        return SecurityMiddleware(stack, **self.security)
 
 
 def create_app(
@@ -67,6 +71,7 @@ def create_app(
     allowed_hosts: Iterable[str] = LOOPBACK_HOSTS,
     access: AccessGuard | None = None,
     secret: bytes | None = None,
+    hosting: Any = None,
 ) -> FastAPI:
     """Build the web app.
 
@@ -81,6 +86,8 @@ def create_app(
             session cookie every request but the access page needs; ``None``: local
             mode, no code.
         secret: key for signed form state and CSRF tokens; default: random per process.
+        hosting: hosted clinic mode (:class:`backcare.web.hosted.Hosting`, made by
+            ``backcare server``): sign-in required, only its public host answered.
 
     Returns:
         The FastAPI application (ASGI).
@@ -97,12 +104,15 @@ def create_app(
         signer=Signer(secret),
         templates=make_templates(),
         access=access,
+        hosting=hosting,
     )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         context.close()
+        if hosting is not None:
+            hosting.accounts.store.close()
 
     app = _App(
         title="backcare",
@@ -125,6 +135,12 @@ def create_app(
     app.include_router(personal.page_router)
     app.include_router(questionnaires.api_router)
     app.include_router(questionnaires.page_router)
+    if hosting is not None:
+        from backcare.web import hosted
+
+        app.include_router(hosted.router)
+        app.gate = lambda stack: hosted.SignInGate(stack, hosting)
+        allowed_hosts = {hosting.host}
     # The exercise drawings belong to the knowledge base (its load check needs them).
     app.mount(DRAWINGS_URL, StaticFiles(directory=DRAWINGS_DIR), name="drawings")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -132,6 +148,7 @@ def create_app(
         "allowed_hosts": frozenset(allowed_hosts),
         "max_body_bytes": MAX_BODY_BYTES,
         "access": access,
+        "hsts": hosting is not None and hosting.secure,
     }
     _publish_schema_as_accepted(app)
     return app
@@ -156,3 +173,32 @@ def _publish_schema_as_accepted(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def create_hosted_app(settings: Settings | None = None) -> Any:
+    """The hosted web app, as each worker process builds it (from ``BACKCARE_*``).
+
+    Raises:
+        InputError: no PostgreSQL URL or public address.
+        StoreError: the secret file cannot be read, or the database is not upgraded.
+    """
+    from backcare.accounts import Accounts
+    from backcare.accounts.mail import SmtpMailer
+    from backcare.store import open_store
+    from backcare.web.hosted import Hosting, public_address, read_secret, require_postgresql
+
+    settings = settings if settings is not None else get_settings()
+    url = require_postgresql(settings)
+    host, secure = public_address(settings.public_url)
+    key = read_secret(settings)
+    store = open_store(url)
+    hosting = Hosting(
+        accounts=Accounts(store),
+        host=host,
+        secure=secure,
+        self_registration=settings.self_registration,
+        public_url=settings.public_url or "",
+        mailer=SmtpMailer(settings) if settings.smtp_host else None,
+        mail_from=settings.mail_from,
+    )
+    return create_app(settings=settings, database_url=url, hosting=hosting, secret=key)

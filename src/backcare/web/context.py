@@ -13,6 +13,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from fastapi.templating import Jinja2Templates
 
@@ -53,6 +54,8 @@ class WebContext:
     signer: Signer
     templates: Jinja2Templates
     access: AccessGuard | None = None
+    hosting: Any = None
+    """Hosted mode (:class:`backcare.web.hosted.Hosting`); ``None``: one local person."""
     _diary: Diary | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _current: tuple[Settings, Engine] | None = field(default=None, init=False, repr=False)
@@ -72,6 +75,8 @@ class WebContext:
         current = self._current
         if current is not None:
             return current
+        if self.hosting is not None:  # personal settings are a local diary's, not per patient
+            return self.base_settings, self.base_engine
         try:
             values = self._open().personal_settings()
             settings = with_personal(self.base_settings, values)

@@ -39,9 +39,13 @@ async def _engine(web: Web) -> Engine:
 EngineDep = Annotated[Engine, Depends(_engine)]
 
 
-def _diary(web: Web) -> Diary:
+def _diary(request: Request, web: Web) -> Diary:
     # A plain function: FastAPI runs it in the thread pool, so opening the database
     # (and migrating it, the first time) never blocks the event loop.
+    if web.hosting is not None:  # hosted: the signed-in patient's own records only
+        address = request.client.host if request.client else ""
+        diary: Diary = web.hosting.diary_for(request.state.person, web.engine, address=address)
+        return diary
     return web.diary()
 
 

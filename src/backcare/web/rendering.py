@@ -119,6 +119,7 @@ def render(
         "request": request,
         "csrf_token": token,
         "emergency_number": web.settings.emergency_number,
+        "hosted": web.hosting is not None,
         "drawings": {e.id: e.drawing for e in web.engine.knowledge.exercises},
         **(context or {}),
     }
@@ -127,7 +128,12 @@ def render(
     )
     if fresh:
         response.set_cookie(
-            CSRF_COOKIE, token, httponly=True, samesite="strict", path="/", secure=False
+            CSRF_COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            path="/",
+            secure=web.hosting is not None and web.hosting.secure,
         )
     return response
 

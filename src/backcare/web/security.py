@@ -94,6 +94,8 @@ _HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 )
 _NO_STORE = (b"cache-control", b"no-store")
+# Hosted mode behind TLS: browsers must never use plain http for this host again.
+_HSTS = (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
 _STATIC_CACHE = (b"cache-control", b"no-cache")
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -289,6 +291,7 @@ class SecurityMiddleware:
         allowed_hosts: host names to answer (any other ``Host`` gets ``400 bad_host``).
         max_body_bytes: the request body limit.
         access: remote mode's guard; ``None`` (local mode) serves without a session.
+        hsts: send ``Strict-Transport-Security`` (hosted mode behind https).
     """
 
     def __init__(
@@ -298,8 +301,10 @@ class SecurityMiddleware:
         allowed_hosts: Iterable[str] = LOOPBACK_HOSTS,
         max_body_bytes: int = MAX_BODY_BYTES,
         access: AccessGuard | None = None,
+        hsts: bool = False,
     ) -> None:
         self.app = app
+        self.hsts = hsts
         self.allowed = frozenset(host_name(h) for h in allowed_hosts)
         self.max_body = max_body_bytes
         self.access = access
@@ -310,6 +315,8 @@ class SecurityMiddleware:
             return
         static = scope["path"].startswith("/static/")
         extra = (*_HEADERS, _STATIC_CACHE if static else _NO_STORE)
+        if self.hsts:
+            extra = (*extra, _HSTS)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

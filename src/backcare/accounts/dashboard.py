@@ -1,0 +1,148 @@
+"""The clinician's dashboard: their care team's patients, the ones who need them first.
+
+Order of need (most first): an emergency, then an urgent, check-in not yet acknowledged;
+advice to see a doctor at the latest check-in; an episode getting worse (the diary's trend:
+pain or function past its minimal important change); no check-in for 3 days or more; a dose
+taken over its limit. Reading each patient's diary goes through
+:meth:`backcare.accounts.Accounts.diary_store`, so every row is an audited read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from backcare.accounts import Accounts
+from backcare.diary import Diary
+from backcare.diary.service import EpisodeHistory
+from backcare.domain.enums import Trend, TriageLevel
+from backcare.errors import NotFoundError
+from backcare.rules.assessor import Engine
+from backcare.store.people import Person
+
+__all__ = ["QUIET_DAYS", "PatientRow", "dashboard", "patient_history"]
+
+#: Days without a check-in after which a patient is listed as quiet.
+QUIET_DAYS = 3
+_ESCALATED = (TriageLevel.EMERGENCY, TriageLevel.URGENT)
+
+
+@dataclass(frozen=True, slots=True)
+class PatientRow:
+    """One patient on the dashboard.
+
+    Attributes:
+        patient: the patient.
+        need: 0 (most) to 6 (nothing needs attention); rows are sorted by it.
+        reason: why they are where they are, in plain words.
+        episode_day: day of the current episode (1 = the day it began), if any.
+        last_pain: the latest check-in's pain (0-10).
+        last_checkin_at: when the patient last checked in.
+        pains: the episode's pain scores, oldest first (for the small trend line).
+        to_acknowledge: the check-in an "acknowledge" would mark as seen.
+    """
+
+    patient: Person
+    need: int
+    reason: str
+    episode_day: int | None = None
+    last_pain: int | None = None
+    last_checkin_at: datetime | None = None
+    pains: tuple[int, ...] = ()
+    to_acknowledge: int | None = None
+
+
+def patient_history(
+    accounts: Accounts,
+    actor: Person,
+    patient_id: int,
+    *,
+    engine: Engine,
+    clock: Callable[[], datetime],
+    action: str,
+    address: str = "",
+) -> tuple[Diary, EpisodeHistory | None]:
+    """A patient's diary and current episode, read as ``actor`` (audited).
+
+    Raises:
+        NotFoundError: the actor may not see this patient.
+    """
+    store = accounts.diary_store(actor, patient_id, action=action, address=address)
+    diary = Diary(store, engine=engine, clock=clock)
+    try:
+        return diary, diary.history()
+    except NotFoundError:  # no episode yet
+        return diary, None
+
+
+def dashboard(
+    accounts: Accounts,
+    actor: Person,
+    *,
+    engine: Engine,
+    clock: Callable[[], datetime],
+    address: str = "",
+) -> list[PatientRow]:
+    """The actor's care-team patients, most in need first."""
+    rows = []
+    for patient in accounts.patients_of(actor):
+        diary, history = patient_history(
+            accounts,
+            actor,
+            patient.id,
+            engine=engine,
+            clock=clock,
+            action="dashboard",
+            address=address,
+        )
+        rows.append(_row(patient, diary, history, accounts.acknowledged(patient.id)))
+    return sorted(rows, key=lambda row: (row.need, row.patient.id))
+
+
+def _row(
+    patient: Person,
+    diary: Diary,
+    history: EpisodeHistory | None,
+    acknowledged: dict[int, tuple[int | None, datetime]],
+) -> PatientRow:
+    if history is None:
+        return PatientRow(patient, 6, "No episode recorded yet")
+    now = diary.now()
+    episode = history.episode
+    checkins = history.checkins
+    last = checkins[-1] if checkins else None
+    day = (now.date() - episode.onset_at.date()).days + 1
+
+    def row(need: int, reason: str, to_acknowledge: int | None = None) -> PatientRow:
+        return PatientRow(
+            patient,
+            need,
+            reason,
+            episode_day=day,
+            last_pain=last.pain if last else None,
+            last_checkin_at=last.recorded_at if last else None,
+            pains=tuple(c.pain for c in checkins),
+            to_acknowledge=to_acknowledge,
+        )
+
+    for level in _ESCALATED:
+        waiting = [c for c in checkins if c.triage_level is level and c.id not in acknowledged]
+        if waiting:
+            words = "Emergency" if level is TriageLevel.EMERGENCY else "Urgent"
+            when = f"{waiting[-1].recorded_at:%d %b %H:%M} UTC"
+            return row(
+                _ESCALATED.index(level),
+                f"{words} advice on {when}, not acknowledged",
+                waiting[-1].id,
+            )
+    if last is not None and last.triage_level is TriageLevel.SEE_DOCTOR:
+        return row(2, "Advised to see a doctor")
+    if diary.trend_of(history).overall is Trend.WORSE:
+        return row(3, "Getting worse")
+    since = (now - (last.recorded_at if last else episode.started_at)).days
+    if episode.status.value == "active" and since >= QUIET_DAYS:
+        return row(4, f"No check-in for {since} days")
+    if any(dose.overridden for dose in history.doses):
+        return row(5, "Took a dose over its limit")
+    return row(6, "Nothing needs attention")

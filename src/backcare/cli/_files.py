@@ -1,0 +1,49 @@
+"""Reading a file (or standard input) the person names on the command line.
+
+Shared by the commands that take answers or a diary file, so every one reports an
+unreadable, non-UTF-8 or malformed file the same way: an error naming the file.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from backcare.errors import FieldProblem, ImportFormatError, InputError
+
+__all__ = ["load_json", "read_text"]
+
+
+def read_text(source: str, *, what: str) -> str:
+    """The text of ``source`` (``-``: standard input), decoded as UTF-8."""
+    try:
+        if source == "-":
+            return sys.stdin.read()
+        return Path(source).read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ImportFormatError(
+            f"the {what} is not UTF-8 text", problems=[FieldProblem(source, str(exc))]
+        ) from exc
+    except OSError as exc:
+        raise InputError(
+            f"cannot read the {what}", problems=[FieldProblem(source, exc.strerror or str(exc))]
+        ) from exc
+
+
+def load_json(source: str) -> Any:
+    """The JSON answers in ``source`` (``-``: standard input)."""
+    text = read_text(source, what="answers")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            "the answers are not valid JSON",
+            problems=[FieldProblem(source, f"line {exc.lineno} column {exc.colno}: {exc.msg}")],
+        ) from exc
+    except (RecursionError, ValueError) as exc:  # nested thousands deep; a huge integer
+        raise InputError(
+            "the answers cannot be read",
+            problems=[FieldProblem(source, "nested too deeply, or a number too large")],
+        ) from exc

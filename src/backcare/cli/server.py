@@ -1,0 +1,218 @@
+"""Hosted clinic mode's commands: ``backcare server``, ``db upgrade``, ``users`` and ``audit``.
+
+``backcare server`` runs the hosted app in gunicorn with uvicorn worker processes. It
+checks everything a worker needs before any starts (PostgreSQL, the public address,
+the shared secret file, which it makes the first time) and upgrades the database once,
+so the workers start from the same schema and the same key. See docs/hosting.md.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from backcare.errors import FieldProblem, InputError
+
+__all__ = ["register"]
+
+db_app = typer.Typer(
+    help="The database: upgrade it to this version's schema.", no_args_is_help=True
+)
+users_app = typer.Typer(help="Hosted mode's accounts.", no_args_is_help=True)
+audit_app = typer.Typer(help="Hosted mode's audit log.", no_args_is_help=True)
+
+_DB = typer.Option(
+    "--db",
+    metavar="URL",
+    help="Database URL (default: BACKCARE_DATABASE_URL, else the local SQLite diary).",
+)
+
+
+def server(
+    bind: Annotated[
+        str, typer.Option(help="Address to listen on; the TLS proxy in front connects here.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Worker processes (any serves any request).")
+    ] = 2,
+) -> None:
+    """Start the hosted clinic app (PostgreSQL, sign-in, several workers)."""
+    from backcare.settings import get_settings
+    from backcare.store import open_store
+    from backcare.web.hosted import ensure_secret, public_address, require_postgresql
+
+    settings = get_settings()
+    url = require_postgresql(settings)
+    public_address(settings.public_url)
+    secret = ensure_secret(settings)
+    open_store(url).close()  # upgrade once here, not in every worker
+    options: dict[str, Any] = {
+        "bind": f"{bind}:{port}",
+        "workers": workers,
+        "worker_class": "uvicorn_worker.UvicornWorker",
+        # Only the configured proxy may say who the client is and that it used https.
+        "forwarded_allow_ips": settings.trusted_proxies,
+        "accesslog": None,
+        "loglevel": "warning",
+        "proc_name": "backcare-server",
+    }
+    typer.echo(
+        f"backcare server: {workers} worker(s) on http://{bind}:{port}/ for "
+        f"{settings.public_url}; secret file {secret}"
+    )
+    _run_gunicorn(options)
+
+
+def _run_gunicorn(options: dict[str, Any]) -> None:
+    """Run gunicorn from Python; each worker builds the app from the environment."""
+    try:
+        from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
+    except ModuleNotFoundError as exc:
+        raise InputError(
+            "the hosted server needs its extra packages",
+            problems=[FieldProblem("install", "pip install 'backcare[hosted]'")],
+        ) from exc
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            from backcare.web.app import create_hosted_app
+
+            return create_hosted_app()
+
+    Server().run()
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: Annotated[str | None, _DB] = None) -> None:
+    """Upgrade the database to this version's schema (a local diary's data stays its own)."""
+    from backcare.settings import get_settings
+    from backcare.store import HEAD, open_store
+
+    with open_store(db, settings=get_settings()) as store:
+        typer.echo(f"{store.url} is at schema revision {HEAD}")
+
+
+def _accounts(db: str | None) -> Any:
+    from backcare.accounts import Accounts
+    from backcare.settings import get_settings
+    from backcare.store import open_store
+
+    return Accounts(open_store(db, settings=get_settings()))
+
+
+@users_app.command("add")
+def users_add(
+    email: Annotated[str, typer.Option(help="The person's e-mail address (they sign in with it).")],
+    role: Annotated[str, typer.Option(help="admin, clinician or patient.")] = "clinician",
+    care_team: Annotated[
+        str | None,
+        typer.Option(help="The care team (made if new): a clinician's, or a patient's."),
+    ] = None,
+    name: Annotated[str, typer.Option(help="The name others see.")] = "",
+    db: Annotated[str | None, _DB] = None,
+) -> None:
+    """Create an account; clinicians and admins get their authenticator-app secret."""
+    from backcare.cli.web import qr_text
+
+    password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    accounts = _accounts(db)
+    try:
+        person = accounts.add_person(
+            email=email, role=role, password=password, care_team=care_team, display_name=name
+        )
+        typer.echo(f"Made {person.role} account {person.id} for {person.email}")
+        if person.needs_second_factor:
+            secret = accounts.set_totp(person.id)
+            uri = accounts.totp_uri(person, secret)
+            typer.echo("Second factor (required): add this to an authenticator app")
+            typer.echo(f"Secret: {secret}")
+            typer.echo(qr_text(uri))
+    finally:
+        accounts.store.close()
+
+
+@users_app.command("invite")
+def users_invite(
+    by: Annotated[str, typer.Option("--by", help="The e-mail address of the inviting clinician.")],
+    db: Annotated[str | None, _DB] = None,
+) -> None:
+    """Print a single-use invitation link (and its QR code) for a patient to join."""
+    from backcare.cli.web import qr_text
+    from backcare.settings import get_settings
+
+    base = (get_settings().public_url or "").rstrip("/")
+    if not base:
+        raise InputError(
+            "an invitation link needs the public address",
+            problems=[FieldProblem("BACKCARE_PUBLIC_URL", "set it to https://your-server")],
+        )
+    accounts = _accounts(db)
+    try:
+        clinician = accounts.person_by_email(by)
+        if clinician is None:
+            raise InputError(
+                "no such account", problems=[FieldProblem("--by", f"no account for {by}")]
+            )
+        link = f"{base}/join?invite={accounts.invite(clinician)}"
+    finally:
+        accounts.store.close()
+    typer.echo(f"Invitation (one use, 7 days): {link}")
+    typer.echo(qr_text(link))
+
+
+@audit_app.command("verify")
+def audit_verify(db: Annotated[str | None, _DB] = None) -> None:
+    """Check the audit log's hash chain (exit status 1 if a row was changed or removed)."""
+    accounts = _accounts(db)
+    try:
+        count, broken = accounts.verify_audit()
+    finally:
+        accounts.store.close()
+    if broken is not None:
+        typer.echo(f"The audit log is NOT intact at row {broken.id}: {broken.problem}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"The audit log is intact ({count} rows).")
+
+
+@audit_app.command("show")
+def audit_show(
+    patient: Annotated[str, typer.Option(help="The patient's e-mail address.")],
+    db: Annotated[str | None, _DB] = None,
+) -> None:
+    """List who read or changed a patient's records, when and from where."""
+    accounts = _accounts(db)
+    try:
+        person = accounts.person_by_email(patient)
+        if person is None:
+            raise InputError(
+                "no such account", problems=[FieldProblem("--patient", f"no account for {patient}")]
+            )
+        rows = accounts.audit_rows(person.id)
+        names = {
+            row.actor_id: accounts.person_of(row.actor_id).email
+            for row in rows
+            if row.actor_id is not None
+        }
+    finally:
+        accounts.store.close()
+    if not rows:
+        typer.echo(f"Nobody else has read or changed {patient}'s records.")
+    for row in rows:
+        typer.echo(
+            f"{row.at:%Y-%m-%d %H:%M:%S} UTC  {names.get(row.actor_id, '-')}  {row.action}  "
+            f"{row.address or '-'}"
+        )
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``server``, ``db``, ``users`` and ``audit`` to the main ``backcare`` app."""
+    app.command("server")(server)
+    app.add_typer(db_app, name="db")
+    app.add_typer(users_app, name="users")
+    app.add_typer(audit_app, name="audit")

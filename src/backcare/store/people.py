@@ -1,0 +1,533 @@
+"""People, care teams, sign-in sessions, failed sign-ins and the hash-chained audit log.
+
+Hosted mode's accounts live in the same database as the diary (tables of migration 0006).
+:class:`PeopleRepository` wraps one session in one transaction, like the diary's
+repository. It also decides who may act for whom (:meth:`PeopleRepository.may_read`): a
+patient for themselves, a clinician (or an admin who is a care-team member) for the
+patients of their care teams, nobody else. An admin's role alone gives no clinical access.
+
+Secrets are never stored in the clear: sessions and invitations are kept as SHA-256
+hashes of their random tokens; passwords arrive already hashed (argon2id, by the
+accounts service).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from backcare.errors import ConflictError, NotFoundError
+from backcare.store.tables import (
+    Acknowledgement,
+    AuditEntry,
+    CareTeam,
+    CareTeamMember,
+    CheckIn,
+    Episode,
+    Invite,
+    LoginAttempt,
+    PasswordReset,
+    User,
+    WebSession,
+)
+
+__all__ = [
+    "GENESIS",
+    "ROLES",
+    "AuditRecord",
+    "ChainBreak",
+    "PeopleRepository",
+    "Person",
+    "token_hash",
+]
+
+#: Roles a signed-in person can have (``local`` is a local diary's person, never signed in).
+ROLES = ("patient", "clinician", "admin")
+#: The ``prev_hash`` of the first audit row.
+GENESIS = "0" * 64
+_AUDIT_LOCK = 0x61756469  # "audi": serialises appends to the chain across workers
+
+
+def _table(model: Any) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+USERS, TEAMS, MEMBERS = _table(User), _table(CareTeam), _table(CareTeamMember)
+INVITES, SESSIONS, ATTEMPTS, AUDIT = (
+    _table(Invite),
+    _table(WebSession),
+    _table(LoginAttempt),
+    _table(AuditEntry),
+)
+RESETS = _table(PasswordReset)
+ACKS, CHECKINS, EPISODES = _table(Acknowledgement), _table(CheckIn), _table(Episode)
+_U = USERS.c
+
+
+def token_hash(token: str) -> str:
+    """The SHA-256 (hex) of a random token: what is stored instead of the token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """An account as the app needs it (never the password hash or TOTP secret)."""
+
+    id: int
+    email: str | None
+    role: str
+    display_name: str
+    care_team_id: int | None
+    has_totp: bool
+
+    @property
+    def needs_second_factor(self) -> bool:
+        """Clinicians and admins must use a second factor."""
+        return self.role in ("clinician", "admin")
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    """One row of the audit log."""
+
+    id: int
+    at: datetime
+    actor_id: int | None
+    patient_id: int | None
+    action: str
+    detail: str
+    address: str
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChainBreak:
+    """Where the audit chain stops holding: the row, and what is wrong with it."""
+
+    id: int
+    problem: str
+
+
+def _chain_hash(
+    prev: str,
+    at: datetime,
+    actor: int | None,
+    patient: int | None,
+    action: str,
+    detail: str,
+    address: str,
+) -> str:
+    fields = [prev, _aware(at).isoformat(), actor, patient, action, detail, address]
+    return hashlib.sha256(json.dumps(fields, separators=(",", ":")).encode()).hexdigest()
+
+
+_PERSON_COLUMNS = (_U.id, _U.email, _U.role, _U.display_name, _U.care_team_id, _U.totp_secret)
+
+
+def _person(row: Any) -> Person:
+    return Person(
+        id=row.id,
+        email=row.email,
+        role=row.role,
+        display_name=row.display_name,
+        care_team_id=row.care_team_id,
+        has_totp=row.totp_secret is not None,
+    )
+
+
+class PeopleRepository:
+    """Accounts, care teams, sessions, throttling and the audit log, in one transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # --- accounts -------------------------------------------------------------------
+
+    def add_person(
+        self,
+        *,
+        email: str,
+        role: str,
+        password_hash: str | None,
+        display_name: str = "",
+        care_team_id: int | None = None,
+        now: datetime,
+    ) -> Person:
+        """Create an account.
+
+        Raises:
+            ConflictError: the e-mail address already has an account.
+        """
+        if self.person_by_email(email) is not None:
+            raise ConflictError(f"there is already an account for {email}")
+        person_id = self.session.execute(
+            insert(USERS)
+            .values(
+                email=email,
+                role=role,
+                display_name=display_name,
+                password_hash=password_hash,
+                care_team_id=care_team_id,
+                created_at=now,
+            )
+            .returning(_U.id)
+        ).scalar_one()
+        return self.person(person_id)
+
+    def person(self, person_id: int) -> Person:
+        """The account with this id.
+
+        Raises:
+            NotFoundError: there is none.
+        """
+        row = self.session.execute(select(*_PERSON_COLUMNS).where(_U.id == person_id)).first()
+        if row is None:
+            raise NotFoundError(f"no account {person_id}")
+        return _person(row)
+
+    def person_by_email(self, email: str) -> Person | None:
+        """The account with this e-mail address (compared without case), if any."""
+        row = self.session.execute(
+            select(*_PERSON_COLUMNS).where(func.lower(_U.email) == email.strip().lower())
+        ).first()
+        return None if row is None else _person(row)
+
+    def credentials(self, person_id: int) -> tuple[str | None, str | None]:
+        """The account's password hash and TOTP secret (for the accounts service only)."""
+        row = self.session.execute(
+            select(_U.password_hash, _U.totp_secret).where(_U.id == person_id)
+        ).one()
+        return row.password_hash, row.totp_secret
+
+    def set_password_hash(self, person_id: int, password_hash: str) -> None:
+        """Replace the account's password hash."""
+        self.session.execute(
+            update(USERS).where(_U.id == person_id).values(password_hash=password_hash)
+        )
+
+    def set_totp_secret(self, person_id: int, secret: str | None) -> None:
+        """Set (or clear) the account's TOTP secret."""
+        self.session.execute(update(USERS).where(_U.id == person_id).values(totp_secret=secret))
+
+    def people(self) -> list[Person]:
+        """Every account that can sign in, in the order they were made."""
+        rows = self.session.execute(
+            select(*_PERSON_COLUMNS).where(_U.role != "local").order_by(_U.id)
+        )
+        return [_person(row) for row in rows]
+
+    def delete_person(self, person_id: int) -> None:
+        """Delete the account; its episodes, check-ins, doses, coach sessions, sessions and
+        reset links go with it (foreign keys cascade)."""
+        self.session.execute(delete(USERS).where(_U.id == person_id))
+
+    # --- care teams -----------------------------------------------------------------
+
+    def care_team(self, name: str) -> int:
+        """The id of the care team called ``name``, made if it does not exist."""
+        found = self.session.execute(select(TEAMS.c.id).where(TEAMS.c.name == name)).first()
+        if found is not None:
+            return int(found[0])
+        return int(
+            self.session.execute(insert(TEAMS).values(name=name).returning(TEAMS.c.id)).scalar_one()
+        )
+
+    def add_member(self, care_team_id: int, person_id: int) -> None:
+        """Make the person a member of the care team (no change if already one)."""
+        exists = self.session.execute(
+            select(MEMBERS.c.user_id).where(
+                MEMBERS.c.care_team_id == care_team_id, MEMBERS.c.user_id == person_id
+            )
+        ).first()
+        if exists is None:
+            self.session.execute(
+                insert(MEMBERS).values(care_team_id=care_team_id, user_id=person_id)
+            )
+
+    def teams_of(self, person_id: int) -> list[int]:
+        """The care teams the person is a member of."""
+        rows = self.session.execute(
+            select(MEMBERS.c.care_team_id).where(MEMBERS.c.user_id == person_id)
+        )
+        return [int(team) for (team,) in rows]
+
+    def may_read(self, actor: Person, patient_id: int) -> bool:
+        """Whether ``actor`` may read and write ``patient_id``'s clinical records.
+
+        A patient: only their own. Anyone else: only a patient of a care team they are a
+        member of (an admin's role alone gives nothing).
+        """
+        if actor.id == patient_id:
+            return actor.role in ("patient", "local")
+        row = self.session.execute(
+            select(_U.id)
+            .join(MEMBERS, MEMBERS.c.care_team_id == _U.care_team_id)
+            .where(_U.id == patient_id, _U.role == "patient", MEMBERS.c.user_id == actor.id)
+        ).first()
+        return row is not None
+
+    def patients_of(self, actor: Person) -> list[Person]:
+        """The patients of the actor's care teams."""
+        rows = self.session.execute(
+            select(*_PERSON_COLUMNS)
+            .join(MEMBERS, MEMBERS.c.care_team_id == _U.care_team_id)
+            .where(_U.role == "patient", MEMBERS.c.user_id == actor.id)
+            .order_by(_U.id)
+        )
+        return [_person(row) for row in rows]
+
+    # --- acknowledgements -----------------------------------------------------------
+
+    def acknowledge(self, patient_id: int, checkin_id: int, *, by: int, now: datetime) -> None:
+        """Record that ``by`` has seen the patient's check-in (no change if already seen).
+
+        Raises:
+            NotFoundError: the check-in is not this patient's.
+        """
+        owner = self.session.execute(
+            select(EPISODES.c.patient_id)
+            .join(CHECKINS, CHECKINS.c.episode_id == EPISODES.c.id)
+            .where(CHECKINS.c.id == checkin_id)
+        ).scalar_one_or_none()
+        if owner != patient_id:
+            raise NotFoundError(f"no check-in {checkin_id} for this patient")
+        seen = self.session.execute(
+            select(ACKS.c.checkin_id).where(ACKS.c.checkin_id == checkin_id)
+        ).first()
+        if seen is None:
+            self.session.execute(insert(ACKS).values(checkin_id=checkin_id, by_id=by, at=now))
+
+    def acknowledged(self, patient_id: int) -> dict[int, tuple[int | None, datetime]]:
+        """The patient's acknowledged check-ins: who saw each, and when."""
+        rows = self.session.execute(
+            select(ACKS.c.checkin_id, ACKS.c.by_id, ACKS.c.at)
+            .join(CHECKINS, CHECKINS.c.id == ACKS.c.checkin_id)
+            .join(EPISODES, EPISODES.c.id == CHECKINS.c.episode_id)
+            .where(EPISODES.c.patient_id == patient_id)
+        )
+        return {int(c): (b, _aware(a)) for c, b, a in rows}
+
+    # --- invitations ----------------------------------------------------------------
+
+    def add_invite(
+        self, token: str, *, care_team_id: int, created_by: int | None, now: datetime, days: int
+    ) -> None:
+        """Store an invitation (its token's hash), valid for ``days`` days."""
+        self.session.execute(
+            insert(INVITES).values(
+                token_hash=token_hash(token),
+                care_team_id=care_team_id,
+                created_by=created_by,
+                created_at=now,
+                expires_at=now + timedelta(days=days),
+            )
+        )
+
+    def use_invite(self, token: str, *, now: datetime) -> int:
+        """Spend an invitation: its care team, if it is unused and unexpired.
+
+        Raises:
+            NotFoundError: no such invitation, or it was used or has expired.
+        """
+        spent = self.session.execute(
+            update(INVITES)
+            .where(
+                INVITES.c.token_hash == token_hash(token),
+                INVITES.c.used_at.is_(None),
+                INVITES.c.expires_at > now,
+            )
+            .values(used_at=now)
+            .returning(INVITES.c.care_team_id)
+        ).first()
+        if spent is None:
+            raise NotFoundError("this invitation link has been used or has expired")
+        return int(spent[0])
+
+    # --- password resets ------------------------------------------------------------
+
+    def add_reset(self, token: str, person_id: int, *, now: datetime, minutes: int) -> None:
+        """Store a password-reset link (its token's hash), valid for ``minutes``."""
+        self.session.execute(
+            insert(RESETS).values(
+                token_hash=token_hash(token),
+                user_id=person_id,
+                expires_at=now + timedelta(minutes=minutes),
+            )
+        )
+
+    def use_reset(self, token: str, *, now: datetime) -> int:
+        """Spend a reset link: the account it is for, if unused and unexpired.
+
+        Raises:
+            NotFoundError: no such link, or it was used or has expired.
+        """
+        spent = self.session.execute(
+            update(RESETS)
+            .where(
+                RESETS.c.token_hash == token_hash(token),
+                RESETS.c.used_at.is_(None),
+                RESETS.c.expires_at > now,
+            )
+            .values(used_at=now)
+            .returning(RESETS.c.user_id)
+        ).first()
+        if spent is None:
+            raise NotFoundError("this link has been used or has expired: ask for a new one")
+        return int(spent[0])
+
+    # --- sessions -------------------------------------------------------------------
+
+    def add_session(
+        self, token: str, person_id: int, *, now: datetime, hours: int, verified: bool
+    ) -> None:
+        """Start a sign-in session (stored as its token's hash)."""
+        self.session.execute(
+            insert(SESSIONS).values(
+                token_hash=token_hash(token),
+                user_id=person_id,
+                created_at=now,
+                expires_at=now + timedelta(hours=hours),
+                verified=verified,
+            )
+        )
+
+    def session_person(self, token: str, *, now: datetime) -> tuple[Person, bool] | None:
+        """The person a session token signs in, and whether the second factor was done."""
+        row = self.session.execute(
+            select(*_PERSON_COLUMNS, SESSIONS.c.verified)
+            .join(SESSIONS, SESSIONS.c.user_id == _U.id)
+            .where(SESSIONS.c.token_hash == token_hash(token), SESSIONS.c.expires_at > now)
+        ).first()
+        return None if row is None else (_person(row), bool(row.verified))
+
+    def verify_session(self, token: str) -> None:
+        """Mark a session's second factor as done."""
+        self.session.execute(
+            update(SESSIONS).where(SESSIONS.c.token_hash == token_hash(token)).values(verified=True)
+        )
+
+    def end_session(self, token: str) -> None:
+        """Sign one browser out."""
+        self.session.execute(delete(SESSIONS).where(SESSIONS.c.token_hash == token_hash(token)))
+
+    def end_sessions(self, person_id: int) -> int:
+        """Sign the person out everywhere; how many sessions ended."""
+        result = self.session.execute(delete(SESSIONS).where(SESSIONS.c.user_id == person_id))
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    # --- throttling -----------------------------------------------------------------
+
+    def add_failure(self, *, account: str, address: str, now: datetime) -> None:
+        """Count a failed sign-in for the account (as typed) and the address."""
+        self.session.execute(
+            insert(ATTEMPTS).values(account=account.strip().lower(), address=address, at=now)
+        )
+
+    def failures(self, *, account: str, address: str, since: datetime) -> tuple[int, int]:
+        """Failed sign-ins since ``since``: for the account, and from the address."""
+        by_account = self.session.execute(
+            select(func.count())
+            .select_from(ATTEMPTS)
+            .where(ATTEMPTS.c.account == account.strip().lower(), ATTEMPTS.c.at >= since)
+        ).scalar_one()
+        by_address = self.session.execute(
+            select(func.count())
+            .select_from(ATTEMPTS)
+            .where(ATTEMPTS.c.address == address, ATTEMPTS.c.at >= since)
+        ).scalar_one()
+        return int(by_account), int(by_address)
+
+    def clear_failures(self, account: str) -> None:
+        """Forget an account's failures after it signs in."""
+        self.session.execute(delete(ATTEMPTS).where(ATTEMPTS.c.account == account.strip().lower()))
+
+    # --- audit ----------------------------------------------------------------------
+
+    def audit(
+        self,
+        *,
+        actor_id: int | None,
+        patient_id: int | None,
+        action: str,
+        detail: str = "",
+        address: str = "",
+        now: datetime,
+    ) -> AuditRecord:
+        """Append a row to the audit log, chained to the one before it."""
+        now = _aware(now).astimezone(UTC)
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(select(func.pg_advisory_xact_lock(_AUDIT_LOCK)))
+        last = self.session.execute(
+            select(AUDIT.c.hash).order_by(AUDIT.c.id.desc()).limit(1)
+        ).scalar_one_or_none()
+        prev = last or GENESIS
+        detail, address = detail[:200], address[:64]
+        digest = _chain_hash(prev, now, actor_id, patient_id, action, detail, address)
+        row_id = self.session.execute(
+            insert(AUDIT)
+            .values(
+                at=now,
+                actor_id=actor_id,
+                patient_id=patient_id,
+                action=action,
+                detail=detail,
+                address=address,
+                prev_hash=prev,
+                hash=digest,
+            )
+            .returning(AUDIT.c.id)
+        ).scalar_one()
+        return AuditRecord(row_id, now, actor_id, patient_id, action, detail, address, prev, digest)
+
+    def audit_rows(self, *, patient_id: int | None = None) -> Iterator[AuditRecord]:
+        """The audit log in order (only the rows about ``patient_id`` when given)."""
+        query = select(AUDIT).order_by(AUDIT.c.id)
+        if patient_id is not None:
+            query = query.where(AUDIT.c.patient_id == patient_id)
+        for row in self.session.execute(query):
+            yield AuditRecord(
+                row.id,
+                _aware(row.at),
+                row.actor_id,
+                row.patient_id,
+                row.action,
+                row.detail,
+                row.address,
+                row.prev_hash,
+                row.hash,
+            )
+
+    def verify_audit(self) -> tuple[int, ChainBreak | None]:
+        """Check the whole chain: how many rows, and the first one that does not hold."""
+        prev, count = GENESIS, 0
+        for record in self.audit_rows():
+            count += 1
+            if record.prev_hash != prev:
+                return count, ChainBreak(record.id, "the row before it was changed or removed")
+            expected = _chain_hash(
+                prev,
+                record.at,
+                record.actor_id,
+                record.patient_id,
+                record.action,
+                record.detail,
+                record.address,
+            )
+            if record.hash != expected:
+                return count, ChainBreak(record.id, "the row was changed after it was written")
+            prev = record.hash
+        return count, None

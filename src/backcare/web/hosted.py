@@ -1,0 +1,672 @@
+"""Hosted clinic mode of the web app (``backcare server``): sign-in, the gate, the shared secret.
+
+In hosted mode every page and API call but the sign-in pages and static files needs a
+signed-in session (:class:`SignInGate`): pages redirect to ``/signin``, anything else gets
+``401``. Clinicians and admins must also pass their TOTP code. The person signed in is
+put in ``request.state.person``; a patient's diary pages read and write only their own
+records, through :meth:`backcare.accounts.Accounts.diary_store`, the one gate to clinical
+records (clinicians' pages are not part of this version).
+
+The app is stateless: sessions, failed sign-ins and the audit log are in PostgreSQL,
+and the key that signs forms comes from a secret file every worker reads
+(:func:`read_secret`), so any worker serves any request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+import anyio
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from backcare.accounts import SESSION_HOURS, Accounts, SignInError, TooManyAttemptsError
+from backcare.accounts.mail import Mailer, reset_message
+from backcare.diary import Diary
+from backcare.errors import BackcareError, FieldProblem, InputError, NotFoundError, StoreError
+from backcare.rules.assessor import Engine
+from backcare.settings import Settings
+from backcare.store.people import Person
+from backcare.web.dependencies import CsrfChecked, Web
+from backcare.web.errors import envelope, error_response
+from backcare.web.rendering import render
+
+__all__ = [
+    "OPEN_PATHS",
+    "SIGNIN_COOKIE",
+    "Hosting",
+    "SignInGate",
+    "ensure_secret",
+    "public_address",
+    "read_secret",
+    "router",
+]
+
+_log = logging.getLogger("backcare.web")
+
+#: The cookie holding a signed-in session's random token.
+SIGNIN_COOKIE = "backcare_signin"
+#: Paths served without a signed-in session.
+OPEN_PATHS = frozenset(
+    {"/signin", "/signin/code", "/join", "/reset", "/reset/new", "/api/v1/health"}
+)
+_MIN_SECRET = 32
+
+router = APIRouter(include_in_schema=False)
+
+
+@dataclass(frozen=True)
+class Hosting:
+    """What hosted mode adds to the app.
+
+    Attributes:
+        accounts: the accounts service (sessions, sign-in, access to records).
+        host: the public host name, the only ``Host`` answered.
+        secure: the public address is ``https``: ``Secure`` cookies and HSTS.
+        self_registration: anyone may create a patient account without an invitation.
+        public_url: the address people open (for links in e-mails).
+        mailer: sends password-reset e-mails (:class:`backcare.accounts.mail.Mailer`);
+            ``None``: e-mail is not set up.
+        mail_from: the sender address of those e-mails.
+    """
+
+    accounts: Accounts
+    host: str
+    secure: bool
+    self_registration: bool = False
+    public_url: str = ""
+    mailer: Mailer | None = None
+    mail_from: str = "backcare@localhost"
+
+    def diary_for(self, person: Person, engine: Engine, *, address: str) -> Diary:
+        """The signed-in patient's own diary (scoped to their records).
+
+        Raises:
+            NotFoundError: the account is not a patient's (it has no diary).
+        """
+        if person.role != "patient":
+            raise NotFoundError("this account has no diary of its own")
+        store = self.accounts.diary_store(person, person.id, action="read", address=address)
+        return Diary(store, engine=engine)
+
+
+def public_address(url: str | None) -> tuple[str, bool]:
+    """The host name and whether it is https, from ``BACKCARE_PUBLIC_URL``.
+
+    Raises:
+        InputError: no public address, or not ``http(s)://NAME[:PORT]``.
+    """
+    parts = urlsplit(url or "")
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.path not in {"", "/"}:
+        raise InputError(
+            "the hosted server needs its public address",
+            problems=[
+                FieldProblem(
+                    "BACKCARE_PUBLIC_URL",
+                    "set it to the https:// address people open, e.g. https://backcare.example.org",
+                )
+            ],
+        )
+    return parts.hostname, parts.scheme == "https"
+
+
+def _secret_path(settings: Settings) -> Path:
+    if settings.secret_file:
+        return Path(settings.secret_file).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("backcare", appauthor=False)) / "server-secret"
+
+
+def ensure_secret(settings: Settings) -> Path:
+    """Make the secret file (``0600``) if it does not exist yet; its path.
+
+    Run once, before the workers start, so they all read the same key.
+    """
+    path = _secret_path(settings)
+    if not path.exists():
+        from backcare.locations import private_folder
+
+        private_folder(path.parent)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as file:
+            file.write(secrets.token_urlsafe(48) + "\n")
+    return path
+
+
+def read_secret(settings: Settings) -> bytes:
+    """The key that signs forms and CSRF tokens, read from the shared secret file.
+
+    Raises:
+        StoreError: the file is missing, unreadable or too short.
+    """
+    path = _secret_path(settings)
+    try:
+        key = path.read_bytes().strip()
+    except OSError as exc:
+        raise StoreError(
+            f"cannot read the secret file {path} (set BACKCARE_SECRET_FILE): {exc.strerror}"
+        ) from exc
+    if len(key) < _MIN_SECRET:
+        raise StoreError(f"the secret file {path} must hold at least {_MIN_SECRET} characters")
+    # A key per purpose, so a token made for one use can never pass for another.
+    return hmac.new(key, b"backcare forms", hashlib.sha256).digest()
+
+
+def _address(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else ""
+
+
+class SignInGate:
+    """Pure ASGI middleware: nothing but the open paths without a signed-in session."""
+
+    def __init__(self, app: ASGIApp, hosting: Hosting) -> None:
+        self.app = app
+        self.hosting = hosting
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        if path in OPEN_PATHS or path.startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        token = _cookie(scope, SIGNIN_COOKIE)
+        found = await anyio.to_thread.run_sync(self.hosting.accounts.session, token)
+        if found is None or not found[1]:
+            page = scope["method"] in {"GET", "HEAD"} and not path.startswith("/api/")
+            if page:
+                target = "/signin/code" if found is not None else "/signin"
+                await RedirectResponse(target, status_code=303)(scope, receive, send)
+                return
+            response = error_response(
+                _request(scope, receive),
+                401,
+                envelope(401, "unauthorized", "sign in first (at /signin)"),
+            )
+            await response(scope, receive, send)
+            return
+        scope.setdefault("state", {})["person"] = found[0]
+        await self.app(scope, receive, send)
+
+
+def _cookie(scope: Scope, name: str) -> str | None:
+    from starlette.requests import Request as StarletteRequest
+
+    return StarletteRequest(scope).cookies.get(name)
+
+
+def _request(scope: Scope, receive: Receive) -> Request:
+    return Request(scope, receive)
+
+
+# --- pages ----------------------------------------------------------------------------
+
+
+def _hosting(web: Web) -> Hosting:
+    if web.hosting is None:  # the routes are only mounted in hosted mode
+        raise NotFoundError("not found")
+    hosting: Hosting = web.hosting
+    return hosting
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def _start_session(request: Request, hosting: Hosting, token: str, target: str) -> Response:
+    response = RedirectResponse(target, status_code=303)
+    old = request.cookies.get(SIGNIN_COOKIE)
+    if old:  # rotation: whatever the browser held before is ended, never reused
+        hosting.accounts.sign_out(old)
+    response.set_cookie(
+        SIGNIN_COOKIE,
+        token,
+        max_age=SESSION_HOURS * 60 * 60,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=hosting.secure,
+    )
+    return response
+
+
+@router.get("/signin")
+async def signin_page(request: Request) -> Response:
+    """The sign-in form."""
+    return render(request, "signin.html", {"email": ""})
+
+
+@router.post("/signin")
+def signin_submit(
+    request: Request,
+    web: Web,
+    _csrf: CsrfChecked,
+    email: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """Check the e-mail address and password; go on to the code, or home."""
+    hosting = _hosting(web)
+    try:
+        started = hosting.accounts.sign_in(email, password, address=_client(request))
+    except (SignInError, TooManyAttemptsError) as exc:
+        return render(
+            request,
+            "signin.html",
+            {"email": email, "message": exc.message},
+            status=exc.status,
+        )
+    target = "/signin/code" if started.needs_code else "/"
+    return _start_session(request, hosting, started.token, target)
+
+
+@router.get("/signin/code")
+async def code_page(request: Request) -> Response:
+    """The second step for clinicians and admins: the code from their authenticator app."""
+    return render(request, "signin_code.html")
+
+
+@router.post("/signin/code")
+def code_submit(
+    request: Request,
+    web: Web,
+    _csrf: CsrfChecked,
+    code: Annotated[str, Form(max_length=12)] = "",
+) -> Response:
+    """Check the code; the session then counts as signed in."""
+    hosting = _hosting(web)
+    token = request.cookies.get(SIGNIN_COOKIE) or ""
+    try:
+        person = hosting.accounts.check_code(token, code, address=_client(request))
+    except (SignInError, TooManyAttemptsError) as exc:
+        return render(request, "signin_code.html", {"message": exc.message}, status=exc.status)
+    return RedirectResponse("/clinic" if person.role == "clinician" else "/account", 303)
+
+
+@router.post("/signout")
+def signout(request: Request, web: Web, _csrf: CsrfChecked) -> Response:
+    """Sign this browser out."""
+    hosting = _hosting(web)
+    token = request.cookies.get(SIGNIN_COOKIE)
+    if token:
+        hosting.accounts.sign_out(token)
+    response = RedirectResponse("/signin", status_code=303)
+    response.delete_cookie(SIGNIN_COOKIE, path="/")
+    return response
+
+
+@router.post("/signout/everywhere")
+def signout_everywhere(request: Request, web: Web, _csrf: CsrfChecked) -> Response:
+    """Sign out on every device (every session of this account ends)."""
+    hosting = _hosting(web)
+    person: Person = request.state.person
+    hosting.accounts.sign_out_everywhere(person.id)
+    response = RedirectResponse("/signin", status_code=303)
+    response.delete_cookie(SIGNIN_COOKIE, path="/")
+    return response
+
+
+#: What each audited action means, in a patient's words.
+_ACTIONS = {
+    "dashboard": "saw you on their list of patients",
+    "read": "opened your record",
+    "acknowledge": "noted an urgent check-in of yours",
+    "report": "downloaded your report",
+    "fhir": "downloaded your record (FHIR)",
+}
+
+
+@router.get("/account")
+def account_page(request: Request, web: Web) -> Response:
+    """Who is signed in, signing out, and (for a patient) who has looked at their record."""
+    hosting = _hosting(web)
+    person: Person = request.state.person
+    looked: list[dict[str, Any]] = []
+    if person.role == "patient":
+        names: dict[int, str] = {}
+        for row in hosting.accounts.audit_rows(person.id):
+            if row.actor_id is None or row.actor_id == person.id:
+                continue
+            if row.actor_id not in names:
+                other = hosting.accounts.person_of(row.actor_id)
+                names[row.actor_id] = other.display_name or other.email or "a former member"
+            what = _ACTIONS.get(row.action, row.action)
+            looked.append({"at": row.at, "who": names[row.actor_id], "what": what})
+    return render(request, "account.html", {"person": person, "looked": looked})
+
+
+@router.post("/account/delete")
+def account_delete(
+    request: Request,
+    web: Web,
+    _csrf: CsrfChecked,
+    password: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """Delete the patient's account and everything in it (after their password)."""
+    hosting = _hosting(web)
+    person: Person = request.state.person
+    try:
+        hosting.accounts.erase(person, password, address=_client(request))
+    except (SignInError, NotFoundError) as exc:
+        return render(
+            request,
+            "account.html",
+            {"person": person, "looked": [], "message": exc.message},
+            status=exc.status,
+        )
+    response = RedirectResponse("/signin", status_code=303)
+    response.delete_cookie(SIGNIN_COOKIE, path="/")
+    return response
+
+
+@router.get("/join")
+async def join_page(
+    request: Request, invite: Annotated[str, Query(max_length=100)] = ""
+) -> Response:
+    """The invitation page (or, if the server allows it, registration): make an account."""
+    hosting = _hosting(request.app.state.backcare)
+    if not invite and not hosting.self_registration:
+        raise NotFoundError("you need an invitation link from your care team to join")
+    return render(request, "join.html", {"invite": invite, "email": ""})
+
+
+@router.post("/join")
+def join_submit(
+    request: Request,
+    web: Web,
+    _csrf: CsrfChecked,
+    invite: Annotated[str, Form(max_length=100)] = "",
+    email: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """Spend the invitation (or register, if the server allows it), and sign in."""
+    hosting = _hosting(web)
+    try:
+        if not invite and hosting.self_registration:
+            hosting.accounts.register(email=email, password=password)
+        else:
+            hosting.accounts.accept_invite(invite, email=email, password=password)
+        started = hosting.accounts.sign_in(email, password, address=_client(request))
+    except BackcareError as exc:
+        return render(
+            request,
+            "join.html",
+            {
+                "invite": invite,
+                "email": email,
+                "message": exc.message,
+                "problems": exc.problems,
+            },
+            status=exc.status,
+        )
+    return _start_session(request, hosting, started.token, "/")
+
+
+_RESET_SENT = (
+    "If there is an account for that address, we have sent it a link to choose a new "
+    "password. It works once, for an hour."
+)
+
+
+@router.get("/reset")
+async def reset_page(request: Request) -> Response:
+    """Forgot your password: ask for a reset link by e-mail."""
+    return render(request, "reset.html", {"sent": False})
+
+
+@router.post("/reset")
+def reset_submit(
+    request: Request,
+    web: Web,
+    _csrf: CsrfChecked,
+    email: Annotated[str, Form(max_length=254)] = "",
+) -> Response:
+    """Send a reset link if the account exists; the answer is the same either way."""
+    hosting = _hosting(web)
+    if hosting.mailer is None:
+        return render(
+            request,
+            "reset.html",
+            {"sent": False, "message": "e-mail is not set up here: ask your care team for help"},
+            status=503,
+        )
+    started = hosting.accounts.start_reset(email)
+    if started is not None:
+        person, token = started
+        link = f"{hosting.public_url.rstrip('/')}/reset/new?token={token}"
+        message = reset_message(to=person.email or "", sender=hosting.mail_from, link=link)
+        try:
+            hosting.mailer.send(message)
+        except StoreError as exc:  # said in the log only: the page must not reveal the account
+            _log.warning("password-reset e-mail not sent: %s", exc)
+    return render(request, "reset.html", {"sent": True, "message": _RESET_SENT})
+
+
+@router.get("/reset/new")
+async def reset_new_page(
+    request: Request, token: Annotated[str, Query(max_length=100)] = ""
+) -> Response:
+    """Choose a new password (from the e-mailed link)."""
+    return render(request, "reset_new.html", {"token": token})
+
+
+@router.post("/reset/new")
+def reset_new_submit(
+    request: Request,
+    web: Web,
+    _csrf: CsrfChecked,
+    token: Annotated[str, Form(max_length=100)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """Set the new password; every session of the account ends; then sign in."""
+    hosting = _hosting(web)
+    try:
+        hosting.accounts.finish_reset(token, password)
+    except BackcareError as exc:
+        return render(
+            request,
+            "reset_new.html",
+            {"token": token, "message": exc.message, "problems": exc.problems},
+            status=exc.status,
+        )
+    return RedirectResponse("/signin", status_code=303)
+
+
+def require_postgresql(settings: Settings) -> str:
+    """The database URL of the hosted server, which must be PostgreSQL.
+
+    Raises:
+        InputError: ``BACKCARE_DATABASE_URL`` is not set or is not PostgreSQL.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    url = settings.database_url or ""
+    try:
+        backend = make_url(url).get_backend_name() if url else ""
+    except ArgumentError:
+        backend = ""
+    if backend != "postgresql":
+        raise InputError(
+            "the hosted server needs a PostgreSQL database",
+            problems=[
+                FieldProblem(
+                    "BACKCARE_DATABASE_URL",
+                    "set it to postgresql+psycopg://USER@HOST/DATABASE "
+                    "(a SQLite diary is for one person on one computer: use backcare serve)",
+                )
+            ],
+        )
+    return url
+
+
+# --- the clinician's side -------------------------------------------------------------
+
+
+def _clinician(request: Request) -> Person:
+    person: Person = request.state.person
+    if person.role not in ("clinician", "admin"):
+        raise NotFoundError("this page is for clinicians")
+    return person
+
+
+def _sparkline(pains: tuple[int, ...], *, width: int = 160, height: int = 48) -> str:
+    """SVG polyline points of the pain scores (0-10), newest on the right."""
+    if len(pains) < 2:
+        return ""
+    step = width / (len(pains) - 1)
+    return " ".join(
+        f"{i * step:.1f},{height - pain * height / 10:.1f}" for i, pain in enumerate(pains)
+    )
+
+
+@router.get("/clinic")
+def clinic_page(request: Request, web: Web) -> Response:
+    """The clinician's dashboard: their care team's patients, most in need first."""
+    from backcare.accounts.dashboard import dashboard
+
+    hosting = _hosting(web)
+    actor = _clinician(request)
+    rows = dashboard(
+        hosting.accounts,
+        actor,
+        engine=web.engine,
+        clock=hosting.accounts.now,
+        address=_client(request),
+    )
+    lines = {row.patient.id: _sparkline(row.pains[-14:]) for row in rows}
+    return render(request, "clinic.html", {"rows": rows, "lines": lines})
+
+
+@router.get("/clinic/patients/{patient_id}")
+def clinic_patient_page(request: Request, web: Web, patient_id: int) -> Response:
+    """One patient's current episode: trend, check-ins and doses (an audited read)."""
+    from backcare.accounts.dashboard import patient_history
+
+    hosting = _hosting(web)
+    actor = _clinician(request)
+    diary, history = patient_history(
+        hosting.accounts,
+        actor,
+        patient_id,
+        engine=web.engine,
+        clock=hosting.accounts.now,
+        action="read",
+        address=_client(request),
+    )
+    patient = hosting.accounts.person_of(patient_id)
+    trend = diary.trend_of(history).lines() if history is not None else []
+    return render(
+        request,
+        "clinic_patient.html",
+        {
+            "patient": patient,
+            "history": history,
+            "trend": trend,
+            "acknowledged": hosting.accounts.acknowledged(patient_id),
+        },
+    )
+
+
+@router.post("/clinic/patients/{patient_id}/acknowledge")
+def clinic_acknowledge(
+    request: Request,
+    web: Web,
+    _csrf: CsrfChecked,
+    patient_id: int,
+    checkin: Annotated[int, Form(ge=1, le=2**31 - 1)],
+) -> Response:
+    """Mark an urgent or emergency check-in as seen (who and when are recorded)."""
+    hosting = _hosting(web)
+    actor = _clinician(request)
+    hosting.accounts.acknowledge(actor, patient_id, checkin, address=_client(request))
+    return RedirectResponse(f"/clinic/patients/{patient_id}", status_code=303)
+
+
+def _qr_data_uri(text: str) -> str:
+    """``text`` as a QR code, an SVG ``data:`` address for an ``<img>`` (allowed by the CSP)."""
+    import base64
+    import io
+
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=2)
+    out = io.BytesIO()
+    image.save(out)
+    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+
+
+@router.post("/clinic/invite")
+def clinic_invite(request: Request, web: Web, _csrf: CsrfChecked) -> Response:
+    """Make a single-use, 7-day invitation link for a new patient, with its QR code."""
+    hosting = _hosting(web)
+    actor = _clinician(request)
+    token = hosting.accounts.invite(actor)
+    link = f"{hosting.public_url.rstrip('/')}/join?invite={token}"
+    return render(request, "clinic_invite.html", {"link": link, "qr": _qr_data_uri(link)})
+
+
+@router.get("/clinic/patients/{patient_id}/report")
+def clinic_patient_report(request: Request, web: Web, patient_id: int) -> Response:
+    """The clinician report (PDF) of the patient's current episode (an audited read)."""
+    from backcare.accounts.dashboard import patient_history
+    from backcare.export.report import clinician_report
+
+    hosting = _hosting(web)
+    diary, history = patient_history(
+        hosting.accounts,
+        _clinician(request),
+        patient_id,
+        engine=web.engine,
+        clock=hosting.accounts.now,
+        action="report",
+        address=_client(request),
+    )
+    if history is None:
+        raise NotFoundError("this patient has no episode yet")
+    data = clinician_report(diary, episode_id=history.episode.id, fmt="pdf")
+    name = f"backcare-report-patient-{patient_id}.pdf"
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/clinic/patients/{patient_id}/fhir")
+def clinic_patient_fhir(request: Request, web: Web, patient_id: int) -> Response:
+    """The patient's current episode as a FHIR R4 Bundle (an audited read)."""
+    from backcare.accounts.dashboard import patient_history
+    from backcare.export.fhir import export_fhir_bundle
+
+    hosting = _hosting(web)
+    diary, history = patient_history(
+        hosting.accounts,
+        _clinician(request),
+        patient_id,
+        engine=web.engine,
+        clock=hosting.accounts.now,
+        action="fhir",
+        address=_client(request),
+    )
+    if history is None:
+        raise NotFoundError("this patient has no episode yet")
+    name = f"backcare-patient-{patient_id}.fhir.json"
+    return Response(
+        export_fhir_bundle(diary, episode_id=history.episode.id),
+        media_type="application/fhir+json",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -1,0 +1,858 @@
+"""Hosted clinic mode on a real PostgreSQL: who may see whom, sign-in, the audit chain, workers.
+
+Every test runs in its own PostgreSQL schema (``BACKCARE_TEST_POSTGRES_URL``; skipped
+with the reason when it is not set). The web tests build the hosted app in-process on
+``https://clinic.example``; the last test starts ``backcare server --workers 2`` as a
+real process tree and signs in through it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pyotp
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from backcare.accounts import (
+    ACCOUNT_LIMIT,
+    SIGN_IN_REFUSED,
+    Accounts,
+    SignInError,
+    TooManyAttemptsError,
+)
+from backcare.errors import NotFoundError
+from backcare.settings import Settings
+from backcare.store import open_store
+from backcare.store.records import NewEpisode
+from backcare.web.app import create_hosted_app
+from backcare.web.hosted import SIGNIN_COOKIE
+from store_fixtures import START, database_url
+
+PUBLIC = "https://clinic.example"
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture(scope="module")
+def pg_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with database_url("postgresql", tmp_path_factory.mktemp("pg")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def world(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """Two patients of care team north, a clinician of north, one of south, an admin."""
+    store = open_store(pg_url)
+    clients: list[TestClient] = []
+    try:
+        yield from _world(store, pg_url, tmp_path_factory, clients)
+    finally:
+        for client in clients:  # ends each app's lifespan: its database connections close
+            client.__exit__(None, None, None)
+        store.close()
+
+
+def _world(
+    store: Any, pg_url: str, tmp_path_factory: pytest.TempPathFactory, clients: list[TestClient]
+) -> Iterator[dict[str, Any]]:
+    accounts = Accounts(store)
+    people = {
+        "alice": accounts.add_person(
+            email="alice@example.org", role="patient", password=PASSWORD, care_team="north"
+        ),
+        "bob": accounts.add_person(
+            email="bob@example.org", role="patient", password=PASSWORD, care_team="north"
+        ),
+        "north": accounts.add_person(
+            email="north@example.org", role="clinician", password=PASSWORD, care_team="north"
+        ),
+        "south": accounts.add_person(
+            email="south@example.org", role="clinician", password=PASSWORD, care_team="south"
+        ),
+        "admin": accounts.add_person(email="admin@example.org", role="admin", password=PASSWORD),
+    }
+    secrets = {name: accounts.set_totp(people[name].id) for name in ("north", "south", "admin")}
+    with store.for_person(people["alice"].id).write() as repo:
+        episode = repo.add_episode(
+            NewEpisode(
+                uid="a" * 32,
+                onset_at=START,
+                started_at=START,
+                trigger="lifting",
+                answers={"pain": 6},
+                assessment={"triage": {"level": "self_care"}},
+            )
+        )
+    secret_file = tmp_path_factory.mktemp("secret") / "secret"
+    secret_file.write_text("k" * 48)
+    hosted = Settings(database_url=pg_url, public_url=PUBLIC, secret_file=str(secret_file))
+    yield {
+        "store": store,
+        "accounts": accounts,
+        "people": people,
+        "totp": secrets,
+        "episode": episode,
+        "settings": hosted,
+        "url": pg_url,
+        "secret_file": secret_file,
+        "clients": clients,
+    }
+
+
+def _client(world: dict[str, Any]) -> TestClient:
+    client = TestClient(create_hosted_app(world["settings"]), base_url=PUBLIC)
+    client.__enter__()
+    world["clients"].append(client)
+    return client
+
+
+def _csrf(client: TestClient) -> str:
+    page = client.get("/signin")
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert match is not None
+    return match.group(1)
+
+
+def _signed_in(world: dict[str, Any], name: str) -> TestClient:
+    client = _client(world)
+    token = _csrf(client)
+    email = world["people"][name].email
+    response = client.post(
+        "/signin",
+        data={"csrf_token": token, "email": email, "password": PASSWORD},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    if name in world["totp"]:
+        code = pyotp.TOTP(world["totp"][name]).now()
+        done = client.post(
+            "/signin/code", data={"csrf_token": token, "code": code}, follow_redirects=False
+        )
+        assert done.status_code == 303
+    return client
+
+
+def _counts(url: str) -> dict[str, int]:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return {
+                table: int(
+                    connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+                )
+                for table in ("episodes", "checkins", "medicine_doses", "coach_sessions")
+            }
+    finally:
+        engine.dispose()
+
+
+# --- the one gate in the store ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("actor", "allowed"),
+    [
+        pytest.param("alice", True, id="the-patient-herself"),
+        pytest.param("north", True, id="clinician-of-her-care-team"),
+        pytest.param("bob", False, id="another-patient"),
+        pytest.param("south", False, id="clinician-of-another-team"),
+        pytest.param("admin", False, id="admin-without-a-care-team"),
+    ],
+)
+def test_who_may_read_a_patients_records(world: dict[str, Any], actor: str, allowed: bool) -> None:
+    accounts: Accounts = world["accounts"]
+    alice = world["people"]["alice"]
+    before = len(accounts.audit_rows(alice.id))
+    if not allowed:
+        with pytest.raises(NotFoundError):
+            accounts.diary_store(world["people"][actor], alice.id, action="read")
+        assert len(accounts.audit_rows(alice.id)) == before
+        return
+    store = accounts.diary_store(
+        world["people"][actor], alice.id, action="read", address="10.0.0.9"
+    )
+    with store.read() as repo:
+        assert [e.id for e in repo.episodes()] == [world["episode"].id]
+    rows = accounts.audit_rows(alice.id)
+    # Only someone other than the patient is audited: who, whom, what and from where.
+    if actor == "alice":
+        assert len(rows) == before
+    else:
+        assert len(rows) == before + 1
+        last = rows[-1]
+        assert (last.actor_id, last.patient_id, last.action, last.address) == (
+            world["people"][actor].id,
+            alice.id,
+            "read",
+            "10.0.0.9",
+        )
+
+
+def test_a_patients_store_never_reaches_another_patients_episode(world: dict[str, Any]) -> None:
+    bob = world["store"].for_person(world["people"]["bob"].id)
+    with bob.read() as repo:
+        assert repo.episodes() == []
+        with pytest.raises(NotFoundError):
+            repo.history(world["episode"].id)
+        with pytest.raises(NotFoundError):
+            repo.episode(world["episode"].id)
+
+
+# --- the audit chain --------------------------------------------------------------------
+
+
+def test_the_audit_log_is_append_only_and_an_edited_row_breaks_the_chain(
+    world: dict[str, Any],
+) -> None:
+    accounts: Accounts = world["accounts"]
+    for action in ("read", "export", "read"):
+        accounts.record(actor_id=world["people"]["north"].id, patient_id=1, action=action)
+    count, broken = accounts.verify_audit()
+    assert broken is None
+    assert count >= 3
+    engine = sa.create_engine(world["url"])
+    try:
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"), engine.begin() as connection:
+            connection.execute(sa.text("UPDATE audit_log SET action = 'nothing'"))
+        with engine.begin() as connection:  # a superuser gets round the trigger...
+            connection.execute(sa.text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
+            edited = connection.execute(sa.text("SELECT max(id) - 1 FROM audit_log")).scalar_one()
+            connection.execute(
+                sa.text("UPDATE audit_log SET action = 'nothing' WHERE id = :id"), {"id": edited}
+            )
+        _, broken = accounts.verify_audit()
+        assert broken is not None
+        assert broken.id == edited
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text("UPDATE audit_log SET action = 'export' WHERE id = :id"), {"id": edited}
+            )
+            connection.execute(sa.text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
+    finally:
+        engine.dispose()
+    assert accounts.verify_audit()[1] is None
+
+
+# --- sign-in ----------------------------------------------------------------------------
+
+
+def test_unknown_account_and_wrong_password_get_the_same_words(world: dict[str, Any]) -> None:
+    accounts: Accounts = world["accounts"]
+    messages = []
+    for email, password in (("nobody@example.org", PASSWORD), ("bob@example.org", "wrong one!")):
+        with pytest.raises(SignInError) as caught:
+            accounts.sign_in(email, password, address="192.0.2.1")
+        messages.append(caught.value.message)
+    assert messages == [SIGN_IN_REFUSED, SIGN_IN_REFUSED]
+
+
+def test_sign_in_is_throttled_per_account_even_with_the_right_password(
+    world: dict[str, Any],
+) -> None:
+    accounts: Accounts = world["accounts"]
+    for _ in range(ACCOUNT_LIMIT):
+        with pytest.raises(SignInError):
+            accounts.sign_in("throttled@example.org", "guess", address="192.0.2.2")
+    accounts.add_person(email="throttled@example.org", role="patient", password=PASSWORD)
+    with pytest.raises(TooManyAttemptsError):
+        accounts.sign_in("throttled@example.org", PASSWORD, address="192.0.2.3")
+
+
+def test_sign_in_is_throttled_per_address(world: dict[str, Any]) -> None:
+    accounts: Accounts = world["accounts"]
+    for number in range(20):
+        with pytest.raises(SignInError):
+            accounts.sign_in(f"spray{number}@example.org", "guess", address="192.0.2.4")
+    with pytest.raises(TooManyAttemptsError):
+        accounts.sign_in("alice@example.org", PASSWORD, address="192.0.2.4")
+
+
+def test_clinicians_need_their_code_before_anything_opens(world: dict[str, Any]) -> None:
+    client = _client(world)
+    token = _csrf(client)
+    client.post(
+        "/signin",
+        data={"csrf_token": token, "email": "north@example.org", "password": PASSWORD},
+        follow_redirects=False,
+    )
+    assert client.get("/account", follow_redirects=False).headers["location"] == "/signin/code"
+    wrong = client.post("/signin/code", data={"csrf_token": token, "code": "000000"})
+    assert wrong.status_code == 401
+    code = pyotp.TOTP(world["totp"]["north"]).now()
+    client.post("/signin/code", data={"csrf_token": token, "code": code})
+    assert client.get("/account").status_code == 200
+
+
+def test_a_form_without_its_csrf_token_is_refused(world: dict[str, Any]) -> None:
+    client = _client(world)
+    _csrf(client)
+    response = client.post("/signin", data={"email": "alice@example.org", "password": PASSWORD})
+    assert response.status_code == 403
+    assert SIGNIN_COOKIE not in client.cookies
+
+
+def test_sign_in_rotates_the_session_and_a_planted_token_is_worthless(
+    world: dict[str, Any],
+) -> None:
+    client = _client(world)
+    token = _csrf(client)
+    client.cookies.set(SIGNIN_COOKIE, "planted-by-an-attacker", domain="clinic.example")
+    assert client.get("/account", follow_redirects=False).status_code == 303
+    client.post(
+        "/signin",
+        data={"csrf_token": token, "email": "alice@example.org", "password": PASSWORD},
+        follow_redirects=False,
+    )
+    fresh = client.cookies.get(SIGNIN_COOKIE)
+    assert fresh not in (None, "planted-by-an-attacker")
+    assert client.get("/account").status_code == 200
+    # Signing in again ends the first session: its token opens nothing any more.
+    client.post(
+        "/signin",
+        data={"csrf_token": token, "email": "alice@example.org", "password": PASSWORD},
+        follow_redirects=False,
+    )
+    stale = _client(world)
+    stale.cookies.set(SIGNIN_COOKIE, str(fresh), domain="clinic.example")
+    assert stale.get("/account", follow_redirects=False).status_code == 303
+
+
+def test_sign_out_everywhere_ends_every_session(world: dict[str, Any]) -> None:
+    phone, laptop = _signed_in(world, "bob"), _signed_in(world, "bob")
+    token = _csrf(phone)
+    phone.post("/signout/everywhere", data={"csrf_token": token}, follow_redirects=False)
+    assert laptop.get("/account", follow_redirects=False).status_code == 303
+
+
+def test_cookies_are_secure_and_hsts_is_sent(world: dict[str, Any]) -> None:
+    client = _client(world)
+    response = client.get("/signin")
+    assert response.headers["strict-transport-security"].startswith("max-age=")
+    assert all("Secure" in c for c in response.headers.get_list("set-cookie"))
+    assert client.get("/signin", headers={"host": "other.example"}).status_code == 400
+    # A proxy's health check needs no session; nothing else is open.
+    assert client.get("/api/v1/health").status_code == 200
+    assert client.get("/api/v1/diary/today").status_code == 401
+
+
+def test_a_patient_sees_who_looked_at_their_record(world: dict[str, Any]) -> None:
+    world["accounts"].diary_store(
+        world["people"]["north"], world["people"]["alice"].id, action="read"
+    )
+    page = _signed_in(world, "alice").get("/account")
+    assert "north@example.org" in page.text
+
+
+def test_an_invitation_works_once(world: dict[str, Any]) -> None:
+    accounts: Accounts = world["accounts"]
+    invite = accounts.invite(world["people"]["north"])
+    client = _client(world)
+    token = _csrf(client)
+    form = {"csrf_token": token, "invite": invite, "password": PASSWORD}
+    first = client.post(
+        "/join", data={**form, "email": "carol@example.org"}, follow_redirects=False
+    )
+    assert first.status_code == 303
+    carol = accounts.person_by_email("carol@example.org")
+    assert carol is not None
+    assert carol.care_team_id == world["people"]["alice"].care_team_id
+    other = _client(world)
+    again = other.post(
+        "/join", data={**form, "csrf_token": _csrf(other), "email": "dave@example.org"}
+    )
+    assert again.status_code == 404
+    assert accounts.person_by_email("dave@example.org") is None
+
+
+# --- the authorisation matrix, from the OpenAPI schema ----------------------------------
+
+
+#: Parameters that name one of a patient's episodes, in a path or a query string.
+EPISODE_PARAMETERS = frozenset({"episode_id", "episode"})
+
+
+def _episode_routes(client: TestClient) -> list[tuple[str, str]]:
+    """Every operation taking an episode id: its method and a URL with ``{episode_id}``."""
+    schema = client.app.openapi()  # type: ignore[attr-defined]
+    routes = []
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if "{episode_id}" in path:
+                routes.append((method.upper(), path))
+                continue
+            names = {p["name"] for p in operation.get("parameters", ()) if p.get("in") == "query"}
+            for name in sorted(names & EPISODE_PARAMETERS):
+                routes.append((method.upper(), f"{path}?{name}={{episode_id}}"))
+    return routes
+
+
+@pytest.fixture(scope="module")
+def callers(world: dict[str, Any]) -> dict[str, TestClient]:
+    return {
+        "anonymous": _client(world),
+        "another-patient": _signed_in(world, "bob"),
+        "clinician-of-another-team": _signed_in(world, "south"),
+        "admin": _signed_in(world, "admin"),
+    }
+
+
+def test_the_matrix_covers_the_episode_routes(world: dict[str, Any]) -> None:
+    routes = _episode_routes(_client(world))
+    assert ("POST", "/api/v1/diary/episodes/{episode_id}/resolve") in routes
+    assert ("GET", "/api/v1/diary/history?episode_id={episode_id}") in routes
+    assert ("GET", "/api/v1/diary/questionnaires?episode_id={episode_id}") in routes
+    assert len(routes) >= 8
+
+
+@settings(
+    max_examples=6,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(other_id=st.integers(min_value=1, max_value=2**31 - 1))
+def test_nobody_else_reaches_a_patients_episode(
+    world: dict[str, Any], callers: dict[str, TestClient], other_id: int
+) -> None:
+    routes = _episode_routes(callers["anonymous"])
+    before = _counts(world["url"])
+    for name, client in callers.items():
+        for episode_id in (world["episode"].id, other_id):
+            for method, path in routes:
+                url = path.replace("{episode_id}", str(episode_id))
+                response = client.request(
+                    method,
+                    url,
+                    json={} if method == "POST" else None,
+                    follow_redirects=False,
+                )
+                assert response.status_code in {401, 403, 404, 422}, (name, method, url)
+                assert world["episode"].uid not in response.text
+    assert _counts(world["url"]) == before
+    with world["store"].for_person(world["people"]["alice"].id).read() as repo:
+        assert repo.episode(world["episode"].id).status.value == "active"
+
+
+# --- real worker processes --------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_two_real_workers_share_sessions_and_forms(world: dict[str, Any], tmp_path: Path) -> None:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "BACKCARE_DATABASE_URL": world["url"],
+        "BACKCARE_PUBLIC_URL": PUBLIC,
+        "BACKCARE_SECRET_FILE": str(world["secret_file"]),
+        "BACKCARE_TRUSTED_PROXIES": "127.0.0.1",
+    }
+    log = (tmp_path / "server.log").open("wb")
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "backcare"),
+            "server",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    headers = {"host": "clinic.example", "x-forwarded-proto": "https"}
+    try:
+        for _ in range(300):  # wait until it answers (not a timing assertion)
+            try:
+                httpx.get(f"{base}/signin", headers=headers)
+                break
+            except httpx.TransportError:
+                if server.poll() is not None:
+                    pytest.fail((tmp_path / "server.log").read_text())
+                time.sleep(0.1)
+        pids = set(_children(server.pid))
+        assert len(pids) == 2, "gunicorn should run two worker processes"
+        cookies: dict[str, str] = {}
+
+        def call(method: str, path: str, **kwargs: Any) -> httpx.Response:
+            cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+            sent = {**kwargs.pop("headers", headers), "cookie": cookie}
+            response = httpx.request(method, base + path, headers=sent, **kwargs)
+            for line in response.headers.get_list("set-cookie"):
+                key, _, value = line.split(";")[0].partition("=")
+                cookies[key] = value
+            return response
+
+        page = call("GET", "/signin")
+        match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert match is not None
+        token = match.group(1)
+        # Many requests, so both workers check forms and sessions made by the other.
+        for _ in range(6):
+            signed = call(
+                "POST",
+                "/signin",
+                data={"csrf_token": token, "email": "alice@example.org", "password": PASSWORD},
+            )
+            assert signed.status_code == 303
+        statuses = {call("GET", "/account").status_code for _ in range(20)}
+        assert statuses == {200}
+        # The configured proxy (127.0.0.1 here) says who the client is: a failed sign-in
+        # is counted against the address it forwards.
+        call(
+            "POST",
+            "/signin",
+            data={"csrf_token": token, "email": "nobody@example.org", "password": "x"},
+            headers={**headers, "x-forwarded-for": "203.0.113.7"},
+        )
+        engine = sa.create_engine(world["url"])
+        try:
+            with engine.connect() as connection:
+                addresses = connection.execute(
+                    sa.text("SELECT address FROM login_attempts WHERE account = :a"),
+                    {"a": "nobody@example.org"},
+                ).scalars()
+                assert "203.0.113.7" in set(addresses)
+        finally:
+            engine.dispose()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
+        log.close()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(stat[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+# --- password reset by e-mail (a real SMTP server: aiosmtpd) -----------------------------
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[int, list[Any]]]:
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    received: list[Any] = []
+
+    class Keep(Message):  # type: ignore[misc]
+        def handle_message(self, message: Any) -> None:
+            received.append(message)
+
+    controller = Controller(Keep(), hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        yield controller.port, received
+    finally:
+        controller.stop()
+
+
+def test_password_reset_by_email_works_once_and_signs_out_everywhere(
+    world: dict[str, Any], smtp: tuple[int, list[Any]]
+) -> None:
+    port, received = smtp
+    accounts: Accounts = world["accounts"]
+    accounts.add_person(email="erin@example.org", role="patient", password=PASSWORD)
+    old_session = _signed_in_as(world, "erin@example.org", PASSWORD)
+    mailing = world["settings"].model_copy(
+        update={"smtp_host": "127.0.0.1", "smtp_port": port, "mail_from": "clinic@example.org"}
+    )
+    client = TestClient(create_hosted_app(mailing), base_url=PUBLIC)
+    client.__enter__()
+    world["clients"].append(client)
+    token = _csrf(client)
+    for email in ("erin@example.org", "nobody@example.org"):
+        answer = client.post("/reset", data={"csrf_token": token, "email": email})
+        assert answer.status_code == 200
+        assert "If there is an account for that address" in answer.text
+    assert len(received) == 1  # only the real account gets a message
+    message = received[0]
+    assert message["To"] == "erin@example.org"
+    assert message["From"] == "clinic@example.org"
+    body = message.get_payload(decode=True).decode()
+    link = re.search(r"https://clinic\.example/reset/new\?token=(\S+)", body)
+    assert link is not None
+    new_password = "a brand new password"
+    form = {"csrf_token": token, "token": link.group(1), "password": new_password}
+    done = client.post("/reset/new", data=form, follow_redirects=False)
+    assert done.status_code == 303
+    assert old_session.get("/account", follow_redirects=False).status_code == 303
+    assert client.post("/reset/new", data=form).status_code == 404  # the link works once
+    with pytest.raises(SignInError):
+        accounts.sign_in("erin@example.org", PASSWORD, address="192.0.2.9")
+    assert accounts.sign_in("erin@example.org", new_password, address="192.0.2.9").token
+
+
+def _signed_in_as(world: dict[str, Any], email: str, password: str) -> TestClient:
+    client = _client(world)
+    token = _csrf(client)
+    response = client.post(
+        "/signin",
+        data={"csrf_token": token, "email": email, "password": password},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    return client
+
+
+@pytest.mark.parametrize(
+    ("allowed", "status"),
+    [
+        pytest.param(False, 404, id="off-by-default"),
+        pytest.param(True, 303, id="when-the-setting-allows-it"),
+    ],
+)
+def test_self_registration_is_a_setting(world: dict[str, Any], allowed: bool, status: int) -> None:
+    hosted = world["settings"].model_copy(update={"self_registration": allowed})
+    client = TestClient(create_hosted_app(hosted), base_url=PUBLIC)
+    client.__enter__()
+    world["clients"].append(client)
+    assert client.get("/join", follow_redirects=False).status_code == (200 if allowed else 404)
+    email = f"self{int(allowed)}@example.org"
+    form = {"csrf_token": _csrf(client), "invite": "", "email": email, "password": PASSWORD}
+    assert client.post("/join", data=form, follow_redirects=False).status_code == status
+    assert (world["accounts"].person_by_email(email) is not None) is allowed
+
+
+# --- the clinician's dashboard -----------------------------------------------------------
+
+
+def test_the_dashboard_puts_an_unacknowledged_urgent_check_in_first(
+    world: dict[str, Any],
+) -> None:
+    from backcare.domain.enums import TriageLevel
+    from backcare.store.records import NewCheckIn
+
+    accounts: Accounts = world["accounts"]
+    frank = accounts.add_person(
+        email="frank@example.org", role="patient", password=PASSWORD, care_team="north"
+    )
+    with world["store"].for_person(frank.id).write() as repo:
+        episode = repo.add_episode(
+            NewEpisode(
+                uid="f" * 32,
+                onset_at=START,
+                started_at=START,
+                trigger=None,
+                answers={"pain": 7},
+                assessment={"triage": {"level": "self_care"}},
+            )
+        )
+        urgent = repo.add_checkin(
+            episode.id,
+            NewCheckIn(
+                recorded_at=START,
+                pain=8,
+                worst_pain=9,
+                days_of_self_care=1,
+                trend=None,
+                triage_level=TriageLevel.URGENT,
+                triage_reasons=(),
+            ),
+        )
+    north = _signed_in(world, "north")
+    before = len(accounts.audit_rows(frank.id))
+    page = north.get("/clinic")
+    assert page.status_code == 200
+    names = re.findall(r'href="/clinic/patients/\d+">([^<]+)</a>', page.text)
+    assert names[0] == "frank@example.org"
+    assert "Urgent advice" in page.text
+    assert "south" not in page.text  # other teams' people never appear
+    assert [r.action for r in accounts.audit_rows(frank.id)][before:] == ["dashboard"]
+    token = _csrf(north)
+    seen = north.post(
+        f"/clinic/patients/{frank.id}/acknowledge",
+        data={"csrf_token": token, "checkin": str(urgent.id)},
+        follow_redirects=False,
+    )
+    assert seen.status_code == 303
+    by, _ = accounts.acknowledged(frank.id)[urgent.id]
+    assert by == world["people"]["north"].id
+    assert "Urgent advice" not in north.get("/clinic").text
+    # Another team's clinician cannot read or acknowledge; a patient has no dashboard.
+    south = _signed_in(world, "south")
+    assert south.get(f"/clinic/patients/{frank.id}").status_code == 404
+    refused = south.post(
+        f"/clinic/patients/{frank.id}/acknowledge",
+        data={"csrf_token": _csrf(south), "checkin": str(urgent.id)},
+    )
+    assert refused.status_code == 404
+    assert _signed_in(world, "alice").get("/clinic").status_code == 404
+
+
+def test_a_patient_can_delete_their_account_and_the_audit_log_keeps_only_that(
+    world: dict[str, Any],
+) -> None:
+    accounts: Accounts = world["accounts"]
+    gina = accounts.add_person(
+        email="gina@example.org", role="patient", password=PASSWORD, care_team="north"
+    )
+    with world["store"].for_person(gina.id).write() as repo:
+        repo.add_episode(
+            NewEpisode(
+                uid="9" * 32,
+                onset_at=START,
+                started_at=START,
+                trigger=None,
+                answers={"pain": 5, "secret": "my private words"},
+                assessment={"triage": {"level": "self_care"}},
+            )
+        )
+    client = _signed_in_as(world, "gina@example.org", PASSWORD)
+    token = _csrf(client)
+    wrong = client.post("/account/delete", data={"csrf_token": token, "password": "not it!"})
+    assert wrong.status_code == 401
+    assert accounts.person_by_email("gina@example.org") is not None
+    gone = client.post(
+        "/account/delete", data={"csrf_token": token, "password": PASSWORD}, follow_redirects=False
+    )
+    assert gone.status_code == 303
+    assert accounts.person_by_email("gina@example.org") is None
+    engine = sa.create_engine(world["url"])
+    try:
+        with engine.connect() as connection:
+            left = connection.execute(
+                sa.text("SELECT count(*) FROM episodes WHERE patient_id = :p"), {"p": gina.id}
+            ).scalar_one()
+            log = connection.execute(sa.text("SELECT * FROM audit_log")).mappings().all()
+    finally:
+        engine.dispose()
+    assert left == 0
+    erased = [row for row in log if row["patient_id"] == gina.id]
+    assert [row["action"] for row in erased] == ["erase"]
+    assert "private" not in repr(log)
+    assert accounts.verify_audit()[1] is None
+    assert client.get("/account", follow_redirects=False).status_code == 303
+
+
+def test_a_patient_downloads_only_their_own_records(world: dict[str, Any]) -> None:
+    alice, bob = _signed_in(world, "alice"), _signed_in(world, "bob")
+    assert alice.get("/export").status_code == 200
+    mine = alice.get("/api/v1/diary/export")
+    assert mine.status_code == 200
+    assert world["episode"].uid in mine.text
+    theirs = bob.get("/api/v1/diary/export")
+    assert world["episode"].uid not in theirs.text
+
+
+def test_a_clinician_invites_from_the_dashboard_with_a_qr_code(world: dict[str, Any]) -> None:
+    north = _signed_in(world, "north")
+    page = north.post("/clinic/invite", data={"csrf_token": _csrf(north)})
+    assert page.status_code == 200
+    link = re.search(r'href="(https://clinic\.example/join\?invite=[^"]+)"', page.text)
+    assert link is not None
+    assert 'src="data:image/svg+xml;base64,' in page.text
+    assert _signed_in(world, "alice").post("/clinic/invite", data={}).status_code in {403, 404}
+
+
+@pytest.mark.parametrize(
+    ("path", "media"),
+    [
+        pytest.param("report", "application/pdf", id="report-pdf"),
+        pytest.param("fhir", "application/fhir+json", id="fhir-bundle"),
+    ],
+)
+def test_a_clinician_downloads_a_care_team_patients_report_and_fhir(
+    world: dict[str, Any], path: str, media: str
+) -> None:
+    from backcare.domain.enums import TriageLevel
+    from backcare.store.records import NewCheckIn
+
+    accounts: Accounts = world["accounts"]
+    hana = accounts.add_person(
+        email=f"hana-{path}@example.org", role="patient", password=PASSWORD, care_team="north"
+    )
+    with world["store"].for_person(hana.id).write() as repo:
+        episode = repo.add_episode(
+            NewEpisode(
+                uid=(path * 32)[:32],
+                onset_at=START,
+                started_at=START,
+                trigger=None,
+                answers={"pain": 6},
+                assessment={"triage": {"level": "self_care"}},
+            )
+        )
+        repo.add_checkin(
+            episode.id,
+            NewCheckIn(
+                recorded_at=START,
+                pain=5,
+                worst_pain=6,
+                days_of_self_care=0,
+                trend=None,
+                triage_level=TriageLevel.SELF_CARE,
+                triage_reasons=(),
+            ),
+        )
+    before = len(accounts.audit_rows(hana.id))
+    download = _signed_in(world, "north").get(f"/clinic/patients/{hana.id}/{path}")
+    assert download.status_code == 200
+    assert download.headers["content-type"].startswith(media)
+    assert [r.action for r in accounts.audit_rows(hana.id)][before:] == [path]
+    refused = _signed_in(world, "south").get(f"/clinic/patients/{hana.id}/{path}")
+    assert refused.status_code == 404
+
+
+# --- backup and restore ----------------------------------------------------------------
+
+
+def test_a_backup_restores_with_its_audit_chain_intact(
+    world: dict[str, Any], tmp_path: Path
+) -> None:
+    schema = re.search(r"search_path%3D(\w+)", world["url"])
+    assert schema is not None
+    script = Path(__file__).parents[1] / "scripts" / "backup-restore.sh"
+    env = {**os.environ, "BACKCARE": str(Path(sys.executable).parent / "backcare")}
+    world["accounts"].record(actor_id=None, patient_id=None, action="backup-test")
+    before = _counts(world["url"])
+    audit_before = len(world["accounts"].audit_rows())
+    dump = tmp_path / "backcare.dump"
+    subprocess.run(
+        [script, "backup", world["url"], dump, "--schema", schema.group(1)],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
+    engine = sa.create_engine(os.environ["BACKCARE_TEST_POSTGRES_URL"])
+    try:
+        with engine.begin() as connection:  # the disaster
+            connection.execute(sa.text(f"DROP SCHEMA {schema.group(1)} CASCADE"))
+    finally:
+        engine.dispose()
+    world["store"].engine.dispose()  # pooled connections of the dropped schema
+    restored = subprocess.run(
+        [script, "restore", world["url"], dump], env=env, capture_output=True, text=True
+    )
+    assert restored.returncode == 0, restored.stderr
+    assert "intact" in restored.stdout
+    assert _counts(world["url"]) == before
+    assert len(world["accounts"].audit_rows()) == audit_before

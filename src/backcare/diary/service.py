@@ -72,12 +72,14 @@ from backcare.store import (
     open_store,
 )
 from backcare.store.coach import CoachRepository, CoachSessionRecord
+from backcare.store.requests import RequestRepository
 
 __all__ = [
     "CheckInResult",
     "Diary",
     "EpisodeHistory",
     "EpisodeStart",
+    "Once",
     "compact_answers",
     "local_timezone",
     "open_diary",
@@ -130,6 +132,19 @@ class CheckInResult:
     function: FunctionChange | None
     doses: tuple[DoseCheck, ...]
     resolution: Resolution
+
+
+@dataclass(frozen=True, slots=True)
+class Once:
+    """The answer to a check-in sent with an idempotency key.
+
+    Attributes:
+        response: the answer the first request with the key got (JSON data).
+        replayed: ``True`` when this request was a repeat and recorded nothing.
+    """
+
+    response: dict[str, Any]
+    replayed: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,72 +354,139 @@ class Diary:
         """
         now = self.now()
         self._check_entry(entry)
-        update = self._answers_update(entry.answers)
-        note = _clean_text(entry.note, field="note")
         with self.store.write() as repo:
             if entry.doses:
                 # Dose limits count every episode's doses: one check at a time per person.
                 repo.lock_person()
-            found = repo.active_episode()
-            if found is None:
-                raise NotFoundError("no active episode: start one first (backcare episode start)")
-            # Re-read under the lock: the episode may have been resolved a moment ago.
-            episode = repo.lock_episode(found.id)
-            if episode.status is not EpisodeStatus.ACTIVE:
-                raise NotFoundError("no active episode: it was resolved a moment ago")
-            at, times = self._entry_times(entry, episode, now=now)
-            first = repo.first_checkin(episode.id, activities=False)
-            baseline = episode_baseline(episode.answers, first)
-            # No baseline yet: this check-in is the baseline, nothing to compare with.
-            pain = None if baseline is None else pain_change(baseline, entry.pain)
-            function = None
-            if entry.activities:
-                rated = repo.first_activity_checkin(episode.id)
-                if rated is not None:
-                    function = function_change(rated.activities, entry.activities)
-            trend = overall_trend(pain, function)
-            previous = repo.latest_checkin(episode.id, activities=False)
-            updates = repo.answer_updates(episode.id) + ([update] if update else [])
-            answers = effective_answers(
-                episode.answers,
-                updates,
-                onset=episode.onset_at,
-                at=at,
+            return self._record(repo, entry, now=now, override_dose_limits=override_dose_limits)
+
+    def check_in_once(
+        self,
+        entry: CheckInEntry,
+        *,
+        key: str,
+        fingerprint: str,
+        encode: Callable[[CheckInResult], dict[str, Any]],
+        override_dose_limits: bool = False,
+    ) -> Once:
+        """Record a check-in at most once per idempotency ``key`` (a phone may send it twice).
+
+        The first request with a key records the check-in as :meth:`check_in` does and
+        stores the key, the request's ``fingerprint`` and ``encode(result)`` in the same
+        transaction. A repeat with the same fingerprint records nothing and gets the
+        stored answer back, even after the episode was resolved. Repeats are serialised
+        with the first (the person's lock, and the key's primary key as a last guard).
+
+        Args:
+            entry: the check-in.
+            key: the client's key (a UUID, as text).
+            fingerprint: a digest of the request, to recognise a different check-in.
+            encode: turns the result into the JSON answer to keep for repeats.
+            override_dose_limits: as for :meth:`check_in`.
+
+        Raises:
+            ConflictError: the key was used for a different check-in.
+            InputError, NotFoundError, DoseLimitError: as for :meth:`check_in` (nothing
+                is stored for the key, so the phone may correct the check-in and retry).
+        """
+        now = self.now()
+        self._check_entry(entry)
+        with self.store.write() as repo:
+            # Every keyed check-in takes the person's lock, so a repeat that arrives while
+            # the first is being recorded waits and then finds its key.
+            repo.lock_person()
+            requests = RequestRepository(repo.session)
+            seen = requests.find(key)
+            if seen is not None:
+                if seen.fingerprint != fingerprint:
+                    raise ConflictError(
+                        "this check-in's idempotency key was already used for a different "
+                        "check-in: nothing was recorded (make a new key for a new check-in)",
+                        problems=[FieldProblem("Idempotency-Key", "already used")],
+                    )
+                return Once(response=seen.response, replayed=True)
+            result = self._record(repo, entry, now=now, override_dose_limits=override_dose_limits)
+            response = encode(result)
+            requests.add(
+                key,
+                fingerprint=fingerprint,
+                checkin_id=result.checkin.id,
+                created_at=now,
+                response=response,
+            )
+        return Once(response=response, replayed=False)
+
+    def _record(
+        self,
+        repo: DiaryRepository,
+        entry: CheckInEntry,
+        *,
+        now: datetime,
+        override_dose_limits: bool,
+    ) -> CheckInResult:
+        """Record a checked entry inside the caller's write transaction."""
+        update = self._answers_update(entry.answers)
+        note = _clean_text(entry.note, field="note")
+        found = repo.active_episode()
+        if found is None:
+            raise NotFoundError("no active episode: start one first (backcare episode start)")
+        # Re-read under the lock: the episode may have been resolved a moment ago.
+        episode = repo.lock_episode(found.id)
+        if episode.status is not EpisodeStatus.ACTIVE:
+            raise NotFoundError("no active episode: it was resolved a moment ago")
+        at, times = self._entry_times(entry, episode, now=now)
+        first = repo.first_checkin(episode.id, activities=False)
+        baseline = episode_baseline(episode.answers, first)
+        # No baseline yet: this check-in is the baseline, nothing to compare with.
+        pain = None if baseline is None else pain_change(baseline, entry.pain)
+        function = None
+        if entry.activities:
+            rated = repo.first_activity_checkin(episode.id)
+            if rated is not None:
+                function = function_change(rated.activities, entry.activities)
+        trend = overall_trend(pain, function)
+        previous = repo.latest_checkin(episode.id, activities=False)
+        updates = repo.answer_updates(episode.id) + ([update] if update else [])
+        answers = effective_answers(
+            episode.answers,
+            updates,
+            onset=episode.onset_at,
+            at=at,
+            pain=entry.pain,
+            trend=trend,
+        )
+        assessment = self.engine.assess(answers)
+        checks = self._check_doses(repo, episode, entry.doses, times, plan=assessment)
+        if any(not c.allowed for c in checks) and not override_dose_limits:
+            raise refuse(checks)
+        record = repo.add_checkin(
+            episode.id,
+            NewCheckIn(
+                recorded_at=at,
                 pain=entry.pain,
+                worst_pain=entry.worst_pain,
+                days_of_self_care=answers.course.days_of_self_care or 0,
                 trend=trend,
-            )
-            assessment = self.engine.assess(answers)
-            checks = self._check_doses(repo, episode, entry.doses, times, plan=assessment)
-            if any(not c.allowed for c in checks) and not override_dose_limits:
-                raise refuse(checks)
-            record = repo.add_checkin(
-                episode.id,
-                NewCheckIn(
-                    recorded_at=at,
-                    pain=entry.pain,
-                    worst_pain=entry.worst_pain,
-                    days_of_self_care=answers.course.days_of_self_care or 0,
-                    trend=trend,
-                    triage_level=assessment.triage.level,
-                    triage_reasons=assessment.triage.reasons,
-                    answers_update=update,
-                    note=note,
-                    activities=entry.activities,
-                    actions=entry.actions,
-                    doses=tuple(
-                        NewDose(
-                            drug=c.drug,
-                            mg=c.mg,
-                            taken_at=c.taken_at,
-                            overridden=not c.allowed,
-                            override_reason=c.override_reason(),
-                        )
-                        for c in checks
-                    ),
+                triage_level=assessment.triage.level,
+                triage_reasons=assessment.triage.reasons,
+                answers_update=update,
+                note=note,
+                activities=entry.activities,
+                actions=entry.actions,
+                doses=tuple(
+                    NewDose(
+                        drug=c.drug,
+                        mg=c.mg,
+                        taken_at=c.taken_at,
+                        overridden=not c.allowed,
+                        override_reason=c.override_reason(),
+                    )
+                    for c in checks
                 ),
-            )
-            newest = max(at, previous.recorded_at) if previous is not None else at
-            recent = repo.checkins(episode.id, since=newest - timedelta(days=8), with_details=False)
+            ),
+        )
+        newest = max(at, previous.recorded_at) if previous is not None else at
+        recent = repo.checkins(episode.id, since=newest - timedelta(days=8), with_details=False)
         previous_level = previous.triage_level if previous is not None else _episode_level(episode)
         return CheckInResult(
             checkin=record,

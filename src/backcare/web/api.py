@@ -8,11 +8,15 @@ database; diary and coach endpoints call :class:`~backcare.diary.Diary`.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
-from starlette.responses import Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from pydantic import BaseModel
+from starlette.responses import JSONResponse, Response
 
 from backcare import __version__
 from backcare.diary.transfer import export_diary
@@ -68,7 +72,7 @@ EpisodeQuery = Annotated[
 ]
 
 
-def _json(model: Assessment | AssessmentStep, status: int = 200) -> Response:
+def _json(model: BaseModel, status: int = 200) -> Response:
     # Serialised by pydantic-core in one call; the declared response_model documents it.
     return Response(model.model_dump_json(), status_code=status, media_type="application/json")
 
@@ -192,11 +196,41 @@ def today(diary: DiaryDep, episode_id: EpisodeQuery = None) -> TodayView:
     )
 
 
-@router.post("/diary/check-ins", status_code=201, tags=["diary"])
-def check_in(body: CheckInIn, diary: DiaryDep) -> CheckInView:
+IdempotencyKey = Annotated[
+    uuid.UUID | None,
+    Header(
+        alias="Idempotency-Key",
+        description=(
+            "A UUID the client makes once per check-in. A repeat with the same key records "
+            "nothing and gets the first answer again (header `Idempotent-Replayed: true`); "
+            "the same key with a different check-in is a 409."
+        ),
+    ),
+]
+
+
+@router.post("/diary/check-ins", status_code=201, response_model=CheckInView, tags=["diary"])
+def check_in(body: CheckInIn, diary: DiaryDep, key: IdempotencyKey = None) -> Response:
     """Record a check-in on the active episode; triage re-runs and doses are checked first."""
-    result = diary.check_in(checkin_entry(body), override_dose_limits=body.override_dose_limits)
-    return checkin_view(result)
+    entry = checkin_entry(body)
+    if key is None:
+        result = diary.check_in(entry, override_dose_limits=body.override_dose_limits)
+        return _json(checkin_view(result), status=201)
+    once = diary.check_in_once(
+        entry,
+        key=str(key),
+        fingerprint=request_fingerprint(body),
+        encode=lambda result: checkin_view(result).model_dump(mode="json"),
+        override_dose_limits=body.override_dose_limits,
+    )
+    headers = {"Idempotent-Replayed": "true"} if once.replayed else {}
+    return JSONResponse(once.response, status_code=201, headers=headers)
+
+
+def request_fingerprint(body: CheckInIn) -> str:
+    """A digest of what a check-in says (not how its JSON was spelt), for a key's repeats."""
+    data = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(data.encode()).hexdigest()
 
 
 @router.get(

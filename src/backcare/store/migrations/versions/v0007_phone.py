@@ -1,0 +1,46 @@
+"""Check-ins sent from a phone: idempotency keys, so a re-sent check-in is recorded once.
+
+Table ``idempotency_keys``: the key (a UUID the browser made), a fingerprint of the
+request, the check-in it recorded and the answer it got.
+
+Revision ID: 0007
+Revises: 0004
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from backcare.store.types import UTCDateTime
+
+revision = "0007"
+down_revision: str | None = "0004"
+branch_labels: str | None = None
+depends_on: str | None = None
+
+
+def upgrade() -> None:
+    """Create ``idempotency_keys``."""
+    op.create_table(
+        "idempotency_keys",
+        sa.Column("key", sa.String(36), nullable=False),
+        sa.Column("fingerprint", sa.String(64), nullable=False),
+        sa.Column("checkin_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("response", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["checkin_id"],
+            ["checkins.id"],
+            name="fk_idempotency_keys_checkin_id_checkins",
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("key", name="pk_idempotency_keys"),
+    )
+    op.create_index("ix_idempotency_keys_checkin_id", "idempotency_keys", ["checkin_id"])
+
+
+def downgrade() -> None:
+    """Drop ``idempotency_keys`` (the check-ins stay)."""
+    op.drop_index("ix_idempotency_keys_checkin_id", table_name="idempotency_keys")
+    op.drop_table("idempotency_keys")

@@ -116,13 +116,14 @@ def create_app(
     app.state.backcare = context
     install_error_handlers(app)
 
-    from backcare.web import api, api_text, pages, personal
+    from backcare.web import api, api_text, pages, personal, phone
 
     app.include_router(api.router)
     app.include_router(api_text.router)
     app.include_router(personal.api_router)
     app.include_router(pages.router)
     app.include_router(personal.page_router)
+    app.include_router(phone.router)
     # The exercise drawings belong to the knowledge base (its load check needs them).
     app.mount(DRAWINGS_URL, StaticFiles(directory=DRAWINGS_DIR), name="drawings")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -118,3 +118,24 @@ def test_a_warning_sign_ticked_offline_says_not_to_wait(server: str, page: Any) 
     finally:
         page.context.set_offline(False)
     page.locator("#sent-checkins").wait_for(timeout=15_000)
+
+
+def test_the_calendar_link_page_shows_a_qr_code_once(
+    server: str,
+    page: Any,
+    shots: Path,  # noqa: F811
+) -> None:
+    _ensure_episode(server)
+    page.set_viewport_size(PHONE)
+    page.goto(f"{server}/export")
+    page.click("text=Reminders in my phone's calendar")
+    page.click("text=Make a calendar link")
+    qr = page.get_by_alt_text("QR code of your calendar link")
+    assert qr.evaluate("(img) => img.complete && img.naturalWidth > 0")
+    url = page.input_value("#calendar-url")
+    assert page.get_attribute("#subscribe", "href") == "webcal://" + url.split("://", 1)[1]
+    _check_page(page, shots, "calendar-link")
+    assert httpx.get(url, timeout=10).text.startswith("BEGIN:VCALENDAR")
+    page.click("text=Stop the calendar link")
+    page.wait_for_url("**/export/calendar")
+    assert httpx.get(url, timeout=10).status_code == 404

@@ -15,6 +15,8 @@ together or not at all.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -72,6 +74,7 @@ from backcare.store import (
     open_store,
 )
 from backcare.store.coach import CoachRepository, CoachSessionRecord
+from backcare.store.feeds import FeedRepository
 from backcare.store.requests import RequestRepository
 
 __all__ = [
@@ -206,6 +209,36 @@ class Diary:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+    # --- the calendar link ------------------------------------------------------------
+
+    def new_calendar_token(self) -> str:
+        """Make the person's secret calendar token; links made before stop working.
+
+        Returns:
+            The token, the only time it is seen: the diary keeps its hash only.
+        """
+        token = secrets.token_urlsafe(32)
+        with self.store.write() as repo:
+            FeedRepository(repo.session).replace(_token_hash(token), now=self.now())
+        return token
+
+    def revoke_calendar_token(self) -> bool:
+        """Stop the calendar link; ``False`` if there was none working."""
+        with self.store.write() as repo:
+            return FeedRepository(repo.session).revoke_all(now=self.now()) > 0
+
+    def calendar_token_works(self, token: str) -> bool:
+        """Whether ``token`` is the person's working calendar token."""
+        if not token or len(token) > 100:
+            return False
+        with self.store.read() as repo:
+            return FeedRepository(repo.session).works(_token_hash(token))
+
+    def calendar_link_since(self) -> datetime | None:
+        """When the working calendar link was made (``None``: there is none)."""
+        with self.store.read() as repo:
+            return FeedRepository(repo.session).active_since()
 
     # --- the person's settings --------------------------------------------------------
 
@@ -807,6 +840,10 @@ class Diary:
                 "Self-care: " + ", ".join(f"{name} ×{count}" for name, count in done.items()) + "."
             )
         return "\n".join(lines)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _medicine_id(kb: KnowledgeBase, name: str) -> str:

@@ -124,6 +124,7 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(personal.page_router)
     app.include_router(phone.router)
+    app.include_router(phone.api_router)
     # The exercise drawings belong to the knowledge base (its load check needs them).
     app.mount(DRAWINGS_URL, StaticFiles(directory=DRAWINGS_DIR), name="drawings")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

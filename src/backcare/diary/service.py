@@ -42,6 +42,7 @@ from backcare.diary.inputs import (
 )
 from backcare.diary.medicines import DAY, DoseCheck, check_dose, find_medicine, refuse
 from backcare.diary.trends import (
+    RESOLUTION_DAYS,
     FunctionChange,
     PainChange,
     Resolution,
@@ -52,6 +53,7 @@ from backcare.diary.trends import (
     overall_trend,
     pain_change,
     resolution_status,
+    trend_report,
 )
 from backcare.domain.answers import Answers, parse_answers
 from backcare.domain.enums import MedicineStatus, TriageLevel, Trigger
@@ -82,6 +84,7 @@ __all__ = [
     "Diary",
     "EpisodeHistory",
     "EpisodeStart",
+    "HistoryPage",
     "Once",
     "compact_answers",
     "local_timezone",
@@ -135,6 +138,28 @@ class CheckInResult:
     function: FunctionChange | None
     doses: tuple[DoseCheck, ...]
     resolution: Resolution
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPage:
+    """One page of an episode's check-ins, with what the whole episode shows.
+
+    Attributes:
+        episode: the episode.
+        checkins: this page's check-ins (with details), in time order.
+        doses: their doses, and doses logged without a check-in in the page's time span.
+        trend: the whole episode's trend report.
+        chart: pain over the whole episode, (time, pain), at most a chart's worth of
+            points: with more check-ins, each is the highest pain of a run of them.
+        older: the (time, id) cursor of the next, older page; ``None`` on the last page.
+    """
+
+    episode: EpisodeRecord
+    checkins: tuple[CheckInRecord, ...]
+    doses: tuple[DoseRecord, ...]
+    trend: TrendReport
+    chart: tuple[tuple[datetime, int], ...]
+    older: tuple[datetime, int] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -565,6 +590,44 @@ class Diary:
             coach_sessions=tuple(sessions),
         )
 
+    def history_page(
+        self,
+        episode_id: int | None = None,
+        *,
+        before: tuple[datetime, int] | None = None,
+        limit: int = 50,
+        chart_points: int = 180,
+    ) -> HistoryPage:
+        """One page of an episode's check-ins (newest first), with the trend and every score.
+
+        Reads the page's check-ins with their details, and only times and scores of the
+        rest, so a ten-year diary pages as fast as a new one.
+
+        Args:
+            episode_id: the episode; default: the active one, else the latest.
+            before: the ``older`` cursor of the page before (``None``: the newest page).
+            limit: check-ins per page.
+            chart_points: at most this many points of pain over time (see
+                :meth:`~backcare.store.DiaryRepository.pain_runs`).
+
+        Raises:
+            NotFoundError: no such episode, or the diary is empty.
+        """
+        with self.store.read() as repo:
+            episode = self._episode(repo, episode_id)
+            checkins, doses, more = repo.checkin_page(episode.id, before=before, limit=limit)
+            trend, _ = self._trend_in(repo, episode, now=episode.resolved_at or self.now())
+            chart = repo.pain_runs(episode.id, most=chart_points)
+        older = (checkins[0].recorded_at, checkins[0].id) if more and checkins else None
+        return HistoryPage(
+            episode=episode,
+            checkins=tuple(checkins),
+            doses=tuple(doses),
+            trend=trend,
+            chart=tuple(chart),
+            older=older,
+        )
+
     def trend(self, episode_id: int | None = None) -> TrendReport:
         """How the episode is going: pain and function against baseline, and resolution.
 
@@ -615,11 +678,7 @@ class Diary:
             at: the moment to triage (sets the phase); default ``now``.
         """
         updates = repo.answer_updates(episode.id)
-        checkins = repo.checkins(episode.id)
-        latest = checkins[-1] if checkins else None
-        report = build_trend(
-            answers=episode.answers, checkins=checkins, onset=episode.onset_at, now=now, tz=self.tz
-        )
+        report, latest = self._trend_in(repo, episode, now=now)
         return effective_answers(
             episode.answers,
             updates,
@@ -628,6 +687,57 @@ class Diary:
             pain=latest.pain if latest is not None else episode.answers.get("pain"),
             trend=report.overall,
         )
+
+    def _trend_in(
+        self, repo: DiaryRepository, episode: EpisodeRecord, *, now: datetime
+    ) -> tuple[TrendReport, CheckInRecord | None]:
+        """The trend report and latest check-in, reading only the check-ins it compares.
+
+        Equal to :func:`build_trend` over the whole history, in a few small queries
+        (a ten-year diary has thousands of check-ins; the trend compares four of them
+        and counts the low-pain days at the end).
+        """
+        first = repo.first_checkin(episode.id)
+        latest = repo.latest_checkin(episode.id)
+        report = trend_report(
+            answers=episode.answers,
+            first=first,
+            latest=latest,
+            first_rated=repo.first_activity_checkin(episode.id),
+            last_rated=repo.last_activity_checkin(episode.id),
+            count=repo.checkin_count(episode.id),
+            resolution=self._resolution_in(repo, episode, first, latest),
+            onset=episode.onset_at,
+            now=now,
+        )
+        return report, latest
+
+    def _resolution_in(
+        self,
+        repo: DiaryRepository,
+        episode: EpisodeRecord,
+        first: CheckInRecord | None,
+        latest: CheckInRecord | None,
+    ) -> Resolution:
+        """:func:`resolution_status` of the episode, reading the latest days only.
+
+        The run of low-pain days ends at the latest check-in; a window of days is read,
+        and widened only while the run reaches back to the window's first day (which may
+        be cut short), so the answer equals reading every check-in.
+        """
+        if first is None or latest is None:
+            return resolution_status((), tz=self.tz)
+        window = timedelta(days=RESOLUTION_DAYS * 2)
+        while True:
+            since = latest.recorded_at - window
+            scores = repo.pain_series(episode.id, since=since)
+            status = resolution_status(scores, tz=self.tz)
+            first_day = scores[0].recorded_at.astimezone(self.tz).date()
+            last_day = latest.recorded_at.astimezone(self.tz).date()
+            # The run stops inside the window, or the window holds every check-in.
+            if status.low_days <= (last_day - first_day).days or since <= first.recorded_at:
+                return status
+            window *= 4
 
     # --- helpers --------------------------------------------------------------------
 

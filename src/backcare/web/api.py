@@ -28,6 +28,7 @@ from backcare.web.context import WebContext
 from backcare.web.dependencies import CoachDep, DiaryDep, EngineDep, json_writes
 from backcare.web.errors import API_ERROR_RESPONSES, parse_json_body
 from backcare.web.forms import checkin_entry
+from backcare.web.paging import PAGE_SIZE, Before, Limit, decode_cursor, encode_cursor
 from backcare.web.views import (
     AssessmentStep,
     CheckInIn,
@@ -168,11 +169,21 @@ def start_episode(body: EpisodeIn, diary: DiaryDep) -> EpisodeStartView:
     return EpisodeStartView(episode=episode_out(started.episode), assessment=started.assessment)
 
 
+def _history_page(
+    diary: Any, episode_id: int | None, before: str | None, limit: int
+) -> HistoryView:
+    page = diary.history_page(episode_id, before=decode_cursor(before), limit=limit)
+    return history_view(
+        page.episode, page.checkins, page.doses, page.trend, next_page=encode_cursor(page.older)
+    )
+
+
 @router.get("/diary/episodes/{episode_id}", tags=["diary"])
-def episode(episode_id: EpisodeId, diary: DiaryDep) -> HistoryView:
-    """One episode with its check-ins, doses and trend."""
-    history = diary.history(episode_id)
-    return history_view(history.episode, history.checkins, history.doses, diary.trend_of(history))
+def episode(
+    episode_id: EpisodeId, diary: DiaryDep, before: Before = None, limit: Limit = PAGE_SIZE
+) -> HistoryView:
+    """One episode with a page of its check-ins (newest page first), their doses and the trend."""
+    return _history_page(diary, episode_id, before, limit)
 
 
 @router.post("/diary/episodes/{episode_id}/resolve", tags=["diary"])
@@ -182,10 +193,19 @@ def resolve(episode_id: EpisodeId, body: ResolveIn, diary: DiaryDep) -> EpisodeO
 
 
 @router.get("/diary/history", tags=["diary"])
-def history(diary: DiaryDep, episode_id: EpisodeQuery = None) -> HistoryView:
-    """The history page's twin: an episode, its check-ins, trend and chart data."""
-    loaded = diary.history(episode_id)
-    return history_view(loaded.episode, loaded.checkins, loaded.doses, diary.trend_of(loaded))
+def history(
+    diary: DiaryDep,
+    episode_id: EpisodeQuery = None,
+    before: Before = None,
+    limit: Limit = PAGE_SIZE,
+) -> HistoryView:
+    """The history page's twin: an episode, a page of its check-ins (newest first), the trend.
+
+    Check-ins come a page at a time (``limit``, default 50), in time order within the
+    page; ``next`` is the cursor of the older page (``?before=``), ``null`` on the last.
+    The whole diary is ``/api/v1/diary/export``.
+    """
+    return _history_page(diary, episode_id, before, limit)
 
 
 @router.get("/diary/today", tags=["diary"])

@@ -46,6 +46,7 @@ from backcare.web.imperial import (
     imperial_values,
     read_imperial,
 )
+from backcare.web.paging import PAGE_SIZE, Before, decode_cursor, encode_cursor
 from backcare.web.rendering import render
 from backcare.web.security import ACCESS_PATH
 from backcare.web.story import prefilled_value, story_enabled
@@ -452,19 +453,34 @@ def coach(
 
 
 @router.get("/diary")
-def diary_page(request: Request, diary: DiaryDep) -> Response:
-    """The episode's check-ins, trend and pain chart."""
+def diary_page(request: Request, diary: DiaryDep, before: Before = None) -> Response:
+    """The episode's trend and pain chart, and its check-ins a page at a time (newest first)."""
     try:
-        loaded = diary.history()
+        loaded = diary.history_page(before=decode_cursor(before), limit=PAGE_SIZE)
     except NotFoundError:
         return _no_episode(request, "your diary")
-    view = history_view(loaded.episode, loaded.checkins, loaded.doses, diary.trend_of(loaded))
+    view = history_view(
+        loaded.episode,
+        loaded.checkins,
+        loaded.doses,
+        loaded.trend,
+        next_page=encode_cursor(loaded.older),
+    )
+    trend = loaded.trend
     chart = pain_chart(
-        [(c.recorded_at, c.pain) for c in view.checkins], baseline=view.baseline, tz=diary.tz
+        loaded.chart,
+        baseline=view.baseline,
+        tz=diary.tz,
+        count=trend.checkins,
+        latest=trend.pain.current if trend.pain is not None else None,
     )
     # The current plan, so open safety questions are shown (and how to answer them).
     current = diary.plan(loaded.episode.id)
-    return render(request, "history.html", {"view": view, "chart": chart, "assessment": current})
+    return render(
+        request,
+        "history.html",
+        {"view": view, "chart": chart, "assessment": current, "paged": before is not None},
+    )
 
 
 def _checkin_form(

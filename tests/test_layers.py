@@ -25,7 +25,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"knowledge"}),
     frozenset({"rules", "text"}),
     frozenset({"store"}),
-    frozenset({"diary", "coach", "export", "flow"}),
+    frozenset({"diary", "coach", "export", "flow", "jobs", "mail"}),
     frozenset({"cli", "web"}),
 )
 FACADE = "backcare"  # the top-level package

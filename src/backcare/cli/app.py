@@ -213,13 +213,14 @@ def version() -> None:
 
 def _register_extensions() -> None:
     """Add the command groups that live in their own modules (each imports lazily)."""
-    from backcare.cli import coach, diary, extract, reports, web
+    from backcare.cli import coach, diary, extract, reports, web, worker
 
     diary.register(app)
     extract.register(app)
     coach.register(app)
     reports.register(app)
     web.register(app)
+    worker.register(app)
 
 
 _register_extensions()

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from starlette.responses import JSONResponse, Response
 
 from backcare import __version__
+from backcare.diary import CheckInResult
 from backcare.diary.transfer import export_diary
 from backcare.domain.answers import Answers
 from backcare.domain.results import Assessment
@@ -28,6 +29,7 @@ from backcare.web.context import WebContext
 from backcare.web.dependencies import CoachDep, DiaryDep, EngineDep, json_writes
 from backcare.web.errors import API_ERROR_RESPONSES, parse_json_body
 from backcare.web.forms import checkin_entry
+from backcare.web.notify import checkin_escalated, coach_escalated
 from backcare.web.paging import PAGE_SIZE, Before, Limit, decode_cursor, encode_cursor
 from backcare.web.views import (
     AssessmentStep,
@@ -230,19 +232,30 @@ IdempotencyKey = Annotated[
 
 
 @router.post("/diary/check-ins", status_code=201, response_model=CheckInView, tags=["diary"])
-def check_in(body: CheckInIn, diary: DiaryDep, key: IdempotencyKey = None) -> Response:
+def check_in(
+    request: Request, body: CheckInIn, diary: DiaryDep, key: IdempotencyKey = None
+) -> Response:
     """Record a check-in on the active episode; triage re-runs and doses are checked first."""
     entry = checkin_entry(body)
     if key is None:
         result = diary.check_in(entry, override_dose_limits=body.override_dose_limits)
+        checkin_escalated(request, result)
         return _json(checkin_view(result), status=201)
+    recorded: list[CheckInResult] = []
+
+    def encode(result: CheckInResult) -> dict[str, Any]:
+        recorded.append(result)
+        return checkin_view(result).model_dump(mode="json")
+
     once = diary.check_in_once(
         entry,
         key=str(key),
         fingerprint=request_fingerprint(body),
-        encode=lambda result: checkin_view(result).model_dump(mode="json"),
+        encode=encode,
         override_dose_limits=body.override_dose_limits,
     )
+    for result in recorded:  # a repeat records nothing, and tells nobody again
+        checkin_escalated(request, result)
     headers = {"Idempotent-Replayed": "true"} if once.replayed else {}
     return JSONResponse(once.response, status_code=201, headers=headers)
 
@@ -355,7 +368,7 @@ def coach_plan(coach: CoachDep) -> CoachView:
 
 
 @router.post("/coach/sessions", status_code=201, tags=["coach"])
-def coach_session(body: CoachSessionIn, coach: CoachDep) -> CoachSessionOut:
+def coach_session(request: Request, body: CoachSessionIn, coach: CoachDep) -> CoachSessionOut:
     """Save a session the browser ran (as far as it got); a red-flag symptom is also
     recorded as a check-in and re-runs triage."""
     plan = coach.plan_session()
@@ -370,4 +383,6 @@ def coach_session(body: CoachSessionIn, coach: CoachDep) -> CoachSessionOut:
         stopped_for_symptom=body.stopped_for_symptom,
     )
     outcome = coach.triage_symptom(plan, body.symptom) if body.symptom is not None else None
-    return coach_session_out(recorded, outcome)
+    out = coach_session_out(recorded, outcome)
+    coach_escalated(request, level=out.triage_level, at=out.ended_at, episode_id=out.episode_id)
+    return out

@@ -103,6 +103,7 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         context.close()
+        close_queue(app)
 
     app = _App(
         title="backcare",
@@ -117,6 +118,7 @@ def create_app(
     install_error_handlers(app)
 
     from backcare.web import api, api_text, pages, personal, phone
+    from backcare.web.notify import close_queue
 
     app.include_router(api.router)
     app.include_router(api_text.router)

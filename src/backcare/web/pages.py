@@ -46,6 +46,7 @@ from backcare.web.imperial import (
     imperial_values,
     read_imperial,
 )
+from backcare.web.notify import checkin_escalated
 from backcare.web.paging import PAGE_SIZE, Before, decode_cursor, encode_cursor
 from backcare.web.rendering import render
 from backcare.web.security import ACCESS_PATH
@@ -568,6 +569,7 @@ def checkin_submit(
             dose_limit=isinstance(exc, DoseLimitError),
             status=exc.status,
         )
+    checkin_escalated(request, result)
     view = checkin_view(result)
     cited = trusted_first(sources_out(web.engine.knowledge, assessment_sources(view.assessment)))
     return render(request, "checkin_result.html", {"view": view, "sources": cited}, status=201)

@@ -143,3 +143,22 @@ def test_remote_mode_serves_the_link_without_a_session_and_nothing_else(engine: 
         assert client.get("/calendar/" + "z" * 43 + ".ics").status_code == 404
         assert client.get("/api/v1/diary/calendar-link").status_code == 401
         assert client.get("/api/v1/diary/history").status_code == 401
+
+
+def test_making_a_qr_code_leaves_the_exercise_drawings_as_they_were(client: TestClient) -> None:
+    from backcare.knowledge.drawings import DRAWINGS_DIR, drawing_markup
+
+    drawing = sorted(DRAWINGS_DIR.glob("*.svg"))[0].name
+    before = drawing_markup(drawing)
+    page = client.get("/export/calendar")
+    csrf = hidden_fields(page.text)["csrf_token"]
+    made = client.post("/export/calendar", data={"csrf_token": csrf})
+    assert made.status_code == 201
+    assert 'src="data:image/svg+xml;base64,' in made.text
+    # Drawn again, not from the cache: what a page drawn after this request would get.
+    from backcare.knowledge import drawings
+
+    drawings._markup.cache_clear()
+    after = drawing_markup(drawing)
+    assert after == before
+    assert after.startswith("<svg ")

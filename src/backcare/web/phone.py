@@ -78,12 +78,27 @@ def _link(request: Request, token: str) -> CalendarLinkOut:
 
 
 def _qr(data: str) -> str:
-    """A QR code of ``data`` as an SVG data URL (the page's policy allows ``data:`` images)."""
-    import qrcode
-    import qrcode.image.svg
+    """A QR code of ``data`` as an SVG data URL (the page's policy allows ``data:`` images).
 
-    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, border=2)
-    return "data:image/svg+xml;base64," + base64.b64encode(image.to_string()).decode()
+    Drawn from the code's module matrix here rather than with qrcode's SVG factory, which
+    registers an ``svg:`` prefix in ElementTree for the whole process and would change
+    how the exercise drawings are written.
+    """
+    import qrcode
+
+    code = qrcode.QRCode(border=2)
+    code.add_data(data)
+    matrix = code.get_matrix()
+    size = len(matrix)
+    path = "".join(
+        f"M{x} {y}h1v1h-1z" for y, row in enumerate(matrix) for x, dark in enumerate(row) if dark
+    )
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
+        f'shape-rendering="crispEdges"><rect width="{size}" height="{size}" fill="#fff"/>'
+        f'<path d="{path}" fill="#000"/></svg>'
+    )
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
 @router.get(CALENDAR_PREFIX + "{token}.ics", name="calendar_by_link")

@@ -583,7 +583,12 @@ def test_password_reset_by_email_works_once_and_signs_out_everywhere(
     accounts.add_person(email="erin@example.org", role="patient", password=PASSWORD)
     old_session = _signed_in_as(world, "erin@example.org", PASSWORD)
     mailing = world["settings"].model_copy(
-        update={"smtp_host": "127.0.0.1", "smtp_port": port, "mail_from": "clinic@example.org"}
+        update={
+            "smtp_host": "127.0.0.1",
+            "smtp_port": port,
+            "smtp_security": "none",
+            "mail_from": "clinic@example.org",
+        }
     )
     client = TestClient(create_hosted_app(mailing), base_url=PUBLIC)
     client.__enter__()

@@ -25,7 +25,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"knowledge", "measures"}),
     frozenset({"rules", "text"}),
     frozenset({"store"}),
-    frozenset({"diary", "coach", "flow", "accounts"}),
+    frozenset({"diary", "coach", "flow", "accounts", "jobs", "mail"}),
     frozenset({"viewmodels", "export"}),
     frozenset({"cli", "web"}),
 )

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from datetime import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -134,15 +134,37 @@ class Settings(BaseModel):
         ),
     ] = False
 
+    # --- e-mail and notices (hosted mode; see docs/hosting.md) -------------------------
     smtp_host: Annotated[
         str | None,
-        Field(description="Hosted mode: the SMTP server that sends password-reset e-mails."),
+        Field(description="SMTP server that sends backcare's e-mail; unset: no e-mail is sent."),
     ] = None
-    smtp_port: Annotated[int, Field(description="Hosted mode: the SMTP server's port.")] = 25
-    mail_from: Annotated[
-        str,
-        Field(description="Hosted mode: the sender address of backcare's e-mails."),
-    ] = "backcare@localhost"
+    smtp_port: Annotated[int, Field(ge=1, le=65535, description="SMTP server port.")] = 587
+    smtp_security: Annotated[
+        Literal["starttls", "tls", "none"],
+        Field(
+            description=(
+                "starttls (port 587), tls (port 465) or none (only for a relay on this "
+                "machine or in tests)."
+            )
+        ),
+    ] = "starttls"
+    smtp_username: Annotated[
+        str | None, Field(description="SMTP user name, if the server asks for one.")
+    ] = None
+    smtp_password: Annotated[str | None, Field(description="SMTP password.", repr=False)] = None
+    mail_from: Annotated[str, Field(description="The From address of backcare's e-mail.")] = (
+        "backcare@localhost"
+    )
+    clinic_notify_email: Annotated[
+        str | None,
+        Field(
+            description=(
+                "Where escalation notices go (a clinic's shared address) when a check-in or "
+                "coach session reaches urgent or emergency; unset: no notices."
+            )
+        ),
+    ] = None
 
     @field_validator("emergency_number")
     @classmethod

@@ -2,9 +2,9 @@
 
 :func:`reset_message` builds the message (plain words, the link, how long it lasts);
 anything with a ``send(message)`` method can deliver it (:class:`Mailer`). The
-:class:`SmtpMailer` sends through the SMTP server in the settings (``BACKCARE_SMTP_HOST``,
-``BACKCARE_SMTP_PORT``, ``BACKCARE_MAIL_FROM``); a background job queue can call the same
-``send`` instead of the web worker.
+:class:`SmtpMailer` sends through the SMTP server in the settings (``BACKCARE_SMTP_*``,
+``BACKCARE_MAIL_FROM``), the same transport as the job queue's e-mail
+(:func:`backcare.mail.deliver`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from email.message import EmailMessage
 from typing import Protocol
 
 from backcare.errors import StoreError
+from backcare.mail import deliver
 from backcare.settings import Settings
 
 __all__ = ["RESET_MINUTES", "Mailer", "SmtpMailer", "reset_message"]
@@ -46,13 +47,12 @@ def reset_message(*, to: str, sender: str, link: str) -> EmailMessage:
 
 
 class SmtpMailer:
-    """Send through the SMTP server in the settings (plain SMTP, STARTTLS when offered)."""
+    """Send through the SMTP server in the settings (:func:`backcare.mail.deliver`)."""
 
     def __init__(self, settings: Settings) -> None:
         if not settings.smtp_host:
             raise StoreError("no SMTP server is set (BACKCARE_SMTP_HOST)")
-        self.host = settings.smtp_host
-        self.port = settings.smtp_port
+        self.settings = settings
         self.sender = settings.mail_from
 
     def send(self, message: EmailMessage) -> None:
@@ -62,10 +62,6 @@ class SmtpMailer:
             StoreError: the SMTP server cannot be reached or refuses the message.
         """
         try:
-            with smtplib.SMTP(self.host, self.port, timeout=30) as smtp:
-                smtp.ehlo()
-                if smtp.has_extn("starttls"):
-                    smtp.starttls()
-                smtp.send_message(message)
+            deliver(self.settings, message)
         except (OSError, smtplib.SMTPException) as exc:
             raise StoreError(f"the e-mail could not be sent: {exc}") from exc

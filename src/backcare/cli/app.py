@@ -211,7 +211,7 @@ def version() -> None:
 
 def _register_extensions() -> None:
     """Add the command groups that live in their own modules (each imports lazily)."""
-    from backcare.cli import coach, diary, extract, questionnaire, reports, server, web
+    from backcare.cli import coach, diary, extract, questionnaire, reports, server, web, worker
 
     diary.register(app)
     extract.register(app)
@@ -220,6 +220,7 @@ def _register_extensions() -> None:
     web.register(app)
     questionnaire.register(app)
     server.register(app)
+    worker.register(app)
 
 
 _register_extensions()

@@ -15,6 +15,8 @@ together or not at all.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -49,6 +51,7 @@ from backcare.diary.medicines import (
 )
 from backcare.diary.summary import summary_facts
 from backcare.diary.trends import (
+    RESOLUTION_DAYS,
     FunctionChange,
     PainChange,
     Resolution,
@@ -59,6 +62,7 @@ from backcare.diary.trends import (
     overall_trend,
     pain_change,
     resolution_status,
+    trend_report,
 )
 from backcare.diary.week import WeekView, week_view
 from backcare.domain.answers import Answers, parse_answers
@@ -89,13 +93,17 @@ from backcare.store import (
     open_store,
 )
 from backcare.store.coach import CoachRepository, CoachSessionRecord
+from backcare.store.feeds import FeedRepository
 from backcare.store.questionnaires import QuestionnaireRepository, QuestionnaireResponseRecord
+from backcare.store.requests import RequestRepository
 
 __all__ = [
     "CheckInResult",
     "Diary",
     "EpisodeHistory",
     "EpisodeStart",
+    "HistoryPage",
+    "Once",
     "compact_answers",
     "local_timezone",
     "open_diary",
@@ -151,6 +159,47 @@ class CheckInResult:
     doses: tuple[DoseCheck, ...]
     resolution: Resolution
     dose_advice: tuple[DoseAdvice, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPage:
+    """One page of an episode's check-ins, with what the whole episode shows.
+
+    Attributes:
+        episode: the episode.
+        checkins: this page's check-ins (with details), in time order.
+        doses: their doses, and doses logged without a check-in in the page's time span.
+        trend: the whole episode's trend report.
+        chart: pain over the whole episode, (time, pain), at most a chart's worth of
+            points: with more check-ins, each is the highest pain of a run of them.
+        older: the (time, id) cursor of the next, older page; ``None`` on the last page.
+        week: the last 7 days (to now, or to when the episode was resolved).
+        coach_sessions: the exercise sessions of the last 30 days of the episode.
+        questionnaires: every questionnaire filled in during the episode (a few).
+    """
+
+    episode: EpisodeRecord
+    checkins: tuple[CheckInRecord, ...]
+    doses: tuple[DoseRecord, ...]
+    trend: TrendReport
+    chart: tuple[tuple[datetime, int], ...]
+    older: tuple[datetime, int] | None
+    week: WeekView
+    coach_sessions: tuple[CoachSessionRecord, ...]
+    questionnaires: tuple[QuestionnaireResponseRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Once:
+    """The answer to a check-in sent with an idempotency key.
+
+    Attributes:
+        response: the answer the first request with the key got (JSON data).
+        replayed: ``True`` when this request was a repeat and recorded nothing.
+    """
+
+    response: dict[str, Any]
+    replayed: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +273,36 @@ class Diary:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+    # --- the calendar link ------------------------------------------------------------
+
+    def new_calendar_token(self) -> str:
+        """Make the person's secret calendar token; links made before stop working.
+
+        Returns:
+            The token, the only time it is seen: the diary keeps its hash only.
+        """
+        token = secrets.token_urlsafe(32)
+        with self.store.write() as repo:
+            FeedRepository(repo.session).replace(_token_hash(token), now=self.now())
+        return token
+
+    def revoke_calendar_token(self) -> bool:
+        """Stop the calendar link; ``False`` if there was none working."""
+        with self.store.write() as repo:
+            return FeedRepository(repo.session).revoke_all(now=self.now()) > 0
+
+    def calendar_token_works(self, token: str) -> bool:
+        """Whether ``token`` is the person's working calendar token."""
+        if not token or len(token) > 100:
+            return False
+        with self.store.read() as repo:
+            return FeedRepository(repo.session).works(_token_hash(token))
+
+    def calendar_link_since(self) -> datetime | None:
+        """When the working calendar link was made (``None``: there is none)."""
+        with self.store.read() as repo:
+            return FeedRepository(repo.session).active_since()
 
     # --- the person's settings --------------------------------------------------------
 
@@ -429,72 +508,146 @@ class Diary:
         """
         now = self.now()
         self._check_entry(entry)
-        update = self._answers_update(entry.answers)
-        note = _clean_text(entry.note, field="note")
         with self.store.write() as repo:
             if entry.doses:
                 # Dose limits count every episode's doses: one check at a time per person.
                 repo.lock_person()
-            found = repo.active_episode()
-            if found is None:
-                raise NotFoundError("no active episode: start one first (backcare episode start)")
-            # Re-read under the lock: the episode may have been resolved a moment ago.
-            episode = repo.lock_episode(found.id)
-            if episode.status is not EpisodeStatus.ACTIVE:
-                raise NotFoundError("no active episode: it was resolved a moment ago")
-            at, times = self._entry_times(entry, episode, now=now)
-            first = repo.first_checkin(episode.id, activities=False)
-            baseline = episode_baseline(episode.answers, first)
-            # No baseline yet: this check-in is the baseline, nothing to compare with.
-            pain = None if baseline is None else pain_change(baseline, entry.pain)
-            function = None
-            if entry.activities:
-                rated = repo.first_activity_checkin(episode.id)
-                if rated is not None:
-                    function = function_change(rated.activities, entry.activities)
-            trend = overall_trend(pain, function)
-            previous = repo.latest_checkin(episode.id, activities=False)
-            updates = repo.answer_updates(episode.id) + ([update] if update else [])
-            answers = effective_answers(
-                episode.answers,
-                updates,
-                onset=episode.onset_at,
-                at=at,
+            return self._record(
+                repo,
+                entry,
+                now=now,
+                override_dose_limits=override_dose_limits,
+                refuse_over_limit=refuse_over_limit,
+            )
+
+    def check_in_once(
+        self,
+        entry: CheckInEntry,
+        *,
+        key: str,
+        fingerprint: str,
+        encode: Callable[[CheckInResult], dict[str, Any]],
+        override_dose_limits: bool = False,
+    ) -> Once:
+        """Record a check-in at most once per idempotency ``key`` (a phone may send it twice).
+
+        The first request with a key records the check-in as :meth:`check_in` does and
+        stores the key, the request's ``fingerprint`` and ``encode(result)`` in the same
+        transaction. A repeat with the same fingerprint records nothing and gets the
+        stored answer back, even after the episode was resolved. Repeats are serialised
+        with the first (the person's lock, and the key's primary key as a last guard).
+
+        Args:
+            entry: the check-in.
+            key: the client's key (a UUID, as text).
+            fingerprint: a digest of the request, to recognise a different check-in.
+            encode: turns the result into the JSON answer to keep for repeats.
+            override_dose_limits: as for :meth:`check_in`.
+
+        Raises:
+            ConflictError: the key was used for a different check-in.
+            InputError, NotFoundError, DoseLimitError: as for :meth:`check_in` (nothing
+                is stored for the key, so the phone may correct the check-in and retry).
+        """
+        now = self.now()
+        self._check_entry(entry)
+        with self.store.write() as repo:
+            # Every keyed check-in takes the person's lock, so a repeat that arrives while
+            # the first is being recorded waits and then finds its key.
+            repo.lock_person()
+            requests = RequestRepository(repo)
+            seen = requests.find(key)
+            if seen is not None:
+                if not seen.mine or seen.fingerprint != fingerprint:
+                    raise ConflictError(
+                        "this check-in's idempotency key was already used for a different "
+                        "check-in: nothing was recorded (make a new key for a new check-in)",
+                        problems=[FieldProblem("Idempotency-Key", "already used")],
+                    )
+                return Once(response=seen.response, replayed=True)
+            result = self._record(repo, entry, now=now, override_dose_limits=override_dose_limits)
+            response = encode(result)
+            requests.add(
+                key,
+                fingerprint=fingerprint,
+                checkin_id=result.checkin.id,
+                created_at=now,
+                response=response,
+            )
+        return Once(response=response, replayed=False)
+
+    def _record(
+        self,
+        repo: DiaryRepository,
+        entry: CheckInEntry,
+        *,
+        now: datetime,
+        override_dose_limits: bool,
+        refuse_over_limit: bool = False,
+    ) -> CheckInResult:
+        """Record a checked entry inside the caller's write transaction."""
+        update = self._answers_update(entry.answers)
+        note = _clean_text(entry.note, field="note")
+        found = repo.active_episode()
+        if found is None:
+            raise NotFoundError("no active episode: start one first (backcare episode start)")
+        # Re-read under the lock: the episode may have been resolved a moment ago.
+        episode = repo.lock_episode(found.id)
+        if episode.status is not EpisodeStatus.ACTIVE:
+            raise NotFoundError("no active episode: it was resolved a moment ago")
+        at, times = self._entry_times(entry, episode, now=now)
+        first = repo.first_checkin(episode.id, activities=False)
+        baseline = episode_baseline(episode.answers, first)
+        # No baseline yet: this check-in is the baseline, nothing to compare with.
+        pain = None if baseline is None else pain_change(baseline, entry.pain)
+        function = None
+        if entry.activities:
+            rated = repo.first_activity_checkin(episode.id)
+            if rated is not None:
+                function = function_change(rated.activities, entry.activities)
+        trend = overall_trend(pain, function)
+        previous = repo.latest_checkin(episode.id, activities=False)
+        updates = repo.answer_updates(episode.id) + ([update] if update else [])
+        answers = effective_answers(
+            episode.answers,
+            updates,
+            onset=episode.onset_at,
+            at=at,
+            pain=entry.pain,
+            trend=trend,
+        )
+        assessment = self.engine.assess(answers)
+        checks, advice = self._check_doses(repo, episode, entry.doses, times, plan=assessment)
+        if advice and refuse_over_limit and not override_dose_limits:
+            raise refuse(checks)
+        record = repo.add_checkin(
+            episode.id,
+            NewCheckIn(
+                recorded_at=at,
                 pain=entry.pain,
+                worst_pain=entry.worst_pain,
+                days_of_self_care=answers.course.days_of_self_care or 0,
                 trend=trend,
-            )
-            assessment = self.engine.assess(answers)
-            checks, advice = self._check_doses(repo, episode, entry.doses, times, plan=assessment)
-            if advice and refuse_over_limit and not override_dose_limits:
-                raise refuse(checks)
-            record = repo.add_checkin(
-                episode.id,
-                NewCheckIn(
-                    recorded_at=at,
-                    pain=entry.pain,
-                    worst_pain=entry.worst_pain,
-                    days_of_self_care=answers.course.days_of_self_care or 0,
-                    trend=trend,
-                    triage_level=assessment.triage.level,
-                    triage_reasons=assessment.triage.reasons,
-                    answers_update=update,
-                    note=note,
-                    activities=entry.activities,
-                    actions=entry.actions,
-                    doses=tuple(
-                        NewDose(
-                            drug=c.drug,
-                            mg=c.mg,
-                            taken_at=c.taken_at,
-                            overridden=not c.allowed,
-                            override_reason=c.override_reason(),
-                        )
-                        for c in checks
-                    ),
+                triage_level=assessment.triage.level,
+                triage_reasons=assessment.triage.reasons,
+                answers_update=update,
+                note=note,
+                activities=entry.activities,
+                actions=entry.actions,
+                doses=tuple(
+                    NewDose(
+                        drug=c.drug,
+                        mg=c.mg,
+                        taken_at=c.taken_at,
+                        overridden=not c.allowed,
+                        override_reason=c.override_reason(),
+                    )
+                    for c in checks
                 ),
-            )
-            newest = max(at, previous.recorded_at) if previous is not None else at
-            recent = repo.checkins(episode.id, since=newest - timedelta(days=8), with_details=False)
+            ),
+        )
+        newest = max(at, previous.recorded_at) if previous is not None else at
+        recent = repo.checkins(episode.id, since=newest - timedelta(days=8), with_details=False)
         previous_level = previous.triage_level if previous is not None else _episode_level(episode)
         return CheckInResult(
             checkin=record,
@@ -567,6 +720,52 @@ class Diary:
             questionnaires=tuple(responses),
         )
 
+    def history_page(
+        self,
+        episode_id: int | None = None,
+        *,
+        before: tuple[datetime, int] | None = None,
+        limit: int = 50,
+        chart_points: int = 180,
+    ) -> HistoryPage:
+        """One page of an episode's check-ins (newest first), with the trend and every score.
+
+        Reads the page's check-ins with their details, and only times and scores of the
+        rest, so a ten-year diary pages as fast as a new one.
+
+        Args:
+            episode_id: the episode; default: the active one, else the latest.
+            before: the ``older`` cursor of the page before (``None``: the newest page).
+            limit: check-ins per page.
+            chart_points: at most this many points of pain over time (see
+                :meth:`~backcare.store.DiaryRepository.pain_runs`).
+
+        Raises:
+            NotFoundError: no such episode, or the diary is empty.
+        """
+        with self.store.read() as repo:
+            episode = self._episode(repo, episode_id)
+            checkins, doses, more = repo.checkin_page(episode.id, before=before, limit=limit)
+            trend, _ = self._trend_in(repo, episode, now=episode.resolved_at or self.now())
+            chart = repo.pain_runs(episode.id, most=chart_points)
+            # The week and the recent sessions read only their own days, not the whole diary.
+            until = episode.resolved_at or self.now()
+            recent = repo.checkins(episode.id, since=until - timedelta(days=8))
+            sessions = CoachRepository(repo).sessions(episode.id, since=until - timedelta(days=30))
+            responses = QuestionnaireRepository(repo).responses(episode.id)
+        older = (checkins[0].recorded_at, checkins[0].id) if more and checkins else None
+        return HistoryPage(
+            episode=episode,
+            checkins=tuple(checkins),
+            doses=tuple(doses),
+            trend=trend,
+            chart=tuple(chart),
+            older=older,
+            week=week_view(recent, sessions, onset=episode.onset_at, until=until, tz=self.tz),
+            coach_sessions=tuple(sessions),
+            questionnaires=tuple(responses),
+        )
+
     def trend(self, episode_id: int | None = None) -> TrendReport:
         """How the episode is going: pain and function against baseline, and resolution.
 
@@ -628,11 +827,7 @@ class Diary:
             at: the moment to triage (sets the phase); default ``now``.
         """
         updates = repo.answer_updates(episode.id)
-        checkins = repo.checkins(episode.id)
-        latest = checkins[-1] if checkins else None
-        report = build_trend(
-            answers=episode.answers, checkins=checkins, onset=episode.onset_at, now=now, tz=self.tz
-        )
+        report, latest = self._trend_in(repo, episode, now=now)
         return effective_answers(
             episode.answers,
             updates,
@@ -641,6 +836,57 @@ class Diary:
             pain=latest.pain if latest is not None else episode.answers.get("pain"),
             trend=report.overall,
         )
+
+    def _trend_in(
+        self, repo: DiaryRepository, episode: EpisodeRecord, *, now: datetime
+    ) -> tuple[TrendReport, CheckInRecord | None]:
+        """The trend report and latest check-in, reading only the check-ins it compares.
+
+        Equal to :func:`build_trend` over the whole history, in a few small queries
+        (a ten-year diary has thousands of check-ins; the trend compares four of them
+        and counts the low-pain days at the end).
+        """
+        first = repo.first_checkin(episode.id)
+        latest = repo.latest_checkin(episode.id)
+        report = trend_report(
+            answers=episode.answers,
+            first=first,
+            latest=latest,
+            first_rated=repo.first_activity_checkin(episode.id),
+            last_rated=repo.last_activity_checkin(episode.id),
+            count=repo.checkin_count(episode.id),
+            resolution=self._resolution_in(repo, episode, first, latest),
+            onset=episode.onset_at,
+            now=now,
+        )
+        return report, latest
+
+    def _resolution_in(
+        self,
+        repo: DiaryRepository,
+        episode: EpisodeRecord,
+        first: CheckInRecord | None,
+        latest: CheckInRecord | None,
+    ) -> Resolution:
+        """:func:`resolution_status` of the episode, reading the latest days only.
+
+        The run of low-pain days ends at the latest check-in; a window of days is read,
+        and widened only while the run reaches back to the window's first day (which may
+        be cut short), so the answer equals reading every check-in.
+        """
+        if first is None or latest is None:
+            return resolution_status((), tz=self.tz)
+        window = timedelta(days=RESOLUTION_DAYS * 2)
+        while True:
+            since = latest.recorded_at - window
+            scores = repo.pain_series(episode.id, since=since)
+            status = resolution_status(scores, tz=self.tz)
+            first_day = scores[0].recorded_at.astimezone(self.tz).date()
+            last_day = latest.recorded_at.astimezone(self.tz).date()
+            # The run stops inside the window, or the window holds every check-in.
+            if status.low_days <= (last_day - first_day).days or since <= first.recorded_at:
+                return status
+            window *= 4
 
     # --- helpers --------------------------------------------------------------------
 
@@ -827,6 +1073,10 @@ def _active_error(active: EpisodeRecord, tz: tzinfo) -> EpisodeActiveError:
             )
         ],
     )
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _medicine_id(kb: KnowledgeBase, name: str) -> str:

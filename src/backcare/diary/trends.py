@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from fractions import Fraction
+from typing import Protocol
 
 from backcare.domain.enums import Trend
 from backcare.measures import nrs_change, nrs_mcid, psfs_change
@@ -211,7 +212,18 @@ def overall_trend(pain: PainChange | None, function: FunctionChange | None) -> T
     return pain.trend
 
 
-def resolution_status(checkins: Sequence[CheckInRecord], *, tz: tzinfo) -> Resolution:
+class Scored(Protocol):
+    """A check-in's time and scores (a :class:`CheckInRecord` or a ``PainPoint``)."""
+
+    @property
+    def recorded_at(self) -> datetime: ...
+    @property
+    def pain(self) -> int: ...
+    @property
+    def worst_pain(self) -> int | None: ...
+
+
+def resolution_status(checkins: Sequence[Scored], *, tz: tzinfo) -> Resolution:
     """How many consecutive calendar days, ending at the latest check-in, had pain 0-1.
 
     A day counts when it has at least one check-in and every check-in that day
@@ -264,22 +276,56 @@ def build_trend(
         now: the time the report is for.
         tz: the time zone whose calendar days count for resolution.
     """
+    rated = [c for c in checkins if c.activities]
+    return trend_report(
+        answers=answers,
+        first=checkins[0] if checkins else None,
+        latest=checkins[-1] if checkins else None,
+        first_rated=rated[0] if rated else None,
+        last_rated=rated[-1] if rated else None,
+        count=len(checkins),
+        resolution=resolution_status(checkins, tz=tz),
+        onset=onset,
+        now=now,
+    )
+
+
+def trend_report(
+    *,
+    answers: dict[str, object],
+    first: CheckInRecord | None,
+    latest: CheckInRecord | None,
+    first_rated: CheckInRecord | None,
+    last_rated: CheckInRecord | None,
+    count: int,
+    resolution: Resolution,
+    onset: datetime,
+    now: datetime,
+) -> TrendReport:
+    """The trend report from the few check-ins it compares, without every check-in's details.
+
+    Args:
+        answers: the answers the episode was started with (``pain`` is the baseline).
+        first: the episode's first check-in; latest: its latest.
+        first_rated: the first check-in with PSFS ratings; last_rated: the latest one.
+        count: how many check-ins the episode has.
+        resolution: :func:`resolution_status` of the episode's check-ins.
+        onset: when the episode began.
+        now: the time the report is for.
+    """
     days = max(0, (now - onset) // timedelta(days=1))
-    first = checkins[0] if checkins else None
     baseline = episode_baseline(answers, first)
-    latest = checkins[-1] if checkins else None
     pain = None
     if baseline is not None and latest is not None:
         pain = pain_change(baseline, latest.pain)
     function = None
-    rated = [c for c in checkins if c.activities]
-    if len(rated) >= 2:
-        function = function_change(rated[0].activities, rated[-1].activities)
+    if first_rated is not None and last_rated is not None and first_rated.id != last_rated.id:
+        function = function_change(first_rated.activities, last_rated.activities)
     return TrendReport(
         pain=pain,
         function=function,
         overall=overall_trend(pain, function),
-        checkins=len(checkins),
+        checkins=count,
         days_since_onset=days,
-        resolution=resolution_status(checkins, tz=tz),
+        resolution=resolution,
     )

@@ -25,6 +25,7 @@ __all__ = [
     "NewCheckIn",
     "NewDose",
     "NewEpisode",
+    "PainPoint",
     "SelfCareAction",
 ]
 
@@ -136,6 +137,15 @@ class NewCheckIn:
     activities: tuple[ActivityScore, ...] = ()
     actions: tuple[ActionCount, ...] = ()
     doses: tuple[NewDose, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PainPoint:
+    """A check-in's time and scores only: enough for a chart and the resolution count."""
+
+    recorded_at: datetime
+    pain: int
+    worst_pain: int | None
 
 
 @dataclass(frozen=True, slots=True)

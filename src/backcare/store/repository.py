@@ -24,7 +24,18 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, Text, cast, delete, func, insert, select, update
+from sqlalchemy import (
+    Table,
+    Text,
+    and_,
+    cast,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -41,6 +52,7 @@ from backcare.store.records import (
     NewCheckIn,
     NewDose,
     NewEpisode,
+    PainPoint,
     SelfCareAction,
 )
 from backcare.store.tables import (
@@ -456,13 +468,123 @@ class DiaryRepository:
         Four queries in all; check-ins in time order, doses by the time they were taken.
         """
         self.require_episode(episode_id)
-        decoder = _Decoder()
         rows = self.session.execute(
             select(*_CHECKIN_COLUMNS)
             .where(_C.episode_id == episode_id)
             .order_by(_C.recorded_at, _C.id)
         ).all()
         in_episode = select(_C.id).where(_C.episode_id == episode_id).scalar_subquery()
+        doses = self.doses(episode_id)
+        return self._with_details(rows, in_episode, doses), doses
+
+    def checkin_page(
+        self,
+        episode_id: int,
+        *,
+        before: tuple[datetime, int] | None,
+        limit: int,
+    ) -> tuple[list[CheckInRecord], list[DoseRecord], bool]:
+        """One page of an episode's check-ins, newest first by (time, id) - keyset paging.
+
+        Args:
+            episode_id: the episode.
+            before: the (recorded_at, id) of the last check-in of the page before, if any.
+            limit: how many check-ins at most.
+
+        Returns:
+            The page's check-ins in time order with their details; the doses of those
+            check-ins and any dose logged without a check-in in the page's time span;
+            and whether there are older check-ins.
+        """
+        self.require_episode(episode_id)
+        query = select(*_CHECKIN_COLUMNS).where(_C.episode_id == episode_id)
+        if before is not None:
+            # Spelt out rather than a row value, so the time is bound as the column's type.
+            at, last_id = before
+            query = query.where(
+                or_(_C.recorded_at < at, and_(_C.recorded_at == at, _C.id < last_id))
+            )
+        rows = self.session.execute(
+            query.order_by(_C.recorded_at.desc(), _C.id.desc()).limit(limit + 1)
+        ).all()
+        more = len(rows) > limit
+        rows = rows[:limit][::-1]
+        ids = [row.id for row in rows]
+        doses: list[DoseRecord] = []
+        if rows:
+            span = [_D.episode_id == episode_id, _D.checkin_id.is_(None)]
+            if more:
+                span.append(_D.taken_at >= rows[0].recorded_at)
+            if before is not None:
+                span.append(_D.taken_at < before[0])
+            dose_rows = self.session.execute(
+                select(*_DOSE_COLUMNS)
+                .where((_D.checkin_id.in_(ids)) | (and_(*span)))
+                .order_by(_D.taken_at, _D.id)
+            ).all()
+            doses = [_dose(row) for row in dose_rows]
+        return self._with_details(rows, ids, doses), doses, more
+
+    def pain_series(self, episode_id: int, *, since: datetime | None = None) -> list[PainPoint]:
+        """The check-ins' times and scores (since ``since``, if given), in time order."""
+        self.require_episode(episode_id)
+        query = select(_C.recorded_at, _C.pain, _C.worst_pain).where(_C.episode_id == episode_id)
+        if since is not None:
+            query = query.where(_C.recorded_at >= since)
+        rows = self.session.execute(query.order_by(_C.recorded_at, _C.id)).all()
+        return [PainPoint(at, pain, worst) for at, pain, worst in rows]
+
+    def checkin_count(self, episode_id: int) -> int:
+        """How many check-ins the episode has."""
+        self.require_episode(episode_id)
+        return int(
+            self.session.execute(
+                select(func.count()).select_from(CHECKINS).where(_C.episode_id == episode_id)
+            ).scalar_one()
+        )
+
+    def pain_runs(self, episode_id: int, *, most: int) -> list[tuple[datetime, int]]:
+        """Pain over the episode in at most ``most`` points, for a chart.
+
+        With more check-ins than that, consecutive check-ins are taken in equal runs and
+        each run gives its last time and its highest pain (so no bad day is averaged
+        away), grouped in the database: a ten-year diary sends ``most`` rows, not 3,650.
+        """
+        count = self.checkin_count(episode_id)
+        if count <= most:
+            rows = self.session.execute(
+                select(_C.recorded_at, _C.pain)
+                .where(_C.episode_id == episode_id)
+                .order_by(_C.recorded_at, _C.id)
+            ).all()
+            return [(at, pain) for at, pain in rows]
+        size = -(-count // most)  # ceiling division
+        position = func.row_number().over(order_by=(_C.recorded_at, _C.id)) - 1
+        numbered = (
+            select(_C.recorded_at, _C.pain, (position // size).label("run"))
+            .where(_C.episode_id == episode_id)
+            .subquery()
+        )
+        rows = self.session.execute(
+            select(func.max(numbered.c.recorded_at), func.max(numbered.c.pain))
+            .group_by(numbered.c.run)
+            .order_by(numbered.c.run)
+        ).all()
+        return [(at, pain) for at, pain in rows]
+
+    def last_activity_checkin(self, episode_id: int) -> CheckInRecord | None:
+        """The latest check-in that rated PSFS activities."""
+        self.require_episode(episode_id)
+        return self._first(
+            _C.episode_id == episode_id, _C.id.in_(select(_A.checkin_id)), descending=True
+        )
+
+    def _with_details(
+        self, rows: Sequence[Any], ids: Any, doses: Sequence[DoseRecord]
+    ) -> list[CheckInRecord]:
+        """Check-in rows with their activities and actions (of ``ids``) and their doses."""
+        decoder = _Decoder()
+        in_episode = ids
         # Frozen dataclasses are slow to build and these values repeat: share equal ones.
         scores: dict[tuple[str, int], ActivityScore] = {}
         activities: dict[int, list[ActivityScore]] = defaultdict(list)
@@ -486,12 +608,11 @@ class DiaryRepository:
             if done is None:
                 done = counts[action, count] = ActionCount(_ACTIONS[action], count)
             actions[checkin_id].append(done)
-        doses = self.doses(episode_id)
         by_checkin: dict[int, list[DoseRecord]] = defaultdict(list)
         for dose in doses:
             if dose.checkin_id is not None:
                 by_checkin[dose.checkin_id].append(dose)
-        checkins = [
+        return [
             decoder.checkin(
                 row,
                 tuple(activities[row[0]]) if row[0] in activities else _NO_DETAILS,
@@ -500,7 +621,6 @@ class DiaryRepository:
             )
             for row in rows
         ]
-        return checkins, doses
 
     def checkins(
         self,

@@ -56,7 +56,12 @@ def _y(pain: float) -> float:
 
 
 def pain_chart(
-    points: Sequence[tuple[datetime, int]], *, baseline: int | None, tz: tzinfo
+    points: Sequence[tuple[datetime, int]],
+    *,
+    baseline: int | None,
+    tz: tzinfo,
+    count: int | None = None,
+    latest: int | None = None,
 ) -> ChartGeometry | None:
     """Lay out pain scores over time; ``None`` when there is nothing to draw.
 
@@ -64,9 +69,14 @@ def pain_chart(
         points: (time, pain now) of each check-in, in time order.
         baseline: the episode's first pain score, drawn as a line.
         tz: dates on the axis are shown in this zone.
+        count: how many check-ins the points stand for, when a long diary was drawn as
+            fewer points (each the highest pain of a run of check-ins).
+        latest: the latest check-in's pain, when the last point is a run's highest.
     """
     if not points:
         return None
+    count = len(points) if count is None else count
+    runs = len(points) < count
     first, last = points[0][0], points[-1][0]
     span = (last - first).total_seconds()
     left, right = float(_LEFT), float(WIDTH - _RIGHT)
@@ -81,7 +91,11 @@ def pain_chart(
             x=x_of(at),
             y=_y(pain),
             pain=pain,
-            label=f"{at.astimezone(tz):%d %b %H:%M}: pain {pain}",
+            label=(
+                f"up to {at.astimezone(tz):%d %b %Y}: highest pain {pain}"
+                if runs
+                else f"{at.astimezone(tz):%d %b %H:%M}: pain {pain}"
+            ),
         )
         for at, pain in points
     )
@@ -90,10 +104,14 @@ def pain_chart(
         labels.append((x_of(last), f"{last.astimezone(tz):%d %b}"))
     mcid = nrs_mcid().points  # "meaningfully better" is the knowledge base's threshold
     better = baseline - mcid if baseline is not None and baseline >= mcid else None
-    latest = points[-1][1]
-    description = f"{len(points)} check-ins; latest pain {latest} of 10" + (
+    latest = points[-1][1] if latest is None else latest
+    description = f"{count} check-ins; latest pain {latest} of 10" + (
         f", baseline {baseline}" if baseline is not None else ""
     )
+    if runs:
+        description += (
+            f"; each point is the highest pain of about {-(-count // len(points))} check-ins"
+        )
     return ChartGeometry(
         width=WIDTH,
         height=HEIGHT,

@@ -8,15 +8,19 @@ database; diary and coach endpoints call :class:`~backcare.diary.Diary`.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import uuid
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
-from starlette.responses import RedirectResponse, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from pydantic import BaseModel
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from backcare import __version__
-from backcare.diary import Diary
+from backcare.diary import CheckInResult, Diary
 from backcare.domain.answers import Answers
 from backcare.domain.results import Assessment
 from backcare.errors import FieldProblem, InputError, NotFoundError
@@ -26,6 +30,8 @@ from backcare.web.context import WebContext
 from backcare.web.dependencies import CoachDep, DiaryDep, EngineDep, json_writes
 from backcare.web.errors import API_ERROR_RESPONSES, parse_json_body
 from backcare.web.forms import checkin_entry
+from backcare.web.notify import checkin_escalated, coach_escalated
+from backcare.web.paging import PAGE_SIZE, Before, Limit, decode_cursor, encode_cursor
 from backcare.web.schemas.assessment import AssessmentStep, QuestionsView, StepIn, assessment_step
 from backcare.web.schemas.coach import (
     CoachSessionIn,
@@ -67,7 +73,7 @@ EpisodeQuery = Annotated[
 ]
 
 
-def _json(model: Assessment | AssessmentStep, status: int = 200) -> Response:
+def _json(model: BaseModel, status: int = 200) -> Response:
     # Serialised by pydantic-core in one call; the declared response_model documents it.
     return Response(model.model_dump_json(), status_code=status, media_type="application/json")
 
@@ -187,11 +193,21 @@ def start_episode(body: EpisodeIn, diary: DiaryDep, if_active: IfActive = "refus
     return EpisodeStartView(episode=episode_out(started.episode), assessment=started.assessment)
 
 
+def _history_page(
+    diary: Any, episode_id: int | None, before: str | None, limit: int
+) -> HistoryView:
+    page = diary.history_page(episode_id, before=decode_cursor(before), limit=limit)
+    return history_view(
+        page.episode, page.checkins, page.doses, page.trend, next_page=encode_cursor(page.older)
+    )
+
+
 @router.get("/diary/episodes/{episode_id}", tags=["diary"])
-def episode(episode_id: EpisodeId, diary: DiaryDep) -> HistoryView:
-    """One episode with its check-ins, doses and trend."""
-    history = diary.history(episode_id)
-    return history_view(history.episode, history.checkins, history.doses, diary.trend_of(history))
+def episode(
+    episode_id: EpisodeId, diary: DiaryDep, before: Before = None, limit: Limit = PAGE_SIZE
+) -> HistoryView:
+    """One episode with a page of its check-ins (newest page first), their doses and the trend."""
+    return _history_page(diary, episode_id, before, limit)
 
 
 @router.post("/diary/episodes/{episode_id}/resolve", tags=["diary"])
@@ -201,10 +217,19 @@ def resolve(episode_id: EpisodeId, body: ResolveIn, diary: DiaryDep) -> EpisodeO
 
 
 @router.get("/diary/history", tags=["diary"])
-def history(diary: DiaryDep, episode_id: EpisodeQuery = None) -> HistoryView:
-    """The history page's twin: an episode, its check-ins, trend and chart data."""
-    loaded = diary.history(episode_id)
-    return history_view(loaded.episode, loaded.checkins, loaded.doses, diary.trend_of(loaded))
+def history(
+    diary: DiaryDep,
+    episode_id: EpisodeQuery = None,
+    before: Before = None,
+    limit: Limit = PAGE_SIZE,
+) -> HistoryView:
+    """The history page's twin: an episode, a page of its check-ins (newest first), the trend.
+
+    Check-ins come a page at a time (``limit``, default 50), in time order within the
+    page; ``next`` is the cursor of the older page (``?before=``), ``null`` on the last.
+    The whole diary is ``/api/v1/diary/export``.
+    """
+    return _history_page(diary, episode_id, before, limit)
 
 
 @router.get("/diary/today", tags=["diary"])
@@ -215,13 +240,54 @@ def today(diary: DiaryDep, episode_id: EpisodeQuery = None) -> TodayView:
     )
 
 
-@router.post("/diary/check-ins", status_code=201, tags=["diary"])
-def check_in(body: CheckInIn, diary: DiaryDep) -> CheckInView:
+IdempotencyKey = Annotated[
+    uuid.UUID | None,
+    Header(
+        alias="Idempotency-Key",
+        description=(
+            "A UUID the client makes once per check-in. A repeat with the same key records "
+            "nothing and gets the first answer again (header `Idempotent-Replayed: true`); "
+            "the same key with a different check-in is a 409."
+        ),
+    ),
+]
+
+
+@router.post("/diary/check-ins", status_code=201, response_model=CheckInView, tags=["diary"])
+def check_in(
+    request: Request, body: CheckInIn, diary: DiaryDep, key: IdempotencyKey = None
+) -> Response:
     """Record a check-in on the active episode; triage re-runs and doses are checked first."""
     # A dose over a limit is recorded flagged, with advice (``override_dose_limits`` is
     # accepted for old clients and no longer needed).
-    result = diary.check_in(checkin_entry(body))
-    return checkin_view(result)
+    entry = checkin_entry(body)
+    if key is None:
+        result = diary.check_in(entry, override_dose_limits=body.override_dose_limits)
+        checkin_escalated(request, result)
+        return _json(checkin_view(result), status=201)
+    recorded: list[CheckInResult] = []
+
+    def encode(result: CheckInResult) -> dict[str, Any]:
+        recorded.append(result)
+        return checkin_view(result).model_dump(mode="json")
+
+    once = diary.check_in_once(
+        entry,
+        key=str(key),
+        fingerprint=request_fingerprint(body),
+        encode=encode,
+        override_dose_limits=body.override_dose_limits,
+    )
+    for result in recorded:  # a repeat records nothing, and tells nobody again
+        checkin_escalated(request, result)
+    headers = {"Idempotent-Replayed": "true"} if once.replayed else {}
+    return JSONResponse(once.response, status_code=201, headers=headers)
+
+
+def request_fingerprint(body: CheckInIn) -> str:
+    """A digest of what a check-in says (not how its JSON was spelt), for a key's repeats."""
+    data = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(data.encode()).hexdigest()
 
 
 #: The export formats by name (the registry's), for the routes' ``format`` parameter.
@@ -343,7 +409,7 @@ def coach_plan(coach: CoachDep) -> CoachView:
 
 
 @router.post("/coach/sessions", status_code=201, tags=["coach"])
-def coach_session(body: CoachSessionIn, coach: CoachDep) -> CoachSessionOut:
+def coach_session(request: Request, body: CoachSessionIn, coach: CoachDep) -> CoachSessionOut:
     """Save a session the browser ran (as far as it got); a red-flag symptom is also
     recorded as a check-in and re-runs triage."""
     plan = coach.plan_session()
@@ -358,4 +424,6 @@ def coach_session(body: CoachSessionIn, coach: CoachDep) -> CoachSessionOut:
         stopped_for_symptom=body.stopped_for_symptom,
     )
     outcome = coach.triage_symptom(plan, body.symptom) if body.symptom is not None else None
-    return coach_session_out(recorded, outcome)
+    out = coach_session_out(recorded, outcome)
+    coach_escalated(request, level=out.triage_level, at=out.ended_at, episode_id=out.episode_id)
+    return out

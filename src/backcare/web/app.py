@@ -111,6 +111,7 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         context.close()
+        close_queue(app)
         if hosting is not None:
             hosting.accounts.store.close()
 
@@ -126,13 +127,16 @@ def create_app(
     app.state.backcare = context
     install_error_handlers(app, error_page=render_error_page)
 
-    from backcare.web import api, api_text, pages, personal, questionnaires
+    from backcare.web import api, api_text, pages, personal, phone, questionnaires
+    from backcare.web.notify import close_queue
 
     app.include_router(api.router)
     app.include_router(api_text.router)
     app.include_router(personal.api_router)
     app.include_router(pages.router)
     app.include_router(personal.page_router)
+    app.include_router(phone.router)
+    app.include_router(phone.api_router)
     app.include_router(questionnaires.api_router)
     app.include_router(questionnaires.page_router)
     if hosting is not None:

@@ -56,6 +56,8 @@ from backcare.web.imperial import (
     imperial_values,
     read_imperial,
 )
+from backcare.web.notify import checkin_escalated
+from backcare.web.paging import PAGE_SIZE, Before, decode_cursor, encode_cursor
 from backcare.web.questionnaires import questionnaire_context
 from backcare.web.rendering import render
 from backcare.web.schemas.coach import coach_view
@@ -495,26 +497,37 @@ def coach(
 
 
 @router.get("/diary")
-def diary_page(request: Request, diary: DiaryDep) -> Response:
-    """The episode's check-ins, trend and pain chart."""
+def diary_page(request: Request, diary: DiaryDep, before: Before = None) -> Response:
+    """The episode's trend and pain chart, and its check-ins a page at a time (newest first)."""
     try:
-        loaded = diary.history()
+        loaded = diary.history_page(before=decode_cursor(before), limit=PAGE_SIZE)
     except NotFoundError:
         return _no_episode(request, "your diary")
-    view = history_view(loaded.episode, loaded.checkins, loaded.doses, diary.trend_of(loaded))
+    view = history_view(
+        loaded.episode,
+        loaded.checkins,
+        loaded.doses,
+        loaded.trend,
+        next_page=encode_cursor(loaded.older),
+    )
+    trend = loaded.trend
     chart = pain_chart(
-        [(c.recorded_at, c.pain) for c in view.checkins], baseline=view.baseline, tz=diary.tz
+        loaded.chart,
+        baseline=view.baseline,
+        tz=diary.tz,
+        count=trend.checkins,
+        latest=trend.pain.current if trend.pain is not None else None,
     )
     # The current plan, so open safety questions are shown (and how to answer them).
     current = diary.plan(loaded.episode.id)
-    week = diary.week_of(loaded)
     context = {
         "view": view,
         "chart": chart,
         "assessment": current,
+        "paged": before is not None,
         "sessions": loaded.coach_sessions,
-        "week": week,
-        "week_svg": Markup(week_svg(week)),
+        "week": loaded.week,
+        "week_svg": Markup(week_svg(loaded.week)),
     }
     context |= questionnaire_context(loaded.questionnaires, diary.questionnaires)
     return render(request, "history.html", context)
@@ -634,6 +647,7 @@ def checkin_submit(
             message=exc.message,
             status=exc.status,
         )
+    checkin_escalated(request, result)
     view = checkin_view(result)
     advice_ids = (s for a in view.dose_advice for s in a.sources)
     cited_ids = dict.fromkeys([*assessment_sources(view.assessment), *advice_ids])

@@ -388,7 +388,8 @@ class SecurityMiddleware:
     def _admitted(self, scope: Scope) -> bool:
         assert self.access is not None
         path: str = scope["path"]
-        if path == ACCESS_PATH or path.startswith("/static/"):
+        # The calendar link is its own secret: a phone's calendar app has no cookie.
+        if path == ACCESS_PATH or path.startswith(("/static/", "/calendar/")):
             return True
         return self.access.admits(Request(scope))
 

@@ -290,6 +290,8 @@ class HistoryView(BaseModel):
     trend: TrendOut
     baseline: int | None
     """The episode's first pain score, drawn as a line on the chart."""
+    next: str | None = None
+    """The cursor of the next, older page of check-ins (``?before=``); ``None``: no more."""
 
 
 class TodayView(BaseModel):
@@ -471,11 +473,15 @@ def history_view(
     checkins: Sequence[CheckInRecord],
     doses: Sequence[DoseRecord],
     report: TrendReport,
+    *,
+    next_page: str | None = None,
 ) -> HistoryView:
-    """The history page's model from a loaded history and its trend report."""
+    """The history page's model from a loaded history (or a page of it) and its trend report."""
     pain = episode.answers.get("pain")
     baseline = pain if isinstance(pain, int) and not isinstance(pain, bool) else None
-    if baseline is None and checkins:
+    if report.pain is not None:
+        baseline = report.pain.baseline  # the episode's, not this page's first check-in
+    elif baseline is None and checkins:
         baseline = checkins[0].pain
     return HistoryView(
         episode=episode_out(episode),
@@ -483,6 +489,7 @@ def history_view(
         doses=tuple(_dose_out(d) for d in doses),
         trend=trend_out(report),
         baseline=baseline,
+        next=next_page,
     )
 
 

@@ -5,7 +5,7 @@ episode with when it is resolved. ``episodes.summary`` keeps a summary the perso
 and the English prose earlier versions stored, which is still shown as it was.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | None = None
 depends_on: str | None = None
 

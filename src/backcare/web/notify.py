@@ -1,0 +1,66 @@
+"""Telling the care team: an escalation notice is deferred to the job queue after a request.
+
+Only on PostgreSQL with the ``hosted`` extra (:func:`backcare.jobs.queue_for`); a local
+SQLite diary has no queue and no care team, and the person sees every instruction on
+screen at once either way. The queue is opened once per app, on first use.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from typing import Any
+
+from starlette.requests import Request
+
+from backcare.diary import CheckInResult
+from backcare.domain.enums import TriageLevel
+from backcare.jobs import JobQueue, queue_for
+
+__all__ = ["checkin_escalated", "close_queue", "coach_escalated"]
+
+_LOCK = threading.Lock()
+_UNSET = object()
+
+
+def _queue(request: Request) -> JobQueue | None:
+    state = request.app.state
+    with _LOCK:
+        found: Any = getattr(state, "backcare_jobs", _UNSET)
+        if found is _UNSET:
+            web = state.backcare
+            url = web.database_url or web.base_settings.database_url or ""
+            found = queue_for(url)
+            state.backcare_jobs = found
+    return found  # type: ignore[no-any-return]
+
+
+def checkin_escalated(request: Request, result: CheckInResult) -> None:
+    """Defer a notice if this check-in raised the level to urgent or emergency."""
+    queue = _queue(request)
+    if queue is not None:
+        queue.escalated(
+            level=result.escalation.level,
+            escalated=result.escalation.escalated,
+            source="check-in",
+            at=result.checkin.recorded_at,
+            episode_id=result.checkin.episode_id,
+        )
+
+
+def coach_escalated(
+    request: Request, *, level: TriageLevel | None, at: datetime, episode_id: int
+) -> None:
+    """Defer a notice if a symptom in a coach session led to urgent or emergency."""
+    queue = _queue(request)
+    if queue is not None and level is not None:
+        queue.escalated(
+            level=level, escalated=True, source="coach session", at=at, episode_id=episode_id
+        )
+
+
+def close_queue(app: Any) -> None:
+    """Close the app's job queue connections (at shutdown)."""
+    found = getattr(app.state, "backcare_jobs", None)
+    if isinstance(found, JobQueue):
+        found.close()

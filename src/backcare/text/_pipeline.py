@@ -124,8 +124,11 @@ class Pipeline:
         for i, sent in enumerate(doc.sents):
             for t in range(sent.start, sent.end):
                 sentence[t] = i
-        found = self._find_concepts(doc, sentence)
-        cues, terminators = self._find_cues(doc, found)
+        strings = self.nlp.vocab.strings
+        matches = [_Span(strings[m], s, e) for m, s, e in self._cues(doc)]
+        ends = {m.start for m in matches if m.label == "terminator"}
+        found = self._find_concepts(doc, sentence, ends)
+        cues, terminators = self._find_cues(matches, found)
         mentions = []
         for span in found:
             status, cue = self._status(span, cues, terminators, sentence)
@@ -143,7 +146,8 @@ class Pipeline:
             )
         return mentions
 
-    def _find_concepts(self, doc: Doc, sentence: list[int]) -> list[_Span]:
+    def _find_concepts(self, doc: Doc, sentence: list[int], ends: set[int]) -> list[_Span]:
+        """Concept mentions; ``ends`` are the token positions where a terminator starts."""
         strings = self.nlp.vocab.strings
         direct: list[_Span] = []
         parts: dict[str, list[_Span]] = {}
@@ -160,7 +164,10 @@ class Pipeline:
                         if sentence[w.start] != sentence[s.start]:
                             continue
                         gap = max(s.start - w.end, w.start - s.end)
-                        if gap <= near.within:
+                        # A word and a site across a scope end ("numbness, also my bum")
+                        # are not about each other.
+                        between = range(min(w.end, s.end), max(w.start, s.start))
+                        if gap <= near.within and not ends.intersection(between):
                             direct.append(_Span(key, min(w.start, s.start), max(w.end, s.end)))
         ignored = [(s, e) for _, s, e in self._ignore(doc)]
         kept = [c for c in direct if not any(s <= c.start and c.end <= e for s, e in ignored)]
@@ -175,9 +182,9 @@ class Pipeline:
         ]
         return sorted(pruned, key=lambda c: (c.start, self._order.get(c.label, 0)))
 
-    def _find_cues(self, doc: Doc, concepts: list[_Span]) -> tuple[list[_Span], list[_Span]]:
-        strings = self.nlp.vocab.strings
-        matches = [_Span(strings[m], s, e) for m, s, e in self._cues(doc)]
+    def _find_cues(
+        self, matches: list[_Span], concepts: list[_Span]
+    ) -> tuple[list[_Span], list[_Span]]:
         pseudo = [m for m in matches if m.label.endswith(":pseudo")]
         cues: list[_Span] = []
         terminators: list[_Span] = []

@@ -320,7 +320,9 @@ class Policy:
 
 
 def _getter(keys: Sequence[Any]) -> Callable[[Any], tuple[Any, ...]]:
-    """Fetch ``keys`` of a mapping or sequence as a tuple (even of one key)."""
+    """Fetch ``keys`` of a mapping or sequence as a tuple (even of none or one key)."""
+    if not keys:
+        return lambda data: ()
     if len(keys) == 1:
         key = keys[0]
         return lambda data: (data[key],)

@@ -10,7 +10,9 @@ repeat too little to measure anything but a cache. The JSON the web API sends
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 from backcare import Engine, Settings, load_knowledge_base
 from backcare.domain.answers import Answers
@@ -23,7 +25,7 @@ TARGET = 5.0
 PEOPLE = 2000
 
 
-def main() -> dict[str, float]:
+def main() -> dict[str, Any]:
     cases = people(PEOPLE)
     engine = Engine(load_knowledge_base(), Settings())
     repeat = 3
@@ -44,10 +46,17 @@ def main() -> dict[str, float]:
                 engine.assess_json(answers)
 
     assess()  # warm up: first calls build the shared plan parts
-    best = interleaved(9, {"validate": validate, "assess": assess, "assess_json": assess_json})
+    # CPU time of this thread: the machine is shared, and other processes' load must not
+    # count against either side of the ratio.
+    best = interleaved(
+        9,
+        {"validate": validate, "assess": assess, "assess_json": assess_json},
+        clock=time.thread_time,
+    )
     per_case = {name: seconds / (repeat * len(cases)) for name, seconds in best.items()}
     ratio = per_case["assess"] / per_case["validate"]
-    result = {
+    result: dict[str, Any] = {
+        "clock": "CPU time of the benchmark's thread (time.thread_time), best of 9 rounds",
         "people": len(cases),
         "distinct_results": len({engine.assess_json(answers) for answers in cases}),
         "validate_us_per_case": round(per_case["validate"] * 1e6, 2),
@@ -64,7 +73,7 @@ def main() -> dict[str, float]:
         f"{result['assess_us_per_case']} us per case -> ratio {result['ratio_assess_to_validate']}"
         f" (target <= {TARGET}: {'met' if result['meets_target'] else 'MISSED'})"
     )
-    return per_case
+    return result
 
 
 if __name__ == "__main__":

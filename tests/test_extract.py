@@ -107,6 +107,76 @@ def test_the_issue_example_prefills_and_leaves_the_denied_symptom_unanswered() -
         pytest.param(
             "I think I've slipped a disc", "trigger.minor_fall", None, id="slipped-disc-is-no-fall"
         ),
+        # Pseudo-negations: a negation word inside a phrase that asserts the sign.
+        pytest.param(
+            "a lump on my spine that wasn't there before",
+            "red_flags.back_deformity_or_lump",
+            "present",
+            id="pseudo-new-wasnt-there-before",
+        ),
+        pytest.param(
+            "I've never had numbness in my bum before",
+            "red_flags.saddle_numbness",
+            "present",
+            id="pseudo-after-never-before",
+        ),
+        pytest.param(
+            "I'd never had pins and needles down my leg until now",
+            "red_flags.one_leg_numbness_or_tingling",
+            "present",
+            id="pseudo-after-not-until-now",
+        ),
+        pytest.param(
+            "I've never had cancer before",
+            "history.cancer",
+            "absent",
+            id="never-before-still-denies-history",
+        ),
+        pytest.param(
+            "the tingling in my left leg won't stop",
+            "red_flags.one_leg_numbness_or_tingling",
+            "present",
+            id="pseudo-persistent-wont-stop",
+        ),
+        pytest.param(
+            "I have no control over my bladder",
+            "red_flags.bladder_or_bowel_change",
+            "present",
+            id="pseudo-lost-no-control",
+        ),
+        pytest.param(
+            "I hadn't noticed any weakness in my legs",
+            "red_flags.worsening_leg_weakness",
+            "absent",
+            id="hadnt-is-a-negation",
+        ),
+        pytest.param(
+            "no numbness, also my bum feels numb",
+            "red_flags.saddle_numbness",
+            "present",
+            id="also-ends-the-scope",
+        ),
+        pytest.param(
+            "I nearly fell over when my back went", "trigger.minor_fall", None, id="near-fall"
+        ),
+        pytest.param(
+            "I nearly passed out with the pain",
+            "red_flags.collapse_signs",
+            "present",
+            id="near-faint-is-still-a-sign",
+        ),
+        pytest.param(
+            "helped my brother move a sofa",
+            "trigger.lifting",
+            "present",
+            id="someone-elses-sofa-is-my-lifting",
+        ),
+        pytest.param(
+            "my brother has sciatica",
+            "red_flags.one_leg_numbness_or_tingling",
+            "other_person",
+            id="someone-elses-sign-stays-theirs",
+        ),
     ],
 )
 def test_each_mention_gets_its_status(text: str, key: str, status: str | None) -> None:

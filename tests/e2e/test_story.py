@@ -47,7 +47,18 @@ def test_a_denied_sign_is_still_asked_and_a_prefilled_age_can_be_changed(
     with page.expect_navigation():
         page.get_by_role("button", name="Continue", exact=True).click()
     assert _page_id(page) == "nerve_signs"
+    # The denied sign is asked in its usual place, unanswered and without "You mentioned".
+    item = page.locator("#item-red_flags-saddle_numbness")
+    assert item.count() == 1
+    assert item.locator("input:checked").count() == 0
     assert "You mentioned" not in page.locator("form.questions").inner_text()
+    # The changed age is the one kept (Back shows the about-you page as answered).
+    with page.expect_navigation():
+        page.locator("a.back").click()
+    assert _page_id(page) == "about_you"
+    assert page.locator('[name="age"]').input_value() == "43"
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue", exact=True).click()
     for _ in range(3):
         if _page_id(page) == "how_it_started":
             break

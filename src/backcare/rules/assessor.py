@@ -2,10 +2,12 @@
 
 ``Engine`` is what the CLI, the diary and the web app hold. It reads the answers
 into facts (:mod:`backcare.rules.facts`), decides (:mod:`backcare.rules.decide`)
-and builds the typed result (:mod:`backcare.rules.build`); the result and its JSON
-are kept per distinct decisions, bounded. The module-level :func:`assess` and
-:func:`next_questions` use a cached engine built from the shipped knowledge base and
-the settings of the process.
+and builds the typed result (:mod:`backcare.rules.build`); the result's JSON is kept
+per distinct decisions, bounded. (The typed result is not kept: building it from
+decisions costs a few microseconds, less than keeping it costs when, as with most
+people, the decisions are new; the builder keeps the larger parts it shares.) The
+module-level :func:`assess` and :func:`next_questions` use a cached engine built from
+the shipped knowledge base and the settings of the process.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ from backcare.settings import Settings, get_settings
 
 __all__ = ["DISCLAIMER", "Engine", "assess", "default_engine", "next_questions"]
 
-# Results kept per distinct decisions (with their JSON); varied people rarely repeat
-# exactly, so this mostly serves a person who assesses again with the same answers.
+# Results' JSON kept per distinct decisions; varied people rarely repeat exactly, so
+# this mostly serves a person who assesses again with the same answers.
 _RESULTS_KEPT = 1024
 
 
@@ -44,7 +46,6 @@ class Engine:
         self.protocol: dict[str, Any] = compile_protocol(knowledge, settings)
         self._policy = Policy(self.protocol)
         self._builder = Builder(self._policy, TYPED)
-        self._result = lru_cache(maxsize=_RESULTS_KEPT)(self._builder.build)
         self._json = lru_cache(maxsize=_RESULTS_KEPT)(self._dump)
 
     def facts(self, answers: Answers | object) -> Facts:
@@ -79,7 +80,7 @@ class Engine:
         Raises:
             InputError: the data does not fit the contract; each problem names its field.
         """
-        result: Assessment = self._result(self.decide(answers))
+        result: Assessment = self._builder.build(self.decide(answers))
         return result
 
     def assess_json(self, answers: Answers | object) -> bytes:
@@ -92,7 +93,7 @@ class Engine:
         return encoded
 
     def _dump(self, decisions: Decisions) -> bytes:
-        result: Assessment = self._result(decisions)
+        result: Assessment = self._builder.build(decisions)
         return result.model_dump_json().encode()
 
     def bmi_band(self, value: float) -> str:

@@ -140,6 +140,14 @@ class Builder:
         self.day = lru_cache(maxsize=kept)(self._day)
         self.medicines = lru_cache(maxsize=kept)(self._medicines)
         self.questions = lru_cache(maxsize=kept)(self._unanswered)
+        self.bmi = lru_cache(maxsize=kept)(self._bmi)
+        # The plan but its BMI depends on a few decisions only, which many people share.
+        self.plan_fields = lru_cache(maxsize=kept)(self._plan_fields)
+        # The exercise positions of each phase, for the note on positions left out.
+        self._positions_in = {
+            phase: frozenset(spec["position"] for spec in specs)
+            for phase, specs in policy.exercises.items()
+        }
 
     # -- the whole assessment --
 
@@ -199,50 +207,66 @@ class Builder:
         return self._make["EpisodeAge"](days=episode.days, source=episode.source, note=note)
 
     def _plan(self, decisions: Decisions) -> Any:
-        phase_value, summary = self._phases[decisions.phase]
+        fields = self.plan_fields(
+            decisions.phase,
+            decisions.onset_assumed,
+            decisions.episode.contradiction,
+            decisions.day,
+            decisions.medicines,
+        )
+        bmi = decisions.bmi
+        return self._make["CarePlan"](**fields, bmi=None if bmi is None else self.bmi(bmi))
+
+    def _plan_fields(
+        self,
+        phase: str,
+        onset_assumed: bool,
+        contradiction: tuple[int, float] | None,
+        day: DayDecisions | None,
+        medicines: MedicineDecisions | None,
+    ) -> dict[str, Any]:
+        """Every field of the plan but the BMI, in the contract's order (shared: never
+        edit the dict; the plan is made from a copy)."""
+        phase_value, summary = self._phases[phase]
         texts = self._texts
-        make = self._make["CarePlan"]
-        day, medicines = decisions.day, decisions.medicines
         if day is None or medicines is None:  # an emergency: no plan
-            return make(
-                phase=phase_value,
-                phase_note=texts["emergency_note"],
-                recommendations=(),
-                medications=(),
-                exercises=(),
-                schedule=(),
-                see_doctor_if=(),
-                bmi=None,
-            )
+            return {
+                "phase": phase_value,
+                "phase_note": texts["emergency_note"],
+                "recommendations": (),
+                "medications": (),
+                "exercises": (),
+                "schedule": (),
+                "see_doctor_if": (),
+            }
         note = summary
-        if decisions.onset_assumed:
+        if onset_assumed:
             note += " " + texts["assumed_onset"]
         if day.hold_exercises:
             note += " " + texts["urgent_note"]
-        if decisions.episode.contradiction is not None:
-            days, hours = decisions.episode.contradiction
+        if contradiction is not None:
+            days, hours = contradiction
             note += " " + texts["contradictory_timing"].format(days=days, hours=hours)
         if not day.hold_exercises:
             # Say why exercises of this phase are missing (e.g. lying on the back in pregnancy).
-            positions = {spec["position"] for spec in self.policy.exercises[day.phase]}
+            positions = self._positions_in[day.phase]
             for (position, _, why), out in zip(self.policy.positions, day.left_out, strict=True):
                 if out and position in positions:
                     note += " " + why
         recommendations, exercises, schedule = self.day(day)
-        bmi = decisions.bmi
-        return make(
-            phase=phase_value,
-            phase_note=note,
-            recommendations=recommendations,
-            medications=self.medicines(medicines),
-            exercises=exercises,
-            schedule=schedule,
-            see_doctor_if=self._warning_signs,
-            bmi=None
-            if bmi is None
-            else self._make["BodyMassIndex"](
-                value=bmi, category=self.bmi_band(bmi), sources=self._bmi_sources
-            ),
+        return {
+            "phase": phase_value,
+            "phase_note": note,
+            "recommendations": recommendations,
+            "medications": self.medicines(medicines),
+            "exercises": exercises,
+            "schedule": schedule,
+            "see_doctor_if": self._warning_signs,
+        }
+
+    def _bmi(self, value: float) -> Any:
+        return self._make["BodyMassIndex"](
+            value=value, category=self.bmi_band(value), sources=self._bmi_sources
         )
 
     def _day(self, day: DayDecisions) -> tuple[Any, Any, Any]:

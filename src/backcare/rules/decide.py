@@ -25,11 +25,13 @@ Safety properties (tested, and guaranteed by the condition language):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
+from itertools import compress
+from operator import itemgetter
 from typing import Any, NamedTuple
 
-from backcare.rules.facts import AnswerReader, Facts, Predicate, compile_condition, derive
+from backcare.rules.facts import AnswerReader, Facts, compile_condition, derive
 
 __all__ = [
     "ASK_FIRST",
@@ -46,6 +48,9 @@ __all__ = [
     "TriageDecisions",
     "derive",
 ]
+
+# Distinct combinations of medicine tests and conditions kept worked out.
+_COMBINATIONS_KEPT = 4096
 
 # The layout of the compiled protocol: bump it when that changes (it keys stored copies).
 FORMAT = 5
@@ -90,12 +95,12 @@ class MedicineDecisions(NamedTuple):
     fired: tuple[tuple[int, ...], ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Decisions:
+class Decisions(NamedTuple):
     """Every decision an assessment is made from; equal decisions give equal results.
 
-    The parts are named tuples: immutable, hashable and cheap to make, because the
-    builder keeps what it builds from each part by its value.
+    It and its parts are named tuples: immutable, hashable and cheap to make (one is
+    made per person, and hashed to find a kept result); the builder keeps what it builds
+    from each part by its value. Read them by field name.
     """
 
     triage: TriageDecisions
@@ -135,26 +140,34 @@ class Recommendation:
 
 
 class Medicine:
-    """A medicine's rules, indexed so only the person's own conditions are looked at."""
+    """A medicine's rules, indexed so only the person's own conditions are looked at.
+
+    Rules on other answers (age, long-term steroids, episode length) name a test in the
+    policy's shared table (``tests``), because several medicines ask the same thing and
+    each test then runs once per person.
+    """
 
     __slots__ = ("by_condition", "general", "spec")
 
-    def __init__(self, spec: Mapping[str, Any]) -> None:
+    def __init__(self, spec: Mapping[str, Any], tests: dict[str, Sequence[Any]]) -> None:
         self.spec = spec
         by_condition: dict[str, list[int]] = {}
-        general: list[tuple[int, Predicate]] = []
+        general: list[tuple[int, int]] = []
         for index, rule in enumerate(spec["rules"]):
             when = rule["when"]
             if when[0] == "contains" and when[1] == "conditions" and not when[3]:
                 by_condition.setdefault(when[2], []).append(index)
             else:
-                general.append((index, compile_condition(when)))
+                key = repr(when)  # conditions are plain data: equal ones print alike
+                if key not in tests:
+                    tests[key] = when
+                general.append((index, list(tests).index(key)))
         self.by_condition = {name: tuple(ids) for name, ids in by_condition.items()}
         self.general = tuple(general)
 
-    def fired(self, facts: Facts) -> tuple[int, ...]:
-        hits = [i for i, predicate in self.general if predicate(facts)]
-        conditions = facts["conditions"]
+    def fired(self, passed: Sequence[bool], conditions: frozenset[str] | None) -> tuple[int, ...]:
+        """The rules that fire, given the shared tests' outcomes and the conditions."""
+        hits = [index for index, test in self.general if passed[test]]
         if not conditions:
             return tuple(hits)
         for condition in conditions:
@@ -174,14 +187,22 @@ class Policy:
         reasons = [reason for _, reason in protocol["flags"]]
         reasons += [reason for _, reason in protocol["rules"]]
         self.reason_ranks = tuple(rank[reason["level"]] for reason in reasons)
-        self._flags = tuple((path, i) for i, (path, _) in enumerate(protocol["flags"]))
+        # The red-flag answers, fetched together, and the reason each gives (itemgetter and
+        # compress work in C: this runs for every person). Answers are True, False or None.
+        self._flag_answers = _getter([path for path, _ in protocol["flags"]])
+        self._flag_reasons = tuple(range(len(protocol["flags"])))
         self._rules = tuple(
-            (compile_condition(when), len(self._flags) + i)
+            (compile_condition(when), len(protocol["flags"]) + i)
             for i, (when, _) in enumerate(protocol["rules"])
         )
         self.screening = tuple(protocol["screening"])
-        self._not_asked = tuple((path, compile_condition(c)) for path, c in protocol["not_asked"])
         self.question_keys = tuple(key for key, _ in protocol["questions"])
+        self._question_answers = _getter(self.question_keys)
+        # Picks the screening questions out of the per-question answers (all are asked).
+        self._screening_unanswered = _getter(
+            [self.question_keys.index(path) for path in self.screening]
+        )
+        self._not_asked = tuple((path, compile_condition(c)) for path, c in protocol["not_asked"])
         # (name, from hour, until hour or None, summary), in timeline order
         self.phases = tuple(tuple(phase) for phase in protocol["phases"])
         order = {phase[0]: i for i, phase in enumerate(self.phases)}
@@ -209,7 +230,12 @@ class Policy:
             (position, compile_condition(when), note)
             for position, when, note in protocol["positions"]
         )
-        self.medicines = tuple(Medicine(spec) for spec in protocol["medicines"])
+        tests: dict[str, Sequence[Any]] = {}
+        self.medicines = tuple(Medicine(spec, tests) for spec in protocol["medicines"])
+        self._medicine_tests = tuple(compile_condition(when) for when in tests.values())
+        # Which medicine rules fire depends only on those few yes/no tests and the
+        # conditions, so it is worked out once per combination (there are few).
+        self._medicine_rules = lru_cache(maxsize=_COMBINATIONS_KEPT)(self._medicines_fired)
 
     def phase_at(self, hours: float) -> str:
         """The phase containing ``hours`` since onset (the loader checks they tile time)."""
@@ -228,55 +254,80 @@ class Policy:
             [path for path, applies in self._not_asked if facts[path] is None and applies(facts)]
         )
 
-    def unanswered(self, facts: Facts) -> tuple[bool, ...]:
-        """Per question, in the order they are asked: is its answer still missing?"""
-        settled = self.settled(facts) if self._not_asked else frozenset()
-        return tuple([facts[key] is None and key not in settled for key in self.question_keys])
+    def unanswered(self, facts: Facts, settled: frozenset[str] | None = None) -> tuple[bool, ...]:
+        """Per question, in the order they are asked: is its answer still missing?
+
+        ``settled`` is :meth:`settled` of the same facts, when the caller has it already.
+        """
+        if settled is None:
+            settled = self.settled(facts)
+        missing = [value is None for value in self._question_answers(facts)]
+        if settled:
+            missing = [
+                still and key not in settled
+                for key, still in zip(self.question_keys, missing, strict=True)
+            ]
+        return tuple(missing)
 
     def decide(self, facts: Facts) -> Decisions:
         """Every clinical decision for these facts, top to bottom."""
         # 1. Triage: every red flag answered yes and every rule that fires gives a reason;
         #    the most urgent reason sets the level. Nothing can lower it.
-        fired = [index for path, index in self._flags if facts[path] is True]
+        fired = list(compress(self._flag_reasons, self._flag_answers(facts)))  # the yeses
         fired += [index for fires, index in self._rules if fires(facts)]
         ranks = self.reason_ranks
-        level = self.levels[max([ranks[i] for i in fired], default=0)]
-        if len(fired) > 1:
+        level = self.levels[0]  # nothing fired: the least urgent level
+        if fired:
+            level = self.levels[max([ranks[i] for i in fired])]
             # Most severe first, then knowledge-base order: the first reason explains the level.
             fired.sort(key=lambda i: -ranks[i])
         # 2. Unanswered screening questions are missing, never "no" (unless another
         #    answer settles them as not applicable: see settled()).
-        settled = self.settled(facts) if self._not_asked else frozenset()
-        missing = tuple(
-            [path for path in self.screening if facts[path] is None and path not in settled]
-        )
+        unanswered = self.unanswered(facts, self.settled(facts))
+        missing = tuple(compress(self.screening, self._screening_unanswered(unanswered)))
         triage = TriageDecisions(tuple(fired), level, missing)
         # 3. One episode age for every timed rule and the phase; the phase it falls in.
         days = facts["derived.episode_days"]
         hours = 0.0 if days is None else days * 24
         phase = self.phase_at(hours)
         episode = _episode(facts)
-        unanswered = self.unanswered(facts)
         # 4. An emergency has no plan: the person gets help first.
         if level == EMERGENCY:
             return Decisions(triage, unanswered, phase, episode, days is None, None, None, None)
         # 5. The day: recommendations that fit, what is timetabled by now, positions left out
         #    (lying on the back in pregnancy); urgent holds exercises until a clinician checks.
         day = DayDecisions(
-            phase=phase,
-            hold_exercises=level == URGENT,
-            applies=tuple([rec.fits(hours, facts) for rec in self.conditional[phase]]),
-            timetabled=tuple([hours >= start for start in self.timetable_from]),
-            left_out=tuple([left_out(facts) for _, left_out, _ in self.positions]),
+            phase,
+            level == URGENT,  # hold_exercises
+            tuple([rec.fits(hours, facts) for rec in self.conditional[phase]]),  # applies
+            tuple([hours >= start for start in self.timetable_from]),  # timetabled
+            tuple([left_out(facts) for _, left_out, _ in self.positions]),  # left_out
         )
         # 6. Medicines: which rules fire for each; unknown conditions keep them "ask first".
-        medicines = MedicineDecisions(
-            conditions_unknown=facts["conditions"] is None,
-            fired=tuple([medicine.fired(facts) for medicine in self.medicines]),
+        conditions = facts["conditions"]
+        fired_per_medicine = self._medicine_rules(
+            tuple([test(facts) for test in self._medicine_tests]), conditions
         )
+        medicines = MedicineDecisions(conditions is None, fired_per_medicine)
         return Decisions(
             triage, unanswered, phase, episode, days is None, day, medicines, _adult_bmi(facts)
         )
+
+    def _medicines_fired(
+        self, passed: tuple[bool, ...], conditions: frozenset[str] | None
+    ) -> tuple[tuple[int, ...], ...]:
+        return tuple([medicine.fired(passed, conditions) for medicine in self.medicines])
+
+
+def _getter(keys: Sequence[Any]) -> Callable[[Any], tuple[Any, ...]]:
+    """Fetch ``keys`` of a mapping or sequence as a tuple (even of none or one key)."""
+    if not keys:
+        return lambda data: ()
+    if len(keys) == 1:
+        key = keys[0]
+        return lambda data: (data[key],)
+    getter: Callable[[Any], tuple[Any, ...]] = itemgetter(*keys)
+    return getter
 
 
 def _adult_bmi(facts: Facts) -> float | None:

@@ -27,8 +27,9 @@ def derive(facts: Facts) -> Facts:
     """
     days = facts["course.days_of_self_care"]
     hours = facts["hours_since_onset"]
-    candidates = [v for v in (days, None if hours is None else hours / 24) if v is not None]
-    facts["derived.episode_days"] = max(candidates) if candidates else None
+    if hours is not None and (days is None or hours / 24 > days):
+        days = hours / 24
+    facts["derived.episode_days"] = days
     height, weight = facts["height_cm"], facts["weight_kg"]
     if height is None or weight is None:
         facts["derived.bmi"] = None
@@ -41,14 +42,11 @@ def derive(facts: Facts) -> Facts:
 _BAD = object()
 
 
-def _boolean(value: Any) -> Any:
-    return value if value is True or value is False else _BAD
-
-
-def _checker(kind: str, argument: Any) -> Callable[[Any], Any]:
-    """A check of one answer's JSON value: the value to keep, or ``_BAD``."""
+def _checker(kind: str, argument: Any) -> Callable[[Any], Any] | None:
+    """A check of one answer's JSON value: the value to keep, or ``_BAD``; ``None`` for a
+    yes/no answer, which the reader checks inline (most answers are yes/no)."""
     if kind == "boolean":
-        return _boolean
+        return None
     if kind == "choice":
         return lambda value: value if type(value) is str and value in argument else _BAD
     if kind == "choices":
@@ -59,25 +57,29 @@ def _checker(kind: str, argument: Any) -> Callable[[Any], Any]:
             return _BAD
 
         return choices
+    if kind not in ("integer", "number"):
+        raise ValueError(f"unknown answer kind {kind!r}")
     low, low_open, high, high_open = argument
+    types = (int,) if kind == "integer" else (int, float)
 
-    def in_range(value: Any) -> bool:
-        if low is not None and (value <= low if low_open else value < low):
-            return False
-        return high is None or (value < high if high_open else value <= high)
+    def number(value: Any) -> Any:
+        if type(value) not in types:
+            return _BAD
+        # Range before float(): a huge integer must be refused, not overflow. Each bound
+        # is tested as "within" (not "beyond"), so NaN, within nothing, is refused.
+        if low is not None and not (value > low if low_open else value >= low):
+            return _BAD
+        if high is not None and not (value < high if high_open else value <= high):
+            return _BAD
+        return value if kind == "integer" else float(value)
 
-    if kind == "integer":
-        return lambda value: value if type(value) is int and in_range(value) else _BAD
-    if kind == "number":
-        # Range first: a huge integer must be refused, not overflow float().
-        return lambda value: (
-            float(value) if type(value) in (int, float) and in_range(value) else _BAD
-        )
-    raise ValueError(f"unknown answer kind {kind!r}")
+    return number
 
 
-# answer key -> (fact key, check, nested fields of a group)
-_Fields = dict[str, tuple[str, Callable[[Any], Any], "_Fields | None"]]
+# Reads a group's nested answers into facts; False when it is not plainly valid.
+_Group = Callable[[dict[Any, Any], Facts], bool]
+# answer key -> (fact key, check, reader of a group)
+_Fields = dict[str, tuple[str, Callable[[Any], Any] | None, _Group | None]]
 
 
 class AnswerReader:
@@ -101,7 +103,7 @@ class AnswerReader:
         fields: _Fields = {}
         for key, (kind, argument) in table.items():
             if kind == "group":
-                fields[key] = ("", _boolean, cls._compile(argument, key + ".", blank))
+                fields[key] = ("", None, _group(cls._compile(argument, key + ".", blank)))
             else:
                 blank[prefix + key] = None
                 fields[key] = (prefix + key, _checker(kind, argument), None)
@@ -117,6 +119,27 @@ class AnswerReader:
         return derive(facts)
 
 
+def _group(fields: _Fields) -> _Group:
+    """The reader of one group of answers."""
+    if any(check is not None or nested is not None for _, check, nested in fields.values()):
+        return lambda data, facts: _read(data, fields, facts)
+    paths = {key: path for key, (path, _, _) in fields.items()}
+
+    def yes_no(data: dict[Any, Any], facts: Facts) -> bool:
+        # The red flags and history are groups of yes/no answers, most of every answer
+        # set: one tight loop reads them.
+        try:
+            for key, value in data.items():
+                if not (value is True or value is False or value is None):
+                    return False
+                facts[paths[key]] = value
+        except KeyError:  # not an answer of this group
+            return False
+        return True
+
+    return yes_no
+
+
 def _read(data: dict[Any, Any], fields: _Fields, facts: Facts) -> bool:
     for key, value in data.items():
         spec = fields.get(key)
@@ -124,12 +147,16 @@ def _read(data: dict[Any, Any], fields: _Fields, facts: Facts) -> bool:
             return False
         path, check, nested = spec
         if nested is not None:
-            if type(value) is not dict or not _read(value, nested, facts):
+            if type(value) is not dict or not nested(value, facts):
                 return False
         elif value is not None:
-            value = check(value)
-            if value is _BAD:
-                return False
+            if check is None:
+                if value is not True and value is not False:
+                    return False
+            else:
+                value = check(value)
+                if value is _BAD:
+                    return False
             facts[path] = value
     return True
 
@@ -163,27 +190,43 @@ def compile_condition(condition: Sequence[Any]) -> Predicate:
 
         return some
     test, path, argument, unanswered = condition
-    compare = _comparison(test, argument)
-
-    def predicate(facts: Facts) -> bool:
-        value = facts[path]
-        if value is None:
-            return bool(unanswered)
-        return compare(value)
-
-    return predicate
+    return _leaf(test, path, argument, bool(unanswered))
 
 
-def _comparison(test: str, argument: Any) -> Callable[[Any], bool]:
+def _leaf(test: str, path: str, argument: Any, unanswered: bool) -> Predicate:
+    """One test of one answer. Each test is its own small function (not a shared one
+    calling a comparison) because these run for every rule of every assessment."""
     if test == "is":
-        return lambda value: value is True
+        if unanswered:
+            return lambda facts: (value := facts[path]) is None or value is True
+        return lambda facts: facts[path] is True
     if test == "at_least":
-        return lambda value: bool(value >= argument)
+
+        def at_least(facts: Facts) -> bool:
+            value = facts[path]
+            return unanswered if value is None else bool(value >= argument)
+
+        return at_least
     if test == "below":
-        return lambda value: bool(value < argument)
+
+        def below(facts: Facts) -> bool:
+            value = facts[path]
+            return unanswered if value is None else bool(value < argument)
+
+        return below
     if test == "in":
         choices = frozenset(argument)
-        return lambda value: value in choices
+
+        def in_(facts: Facts) -> bool:
+            value = facts[path]
+            return unanswered if value is None else value in choices
+
+        return in_
     if test == "contains":
-        return lambda value: argument in value
+
+        def contains(facts: Facts) -> bool:
+            value = facts[path]
+            return unanswered if value is None else argument in value
+
+        return contains
     raise ValueError(f"unknown condition test {test!r}")

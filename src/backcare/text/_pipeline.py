@@ -5,7 +5,9 @@ with three :class:`~spacy.matcher.PhraseMatcher` tables built from the vocabular
 concepts, the phrases to ignore, and the context cues. The context step is the ConText
 algorithm (Harkema et al., 2009): a cue before a mention reaches forward, a cue after it
 reaches back, each within its category's window and never past a terminator ("but", a
-comma) or the sentence end; a pseudo-cue ("no idea", "can't") cancels a cue it overlaps.
+comma) or the sentence end; a pseudo-cue ("no idea", "can't", "wasn't there before")
+cancels a cue it overlaps, and a pseudo-cue after a mention ("never had X *before*",
+"not X *until now*") cancels a cue before it that reaches the mention.
 The negation cues start from negspacy's reviewed ``en_clinical`` termset, with the
 patient-language cues of the vocabulary added. Only ``present`` mentions reach the
 answers; see :mod:`backcare.text` for the safety rules.
@@ -83,6 +85,7 @@ class Pipeline:
         self._cues = matcher()
         self._windows: dict[str, int] = {}
         self._applies: dict[str, frozenset[str]] = {}
+        self._undo_applies: dict[str, frozenset[str]] = {}
         for name in CONTEXT_STATUSES:
             cues = rules.category(name)
             before, after, pseudo = list(cues.before), list(cues.after), list(cues.pseudo)
@@ -95,12 +98,14 @@ class Pipeline:
                 ("before", before),
                 ("after", after),
                 ("pseudo", pseudo),
+                ("pseudo_after", cues.pseudo_after),
                 ("until", cues.until),
             ):
                 if phrases:
                     self._cues.add(f"{name}:{kind}", self._docs(phrases))
             self._windows[name] = cues.window
             self._applies[name] = frozenset(cues.applies_to)
+            self._undo_applies[name] = frozenset(cues.pseudo_after_applies_to)
         self._cues.add("terminator", self._docs([*rules.terminators, *base["termination"]]))
 
     def first_trigger(self, triggers: Iterable[str]) -> str:
@@ -119,8 +124,11 @@ class Pipeline:
         for i, sent in enumerate(doc.sents):
             for t in range(sent.start, sent.end):
                 sentence[t] = i
-        found = self._find_concepts(doc, sentence)
-        cues, terminators = self._find_cues(doc, found)
+        strings = self.nlp.vocab.strings
+        matches = [_Span(strings[m], s, e) for m, s, e in self._cues(doc)]
+        ends = {m.start for m in matches if m.label == "terminator"}
+        found = self._find_concepts(doc, sentence, ends)
+        cues, terminators = self._find_cues(matches, found)
         mentions = []
         for span in found:
             status, cue = self._status(span, cues, terminators, sentence)
@@ -138,7 +146,8 @@ class Pipeline:
             )
         return mentions
 
-    def _find_concepts(self, doc: Doc, sentence: list[int]) -> list[_Span]:
+    def _find_concepts(self, doc: Doc, sentence: list[int], ends: set[int]) -> list[_Span]:
+        """Concept mentions; ``ends`` are the token positions where a terminator starts."""
         strings = self.nlp.vocab.strings
         direct: list[_Span] = []
         parts: dict[str, list[_Span]] = {}
@@ -155,7 +164,10 @@ class Pipeline:
                         if sentence[w.start] != sentence[s.start]:
                             continue
                         gap = max(s.start - w.end, w.start - s.end)
-                        if gap <= near.within:
+                        # A word and a site across a scope end ("numbness, also my bum")
+                        # are not about each other.
+                        between = range(min(w.end, s.end), max(w.start, s.start))
+                        if gap <= near.within and not ends.intersection(between):
                             direct.append(_Span(key, min(w.start, s.start), max(w.end, s.end)))
         ignored = [(s, e) for _, s, e in self._ignore(doc)]
         kept = [c for c in direct if not any(s <= c.start and c.end <= e for s, e in ignored)]
@@ -170,9 +182,9 @@ class Pipeline:
         ]
         return sorted(pruned, key=lambda c: (c.start, self._order.get(c.label, 0)))
 
-    def _find_cues(self, doc: Doc, concepts: list[_Span]) -> tuple[list[_Span], list[_Span]]:
-        strings = self.nlp.vocab.strings
-        matches = [_Span(strings[m], s, e) for m, s, e in self._cues(doc)]
+    def _find_cues(
+        self, matches: list[_Span], concepts: list[_Span]
+    ) -> tuple[list[_Span], list[_Span]]:
         pseudo = [m for m in matches if m.label.endswith(":pseudo")]
         cues: list[_Span] = []
         terminators: list[_Span] = []
@@ -202,8 +214,16 @@ class Pipeline:
     ) -> tuple[str, _Span | None]:
         group = span.label.partition(".")[0]
         reached: dict[str, _Span] = {}
+        undone = {
+            cue.label.partition(":")[0]
+            for cue in cues
+            if cue.label.endswith(":pseudo_after")
+            and self._reaches(cue, span, group, terminators, sentence)
+        }
         for cue in cues:
             category, _, kind = cue.label.partition(":")
+            if kind == "pseudo_after":
+                continue
             applies = self._applies[category]
             if applies and group not in applies:
                 continue
@@ -221,11 +241,32 @@ class Pipeline:
                 continue
             if any(_blocks(t, category, lo, hi) for t in terminators):
                 continue
+            if kind == "before" and category in undone:
+                continue  # "never had X before": X is new, not denied
             reached.setdefault(category, cue)
         for category in _PRIORITY:
             if category in reached:
                 return category, reached[category]
         return "present", None
+
+    def _reaches(
+        self,
+        cue: _Span,
+        span: _Span,
+        group: str,
+        terminators: list[_Span],
+        sentence: list[int],
+    ) -> bool:
+        """Whether a pseudo-cue after ``span`` is close enough to undo a cue before it."""
+        category = cue.label.partition(":")[0]
+        applies = self._undo_applies[category]
+        if applies and group not in applies:
+            return False
+        if cue.start < span.end or sentence[cue.start] != sentence[span.end - 1]:
+            return False
+        if cue.start - span.end > self._windows[category]:
+            return False
+        return not any(_blocks(t, category, span.end, cue.start) for t in terminators)
 
 
 def _blocks(terminator: _Span, category: str, lo: int, hi: int) -> bool:

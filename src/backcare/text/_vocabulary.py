@@ -79,6 +79,12 @@ class CueSet(BaseModel):
     before: tuple[Phrase, ...] = ()
     after: tuple[Phrase, ...] = ()
     pseudo: tuple[Phrase, ...] = ()
+    #: Words after a mention that undo this category's cue before it: "never had X
+    #: before", "not X until now" assert that X is new, not that it is absent.
+    pseudo_after: tuple[Phrase, ...] = ()
+    #: Concept groups ``pseudo_after`` applies to; empty: all ("never had cancer before"
+    #: denies a history item, "never had this numbness before" asserts a new sign).
+    pseudo_after_applies_to: tuple[str, ...] = ()
     #: Words that end this category's scope early (e.g. "I" ends another person's scope).
     until: tuple[Phrase, ...] = ()
     #: Concept groups the category applies to; empty: all.

@@ -131,7 +131,7 @@ def test_report_shows_the_episode_and_its_range(html: str) -> None:
 
 def test_report_shows_triage_history_with_reasons_and_sources(html: str) -> None:
     text = visible(html)
-    assert "Urgent (today)" in text
+    assert "Urgent: get medical help today" in text
     assert "fever (urgent): Fever with back pain" in text
     assert "nhs_kidney_infection" in text
     assert text.count("Self-care") >= 2  # before and after the fever

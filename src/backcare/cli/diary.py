@@ -23,6 +23,7 @@ from backcare.cli._terminal import printable, to_stdout
 from backcare.cli.options import DbOption, EpisodeOption
 from backcare.domain.enums import Trigger
 from backcare.errors import DoseLimitError, FieldProblem, ImportFormatError, InputError
+from backcare.i18n import label
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -32,12 +33,6 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 
-_LEVEL_LABEL = {
-    "self_care": "self-care",
-    "see_doctor": "doctor",
-    "urgent": "URGENT",
-    "emergency": "EMERGENCY",
-}
 _LEVEL_STYLE = {
     "self_care": "green",
     "see_doctor": "cyan",
@@ -183,7 +178,7 @@ def episode_show(
             if history.checkins
             else str(episode.assessment.get("triage", {}).get("level", "self_care"))
         )
-        console.print(f"  triage     [{_LEVEL_STYLE.get(level, '')}]{level}[/]")
+        console.print(f"  triage     [{_LEVEL_STYLE.get(level, '')}]{label('level', level)}[/]")
         for line in report.lines():
             console.print(f"  {printable(line)}", markup=False)
         if episode.summary:
@@ -576,7 +571,7 @@ def _render_history(
                 str(c.pain),
                 "" if c.worst_pain is None else str(c.worst_pain),
                 psfs,
-                _LEVEL_LABEL[level],
+                label("level", level),
                 did,
                 printable(meds),
                 " ".join(printable(c.note or "").split()),

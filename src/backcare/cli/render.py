@@ -42,6 +42,7 @@ from backcare.domain.verdict import (
     unanswered_safety_questions,
     verdict_state,
 )
+from backcare.i18n import label
 from backcare.knowledge.loader import load_knowledge_base
 from backcare.settings import get_settings
 
@@ -71,23 +72,17 @@ def answer_in_file(source: str) -> str:
     return f"To answer them, add them to {where} and run `backcare assess --input {source}` again."
 
 
+# Styles only: the words come from the catalogue (label("level_heading"), label("track")...).
 _LEVEL_STYLE = {
-    TriageLevel.EMERGENCY: ("EMERGENCY", "bold white on red"),
-    TriageLevel.URGENT: ("URGENT: today", "bold black on yellow"),
-    TriageLevel.SEE_DOCTOR: ("SEE A DOCTOR within days", "bold black on cyan"),
-    TriageLevel.SELF_CARE: ("SELF-CARE", "bold black on green"),
+    TriageLevel.EMERGENCY: "bold white on red",
+    TriageLevel.URGENT: "bold black on yellow",
+    TriageLevel.SEE_DOCTOR: "bold black on cyan",
+    TriageLevel.SELF_CARE: "bold black on green",
 }
-_INCOMPLETE_STYLE = ("NOT COMPLETE: we can't tell yet", "bold")
-
 _STATUS_STYLE = {
-    MedicineStatus.SUITABLE: ("suitable", "green"),
-    MedicineStatus.ASK_FIRST: ("ask a pharmacist or doctor first", "yellow"),
-    MedicineStatus.AVOID: ("avoid", "bold red"),
-}
-_TRACK_TITLES = {
-    Track.RELIEF: "Relieve the pain",
-    Track.CAUSE: "Find and treat the cause",
-    Track.PREVENTION: "Stop it coming back",
+    MedicineStatus.SUITABLE: "green",
+    MedicineStatus.ASK_FIRST: "yellow",
+    MedicineStatus.AVOID: "bold red",
 }
 
 
@@ -190,10 +185,10 @@ def render_triage(
         return
     lines: list[Text] = []
     if verdict_state(triage) == INCOMPLETE:
-        label, style = _INCOMPLETE_STYLE
+        title, style = label("level_heading", INCOMPLETE), "bold"
         lines += [Text(incomplete_headline(triage), style="bold"), Text(INCOMPLETE_EXPLAINED)]
     else:
-        label, style = _LEVEL_STYLE[triage.level]
+        title, style = label("level_heading", triage.level), _LEVEL_STYLE[triage.level]
         lines.append(Text(triage.summary))
         if not triage.complete:
             lines.append(Text(incomplete_headline(triage), style="bold yellow"))
@@ -203,7 +198,10 @@ def render_triage(
         lines += [Text(f"  ? {question.text}") for question in questions]
         if answer_hint:
             lines.append(Text(answer_hint, style="bold"))
-    console.print(Panel(Group(*lines), title=label, title_align="left", border_style=style))
+    # Capitals: the terminal's way of making the level stand out (the words are the catalogue's).
+    console.print(
+        Panel(Group(*lines), title=title.upper(), title_align="left", border_style=style)
+    )
 
 
 def render_plan(
@@ -221,7 +219,7 @@ def render_plan(
         recs = [r for r in plan.recommendations if r.track is track]
         if not recs:
             continue
-        console.rule(_TRACK_TITLES[track])
+        console.rule(label("track", track))
         for rec in recs:
             console.print(Text(rec.title, style="bold"))
             for line in rec.instructions:
@@ -279,11 +277,11 @@ def _medicines(console: Console, title: str, medicines: list[MedicineAdvice]) ->
     table.add_column("Usual dose / limit")
     table.add_column("Why")
     for med in medicines:
-        label, style = _STATUS_STYLE[med.status]
+        status, style = label("medicine_status", med.status), _STATUS_STYLE[med.status]
         limit = med.usual_dose
         if med.max_daily_mg:
             limit += f"; max {med.max_daily_mg} mg in 24 h"
-        table.add_row(med.name, Text(label, style=style), limit, "\n".join(med.reasons))
+        table.add_row(med.name, Text(status, style=style), limit, "\n".join(med.reasons))
     console.print(table)
     for med in medicines:
         # The label notes and cautions the web shows under each medicine.

@@ -60,6 +60,7 @@ from backcare.export._fhir import (
     stable_id,
     validated,
 )
+from backcare.i18n import label
 from backcare.measures import (
     RMDQ_ITEMS,
     OswestryResult,
@@ -81,12 +82,6 @@ __all__ = [
     "export_fhir_bundle",
 ]
 
-_LEVEL_TEXT = {
-    TriageLevel.SELF_CARE: "Self-care: no sign of a serious cause",
-    TriageLevel.SEE_DOCTOR: "See a doctor within the next few days",
-    TriageLevel.URGENT: "Get medical help today",
-    TriageLevel.EMERGENCY: "Emergency: get help now",
-}
 _PAIN_TEXT = "Pain now (0-10 numeric rating)"
 
 
@@ -389,8 +384,8 @@ class _Builder:
             "prediction": [
                 {
                     "outcome": _concept(
-                        coding(local("triage-level"), level.value, _LEVEL_TEXT[level]),
-                        text=_LEVEL_TEXT[level],
+                        coding(local("triage-level"), level.value, label("level_heading", level)),
+                        text=label("level_heading", level),
                     )
                 }
             ],

@@ -57,6 +57,7 @@ from backcare.export._context import (
     local_day_bounds,
     parse_date,
 )
+from backcare.i18n import label
 
 if TYPE_CHECKING:
     from backcare.diary import Diary
@@ -89,12 +90,6 @@ _NOTE_LENGTH = 160
 _NAME_LENGTH = 28  # PSFS activity names in the outcome table
 _MAX_REASONS = 6  # distinct reasons explained under the triage table
 _REASON_LENGTH = 220
-_LEVEL_TEXT = {
-    TriageLevel.SELF_CARE: "Self-care",
-    TriageLevel.SEE_DOCTOR: "See a doctor (days)",
-    TriageLevel.URGENT: "Urgent (today)",
-    TriageLevel.EMERGENCY: "Emergency",
-}
 _ACTIONS = (
     ("ice", "Cold pack", "cold_therapy"),
     ("heat", "Heat", "heat_therapy"),
@@ -123,7 +118,7 @@ class TriageSpan:
     @property
     def label(self) -> str:
         """The level in words."""
-        return _LEVEL_TEXT[self.level]
+        return label("level_heading", self.level)
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,7 +299,7 @@ class ClinicianReport:
         """The latest triage level in words (never "Self-care" while incomplete)."""
         if self.current_state == INCOMPLETE:
             return self.unanswered_headline
-        return _LEVEL_TEXT[self.current_level]
+        return label("level_heading", self.current_level)
 
 
 # --- input checks --------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from starlette.responses import Response
 
+import backcare.i18n as i18n
 from backcare import __version__
 from backcare.domain.donow import dose_text, merge_schedule, times_a_day
 from backcare.domain.verdict import (
@@ -56,6 +57,11 @@ def _labelled(labels: Mapping[str, str]) -> Any:
     return human
 
 
+def _label(value: object, kind: str) -> str:
+    """``{{ plan.phase|label("phase") }}``: an id's words from the catalogue."""
+    return i18n.label(kind, value)
+
+
 def _local_tz() -> tzinfo:
     zone = datetime.now().astimezone().tzinfo
     assert zone is not None
@@ -83,6 +89,12 @@ def make_templates() -> Jinja2Templates:
     """The page templates, with backcare's filters (autoescaping on)."""
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     env = templates.env
+    # Words come from the message catalogue: {% trans %}...{% endtrans %} and _() in templates.
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True
+    )
+    env.filters["label"] = _label
     env.filters["human"] = _labelled(load_knowledge_base().choice_labels())
     env.filters["when"] = _when
     env.filters["number"] = _number

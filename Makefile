@@ -76,8 +76,8 @@ LOCALE := src/backcare/locale
 catalogue: $(STAMP)  ## Extract user-facing words into the catalogue and update every language
 	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-wrap --no-location --sort-by-file \
 		--project backcare --msgid-bugs-address "" --omit-header -o $(LOCALE)/backcare.pot .
-	$(BIN)/pybabel update -i $(LOCALE)/backcare.pot -d $(LOCALE) -D backcare --no-wrap \
-		--omit-header --ignore-obsolete
+	$(BIN)/pybabel update -i $(LOCALE)/backcare.pot -d $(LOCALE) -D backcare --no-wrap --ignore-obsolete \
+		--no-fuzzy-matching
 	$(BIN)/pybabel compile --statistics -d $(LOCALE) -D backcare
 
 clean:  ## Remove the virtual environment and caches

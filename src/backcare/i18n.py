@@ -34,6 +34,7 @@ __all__ = [
     "SOURCE_LANGUAGE",
     "active_language",
     "gettext",
+    "installed",
     "label",
     "labels",
     "ngettext",
@@ -50,6 +51,7 @@ LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
 #: The environment variable that chooses the language (English when unset).
 LANGUAGE_VARIABLE = "BACKCARE_LANGUAGE"
 
+_INSTALLED: list[tuple[str, _gettext.NullTranslations]] = []
 _ACTIVE: ContextVar[tuple[str, _gettext.NullTranslations] | None] = ContextVar(
     "backcare_translations", default=None
 )
@@ -89,6 +91,8 @@ def _current() -> tuple[str, _gettext.NullTranslations]:
     active = _ACTIVE.get()
     if active is not None:
         return active
+    if _INSTALLED:
+        return _INSTALLED[-1]
     language = os.environ.get(LANGUAGE_VARIABLE, "") or SOURCE_LANGUAGE
     return language, translations(language)
 
@@ -106,6 +110,20 @@ def use_translations(language: str, catalogue: _gettext.NullTranslations) -> Ite
         yield
     finally:
         _ACTIVE.reset(token)
+
+
+@contextmanager
+def installed(language: str, catalogue: _gettext.NullTranslations) -> Iterator[None]:
+    """Show words from ``catalogue`` in every thread of the process inside the block.
+
+    The web app renders in worker threads that do not see the caller's context, so a test
+    that renders whole pages through another catalogue (the pseudo-locale) installs it here.
+    """
+    _INSTALLED.append((language, catalogue))
+    try:
+        yield
+    finally:
+        _INSTALLED.remove((language, catalogue))
 
 
 @contextmanager
@@ -203,6 +221,44 @@ _LABELS: dict[str, dict[str, str]] = {
         "both_legs": N_("new numbness or tingling in both legs"),
         "worsening_leg_weakness": N_("new or worsening weakness in a leg"),
         "severe_pain": N_("severe pain"),
+    },
+    # Self-care a person says they did (check-ins).
+    "action": {
+        "ice": N_("Cold pack"),
+        "heat": N_("Heat"),
+        "walk": N_("Walking"),
+        "exercises": N_("Exercises"),
+    },
+    "source_kind": {
+        "seed": N_("seed article"),
+        "guideline": N_("guideline"),
+        "paper": N_("paper"),
+        "label": N_("medicine label"),
+        "web": N_("web page"),
+    },
+    "authority": {
+        "high": N_("high trust"),
+        "moderate": N_("moderate trust"),
+        "low": N_("low trust"),
+    },
+    # Input fields, as an error message names them ("Pain: choose a score").
+    "field": {
+        "pain": N_("Pain"),
+        "worst_pain": N_("Worst pain"),
+        "note": N_("Note"),
+        "flags": N_("New symptoms"),
+        "actions": N_("What you did"),
+        "doses": N_("Medicines taken"),
+        "drug": N_("Medicine"),
+        "dose_mg": N_("Dose"),
+        "taken_at": N_("Time taken"),
+        "trigger": N_("What set it off"),
+        "activities": N_("Activities"),
+        "code": N_("Access code"),
+        "emergency_number": N_("Emergency number"),
+        "wake_time": N_("Wake time"),
+        "sleep_time": N_("Sleep time"),
+        "units": N_("Units"),
     },
     "units": {
         "metric": N_("Metric (cm, kg)"),

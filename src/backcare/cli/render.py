@@ -42,7 +42,7 @@ from backcare.domain.verdict import (
     unanswered_safety_questions,
     verdict_state,
 )
-from backcare.i18n import label
+from backcare.i18n import gettext, label
 from backcare.knowledge.loader import load_knowledge_base
 from backcare.settings import get_settings
 
@@ -186,7 +186,10 @@ def render_triage(
     lines: list[Text] = []
     if verdict_state(triage) == INCOMPLETE:
         title, style = label("level_heading", INCOMPLETE), "bold"
-        lines += [Text(incomplete_headline(triage), style="bold"), Text(INCOMPLETE_EXPLAINED)]
+        lines += [
+            Text(incomplete_headline(triage), style="bold"),
+            Text(gettext(INCOMPLETE_EXPLAINED)),
+        ]
     else:
         title, style = label("level_heading", triage.level), _LEVEL_STYLE[triage.level]
         lines.append(Text(triage.summary))
@@ -199,9 +202,7 @@ def render_triage(
         if answer_hint:
             lines.append(Text(answer_hint, style="bold"))
     # Capitals: the terminal's way of making the level stand out (the words are the catalogue's).
-    console.print(
-        Panel(Group(*lines), title=title.upper(), title_align="left", border_style=style)
-    )
+    console.print(Panel(Group(*lines), title=title.upper(), title_align="left", border_style=style))
 
 
 def render_plan(

@@ -18,7 +18,7 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from backcare.domain.enums import EvidenceGrade, MedicineStatus, Phase, Sides, Track, TriageLevel
-from backcare.i18n import LANGUAGE_PATTERN, SOURCE_LANGUAGE, active_language
+from backcare.i18n import LANGUAGE_PATTERN, SOURCE_LANGUAGE, active_language, gettext
 
 __all__ = [
     "BmiBand",
@@ -250,8 +250,8 @@ class DoseSpec(BaseModel):
     every_hours: float | None = None
     times_per_day: int | None = None
     for_hours: tuple[float, float] | None = None
-    amount: str | None = None
-    notes: tuple[str, ...] = ()
+    amount: Text | None = None
+    notes: tuple[Text, ...] = ()
 
 
 class ScheduleSpec(BaseModel):
@@ -381,7 +381,10 @@ class Medicine(BaseModel):
 
     def licence_notes(self) -> tuple[str, ...]:
         """The licence notes as shown with the medicine, e.g. ``"UK licence: ..."``."""
-        return tuple(f"{licence.region} licence: {licence.note}" for licence in self.licences)
+        return tuple(
+            gettext("{region} licence: {note}").format(region=licence.region, note=licence.note)
+            for licence in self.licences
+        )
 
 
 class Progression(BaseModel):

@@ -26,6 +26,7 @@ from backcare.domain.donow import day_view, do_now, merge_schedule
 from backcare.domain.enums import TriageLevel
 from backcare.errors import ConflictError, DoseLimitError, FieldProblem, InputError, NotFoundError
 from backcare.flow import NONE_OF_THESE, NOT_SURE, AssessmentFlow, Page, SummaryLine
+from backcare.i18n import gettext
 from backcare.rules.assessor import Engine
 from backcare.store.records import SelfCareAction
 from backcare.text.hints import StoryHints
@@ -422,7 +423,7 @@ def today(request: Request, diary: DiaryDep) -> Response:
     try:
         view = TodayView(episode=episode_out(diary.episode()), assessment=diary.plan())
     except NotFoundError:
-        return _no_episode(request, "today's plan")
+        return _no_episode(request, gettext("today's plan"))
     now = datetime.now().astimezone()
     onset = view.episode.onset_at.astimezone(now.tzinfo)
     since = onset.time() if onset.date() == now.date() else None
@@ -443,7 +444,7 @@ def coach(
     try:
         view = coach_view(coach.plan_session())
     except NotFoundError:
-        return _no_episode(request, "the exercise coach")
+        return _no_episode(request, gettext("the exercise coach"))
     return render(
         request,
         "coach.html",
@@ -457,7 +458,7 @@ def diary_page(request: Request, diary: DiaryDep) -> Response:
     try:
         loaded = diary.history()
     except NotFoundError:
-        return _no_episode(request, "your diary")
+        return _no_episode(request, gettext("your diary"))
     view = history_view(loaded.episode, loaded.checkins, loaded.doses, diary.trend_of(loaded))
     chart = pain_chart(
         [(c.recorded_at, c.pain) for c in view.checkins], baseline=view.baseline, tz=diary.tz
@@ -481,9 +482,9 @@ def _checkin_form(
     try:
         episode = diary.episode()
     except NotFoundError:
-        return _no_episode(request, "check-ins")
+        return _no_episode(request, gettext("check-ins"))
     if episode.status is not EpisodeStatus.ACTIVE:
-        return _no_episode(request, "check-ins")
+        return _no_episode(request, gettext("check-ins"))
     medicines = [m for m in web.engine.knowledge.medicines if m.otc and m.max_daily_mg]
     return render(
         request,

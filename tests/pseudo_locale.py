@@ -160,9 +160,10 @@ def _knowledge_pattern() -> re.Pattern[str]:
 _INNER = re.compile(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}")
 _UNITS = re.compile(r"\d+(?:[.,]\d+)?\s*(?:mg|kg|cm|lb|ft|in|min|ml|h|s|g|d|mmHg)\b")
 # Dates and times come from strftime/Babel date formats, not from the catalogue.
-_DATES = re.compile(
+DATE_WORDS = re.compile(
     r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b"
 )
+_ADDRESSES = re.compile(r"https?://\S+|TMP/\S+")  # links and the test's own file paths
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
 
 
@@ -177,11 +178,11 @@ def _unmarked(text: str) -> str:
 
 def leftover(chunk: str, allowed: Iterable[str] = ()) -> str:
     """What remains of ``chunk`` once catalogue text, KB text and non-words are taken out."""
-    text = _knowledge_pattern().sub(" ", _unmarked(chunk))
+    text = _knowledge_pattern().sub(" ", _ADDRESSES.sub(" ", _unmarked(chunk)))
     for value in allowed:
         text = text.replace(value, " ")
     text = _UNITS.sub(" ", text)
-    text = _DATES.sub(" ", text)
+    text = DATE_WORDS.sub(" ", text)
     return " ".join(text.split())
 
 

@@ -88,7 +88,7 @@ def test_scripted_checkin_records_everything(app: typer.Typer, started: str) -> 
     assert checkin["activities"] == [{"name": "putting on socks", "score": 3}]
     assert checkin["doses"][0]["drug"] == "paracetamol"
     table = run(app, started, "history")
-    assert "ice×2" in table
+    assert "Cold pack×2, Walking×2" in table  # actions by their labels, never ids
     assert "self-care" in table
 
 
@@ -135,7 +135,7 @@ def test_refused_dose_exits_5_with_a_hint_and_override_records_it(
         app, started, "checkin", "--pain", "5", "--med", "ibuprofen:400", "--override-dose"
     )
     assert "limit overridden: min_interval" in output
-    assert "ibuprofen 400!" in run(app, started, "history")
+    assert "Ibuprofen 400!" in run(app, started, "history")
 
 
 def test_new_red_flag_at_checkin_shows_the_emergency_first(app: typer.Typer, started: str) -> None:
@@ -150,7 +150,7 @@ def test_worse_pain_tells_the_person_to_see_a_doctor_with_sources(
     output = run(app, started, "checkin", "--pain", "9")
     assert "worse" in output
     assert "See a doctor within the next few days" in output
-    assert "nhs_back_pain" in output
+    assert "NHS: Back pain" in output  # sources by their short titles
 
 
 def test_trend_draws_terminal_and_image_charts(
@@ -161,7 +161,7 @@ def test_trend_draws_terminal_and_image_charts(
     png, svg = tmp_path / "trend.png", tmp_path / "trend.svg"
     output = run(app, started, "trend", "--png", str(png), "--svg", str(svg))
     assert "Pain 7 → 4 (-3 points, -42.9%): better" in output
-    assert "Thresholds: 2 points or 30% (ostelo_2008)" in output
+    assert "Thresholds: 2 points or 30% (Ostelo 2008, Spine)" in output
     assert "◀ baseline" in output
     assert png.read_bytes().startswith(b"\x89PNG")
     assert b"<svg" in svg.read_bytes()[:500]

@@ -13,29 +13,36 @@ escapes fails too, so the list only ever shrinks.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.factories import all_no
 from tests.pseudo_locale import (
+    DATE_WORDS,
     PseudoTranslations,
     escaped,
     leftover,
     pseudo,
     visible_html,
+    visible_text,
     where,
 )
 from tests.web_support import hidden_fields, page_form, start_episode, typical_answer, web_client
 
 from backcare import Engine, KnowledgeBase, Settings
+from backcare.cli import main
 from backcare.i18n import gettext, installed, label, label_kinds, labels, use_language
 
 TODO = Path(__file__).parent / "data" / "i18n_todo.txt"
 NOTE = "walked 2x"  # what the person typed: their own words pass through as typed
 # Names, not words: the product's name and version.
-NAMES = (NOTE, "backcare", "JSON", "FHIR R4", "PDF", "CSV", "/nowhere")
+NAMES = (NOTE, "backcare", "JSON", "FHIR R4", "PDF", "CSV", "PSFS", "/nowhere")
 
 HOW = """\
 {count} string(s) on {surface} did not come from the message catalogue:
@@ -173,10 +180,17 @@ def _todo() -> dict[str, list[str]]:
     return listed
 
 
+def _key(text: str) -> str:
+    """A to-do line's text with its numbers and date words masked (they change by the day)."""
+    return DATE_WORDS.sub("…", re.sub(r"\d+", "#", text))
+
+
 def _check(surface: str, found: list[str]) -> None:
     listed = _todo().get(surface, [])
-    new = [text for text in found if text not in listed]
-    gone = [text for text in listed if text not in found]
+    listed_keys = {_key(text) for text in listed}
+    found_keys = {_key(text) for text in found}
+    new = [text for text in found if _key(text) not in listed_keys]
+    gone = [text for text in listed if _key(text) not in found_keys]
     items = "\n".join(
         f"  {text!r}" + (f"  (in {', '.join(where(text))})" if where(text) else "") for text in new
     )
@@ -245,3 +259,80 @@ def test_labels_come_from_the_catalogue_and_never_title_case_ids() -> None:
         assert label("phase", "no_such_phase") == "no_such_phase"
     for kind in label_kinds():
         assert all(words and "_" not in words for words in labels(kind).values()), kind
+
+
+# --- the command line -----------------------------------------------------------------------
+
+
+def _answer_files(tmp: Path) -> None:
+    files = {
+        "self-care": all_no(),
+        "incomplete": {k: v for k, v in all_no().items() if k != "red_flags"},
+        "emergency": all_no(red_flags__both_legs=True),
+    }
+    for name, answers in files.items():
+        (tmp / f"{name}.json").write_text(json.dumps(answers), encoding="utf-8")
+
+
+def _commands(tmp: Path) -> dict[str, tuple[str, ...]]:
+    """Each command in its main states, as arguments to ``backcare``."""
+    db = ("--db", f"sqlite:///{tmp / 'diary.sqlite3'}")
+    return {
+        "version": ("version",),
+        "assess (self-care)": ("assess", "--input", str(tmp / "self-care.json")),
+        "assess (incomplete)": ("assess", "--input", str(tmp / "incomplete.json")),
+        "assess (emergency)": ("assess", "--input", str(tmp / "emergency.json")),
+        "assess (bad file)": ("assess", "--input", str(tmp / "missing.json")),
+        "plan (no episode)": ("plan", *db),
+        "episode start": ("episode", "start", "--answers", str(tmp / "self-care.json"), *db),
+        "episode show": ("episode", "show", *db),
+        "plan": ("plan", *db),
+        "checkin": ("checkin", "--pain", "4", "--did", "ice", "--med", "ibuprofen:400", *db),
+        "checkin (red flag)": ("checkin", "--pain", "5", "--flag", "fever=yes", *db),
+        "history": ("history", *db),
+        "trend": ("trend", *db),
+        "coach --list": ("coach", "--list", *db),
+        "reminders": ("reminders", "--output", str(tmp / "plan.ics"), *db),
+        "report": ("report", "--format", "html", "--output", str(tmp / "report.html"), *db),
+        "export": ("export", "--format", "json", "--output", str(tmp / "diary.json"), *db),
+        "episode resolve": ("episode", "resolve", *db),
+        "kb check": ("kb", "check"),
+    }
+
+
+CLI = tuple(_commands(Path("/nonexistent")))
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """What each command printed (stdout and stderr), run in order on one diary."""
+    tmp = tmp_path_factory.mktemp("cli")
+    _answer_files(tmp)
+    out: dict[str, str] = {}
+    patch = pytest.MonkeyPatch()
+    patch.setenv("COLUMNS", "4000")  # no wrapping: a knowledge-base text stays on one line
+    patch.setenv("BACKCARE_EMERGENCY_NUMBER", "999")
+    try:
+        with installed("en", PseudoTranslations()):
+            for name, args in _commands(tmp).items():
+                stdout, stderr = io.StringIO(), io.StringIO()
+                with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+                    main(list(args))
+                out[name] = (stdout.getvalue() + stderr.getvalue()).replace(str(tmp), "TMP")
+    finally:
+        patch.undo()
+    return out
+
+
+def test_every_command_printed_something(printed: dict[str, str]) -> None:
+    assert all(printed[name].strip() for name in CLI), [n for n in CLI if not printed[n].strip()]
+
+
+@pytest.mark.parametrize("command", CLI)
+def test_a_command_prints_only_catalogue_and_knowledge_base_words(
+    printed: dict[str, str], command: str
+) -> None:
+    # kb check lists the knowledge base's sections by their file names.
+    sections = (*KnowledgeBase.model_fields, "vocabulary (en)") if command == "kb check" else ()
+    found = escaped(visible_text(printed[command]), allowed=(*NAMES, *sections))
+    _check(f"backcare {command}", found)

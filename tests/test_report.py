@@ -213,7 +213,7 @@ def test_questions_notes_disclaimer_and_sources_are_included(html: str) -> None:
     assert "Can I go back to work on Monday?" in text
     assert "better after the walk" in text
     assert "not a diagnosis or a prescription" in text
-    assert "Ostelo 2008 (Spine)" in text
+    assert "Ostelo 2008, Spine" in text
     assert "PACE trial 2014" in text
 
 

@@ -917,7 +917,9 @@ def _environment() -> Any:
     )
     # Words from the catalogue, as on the web pages ({{ _("...") }} and |label).
     environment.add_extension("jinja2.ext.i18n")
-    environment.install_gettext_callables(gettext, ngettext, newstyle=True)
+    environment.install_gettext_callables(  # type: ignore[attr-defined]  # added by the extension
+        gettext, ngettext, newstyle=True
+    )
     environment.policies["ext.i18n.trimmed"] = True
     environment.filters["label"] = lambda value, kind: label(kind, value)
     environment.globals["language"] = active_language()

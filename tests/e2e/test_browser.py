@@ -245,7 +245,7 @@ def test_a_check_in_is_saved_and_drawn_on_the_chart(server: str, page: Any, shot
     page.goto(f"{server}/diary/check-in")
     _check_page(page, shots, "checkin")
     page.locator('input[name="pain"][value="4"]').check()
-    page.get_by_label("Ice", exact=True).check()
+    page.get_by_label("Cold pack", exact=True).check()
     page.fill("#note", "walked to the shop")
     page.get_by_role("button", name="Save check-in").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Check-in saved"

@@ -20,7 +20,7 @@ from __future__ import annotations
 import gettext as _gettext
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
@@ -36,6 +36,7 @@ __all__ = [
     "gettext",
     "installed",
     "label",
+    "label_kinds",
     "labels",
     "ngettext",
     "translations",
@@ -142,8 +143,6 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural form of a message for ``n``, in the active language."""
     return _current()[1].ngettext(singular, plural, n)
 
-
-_ = gettext
 
 # The labels of ids. One table per kind of id; each value is the English message id, marked
 # with N_ so `make catalogue` extracts it, and translated when it is shown.
@@ -286,7 +285,3 @@ def labels(kind: str) -> Mapping[str, str]:
 def label_kinds() -> tuple[str, ...]:
     """The kinds :func:`label` knows (for tests and the documentation)."""
     return tuple(_LABELS)
-
-
-#: The type of ``gettext``, for code that takes a translation function.
-Translate = Callable[[str], str]

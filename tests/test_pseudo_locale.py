@@ -38,6 +38,7 @@ from tests.web_support import hidden_fields, page_form, start_episode, typical_a
 from backcare import Engine, KnowledgeBase, Settings
 from backcare.cli import main
 from backcare.i18n import gettext, installed, label, label_kinds, labels, use_language
+from backcare.rules.assessor import _engine_for
 
 TODO = Path(__file__).parent / "data" / "i18n_todo.txt"
 NOTE = "walked 2x"  # what the person typed: their own words pass through as typed
@@ -312,6 +313,9 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     patch = pytest.MonkeyPatch()
     patch.setenv("COLUMNS", "4000")  # no wrapping: a knowledge-base text stays on one line
     patch.setenv("BACKCARE_EMERGENCY_NUMBER", "999")
+    # The commands' engine is cached per settings for the process (one language per process):
+    # build it afresh under the pseudo-locale, and drop that one afterwards.
+    _engine_for.cache_clear()
     try:
         with installed("en", PseudoTranslations()):
             for name, args in _commands(tmp).items():
@@ -321,6 +325,7 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
                 out[name] = (stdout.getvalue() + stderr.getvalue()).replace(str(tmp), "TMP")
     finally:
         patch.undo()
+        _engine_for.cache_clear()
     return out
 
 

@@ -8,7 +8,7 @@ HASH := $(shell cksum pyproject.toml | cut -d' ' -f1)
 RUN_STAMP := $(VENV)/.runtime-$(HASH)
 STAMP := $(VENV)/.installed-$(HASH)
 
-.PHONY: help setup run assess test lint typecheck audit lock format bench docs clean
+.PHONY: help setup run assess test lint typecheck audit lock format bench docs catalogue clean
 
 help:  ## List the chores
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -68,6 +68,17 @@ docs: $(STAMP)  ## Regenerate the generated docs (protocol, CLI reference, expor
 	$(BIN)/python -c "from backcare.export.transfer import schema_text as s; \
 		[open(p, 'w').write(s()) for p in ('docs/backcare-diary.schema.json', \
 		'src/backcare/export/backcare-diary.schema.json')]"
+
+# The message catalogue: extract every marked word into the template, merge it into each
+# language's .po, and compile each one to check it (the app compiles .po files itself when it
+# loads a language, so the .mo files are not kept). See docs/translations.md.
+LOCALE := src/backcare/locale
+catalogue: $(STAMP)  ## Extract user-facing words into the catalogue and update every language
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-wrap --no-location --sort-by-file \
+		--project backcare --msgid-bugs-address "" --omit-header -o $(LOCALE)/backcare.pot .
+	$(BIN)/pybabel update -i $(LOCALE)/backcare.pot -d $(LOCALE) -D backcare --no-wrap --ignore-obsolete \
+		--no-fuzzy-matching
+	$(BIN)/pybabel compile --statistics -d $(LOCALE) -D backcare
 
 clean:  ## Remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

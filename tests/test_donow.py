@@ -18,7 +18,7 @@ from backcare.viewmodels.donow import (
     do_now,
     dose_text,
     merge_schedule,
-    plural,
+    minutes_text,
     short_title,
 )
 
@@ -54,15 +54,15 @@ def test_dose_text_spaces_and_pluralises(dose: Dose, now: bool, text: str) -> No
 
 
 @pytest.mark.parametrize(
-    ("count", "noun", "text"),
+    ("count", "text"),
     [
-        pytest.param(1, "hour", "1 hour", id="one"),
-        pytest.param(2.0, "hour", "2 hours", id="float-two"),
-        pytest.param(0.5, "hour", "0.5 hours", id="half"),
+        pytest.param(1, "1 minute", id="one"),
+        pytest.param(2.0, "2 minutes", id="float-two"),
+        pytest.param(0.5, "0.5 minutes", id="half"),
     ],
 )
-def test_plural(count: float, noun: str, text: str) -> None:
-    assert plural(count, noun) == text
+def test_minutes_pluralise(count: float, text: str) -> None:
+    assert minutes_text(count) == text
 
 
 @pytest.mark.parametrize(

@@ -308,7 +308,7 @@ def test_triage_is_a_risk_assessment_with_its_reasons(bundle: dict[str, Any]) ->
     outcome = latest["prediction"][0]["outcome"]["coding"][0]
     assert outcome["code"] == "urgent"
     assert [c["coding"][0]["code"] for c in latest["reasonCode"]] == ["fever"]
-    assert "nhs_back_pain" in latest["reasonCode"][0]["text"]
+    assert "NHS: Back pain" in latest["reasonCode"][0]["text"]  # sources by short title
 
 
 def test_care_plan_lists_recommendations_and_exercises_with_their_definitions(

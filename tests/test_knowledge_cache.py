@@ -91,9 +91,9 @@ def test_the_cache_key_changes_with_the_code_the_pickle_is_made_of(
             (target / file.name).write_bytes(file.read_bytes())
         folders.append(target)
     monkeypatch.setattr(loader, "_SOURCE_FOLDERS", tuple(folders))
-    before = loader._cache_path(data)
+    before = loader._cache_path(data, "en")
     edited = copy / source
     edited.write_text(edited.read_text(encoding="utf-8") + "\n# a new field\n", encoding="utf-8")
-    after = loader._cache_path(data)
+    after = loader._cache_path(data, "en")
     assert before is not None
     assert before != after

@@ -51,7 +51,7 @@ def test_a_question_with_an_unlabelled_choice_is_refused() -> None:
             id="allergy",
         ),
         pytest.param("twisting_or_sudden_movement", "Twisting or a sudden movement", id="trigger"),
-        pytest.param("acute", "Acute", id="not-a-choice"),
+        pytest.param("acute", "acute", id="not-a-choice-is-never-title-cased"),
     ],
 )
 def test_the_pages_show_labels_not_ids(value: str, shown: str) -> None:

@@ -19,7 +19,7 @@ PACKAGE = Path(backcare.__file__).parent
 
 # Lowest first. A unit may import units of its own layer or below, never above.
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"_version", "errors", "locations", "units"}),
+    frozenset({"_version", "errors", "i18n", "locations", "units"}),
     frozenset({"settings"}),
     frozenset({"domain"}),
     frozenset({"knowledge", "measures"}),

@@ -24,6 +24,7 @@ from backcare.domain.answers import Answers, parse_answers
 from backcare.domain.enums import TriageLevel
 from backcare.domain.results import Question
 from backcare.errors import FieldProblem, InputError
+from backcare.i18n import gettext, ngettext
 from backcare.knowledge.schema import IntakeQuestion
 from backcare.rules.assessor import Engine
 from backcare.rules.facts import compile_condition
@@ -205,7 +206,7 @@ class AssessmentFlow:
         """Each choice of a question in words."""
         question = self._questions[key]
         named = self._intake[key].choice_labels if key in self._intake else {}
-        return {c: named.get(c, c.replace("_", " ").capitalize()) for c in question.choices}
+        return {c: named.get(c, c) for c in question.choices}
 
     def _offered(self, question: Question, facts: dict[str, Any]) -> Question:
         hidden = self._hidden_choices.get(question.key)
@@ -262,8 +263,10 @@ class AssessmentFlow:
                 0,
                 FieldProblem(
                     said_yes[0].key,
-                    "You answered Yes here, so 'None of these' does not fit. "
-                    "Choose No or Not sure for the others instead.",
+                    gettext(
+                        "You answered Yes here, so 'None of these' does not fit. "
+                        "Choose No or Not sure for the others instead."
+                    ),
                 ),
             )
         try:
@@ -288,13 +291,13 @@ class AssessmentFlow:
                 return _SKIP
             if not raw and none_of_these:
                 return False
-            raise _Unread("Please choose Yes, No or Not sure.")
+            raise _Unread(gettext("Please choose Yes, No or Not sure."))
         if question.kind == "choice":
             if len(raw) == 1 and raw[0] in question.choices:
                 return raw[0]
             if raw == [NOT_SURE] or (not raw and not self._needed(question.key)):
                 return _SKIP
-            raise _Unread("Please choose one of the answers.")
+            raise _Unread(gettext("Please choose one of the answers."))
         if question.kind == "multi_choice":
             chosen = set(raw)
             if chosen == {NOT_SURE}:
@@ -302,11 +305,11 @@ class AssessmentFlow:
             if chosen == {NONE_OF_THESE}:
                 return []
             if not chosen:
-                raise _Unread("Please tick the ones that apply, or 'None of these'.")
+                raise _Unread(gettext("Please tick the ones that apply, or 'None of these'."))
             if NONE_OF_THESE in chosen:
-                raise _Unread("'None of these' cannot go with other ticks.")
+                raise _Unread(gettext("'None of these' cannot go with other ticks."))
             if not chosen <= set(question.choices):
-                raise _Unread("Please choose from the answers shown.")
+                raise _Unread(gettext("Please choose from the answers shown."))
             return sorted(chosen)
         if not raw:
             return _SKIP
@@ -335,7 +338,7 @@ class AssessmentFlow:
         intake = self._intake.get(key)
         if intake is not None and intake.invalid:
             return intake.invalid
-        return "Please check this answer."
+        return gettext("Please check this answer.")
 
     @staticmethod
     def _readable(data: dict[str, Any], exc: InputError) -> dict[str, Any]:
@@ -366,15 +369,15 @@ class AssessmentFlow:
 
     def _words(self, question: Question, value: Any, skipped: Sequence[str]) -> str:
         if value is None:
-            return "Not sure" if question.key in skipped else "Not answered"
+            return gettext("Not sure") if question.key in skipped else gettext("Not answered")
         if isinstance(value, bool):
-            return "Yes" if value else "No"
+            return gettext("Yes") if value else gettext("No")
         if question.kind in {"choice", "multi_choice"}:
             labels = self.labels(question.key)
             if isinstance(value, str):
                 return labels.get(value, value)
             chosen = sorted(str(v) for v in value)
-            return ", ".join(labels.get(c, c) for c in chosen) or "None of these"
+            return ", ".join(labels.get(c, c) for c in chosen) or gettext("None of these")
         if question.key == _ONSET_PATH:
             return _ago(float(value))
         number = float(value)
@@ -382,7 +385,7 @@ class AssessmentFlow:
 
 
 def _Unread(text: str) -> InputError:  # noqa: N802 - reads as the exception it makes
-    return InputError("please check your answer", problems=[FieldProblem("", text)])
+    return InputError(gettext("please check your answer"), problems=[FieldProblem("", text)])
 
 
 _SKIP: Any = object()
@@ -391,9 +394,9 @@ _SKIP: Any = object()
 def _ago(hours: float) -> str:
     if hours < 48:
         shown = round(hours)
-        return f"{shown} hour{'s' if shown != 1 else ''} ago"
+        return ngettext("{count} hour ago", "{count} hours ago", shown).format(count=shown)
     days = round(hours / 24)
-    return f"{days} days ago"
+    return ngettext("{count} day ago", "{count} days ago", days).format(count=days)
 
 
 def _put(data: dict[str, Any], key: str, value: Any) -> None:

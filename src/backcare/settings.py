@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from backcare.i18n import N_
 from backcare.locations import cache_folder
 from backcare.units import Units
 
@@ -36,12 +37,13 @@ PERSONAL_SETTINGS: tuple[str, ...] = ("emergency_number", "wake_time", "sleep_ti
 
 
 #: The emergency numbers people most often need; any other short number is accepted too.
+#: Where each is used, in English (catalogue message ids: show them with ``gettext``).
 COMMON_EMERGENCY_NUMBERS: dict[str, str] = {
-    "999": "United Kingdom, Ireland and others",
-    "911": "United States, Canada and others",
-    "112": "European Union and most mobile networks worldwide",
-    "000": "Australia",
-    "111": "New Zealand",
+    "999": N_("United Kingdom, Ireland and others"),
+    "911": N_("United States, Canada and others"),
+    "112": N_("European Union and most mobile networks worldwide"),
+    "000": N_("Australia"),
+    "111": N_("New Zealand"),
 }
 
 _NUMBER = re.compile(r"^[0-9]{2,4}$")

@@ -27,14 +27,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from backcare.cli.app import app
     from backcare.errors import BackcareError
+    from backcare.i18n import gettext
 
     try:
         result = app(args=args, prog_name="backcare", standalone_mode=False)
     except BackcareError as exc:
-        print(f"backcare: error: {exc}", file=sys.stderr)
+        print(gettext("backcare: error: {message}").format(message=exc), file=sys.stderr)
         return exc.exit_code
     except typer.Abort:
-        print("\nbackcare: stopped.", file=sys.stderr)
+        print("\n" + gettext("backcare: stopped."), file=sys.stderr)
         return 130
     except typer.Exit as exc:
         return exc.exit_code

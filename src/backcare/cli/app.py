@@ -58,6 +58,7 @@ def interactive(
     from backcare.cli.interactive import run_interactive
     from backcare.cli.render import ANSWER_INTERACTIVELY, render_assessment
     from backcare.domain.enums import TriageLevel
+    from backcare.i18n import gettext
     from backcare.rules.assessor import default_engine
 
     console = Console()
@@ -66,7 +67,9 @@ def interactive(
     render_assessment(console, result.assessment, answer_hint=ANSWER_INTERACTIVELY)
     if result.assessment.triage.level is TriageLevel.EMERGENCY:
         raise typer.Exit(EMERGENCY_EXIT_STATUS)
-    offer = "Start an episode diary with these answers, so you can check in and track progress?"
+    offer = gettext(
+        "Start an episode diary with these answers, so you can check in and track progress?"
+    )
     if Confirm.ask(offer, console=console, default=True):
         from backcare.cli.diary import start_with_answers
         from backcare.diary import open_diary
@@ -163,6 +166,7 @@ def kb_check(
     ] = None,
 ) -> None:
     """Validate the knowledge base and the free-text vocabulary; print the entry counts."""
+    from backcare.i18n import gettext
     from backcare.knowledge.loader import load_knowledge_base
     from backcare.text import check_vocabulary, load_vocabulary
 
@@ -181,7 +185,7 @@ def kb_check(
     width = max(len(s) for s in counts)
     for section, count in counts.items():
         print(f"{section:<{width}}  {count:>4}")
-    print(f"knowledge base OK: {sum(counts.values())} entries")
+    print(gettext("knowledge base OK: {count} entries").format(count=sum(counts.values())))
 
 
 @kb_app.command("show")

@@ -26,6 +26,7 @@ from backcare.cli._terminal import printable, to_stdout
 from backcare.domain.enums import Trigger
 from backcare.errors import FieldProblem, InputError
 from backcare.export.formats import FORMATS
+from backcare.i18n import gettext, label, ngettext
 from backcare.measures import nrs_mcid
 from backcare.viewmodels.summary import episode_summary
 
@@ -37,12 +38,6 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 
-_LEVEL_LABEL = {
-    "self_care": "self-care",
-    "see_doctor": "doctor",
-    "urgent": "URGENT",
-    "emergency": "EMERGENCY",
-}
 _LEVEL_STYLE = {
     "self_care": "green",
     "see_doctor": "cyan",
@@ -300,23 +295,28 @@ def episode_show(
         report = diary.trend_of(history)
         episode = history.episode
         console = _console()
-        console.print(f"[bold]Episode {episode.id}[/] ({episode.status.value})")
-        console.print(f"  began      {_when(episode.onset_at, diary.tz)}")
+        status = label("episode_status", episode.status).lower()
+        console.print(f"[bold]{gettext('Episode {id}').format(id=episode.id)}[/] ({status})")
+        rows = [(gettext("began"), _when(episode.onset_at, diary.tz))]
         if episode.trigger:
-            console.print(f"  trigger    {episode.trigger.replace('_', ' ')}")
+            rows.append((gettext("trigger"), label("trigger", episode.trigger)))
         if episode.resolved_at is not None:
-            console.print(f"  resolved   {_when(episode.resolved_at, diary.tz)}")
-        console.print(f"  check-ins  {len(history.checkins)}")
+            rows.append((gettext("resolved"), _when(episode.resolved_at, diary.tz)))
+        rows.append((gettext("check-ins"), str(len(history.checkins))))
+        width = max(len(name) for name, _value in [*rows, (gettext("triage"), "")]) + 2
+        for name, value in rows:
+            console.print(f"  {name.ljust(width)}{value}", markup=False)
         level = (
             history.checkins[-1].triage_level.value
             if history.checkins
             else str(episode.assessment.get("triage", {}).get("level", "self_care"))
         )
-        console.print(f"  triage     [{_LEVEL_STYLE.get(level, '')}]{level}[/]")
+        triage = gettext("triage").ljust(width)
+        console.print(f"  {triage}[{_LEVEL_STYLE.get(level, '')}]{label('level', level)}[/]")
         for line in report.lines():
             console.print(f"  {printable(line)}", markup=False)
         if summary_text := episode_summary(episode):
-            console.rule("Summary")
+            console.rule(gettext("Summary"))
             console.print(printable(summary_text), markup=False)
 
 
@@ -334,7 +334,7 @@ def episode_resolve(
     with _open(db) as diary:
         episode = diary.resolve(episode_id, summary=summary)
         console = _console()
-        console.print(f"[bold]Episode {episode.id} resolved.[/]")
+        console.print(f"[bold]{gettext('Episode {id} resolved.').format(id=episode.id)}[/]")
         console.print(printable(episode_summary(episode) or ""), markup=False)
 
 
@@ -644,23 +644,37 @@ def _render_sessions(console: Console, diary: Diary, sessions: Sequence[Any]) ->
     """One line per exercise-coach session (nothing when there are none)."""
     if not sessions:
         return
-    lines = [f"Exercise sessions: {len(sessions)}"]
+    lines = [gettext("Exercise sessions: {count}").format(count=len(sessions))]
     for session in sessions:
         done = sum(e.completed for e in session.exercises)
         if session.stopped_for_symptom and session.symptom is not None:
-            outcome = f"stopped: {session.symptom.value.replace('_', ' ')}"
+            outcome = gettext("stopped: {symptom}").format(
+                symptom=label("symptom", session.symptom)
+            )
         elif session.quit_early:
-            outcome = "stopped early"
+            outcome = gettext("stopped early")
         else:
-            outcome = "finished"
-        pain = "" if session.pain_before is None else f", pain {session.pain_before}"
-        if session.pain_after is not None:
-            pain += f" → {session.pain_after}" if pain else f", pain after {session.pain_after}"
-        lines.append(
-            f"  {session.started_at.astimezone(diary.tz):%Y-%m-%d %H:%M}  "
-            f"{done} of {len(session.exercises)} exercises done, "
-            f"{session.reps_done} holds, {round(session.active_seconds / 60)} min{pain}: {outcome}"
+            outcome = gettext("finished")
+        pain = ""
+        if session.pain_before is not None and session.pain_after is not None:
+            pain = ", " + gettext("pain {before} → {after}").format(
+                before=session.pain_before, after=session.pain_after
+            )
+        elif session.pain_before is not None:
+            pain = ", " + gettext("pain {before}").format(before=session.pain_before)
+        elif session.pain_after is not None:
+            pain = ", " + gettext("pain after {after}").format(after=session.pain_after)
+        summary = gettext(
+            "{done} of {planned} exercises done, {holds} holds, {minutes} min{pain}: {outcome}"
+        ).format(
+            done=done,
+            planned=len(session.exercises),
+            holds=session.reps_done,
+            minutes=round(session.active_seconds / 60),
+            pain=pain,
+            outcome=outcome,
         )
+        lines.append(f"  {session.started_at.astimezone(diary.tz):%Y-%m-%d %H:%M}  {summary}")
     console.file.write("\n".join(lines) + "\n")
 
 
@@ -688,9 +702,21 @@ def _render_history(
 ) -> None:
     """A plain aligned table, one line per check-in (Rich's Table is too slow for years)."""
     if not checkins:
-        console.print(f"Episode {episode_id}: no check-ins yet (backcare checkin).")
+        console.print(
+            gettext("Episode {id}: no check-ins yet (backcare checkin).").format(id=episode_id)
+        )
         return
-    headers = ("When", "Day", "Pain", "Worst", "PSFS", "Triage", "Did", "Medicines", "Note")
+    headers = (
+        gettext("When"),
+        gettext("Day"),
+        gettext("Pain"),
+        gettext("Worst"),
+        "PSFS",
+        gettext("Triage"),
+        gettext("Did"),
+        gettext("Medicines"),
+        gettext("Note"),
+    )
     right = {1, 2, 3, 4}
     rows: list[tuple[str, ...]] = []
     levels: list[str] = []
@@ -699,10 +725,13 @@ def _render_history(
         psfs = (
             f"{sum(a.score for a in c.activities) / len(c.activities):.1f}" if c.activities else ""
         )
-        did = " ".join(
-            f"{a.action.value}×{a.count}" if a.count > 1 else a.action.value for a in c.actions
+        did = ", ".join(
+            f"{label('action', a.action)}×{a.count}" if a.count > 1 else label("action", a.action)
+            for a in c.actions
         )
-        meds = " ".join(f"{d.drug} {d.mg}{'!' if d.overridden else ''}" for d in c.doses)
+        meds = ", ".join(
+            f"{_medicine_name(d.drug)} {d.mg}{'!' if d.overridden else ''}" for d in c.doses
+        )
         level = c.triage_level.value
         levels.append(level)
         rows.append(
@@ -712,7 +741,7 @@ def _render_history(
                 str(c.pain),
                 "" if c.worst_pain is None else str(c.worst_pain),
                 psfs,
-                _LEVEL_LABEL[level],
+                label("level", level),
                 did,
                 printable(meds),
                 " ".join(printable(c.note or "").split()),
@@ -728,7 +757,12 @@ def _render_history(
 
     paint = _painter(console)
     lines = [
-        paint(f"Episode {episode_id}: {len(rows)} check-ins", "bold"),
+        paint(
+            ngettext(
+                "Episode {id}: {count} check-in", "Episode {id}: {count} check-ins", len(rows)
+            ).format(id=episode_id, count=len(rows)),
+            "bold",
+        ),
         paint(cells(headers, 0, len(headers)).rstrip(), "bold underline"),
     ]
     lines += [
@@ -790,13 +824,20 @@ def trend(
             to_stdout((json.dumps(_trend_json(report), indent=2) + "\n").encode())
             return
         console = _console()
-        console.print(f"[bold]Episode {loaded.episode.id}[/], day {report.days_since_onset}")
+        title = gettext("Episode {id}").format(id=loaded.episode.id)
+        day = gettext("day {day}").format(day=report.days_since_onset)
+        console.print(f"[bold]{title}[/], {day}")
         for line in report.lines():
             console.print(printable(line), markup=False)
         if report.pain is not None:
-            console.print(
-                f"[dim]Thresholds: {nrs_mcid().text} ({', '.join(report.pain.sources)}).[/]"
+            from backcare.knowledge.loader import load_knowledge_base
+
+            kb = load_knowledge_base()
+            titles = ", ".join(kb.source_title(s) for s in report.pain.sources)
+            thresholds = gettext("Thresholds: {threshold} ({sources}).").format(
+                threshold=nrs_mcid().text, sources=titles
             )
+            console.print(f"[dim]{thresholds}[/]")
         chart = render_text(pain_columns(points, tz=diary.tz, width=60), baseline=baseline)
         if chart:
             console.print()
@@ -804,7 +845,7 @@ def trend(
                 console.print(line, markup=False)
         for path in (png, svg):
             if path is not None:
-                console.print(f"Chart written to {path}.")
+                console.print(gettext("Chart written to {path}.").format(path=path))
 
 
 def _trend_json(report: TrendReport) -> dict[str, Any]:
@@ -900,7 +941,10 @@ def export(
         raise InputError(
             "cannot write the export", problems=[FieldProblem(str(output), str(exc))]
         ) from exc
-    print(f"Exported ({chosen.name}) to {output}.", file=sys.stderr)
+    print(
+        gettext("Exported ({format}) to {path}.").format(format=chosen.name, path=output),
+        file=sys.stderr,
+    )
 
 
 def import_(
@@ -919,14 +963,24 @@ def import_(
             now=diary.now(),
             questionnaires=diary.questionnaires,
         )
+    episodes = ngettext("{count} episode", "{count} episodes", result.episodes)
+    checkins = ngettext("{count} check-in", "{count} check-ins", result.checkins)
+    doses = ngettext("{count} dose", "{count} doses", result.doses)
     print(
-        f"Imported {_count(result.episodes, 'episode')}, {_count(result.checkins, 'check-in')} "
-        f"and {_count(result.doses, 'dose')}."
+        gettext("Imported {episodes}, {checkins} and {doses}.").format(
+            episodes=episodes.format(count=result.episodes),
+            checkins=checkins.format(count=result.checkins),
+            doses=doses.format(count=result.doses),
+        )
     )
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+def _medicine_name(drug: str) -> str:
+    """A medicine id in the knowledge base's words (``ibuprofen`` -> ``Ibuprofen``)."""
+    from backcare.knowledge.loader import load_knowledge_base
+
+    medicine = load_knowledge_base().medicine(drug)
+    return medicine.name if medicine is not None else drug
 
 
 _COMMANDS: tuple[tuple[str, Callable[..., None]], ...] = (

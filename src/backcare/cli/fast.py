@@ -37,7 +37,13 @@ _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # validates and compiles it.
 _INPUTS = ("rules", "domain", "knowledge", os.path.join("knowledge", "data"))
 # The settings the protocol is compiled with, by environment variable.
-_SETTINGS = ("BACKCARE_EMERGENCY_NUMBER", "BACKCARE_WAKE_TIME", "BACKCARE_SLEEP_TIME")
+# The language too: the protocol holds a few catalogue words (the medicines' licence notes).
+_SETTINGS = (
+    "BACKCARE_EMERGENCY_NUMBER",
+    "BACKCARE_WAKE_TIME",
+    "BACKCARE_SLEEP_TIME",
+    "BACKCARE_LANGUAGE",
+)
 
 
 def json_source(args: Sequence[str]) -> str | None:

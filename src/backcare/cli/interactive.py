@@ -25,6 +25,7 @@ from backcare.domain.enums import TriageLevel
 from backcare.domain.results import Assessment, Question
 from backcare.errors import InputError
 from backcare.flow import NONE_OF_THESE, NOT_SURE, AssessmentFlow, Page
+from backcare.i18n import gettext
 from backcare.rules.assessor import Engine
 from backcare.text.hints import StoryHints
 
@@ -52,9 +53,11 @@ def run_interactive(
     when the ``text`` extra is installed).
     """
     console.print(
-        "[bold]backcare[/bold] asks the most important safety questions first. "
-        "Answer y/n, or [bold]s[/bold] if you are not sure "
-        "(a skipped safety question is never taken as a 'no')."
+        gettext(
+            "[bold]backcare[/bold] asks the most important safety questions first. "
+            "Answer y/n, or [bold]s[/bold] if you are not sure "
+            "(a skipped safety question is never taken as a 'no')."
+        )
     )
     hints = _story(console) if _offer_story(ask_story) else StoryHints()
     flow = AssessmentFlow(engine)
@@ -103,8 +106,10 @@ def _ask_any(console: Console) -> str:
     while True:
         reply = (
             Prompt.ask(
-                "Do any of these apply to you? [dim](y = yes, at least one; "
-                "n = none of these; s = not sure: ask me each)[/dim]",
+                gettext(
+                    "Do any of these apply to you? [dim](y = yes, at least one; "
+                    "n = none of these; s = not sure: ask me each)[/dim]"
+                ),
                 console=console,
             )
             .strip()
@@ -154,8 +159,10 @@ def _story(console: Console) -> StoryHints:
         return StoryHints()
     if hints.mentioned or hints.prefill:
         console.print(
-            "Thank you. We will check what you mentioned first; press Enter to keep a value "
-            "we read from your words, or type another."
+            gettext(
+                "Thank you. We will check what you mentioned first; press Enter to keep a value "
+                "we read from your words, or type another."
+            )
         )
     return hints
 
@@ -176,7 +183,12 @@ def _ask(
 ) -> list[str]:
     """Ask one question until the reply is of its kind: the page's form values for it."""
     quote = hints.quotes.get(question.key)
-    lead = f"You mentioned [italic]“{quote}”[/italic]. Is that right? " if quote else ""
+    lead = ""
+    if quote:
+        lead = gettext("You mentioned [italic]“{words}”[/italic]. Is that right?").format(
+            words=quote
+        )
+        lead += " "
     default = _default(question, hints)
     while True:
         text = f"{lead}[bold]{question.text}[/bold] {_hint(question, flow)}"
@@ -194,17 +206,18 @@ def _ask(
 
 def _hint(question: Question, flow: AssessmentFlow) -> str:
     if question.kind == "boolean":
-        return "[dim](y/n/s)[/dim]"
+        return "[dim]" + gettext("(y/n/s)") + "[/dim]"
     if question.kind in {"choice", "multi_choice"}:
         labels = flow.labels(question.key)
         options = "  ".join(f"{i}={labels[c]}" for i, c in enumerate(question.choices, start=1))
-        extra = (
-            ", several separated by commas, or 0=none" if question.kind == "multi_choice" else ""
-        )
-        return f"[dim]({options}{extra}; s=skip)[/dim]"
+        if question.kind == "multi_choice":
+            hint = gettext("({options}, several separated by commas, or 0=none; s=skip)")
+        else:
+            hint = gettext("({options}; s=skip)")
+        return "[dim]" + hint.format(options=options) + "[/dim]"
     if question.key == "hours_since_onset":
-        return "[dim](e.g. 6h, 2d, yesterday evening; s=skip)[/dim]"
-    return "[dim](number, or s to skip)[/dim]"
+        return "[dim]" + gettext("(e.g. 6h, 2d, yesterday evening; s=skip)") + "[/dim]"
+    return "[dim]" + gettext("(number, or s to skip)") + "[/dim]"
 
 
 def _parse(question: Question, reply: str) -> list[str]:
@@ -215,7 +228,7 @@ def _parse(question: Question, reply: str) -> list[str]:
             return ["yes"]
         if lowered in _NO:
             return ["no"]
-        raise _bad(question, "please answer y (yes), n (no) or s (skip)")
+        raise _bad(question, gettext("please answer y (yes), n (no) or s (skip)"))
     if question.kind == "choice":
         return [_choice(question, lowered)]
     if question.kind == "multi_choice":
@@ -230,10 +243,10 @@ def _choice(question: Question, reply: str) -> str:
         return question.choices[int(reply) - 1]
     if reply in question.choices:
         return reply
-    raise _bad(question, f"please choose 1-{len(question.choices)}")
+    raise _bad(question, gettext("please choose 1-{last}").format(last=len(question.choices)))
 
 
 def _bad(question: Question, problem: str) -> InputError:
     from backcare.errors import FieldProblem
 
-    return InputError("invalid answer", problems=[FieldProblem(question.key, problem)])
+    return InputError(gettext("invalid answer"), problems=[FieldProblem(question.key, problem)])

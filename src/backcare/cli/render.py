@@ -34,6 +34,7 @@ from backcare.domain.verdict import (
     unanswered_safety_questions,
     verdict_state,
 )
+from backcare.i18n import N_, gettext, label, ngettext
 from backcare.knowledge.loader import load_knowledge_base
 from backcare.settings import get_settings
 from backcare.viewmodels.donow import (
@@ -58,36 +59,33 @@ __all__ = [
     "render_triage",
 ]
 
-#: How to answer the questions an incomplete result still needs, per command.
-ANSWER_INTERACTIVELY = "To answer them, run `backcare` again."
-ANSWER_AT_CHECKIN = (
+#: How to answer the questions an incomplete result still needs, per command (message ids:
+#: show them with ``gettext``).
+ANSWER_INTERACTIVELY = N_("To answer them, run `backcare` again.")
+ANSWER_AT_CHECKIN = N_(
     "To answer them, check in: `backcare checkin` asks each question, or give `--flag KEY=yes|no`."
 )
 
 
 def answer_in_file(source: str) -> str:
     """The hint for ``assess --input``: add the answers to the file and run it again."""
-    where = "the answers" if source == "-" else source
-    return f"To answer them, add them to {where} and run `backcare assess --input {source}` again."
+    where = gettext("the answers") if source == "-" else source
+    return gettext(
+        "To answer them, add them to {where} and run `backcare assess --input {source}` again."
+    ).format(where=where, source=source)
 
 
+# Styles only: the words come from the catalogue (label("level_heading"), label("track")...).
 _LEVEL_STYLE = {
-    TriageLevel.EMERGENCY: ("EMERGENCY", "bold white on red"),
-    TriageLevel.URGENT: ("URGENT: today", "bold black on yellow"),
-    TriageLevel.SEE_DOCTOR: ("SEE A DOCTOR within days", "bold black on cyan"),
-    TriageLevel.SELF_CARE: ("SELF-CARE", "bold black on green"),
+    TriageLevel.EMERGENCY: "bold white on red",
+    TriageLevel.URGENT: "bold black on yellow",
+    TriageLevel.SEE_DOCTOR: "bold black on cyan",
+    TriageLevel.SELF_CARE: "bold black on green",
 }
-_INCOMPLETE_STYLE = ("NOT COMPLETE: we can't tell yet", "bold")
-
 _STATUS_STYLE = {
-    MedicineStatus.SUITABLE: ("suitable", "green"),
-    MedicineStatus.ASK_FIRST: ("ask a pharmacist or doctor first", "yellow"),
-    MedicineStatus.AVOID: ("avoid", "bold red"),
-}
-_TRACK_TITLES = {
-    Track.RELIEF: "Relieve the pain",
-    Track.CAUSE: "Find and treat the cause",
-    Track.PREVENTION: "Stop it coming back",
+    MedicineStatus.SUITABLE: "green",
+    MedicineStatus.ASK_FIRST: "yellow",
+    MedicineStatus.AVOID: "bold red",
 }
 
 
@@ -104,17 +102,20 @@ class _Cited:
         for source_id in ids:
             if source_id not in self.ids:
                 self.ids.append(source_id)
-        return "Sources: " + " ".join(f"[{self.ids.index(i) + 1}]" for i in ids)
+        numbers = " ".join(f"[{self.ids.index(i) + 1}]" for i in ids)
+        return gettext("Sources: {numbers}").format(numbers=numbers)
 
 
 def _sources(ids: tuple[str, ...]) -> str:
-    return "Sources: " + ", ".join(ids)
+    """Sources by their short titles ("NICE NG59"), never their ids."""
+    kb = load_knowledge_base()
+    return gettext("Sources: {titles}").format(titles=", ".join(kb.source_title(i) for i in ids))
 
 
 _HELP_GROUPS = (
-    (TriageLevel.EMERGENCY, "Call {number} now if", "bold red"),
-    (TriageLevel.URGENT, "Get help today if", "bold yellow"),
-    (TriageLevel.SEE_DOCTOR, "See a doctor within days if", "bold"),
+    (TriageLevel.EMERGENCY, N_("Call {number} now if"), "bold red"),
+    (TriageLevel.URGENT, N_("Get help today if"), "bold yellow"),
+    (TriageLevel.SEE_DOCTOR, N_("See a doctor within days if"), "bold"),
 )
 
 
@@ -129,7 +130,8 @@ def render_do_now(console: Console, actions: tuple[Action, ...]) -> None:
         lines.append(
             Text.assemble(f"{number}. ", (action.title, "bold"), detail, (evidence, "dim"))
         )
-    console.print(Panel(Group(*lines), title="Do now", title_align="left", border_style="green"))
+    title = gettext("Do now")
+    console.print(Panel(Group(*lines), title=title, title_align="left", border_style="green"))
 
 
 def render_now_next(console: Console, plan: CarePlan, *, onset: datetime, now: datetime) -> None:
@@ -140,14 +142,20 @@ def render_now_next(console: Console, plan: CarePlan, *, onset: datetime, now: d
     since = local.time() if local.date() == now.date() else None
     day = day_view(merge_schedule(plan.schedule, since=since), now.time())
     lines: list[Text] = []
+    now_word, next_word = gettext("Now"), gettext("Next")
+    width = max(len(now_word), len(next_word)) + 1  # the times line up
     if day.now is not None:
-        lines.append(Text.assemble(("Now  ", "bold green"), f"{day.now.time}  {day.now.label}"))
+        now_line = f"{day.now.time}  {day.now.label}"
+        lines.append(Text.assemble((now_word.ljust(width), "bold green"), now_line))
     if day.next is not None:
-        lines.append(Text.assemble(("Next ", "bold"), f"{day.next.time}  {day.next.label}"))
+        next_line = f"{day.next.time}  {day.next.label}"
+        lines.append(Text.assemble((next_word.ljust(width), "bold"), next_line))
     else:
-        lines.append(Text("Nothing more today: the plan starts again in the morning."))
-    lines.append(Text(f"{len(day.later)} more later today", style="dim"))
-    console.print(Panel(Group(*lines), title="Today", title_align="left", border_style="green"))
+        lines.append(Text(gettext("Nothing more today: the plan starts again in the morning.")))
+    later = ngettext("{count} more later today", "{count} more later today", len(day.later))
+    lines.append(Text(later.format(count=len(day.later)), style="dim"))
+    title = gettext("Today")
+    console.print(Panel(Group(*lines), title=title, title_align="left", border_style="green"))
 
 
 def render_help(console: Console, signs: tuple[WarningSign, ...], number: str) -> None:
@@ -158,9 +166,9 @@ def render_help(console: Console, signs: tuple[WarningSign, ...], number: str) -
     for level, heading, style in _HELP_GROUPS:
         group = [s for s in signs if s.level is level]
         if group:
-            lines.append(Text(heading.format(number=number), style=style))
+            lines.append(Text(gettext(heading).format(number=number), style=style))
             lines += [Text(f"  • {sign.text}") for sign in group]
-    console.print(Panel(Group(*lines), title="Get help if", title_align="left"))
+    console.print(Panel(Group(*lines), title=gettext("Get help if"), title_align="left"))
 
 
 def render_emergency(console: Console, triage: Triage) -> None:
@@ -169,12 +177,11 @@ def render_emergency(console: Console, triage: Triage) -> None:
     reasons = "\n".join(f"• {r.message}" for r in triage.reasons if r.level is triage.level)
     body = Text.assemble(
         (triage.emergency.message + "\n\n", "bold"),
-        ("Why: \n", "bold"),
+        (gettext("Why:") + " \n", "bold"),
         reasons,
     )
-    console.print(
-        Panel(body, title=f"CALL {triage.emergency.number} NOW", style="bold red", expand=True)
-    )
+    title = gettext("Call {number} now").format(number=triage.emergency.number).upper()
+    console.print(Panel(body, title=title, style="bold red", expand=True))
 
 
 def render_triage(
@@ -190,10 +197,13 @@ def render_triage(
         return
     lines: list[Text] = []
     if verdict_state(triage) == INCOMPLETE:
-        label, style = _INCOMPLETE_STYLE
-        lines += [Text(incomplete_headline(triage), style="bold"), Text(INCOMPLETE_EXPLAINED)]
+        title, style = label("level_heading", INCOMPLETE), "bold"
+        lines += [
+            Text(incomplete_headline(triage), style="bold"),
+            Text(gettext(INCOMPLETE_EXPLAINED)),
+        ]
     else:
-        label, style = _LEVEL_STYLE[triage.level]
+        title, style = label("level_heading", triage.level), _LEVEL_STYLE[triage.level]
         lines.append(Text(triage.summary))
         if not triage.complete:
             lines.append(Text(incomplete_headline(triage), style="bold yellow"))
@@ -202,8 +212,9 @@ def render_triage(
     if not triage.complete:
         lines += [Text(f"  ? {question.text}") for question in questions]
         if answer_hint:
-            lines.append(Text(answer_hint, style="bold"))
-    console.print(Panel(Group(*lines), title=label, title_align="left", border_style=style))
+            lines.append(Text(gettext(answer_hint), style="bold"))
+    # Capitals: the terminal's way of making the level stand out (the words are the catalogue's).
+    console.print(Panel(Group(*lines), title=title.upper(), title_align="left", border_style=style))
 
 
 def render_plan(
@@ -216,53 +227,64 @@ def render_plan(
     """
     _sources = cite or _Cited()
     otc = {m.id for m in load_knowledge_base().medicines if m.otc}
-    console.print(Text(f"Phase: {plan.phase.value}. ", style="bold") + Text(plan.phase_note))
+    phase = gettext("Phase: {phase}.").format(phase=label("phase", plan.phase).lower())
+    console.print(Text(phase + " ", style="bold") + Text(plan.phase_note))
     for track in Track:
         recs = [r for r in plan.recommendations if r.track is track]
         if not recs:
             continue
-        console.rule(_TRACK_TITLES[track])
+        console.rule(label("track", track))
         for rec in recs:
             console.print(Text(rec.title, style="bold"))
             for line in rec.instructions:
                 console.print(f"  • {line}")
             if rec.dose is not None and (amount := dose_text(rec.dose)):
-                console.print(f"  How much: {amount}")
+                console.print("  " + gettext("How much: {amount}").format(amount=amount))
             for line in rec.safety:
                 console.print(Text(f"  ⚠ {line}", style="yellow"))
             for line in rec.stop_if:
-                console.print(Text(f"  ✋ Stop if {line}", style="yellow"))
-            evidence = f"Evidence: {rec.evidence.label}. " if rec.evidence else ""
+                console.print(Text(f"  ✋ {gettext('Stop if:')} {line}", style="yellow"))
+            evidence = ""
+            if rec.evidence:
+                evidence = gettext("Evidence: {grade}.").format(grade=rec.evidence.label) + " "
             console.print(Text(f"  {evidence}{_sources(rec.sources)}", style="dim"))
     if plan.bmi is not None:
         console.print(
-            f"BMI {plan.bmi.value:g} ({plan.bmi.category}). "
+            gettext("Body mass index: {value} ({band}).").format(
+                value=f"{plan.bmi.value:g}", band=plan.bmi.category
+            )
+            + " "
             + Text(_sources(plan.bmi.sources), style="dim").plain
         )
     if plan.medications:
         for title, group in (
-            ("Medicines you can buy (always follow the pack label)", True),
-            ("Treatments only a doctor gives", False),
+            (gettext("Medicines you can buy (always follow the pack label)"), True),
+            (gettext("Treatments only a doctor gives"), False),
         ):
             _medicines(console, title, [m for m in plan.medications if (m.drug in otc) is group])
     if plan.exercises:
-        console.rule("Exercises for this phase (run them with `backcare coach`)")
+        console.rule(gettext("Exercises for this phase (run them with `backcare coach`)"))
         for ex in plan.exercises:
-            sides = "each side" if ex.sides.value == "each" else ""
+            if ex.sides.value == "each":
+                dose = gettext("hold {hold} s × {reps} each side")
+            else:
+                dose = gettext("hold {hold} s × {reps}")
             console.print(
                 Text(ex.name, style="bold")
-                + Text(f": hold {ex.hold_seconds} s × {ex.reps} {sides}, ")
+                + Text(": " + dose.format(hold=ex.hold_seconds, reps=ex.reps) + ", ")
                 + Text(times_a_day(ex.times_per_day))
             )
     if plan.schedule:
-        console.rule("A day of this plan")
+        console.rule(gettext("A day of this plan"))
         table = Table(show_header=False, box=None)
         for slot in merge_schedule(plan.schedule):
-            minutes = f"{slot.minutes:g} min" if slot.minutes else ""
+            minutes = (
+                gettext("{minutes} min").format(minutes=f"{slot.minutes:g}") if slot.minutes else ""
+            )
             table.add_row(slot.time, slot.label, minutes)
         console.print(table)
     if with_help and plan.see_doctor_if:
-        console.rule("Get help if")
+        console.rule(gettext("Get help if"))
         for sign in plan.see_doctor_if:
             console.print(f"  • {sign.text}")
     if cite is None:
@@ -274,16 +296,16 @@ def _medicines(console: Console, title: str, medicines: list[MedicineAdvice]) ->
         return
     console.rule(title)
     table = Table(show_lines=False, expand=True)
-    table.add_column("Medicine")
-    table.add_column("For you")
-    table.add_column("Usual dose / limit")
-    table.add_column("Why")
+    table.add_column(gettext("Medicine"))
+    table.add_column(gettext("For you"))
+    table.add_column(gettext("Usual dose / limit"))
+    table.add_column(gettext("Why"))
     for med in medicines:
-        label, style = _STATUS_STYLE[med.status]
+        status, style = label("medicine_status", med.status), _STATUS_STYLE[med.status]
         limit = med.usual_dose
         if med.max_daily_mg:
-            limit += f"; max {med.max_daily_mg} mg in 24 h"
-        table.add_row(med.name, Text(label, style=style), limit, "\n".join(med.reasons))
+            limit += "; " + gettext("max {mg} mg in 24 h").format(mg=med.max_daily_mg)
+        table.add_row(med.name, Text(status, style=style), limit, "\n".join(med.reasons))
     console.print(table)
     for med in medicines:
         # The label notes and cautions the web shows under each medicine.
@@ -299,7 +321,7 @@ def _source_list(console: Console, cite: _Cited) -> None:
     known = {s.id: s for s in kb.sources}
     cited = [(n, known[i]) for n, i in enumerate(cite.ids, start=1) if i in known]
     cited.sort(key=lambda pair: _TRUST.get(pair[1].authority, len(_TRUST)))
-    console.rule("Sources (most trusted first)")
+    console.rule(gettext("Sources (most trusted first)"))
     for number, source in cited:
         where = f" {source.url}" if source.url else ""
         console.print(Text(f"[{number}] {source.title}{where}", style="dim"))
@@ -330,7 +352,7 @@ def render_assessment(
         number = emergency or get_settings().emergency_number
         render_help(console, assessment.plan.see_doctor_if, number)
         cite = _Cited()
-        console.rule("Details", style="dim")
+        console.rule(gettext("Details"), style="dim")
         render_plan(console, assessment.plan, with_help=False, cite=cite)
         _source_list(console, cite)
     console.print(Text(assessment.disclaimer, style="dim italic"))

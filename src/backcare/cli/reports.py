@@ -17,6 +17,7 @@ import typer
 
 from backcare.cli._options import DbOption, EpisodeOption
 from backcare.errors import FieldProblem, InputError
+from backcare.i18n import N_, gettext
 
 __all__ = ["register"]
 
@@ -26,13 +27,22 @@ OutputOption = Annotated[
 ]
 
 
+# What each export is called in its messages (catalogue message ids).
+_WHAT = {
+    "report": (N_("the report"), N_("Report written to {path}.")),
+    "calendar": (N_("the calendar"), N_("Calendar written to {path}.")),
+    "FHIR bundle": (N_("the FHIR bundle"), N_("FHIR bundle written to {path}.")),
+}
+
+
 def _write(data: bytes, output: Path | None, *, binary: bool, what: str) -> None:
     """Write the finished export to ``output`` (or stdout) and say where it went."""
+    name, written = (gettext(message) for message in _WHAT[what])
     if output is None:
         if binary and sys.stdout.isatty():
             raise InputError(
-                f"the {what} is binary: give a file to write it to",
-                problems=[FieldProblem("--output", "required for a PDF on a terminal")],
+                gettext("{what} is binary: give a file to write it to").format(what=name),
+                problems=[FieldProblem("--output", gettext("required for a PDF on a terminal"))],
             )
         from backcare.cli._terminal import to_stdout
 
@@ -44,10 +54,10 @@ def _write(data: bytes, output: Path | None, *, binary: bool, what: str) -> None
         write_private(output, data)
     except OSError as exc:
         raise InputError(
-            f"cannot write the {what}",
+            gettext("cannot write {what}").format(what=name),
             problems=[FieldProblem(str(output), exc.strerror or str(exc))],
         ) from exc
-    print(f"{what.capitalize()} written to {output}.", file=sys.stderr)
+    print(written.format(path=output), file=sys.stderr)
 
 
 def report(

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from backcare.domain.exercise import Step, Symptom
+from backcare.i18n import gettext as _
 from backcare.knowledge.schema import Exercise
 from backcare.measures import nrs_mcid
 
@@ -115,7 +116,7 @@ def next_dose(
             Step.START,
             start_hold,
             start_reps,
-            "First session of this episode: the starting dose from the knowledge base.",
+            _("First session of this episode: the starting dose from the knowledge base."),
         )
     progression = exercise.progression
     top_hold = max(progression.max_hold_seconds, start_hold)
@@ -128,49 +129,60 @@ def next_dose(
         new_hold = max(start_hold, hold - progression.hold_step_seconds)
         new_reps = max(start_reps, reps - progression.reps_step)
         if (new_hold, new_reps) == (hold, reps):
-            why += " You are already at the starting dose, so it stays there."
+            why += " " + _("You are already at the starting dose, so it stays there.")
         else:
-            why += f" One step back: {_dose_words(new_hold, new_reps, exercise)}."
+            why += " " + _("One step back: {dose}.").format(
+                dose=_dose_words(new_hold, new_reps, exercise)
+            )
         return _decision(exercise, Step.BACK, new_hold, new_reps, why)
 
     def same(why: str) -> ProgressionDecision:
         return _decision(exercise, Step.SAME, hold, reps, why)
 
     if last.symptom is not None:
-        return back(f"You reported {last.symptom.label} at the last session.")
+        return back(
+            _("You reported {symptom} at the last session.").format(symptom=last.symptom.label)
+        )
     if last.pain_before is None or last.pain_after is None:
-        return same("Pain was not scored before and after the last session, so the dose stays.")
+        return same(_("Pain was not scored before and after the last session, so the dose stays."))
     rise = last.pain_after - last.pain_before
     if rise >= (worse := nrs_mcid().points):
         return back(
-            f"Pain went up {rise} points after the last session "
-            f"({worse:g} or more is a change that matters)."
+            _(
+                "Pain went up {rise} points after the last session "
+                "({points:g} or more is a change that matters)."
+            ).format(rise=rise, points=worse)
         )
     if rise > 0:
-        return same("Pain went up 1 point after the last session, so the dose stays the same.")
+        return same(_("Pain went up 1 point after the last session, so the dose stays the same."))
     if last.skipped:
-        return same("You skipped it last time, so the dose stays the same.")
+        return same(_("You skipped it last time, so the dose stays the same."))
     if not last.completed:
-        return same("You did not finish every rep last time, so the dose stays the same.")
+        return same(_("You did not finish every rep last time, so the dose stays the same."))
     if last_step_up_on is not None and (today - last_step_up_on).days < min_days_between_steps_up:
         return same(
-            "It already went up today; the next step can come tomorrow "
-            "(add a little every few days, not every session)."
+            _(
+                "It already went up today; the next step can come tomorrow "
+                "(add a little every few days, not every session)."
+            )
         )
     new_hold = min(top_hold, hold + progression.hold_step_seconds)
     new_reps = min(top_reps, reps + progression.reps_step)
     if (new_hold, new_reps) == (hold, reps):
         return same(
-            f"Pain did not rise and you finished every rep; this is already the most backcare "
-            f"suggests ({_dose_words(hold, reps, exercise)})."
+            _(
+                "Pain did not rise and you finished every rep; this is already the most backcare "
+                "suggests ({dose})."
+            ).format(dose=_dose_words(hold, reps, exercise))
         )
     return _decision(
         exercise,
         Step.UP,
         new_hold,
         new_reps,
-        "Pain did not rise and you finished every rep: one step up to "
-        f"{_dose_words(new_hold, new_reps, exercise)}.",
+        _("Pain did not rise and you finished every rep: one step up to {dose}.").format(
+            dose=_dose_words(new_hold, new_reps, exercise)
+        ),
     )
 
 
@@ -183,5 +195,6 @@ def _decision(
 
 
 def _dose_words(hold: int, reps: int, exercise: Exercise) -> str:
-    per_side = " each side" if exercise.sides.value == "each" else ""
-    return f"hold {hold} s, {reps} reps{per_side}"
+    if exercise.sides.value == "each":
+        return _("hold {hold} s, {reps} reps each side").format(hold=hold, reps=reps)
+    return _("hold {hold} s, {reps} reps").format(hold=hold, reps=reps)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from backcare.errors import FieldProblem, InputError
+from backcare.i18n import gettext
 from backcare.locations import write_private
 from backcare.measures import nrs_mcid
 
@@ -104,7 +105,7 @@ def render_text(columns: Sequence[ChartColumn], *, baseline: int | None = None) 
         return []
     lines = []
     for row in range(_MAX, 0, -1):
-        mark = "◀ baseline" if baseline == row else ""
+        mark = "◀ " + gettext("baseline") if baseline == row else ""
         bars = "".join(_cell(c.mean, row) for c in columns)
         lines.append(f"{row:>2} ┤{bars} {mark}".rstrip())
     lines.append("   └" + "─" * len(columns))

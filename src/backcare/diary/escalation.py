@@ -29,6 +29,8 @@ from typing import Any
 from backcare.domain.answers import Answers, Course, parse_answers
 from backcare.domain.enums import Trend, TriageLevel
 from backcare.domain.results import Reason, Triage
+from backcare.i18n import gettext as _
+from backcare.i18n import label
 
 __all__ = [
     "COURSE_RULES",
@@ -115,24 +117,12 @@ class Escalation:
 
     def headline(self) -> str:
         """One sentence: what changed and what to do."""
-        verb = {
-            TriageLevel.EMERGENCY: "Get emergency help now",
-            TriageLevel.URGENT: "Get medical help today",
-            TriageLevel.SEE_DOCTOR: "See a doctor within the next few days",
-            TriageLevel.SELF_CARE: "Carry on with self-care",
-        }[self.level]
+        verb = label("level_action", self.level)
         if self.escalated:
-            before, now = _WORDS[self.previous], _WORDS[self.level]
-            return f"{verb}: this check-in raised the level from {before} to {now}."
-        return f"{verb}."
-
-
-_WORDS = {
-    TriageLevel.SELF_CARE: "self-care",
-    TriageLevel.SEE_DOCTOR: "see a doctor",
-    TriageLevel.URGENT: "urgent",
-    TriageLevel.EMERGENCY: "emergency",
-}
+            return _("{action}: this check-in raised the level from {before} to {now}.").format(
+                action=verb, before=label("level", self.previous), now=label("level", self.level)
+            )
+        return _("{action}.").format(action=verb)
 
 
 def escalation(triage: Triage, *, previous: TriageLevel) -> Escalation:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from backcare.i18n import label
+
 __all__ = [
     "Condition",
     "EvidenceGrade",
@@ -52,16 +54,8 @@ class EvidenceGrade(StrEnum):
 
     @property
     def label(self) -> str:
-        """The grade in words, as every view shows it."""
-        return _EVIDENCE_LABELS[self]
-
-
-_EVIDENCE_LABELS = {
-    EvidenceGrade.GUIDELINE: "guideline",
-    EvidenceGrade.TRIAL: "trials",
-    EvidenceGrade.EXPERT: "expert opinion",
-    EvidenceGrade.SEED: "seed articles only",
-}
+        """The grade in words, as every view shows it (from the message catalogue)."""
+        return label("evidence", self)
 
 
 class Phase(StrEnum):

@@ -10,6 +10,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from backcare.i18n import label
+
 __all__ = ["Side", "Step", "Symptom"]
 
 
@@ -40,8 +42,8 @@ class Symptom(StrEnum):
 
     @property
     def label(self) -> str:
-        """The symptom in plain words, for messages and the diary."""
-        return _LABELS[self]
+        """The symptom in plain words, for messages and the diary (from the catalogue)."""
+        return label("symptom", self)
 
     @property
     def red_flag(self) -> str | None:
@@ -53,11 +55,3 @@ class Symptom(StrEnum):
         if self is Symptom.SEVERE_PAIN:
             return None
         return {"red_flags": {self.value: True}}
-
-
-_LABELS = {
-    Symptom.ONE_LEG_NUMBNESS_OR_TINGLING: "new numbness or tingling in one leg",
-    Symptom.BOTH_LEGS: "new numbness or tingling in both legs",
-    Symptom.WORSENING_LEG_WEAKNESS: "new or worsening weakness in a leg",
-    Symptom.SEVERE_PAIN: "severe pain",
-}

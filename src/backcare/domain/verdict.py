@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from backcare.domain.enums import TriageLevel
 from backcare.domain.results import Assessment, Question, Triage
+from backcare.i18n import N_, ngettext
 
 __all__ = [
     "INCOMPLETE",
@@ -23,7 +24,8 @@ __all__ = [
 #: The verdict state of an incomplete result that would otherwise read as self-care.
 INCOMPLETE = "incomplete"
 
-INCOMPLETE_EXPLAINED = (
+#: The English words (a catalogue message id): show them with ``gettext(INCOMPLETE_EXPLAINED)``.
+INCOMPLETE_EXPLAINED = N_(
     "A skipped question is never taken as “no”, so backcare cannot say this is safe to "
     "look after at home until every safety question is answered."
 )
@@ -41,8 +43,11 @@ def incomplete_headline(triage: Triage) -> str:
     count = len(triage.missing)
     if not count:
         return ""
-    noun = "question" if count == 1 else "questions"
-    return f"We can't tell yet: {count} safety {noun} unanswered"
+    return ngettext(
+        "We can't tell yet: {count} safety question unanswered",
+        "We can't tell yet: {count} safety questions unanswered",
+        count,
+    ).format(count=count)
 
 
 def unanswered_safety_questions(assessment: Assessment) -> tuple[Question, ...]:

@@ -69,6 +69,8 @@ from backcare.export._fhir import (
     stable_id,
     validated,
 )
+from backcare.i18n import N_, label
+from backcare.i18n import gettext as _
 from backcare.knowledge.questionnaires import Questionnaires, load_questionnaires
 from backcare.measures import (
     RMDQ_ITEMS,
@@ -95,13 +97,29 @@ __all__ = [
     "export_fhir_bundle",
 ]
 
-_LEVEL_TEXT = {
-    TriageLevel.SELF_CARE: "Self-care: no sign of a serious cause",
-    TriageLevel.SEE_DOCTOR: "See a doctor within the next few days",
-    TriageLevel.URGENT: "Get medical help today",
-    TriageLevel.EMERGENCY: "Emergency: get help now",
-}
-_PAIN_TEXT = "Pain now (0-10 numeric rating)"
+_PAIN_TEXT = N_("Pain now (0-10 numeric rating)")
+
+
+def _pain_around_exercise(side: str) -> str:
+    if side == "before":
+        return _("Pain before exercise (0-10 numeric rating)")
+    return _("Pain after exercise (0-10 numeric rating)")
+
+
+def _exercise_note(exercise: Any, reps: str) -> str:
+    """``Asked for 5 holds of 10 s each side; held left 5, right 5; longest hold 10 s.``"""
+    if exercise.sides.value == "each":
+        asked = _("Asked for {reps} holds of {hold} s each side")
+    else:
+        asked = _("Asked for {reps} holds of {hold} s")
+    parts = [
+        asked.format(reps=exercise.target_reps, hold=exercise.target_hold_seconds),
+        _("held {reps}").format(reps=reps),
+        _("longest hold {hold} s").format(hold=f"{exercise.achieved_hold_seconds:g}"),
+    ]
+    if exercise.skipped:
+        parts.append(_("skipped"))
+    return "; ".join(parts) + "."
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +201,7 @@ class _Builder:
             "code": _concept(
                 coding(SNOMED, "279039007"),
                 coding(ICD10CM, "M62.830"),
-                text="Acute back muscle spasm (acute non-specific low back pain), self-reported",
+                text=_("Acute back muscle spasm (acute non-specific low back pain), self-reported"),
             ),
             "subject": _ref(self.patient),
             "onsetDateTime": fhir_datetime(episode.onset_at),
@@ -194,7 +212,8 @@ class _Builder:
             condition["abatementDateTime"] = fhir_datetime(episode.resolved_at)
         notes = []
         if episode.trigger:
-            notes.append({"text": f"Trigger: {episode.trigger.replace('_', ' ')}."})
+            trigger = label("trigger", episode.trigger)
+            notes.append({"text": _("Trigger: {trigger}.").format(trigger=trigger)})
         if summary := episode_summary(episode):
             notes.append({"text": summary})
         if notes:
@@ -229,7 +248,7 @@ class _Builder:
 
     def pain(self, score: int, *, at: datetime, key: tuple[object, ...]) -> None:
         self.observation(
-            _concept(coding(LOINC, "72514-3"), text=_PAIN_TEXT),
+            _concept(coding(LOINC, "72514-3"), text=_(_PAIN_TEXT)),
             at=at,
             value={"valueInteger": score},
             key=("pain", *key),
@@ -253,10 +272,15 @@ class _Builder:
             *key,
         )
 
+    def _exercise_name(self, exercise_id: str) -> str:
+        """The exercise's name in the knowledge base's words, never its id."""
+        exercise = self.knowledge.exercise(exercise_id)
+        return exercise.name if exercise is not None else exercise_id
+
     def red_flags(self, answers: dict[str, Any], *, at: datetime, key: tuple[object, ...]) -> None:
         items = []
         for flag in sorted(self.knowledge.red_flags, key=lambda f: f.priority):
-            group, _, name = flag.answer.partition(".")
+            group, _dot, name = flag.answer.partition(".")
             answered = answers.get(group)
             value = answered.get(name) if isinstance(answered, dict) else None
             if isinstance(value, bool):
@@ -472,10 +496,10 @@ class _Builder:
         risk: dict[str, Any] = {
             "resourceType": "RiskAssessment",
             "status": "final",
-            "method": {"text": "backcare red-flag triage rules (knowledge base, with sources)"},
+            "method": {"text": _("backcare red-flag triage rules (knowledge base, with sources)")},
             "code": _concept(
-                coding(local("assessment"), "red-flag-triage", "Red-flag triage"),
-                text="Red-flag triage for back pain",
+                coding(local("assessment"), "red-flag-triage", _("Red-flag triage")),
+                text=_("Red-flag triage for back pain"),
             ),
             "subject": _ref(self.patient),
             "occurrenceDateTime": fhir_datetime(at),
@@ -483,8 +507,8 @@ class _Builder:
             "prediction": [
                 {
                     "outcome": _concept(
-                        coding(local("triage-level"), level.value, _LEVEL_TEXT[level]),
-                        text=_LEVEL_TEXT[level],
+                        coding(local("triage-level"), level.value, label("level_heading", level)),
+                        text=label("level_heading", level),
                     )
                 }
             ],
@@ -493,7 +517,11 @@ class _Builder:
             risk["reasonCode"] = [
                 _concept(
                     coding(local("triage-reason"), r.id, r.message),
-                    text=f"{r.message} (level {r.level.value}; sources: {', '.join(r.sources)})",
+                    text=_("{message} (level: {level}; sources: {sources})").format(
+                        message=r.message,
+                        level=label("level", r.level),
+                        sources=", ".join(self.knowledge.source_title(s) for s in r.sources),
+                    ),
                 )
                 for r in reasons
             ]
@@ -519,8 +547,8 @@ class _Builder:
             "basedOn": [self.care_plan_ref()],
             "status": "stopped" if stopped else "completed",
             "code": _concept(
-                coding(local("procedure"), "exercise-session", "Exercise session"),
-                text="backcare exercise-coach session",
+                coding(local("procedure"), "exercise-session", _("Exercise session")),
+                text=_("backcare exercise-coach session"),
             ),
             "subject": _ref(self.patient),
             "performedPeriod": period,
@@ -529,16 +557,18 @@ class _Builder:
         }
         if session.stopped_for_symptom and session.symptom is not None:
             procedure["statusReason"] = {
-                "text": f"stopped for a symptom: {session.symptom.value.replace('_', ' ')}"
+                "text": _("stopped for a symptom: {symptom}").format(
+                    symptom=label("symptom", session.symptom)
+                )
             }
         elif session.quit_early:
-            procedure["statusReason"] = {"text": "the person stopped early"}
+            procedure["statusReason"] = {"text": _("the person stopped early")}
         parent = self.add(procedure, "coach", number)
         for side, score in (("before", session.pain_before), ("after", session.pain_after)):
             if score is not None:
                 at = session.started_at if side == "before" else session.ended_at
                 pain = self.observation(
-                    _concept(coding(LOINC, "72514-3"), text=f"{_PAIN_TEXT} ({side} exercise)"),
+                    _concept(coding(LOINC, "72514-3"), text=_pain_around_exercise(side)),
                     at=at,
                     value={"valueInteger": score},
                     key=("pain", "coach", number, side),
@@ -555,22 +585,16 @@ class _Builder:
                 "status": status,
                 "code": _concept(
                     coding(local("exercise"), exercise.exercise_id),
-                    text=exercise.exercise_id.replace("_", " "),
+                    text=self._exercise_name(exercise.exercise_id),
                 ),
                 "subject": _ref(self.patient),
                 "performedPeriod": period,
-                "note": [
-                    {
-                        "text": f"Asked for {exercise.target_reps} holds of "
-                        f"{exercise.target_hold_seconds} s"
-                        f"{' each side' if exercise.sides.value == 'each' else ''}; "
-                        f"held {reps}; longest hold {exercise.achieved_hold_seconds:g} s"
-                        f"{'; skipped' if exercise.skipped else ''}."
-                    }
-                ],
+                "note": [{"text": _exercise_note(exercise, reps)}],
             }
             if status == "not-done":
-                child["statusReason"] = {"text": "skipped" if exercise.skipped else "not reached"}
+                child["statusReason"] = {
+                    "text": _("skipped") if exercise.skipped else _("not reached")
+                }
             added = self.add(child, "coach", number, position)
             self.exercise_procedures.setdefault(exercise.exercise_id, []).append(_ref(added))
 
@@ -740,8 +764,8 @@ def episode_bundle(
         if checkin.worst_pain is not None:
             builder.observation(
                 _concept(
-                    coding(local("observation"), "worst-pain", "Worst pain since last check-in"),
-                    text="Worst pain since the previous check-in (0-10 numeric rating)",
+                    coding(local("observation"), "worst-pain", _("Worst pain since last check-in")),
+                    text=_("Worst pain since the previous check-in (0-10 numeric rating)"),
                 ),
                 at=checkin.recorded_at,
                 value={"valueInteger": checkin.worst_pain},

@@ -47,6 +47,8 @@ from backcare.export._fhir import (
     resource_id,
     validated,
 )
+from backcare.i18n import gettext as _
+from backcare.i18n import label
 from backcare.knowledge.questionnaires import Questionnaires, load_questionnaires
 from backcare.knowledge.schema import (
     Condition,
@@ -62,12 +64,6 @@ __all__ = ["CONDITION_LANGUAGE", "export_knowledge_fhir", "knowledge_bundle"]
 #: The media type of a backcare condition (the rule language of the knowledge base) as JSON.
 CONDITION_LANGUAGE = "text/x-backcare-condition"
 _PHASES = list(Phase)
-_LEVEL_WORDS = {
-    "emergency": "an emergency: call the emergency number now",
-    "urgent": "get medical help today",
-    "see_doctor": "see a doctor within the next few days",
-    "self_care": "self-care",
-}
 
 
 def _name(*parts: str) -> str:
@@ -184,9 +180,14 @@ def _exercise(kb: KnowledgeBase, ex: Exercise, version: str) -> dict[str, Any]:
 def _triage_actions(kb: KnowledgeBase) -> dict[str, Any]:
     flags = [
         {
-            "title": flag.id.replace("_", " ").capitalize(),
-            "description": (
-                f"{flag.question} A 'yes' means {_LEVEL_WORDS[flag.level.value]}. {flag.reason}"
+            # The flag's own words (knowledge-base text), never its id title-cased.
+            "title": flag.may_suggest,
+            "description": " ".join(
+                (
+                    flag.question,
+                    _("A 'yes' means: {level}.").format(level=label("level_heading", flag.level)),
+                    flag.reason,
+                )
             ),
             "code": [{"coding": [coding(local("red-flag"), flag.id, flag.may_suggest)]}],
             "documentation": _citations(kb, flag.sources),
@@ -195,8 +196,12 @@ def _triage_actions(kb: KnowledgeBase) -> dict[str, Any]:
     ]
     rules = [
         {
-            "title": rule.id.replace("_", " ").capitalize(),
-            "description": f"{rule.message} Level: {_LEVEL_WORDS[rule.level.value]}.",
+            "description": " ".join(
+                (
+                    rule.message,
+                    _("Level: {level}.").format(level=label("level_heading", rule.level)),
+                )
+            ),
             "code": [{"coding": [coding(local("triage-reason"), rule.id)]}],
             "condition": [_condition(rule.when)],
             "documentation": _citations(kb, rule.sources),
@@ -204,8 +209,8 @@ def _triage_actions(kb: KnowledgeBase) -> dict[str, Any]:
         for rule in kb.triage_rules
     ]
     return {
-        "title": "Triage",
-        "description": (
+        "title": _("Triage"),
+        "description": _(
             "Ask the red-flag questions first, most dangerous first; an unanswered question "
             "is never taken as 'no'. The most urgent level that applies wins."
         ),
@@ -235,9 +240,19 @@ def _phase_action(kb: KnowledgeBase, spec: PhaseSpec) -> dict[str, Any]:
         if _PHASES.index(ex.from_phase) <= _PHASES.index(phase)
     ]
     return {
-        "title": f"{phase.value.capitalize()} phase",
+        "title": _("{phase} phase").format(phase=label("phase", phase)),
         "description": spec.summary,
-        "code": [{"coding": [coding(local("phase"), phase.value, f"{phase.value} phase")]}],
+        "code": [
+            {
+                "coding": [
+                    coding(
+                        local("phase"),
+                        phase.value,
+                        _("{phase} phase").format(phase=label("phase", phase)),
+                    )
+                ]
+            }
+        ],
         "timingRange": _range(spec.from_hours, spec.until_hours),
         "documentation": _citations(kb, spec.sources),
         "groupingBehavior": "logical-group",

@@ -60,6 +60,8 @@ from backcare.export._context import (
     parse_date,
 )
 from backcare.export._questionnaire_report import QuestionnaireLine, questionnaire_lines
+from backcare.i18n import active_language, gettext, label, ngettext
+from backcare.i18n import gettext as _
 from backcare.measures import PSFS_MDC_POINTS, nrs_mcid
 from backcare.viewmodels.summary import episode_summary
 
@@ -95,17 +97,12 @@ _NOTE_LENGTH = 160
 _NAME_LENGTH = 28  # PSFS activity names in the outcome table
 _MAX_REASONS = 6  # distinct reasons explained under the triage table
 _REASON_LENGTH = 220
-_LEVEL_TEXT = {
-    TriageLevel.SELF_CARE: "Self-care",
-    TriageLevel.SEE_DOCTOR: "See a doctor (days)",
-    TriageLevel.URGENT: "Urgent (today)",
-    TriageLevel.EMERGENCY: "Emergency",
-}
+# Each self-care action (its words: label("action", ...)) and the plan item it is counted against.
 _ACTIONS = (
-    ("ice", "Cold pack", "cold_therapy"),
-    ("heat", "Heat", "heat_therapy"),
-    ("walk", "Walking", "keep_moving"),
-    ("exercises", "Exercises", "exercises"),
+    ("ice", "cold_therapy"),
+    ("heat", "heat_therapy"),
+    ("walk", "keep_moving"),
+    ("exercises", "exercises"),
 )
 
 
@@ -129,7 +126,7 @@ class TriageSpan:
     @property
     def label(self) -> str:
         """The level in words."""
-        return _LEVEL_TEXT[self.level]
+        return label("level_heading", self.level)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +142,7 @@ class RedFlagAnswer:
     @property
     def text(self) -> str:
         """``Yes``, ``No`` or ``Not answered``."""
-        return {True: "Yes", False: "No", None: "Not answered"}[self.answer]
+        return {True: _("Yes"), False: _("No"), None: _("Not answered")}[self.answer]
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +180,7 @@ class AdherenceRow:
     def share(self) -> str:
         """Done as a share of planned, in words."""
         if self.planned == 0:
-            return "not timetabled" if self.done else "-"
+            return _("not timetabled") if self.done else "-"
         return f"{round(100 * self.done / self.planned)}%"
 
 
@@ -199,6 +196,7 @@ class CoachRow:
     pain_before: int | None
     pain_after: int | None
     outcome: str
+    stopped_for_symptom: bool = False
 
     @property
     def pain(self) -> str:
@@ -254,6 +252,7 @@ class SourceNote:
     id: str
     title: str
     url: str | None
+    short_title: str  # how the report names it (the knowledge base's short title)
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,7 +315,7 @@ class ClinicianReport:
         """The latest triage level in words (never "Self-care" while incomplete)."""
         if self.current_state == INCOMPLETE:
             return self.unanswered_headline
-        return _LEVEL_TEXT[self.current_level]
+        return label("level_heading", self.current_level)
 
 
 # --- input checks --------------------------------------------------------------------------
@@ -471,30 +470,35 @@ def _outcomes(
         change = pain_change(baseline, latest.pain)
         rows.append(
             OutcomeRow(
-                name="Pain now, NRS 0-10 (baseline → latest)",
+                name=_("Pain now, NRS 0-10 (baseline → latest)"),
                 first=str(baseline),
                 latest=str(latest.pain),
-                change=f"{change.points:+d} points: {change.trend.value} "
-                f"(meaningful: {nrs_mcid().text})",
+                change=_("{points} points: {trend} (meaningful: {threshold})").format(
+                    points=f"{change.points:+d}",
+                    trend=label("trend", change.trend).lower(),
+                    threshold=nrs_mcid().text,
+                ),
             )
         )
     pains = [c.pain for c in checkins]
     rows.append(
         OutcomeRow(
-            name="Pain in the range (lowest - highest)",
+            name=_("Pain in the range (lowest - highest)"),
             first=str(min(pains)),
             latest=str(max(pains)),
-            change=f"{len(pains)} scores",
+            change=ngettext("{count} score", "{count} scores", len(pains)).format(count=len(pains)),
         )
     )
     worst = [c.worst_pain for c in checkins if c.worst_pain is not None]
     if worst:
         rows.append(
             OutcomeRow(
-                name="Worst pain between check-ins (highest)",
+                name=_("Worst pain between check-ins (highest)"),
                 first="-",
                 latest=str(max(worst)),
-                change=f"{len(worst)} scores",
+                change=ngettext("{count} score", "{count} scores", len(worst)).format(
+                    count=len(worst)
+                ),
             )
         )
     rated = [c for c in checkins if c.activities]
@@ -504,16 +508,20 @@ def _outcomes(
         compared = function_change(rated[0].activities, rated[-1].activities)
         described = "-"
         if compared is not None and len(rated) > 1:
-            described = (
-                f"{compared.points:+.1f} points over {len(compared.activities)} activities: "
-                f"{compared.trend.value} (meaningful: {PSFS_MDC_POINTS} points)"
+            described = _(
+                "{points} points over {count} activities: {trend} (meaningful: {mdc} points)"
+            ).format(
+                points=f"{compared.points:+.1f}",
+                count=len(compared.activities),
+                trend=label("trend", compared.trend).lower(),
+                mdc=PSFS_MDC_POINTS,
             )
         names = ", ".join(
             dict.fromkeys(_shorten(a.name, _NAME_LENGTH) for c in rated for a in c.activities)
         )
         rows.append(
             OutcomeRow(
-                name=f"Function, PSFS mean 0-10 ({names})",
+                name=_("Function, PSFS mean 0-10 ({names})").format(names=names),
                 first=f"{first_mean:.1f}",
                 latest=f"{last_mean:.1f}",
                 change=described,
@@ -576,19 +584,19 @@ def _adherence(
             done[action.action.value] += action.count
     done["exercises"] = max(done["exercises"], len(sessions))
     return [
-        AdherenceRow(label=label, done=done[action], planned=planned[schedule])
-        for action, label, schedule in _ACTIONS
+        AdherenceRow(label=label("action", action), done=done[action], planned=planned[schedule])
+        for action, schedule in _ACTIONS
     ]
 
 
 def _coach_rows(sessions: Sequence[CoachSessionRecord], tz: tzinfo) -> Iterator[CoachRow]:
     for session in sessions:
         if session.stopped_for_symptom and session.symptom is not None:
-            outcome = f"stopped: {session.symptom.value.replace('_', ' ')}"
+            outcome = _("stopped: {symptom}").format(symptom=label("symptom", session.symptom))
         elif session.quit_early:
-            outcome = "stopped early"
+            outcome = _("stopped early")
         else:
-            outcome = "finished"
+            outcome = _("finished")
         yield CoachRow(
             started_at=session.started_at.astimezone(tz),
             minutes=round(session.active_seconds / 60),
@@ -598,6 +606,7 @@ def _coach_rows(sessions: Sequence[CoachSessionRecord], tz: tzinfo) -> Iterator[
             pain_before=session.pain_before,
             pain_after=session.pain_after,
             outcome=outcome,
+            stopped_for_symptom=session.stopped_for_symptom and session.symptom is not None,
         )
 
 
@@ -700,7 +709,7 @@ def _sources(
             ids += [s for s in medicine.sources if s.endswith("_label")]
     known = {s.id: s for s in kb.sources}
     return [
-        SourceNote(id=i, title=known[i].title, url=known[i].url)
+        SourceNote(id=i, title=known[i].title, url=known[i].url, short_title=known[i].short_title)
         for i in dict.fromkeys(ids)
         if i in known
     ]
@@ -842,10 +851,10 @@ def build_report(
         generated_at=context.now,
         tz_name=str(context.now.astimezone(tz).tzname() or tz),
         onset=episode.onset_at.astimezone(tz),
-        trigger=episode.trigger.replace("_", " ") if episode.trigger else None,
-        status=episode.status.value,
+        trigger=label("trigger", episode.trigger) if episode.trigger else None,
+        status=label("episode_status", episode.status).lower(),
         resolved_at=episode.resolved_at.astimezone(tz) if episode.resolved_at else None,
-        phase=assessment.plan.phase.value,
+        phase=label("phase", assessment.plan.phase).lower(),
         days_since_onset=max(0, (until - episode.onset_at) // timedelta(days=1)),
         checkins=len(checkins),
         first_checkin=checkins[0].recorded_at.astimezone(tz),
@@ -935,6 +944,14 @@ def _environment() -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # Words from the catalogue, as on the web pages ({{ _("...") }} and |label).
+    environment.add_extension("jinja2.ext.i18n")
+    environment.install_gettext_callables(  # type: ignore[attr-defined]  # added by the extension
+        gettext, ngettext, newstyle=True
+    )
+    environment.policies["ext.i18n.trimmed"] = True
+    environment.filters["label"] = lambda value, kind: label(kind, value)
+    environment.globals["language"] = active_language()
     environment.filters["when"] = lambda value: value.strftime("%d %b %Y %H:%M")
     environment.filters["day"] = lambda value: value.strftime("%d %b %Y")
     environment.filters["short"] = lambda value: value.strftime("%d %b %H:%M")
@@ -950,7 +967,8 @@ def render_html(report: ClinicianReport, *, compact: bool = False) -> str:
             report would not fit on :data:`MAX_PAGES` pages).
     """
     template = _environment().get_template("report.html.j2")
-    return str(template.render(report=report, compact=compact))
+    titles = {source.id: source.short_title for source in report.sources}
+    return str(template.render(report=report, compact=compact, titles=titles))
 
 
 def render_pdf(report: ClinicianReport) -> bytes:

@@ -10,21 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from backcare.domain.enums import EvidenceGrade, Phase, Track, TriageLevel
+from backcare.i18n import gettext as _
+from backcare.i18n import label
 from backcare.knowledge.schema import Condition, DoseSpec, KnowledgeBase
 
 __all__ = ["render_markdown"]
-
-_LEVEL_TITLES = {
-    TriageLevel.EMERGENCY: "Emergency: call the emergency number now",
-    TriageLevel.URGENT: "Urgent: get medical advice today",
-    TriageLevel.SEE_DOCTOR: "See a doctor within days",
-    TriageLevel.SELF_CARE: "Self-care",
-}
-_TRACK_TITLES = {
-    Track.RELIEF: "Track 1: relieve pain",
-    Track.CAUSE: "Track 2: find and treat the cause",
-    Track.PREVENTION: "Track 3: prevent it coming back",
-}
 
 
 def render_markdown(kb: KnowledgeBase) -> str:
@@ -36,8 +26,8 @@ def render_markdown(kb: KnowledgeBase) -> str:
         "",
         "This is the complete knowledge base that backcare's engine runs: red flags and triage",
         "rules, phases, recommendations in three tracks, medicines, exercises, and the points",
-        "where sources disagree with how backcare resolves them. Source ids in square brackets",
-        "are listed under [Sources](#sources). backcare gives information and self-care",
+        "where sources disagree with how backcare resolves them. Sources in square brackets",
+        "link to their line under [Sources](#sources). backcare gives information and self-care",
         "guidance, not a diagnosis or prescription.",
         "",
     ]
@@ -55,8 +45,9 @@ def render_markdown(kb: KnowledgeBase) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def _cite(sources: Iterable[str]) -> str:
-    return " ".join(f"[{s}]" for s in sources)
+def _cite(kb: KnowledgeBase, sources: Iterable[str]) -> str:
+    """Sources by their short titles, each linked to its line in the list of sources."""
+    return " ".join(f"[{kb.source_title(s)}](#source-{s.replace('_', '-')})" for s in sources)
 
 
 def _triage(kb: KnowledgeBase) -> list[str]:
@@ -73,16 +64,16 @@ def _triage(kb: KnowledgeBase) -> list[str]:
         rules = [r for r in kb.triage_rules if r.level is level]
         if not flags and not rules:
             continue
-        out += [f"### {_LEVEL_TITLES[level]}", ""]
+        out += [f"### {label('level_heading', level)}", ""]
         for flag in flags:
             out.append(
                 f"- **{flag.question}** (`{flag.answer}`) — may suggest {flag.may_suggest}. "
-                f"{flag.reason} {_cite(flag.sources)}"
+                f"{flag.reason} {_cite(kb, flag.sources)}"
             )
         for rule in rules:
             out.append(
                 f"- **Rule `{rule.id}`** — when {_condition(rule.when)}: {rule.message} "
-                f"{_cite(rule.sources)}"
+                f"{_cite(kb, rule.sources)}"
             )
         out.append("")
     screening = sorted(
@@ -158,7 +149,7 @@ def _phases(kb: KnowledgeBase) -> list[str]:
         until = "onwards" if phase.until_hours is None else f"to {phase.until_hours:g} h"
         out.append(
             f"- **{phase.id.value}** ({phase.from_hours:g} h {until}): {phase.summary} "
-            f"{_cite(phase.sources)}"
+            f"{_cite(kb, phase.sources)}"
         )
     return [*out, ""]
 
@@ -195,8 +186,9 @@ def _recommendations(kb: KnowledgeBase) -> list[str]:
         "the triage rules' own numbers, so the advice and triage cannot disagree.",
         "",
     ]
-    for track in Track:
-        out += [f"### {_TRACK_TITLES[track]}", ""]
+    for number, track in enumerate(Track, start=1):
+        title = _("Track {number}: {title}").format(number=number, title=label("track", track))
+        out += [f"### {title}", ""]
         for rec in (r for r in kb.recommendations if r.track is track):
             phases = ", ".join(p.value for p in rec.phases)
             window = ""
@@ -207,7 +199,7 @@ def _recommendations(kb: KnowledgeBase) -> list[str]:
             out += [
                 f"#### {rec.title} (`{rec.id}`)",
                 "",
-                f"*Phases: {phases}{window}; evidence: {rec.evidence.label}{kind}*",
+                f"*Phases: {phases}{window}; evidence: {label('evidence', rec.evidence)}{kind}*",
                 "",
             ]
             if rec.when is not None:
@@ -221,7 +213,7 @@ def _recommendations(kb: KnowledgeBase) -> list[str]:
                 out.append(f"- Dose: {dose}")
             out += [f"- Safety: {line}" for line in rec.safety]
             out += [f"- Stop if: {line}" for line in rec.stop_if]
-            out += ["", f"Sources: {_cite(rec.sources)}", ""]
+            out += ["", f"Sources: {_cite(kb, rec.sources)}", ""]
     seed_only = [r for r in kb.recommendations if r.evidence is EvidenceGrade.SEED]
     out += [
         "### Advice that rests on the seed articles alone",
@@ -230,7 +222,7 @@ def _recommendations(kb: KnowledgeBase) -> list[str]:
         "general advice from the seeds, and every view shows their grade:",
         "",
     ]
-    out += [f"- {r.title} (`{r.id}`) {_cite(r.sources)}" for r in seed_only]
+    out += [f"- {r.title} (`{r.id}`) {_cite(kb, r.sources)}" for r in seed_only]
     return [*out, ""]
 
 
@@ -264,16 +256,19 @@ def _medicines(kb: KnowledgeBase) -> list[str]:
                 limits += f" Dose shown: {rule.usual_dose}"
             out.append(
                 f"- **{rule.status.value}** when {_condition(rule.when)}: {rule.reason}{limits} "
-                f"{_cite(rule.sources)}"
+                f"{_cite(kb, rule.sources)}"
             )
         out += [f"- Note: {note}" for note in med.notes]
-        out += [f"- {lic.region} licence: {lic.note} {_cite(lic.sources)}" for lic in med.licences]
+        out += [
+            f"- {lic.region} licence: {lic.note} {_cite(kb, lic.sources)}" for lic in med.licences
+        ]
         if med.overdose is not None:
             out.append(
                 f"- After too much (shown when a logged dose breaks a limit; evidence: "
-                f"{med.overdose.evidence.value}): {med.overdose.text} {_cite(med.overdose.sources)}"
+                f"{med.overdose.evidence.value}): {med.overdose.text} "
+                f"{_cite(kb, med.overdose.sources)}"
             )
-        out += ["", f"Sources: {_cite(med.sources)}", ""]
+        out += ["", f"Sources: {_cite(kb, med.sources)}", ""]
     return out
 
 
@@ -299,7 +294,7 @@ def _exercises(kb: KnowledgeBase) -> list[str]:
             f"{prog.max_reps} reps",
         ]
         out += [f"- Stop if: {line}" for line in ex.stop_if]
-        out += ["", f"Sources: {_cite(ex.sources)}", ""]
+        out += ["", f"Sources: {_cite(kb, ex.sources)}", ""]
     return out
 
 
@@ -309,7 +304,7 @@ def _positions(kb: KnowledgeBase) -> list[str]:
         rule = ""
         if position.left_out_when is not None:
             rule = f" Left out when {_condition(position.left_out_when)}: {position.note}"
-        out.append(f"- **{position.name}** (`{position.id}`).{rule} {_cite(position.sources)}")
+        out.append(f"- **{position.name}** (`{position.id}`).{rule} {_cite(kb, position.sources)}")
     return [*out, ""]
 
 
@@ -325,7 +320,7 @@ def _warning_signs(kb: KnowledgeBase) -> list[str]:
         covers = ""
         if sign.covers:
             covers = " Covers " + ", ".join(f"`{key}`" for key in sign.covers) + "."
-        out.append(f"- {sign.text} (*{sign.level.value}*){covers} {_cite(sign.sources)}")
+        out.append(f"- {sign.text} (*{sign.level.value}*){covers} {_cite(kb, sign.sources)}")
     return [*out, ""]
 
 
@@ -333,8 +328,11 @@ def _conflicts(kb: KnowledgeBase) -> list[str]:
     out = ["## Where sources disagree", ""]
     for conflict in kb.conflicts:
         out += [f"### {conflict.topic} (`{conflict.id}`)", ""]
-        out += [f"- [{p.source}] {p.says}" for p in conflict.positions]
-        out += ["", f"**backcare:** {conflict.resolution} Decided by {_cite(conflict.decided_by)}."]
+        out += [f"- {_cite(kb, [p.source])} {p.says}" for p in conflict.positions]
+        out += [
+            "",
+            f"**backcare:** {conflict.resolution} Decided by {_cite(kb, conflict.decided_by)}.",
+        ]
         if conflict.applies_to:
             out.append("Applies to: " + ", ".join(f"`{a}`" for a in conflict.applies_to) + ".")
         out.append("")
@@ -346,15 +344,21 @@ def _thresholds(kb: KnowledgeBase) -> list[str]:
     for t in kb.thresholds:
         out.append(
             f"- {t.measure}: {t.meaning}, {t.text} (`{t.id}`, *{t.evidence.value}*) "
-            f"{_cite(t.sources)}"
+            f"{_cite(kb, t.sources)}"
         )
     return [*out, ""]
 
 
 def _sources(kb: KnowledgeBase) -> list[str]:
-    out = ["## Sources", "", "| id | source | kind | authority |", "|---|---|---|---|"]
+    out = ["## Sources", ""]
+    out += [f"| {_('short title')} | {_('source')} | id | {_('kind')} | {_('authority')} |"]
+    out += ["|---|---|---|---|---|"]
     for src in kb.sources:
         title = src.title.replace("|", "/")
-        where = f"seed file `{src.file}`" if src.file else f"<{src.url}>"
-        out.append(f"| `{src.id}` | {title} ({where}) | {src.kind} | {src.authority} |")
+        where = _("seed file {file}").format(file=f"`{src.file}`") if src.file else f"<{src.url}>"
+        anchor = f'<a id="source-{src.id.replace("_", "-")}"></a>'
+        out.append(
+            f"| {anchor}{src.short_title} | {title} ({where}) | `{src.id}` | {src.kind} "
+            f"| {src.authority} |"
+        )
     return [*out, ""]

@@ -29,6 +29,7 @@ from backcare.domain.answers import Answers, Course, History, RedFlags
 from backcare.domain.enums import Condition as ConditionName
 from backcare.domain.enums import Sex, Trend, TriageLevel, Trigger
 from backcare.errors import FieldProblem, KnowledgeBaseError
+from backcare.i18n import active_language
 from backcare.knowledge._thresholds import fill_thresholds, threshold_problems
 from backcare.knowledge.drawings import drawing_problems
 from backcare.knowledge.schema import Condition, KnowledgeBase
@@ -100,14 +101,15 @@ def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
             names the file and the entry.
     """
     if directory is None:
-        return _load_default()
+        # Texts are kept in the active language, so each language is its own copy.
+        return _load_default(active_language())
     return _load(directory)
 
 
-@lru_cache(maxsize=1)
-def _load_default() -> KnowledgeBase:
+@lru_cache(maxsize=4)
+def _load_default(language: str) -> KnowledgeBase:
     directory = Path(str(resources.files("backcare.knowledge") / "data"))
-    cache = _cache_path(directory)
+    cache = _cache_path(directory, language)
     if cache is not None:
         try:
             with cache.open("rb") as handle:
@@ -130,7 +132,7 @@ def _load_default() -> KnowledgeBase:
     return kb
 
 
-def _cache_path(directory: Path) -> Path | None:
+def _cache_path(directory: Path, language: str) -> Path | None:
     """Cache file for the validated knowledge base, keyed like a .pyc file.
 
     Parsing and validating the YAML costs more than a whole assessment, and the shipped
@@ -152,7 +154,7 @@ def _cache_path(directory: Path) -> Path | None:
         return None
     key = repr(
         [(name, st.st_size, st.st_mtime_ns) for name, st in stats]
-        + [_package_version(), PYDANTIC_VERSION]
+        + [_package_version(), PYDANTIC_VERSION, language]
     )
     digest = zlib.crc32(key.encode()) & 0xFFFFFFFF
     return cache_directory() / f"knowledge-{digest:08x}.pickle"
@@ -248,6 +250,9 @@ def _where(raw: dict[str, list[Any]], loc: tuple[int | str, ...]) -> str:
 def _cross_check(kb: KnowledgeBase) -> Iterator[FieldProblem]:
     source_ids = {s.id for s in kb.sources}
     yield from _duplicates("sources.yaml", (s.id for s in kb.sources))
+    yield from _duplicates(
+        "sources.yaml", (s.short_title.casefold() for s in kb.sources), what="short_title"
+    )
     for section in _SECTIONS:
         if section == "sources":
             continue

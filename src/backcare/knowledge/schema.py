@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from backcare.domain.enums import EvidenceGrade, MedicineStatus, Phase, Sides, Track, TriageLevel
+from backcare.i18n import LANGUAGE_PATTERN, SOURCE_LANGUAGE, active_language, gettext
 
 __all__ = [
     "BmiBand",
@@ -51,7 +52,28 @@ __all__ = [
 _STRICT = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 SourceIds = Annotated[tuple[str, ...], Field(min_length=1)]
-Text = Annotated[str, Field(min_length=1)]
+
+
+def _in_language(value: object) -> object:
+    """A text is English, or one text per language (``{en: ..., de: ...}``, English required).
+
+    The loader keeps the active language's text (English where it has none), so the rest of
+    backcare only ever sees one string.
+    """
+    if not isinstance(value, dict):
+        return value
+    bad = sorted(str(k) for k in value if not LANGUAGE_PATTERN.match(str(k)))
+    if bad:
+        raise ValueError(f"not a language code: {', '.join(bad)} (write e.g. en, de, pt_BR)")
+    if SOURCE_LANGUAGE not in value:
+        raise ValueError(
+            f"a text in several languages needs its English text under '{SOURCE_LANGUAGE}'"
+        )
+    return value.get(active_language()) or value[SOURCE_LANGUAGE]
+
+
+#: Words a person reads: a string (English) or a mapping of language to text.
+Text = Annotated[str, BeforeValidator(_in_language), Field(min_length=1)]
 
 
 class Source(BaseModel):
@@ -62,6 +84,8 @@ class Source(BaseModel):
     id: Id
     kind: Literal["seed", "guideline", "paper", "label", "web"]
     title: Text
+    # How every view names the source to a person ("NICE NG59"), never its id.
+    short_title: Annotated[Text, Field(max_length=40)]
     url: str | None = None
     file: str | None = None  # for seeds: the file name under shared/seeds
     authority: Literal["high", "moderate", "low"]
@@ -227,8 +251,8 @@ class DoseSpec(BaseModel):
     every_hours: float | None = None
     times_per_day: int | None = None
     for_hours: tuple[float, float] | None = None
-    amount: str | None = None
-    notes: tuple[str, ...] = ()
+    amount: Text | None = None
+    notes: tuple[Text, ...] = ()
 
 
 class ScheduleSpec(BaseModel):
@@ -376,7 +400,10 @@ class Medicine(BaseModel):
 
     def licence_notes(self) -> tuple[str, ...]:
         """The licence notes as shown with the medicine, e.g. ``"UK licence: ..."``."""
-        return tuple(f"{licence.region} licence: {licence.note}" for licence in self.licences)
+        return tuple(
+            gettext("{region} licence: {note}").format(region=licence.region, note=licence.note)
+            for licence in self.licences
+        )
 
 
 class Progression(BaseModel):
@@ -560,6 +587,11 @@ class KnowledgeBase(BaseModel):
     def source(self, source_id: str) -> Source:
         """Return the source with this id (ids are checked at load time)."""
         return self._sources_by_id[source_id]
+
+    def source_title(self, source_id: str) -> str:
+        """How a person sees a source: its short title ("NICE NG59"); an unknown id as is."""
+        source = self._sources_by_id.get(source_id)
+        return source.short_title if source is not None else source_id
 
     def medicine(self, name: str) -> Medicine | None:
         """Find a medicine by id, name or alias, ignoring case (paracetamol = acetaminophen)."""

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from backcare.domain.enums import EvidenceGrade, MedicineStatus, Track, TriageLevel
 from backcare.domain.results import Assessment, Dose, ScheduleItem
 from backcare.domain.verdict import INCOMPLETE, verdict_state
+from backcare.i18n import gettext as _
+from backcare.i18n import ngettext
 
 __all__ = [
     "MAX_ACTIONS",
@@ -29,7 +31,7 @@ __all__ = [
     "dose_text",
     "every_text",
     "merge_schedule",
-    "plural",
+    "minutes_text",
     "short_title",
     "times_a_day",
 ]
@@ -81,19 +83,32 @@ class DayView:
     done: tuple[Slot, ...]
 
 
-def plural(count: float, noun: str) -> str:
-    """``1 hour``, ``2 hours``, ``1.5 hours`` (numbers without a trailing ``.0``)."""
-    return f"{count:g} {noun}" if count == 1 else f"{count:g} {noun}s"
+def _n(count: float) -> int:
+    """The number that picks a plural form: 1.5 hours reads like 2 hours, not 1 hour."""
+    return 1 if count == 1 else max(2, round(count))
+
+
+def minutes_text(count: float) -> str:
+    """``1 minute``, ``20 minutes``, ``1.5 minutes`` (numbers without a trailing ``.0``)."""
+    return ngettext("{count} minute", "{count} minutes", _n(count)).format(count=f"{count:g}")
 
 
 def every_text(hours: float) -> str:
     """``every hour``, ``every 2 hours``."""
-    return "every hour" if hours == 1 else f"every {plural(hours, 'hour')}"
+    if hours == 1:
+        return _("every hour")
+    return ngettext("every {count} hour", "every {count} hours", _n(hours)).format(
+        count=f"{hours:g}"
+    )
 
 
 def times_a_day(times: int) -> str:
     """``once a day``, ``twice a day``, ``3 times a day``."""
-    return {1: "once a day", 2: "twice a day"}.get(times, f"{times} times a day")
+    if times == 1:
+        return _("once a day")
+    if times == 2:
+        return _("twice a day")
+    return ngettext("{count} time a day", "{count} times a day", times).format(count=times)
 
 
 def dose_text(dose: Dose, *, now: bool = False) -> str:
@@ -104,14 +119,17 @@ def dose_text(dose: Dose, *, now: bool = False) -> str:
     parts: list[str] = []
     amount = ""
     if dose.minutes:
-        amount = plural(dose.minutes, "minute")
+        amount = minutes_text(dose.minutes)
         if dose.max_minutes and dose.max_minutes != dose.minutes:
-            amount += f" (at most {plural(dose.max_minutes, 'minute')})"
+            amount = _("{amount} (at most {limit})").format(
+                amount=amount, limit=minutes_text(dose.max_minutes)
+            )
     if dose.every_hours:
         often = every_text(dose.every_hours)
-        parts.append(
-            f"{amount} now, then {often}" if now and amount else (amount and f"{amount}, ") + often
-        )
+        if now and amount:
+            parts.append(_("{amount} now, then {often}").format(amount=amount, often=often))
+        else:
+            parts += [amount, often] if amount else [often]
     elif amount:
         parts.append(amount)
     if dose.times_per_day:
@@ -149,8 +167,10 @@ def do_now(assessment: Assessment, *, otc: Callable[[str], bool]) -> tuple[Actio
     if plan.exercises:
         times = max(e.times_per_day for e in plan.exercises)
         sources = tuple(dict.fromkeys(s for e in plan.exercises for s in e.sources))
-        count = plural(len(plan.exercises), "stretch").replace("stretchs", "stretches")
-        actions.append(Action(f"Gentle exercises, {times_a_day(times)}", count, sources))
+        count = len(plan.exercises)
+        stretches = ngettext("{count} stretch", "{count} stretches", count).format(count=count)
+        title = _("Gentle exercises, {often}").format(often=times_a_day(times))
+        actions.append(Action(title, stretches, sources))
     medicine = _medicine_action(assessment, otc)
     if medicine is not None:
         actions.append(medicine)
@@ -171,14 +191,16 @@ def _medicine_action(assessment: Assessment, otc: Callable[[str], bool]) -> Acti
         first, *others = suitable
         detail = first.usual_dose
         if others:
-            detail += ". Also suitable: " + ", ".join(m.name for m in others)
-        return Action(f"{first.name} suits you", detail, first.sources)
+            detail = _("{dose}. Also suitable: {names}").format(
+                dose=detail, names=", ".join(m.name for m in others)
+            )
+        return Action(_("{medicine} suits you").format(medicine=first.name), detail, first.sources)
     ask = [m for m in bought if m.status is MedicineStatus.ASK_FIRST]
     if ask:
         names = ", ".join(m.name for m in ask)
         return Action(
-            "Ask a pharmacist before taking painkillers",
-            f"{names}: see why under “Medicines” below",
+            _("Ask a pharmacist before taking painkillers"),
+            _("{names}: see why under “Medicines” below").format(names=names),
             tuple(dict.fromkeys(s for m in ask for s in m.sources)),
         )
     return None

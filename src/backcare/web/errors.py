@@ -37,6 +37,7 @@ from starlette.responses import Response
 from starlette.routing import Match
 
 from backcare.errors import BackcareError, ConflictError, FieldProblem, InputError, StoreError
+from backcare.i18n import gettext
 
 __all__ = [
     "API_ERROR_RESPONSES",
@@ -322,9 +323,11 @@ def install_error_handlers(app: FastAPI, *, error_page: ErrorPage | None = None)
         headers = dict(exc.headers or {})
         if status == 405:
             headers["Allow"] = _allowed_methods(request)
-            message = f"{request.method} is not allowed here; use {headers['Allow']}"
+            message = gettext("{method} is not allowed here; use {allowed}").format(
+                method=request.method, allowed=headers["Allow"]
+            )
         elif status == 404:
-            message = f"nothing at {request.url.path}"
+            message = gettext("nothing at {path}").format(path=request.url.path)
         else:
             message = str(exc.detail) if exc.detail else _describe(status)
         code = HTTP_CODES.get(status, "http_error")

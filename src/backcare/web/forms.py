@@ -27,6 +27,7 @@ from backcare.diary.inputs import (
 from backcare.diary.service import compact_answers
 from backcare.domain.answers import Answers, parse_answers
 from backcare.errors import FieldProblem, InputError
+from backcare.i18n import gettext
 from backcare.store.records import ActionCount, ActivityScore, SelfCareAction
 from backcare.text.hints import StoryHints
 from backcare.web.errors import validation_problems
@@ -112,12 +113,14 @@ def _score(text: str, field: str, *, required: bool) -> int | None:
     if not text:
         if required:
             raise InputError(
-                "please check the form", problems=[FieldProblem(field, "choose a score, 0-10")]
+                gettext("please check the form"),
+                problems=[FieldProblem(field, gettext("choose a score, 0-10"))],
             )
         return None
     if not _INT.match(text):
         raise InputError(
-            "please check the form", problems=[FieldProblem(field, "must be a whole number")]
+            gettext("please check the form"),
+            problems=[FieldProblem(field, gettext("must be a whole number"))],
         )
     return int(text)
 
@@ -185,8 +188,8 @@ def checkin_from_form(form: Mapping[str, Sequence[str]], *, now: datetime, tz: t
         mg_text = first("dose_mg").strip()
         if not _INT.match(mg_text):
             raise InputError(
-                "please check the form",
-                problems=[FieldProblem("dose_mg", "type the dose in whole milligrams")],
+                gettext("please check the form"),
+                problems=[FieldProblem("dose_mg", gettext("type the dose in whole milligrams"))],
             )
         dose: dict[str, Any] = {"drug": drug, "mg": int(mg_text)}
         when = first("dose_time").strip()
@@ -208,7 +211,8 @@ def checkin_from_form(form: Mapping[str, Sequence[str]], *, now: datetime, tz: t
         group, _, name = path.partition(".")
         if group not in {"red_flags", "history"} or not name:
             raise InputError(
-                "please check the form", problems=[FieldProblem("flags", f"unknown {path!r}")]
+                gettext("please check the form"),
+                problems=[FieldProblem("flags", gettext("unknown {path}").format(path=repr(path)))],
             )
         flags.setdefault(group, {})[name] = True
     if flags:
@@ -217,5 +221,5 @@ def checkin_from_form(form: Mapping[str, Sequence[str]], *, now: datetime, tz: t
         return CheckInIn.model_validate(data, strict=False)
     except ValidationError as exc:
         raise InputError(
-            "please check the form", problems=validation_problems(exc.errors())
+            gettext("please check the form"), problems=validation_problems(exc.errors())
         ) from exc

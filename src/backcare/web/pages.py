@@ -34,6 +34,7 @@ from backcare.errors import (
     StoreError,
 )
 from backcare.flow import NONE_OF_THESE, NOT_SURE, AssessmentFlow, Page, SummaryLine
+from backcare.i18n import gettext
 from backcare.rules.assessor import Engine
 from backcare.store.records import SelfCareAction
 from backcare.text.hints import StoryHints
@@ -464,7 +465,7 @@ def today(request: Request, diary: DiaryDep) -> Response:
     try:
         episode = diary.episode()
     except NotFoundError:
-        return _no_episode(request, "today's plan")
+        return _no_episode(request, gettext("today's plan"))
     if episode.status is not EpisodeStatus.ACTIVE:  # a closed episode has no plan for today
         return RedirectResponse("/", status_code=303)
     view = TodayView(episode=episode_out(episode), assessment=diary.plan(episode.id))
@@ -488,7 +489,7 @@ def coach(
     try:
         view = coach_view(coach.plan_session())
     except NotFoundError:
-        return _no_episode(request, "the exercise coach")
+        return _no_episode(request, gettext("the exercise coach"))
     return render(
         request,
         "coach.html",
@@ -502,7 +503,7 @@ def diary_page(request: Request, diary: DiaryDep, before: Before = None) -> Resp
     try:
         loaded = diary.history_page(before=decode_cursor(before), limit=PAGE_SIZE)
     except NotFoundError:
-        return _no_episode(request, "your diary")
+        return _no_episode(request, gettext("your diary"))
     view = history_view(
         loaded.episode,
         loaded.checkins,
@@ -546,9 +547,9 @@ def _checkin_form(
     try:
         episode = diary.episode()
     except NotFoundError:
-        return _no_episode(request, "check-ins")
+        return _no_episode(request, gettext("check-ins"))
     if episode.status is not EpisodeStatus.ACTIVE:
-        return _no_episode(request, "check-ins")
+        return _no_episode(request, gettext("check-ins"))
     medicines = [m for m in web.engine.knowledge.medicines if m.otc and m.max_daily_mg]
     return render(
         request,

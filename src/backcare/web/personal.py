@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from backcare.errors import InputError
+from backcare.i18n import gettext
 from backcare.settings import COMMON_EMERGENCY_NUMBERS, Settings
 from backcare.units import Units
 from backcare.web._bodies import JsonBodyRoute
@@ -136,7 +137,11 @@ def settings_submit(
         return render(
             request,
             "settings.html",
-            {"form": form, "problems": exc.problems, "message": "Please check your settings"},
+            {
+                "form": form,
+                "problems": exc.problems,
+                "message": gettext("Please check your settings"),
+            },
             status=exc.status,
         )
     return RedirectResponse("/settings?saved=true", status_code=303)

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from starlette.responses import Response
 
+import backcare.i18n as i18n
 from backcare import __version__
 from backcare.domain.verdict import (
     INCOMPLETE_EXPLAINED,
@@ -30,30 +31,34 @@ from backcare.web.context import TEMPLATES_DIR, WebContext
 from backcare.web.errors import ErrorEnvelope
 from backcare.web.security import CSRF_COOKIE
 
-__all__ = ["LEVEL_LABELS", "make_templates", "render", "render_error_page"]
-
-#: How each triage level is named on the pages.
-LEVEL_LABELS = {
-    "self_care": "Self-care",
-    "see_doctor": "See a doctor",
-    "urgent": "Urgent: get medical help today",
-    "emergency": "Emergency",
-    "incomplete": "Not complete",
-}
+__all__ = ["make_templates", "render", "render_error_page"]
 
 
-def _human(value: object) -> str:
-    text = str(value).replace("_", " ").strip()
+def _capitalize_first(value: object) -> str:
+    """A sentence made elsewhere, with a capital first letter (the rest left as written)."""
+    text = str(value).strip()
     return text[:1].upper() + text[1:]
 
 
 def _labelled(labels: Mapping[str, str]) -> Any:
-    """``human`` that prefers the knowledge base's words for a choice id."""
+    """``human``: the knowledge base's words for a choice id (an unknown id shows as itself,
+    never title-cased: the pseudo-locale test reports it)."""
 
     def human(value: object) -> str:
-        return labels.get(str(value)) or _human(value)
+        return labels.get(str(value)) or str(value)
 
     return human
+
+
+def _medicine_name(value: object) -> str:
+    """A medicine id in the knowledge base's words (``ibuprofen`` -> ``Ibuprofen``)."""
+    medicine = load_knowledge_base().medicine(str(value))
+    return medicine.name if medicine is not None else str(value)
+
+
+def _label(value: object, kind: str) -> str:
+    """``{{ plan.phase|label("phase") }}``: an id's words from the catalogue."""
+    return i18n.label(kind, value)
 
 
 def _local_tz() -> tzinfo:
@@ -83,17 +88,25 @@ def make_templates() -> Jinja2Templates:
     """The page templates, with backcare's filters (autoescaping on)."""
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     env = templates.env
+    # Words come from the message catalogue: {% trans %}...{% endtrans %} and _() in templates.
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True
+    )
+    env.policies["ext.i18n.trimmed"] = True  # as babel.cfg extracts them
+    env.filters["label"] = _label
     env.filters["human"] = _labelled(load_knowledge_base().choice_labels())
     env.filters["when"] = _when
     env.filters["number"] = _number
-    env.filters["level"] = lambda level: LEVEL_LABELS.get(str(level), _human(level))
+    env.filters["capitalize_first"] = _capitalize_first
+    env.filters["medicine"] = _medicine_name
     env.filters["verdict"] = verdict_state
     env.filters["dose_text"] = dose_text
     env.filters["times_a_day"] = times_a_day
     env.filters["slots"] = merge_schedule
     env.filters["incomplete_headline"] = incomplete_headline
     env.filters["unanswered"] = unanswered_safety_questions
-    env.globals["incomplete_explained"] = INCOMPLETE_EXPLAINED
+    env.globals["incomplete_explained"] = lambda: i18n.gettext(INCOMPLETE_EXPLAINED)
     env.globals["version"] = __version__
     env.globals["drawing_svg"] = _drawing_svg
     env.trim_blocks = True
@@ -117,6 +130,7 @@ def render(
         token = web.signer.new_csrf_token()
     values = {
         "request": request,
+        "language": i18n.active_language(),
         "csrf_token": token,
         "emergency_number": web.settings.emergency_number,
         "hosted": web.hosting is not None,

@@ -1,0 +1,343 @@
+"""Every word a person sees comes from the message catalogue or the knowledge base.
+
+Each web page (in its main states) and each command's output is rendered through a
+pseudo-locale that marks every catalogue message (``⟦Ẁórdš⟧``). Any other words left on
+the screen escaped the catalogue: the test names them, the page or command, and the source
+files that spell them. Knowledge-base texts pass (they carry their own language, one text per
+language per entry), as do numbers with units and dates.
+
+``tests/data/i18n_todo.txt`` lists the strings known to escape today (the to-do list of
+wrapping). A string that escapes and is not listed fails; a listed string that no longer
+escapes fails too, so the list only ever shrinks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from tests.factories import all_no
+from tests.pseudo_locale import (
+    DATE_WORDS,
+    PseudoTranslations,
+    escaped,
+    leftover,
+    pseudo,
+    visible_html,
+    visible_text,
+    where,
+)
+from tests.web_support import hidden_fields, page_form, start_episode, typical_answer, web_client
+
+from backcare import Engine, KnowledgeBase, Settings
+from backcare.cli import main
+from backcare.i18n import gettext, installed, label, label_kinds, labels, use_language
+from backcare.rules.assessor import _engine_for
+
+TODO = Path(__file__).parent / "data" / "i18n_todo.txt"
+NOTE = "walked 2x"  # what the person typed: their own words pass through as typed
+# Names, not words: the product's name and version.
+NAMES = (NOTE, "backcare", "JSON", "FHIR R4", "PDF", "CSV", "PSFS", "/nowhere")
+
+HOW = """\
+{count} string(s) on {surface} did not come from the message catalogue:
+{items}
+How to fix each one:
+  - a sentence in a template: {{{{ _("Words") }}}}, or
+    {{% trans name=value %}}Words {{{{ name }}}}{{% endtrans %}}
+  - a sentence in Python: `from backcare.i18n import gettext as _`,
+    then _("Words {{x}}").format(x=...)
+  - an id shown to a person (level, phase, status, ...): label(kind, id),
+    in a template {{{{ id|label("kind") }}}}
+    (add the id to _LABELS in src/backcare/i18n.py if its kind has no entry)
+  - clinical content: it belongs in the knowledge base (knowledge/data/*.yaml), not in code
+then run `make catalogue`. See docs/translations.md."""
+
+
+def _walk(client: TestClient, answer) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Every page of one assessment walk: the first, the middle pages, the check step, the end."""
+    pages: dict[str, str] = {}
+    page = client.get("/assess").text
+    for step in range(40):
+        fields = hidden_fields(page)
+        if "page" not in fields:
+            result = re.search(r'href="(/assess/result\?[^"]+)"', page)
+            if result:
+                pages["check your answers"] = page
+                page = client.get(result.group(1).replace("&amp;", "&")).text
+            pages["result"] = page
+            return pages
+        pages.setdefault(f"question page {fields['page']}", page)
+        response = client.post("/assess", data=page_form(page, answer))
+        page = response.text
+        assert step < 39
+    raise AssertionError("the assessment did not end")
+
+
+def _checkin(client: TestClient, **fields: object) -> str:
+    token = hidden_fields(client.get("/diary/check-in").text)["csrf_token"]
+    return client.post("/diary/check-in", data={"csrf_token": token, **fields}).text
+
+
+def _pages(engine: Engine) -> dict[str, str]:
+    pages: dict[str, str] = {}
+    with web_client(engine) as client:
+        pages["GET /"] = client.get("/").text
+        for path in ("/today", "/coach", "/diary", "/diary/check-in", "/export"):
+            pages[f"GET {path} (no episode)"] = client.get(path).text
+        for name, page in _walk(client, typical_answer).items():
+            pages[f"assess: {name}"] = page
+        pages["assess: self-care result"] = pages.pop("assess: result")
+        flagged = _walk(
+            client,
+            lambda key: ["yes"] if key == "red_flags.both_legs" else typical_answer(key),
+        )
+        pages["assess: emergency result"] = flagged["result"]
+        unsure = _walk(
+            client, lambda key: None if key == "red_flags.fever" else typical_answer(key)
+        )
+        pages["assess: incomplete result"] = unsure["result"]
+        pages["GET /settings"] = client.get("/settings").text
+        html = {"accept": "text/html"}
+        pages["GET /nowhere (404)"] = client.get("/nowhere", headers=html).text
+    with web_client(engine) as client:
+        start_episode(client)
+        pages["GET /today (incomplete episode)"] = client.get("/today").text
+        pages["POST /diary/check-in (problems)"] = _checkin(client, note=NOTE)
+        pages["POST /diary/check-in (saved)"] = _checkin(
+            client, pain="3", actions=["ice", "walk"], note=NOTE
+        )
+        pages["POST /diary/check-in (emergency)"] = _checkin(
+            client, pain="6", flags=["red_flags.bladder_or_bowel_change"]
+        )
+    with web_client(engine) as client:
+        answers = dict.fromkeys(_all_flags(engine), False)
+        start_episode(client, **_nested(answers))
+        _checkin(client, pain="4", actions=["walk"], note=NOTE)
+        for path in ("/today", "/coach", "/diary", "/diary/check-in", "/export"):
+            pages[f"GET {path}"] = client.get(path).text
+    return pages
+
+
+def _all_flags(engine: Engine) -> list[str]:
+    kb = engine.knowledge
+    return [f.answer for f in kb.red_flags] + [
+        q.answer for q in kb.intake if q.screening and q.kind == "boolean"
+    ]
+
+
+def _nested(flat: dict[str, bool]) -> dict[str, dict[str, bool]]:
+    out: dict[str, dict[str, bool]] = {}
+    for key, value in flat.items():
+        group, name = key.split(".")
+        out.setdefault(group, {})[name] = value
+    return out
+
+
+SURFACES = (
+    "GET /",
+    "GET /today (no episode)",
+    "GET /coach (no episode)",
+    "GET /diary (no episode)",
+    "GET /diary/check-in (no episode)",
+    "GET /export (no episode)",
+    "assess: check your answers",
+    "assess: self-care result",
+    "assess: emergency result",
+    "assess: incomplete result",
+    "GET /settings",
+    "GET /nowhere (404)",
+    "GET /today (incomplete episode)",
+    "POST /diary/check-in (problems)",
+    "POST /diary/check-in (saved)",
+    "POST /diary/check-in (emergency)",
+    "GET /today",
+    "GET /coach",
+    "GET /diary",
+    "GET /diary/check-in",
+    "GET /export",
+)
+
+
+@pytest.fixture(scope="module")
+def rendered(kb: KnowledgeBase, settings: Settings) -> Iterator[dict[str, str]]:
+    with installed("en", PseudoTranslations()):
+        # An engine of its own: the compiled protocol keeps the few catalogue words it holds.
+        yield _pages(Engine(kb, settings))
+
+
+def _todo() -> dict[str, list[str]]:
+    listed: dict[str, list[str]] = {}
+    for line in TODO.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            surface, _, text = line.partition("\t")
+            listed.setdefault(surface, []).append(text)
+    return listed
+
+
+def _key(text: str) -> str:
+    """A to-do line's text with its numbers and date words masked (they change by the day)."""
+    return DATE_WORDS.sub("…", re.sub(r"\d+", "#", text))
+
+
+def _check(surface: str, found: list[str]) -> None:
+    listed = _todo().get(surface, [])
+    listed_keys = {_key(text) for text in listed}
+    found_keys = {_key(text) for text in found}
+    new = [text for text in found if _key(text) not in listed_keys]
+    gone = [text for text in listed if _key(text) not in found_keys]
+    items = "\n".join(
+        f"  {text!r}" + (f"  (in {', '.join(where(text))})" if where(text) else "") for text in new
+    )
+    assert not new, HOW.format(count=len(new), surface=surface, items=items)
+    assert not gone, (
+        f"these no longer escape on {surface}: remove their lines from {TODO.name}:\n"
+        + "\n".join(f"{surface}\t{text}" for text in gone)
+    )
+
+
+def test_every_page_state_was_rendered(rendered: dict[str, str]) -> None:
+    questions = [name for name in rendered if name.startswith("assess: question page")]
+    assert len(questions) >= 8
+    assert set(SURFACES) <= set(rendered)
+    assert "emergency-title" in rendered["assess: emergency result"]
+    assert "level-incomplete" in rendered["assess: incomplete result"]
+    assert "level-self_care" in rendered["assess: self-care result"]
+
+
+@pytest.mark.parametrize("surface", SURFACES)
+def test_a_page_shows_only_catalogue_and_knowledge_base_words(
+    rendered: dict[str, str], surface: str
+) -> None:
+    _check(surface, escaped(visible_html(rendered[surface]), allowed=NAMES))
+
+
+def test_the_question_pages_show_only_catalogue_and_knowledge_base_words(
+    rendered: dict[str, str],
+) -> None:
+    found: list[str] = []
+    for name, html in rendered.items():
+        if name.startswith("assess: question page"):
+            found += escaped(visible_html(html), allowed=NAMES)
+    _check("assess: question pages", list(dict.fromkeys(found)))
+
+
+# --- the checker itself -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("chunk", "rest"),
+    [
+        pytest.param(pseudo("Check in"), "", id="catalogue"),
+        pytest.param(
+            pseudo("Level: %(level)s") % {"level": pseudo("urgent")}, "", id="nested-label"
+        ),
+        pytest.param("Check in", "Check in", id="escaped"),
+        pytest.param("Ibuprofen 400 mg", "", id="kb-name-and-unit"),
+        pytest.param(f"{pseudo('Pain')} 6 → 3", "6 → 3", id="numbers-are-not-words"),
+    ],
+)
+def test_the_checker_tells_catalogue_words_from_escaped_ones(chunk: str, rest: str) -> None:
+    assert leftover(chunk) == rest
+
+
+def test_pseudo_keeps_placeholders_and_markup() -> None:
+    assert pseudo("Hello {name}, <b>%(n)s</b> &amp;") == "⟦Hélló {name}, <b>%(n)s</b> &amp;⟧"
+
+
+def test_labels_come_from_the_catalogue_and_never_title_case_ids() -> None:
+    with installed("en", PseudoTranslations()):
+        assert label("level", "see_doctor") == pseudo("see a doctor")
+        assert gettext("Diary") == pseudo("Diary")
+    with use_language("en"):
+        assert label("level_heading", "urgent") == "Urgent: get medical help today"
+        assert label("phase", "no_such_phase") == "no_such_phase"
+    for kind in label_kinds():
+        assert all(words and "_" not in words for words in labels(kind).values()), kind
+
+
+# --- the command line -----------------------------------------------------------------------
+
+
+def _answer_files(tmp: Path) -> None:
+    files = {
+        "self-care": all_no(),
+        "incomplete": {k: v for k, v in all_no().items() if k != "red_flags"},
+        "emergency": all_no(red_flags__both_legs=True),
+    }
+    for name, answers in files.items():
+        (tmp / f"{name}.json").write_text(json.dumps(answers), encoding="utf-8")
+
+
+def _commands(tmp: Path) -> dict[str, tuple[str, ...]]:
+    """Each command in its main states, as arguments to ``backcare``."""
+    db = ("--db", f"sqlite:///{tmp / 'diary.sqlite3'}")
+    return {
+        "version": ("version",),
+        "assess (self-care)": ("assess", "--input", str(tmp / "self-care.json")),
+        "assess (incomplete)": ("assess", "--input", str(tmp / "incomplete.json")),
+        "assess (emergency)": ("assess", "--input", str(tmp / "emergency.json")),
+        "assess (bad file)": ("assess", "--input", str(tmp / "missing.json")),
+        "plan (no episode)": ("plan", *db),
+        "episode start": ("episode", "start", "--answers", str(tmp / "self-care.json"), *db),
+        "episode show": ("episode", "show", *db),
+        "plan": ("plan", *db),
+        "checkin": ("checkin", "--pain", "4", "--did", "ice", "--med", "ibuprofen:400", *db),
+        "checkin (red flag)": ("checkin", "--pain", "5", "--flag", "fever=yes", *db),
+        "history": ("history", *db),
+        "trend": ("trend", *db),
+        "coach --list": ("coach", "--list", *db),
+        "reminders": ("reminders", "--output", str(tmp / "plan.ics"), *db),
+        "report": ("report", "--format", "html", "--output", str(tmp / "report.html"), *db),
+        "export": ("export", "--format", "json", "--output", str(tmp / "diary.json"), *db),
+        "episode resolve": ("episode", "resolve", *db),
+        "kb check": ("kb", "check"),
+    }
+
+
+CLI = tuple(_commands(Path("/nonexistent")))
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """What each command printed (stdout and stderr), run in order on one diary."""
+    tmp = tmp_path_factory.mktemp("cli")
+    _answer_files(tmp)
+    out: dict[str, str] = {}
+    patch = pytest.MonkeyPatch()
+    patch.setenv("COLUMNS", "4000")  # no wrapping: a knowledge-base text stays on one line
+    patch.setenv("BACKCARE_EMERGENCY_NUMBER", "999")
+    # The commands' engine is cached per settings for the process (one language per process):
+    # build it afresh under the pseudo-locale, and drop that one afterwards.
+    _engine_for.cache_clear()
+    try:
+        with installed("en", PseudoTranslations()):
+            for name, args in _commands(tmp).items():
+                stdout, stderr = io.StringIO(), io.StringIO()
+                with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+                    main(list(args))
+                out[name] = (stdout.getvalue() + stderr.getvalue()).replace(str(tmp), "TMP")
+    finally:
+        patch.undo()
+        _engine_for.cache_clear()
+    return out
+
+
+def test_every_command_printed_something(printed: dict[str, str]) -> None:
+    assert all(printed[name].strip() for name in CLI), [n for n in CLI if not printed[n].strip()]
+
+
+@pytest.mark.parametrize("command", CLI)
+def test_a_command_prints_only_catalogue_and_knowledge_base_words(
+    printed: dict[str, str], command: str
+) -> None:
+    # kb check lists the knowledge base's sections by their file names.
+    sections = (*KnowledgeBase.model_fields, "vocabulary (en)") if command == "kb check" else ()
+    found = escaped(visible_text(printed[command]), allowed=(*NAMES, *sections))
+    _check(f"backcare {command}", found)

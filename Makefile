@@ -52,7 +52,7 @@ audit: $(STAMP)  ## Audit requirements.lock for known vulnerabilities (skips, sa
 	$(BIN)/python scripts/audit_dependencies.py requirements.lock
 
 lock: $(STAMP)  ## Re-pin requirements.lock (the deployment lock) from pyproject.toml
-	$(BIN)/uv pip compile pyproject.toml --extra postgres --universal --python-version 3.11 \
+	$(BIN)/uv pip compile pyproject.toml --extra postgres --extra hosted --universal --python-version 3.11 \
 		--generate-hashes --custom-compile-command "make lock" --quiet -o requirements.lock
 
 format: $(STAMP)  ## Fix lint and formatting where it can

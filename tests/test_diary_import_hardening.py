@@ -311,7 +311,10 @@ def test_imported_doses_count_against_the_diary_s_own_and_the_other_way_round(
     overridden = _dose("Nurofen", 800, -9, overridden=True, override_reason="single_dose")
     import_diary(diary.store, _document(resolved | {"doses": [overridden]}), now=NOW)
     with pytest.raises(DoseLimitError, match="daily_maximum"):
-        diary.check_in(CheckInEntry(pain=5, doses=(DoseEntry("ibuprofen", 400, _time(14)),)))
+        diary.check_in(
+            CheckInEntry(pain=5, doses=(DoseEntry("ibuprofen", 400, _time(14)),)),
+            refuse_over_limit=True,
+        )
 
 
 def test_a_dose_the_person_should_avoid_imports_only_with_its_override(
@@ -368,7 +371,9 @@ def test_a_diary_holding_brand_names_still_counts_them_at_a_check_in(
             {"e": episode.id, "t": _time(30)},
         )
     with pytest.raises(DoseLimitError, match="daily_maximum"):
-        diary.check_in(CheckInEntry(pain=5, doses=(DoseEntry("ibuprofen", 200),)))
+        diary.check_in(
+            CheckInEntry(pain=5, doses=(DoseEntry("ibuprofen", 200),)), refuse_over_limit=True
+        )
 
 
 # --- the review's example, through real processes ----------------------------------------
@@ -415,12 +420,16 @@ def test_brand_name_doses_cannot_slip_past_the_24_hour_guard(tmp_path: Path) -> 
     assert "Traceback" not in refused.stderr
     accepted = _backcare("import", str(_recent_file(tmp_path, overridden=True)), db=db)
     assert accepted.returncode == 0, accepted.stderr
+    # The dose was taken: it is recorded, flagged over the 24-hour limit the imports fill.
     checkin = _backcare("checkin", "--pain", "4", "--med", "ibuprofen:400", db=db)
-    assert checkin.returncode == 5, checkin.stdout + checkin.stderr
-    assert "daily_maximum" in checkin.stderr
+    assert checkin.returncode == 0, checkin.stdout + checkin.stderr
+    assert "recorded as over your limit" in checkin.stdout
+    assert "leave at least 4 hours between doses" in checkin.stdout
     history = json.loads(_backcare("history", "--json", db=db).stdout)
     assert {d["drug"] for d in history["doses"]} == {"ibuprofen"}
-    assert history["checkins"] == []
+    [checkin_record] = history["checkins"]
+    assert checkin_record["doses"][0]["overridden"] is True
+    assert "daily_maximum" in checkin_record["doses"][0]["override_reason"]
 
 
 @pytest.mark.slow

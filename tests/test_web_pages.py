@@ -434,6 +434,7 @@ def test_a_red_flag_can_be_said_to_have_gone_and_both_answers_stay(client: TestC
         pytest.param(["red_flags.fever"], ["red_flags.fever"], "urgent", id="ticked-again-wins"),
         pytest.param(["history.cancer"], [], None, id="history-cannot-go"),
         pytest.param(["fever"], [], None, id="not-a-path"),
+        pytest.param(["red_flags.chest_pain"], [], None, id="never-said-yes"),
     ],
 )
 def test_gone_never_lowers_a_sign_ticked_in_the_same_form(

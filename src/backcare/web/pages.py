@@ -630,6 +630,18 @@ def checkin_submit(
         "override": [override],
     }
     try:
+        # "It has gone" only for a sign the person told us about: never a way to turn a
+        # question they have not answered into "no".
+        present = {f.answer for f in diary.red_flags_present()}
+        unknown = [path for path in gone if path not in present]
+        if unknown:
+            raise InputError(
+                "please check the form",
+                problems=[
+                    FieldProblem("gone", f"{path!r} is not a sign you told us about")
+                    for path in unknown
+                ],
+            )
         data = checkin_from_form(form, now=diary.now(), tz=diary.tz)
         result = diary.check_in(checkin_entry(data))
     except (InputError, ConflictError) as exc:

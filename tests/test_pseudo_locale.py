@@ -18,7 +18,9 @@ import io
 import json
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -39,6 +41,7 @@ from backcare import Engine, KnowledgeBase, Settings
 from backcare.cli import main
 from backcare.i18n import gettext, installed, label, label_kinds, labels, use_language
 from backcare.rules.assessor import _engine_for
+from backcare.store import open_store
 
 TODO = Path(__file__).parent / "data" / "i18n_todo.txt"
 NOTE = "walked 2x"  # what the person typed: their own words pass through as typed
@@ -341,3 +344,221 @@ def test_a_command_prints_only_catalogue_and_knowledge_base_words(
     sections = (*KnowledgeBase.model_fields, "vocabulary (en)") if command == "kb check" else ()
     found = escaped(visible_text(printed[command]), allowed=(*NAMES, *sections))
     _check(f"backcare {command}", found)
+
+
+# --- hosted clinic mode (PostgreSQL) --------------------------------------------------------
+# Sign-in, joining, password reset, the account page, the clinic's pages and the e-mails of
+# hosted mode. They need PostgreSQL: skipped only when BACKCARE_TEST_POSTGRES_URL is unset.
+
+HOSTED_PUBLIC = "https://clinic.example"
+HOSTED_PASSWORD = "a long enough password"
+# The people's e-mail addresses are names, not words.
+HOSTED_NAMES = (*NAMES, "patient@example.org", "clinician@example.org", "nobody@example.org")
+
+HOSTED_SURFACES = (
+    "GET /signin",
+    "POST /signin (refused)",
+    "GET /signin/code",
+    "POST /signin/code (wrong code)",
+    "GET /join",
+    "POST /join (problems)",
+    "GET /reset",
+    "POST /reset (sent)",
+    "GET /reset/new",
+    "POST /reset/new (problems)",
+    "GET /account (patient, looked at)",
+    "GET /account (clinician)",
+    "GET /clinic",
+    "GET /clinic/patients/N",
+    "POST /clinic/invite",
+)
+
+
+def _hosted_world(url: str, tmp: Path) -> tuple[Any, dict[str, Any]]:
+    """A patient with an urgent, unacknowledged check-in and a dose over its limit; their
+    clinician (with an authenticator app); the hosted settings."""
+    from backcare.accounts import Accounts
+    from backcare.domain.enums import TriageLevel
+    from backcare.store.records import NewCheckIn, NewDose, NewEpisode
+    from store_fixtures import START
+
+    store = open_store(url)
+    accounts = Accounts(store)
+    patient = accounts.add_person(
+        email="patient@example.org", role="patient", password=HOSTED_PASSWORD, care_team="north"
+    )
+    clinician = accounts.add_person(
+        email="clinician@example.org",
+        role="clinician",
+        password=HOSTED_PASSWORD,
+        care_team="north",
+    )
+    secret = accounts.set_totp(clinician.id)
+    with store.for_person(patient.id).write() as repo:
+        episode = repo.add_episode(
+            NewEpisode(
+                uid="p" * 32,
+                onset_at=START,
+                started_at=START,
+                trigger="lifting",
+                answers={"pain": 6},
+                assessment={"triage": {"level": "self_care"}},
+            )
+        )
+        for hours, pain, level in ((2, 7, TriageLevel.SEE_DOCTOR), (4, 8, TriageLevel.URGENT)):
+            repo.add_checkin(
+                episode.id,
+                NewCheckIn(
+                    recorded_at=START + timedelta(hours=hours),
+                    pain=pain,
+                    worst_pain=pain,
+                    days_of_self_care=0,
+                    trend=None,
+                    triage_level=level,
+                    triage_reasons=(),
+                    note=NOTE,
+                    doses=(
+                        NewDose(
+                            drug="ibuprofen",
+                            mg=400,
+                            taken_at=START + timedelta(hours=hours),
+                            overridden=hours == 4,
+                            override_reason=NOTE if hours == 4 else None,
+                        ),
+                    ),
+                ),
+            )
+    secret_file = tmp / "secret"
+    secret_file.write_text("k" * 48)
+    settings = Settings(
+        database_url=url,
+        public_url=HOSTED_PUBLIC,
+        secret_file=str(secret_file),
+        smtp_host="127.0.0.1",  # a mailer is set up; no message is sent (unknown address)
+    )
+    return store, {
+        "accounts": accounts,
+        "patient": patient,
+        "clinician": clinician,
+        "totp": secret,
+        "settings": settings,
+    }
+
+
+def _hosted_form(client: TestClient, path: str) -> dict[str, str]:
+    return hidden_fields(client.get(path).text)
+
+
+def _hosted_sign_in(client: TestClient, email: str) -> None:
+    token = _hosted_form(client, "/signin")["csrf_token"]
+    form = {"csrf_token": token, "email": email, "password": HOSTED_PASSWORD}
+    assert client.post("/signin", data=form, follow_redirects=False).status_code == 303
+
+
+def _hosted_pages(world: dict[str, Any]) -> dict[str, str]:
+    import pyotp
+
+    from backcare.web.app import create_hosted_app
+
+    pages: dict[str, str] = {}
+    accounts = world["accounts"]
+    with TestClient(create_hosted_app(world["settings"]), base_url=HOSTED_PUBLIC) as client:
+        pages["GET /signin"] = client.get("/signin").text
+        token = hidden_fields(pages["GET /signin"])["csrf_token"]
+        wrong = {"csrf_token": token, "email": "nobody@example.org", "password": "not it"}
+        pages["POST /signin (refused)"] = client.post("/signin", data=wrong).text
+        invite = accounts.invite(world["clinician"])
+        pages["GET /join"] = client.get(f"/join?invite={invite}").text
+        form = {**hidden_fields(pages["GET /join"]), "email": "no address", "password": "short"}
+        pages["POST /join (problems)"] = client.post("/join", data=form).text
+        pages["GET /reset"] = client.get("/reset").text
+        form = {**hidden_fields(pages["GET /reset"]), "email": "nobody@example.org"}
+        pages["POST /reset (sent)"] = client.post("/reset", data=form).text
+        pages["GET /reset/new"] = client.get("/reset/new?token=abc").text
+        form = {**hidden_fields(pages["GET /reset/new"]), "password": "short"}
+        pages["POST /reset/new (problems)"] = client.post("/reset/new", data=form).text
+    with TestClient(create_hosted_app(world["settings"]), base_url=HOSTED_PUBLIC) as client:
+        _hosted_sign_in(client, "clinician@example.org")
+        pages["GET /signin/code"] = client.get("/signin/code").text
+        form = {**hidden_fields(pages["GET /signin/code"]), "code": "000000"}
+        pages["POST /signin/code (wrong code)"] = client.post("/signin/code", data=form).text
+        form["code"] = pyotp.TOTP(world["totp"]).now()
+        assert client.post("/signin/code", data=form, follow_redirects=False).status_code == 303
+        pages["GET /clinic"] = client.get("/clinic").text
+        patient = world["patient"].id
+        pages["GET /clinic/patients/N"] = client.get(f"/clinic/patients/{patient}").text
+        pages["GET /account (clinician)"] = client.get("/account").text
+        token = _hosted_form(client, "/account")["csrf_token"]
+        pages["POST /clinic/invite"] = client.post(
+            "/clinic/invite", data={"csrf_token": token}
+        ).text
+    with TestClient(create_hosted_app(world["settings"]), base_url=HOSTED_PUBLIC) as client:
+        _hosted_sign_in(client, "patient@example.org")
+        pages["GET /account (patient, looked at)"] = client.get("/account").text
+    return pages
+
+
+@pytest.fixture(scope="module")
+def hosted_rendered(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[dict[str, str]]:
+    from store_fixtures import database_url
+
+    tmp = tmp_path_factory.mktemp("hosted")
+    with database_url("postgresql", tmp) as url:
+        store, world = _hosted_world(url, tmp)
+        try:
+            with installed("en", PseudoTranslations()):
+                yield _hosted_pages(world)
+        finally:
+            store.close()
+
+
+def test_every_hosted_page_state_was_rendered(hosted_rendered: dict[str, str]) -> None:
+    assert set(HOSTED_SURFACES) <= set(hosted_rendered)
+    assert "clinician@example.org" in hosted_rendered["GET /account (patient, looked at)"]
+    assert "level-urgent" in hosted_rendered["GET /clinic"]
+    assert 'action="/clinic/patients/' in hosted_rendered["GET /clinic/patients/N"]
+    assert "data:image/svg+xml" in hosted_rendered["POST /clinic/invite"]
+    assert 'role="alert"' in hosted_rendered["POST /join (problems)"]
+
+
+@pytest.mark.parametrize("surface", HOSTED_SURFACES)
+def test_a_hosted_page_shows_only_catalogue_and_knowledge_base_words(
+    hosted_rendered: dict[str, str], surface: str
+) -> None:
+    _check(surface, escaped(visible_html(hosted_rendered[surface]), allowed=HOSTED_NAMES))
+
+
+def _mails() -> dict[str, str]:
+    from backcare.accounts.mail import reset_message
+    from backcare.domain.enums import TriageLevel
+    from backcare.jobs.notices import escalation_notice
+
+    mails: dict[str, str] = {}
+    reset = reset_message(
+        to="patient@example.org", sender="backcare@localhost", link=f"{HOSTED_PUBLIC}/reset/new"
+    )
+    mails["mail: password reset"] = f"{reset['Subject']}\n{reset.get_content()}"
+    at = datetime(2026, 11, 29, 12, 15, tzinfo=UTC)
+    for level in (TriageLevel.URGENT, TriageLevel.EMERGENCY):
+        for source in ("check-in", "coach session"):
+            notice = escalation_notice(level=level, source=source, at=at, episode_id=1)
+            mails[f"mail: {source} {level.value}"] = f"{notice.subject}\n{notice.body}"
+    return mails
+
+
+MAILS = (
+    "mail: password reset",
+    "mail: check-in urgent",
+    "mail: coach session urgent",
+    "mail: check-in emergency",
+    "mail: coach session emergency",
+)
+
+
+@pytest.mark.parametrize("mail", MAILS)
+def test_an_email_holds_only_catalogue_words(mail: str) -> None:
+    with installed("en", PseudoTranslations()):
+        text = _mails()[mail]
+    _check(mail, escaped(visible_text(text), allowed=(*HOSTED_NAMES, "backcare@localhost")))

@@ -258,6 +258,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "wake_time": N_("Wake time"),
         "sleep_time": N_("Sleep time"),
         "units": N_("Units"),
+        # Hosted mode's account forms.
+        "email": N_("E-mail address"),
+        "password": N_("Password"),
+        "role": N_("Role"),
     },
     "units": {
         "metric": N_("Metric (cm, kg)"),

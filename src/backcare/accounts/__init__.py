@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from argon2 import PasswordHasher
 
 from backcare.errors import BackcareError, FieldProblem, InputError, NotFoundError
+from backcare.i18n import N_, gettext
 from backcare.store.database import Store
 from backcare.store.people import ROLES, AuditRecord, ChainBreak, PeopleRepository, Person
 
@@ -58,8 +59,15 @@ SESSION_HOURS = 12
 #: How long an invitation link can be used, in days.
 INVITE_DAYS = 7
 #: The one answer to a wrong e-mail, a wrong password or a wrong code.
-SIGN_IN_REFUSED = "the e-mail address or password is not right"
+SIGN_IN_REFUSED = N_("the e-mail address or password is not right")
 MIN_PASSWORD = 10
+
+
+def _too_many() -> str:
+    minutes = int(THROTTLE_WINDOW.total_seconds() // 60)
+    return gettext(
+        "too many attempts to sign in: please wait {minutes} minutes and try again"
+    ).format(minutes=minutes)
 
 
 class SignInError(BackcareError):
@@ -120,8 +128,13 @@ def check_password(password: str) -> None:
     """
     if len(password) < MIN_PASSWORD:
         raise InputError(
-            "the password is too short",
-            problems=[FieldProblem("password", f"use at least {MIN_PASSWORD} characters")],
+            gettext("the password is too short"),
+            problems=[
+                FieldProblem(
+                    "password",
+                    gettext("use at least {count} characters").format(count=MIN_PASSWORD),
+                )
+            ],
         )
 
 
@@ -174,8 +187,12 @@ class Accounts:
         """
         if role not in ROLES:
             raise InputError(
-                "unknown role",
-                problems=[FieldProblem("role", f"must be one of {', '.join(ROLES)}")],
+                gettext("unknown role"),
+                problems=[
+                    FieldProblem(
+                        "role", gettext("must be one of {roles}").format(roles=", ".join(ROLES))
+                    )
+                ],
             )
         email = _email(email)
         check_password(password)
@@ -224,16 +241,14 @@ class Accounts:
                 account=email, address=address, since=now - THROTTLE_WINDOW
             )
         if by_account >= ACCOUNT_LIMIT or by_address >= ADDRESS_LIMIT:
-            raise TooManyAttemptsError(
-                "too many attempts to sign in: please wait 15 minutes and try again"
-            )
+            raise TooManyAttemptsError(_too_many())
         with self._people(write=False) as people:
             person = people.person_by_email(email) if email.strip() else None
             hashed = people.credentials(person.id)[0] if person is not None else None
         if person is None or not verify_password(hashed, password):
             with self._people(write=True) as people:
                 people.add_failure(account=email, address=address, now=now)
-            raise SignInError(SIGN_IN_REFUSED)
+            raise SignInError(gettext(SIGN_IN_REFUSED))
         token = secrets.token_urlsafe(32)
         with self._people(write=True) as people:
             people.clear_failures(email)
@@ -259,20 +274,18 @@ class Accounts:
         with self._people(write=False) as people:
             found = people.session_person(token, now=now)
             if found is None:
-                raise SignInError("please sign in again")
+                raise SignInError(gettext("please sign in again"))
             person = found[0]
             secret = people.credentials(person.id)[1]
             failures = people.failures(
                 account=person.email or "", address=address, since=now - THROTTLE_WINDOW
             )
         if failures[0] >= ACCOUNT_LIMIT or failures[1] >= ADDRESS_LIMIT:
-            raise TooManyAttemptsError(
-                "too many attempts to sign in: please wait 15 minutes and try again"
-            )
+            raise TooManyAttemptsError(_too_many())
         if secret is None or not pyotp.TOTP(secret).verify(code.strip(), valid_window=1):
             with self._people(write=True) as people:
                 people.add_failure(account=person.email or "", address=address, now=now)
-            raise SignInError("that code is not right; use the newest code from your app")
+            raise SignInError(gettext("that code is not right; use the newest code from your app"))
         with self._people(write=True) as people:
             people.verify_session(token)
         return person
@@ -305,11 +318,11 @@ class Accounts:
             NotFoundError: the account is not a patient's.
         """
         if person.role != "patient":
-            raise NotFoundError("only a patient's own account can be deleted here")
+            raise NotFoundError(gettext("only a patient's own account can be deleted here"))
         with self._people(write=False) as people:
             hashed = people.credentials(person.id)[0]
         if not verify_password(hashed, password):
-            raise SignInError("that password is not right; nothing was deleted")
+            raise SignInError(gettext("that password is not right; nothing was deleted"))
         with self._people(write=True) as people:
             people.audit(
                 actor_id=person.id,
@@ -331,7 +344,7 @@ class Accounts:
         with self._people(write=True) as people:
             teams = people.teams_of(actor.id)
             if not teams:
-                raise NotFoundError("you are not a member of a care team")
+                raise NotFoundError(gettext("you are not a member of a care team"))
             token = secrets.token_urlsafe(32)
             people.add_invite(
                 token, care_team_id=teams[0], created_by=actor.id, now=self.now(), days=INVITE_DAYS
@@ -412,7 +425,7 @@ class Accounts:
         """
         with self._people(write=actor.id != patient_id) as people:
             if not people.may_read(actor, patient_id):
-                raise NotFoundError("no such patient")
+                raise NotFoundError(gettext("no such patient"))
             if actor.id != patient_id:
                 people.audit(
                     actor_id=actor.id,
@@ -438,7 +451,7 @@ class Accounts:
         """
         with self._people(write=True) as people:
             if actor.id == patient_id or not people.may_read(actor, patient_id):
-                raise NotFoundError("no such patient")
+                raise NotFoundError(gettext("no such patient"))
             now = self.now()
             people.acknowledge(patient_id, checkin_id, by=actor.id, now=now)
             people.audit(
@@ -500,7 +513,9 @@ def _email(value: str) -> str:
     local, _, domain = value.partition("@")
     if not local or "." not in domain or len(value) > 254 or " " in value:
         raise InputError(
-            "not an e-mail address",
-            problems=[FieldProblem("email", "enter an e-mail address, such as name@example.org")],
+            gettext("not an e-mail address"),
+            problems=[
+                FieldProblem("email", gettext("enter an e-mail address, such as name@example.org"))
+            ],
         )
     return value

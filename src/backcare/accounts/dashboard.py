@@ -18,6 +18,7 @@ from backcare.diary import Diary
 from backcare.diary.service import EpisodeHistory
 from backcare.domain.enums import Trend, TriageLevel
 from backcare.errors import NotFoundError
+from backcare.i18n import gettext, ngettext
 from backcare.rules.assessor import Engine
 from backcare.store.people import Person
 
@@ -107,7 +108,7 @@ def _row(
     acknowledged: dict[int, tuple[int | None, datetime]],
 ) -> PatientRow:
     if history is None:
-        return PatientRow(patient, 6, "No episode recorded yet")
+        return PatientRow(patient, 6, gettext("No episode recorded yet"))
     now = diary.now()
     episode = history.episode
     checkins = history.checkins
@@ -129,20 +130,25 @@ def _row(
     for level in _ESCALATED:
         waiting = [c for c in checkins if c.triage_level is level and c.id not in acknowledged]
         if waiting:
-            words = "Emergency" if level is TriageLevel.EMERGENCY else "Urgent"
-            when = f"{waiting[-1].recorded_at:%d %b %H:%M} UTC"
-            return row(
-                _ESCALATED.index(level),
-                f"{words} advice on {when}, not acknowledged",
-                waiting[-1].id,
+            reason = (
+                gettext("Emergency advice on {when} UTC, not acknowledged")
+                if level is TriageLevel.EMERGENCY
+                else gettext("Urgent advice on {when} UTC, not acknowledged")
             )
+            when = f"{waiting[-1].recorded_at:%d %b %H:%M}"
+            return row(_ESCALATED.index(level), reason.format(when=when), waiting[-1].id)
     if last is not None and last.triage_level is TriageLevel.SEE_DOCTOR:
-        return row(2, "Advised to see a doctor")
+        return row(2, gettext("Advised to see a doctor"))
     if diary.trend_of(history).overall is Trend.WORSE:
-        return row(3, "Getting worse")
+        return row(3, gettext("Getting worse"))
     since = (now - (last.recorded_at if last else episode.started_at)).days
     if episode.status.value == "active" and since >= QUIET_DAYS:
-        return row(4, f"No check-in for {since} days")
+        return row(
+            4,
+            ngettext("No check-in for {days} day", "No check-in for {days} days", since).format(
+                days=since
+            ),
+        )
     if any(dose.overridden for dose in history.doses):
-        return row(5, "Took a dose over its limit")
-    return row(6, "Nothing needs attention")
+        return row(5, gettext("Took a dose over its limit"))
+    return row(6, gettext("Nothing needs attention"))

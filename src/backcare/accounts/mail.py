@@ -14,6 +14,7 @@ from email.message import EmailMessage
 from typing import Protocol
 
 from backcare.errors import StoreError
+from backcare.i18n import gettext
 from backcare.mail import deliver
 from backcare.settings import Settings
 
@@ -33,15 +34,17 @@ class Mailer(Protocol):
 def reset_message(*, to: str, sender: str, link: str) -> EmailMessage:
     """The password-reset e-mail: the link and how long it works, in plain words."""
     message = EmailMessage()
-    message["Subject"] = "Reset your backcare password"
+    message["Subject"] = gettext("Reset your backcare password")
     message["From"] = sender
     message["To"] = to
     message.set_content(
-        "Someone (we hope you) asked to reset the password of your backcare account.\n\n"
-        f"To choose a new password, open this link within {RESET_MINUTES} minutes:\n\n"
-        f"{link}\n\n"
-        "The link works once. If you did not ask for this, you can ignore this e-mail: "
-        "your password stays as it is.\n"
+        gettext(
+            "Someone (we hope you) asked to reset the password of your backcare account.\n\n"
+            "To choose a new password, open this link within {minutes} minutes:\n\n"
+            "{link}\n\n"
+            "The link works once. If you did not ask for this, you can ignore this e-mail: "
+            "your password stays as it is.\n"
+        ).format(minutes=RESET_MINUTES, link=link)
     )
     return message
 

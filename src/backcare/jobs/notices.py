@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from backcare.domain.enums import TriageLevel
+from backcare.i18n import N_, gettext, label
 from backcare.settings import Settings
 
 __all__ = ["NOTIFY_LEVELS", "Notice", "escalation_notice", "escalation_recipients"]
@@ -38,17 +39,40 @@ def escalation_recipients(settings: Settings, *, episode_id: int) -> tuple[str, 
     return (settings.clinic_notify_email,) if settings.clinic_notify_email else ()
 
 
+#: A notice's subject per source and level: whole sentences, so a language may order them.
+_SUBJECTS = {
+    ("check-in", TriageLevel.URGENT): N_("backcare: a check-in is urgent (episode {episode})"),
+    ("check-in", TriageLevel.EMERGENCY): N_(
+        "backcare: a check-in is an emergency (episode {episode})"
+    ),
+    ("coach session", TriageLevel.URGENT): N_(
+        "backcare: a coach session is urgent (episode {episode})"
+    ),
+    ("coach session", TriageLevel.EMERGENCY): N_(
+        "backcare: a coach session is an emergency (episode {episode})"
+    ),
+}
+_FIRST_LINES = {
+    "check-in": N_(
+        "A check-in in backcare reached the level '{level}' at {at} (episode {episode})."
+    ),
+    "coach session": N_(
+        "A coach session in backcare reached the level '{level}' at {at} (episode {episode})."
+    ),
+}
+_REST = N_(
+    "The person was shown what to do at once. Please look at their record in "
+    "backcare and follow your clinic's procedure for escalations.\n\n"
+    "This message holds no health details on purpose.\n"
+)
+
+
 def escalation_notice(*, level: TriageLevel, source: str, at: datetime, episode_id: int) -> Notice:
     """The notice of an escalation (``source``: ``check-in`` or ``coach session``)."""
-    words = "an emergency" if level is TriageLevel.EMERGENCY else "urgent"
     stamp = f"{at:%Y-%m-%d %H:%M} UTC"
-    return Notice(
-        subject=f"backcare: a {source} is {words} (episode {episode_id})",
-        body=(
-            f"A {source} in backcare reached the level '{level.value}' at {stamp} "
-            f"(episode {episode_id}).\n\n"
-            "The person was shown what to do at once. Please look at their record in "
-            "backcare and follow your clinic's procedure for escalations.\n\n"
-            "This message holds no health details on purpose.\n"
-        ),
+    urgent = TriageLevel.EMERGENCY if level is TriageLevel.EMERGENCY else TriageLevel.URGENT
+    subject = gettext(_SUBJECTS[source, urgent]).format(episode=episode_id)
+    first = gettext(_FIRST_LINES[source]).format(
+        level=label("level", level.value), at=stamp, episode=episode_id
     )
+    return Notice(subject=subject, body=f"{first}\n\n{gettext(_REST)}")

@@ -24,6 +24,7 @@ from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from backcare.errors import ConflictError, NotFoundError
+from backcare.i18n import gettext
 from backcare.store.tables import (
     Acknowledgement,
     AuditEntry,
@@ -173,7 +174,9 @@ class PeopleRepository:
             ConflictError: the e-mail address already has an account.
         """
         if self.person_by_email(email) is not None:
-            raise ConflictError(f"there is already an account for {email}")
+            raise ConflictError(
+                gettext("there is already an account for {email}").format(email=email)
+            )
         person_id = self.session.execute(
             insert(USERS)
             .values(
@@ -354,7 +357,7 @@ class PeopleRepository:
             .returning(INVITES.c.care_team_id)
         ).first()
         if spent is None:
-            raise NotFoundError("this invitation link has been used or has expired")
+            raise NotFoundError(gettext("this invitation link has been used or has expired"))
         return int(spent[0])
 
     # --- password resets ------------------------------------------------------------
@@ -386,7 +389,9 @@ class PeopleRepository:
             .returning(RESETS.c.user_id)
         ).first()
         if spent is None:
-            raise NotFoundError("this link has been used or has expired: ask for a new one")
+            raise NotFoundError(
+                gettext("this link has been used or has expired: ask for a new one")
+            )
         return int(spent[0])
 
     # --- sessions -------------------------------------------------------------------

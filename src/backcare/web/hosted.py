@@ -34,6 +34,7 @@ from backcare.accounts import SESSION_HOURS, Accounts, SignInError, TooManyAttem
 from backcare.accounts.mail import Mailer, reset_message
 from backcare.diary import Diary
 from backcare.errors import BackcareError, FieldProblem, InputError, NotFoundError, StoreError
+from backcare.i18n import N_, gettext
 from backcare.rules.assessor import Engine
 from backcare.settings import Settings
 from backcare.store.people import Person
@@ -95,7 +96,7 @@ class Hosting:
             NotFoundError: the account is not a patient's (it has no diary).
         """
         if person.role != "patient":
-            raise NotFoundError("this account has no diary of its own")
+            raise NotFoundError(gettext("this account has no diary of its own"))
         store = self.accounts.diary_store(person, person.id, action="read", address=address)
         return Diary(store, engine=engine)
 
@@ -194,7 +195,7 @@ class SignInGate:
             response = error_response(
                 _request(scope, receive),
                 401,
-                envelope(401, "unauthorized", "sign in first (at /signin)"),
+                envelope(401, "unauthorized", gettext("sign in first (at /signin)")),
             )
             await response(scope, receive, send)
             return
@@ -320,11 +321,11 @@ def signout_everywhere(request: Request, web: Web, _csrf: CsrfChecked) -> Respon
 
 #: What each audited action means, in a patient's words.
 _ACTIONS = {
-    "dashboard": "saw you on their list of patients",
-    "read": "opened your record",
-    "acknowledge": "noted an urgent check-in of yours",
-    "report": "downloaded your report",
-    "fhir": "downloaded your record (FHIR)",
+    "dashboard": N_("saw you on their list of patients"),
+    "read": N_("opened your record"),
+    "acknowledge": N_("noted an urgent check-in of yours"),
+    "report": N_("downloaded your report"),
+    "fhir": N_("downloaded your record (FHIR)"),
 }
 
 
@@ -341,8 +342,10 @@ def account_page(request: Request, web: Web) -> Response:
                 continue
             if row.actor_id not in names:
                 other = hosting.accounts.person_of(row.actor_id)
-                names[row.actor_id] = other.display_name or other.email or "a former member"
-            what = _ACTIONS.get(row.action, row.action)
+                names[row.actor_id] = (
+                    other.display_name or other.email or gettext("a former member")
+                )
+            what = gettext(_ACTIONS[row.action]) if row.action in _ACTIONS else row.action
             looked.append({"at": row.at, "who": names[row.actor_id], "what": what})
     return render(request, "account.html", {"person": person, "looked": looked})
 
@@ -378,7 +381,7 @@ async def join_page(
     """The invitation page (or, if the server allows it, registration): make an account."""
     hosting = _hosting(request.app.state.backcare)
     if not invite and not hosting.self_registration:
-        raise NotFoundError("you need an invitation link from your care team to join")
+        raise NotFoundError(gettext("you need an invitation link from your care team to join"))
     return render(request, "join.html", {"invite": invite, "email": ""})
 
 
@@ -414,7 +417,7 @@ def join_submit(
     return _start_session(request, hosting, started.token, "/")
 
 
-_RESET_SENT = (
+_RESET_SENT = N_(
     "If there is an account for that address, we have sent it a link to choose a new "
     "password. It works once, for an hour."
 )
@@ -439,7 +442,10 @@ def reset_submit(
         return render(
             request,
             "reset.html",
-            {"sent": False, "message": "e-mail is not set up here: ask your care team for help"},
+            {
+                "sent": False,
+                "message": gettext("e-mail is not set up here: ask your care team for help"),
+            },
             status=503,
         )
     started = hosting.accounts.start_reset(email)
@@ -451,7 +457,7 @@ def reset_submit(
             hosting.mailer.send(message)
         except StoreError as exc:  # said in the log only: the page must not reveal the account
             _log.warning("password-reset e-mail not sent: %s", exc)
-    return render(request, "reset.html", {"sent": True, "message": _RESET_SENT})
+    return render(request, "reset.html", {"sent": True, "message": gettext(_RESET_SENT)})
 
 
 @router.get("/reset/new")
@@ -518,7 +524,7 @@ def require_postgresql(settings: Settings) -> str:
 def _clinician(request: Request) -> Person:
     person: Person = request.state.person
     if person.role not in ("clinician", "admin"):
-        raise NotFoundError("this page is for clinicians")
+        raise NotFoundError(gettext("this page is for clinicians"))
     return person
 
 
@@ -636,7 +642,7 @@ def clinic_patient_report(request: Request, web: Web, patient_id: int) -> Respon
         address=_client(request),
     )
     if history is None:
-        raise NotFoundError("this patient has no episode yet")
+        raise NotFoundError(gettext("this patient has no episode yet"))
     data = clinician_report(diary, episode_id=history.episode.id, fmt="pdf")
     name = f"backcare-report-patient-{patient_id}.pdf"
     return Response(
@@ -663,7 +669,7 @@ def clinic_patient_fhir(request: Request, web: Web, patient_id: int) -> Response
         address=_client(request),
     )
     if history is None:
-        raise NotFoundError("this patient has no episode yet")
+        raise NotFoundError(gettext("this patient has no episode yet"))
     name = f"backcare-patient-{patient_id}.fhir.json"
     return Response(
         export_fhir_bundle(diary, episode_id=history.episode.id),

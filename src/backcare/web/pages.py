@@ -34,7 +34,7 @@ from backcare.errors import (
     StoreError,
 )
 from backcare.flow import NONE_OF_THESE, NOT_SURE, AssessmentFlow, Page, SummaryLine
-from backcare.i18n import gettext
+from backcare.i18n import N_, gettext
 from backcare.rules.assessor import Engine
 from backcare.store.records import SelfCareAction
 from backcare.text.hints import StoryHints
@@ -559,7 +559,7 @@ def _checkin_form(
             "present": diary.red_flags_present(),
             "activities": diary.recent_activities(),
             "medicines": medicines,
-            "actions": [(a.value, _ACTION_LABELS[a]) for a in SelfCareAction],
+            "actions": [(a.value, gettext(_ACTION_LABELS[a])) for a in SelfCareAction],
             "form": form or {},
             "problems": problems,
             "message": message,
@@ -570,10 +570,10 @@ def _checkin_form(
 
 #: What each self-care action is called on the check-in form, counted in times.
 _ACTION_LABELS = {
-    SelfCareAction.WALK: "Short walks",
-    SelfCareAction.EXERCISES: "Exercise sessions",
-    SelfCareAction.ICE: "Cold pack",
-    SelfCareAction.HEAT: "Heat (warm pack or bath)",
+    SelfCareAction.WALK: N_("Short walks"),
+    SelfCareAction.EXERCISES: N_("Exercise sessions"),
+    SelfCareAction.ICE: N_("Cold pack"),
+    SelfCareAction.HEAT: N_("Heat (warm pack or bath)"),
 }
 
 

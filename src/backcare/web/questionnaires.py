@@ -30,6 +30,7 @@ from backcare.diary.questionnaires import (
 )
 from backcare.domain.questionnaire import QuestionnaireDefinition
 from backcare.errors import FieldProblem, InputError, NotFoundError
+from backcare.i18n import gettext
 from backcare.knowledge.questionnaires import Questionnaires
 from backcare.store.questionnaires import QuestionnaireResponseRecord
 from backcare.web._bodies import JsonBodyRoute
@@ -327,7 +328,7 @@ def item_submit(
             definition,
             number,
             answers,
-            problem="Please choose one answer to go on.",
+            problem=gettext("Please choose one answer to go on."),
             status=422,
         )
     if number < len(definition.items):

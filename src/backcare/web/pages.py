@@ -105,11 +105,13 @@ def _access_page(request: Request, web: Any, code: str | None, *, post: bool) ->
     if not guard.matches(code):
         client = request.client.host if request.client else "unknown"
         log.warning("wrong access code from %s", client)
-        problem = FieldProblem("code", "this is not the code the server printed when it started")
+        problem = FieldProblem(
+            "code", gettext("this is not the code the server printed when it started")
+        )
         return render(
             request,
             "access.html",
-            {"granted": False, "problems": (problem,), "message": "wrong access code"},
+            {"granted": False, "problems": (problem,), "message": gettext("wrong access code")},
             status=401,
         )
     if post:

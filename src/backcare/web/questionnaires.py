@@ -279,8 +279,12 @@ def _item_page(
 def _number(definition: QuestionnaireDefinition, number: int) -> int:
     if not 1 <= number <= len(definition.items):
         raise NotFoundError(
-            f"the {definition.short_title} has {len(definition.items)} items",
-            problems=[FieldProblem("item", f"there is no item {number}")],
+            gettext("the {title} has {count} items").format(
+                title=definition.short_title, count=len(definition.items)
+            ),
+            problems=[
+                FieldProblem("item", gettext("there is no item {number}").format(number=number))
+            ],
         )
     return number
 

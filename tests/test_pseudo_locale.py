@@ -201,6 +201,7 @@ def _more_web_pages(engine: Engine) -> dict[str, str]:
         pages["POST /diary/check-in (red flag cleared)"] = _checkin(
             client, pain="4", gone=["red_flags.fever"]
         )
+        pages["GET /diary (a warning sign, then gone)"] = client.get("/diary").text
     with web_client(engine) as client:
         _complete_episode(client)
         _checkin(client, pain="7", flags=["red_flags.bladder_or_bowel_change"])
@@ -226,6 +227,7 @@ MORE_WEB_SURFACES = (
     "POST /diary/check-in (dose over the limit)",
     "GET /diary/check-in (red flag to clear)",
     "POST /diary/check-in (red flag cleared)",
+    "GET /diary (a warning sign, then gone)",
     "GET /diary (week and sessions)",
 )
 

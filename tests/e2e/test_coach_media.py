@@ -188,7 +188,7 @@ def test_a_whole_session_shows_speaks_skips_repeats_and_is_saved(
     episode = httpx.get(f"{server}/api/v1/diary/history").json()["episode"]["id"]
     checked = httpx.post(f"{server}/api/v1/diary/check-ins", json={"pain": 4})
     assert checked.status_code == 201, checked.text  # the report needs a check-in
-    report = httpx.get(f"{server}/api/v1/diary/episodes/{episode}/report?format=html").text
+    report = httpx.get(f"{server}/api/v1/diary/episodes/{episode}/export?format=html").text
     assert "Exercise coach sessions" in report
     assert "No exercise coach sessions" not in report
 

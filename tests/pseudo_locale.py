@@ -162,6 +162,9 @@ _UNITS = re.compile(r"\d+(?:[.,]\d+)?\s*(?:mg|kg|cm|lb|ft|in|min|ml|h|s|g|d|mmHg
 # Dates and times come from strftime/Babel date formats, not from the catalogue.
 DATE_WORDS = re.compile(
     r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b"
+    # and the full names ("Monday 30 November"), which %A and %B write
+    r"|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March"
+    r"|April|June|July|August|September|October|November|December)\b"
 )
 _ADDRESSES = re.compile(r"https?://\S+|TMP/\S+")  # links and the test's own file paths
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")

@@ -125,6 +125,7 @@ def _pages(engine: Engine) -> dict[str, str]:
         _checkin(client, pain="4", actions=["walk"], note=NOTE)
         for path in ("/today", "/coach", "/diary", "/diary/check-in", "/export"):
             pages[f"GET {path}"] = client.get(path).text
+    pages.update(_more_web_pages(engine))
     return pages
 
 
@@ -141,6 +142,99 @@ def _nested(flat: dict[str, bool]) -> dict[str, dict[str, bool]]:
         group, name = key.split(".")
         out.setdefault(group, {})[name] = value
     return out
+
+
+# --- w4-web: the pages added since the catalogue (home, episode choice, questionnaires,
+# calendar link, check-in doses and red-flag clearing, the diary's week and sessions) -----
+
+
+def _complete_episode(client: TestClient) -> None:
+    """An episode started from a whole assessment (every safety question answered)."""
+    fields = hidden_fields(_walk(client, typical_answer)["result"])
+    client.post("/diary/start", data={"csrf_token": fields["csrf_token"], "state": fields["state"]})
+
+
+def _questionnaire_pages(client: TestClient) -> dict[str, str]:
+    pages = {"GET /questionnaires": client.get("/questionnaires").text}
+    pages["GET /questionnaires/odi (intro)"] = client.get("/questionnaires/odi").text
+    url = "/questionnaires/odi/1"
+    for number in range(1, 11):
+        page = client.get(url).text
+        if number == 1:
+            pages["GET /questionnaires/odi/1 (item)"] = page
+        fields = hidden_fields(page)
+        data = {"csrf_token": fields["csrf_token"], "state": fields["state"], "answer": "2"}
+        url = client.post(url.split("?")[0], data=data, follow_redirects=False).headers["location"]
+    pages["GET /questionnaires/results (result)"] = client.get(url).text
+    return pages
+
+
+def _more_web_pages(engine: Engine) -> dict[str, str]:
+    from datetime import datetime
+
+    from tests.factories import add_coach_session
+
+    pages: dict[str, str] = {}
+    with web_client(engine) as client:
+        _complete_episode(client)
+        _checkin(client, pain="4", actions=["walk"], note=NOTE)
+        pages["GET / (active episode)"] = client.get("/").text
+        fields = hidden_fields(_walk(client, typical_answer)["result"])
+        pages["POST /diary/start (episode choice)"] = client.post(
+            "/diary/start", data={"csrf_token": fields["csrf_token"], "state": fields["state"]}
+        ).text
+        now = datetime.now().astimezone()
+        now = max(now, now.replace(hour=0, minute=7, second=0, microsecond=0))
+        add_coach_session(client.app.state.backcare.diary().store, now=now, left=2)  # type: ignore[attr-defined]
+        pages["GET /diary (week and sessions)"] = client.get("/diary").text
+        pages.update(_questionnaire_pages(client))
+        pages["GET /export/calendar (no link)"] = client.get("/export/calendar").text
+        token = hidden_fields(pages["GET /export/calendar (no link)"])["csrf_token"]
+        pages["POST /export/calendar (link made)"] = client.post(
+            "/export/calendar", data={"csrf_token": token}
+        ).text
+        pages["GET /export/calendar (link)"] = client.get("/export/calendar").text
+        dose = {"dose_drug": "paracetamol", "dose_mg": "1000"}
+        _checkin(client, pain="5", **dose)
+        pages["POST /diary/check-in (dose over the limit)"] = _checkin(client, pain="4", **dose)
+    with web_client(engine) as client:
+        _complete_episode(client)
+        _checkin(client, pain="5", flags=["red_flags.fever"])
+        pages["GET /diary/check-in (red flag to clear)"] = client.get("/diary/check-in").text
+        pages["POST /diary/check-in (red flag cleared)"] = _checkin(
+            client, pain="4", gone=["red_flags.fever"]
+        )
+        pages["GET /diary (a warning sign, then gone)"] = client.get("/diary").text
+    with web_client(engine) as client:
+        _complete_episode(client)
+        _checkin(client, pain="7", flags=["red_flags.bladder_or_bowel_change"])
+        pages["GET / (escalated episode)"] = client.get("/").text
+        token = hidden_fields(client.get("/diary").text)["csrf_token"]
+        client.post("/diary/resolve", data={"csrf_token": token})
+        pages["GET / (closed episode)"] = client.get("/").text
+    return pages
+
+
+MORE_WEB_SURFACES = (
+    "GET / (active episode)",
+    "GET / (escalated episode)",
+    "GET / (closed episode)",
+    "POST /diary/start (episode choice)",
+    "GET /questionnaires",
+    "GET /questionnaires/odi (intro)",
+    "GET /questionnaires/odi/1 (item)",
+    "GET /questionnaires/results (result)",
+    "GET /export/calendar (no link)",
+    "POST /export/calendar (link made)",
+    "GET /export/calendar (link)",
+    "POST /diary/check-in (dose over the limit)",
+    "GET /diary/check-in (red flag to clear)",
+    "POST /diary/check-in (red flag cleared)",
+    "GET /diary (a warning sign, then gone)",
+    "GET /diary (week and sessions)",
+)
+
+# --- end of w4-web's block ------------------------------------------------------------------
 
 
 SURFACES = (
@@ -165,6 +259,7 @@ SURFACES = (
     "GET /diary",
     "GET /diary/check-in",
     "GET /export",
+    *MORE_WEB_SURFACES,
 )
 
 

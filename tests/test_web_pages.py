@@ -426,6 +426,11 @@ def test_a_red_flag_can_be_said_to_have_gone_and_both_answers_stay(client: TestC
         {"red_flags": {"fever": False}},
     ]
     assert [c["triage_level"] for c in history] == ["urgent", "urgent", "self_care"]
+    # The diary names the sign by its question, never by its id.
+    diary = client.get("/diary").text
+    assert "Warning sign: Do you have a fever" in diary
+    assert "Said it has gone: Do you have a fever" in diary
+    assert ": fever<" not in diary
 
 
 @pytest.mark.parametrize(

@@ -254,7 +254,7 @@ def test_a_check_in_is_saved_and_drawn_on_the_chart(server: str, page: Any, shot
     assert page.locator("#pain-chart .pain-point").count() >= 3
     checkins = page.locator("section[aria-labelledby=checkins-title]").inner_text()
     assert "walked to the shop" in checkins
-    assert "Cold pack" in checkins
+    assert "Cold pack" in checkins  # the action's label, never its id
     _check_page(page, shots, "diary")
 
 

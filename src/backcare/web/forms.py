@@ -158,9 +158,14 @@ def checkin_from_form(form: Mapping[str, Sequence[str]], *, now: datetime, tz: t
             continue
         if not _INT.match(text) or not 0 <= int(text) <= MAX_ACTION_COUNT:
             raise InputError(
-                "please check the form",
+                gettext("please check the form"),
                 problems=[
-                    FieldProblem(field, f"type how many times, a whole number 0-{MAX_ACTION_COUNT}")
+                    FieldProblem(
+                        field,
+                        gettext("type how many times, a whole number 0-{most}").format(
+                            most=MAX_ACTION_COUNT
+                        ),
+                    )
                 ],
             )
         counts[action.value] = int(text)
@@ -175,8 +180,8 @@ def checkin_from_form(form: Mapping[str, Sequence[str]], *, now: datetime, tz: t
             activities.append({"name": " ".join(name.split()), "score": rating})
         elif score.strip():
             raise InputError(
-                "please check the form",
-                problems=[FieldProblem("activity_name", "name the activity you rated")],
+                gettext("please check the form"),
+                problems=[FieldProblem("activity_name", gettext("name the activity you rated"))],
             )
     if activities:
         data["activities"] = activities
@@ -204,7 +209,8 @@ def checkin_from_form(form: Mapping[str, Sequence[str]], *, now: datetime, tz: t
         group, _, name = path.partition(".")
         if group != "red_flags" or not name:
             raise InputError(
-                "please check the form", problems=[FieldProblem("gone", f"unknown {path!r}")]
+                gettext("please check the form"),
+                problems=[FieldProblem("gone", gettext("unknown {path}").format(path=repr(path)))],
             )
         flags.setdefault(group, {})[name] = False
     for path in form.get("flags", ()):

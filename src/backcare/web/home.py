@@ -18,6 +18,7 @@ from backcare.domain.enums import TriageLevel
 from backcare.domain.results import Assessment
 from backcare.domain.verdict import INCOMPLETE, verdict_state
 from backcare.errors import NotFoundError
+from backcare.i18n import gettext as _
 from backcare.viewmodels.donow import Slot, day_view, merge_schedule
 
 __all__ = ["HomeState", "MainAction", "home_state", "main_action"]
@@ -133,13 +134,13 @@ def main_action(
     triage = assessment.triage
     if triage.level is TriageLevel.EMERGENCY:
         number = triage.emergency.number if triage.emergency else emergency_number
-        return MainAction(f"Call {number} now", f"tel:{number}", "call")
+        return MainAction(_("Call {number} now").format(number=number), f"tel:{number}", "call")
     if triage.level is TriageLevel.URGENT:
-        return MainAction("Get help now: what to do", "/today", "help")
+        return MainAction(_("Get help now: what to do"), "/today", "help")
     if verdict_state(triage) == INCOMPLETE:
-        return MainAction("Answer the safety questions", "/diary/check-in", "checkin")
+        return MainAction(_("Answer the safety questions"), "/diary/check-in", "checkin")
     if not checked_today:
-        return MainAction("Check in: how is it today?", "/diary/check-in", "checkin")
+        return MainAction(_("Check in: how is it today?"), "/diary/check-in", "checkin")
     if assessment.plan.exercises and sessions_today == 0:
-        return MainAction("Do today's exercises with the coach", "/coach", "coach")
-    return MainAction("See the rest of today's plan", "/today", "today")
+        return MainAction(_("Do today's exercises with the coach"), "/coach", "coach")
+    return MainAction(_("See the rest of today's plan"), "/today", "today")

@@ -34,7 +34,7 @@ from backcare.errors import (
     StoreError,
 )
 from backcare.flow import NONE_OF_THESE, NOT_SURE, AssessmentFlow, Page, SummaryLine
-from backcare.i18n import gettext
+from backcare.i18n import N_, gettext
 from backcare.rules.assessor import Engine
 from backcare.store.records import SelfCareAction
 from backcare.text.hints import StoryHints
@@ -105,11 +105,13 @@ def _access_page(request: Request, web: Any, code: str | None, *, post: bool) ->
     if not guard.matches(code):
         client = request.client.host if request.client else "unknown"
         log.warning("wrong access code from %s", client)
-        problem = FieldProblem("code", "this is not the code the server printed when it started")
+        problem = FieldProblem(
+            "code", gettext("this is not the code the server printed when it started")
+        )
         return render(
             request,
             "access.html",
-            {"granted": False, "problems": (problem,), "message": "wrong access code"},
+            {"granted": False, "problems": (problem,), "message": gettext("wrong access code")},
             status=401,
         )
     if post:
@@ -559,7 +561,7 @@ def _checkin_form(
             "present": diary.red_flags_present(),
             "activities": diary.recent_activities(),
             "medicines": medicines,
-            "actions": [(a.value, _ACTION_LABELS[a]) for a in SelfCareAction],
+            "actions": [(a.value, gettext(_ACTION_LABELS[a])) for a in SelfCareAction],
             "form": form or {},
             "problems": problems,
             "message": message,
@@ -570,10 +572,10 @@ def _checkin_form(
 
 #: What each self-care action is called on the check-in form, counted in times.
 _ACTION_LABELS = {
-    SelfCareAction.WALK: "Short walks",
-    SelfCareAction.EXERCISES: "Exercise sessions",
-    SelfCareAction.ICE: "Cold pack",
-    SelfCareAction.HEAT: "Heat (warm pack or bath)",
+    SelfCareAction.WALK: N_("Short walks"),
+    SelfCareAction.EXERCISES: N_("Exercise sessions"),
+    SelfCareAction.ICE: N_("Cold pack"),
+    SelfCareAction.HEAT: N_("Heat (warm pack or bath)"),
 }
 
 

@@ -30,6 +30,7 @@ from backcare.diary.questionnaires import (
 )
 from backcare.domain.questionnaire import QuestionnaireDefinition
 from backcare.errors import FieldProblem, InputError, NotFoundError
+from backcare.i18n import gettext
 from backcare.knowledge.questionnaires import Questionnaires
 from backcare.store.questionnaires import QuestionnaireResponseRecord
 from backcare.web._bodies import JsonBodyRoute
@@ -278,8 +279,12 @@ def _item_page(
 def _number(definition: QuestionnaireDefinition, number: int) -> int:
     if not 1 <= number <= len(definition.items):
         raise NotFoundError(
-            f"the {definition.short_title} has {len(definition.items)} items",
-            problems=[FieldProblem("item", f"there is no item {number}")],
+            gettext("the {title} has {count} items").format(
+                title=definition.short_title, count=len(definition.items)
+            ),
+            problems=[
+                FieldProblem("item", gettext("there is no item {number}").format(number=number))
+            ],
         )
     return number
 
@@ -327,7 +332,7 @@ def item_submit(
             definition,
             number,
             answers,
-            problem="Please choose one answer to go on.",
+            problem=gettext("Please choose one answer to go on."),
             status=422,
         )
     if number < len(definition.items):

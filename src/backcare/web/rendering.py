@@ -50,6 +50,21 @@ def _labelled(labels: Mapping[str, str]) -> Any:
     return human
 
 
+def _warning_signs() -> Any:
+    """``warning_sign``: a red flag's answer name (``fever``) as its question, in the knowledge
+    base's words (an unknown name shows as itself)."""
+    questions = {
+        flag.answer.partition(".")[2]: flag.question
+        for flag in load_knowledge_base().red_flags
+        if flag.answer.startswith("red_flags.")
+    }
+
+    def warning_sign(value: object) -> str:
+        return questions.get(str(value)) or str(value)
+
+    return warning_sign
+
+
 def _medicine_name(value: object) -> str:
     """A medicine id in the knowledge base's words (``ibuprofen`` -> ``Ibuprofen``)."""
     medicine = load_knowledge_base().medicine(str(value))
@@ -96,6 +111,7 @@ def make_templates() -> Jinja2Templates:
     env.policies["ext.i18n.trimmed"] = True  # as babel.cfg extracts them
     env.filters["label"] = _label
     env.filters["human"] = _labelled(load_knowledge_base().choice_labels())
+    env.filters["warning_sign"] = _warning_signs()
     env.filters["when"] = _when
     env.filters["number"] = _number
     env.filters["capitalize_first"] = _capitalize_first

@@ -237,7 +237,7 @@ def start_with_answers(
                     file=sys.stderr,
                 )
                 raise
-            console.print("Nothing changed.")
+            console.print(gettext("Nothing changed."))
             return
         start_with_answers(
             console,
@@ -251,7 +251,9 @@ def start_with_answers(
         return
     episode = start.episode
     console.print(
-        f"[bold]Episode {episode.id} started[/] (onset {_when(episode.onset_at, diary.tz)})."
+        gettext("[bold]Episode {id} started[/] (onset {onset}).").format(
+            id=episode.id, onset=_when(episode.onset_at, diary.tz)
+        )
     )
     if show_triage:
         render_triage(
@@ -261,8 +263,10 @@ def start_with_answers(
             answer_hint=ANSWER_AT_CHECKIN,
         )
     console.print(
-        "Check in as often as you like: [bold]backcare checkin[/]; "
-        "today's plan: [bold]backcare plan[/]."
+        gettext(
+            "Check in as often as you like: [bold]backcare checkin[/]; "
+            "today's plan: [bold]backcare plan[/]."
+        )
     )
 
 
@@ -275,9 +279,11 @@ def _ask_active(console: Console, diary: Diary) -> str | None:
         f"\n[bold]You already have a diary running[/]: episode {active.id}, "
         f"began {_when(active.onset_at, diary.tz)}."
     )
-    console.print("  u = the same back pain: update it with these answers (a check-in)")
-    console.print("  c = a new episode: close it (backcare writes a summary) and start a new one")
-    console.print("  x = cancel: change nothing")
+    console.print(gettext("  u = the same back pain: update it with these answers (a check-in)"))
+    console.print(
+        gettext("  c = a new episode: close it (backcare writes a summary) and start a new one")
+    )
+    console.print(gettext("  x = cancel: change nothing"))
     reply = Prompt.ask("What should happen?", console=console, choices=["u", "c", "x"], default="u")
     return {"u": "update", "c": "close"}.get(reply)
 
@@ -441,7 +447,7 @@ def checkin(
 
             if Confirm.ask("Resolve this episode now?", console=console, default=True):
                 episode = diary.resolve()
-                console.print(f"[bold]Episode {episode.id} resolved.[/]")
+                console.print(f"[bold]{gettext('Episode {id} resolved.').format(id=episode.id)}[/]")
                 console.print(printable(episode_summary(episode) or ""), markup=False)
 
 
@@ -463,7 +469,7 @@ def _ask_int(console: Console, question: str, *, required: bool) -> int | None:
             value = -1
         if 0 <= value <= 10:
             return value
-        console.print("[red]Please type a whole number from 0 to 10.[/]")
+        console.print(f"[red]{gettext('Please type a whole number from 0 to 10.')}[/]")
 
 
 def _ask_checkin(console: Console, diary: Diary) -> CheckInEntry:
@@ -521,7 +527,7 @@ def _ask_checkin(console: Console, diary: Diary) -> CheckInEntry:
     # Warning signs said earlier stay "yes" until the person says they have gone: an
     # explicit statement, recorded with this check-in's time (the earlier answer stays).
     for flag in diary.red_flags_present():
-        console.print(f"[bold red]You told us earlier:[/] {printable(flag.question)}")
+        console.print(f"[bold red]{gettext('You told us earlier:')}[/] {printable(flag.question)}")
         if Confirm.ask(
             "Has it gone completely, or has a doctor or nurse checked you and said it is "
             "safe to carry on?",
@@ -530,7 +536,7 @@ def _ask_checkin(console: Console, diary: Diary) -> CheckInEntry:
         ):
             group, _, name = flag.answer.partition(".")
             answers.setdefault(group, {})[name] = False
-            console.print("If it comes back, get help at once.")
+            console.print(gettext("If it comes back, get help at once."))
     if Confirm.ask(
         "Any new or changed symptoms since last time (numbness, bladder or bowel changes, "
         "leg weakness, fever...)?",
@@ -567,19 +573,23 @@ def _render_checkin(console: Console, diary: Diary, result: CheckInResult) -> No
     if triage.emergency is not None:
         render_emergency(console, triage)
     console.print(
-        f"[bold]Check-in recorded[/] ({_when(checkin.recorded_at, diary.tz)}, "
-        f"day {checkin.days_of_self_care})."
+        gettext("[bold]Check-in recorded[/] ({when}, day {day}).").format(
+            when=_when(checkin.recorded_at, diary.tz), day=checkin.days_of_self_care
+        )
     )
     if result.pain is None:
-        console.print(f"Pain {checkin.pain}: this is your baseline.")
+        console.print(gettext("Pain {pain}: this is your baseline.").format(pain=checkin.pain))
     else:
         console.print(result.pain.describe())
     if result.function is not None:
         console.print(printable(result.function.describe()), markup=False)
     for dose in result.doses:
-        line = f"Logged {dose.name} {dose.mg} mg at {_when(dose.taken_at, diary.tz)}"
+        line = gettext("Logged {name} {mg} mg at {when}").format(
+            name=dose.name, mg=dose.mg, when=_when(dose.taken_at, diary.tz)
+        )
         if not dose.allowed:
-            line += " [bold red](recorded as over your limit, not as taken as planned)[/]"
+            over = gettext("(recorded as over your limit, not as taken as planned)")
+            line += f" [bold red]{over}[/]"
         console.print(line + ".")
         for problem in dose.problems:
             console.print(f"  [red]• {printable(problem.message)}[/]")
@@ -603,7 +613,7 @@ def _render_checkin(console: Console, diary: Diary, result: CheckInResult) -> No
             render_triage(console, triage, questions=questions, answer_hint=ANSWER_AT_CHECKIN)
     console.print(result.resolution.describe())
     if result.resolution.met:
-        console.print("Close it with [bold]backcare episode resolve[/].")
+        console.print(gettext("Close it with [bold]backcare episode resolve[/]."))
 
 
 # --- history, trend, plan ---------------------------------------------------------------

@@ -19,7 +19,7 @@ from backcare.domain.answers import Answers, parse_answers
 from backcare.domain.results import Assessment, PlannedExercise, Question
 from backcare.knowledge.loader import load_knowledge_base
 from backcare.knowledge.schema import KnowledgeBase
-from backcare.rules.build import DISCLAIMER, Builder
+from backcare.rules.build import Builder
 from backcare.rules.decide import Decisions, Policy
 from backcare.rules.facts import Facts
 from backcare.rules.protocol import TYPED, compile_protocol, facts_of
@@ -150,3 +150,10 @@ def next_questions(
 ) -> tuple[Question, ...]:
     """The questions still needed for these answers, most dangerous first."""
     return default_engine(settings).next_questions(answers)
+
+
+def __getattr__(name: str) -> Any:
+    """``DISCLAIMER``: the shipped knowledge base's disclaimer (its text lives in messages.yaml)."""
+    if name == "DISCLAIMER":
+        return load_knowledge_base().message("disclaimer")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

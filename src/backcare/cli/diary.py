@@ -567,6 +567,7 @@ def _ask_checkin(console: Console, diary: Diary) -> CheckInEntry:
 def _render_checkin(console: Console, diary: Diary, result: CheckInResult) -> None:
     from backcare.cli.render import ANSWER_AT_CHECKIN, render_emergency, render_triage
     from backcare.domain.verdict import INCOMPLETE, unanswered_safety_questions, verdict_state
+    from backcare.knowledge.loader import load_knowledge_base
 
     checkin = result.checkin
     triage = result.assessment.triage
@@ -598,10 +599,12 @@ def _render_checkin(console: Console, diary: Diary, result: CheckInResult) -> No
     for advice in result.dose_advice:
         style = "bold red" if advice.over_maximum else "bold"
         console.print(f"[{style}]{printable(advice.overdose)}[/]")
-        console.print(
-            f"{printable(advice.next_dose)} [dim](sources: {', '.join(advice.sources)}; "
-            f"evidence: {advice.evidence.value})[/]"
+        # Sources by their short titles ("NHS: ibuprofen"), never their ids.
+        titles = ", ".join(load_knowledge_base().source_title(i) for i in advice.sources)
+        cited = gettext("(sources: {sources}; evidence: {evidence})").format(
+            sources=titles, evidence=label("evidence", advice.evidence)
         )
+        console.print(f"{printable(advice.next_dose)} [dim]{cited}[/]")
     questions = unanswered_safety_questions(result.assessment)
     if verdict_state(triage) == INCOMPLETE:
         # Never "carry on with self-care" while safety questions are unanswered.

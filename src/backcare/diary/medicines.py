@@ -35,6 +35,7 @@ from enum import StrEnum
 from backcare.domain.enums import EvidenceGrade, MedicineStatus
 from backcare.domain.results import MedicineAdvice
 from backcare.errors import DoseLimitError, FieldProblem, InputError
+from backcare.i18n import gettext as _
 from backcare.knowledge.schema import KnowledgeBase, Medicine
 
 __all__ = [
@@ -200,22 +201,28 @@ def check_dose(
         problems.append(
             DoseProblem(
                 DoseLimit.DAILY_MAXIMUM,
-                f"your plan gives no safe daily amount of {medicine.name} for you: "
-                + (why or "ask a pharmacist or doctor how much you can take"),
+                _("your plan gives no safe daily amount of {name} for you: {why}").format(
+                    name=medicine.name,
+                    why=why or _("ask a pharmacist or doctor how much you can take"),
+                ),
                 limit_sources,
             )
         )
     elif total > limit:
         lowered = (
-            f" (your plan's limit, lower than the label's {medicine.max_daily_mg} mg: {why})"
+            _(" (your plan's limit, lower than the label's {label_mg} mg: {why})").format(
+                label_mg=medicine.max_daily_mg, why=why
+            )
             if limit < medicine.max_daily_mg
             else ""
         )
         problems.append(
             DoseProblem(
                 DoseLimit.DAILY_MAXIMUM,
-                f"this dose would make {total} mg within 24 hours; the limit is "
-                f"{limit} mg in 24 hours{lowered}",
+                _(
+                    "this dose would make {total} mg within 24 hours; the limit is "
+                    "{limit} mg in 24 hours{lowered}"
+                ).format(total=total, limit=limit, lowered=lowered),
                 limit_sources,
             )
         )
@@ -227,16 +234,24 @@ def check_dose(
         problems.append(
             DoseProblem(
                 DoseLimit.MIN_INTERVAL,
-                f"only {gap:.1f} h from the dose at {_clock(nearest)}; leave at least "
-                f"{medicine.min_interval_hours:g} hours between doses",
+                _(
+                    "only {gap} h from the dose at {when}; leave at least {hours} hours "
+                    "between doses"
+                ).format(
+                    gap=f"{gap:.1f}",
+                    when=_clock(nearest),
+                    hours=f"{medicine.min_interval_hours:g}",
+                ),
                 sources,
             )
         )
     for other, when in same_class:
         if abs(when - taken_at) < DAY:
             warnings.append(
-                f"You also logged {other} at {_clock(when)}: do not take two "
-                "anti-inflammatory painkillers within 24 hours."
+                _(
+                    "You also logged {other} at {when}: do not take two "
+                    "anti-inflammatory painkillers within 24 hours."
+                ).format(other=other, when=_clock(when))
             )
             break
     if (
@@ -245,8 +260,10 @@ def check_dose(
         and taken_at - first_taken >= timedelta(days=medicine.max_days)
     ):
         warnings.append(
-            f"You have been taking {medicine.name} for more than {medicine.max_days} days: "
-            "the label says to see a doctor before going on."
+            _(
+                "You have been taking {name} for more than {days} days: "
+                "the label says to see a doctor before going on."
+            ).format(name=medicine.name, days=medicine.max_days)
         )
     return DoseCheck(
         drug=medicine.id,
@@ -347,7 +364,9 @@ def dose_advice(
     )
     next_at: datetime | None = None
     if check.status is MedicineStatus.AVOID or limit is None:
-        words = f"Do not take any more {medicine.name} until a pharmacist or doctor says you can."
+        words = _("Do not take any more {name} until a pharmacist or doctor says you can.").format(
+            name=medicine.name
+        )
     else:
         smallest = medicine.dose_mg[0] if medicine.dose_mg is not None else check.mg
         next_at = _next_dose_time(
@@ -356,10 +375,14 @@ def dose_advice(
             limit=limit,
             interval=timedelta(hours=medicine.min_interval_hours),
         )
-        words = (
-            f"Do not take any more {medicine.name} before "
-            f"{next_at.astimezone(tz):%H:%M on %A %d %B} (then at most {smallest} mg), "
-            f"and no more than {limit} mg in any 24 hours."
+        words = _(
+            "Do not take any more {name} before {when} (then at most {smallest} mg), "
+            "and no more than {limit} mg in any 24 hours."
+        ).format(
+            name=medicine.name,
+            when=f"{next_at.astimezone(tz):%H:%M on %A %d %B}",
+            smallest=smallest,
+            limit=limit,
         )
     text = medicine.overdose.text.replace("{number}", emergency_number).replace(
         "{max}", str(medicine.max_daily_mg)

@@ -25,7 +25,7 @@ from backcare.rules.facts import Facts
 from backcare.rules.protocol import TYPED, compile_protocol, facts_of
 from backcare.settings import Settings, get_settings
 
-__all__ = ["DISCLAIMER", "Engine", "assess", "default_engine", "next_questions"]
+__all__ = ["Engine", "assess", "default_engine", "next_questions"]
 
 # Results' JSON kept per distinct decisions; varied people rarely repeat exactly, so
 # this mostly serves a person who assesses again with the same answers.

@@ -120,20 +120,22 @@ def episode_start(
 
     if update_current and close_current:
         raise InputError(
-            "choose one of --update-current and --close-current",
-            problems=[FieldProblem("--update-current", "cannot be given with --close-current")],
+            gettext("choose one of --update-current and --close-current"),
+            problems=[
+                FieldProblem("--update-current", gettext("cannot be given with --close-current"))
+            ],
         )
     if update_current and onset is not None:
         raise InputError(
-            "the current episode keeps its start",
-            problems=[FieldProblem("--onset", "cannot be given with --update-current")],
+            gettext("the current episode keeps its start"),
+            problems=[FieldProblem("--onset", gettext("cannot be given with --update-current"))],
         )
     data: dict[str, Any] = {}
     if answers is not None:
         loaded = _load_json(answers)
         if not isinstance(loaded, dict):
             raise InputError(
-                "the answers must be a JSON object", problems=[FieldProblem(answers, "")]
+                gettext("the answers must be a JSON object"), problems=[FieldProblem(answers, "")]
             )
         data.update(loaded)
     for key, value in (("pain", pain), ("age", age)):
@@ -148,13 +150,15 @@ def episode_start(
             # Never a diary on no answers at all (a time alone is none): ask them, or say how.
             if not _interactive():
                 raise InputError(
-                    "episode start needs your answers to the assessment",
+                    gettext("episode start needs your answers to the assessment"),
                     problems=[
                         FieldProblem(
                             "--answers",
-                            "run it in a terminal to be asked the questions, or give them "
-                            "with --answers FILE (JSON, answers contract v1; see "
-                            "docs/json-api.md)",
+                            gettext(
+                                "run it in a terminal to be asked the questions, or give them "
+                                "with --answers FILE (JSON, answers contract v1; see "
+                                "docs/json-api.md)"
+                            ),
                         )
                     ],
                 )
@@ -184,8 +188,10 @@ def _assess_first(console: Console, diary: Diary, *, choice: str | None) -> dict
         latest = None
     if latest is not None and latest.status is EpisodeStatus.ACTIVE and choice is None:
         console.print(
-            f"You already have a diary running (episode {latest.id}). After the questions "
-            "you can update it with your answers or close it and start a new one."
+            gettext(
+                "You already have a diary running (episode {id}). After the questions "
+                "you can update it with your answers or close it and start a new one."
+            ).format(id=latest.id)
         )
     result = run_interactive(console, diary.engine)
     console.print()
@@ -232,8 +238,10 @@ def start_with_answers(
         if picked is None:
             if not interactive:
                 print(
-                    "backcare: give --update-current (add these answers to the current "
-                    "episode) or --close-current (close it and start a new one).",
+                    gettext(
+                        "backcare: give --update-current (add these answers to the current "
+                        "episode) or --close-current (close it and start a new one)."
+                    ),
                     file=sys.stderr,
                 )
                 raise
@@ -422,8 +430,8 @@ def checkin(
         if pain is None:
             if not _interactive():
                 raise InputError(
-                    "give --pain (or run in a terminal to be asked each question)",
-                    problems=[FieldProblem("--pain", "required when not interactive")],
+                    gettext("give --pain (or run in a terminal to be asked each question)"),
+                    problems=[FieldProblem("--pain", gettext("required when not interactive"))],
                 )
             entry = _ask_checkin(console, diary)
             interactive = True
@@ -478,33 +486,45 @@ def _ask_checkin(console: Console, diary: Diary) -> CheckInEntry:
     from backcare.diary import ActivityScore, CheckInEntry, SelfCareAction
     from backcare.diary.inputs import combine_actions, parse_action, parse_dose
 
-    pain = _ask_int(console, "Pain now (0 = none, 10 = worst imaginable)", required=True)
+    pain = _ask_int(console, gettext("Pain now (0 = none, 10 = worst imaginable)"), required=True)
     assert pain is not None
-    worst = _ask_int(console, "Worst pain since your last check-in (Enter to skip)", required=False)
+    worst = _ask_int(
+        console, gettext("Worst pain since your last check-in (Enter to skip)"), required=False
+    )
     activities: list[ActivityScore] = []
     names = list(diary.recent_activities())
     console.print(
-        "Activities (PSFS, the Patient-Specific Functional Scale): pick up to 3 things your "
-        "back makes hard and rate how well you can do each: 0 = can't do it, 10 = as before."
+        gettext(
+            "Activities (PSFS, the Patient-Specific Functional Scale): pick up to 3 things your "
+            "back makes hard and rate how well you can do each: 0 = can't do it, 10 = as before."
+        )
     )
     if not names:
         for _ in range(3):
             name = Prompt.ask(
-                "Name an activity your back makes hard (Enter to skip)", console=console, default=""
+                gettext("Name an activity your back makes hard (Enter to skip)"),
+                console=console,
+                default="",
             ).strip()
             if not name:
                 break
             names.append(name)
     for name in names:
         score = _ask_int(
-            console, f"How well can you do '{name}' now? 0 = unable, 10 = as before", required=False
+            console,
+            gettext("How well can you do '{name}' now? 0 = unable, 10 = as before").format(
+                name=name
+            ),
+            required=False,
         )
         if score is not None:
             activities.append(ActivityScore(name, score))
     actions = []
     for action in SelfCareAction:
         count = Prompt.ask(
-            f"Times you used {action.value} since last check-in (Enter for none)",
+            gettext("Times you used {action} since last check-in (Enter for none)").format(
+                action=action.value
+            ),
             console=console,
             default="",
         ).strip()
@@ -513,7 +533,7 @@ def _ask_checkin(console: Console, diary: Diary) -> CheckInEntry:
     doses = []
     while True:
         text = Prompt.ask(
-            "Medicine taken, e.g. ibuprofen:200@14:30 (Enter when done)",
+            gettext("Medicine taken, e.g. ibuprofen:200@14:30 (Enter when done)"),
             console=console,
             default="",
         ).strip()
@@ -529,8 +549,10 @@ def _ask_checkin(console: Console, diary: Diary) -> CheckInEntry:
     for flag in diary.red_flags_present():
         console.print(f"[bold red]{gettext('You told us earlier:')}[/] {printable(flag.question)}")
         if Confirm.ask(
-            "Has it gone completely, or has a doctor or nurse checked you and said it is "
-            "safe to carry on?",
+            gettext(
+                "Has it gone completely, or has a doctor or nurse checked you and said it is "
+                "safe to carry on?"
+            ),
             console=console,
             default=False,
         ):
@@ -538,8 +560,10 @@ def _ask_checkin(console: Console, diary: Diary) -> CheckInEntry:
             answers.setdefault(group, {})[name] = False
             console.print(gettext("If it comes back, get help at once."))
     if Confirm.ask(
-        "Any new or changed symptoms since last time (numbness, bladder or bowel changes, "
-        "leg weakness, fever...)?",
+        gettext(
+            "Any new or changed symptoms since last time (numbness, bladder or bowel changes, "
+            "leg weakness, fever...)?"
+        ),
         console=console,
         default=False,
     ):

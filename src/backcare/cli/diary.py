@@ -292,7 +292,9 @@ def _ask_active(console: Console, diary: Diary) -> str | None:
         gettext("  c = a new episode: close it (backcare writes a summary) and start a new one")
     )
     console.print(gettext("  x = cancel: change nothing"))
-    reply = Prompt.ask("What should happen?", console=console, choices=["u", "c", "x"], default="u")
+    reply = Prompt.ask(
+        gettext("What should happen?"), console=console, choices=["u", "c", "x"], default="u"
+    )
     return {"u": "update", "c": "close"}.get(reply)
 
 
@@ -453,7 +455,7 @@ def checkin(
         if result.resolution.met and interactive:
             from rich.prompt import Confirm
 
-            if Confirm.ask("Resolve this episode now?", console=console, default=True):
+            if Confirm.ask(gettext("Resolve this episode now?"), console=console, default=True):
                 episode = diary.resolve()
                 console.print(f"[bold]{gettext('Episode {id} resolved.').format(id=episode.id)}[/]")
                 console.print(printable(episode_summary(episode) or ""), markup=False)
@@ -959,8 +961,12 @@ def export(
     chosen = get_format(fmt)
     if output is None and chosen.binary and sys.stdout.isatty():
         raise InputError(
-            f"the {chosen.name} export is binary: give a file to write it to",
-            problems=[FieldProblem("--output", "required for a binary file on a terminal")],
+            gettext("the {format} export is binary: give a file to write it to").format(
+                format=chosen.name
+            ),
+            problems=[
+                FieldProblem("--output", gettext("required for a binary file on a terminal"))
+            ],
         )
     options = ExportOptions(
         episode_id=episode, days=days, start=start, end=end, questions=tuple(question or ())
@@ -976,7 +982,7 @@ def export(
         write_private(output, data)
     except OSError as exc:
         raise InputError(
-            "cannot write the export", problems=[FieldProblem(str(output), str(exc))]
+            gettext("cannot write the export"), problems=[FieldProblem(str(output), str(exc))]
         ) from exc
     print(
         gettext("Exported ({format}) to {path}.").format(format=chosen.name, path=output),

@@ -98,8 +98,12 @@ def _load_answers(source: str) -> dict[str, Any]:
     data = _load_json(source)
     if not isinstance(data, dict):
         raise InputError(
-            "the answers must be a JSON object of item id to answer",
-            problems=[FieldProblem(source, 'for example {"item1": "agree"}')],
+            _("the answers must be a JSON object of item id to answer"),
+            problems=[
+                FieldProblem(
+                    source, _("for example {example}").format(example='{"item1": "agree"}')
+                )
+            ],
         )
     return data
 
@@ -130,8 +134,10 @@ def _ask(console: Console, definition: QuestionnaireDefinition) -> dict[str, str
             reply = console.input(_("Your answer ({hint}): ").format(hint=hint)).strip().lower()
         except EOFError:
             raise InputError(
-                f"the answers ended before the {definition.short_title} was finished",
-                problems=[FieldProblem(item.id, f"{item.label}: not answered")],
+                _("the answers ended before the {title} was finished").format(
+                    title=definition.short_title
+                ),
+                problems=[FieldProblem(item.id, _("{item}: not answered").format(item=item.label))],
             ) from None
         if reply == _BACK and index:
             index -= 1

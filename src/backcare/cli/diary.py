@@ -26,7 +26,7 @@ from backcare.cli._terminal import printable, to_stdout
 from backcare.domain.enums import Trigger
 from backcare.errors import FieldProblem, InputError
 from backcare.export.formats import FORMATS
-from backcare.i18n import gettext, label, ngettext
+from backcare.i18n import N_, gettext, label, ngettext
 from backcare.measures import nrs_mcid
 from backcare.viewmodels.summary import episode_summary
 
@@ -997,7 +997,7 @@ def import_(
     """Import a diary export (JSON or CSV): all of it, or nothing if anything is wrong."""
     from backcare.export.transfer import import_diary
 
-    text = _read_text(file, what="import file")
+    text = _read_text(file, what=N_("import file"))
     with _open(db) as diary:
         result = import_diary(
             diary.store,

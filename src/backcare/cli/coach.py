@@ -596,7 +596,9 @@ def _render_outcome(console: Console, outcome: SymptomOutcome) -> None:
     from backcare.cli.render import render_triage
     from backcare.coach.symptoms import Symptom
     from backcare.domain.enums import TriageLevel
+    from backcare.knowledge.loader import load_knowledge_base
 
+    kb = load_knowledge_base()
     triage = outcome.assessment.triage
     if outcome.symptom is not Symptom.SEVERE_PAIN:
         render_triage(console, triage)
@@ -604,7 +606,11 @@ def _render_outcome(console: Console, outcome: SymptomOutcome) -> None:
             return
     lines = [
         _("Stop the exercises for now."),
-        *(f"{sign.text} ({', '.join(sign.sources)})" for sign in outcome.advice),
+        # Sources by their short titles, never their ids.
+        *(
+            f"{sign.text} ({', '.join(kb.source_title(i) for i in sign.sources)})"
+            for sign in outcome.advice
+        ),
         *outcome.see_gp,
     ]
     console.print(

@@ -105,15 +105,18 @@ def find_medicine(kb: KnowledgeBase, name: str) -> Medicine:
     """
     medicine = kb.medicine(name)
     known = ", ".join(m.id for m in kb.medicines if m.otc)
+    can_check = _("backcare can check the doses of: {known}").format(known=known)
     if medicine is None:
         raise InputError(
-            f"unknown medicine {name!r}",
-            problems=[FieldProblem("drug", f"backcare can check the doses of: {known}")],
+            _("unknown medicine {name}").format(name=repr(name)),
+            problems=[FieldProblem("drug", can_check)],
         )
     if not medicine.otc or medicine.max_daily_mg is None or medicine.min_interval_hours is None:
         raise InputError(
-            f"{medicine.name} is prescription-only: backcare does not log or check it",
-            problems=[FieldProblem("drug", f"backcare can check the doses of: {known}")],
+            _("{name} is prescription-only: backcare does not log or check it").format(
+                name=medicine.name
+            ),
+            problems=[FieldProblem("drug", can_check)],
         )
     return medicine
 
@@ -174,17 +177,22 @@ def check_dose(
     problems: list[DoseProblem] = []
     warnings: list[str] = []
     if status is MedicineStatus.AVOID:
-        why = " ".join(status_reasons) or "a contraindication applies to you"
-        problems.append(DoseProblem(DoseLimit.AVOID, f"avoid {medicine.name}: {why}", sources))
+        why = " ".join(status_reasons) or _("a contraindication applies to you")
+        avoid = _("avoid {name}: {why}").format(name=medicine.name, why=why)
+        problems.append(DoseProblem(DoseLimit.AVOID, avoid, sources))
     elif status is MedicineStatus.ASK_FIRST:
         warnings.append(
-            f"{medicine.name}: ask a pharmacist or doctor first. " + " ".join(status_reasons)
+            _("{name}: ask a pharmacist or doctor first.").format(name=medicine.name)
+            + " "
+            + " ".join(status_reasons)
         )
     if medicine.dose_mg is not None and mg > medicine.dose_mg[1]:
         problems.append(
             DoseProblem(
                 DoseLimit.SINGLE_DOSE,
-                f"{mg} mg is more than the largest single dose of {medicine.dose_mg[1]} mg",
+                _("{mg} mg is more than the largest single dose of {largest} mg").format(
+                    mg=mg, largest=medicine.dose_mg[1]
+                ),
                 sources,
             )
         )
@@ -279,15 +287,18 @@ def check_dose(
 def refuse(checks: Sequence[DoseCheck]) -> DoseLimitError:
     """The error for doses that break a limit, naming each limit (raise it)."""
     refused = [c for c in checks if not c.allowed]
-    names = ", ".join(f"{c.name} {c.mg} mg at {_clock(c.taken_at)}" for c in refused)
+    dose = _("{name} {mg} mg at {when}")
+    names = ", ".join(dose.format(name=c.name, mg=c.mg, when=_clock(c.taken_at)) for c in refused)
     problems = [
-        FieldProblem(f"{c.drug} {c.mg} mg at {_clock(c.taken_at)}", str(p))
+        FieldProblem(dose.format(name=c.drug, mg=c.mg, when=_clock(c.taken_at)), str(p))
         for c in refused
         for p in c.problems
     ]
     return DoseLimitError(
-        f"dose refused: {names} would break a safety limit. Nothing was recorded. "
-        "Record it anyway only with an explicit override, and talk to a pharmacist or doctor.",
+        _(
+            "dose refused: {names} would break a safety limit. Nothing was recorded. "
+            "Record it anyway only with an explicit override, and talk to a pharmacist or doctor."
+        ).format(names=names),
         problems=problems,
     )
 

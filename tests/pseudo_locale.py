@@ -19,7 +19,9 @@ from typing import Annotated, Any, get_args, get_origin
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from backcare.domain.questionnaire import Text as QuestionnaireText
 from backcare.knowledge.loader import load_knowledge_base
+from backcare.knowledge.questionnaires import load_questionnaires
 from backcare.knowledge.schema import _in_language
 from backcare.viewmodels.donow import short_title
 
@@ -100,9 +102,16 @@ def visible_text(output: str) -> list[str]:
 # --- what is allowed to pass --------------------------------------------------------------
 
 
+# A questionnaire's words (knowledge/data/questionnaires/*.yaml) are its own English text.
+_QUESTIONNAIRE_TEXT = get_args(QuestionnaireText)[1:]
+
+
 def _carries_text(annotation: Any, metadata: Iterable[Any] = ()) -> bool:
     """A type that is, or holds, ``Text``: words a person reads, one per language in the KB."""
+    metadata = tuple(metadata)
     if any(getattr(m, "func", None) is _in_language for m in metadata):
+        return True
+    if metadata and metadata == _QUESTIONNAIRE_TEXT:
         return True
     if get_origin(annotation) is Annotated:
         return _carries_text(None, annotation.__metadata__)
@@ -147,6 +156,7 @@ def _plain(value: Any) -> Iterator[str]:
 def _knowledge_pattern() -> re.Pattern[str]:
     """Every knowledge-base text, as one pattern (``{number}``-style slots match anything)."""
     texts = {" ".join(t.split()) for t in knowledge_texts(load_knowledge_base())}
+    texts |= {" ".join(t.split()) for t in knowledge_texts(load_questionnaires().definitions)}
     texts |= {short_title(t) for t in texts}  # the schedule shows titles shortened,
     texts |= {t[:1].lower() + t[1:] for t in texts}  # and joins them ("Cold pack + get up")
     texts = {t for t in texts if len(t) >= 3 and re.search(r"[A-Za-z]{2}", t)}

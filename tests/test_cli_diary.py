@@ -386,7 +386,7 @@ def test_interactive_checkin_offers_to_resolve_after_a_week_at_0_to_1(
     assert "that counts as recovered" in output
     assert "Episode 1 resolved." in output
     assert "Recovered (pain 0-1 for 7 days in a row" in output
-    assert "Self-care: walk ×7." in output
+    assert "Self-care: Walking ×7." in output
 
 
 @pytest.mark.parametrize(

@@ -512,7 +512,7 @@ def test_summary_names_the_highest_level_medicines_and_overrides(
     )
     summary = episode_summary(diary.resolve())
     assert summary is not None
-    assert "Highest triage level during the diary: see_doctor (course_worse)." in summary
+    assert "Highest triage level during the diary: see a doctor (course_worse)." in summary
     assert "Medicines: ibuprofen 2 doses, 800 mg; 1 dose taken over a limit (overridden)." in (
         summary
     )

@@ -136,7 +136,7 @@ def test_users_add_invite_and_the_audit_commands(pg: str) -> None:
     assert "10.1.2.3" in shown.output
     verified = runner.invoke(app, ["audit", "verify", "--db", pg])
     assert verified.exit_code == 0
-    assert "intact (1 rows)" in verified.output
+    assert "intact (1 row)" in verified.output
     engine = sa.create_engine(pg)
     try:
         with engine.begin() as connection:

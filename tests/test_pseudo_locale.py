@@ -369,6 +369,8 @@ def _answer_files(tmp: Path) -> None:
         "incomplete": {k: v for k, v in all_no().items() if k != "red_flags"},
         "emergency": all_no(red_flags__both_legs=True),
     }
+    # The Roland-Morris questionnaire, seven statements ticked.
+    files["rmdq"] = {f"statement{i}": "ticked" if i <= 7 else "not_ticked" for i in range(1, 25)}
     for name, answers in files.items():
         (tmp / f"{name}.json").write_text(json.dumps(answers), encoding="utf-8")
 
@@ -396,6 +398,61 @@ def _commands(tmp: Path) -> dict[str, tuple[str, ...]]:
         "export": ("export", "--format", "json", "--output", str(tmp / "diary.json"), *db),
         "episode resolve": ("episode", "resolve", *db),
         "kb check": ("kb", "check"),
+        # --- the command line, second wave: questionnaires, the active-episode choice,
+        # a dose over a limit, and history and export after them (one block, kept together).
+        "episode start (second)": (
+            "episode",
+            "start",
+            "--answers",
+            str(tmp / "self-care.json"),
+            *db,
+        ),
+        "episode start --update-current": (
+            "episode",
+            "start",
+            "--answers",
+            str(tmp / "self-care.json"),
+            "--update-current",
+            *db,
+        ),
+        "episode start --close-current": (
+            "episode",
+            "start",
+            "--answers",
+            str(tmp / "self-care.json"),
+            "--close-current",
+            *db,
+        ),
+        "questionnaire list": ("questionnaire", "list"),
+        "questionnaire fill --answers": (
+            "questionnaire",
+            "fill",
+            "rmdq",
+            "--answers",
+            str(tmp / "rmdq.json"),
+            *db,
+        ),
+        "questionnaire show": ("questionnaire", "show", *db),
+        "checkin (dose)": ("checkin", "--pain", "5", "--med", "ibuprofen:400@2h", *db),
+        "checkin (dose over a limit)": (
+            "checkin",
+            "--pain",
+            "3",
+            "--did",
+            "walk=6",
+            "--med",
+            "ibuprofen:400",
+            *db,
+        ),
+        "history (second episode)": ("history", *db),
+        "export (second episode)": (
+            "export",
+            "--format",
+            "json",
+            "--output",
+            str(tmp / "diary2.json"),
+            *db,
+        ),
     }
 
 

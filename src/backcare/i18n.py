@@ -209,6 +209,12 @@ _LABELS: dict[str, dict[str, str]] = {
         "same": N_("The same"),
         "worse": N_("Worse"),
     },
+    # The side of the body an exercise works (the coach's cues).
+    "side": {
+        "left": N_("left"),
+        "right": N_("right"),
+        "both": N_("both sides"),
+    },
     "exercise_kind": {
         "stretch": N_("stretch"),
         "strength": N_("strength"),

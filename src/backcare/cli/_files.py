@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from backcare.errors import FieldProblem, ImportFormatError, InputError
+from backcare.i18n import N_
+from backcare.i18n import gettext as _
 
 __all__ = ["load_json", "read_text"]
 
@@ -24,26 +26,35 @@ def read_text(source: str, *, what: str) -> str:
         return Path(source).read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ImportFormatError(
-            f"the {what} is not UTF-8 text", problems=[FieldProblem(source, str(exc))]
+            _("the {what} is not UTF-8 text").format(what=_(what)),
+            problems=[FieldProblem(source, str(exc))],
         ) from exc
     except OSError as exc:
         raise InputError(
-            f"cannot read the {what}", problems=[FieldProblem(source, exc.strerror or str(exc))]
+            _("cannot read the {what}").format(what=_(what)),
+            problems=[FieldProblem(source, exc.strerror or str(exc))],
         ) from exc
 
 
 def load_json(source: str) -> Any:
     """The JSON answers in ``source`` (``-``: standard input)."""
-    text = read_text(source, what="answers")
+    text = read_text(source, what=N_("answers"))
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
-            "the answers are not valid JSON",
-            problems=[FieldProblem(source, f"line {exc.lineno} column {exc.colno}: {exc.msg}")],
+            _("the answers are not valid JSON"),
+            problems=[
+                FieldProblem(
+                    source,
+                    _("line {line} column {column}: {problem}").format(
+                        line=exc.lineno, column=exc.colno, problem=exc.msg
+                    ),
+                )
+            ],
         ) from exc
     except (RecursionError, ValueError) as exc:  # nested thousands deep; a huge integer
         raise InputError(
-            "the answers cannot be read",
-            problems=[FieldProblem(source, "nested too deeply, or a number too large")],
+            _("the answers cannot be read"),
+            problems=[FieldProblem(source, _("nested too deeply, or a number too large"))],
         ) from exc

@@ -83,28 +83,45 @@ def interactive(
 
 def _read_json(source: str) -> Any:
     """Read JSON from a file path or ``-`` (standard input)."""
+    from backcare.i18n import gettext
+
     try:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(
-            "cannot read the answers", problems=[FieldProblem(source, exc.strerror or str(exc))]
+            gettext("cannot read the answers"),
+            problems=[FieldProblem(source, exc.strerror or str(exc))],
         ) from exc
     except UnicodeDecodeError as exc:
         raise InputError(
-            "cannot read the answers",
-            problems=[FieldProblem(source, f"not UTF-8 text (byte {exc.start}: {exc.reason})")],
+            gettext("cannot read the answers"),
+            problems=[
+                FieldProblem(
+                    source,
+                    gettext("not UTF-8 text (byte {byte}: {reason})").format(
+                        byte=exc.start, reason=exc.reason
+                    ),
+                )
+            ],
         ) from exc
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
-            "the answers are not valid JSON",
-            problems=[FieldProblem(source, f"line {exc.lineno} column {exc.colno}: {exc.msg}")],
+            gettext("the answers are not valid JSON"),
+            problems=[
+                FieldProblem(
+                    source,
+                    gettext("line {line} column {column}: {problem}").format(
+                        line=exc.lineno, column=exc.colno, problem=exc.msg
+                    ),
+                )
+            ],
         ) from exc
     except (RecursionError, ValueError) as exc:  # nested thousands deep; a huge integer
         raise InputError(
-            "the answers cannot be read",
-            problems=[FieldProblem(source, "nested too deeply, or a number too large")],
+            gettext("the answers cannot be read"),
+            problems=[FieldProblem(source, gettext("nested too deeply, or a number too large"))],
         ) from exc
 
 
@@ -127,12 +144,13 @@ def assess(
     ] = None,
 ) -> None:
     """Assess answers given as JSON (the scriptable twin of the interactive assessment)."""
+    from backcare.i18n import gettext
     from backcare.rules.assessor import default_engine
 
     if (json_source is None) == (input_source is None):
         raise InputError(
-            "give exactly one of --json FILE|- or --input FILE|-",
-            problems=[FieldProblem("--json", "required (or use --input)")],
+            gettext("give exactly one of --json FILE|- or --input FILE|-"),
+            problems=[FieldProblem("--json", gettext("required (or use --input)"))],
         )
     source = json_source if json_source is not None else input_source
     assert source is not None

@@ -32,6 +32,9 @@ import typer
 from backcare.cli._options import DbOption
 from backcare.cli.speech import ESPEAK, Speaker
 from backcare.errors import ConflictError
+from backcare.i18n import N_
+from backcare.i18n import gettext as _
+from backcare.i18n import label as word
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -52,10 +55,10 @@ SPEAK_ENV = "BACKCARE_COACH_SPEAK"
 TICK_SECONDS = 0.1
 
 
-_CONTROLS = (
+_CONTROLS = N_(
     "p/space pause · s skip · r repeat · q quit · ! something new (numbness, weakness, pain)"
 )
-_SYMPTOM_MENU = "1=numbness/tingling in a leg  2=weakness  3=severe pain"
+_SYMPTOM_MENU = N_("1=numbness/tingling in a leg  2=weakness  3=severe pain")
 
 
 def register(app: typer.Typer) -> None:
@@ -143,11 +146,17 @@ def _run_session(
 ) -> None:
     from backcare.coach import CoachSession, MonotonicClock, ScaledClock
 
-    console.print(f"[bold]Controls[/] (single keys, no Enter): {_CONTROLS}")
+    console.print(
+        _("[bold]Controls[/] (single keys, no Enter): {controls}").format(controls=_(_CONTROLS))
+    )
     speaker = Speaker.detect(enabled=speak)
     if speaker.available:
-        console.print(f"Saying the steps aloud with {ESPEAK} (--no-speak for silence).")
-    pain_before = _ask_pain(console, "Before you start: your pain now, 0 (none) to 10 (worst)")
+        console.print(
+            _("Saying the steps aloud with {program} (--no-speak for silence).").format(
+                program=ESPEAK
+            )
+        )
+    pain_before = _ask_pain(console, _("Before you start: your pain now, 0 (none) to 10 (worst)"))
     clock = ScaledClock(MonotonicClock(), factor=time_scale)
     session = CoachSession(plan.doses, clock=clock)
     started_at = service.diary.now()
@@ -164,7 +173,7 @@ def _run_session(
         _render_outcome(console, service.triage_symptom(plan, symptom))
     try:
         if not run.interrupted:
-            pain_after = _ask_pain(console, "Your pain now, 0 (none) to 10 (worst)")
+            pain_after = _ask_pain(console, _("Your pain now, 0 (none) to 10 (worst)"))
             if symptom is None:
                 symptom = _ask_symptom(console, after=True)
                 if symptom is not None:
@@ -184,8 +193,10 @@ def _run_session(
     _render_summary(console, recorded.session, plan)
     if recorded.checkin is not None:
         console.print(
-            "What you reported is also in your diary as a check-in, so your plan and "
-            "check-ins take it into account."
+            _(
+                "What you reported is also in your diary as a check-in, so your plan and "
+                "check-ins take it into account."
+            )
         )
 
 
@@ -234,7 +245,7 @@ def _drive(
                         break
     except KeyboardInterrupt:
         session.quit()
-        console.print("Stopped: your session is saved as far as it got.")
+        console.print(_("Stopped: your session is saved as far as it got."))
         return _Run(symptom=None, interrupted=True)
     return _Run(symptom=symptom, interrupted=False)
 
@@ -246,18 +257,18 @@ def _obey(key: str, session: CoachSession, screen: _Screen, keys: _Keys) -> Symp
     if command in ("p", " "):
         if state.paused:
             session.resume()
-            screen.note("Carrying on.")
+            screen.note(_("Carrying on."))
         else:
             session.pause()
-            screen.note("Paused: press p or space to carry on.")
+            screen.note(_("Paused: press p or space to carry on."))
     elif command == "s":
         session.skip()
     elif command == "r":
         session.repeat()
-        screen.note(f"Starting {state.exercise_name} again from the beginning.")
+        screen.note(_("Starting {name} again from the beginning.").format(name=state.exercise_name))
     elif command == "q":
         session.quit()
-        screen.note("Stopping: your session is saved as far as it got.")
+        screen.note(_("Stopping: your session is saved as far as it got."))
     elif command == "!":
         was_paused = state.paused
         session.pause()
@@ -265,11 +276,11 @@ def _obey(key: str, session: CoachSession, screen: _Screen, keys: _Keys) -> Symp
             symptom = _ask_symptom(screen.console, after=False)
         if symptom is not None:
             session.quit()
-            screen.note(f"Stopped: {symptom.label}.")
+            screen.note(_("Stopped: {symptom}.").format(symptom=symptom.label))
             return symptom
         if not was_paused:
             session.resume()
-        screen.note("Carrying on.")
+        screen.note(_("Carrying on."))
     return None
 
 
@@ -327,7 +338,7 @@ class _Keys:
         if self._fd is None or self._eof:
             select.select([], [], [], timeout)
             return ""
-        ready, _, _ = select.select([self._fd], [], [], timeout)
+        ready, _writable, _failed = select.select([self._fd], [], [], timeout)
         if not ready:
             return ""
         data = os.read(self._fd, 64)
@@ -397,26 +408,36 @@ class _Screen:
                     )
                 )
             elif event.kind is SegmentKind.SWITCH_SIDE:
-                self.console.print(f"Now the {event.side.value} side.")
+                self.console.print(
+                    _("Now the {side} side.").format(side=word("side", event.side.value))
+                )
         elif isinstance(event, ExerciseCompleted):
             name = self._plan.items[event.exercise_index].exercise.name
-            self.console.print(f"Skipped {name}." if event.skipped else f"Done: {name}.")
+            done = _("Skipped {name}.") if event.skipped else _("Done: {name}.")
+            self.console.print(done.format(name=name))
         elif isinstance(event, SessionCompleted):
-            self.console.print("Session stopped." if event.quit_early else "Session complete.")
+            self.console.print(
+                _("Session stopped.") if event.quit_early else _("Session complete.")
+            )
 
     def _introduce(self, index: int) -> None:
         item = self._plan.items[index]
         dose = item.dose
-        per_side = " on each side" if dose.sides == "each" else ""
-        self.console.rule(f"{index + 1} of {len(self._plan.items)}: {item.exercise.name}")
-        self.console.print(
-            f"Hold {dose.hold_seconds} s, {dose.reps} times{per_side}, "
-            f"{dose.rest_seconds} s rest between. [dim]{item.decision.reason}[/]"
+        per_side = _(" on each side") if dose.sides == "each" else ""
+        self.console.rule(
+            _("{number} of {count}: {name}").format(
+                number=index + 1, count=len(self._plan.items), name=item.exercise.name
+            )
         )
+        hold = _("Hold {hold} s, {reps} times{per_side}, {rest} s rest between.").format(
+            hold=dose.hold_seconds, reps=dose.reps, per_side=per_side, rest=dose.rest_seconds
+        )
+        self.console.print(f"{hold} [dim]{item.decision.reason}[/]")
         for number, step in enumerate(item.exercise.steps, 1):
             self.console.print(f"  {number}. {step}")
         for line in item.exercise.stop_if:
-            self.console.print(f"  [yellow]✋ Stop if: {line}[/]")
+            stop = _("Stop if: {sign}").format(sign=line)
+            self.console.print(f"  [yellow]✋ {stop}[/]")
 
     def draw(self, state: CoachState) -> None:
         """Redraw the live panel (no-op when printing lines)."""
@@ -425,15 +446,19 @@ class _Screen:
 
 
 def _segment_words(kind: str, side: str, rep: int | None, reps: int, seconds: int) -> str:
-    where = "" if side == "both" else f" ({side} side)"
+    where = "" if side == "both" else _(" ({side} side)").format(side=word("side", side))
     if kind == "lead_in":
-        return f"Get ready{where}: starting in {seconds} s"
+        return _("Get ready{where}: starting in {seconds} s").format(where=where, seconds=seconds)
     if kind == "hold":
-        return f"Hold {rep} of {reps}{where}: {seconds} s"
+        return _("Hold {rep} of {reps}{where}: {seconds} s").format(
+            rep=rep, reps=reps, where=where, seconds=seconds
+        )
     if kind == "rest":
-        return f"Rest {seconds} s"
+        return _("Rest {seconds} s").format(seconds=seconds)
     if kind == "switch_side":
-        return f"Switch to the {side} side: {seconds} s"
+        return _("Switch to the {side} side: {seconds} s").format(
+            side=word("side", side), seconds=seconds
+        )
     return kind  # pragma: no cover - the engine starts no other segments
 
 
@@ -447,18 +472,26 @@ def _panel(state: CoachState) -> RenderableType:
     from backcare.coach import SegmentKind
 
     labels = {
-        SegmentKind.LEAD_IN: ("GET READY", "bold cyan"),
-        SegmentKind.HOLD: ("HOLD", "bold green"),
-        SegmentKind.REST: ("REST", "bold blue"),
-        SegmentKind.SWITCH_SIDE: ("SWITCH SIDES", "bold magenta"),
-        SegmentKind.DONE: ("DONE", "bold"),
+        SegmentKind.LEAD_IN: (_("GET READY"), "bold cyan"),
+        SegmentKind.HOLD: (_("HOLD"), "bold green"),
+        SegmentKind.REST: (_("REST"), "bold blue"),
+        SegmentKind.SWITCH_SIDE: (_("SWITCH SIDES"), "bold magenta"),
+        SegmentKind.DONE: (_("DONE"), "bold"),
     }
     label, style = labels[state.kind]
-    where = "" if state.side is None or state.side.value == "both" else f" · {state.side} side"
-    rep = f" · rep {state.rep} of {state.total_reps}" if state.rep is not None else ""
+    where = (
+        ""
+        if state.side is None or state.side.value == "both"
+        else " · " + _("{side} side").format(side=word("side", state.side.value))
+    )
+    rep = (
+        " · " + _("rep {rep} of {reps}").format(rep=state.rep, reps=state.total_reps)
+        if state.rep is not None
+        else ""
+    )
     header = Text.assemble((label, style), (f"{rep}{where}", ""))
     if state.paused:
-        header.append("   PAUSED", style="bold yellow")
+        header.append("   " + _("PAUSED"), style="bold yellow")
     bar = Table.grid(expand=True, padding=(0, 1))
     bar.add_column(ratio=1)
     bar.add_column(justify="right", width=8)
@@ -487,12 +520,12 @@ def _ask(console: Console, prompt: str) -> str | None:
 def _ask_pain(console: Console, question: str) -> int | None:
     """Ask a 0-10 pain score until it is valid; Enter (or end of input) skips it."""
     while True:
-        reply = _ask(console, f"{question} (Enter to skip): ")
+        reply = _ask(console, _("{question} (Enter to skip): ").format(question=question))
         if not reply:
             return None
         if reply.isdigit() and 0 <= int(reply) <= 10:
             return int(reply)
-        console.print("Please type a whole number from 0 to 10, or press Enter to skip.")
+        console.print(_("Please type a whole number from 0 to 10, or press Enter to skip."))
 
 
 def _ask_symptom(console: Console, *, after: bool) -> Symptom | None:
@@ -500,9 +533,10 @@ def _ask_symptom(console: Console, *, after: bool) -> Symptom | None:
     from backcare.coach.symptoms import Symptom
 
     if after:
-        question = f"Did you notice anything new during the session? 0=nothing  {_SYMPTOM_MENU}: "
+        question = _("Did you notice anything new during the session? 0=nothing  {menu}: ")
     else:
-        question = f"What happened? {_SYMPTOM_MENU}  0=nothing, carry on: "
+        question = _("What happened? {menu}  0=nothing, carry on: ")
+    question = question.format(menu=_(_SYMPTOM_MENU))
     while True:
         reply = _ask(console, question)
         if not reply or reply == "0":
@@ -513,13 +547,13 @@ def _ask_symptom(console: Console, *, after: bool) -> Symptom | None:
             return Symptom.SEVERE_PAIN
         if reply == "1":
             while True:
-                legs = _ask(console, "In one leg or both? 1=one leg  2=both legs: ")
+                legs = _ask(console, _("In one leg or both? 1=one leg  2=both legs: "))
                 if legs in (None, "2"):  # no answer: assume the more serious
                     return Symptom.BOTH_LEGS
                 if legs == "1":
                     return Symptom.ONE_LEG_NUMBNESS_OR_TINGLING
-                console.print("Please type 1 or 2.")
-        console.print("Please type 0, 1, 2 or 3.")
+                console.print(_("Please type 1 or 2."))
+        console.print(_("Please type 0, 1, 2 or 3."))
 
 
 # --- results --------------------------------------------------------------------------------
@@ -528,24 +562,30 @@ def _ask_symptom(console: Console, *, after: bool) -> Symptom | None:
 def _render_plan(console: Console, plan: SessionPlan) -> None:
     from rich.table import Table
 
-    table = Table(title=f"Today's exercises ({plan.phase.value} phase)", title_justify="left")
+    title = _("Today's exercises ({phase} phase)").format(phase=word("phase", plan.phase))
+    table = Table(title=title, title_justify="left")
     table.add_column("#", justify="right")
-    table.add_column("Exercise")
-    table.add_column("Dose")
-    table.add_column("Why this dose")
+    table.add_column(_("Exercise"))
+    table.add_column(_("Dose"))
+    table.add_column(_("Why this dose"))
     for number, item in enumerate(plan.items, 1):
         dose = item.dose
-        per_side = " each side" if dose.sides == "each" else ""
+        per_side = _(" each side") if dose.sides == "each" else ""
+        kind = word("exercise_kind", item.kind)
         table.add_row(
             str(number),
-            f"{item.exercise.name}\n[dim]{item.exercise.id} · {item.kind}[/]",
-            f"hold {dose.hold_seconds} s × {dose.reps}{per_side}\nrest {dose.rest_seconds} s",
+            f"{item.exercise.name}\n[dim]{item.exercise.id} · {kind}[/]",
+            _("hold {hold} s × {reps}{per_side}\nrest {rest} s").format(
+                hold=dose.hold_seconds, reps=dose.reps, per_side=per_side, rest=dose.rest_seconds
+            ),
             item.decision.reason,
         )
     console.print(table)
     console.print(
-        f"Sessions done today: {plan.sessions_today} of {plan.times_per_day} "
-        "(stop any exercise that hurts; a mild pull is fine, pain is not)."
+        _(
+            "Sessions done today: {done} of {planned} "
+            "(stop any exercise that hurts; a mild pull is fine, pain is not)."
+        ).format(done=plan.sessions_today, planned=plan.times_per_day)
     )
 
 
@@ -556,21 +596,27 @@ def _render_outcome(console: Console, outcome: SymptomOutcome) -> None:
     from backcare.cli.render import render_triage
     from backcare.coach.symptoms import Symptom
     from backcare.domain.enums import TriageLevel
+    from backcare.knowledge.loader import load_knowledge_base
 
+    kb = load_knowledge_base()
     triage = outcome.assessment.triage
     if outcome.symptom is not Symptom.SEVERE_PAIN:
         render_triage(console, triage)
         if triage.level is TriageLevel.EMERGENCY:
             return
     lines = [
-        "Stop the exercises for now.",
-        *(f"{sign.text} ({', '.join(sign.sources)})" for sign in outcome.advice),
+        _("Stop the exercises for now."),
+        # Sources by their short titles, never their ids.
+        *(
+            f"{sign.text} ({', '.join(kb.source_title(i) for i in sign.sources)})"
+            for sign in outcome.advice
+        ),
         *outcome.see_gp,
     ]
     console.print(
         Panel(
             "\n".join(lines),
-            title="SEE A DOCTOR",
+            title=_("SEE A DOCTOR"),
             title_align="left",
             border_style="bold black on cyan",
         )
@@ -580,18 +626,18 @@ def _render_outcome(console: Console, outcome: SymptomOutcome) -> None:
 def _render_summary(console: Console, session: CoachSessionRecord, plan: SessionPlan) -> None:
     from rich.table import Table
 
-    table = Table(title="Saved to your diary", title_justify="left")
-    table.add_column("Exercise")
-    table.add_column("Target")
-    table.add_column("Done")
-    table.add_column("Longest hold", justify="right")
+    table = Table(title=_("Saved to your diary"), title_justify="left")
+    table.add_column(_("Exercise"))
+    table.add_column(_("Target"))
+    table.add_column(_("Done"))
+    table.add_column(_("Longest hold"), justify="right")
     names = {item.exercise.id: item.exercise.name for item in plan.items}
     for done in session.exercises:
         reps = ", ".join(
-            f"{side.value} {count}" if side.value != "both" else str(count)
+            f"{word('side', side.value)} {count}" if side.value != "both" else str(count)
             for side, count in done.reps.items()
         )
-        status = " (skipped)" if done.skipped else ""
+        status = _(" (skipped)") if done.skipped else ""
         table.add_row(
             names.get(done.exercise_id, done.exercise_id),
             f"{done.target_hold_seconds} s × {done.target_reps}",
@@ -602,5 +648,9 @@ def _render_summary(console: Console, session: CoachSessionRecord, plan: Session
     pain = " → ".join(
         "-" if value is None else str(value) for value in (session.pain_before, session.pain_after)
     )
-    state = "stopped early" if session.quit_early else "complete"
-    console.print(f"Session {session.id} ({state}); pain before → after: {pain}.")
+    state = _("stopped early") if session.quit_early else _("complete")
+    console.print(
+        _("Session {id} ({state}); pain before → after: {pain}.").format(
+            id=session.id, state=state, pain=pain
+        )
+    )

@@ -26,7 +26,7 @@ from backcare.cli._terminal import printable, to_stdout
 from backcare.domain.enums import Trigger
 from backcare.errors import FieldProblem, InputError
 from backcare.export.formats import FORMATS
-from backcare.i18n import gettext, label, ngettext
+from backcare.i18n import N_, gettext, label, ngettext
 from backcare.measures import nrs_mcid
 from backcare.viewmodels.summary import episode_summary
 
@@ -120,20 +120,22 @@ def episode_start(
 
     if update_current and close_current:
         raise InputError(
-            "choose one of --update-current and --close-current",
-            problems=[FieldProblem("--update-current", "cannot be given with --close-current")],
+            gettext("choose one of --update-current and --close-current"),
+            problems=[
+                FieldProblem("--update-current", gettext("cannot be given with --close-current"))
+            ],
         )
     if update_current and onset is not None:
         raise InputError(
-            "the current episode keeps its start",
-            problems=[FieldProblem("--onset", "cannot be given with --update-current")],
+            gettext("the current episode keeps its start"),
+            problems=[FieldProblem("--onset", gettext("cannot be given with --update-current"))],
         )
     data: dict[str, Any] = {}
     if answers is not None:
         loaded = _load_json(answers)
         if not isinstance(loaded, dict):
             raise InputError(
-                "the answers must be a JSON object", problems=[FieldProblem(answers, "")]
+                gettext("the answers must be a JSON object"), problems=[FieldProblem(answers, "")]
             )
         data.update(loaded)
     for key, value in (("pain", pain), ("age", age)):
@@ -148,13 +150,15 @@ def episode_start(
             # Never a diary on no answers at all (a time alone is none): ask them, or say how.
             if not _interactive():
                 raise InputError(
-                    "episode start needs your answers to the assessment",
+                    gettext("episode start needs your answers to the assessment"),
                     problems=[
                         FieldProblem(
                             "--answers",
-                            "run it in a terminal to be asked the questions, or give them "
-                            "with --answers FILE (JSON, answers contract v1; see "
-                            "docs/json-api.md)",
+                            gettext(
+                                "run it in a terminal to be asked the questions, or give them "
+                                "with --answers FILE (JSON, answers contract v1; see "
+                                "docs/json-api.md)"
+                            ),
                         )
                     ],
                 )
@@ -184,8 +188,10 @@ def _assess_first(console: Console, diary: Diary, *, choice: str | None) -> dict
         latest = None
     if latest is not None and latest.status is EpisodeStatus.ACTIVE and choice is None:
         console.print(
-            f"You already have a diary running (episode {latest.id}). After the questions "
-            "you can update it with your answers or close it and start a new one."
+            gettext(
+                "You already have a diary running (episode {id}). After the questions "
+                "you can update it with your answers or close it and start a new one."
+            ).format(id=latest.id)
         )
     result = run_interactive(console, diary.engine)
     console.print()
@@ -232,12 +238,14 @@ def start_with_answers(
         if picked is None:
             if not interactive:
                 print(
-                    "backcare: give --update-current (add these answers to the current "
-                    "episode) or --close-current (close it and start a new one).",
+                    gettext(
+                        "backcare: give --update-current (add these answers to the current "
+                        "episode) or --close-current (close it and start a new one)."
+                    ),
                     file=sys.stderr,
                 )
                 raise
-            console.print("Nothing changed.")
+            console.print(gettext("Nothing changed."))
             return
         start_with_answers(
             console,
@@ -251,7 +259,9 @@ def start_with_answers(
         return
     episode = start.episode
     console.print(
-        f"[bold]Episode {episode.id} started[/] (onset {_when(episode.onset_at, diary.tz)})."
+        gettext("[bold]Episode {id} started[/] (onset {onset}).").format(
+            id=episode.id, onset=_when(episode.onset_at, diary.tz)
+        )
     )
     if show_triage:
         render_triage(
@@ -261,8 +271,10 @@ def start_with_answers(
             answer_hint=ANSWER_AT_CHECKIN,
         )
     console.print(
-        "Check in as often as you like: [bold]backcare checkin[/]; "
-        "today's plan: [bold]backcare plan[/]."
+        gettext(
+            "Check in as often as you like: [bold]backcare checkin[/]; "
+            "today's plan: [bold]backcare plan[/]."
+        )
     )
 
 
@@ -275,10 +287,14 @@ def _ask_active(console: Console, diary: Diary) -> str | None:
         f"\n[bold]You already have a diary running[/]: episode {active.id}, "
         f"began {_when(active.onset_at, diary.tz)}."
     )
-    console.print("  u = the same back pain: update it with these answers (a check-in)")
-    console.print("  c = a new episode: close it (backcare writes a summary) and start a new one")
-    console.print("  x = cancel: change nothing")
-    reply = Prompt.ask("What should happen?", console=console, choices=["u", "c", "x"], default="u")
+    console.print(gettext("  u = the same back pain: update it with these answers (a check-in)"))
+    console.print(
+        gettext("  c = a new episode: close it (backcare writes a summary) and start a new one")
+    )
+    console.print(gettext("  x = cancel: change nothing"))
+    reply = Prompt.ask(
+        gettext("What should happen?"), console=console, choices=["u", "c", "x"], default="u"
+    )
     return {"u": "update", "c": "close"}.get(reply)
 
 
@@ -416,8 +432,8 @@ def checkin(
         if pain is None:
             if not _interactive():
                 raise InputError(
-                    "give --pain (or run in a terminal to be asked each question)",
-                    problems=[FieldProblem("--pain", "required when not interactive")],
+                    gettext("give --pain (or run in a terminal to be asked each question)"),
+                    problems=[FieldProblem("--pain", gettext("required when not interactive"))],
                 )
             entry = _ask_checkin(console, diary)
             interactive = True
@@ -439,9 +455,9 @@ def checkin(
         if result.resolution.met and interactive:
             from rich.prompt import Confirm
 
-            if Confirm.ask("Resolve this episode now?", console=console, default=True):
+            if Confirm.ask(gettext("Resolve this episode now?"), console=console, default=True):
                 episode = diary.resolve()
-                console.print(f"[bold]Episode {episode.id} resolved.[/]")
+                console.print(f"[bold]{gettext('Episode {id} resolved.').format(id=episode.id)}[/]")
                 console.print(printable(episode_summary(episode) or ""), markup=False)
 
 
@@ -463,7 +479,7 @@ def _ask_int(console: Console, question: str, *, required: bool) -> int | None:
             value = -1
         if 0 <= value <= 10:
             return value
-        console.print("[red]Please type a whole number from 0 to 10.[/]")
+        console.print(f"[red]{gettext('Please type a whole number from 0 to 10.')}[/]")
 
 
 def _ask_checkin(console: Console, diary: Diary) -> CheckInEntry:
@@ -472,33 +488,45 @@ def _ask_checkin(console: Console, diary: Diary) -> CheckInEntry:
     from backcare.diary import ActivityScore, CheckInEntry, SelfCareAction
     from backcare.diary.inputs import combine_actions, parse_action, parse_dose
 
-    pain = _ask_int(console, "Pain now (0 = none, 10 = worst imaginable)", required=True)
+    pain = _ask_int(console, gettext("Pain now (0 = none, 10 = worst imaginable)"), required=True)
     assert pain is not None
-    worst = _ask_int(console, "Worst pain since your last check-in (Enter to skip)", required=False)
+    worst = _ask_int(
+        console, gettext("Worst pain since your last check-in (Enter to skip)"), required=False
+    )
     activities: list[ActivityScore] = []
     names = list(diary.recent_activities())
     console.print(
-        "Activities (PSFS, the Patient-Specific Functional Scale): pick up to 3 things your "
-        "back makes hard and rate how well you can do each: 0 = can't do it, 10 = as before."
+        gettext(
+            "Activities (PSFS, the Patient-Specific Functional Scale): pick up to 3 things your "
+            "back makes hard and rate how well you can do each: 0 = can't do it, 10 = as before."
+        )
     )
     if not names:
         for _ in range(3):
             name = Prompt.ask(
-                "Name an activity your back makes hard (Enter to skip)", console=console, default=""
+                gettext("Name an activity your back makes hard (Enter to skip)"),
+                console=console,
+                default="",
             ).strip()
             if not name:
                 break
             names.append(name)
     for name in names:
         score = _ask_int(
-            console, f"How well can you do '{name}' now? 0 = unable, 10 = as before", required=False
+            console,
+            gettext("How well can you do '{name}' now? 0 = unable, 10 = as before").format(
+                name=name
+            ),
+            required=False,
         )
         if score is not None:
             activities.append(ActivityScore(name, score))
     actions = []
     for action in SelfCareAction:
         count = Prompt.ask(
-            f"Times you used {action.value} since last check-in (Enter for none)",
+            gettext("Times you used {action} since last check-in (Enter for none)").format(
+                action=action.value
+            ),
             console=console,
             default="",
         ).strip()
@@ -507,7 +535,7 @@ def _ask_checkin(console: Console, diary: Diary) -> CheckInEntry:
     doses = []
     while True:
         text = Prompt.ask(
-            "Medicine taken, e.g. ibuprofen:200@14:30 (Enter when done)",
+            gettext("Medicine taken, e.g. ibuprofen:200@14:30 (Enter when done)"),
             console=console,
             default="",
         ).strip()
@@ -521,19 +549,23 @@ def _ask_checkin(console: Console, diary: Diary) -> CheckInEntry:
     # Warning signs said earlier stay "yes" until the person says they have gone: an
     # explicit statement, recorded with this check-in's time (the earlier answer stays).
     for flag in diary.red_flags_present():
-        console.print(f"[bold red]You told us earlier:[/] {printable(flag.question)}")
+        console.print(f"[bold red]{gettext('You told us earlier:')}[/] {printable(flag.question)}")
         if Confirm.ask(
-            "Has it gone completely, or has a doctor or nurse checked you and said it is "
-            "safe to carry on?",
+            gettext(
+                "Has it gone completely, or has a doctor or nurse checked you and said it is "
+                "safe to carry on?"
+            ),
             console=console,
             default=False,
         ):
             group, _, name = flag.answer.partition(".")
             answers.setdefault(group, {})[name] = False
-            console.print("If it comes back, get help at once.")
+            console.print(gettext("If it comes back, get help at once."))
     if Confirm.ask(
-        "Any new or changed symptoms since last time (numbness, bladder or bowel changes, "
-        "leg weakness, fever...)?",
+        gettext(
+            "Any new or changed symptoms since last time (numbness, bladder or bowel changes, "
+            "leg weakness, fever...)?"
+        ),
         console=console,
         default=False,
     ):
@@ -561,25 +593,30 @@ def _ask_checkin(console: Console, diary: Diary) -> CheckInEntry:
 def _render_checkin(console: Console, diary: Diary, result: CheckInResult) -> None:
     from backcare.cli.render import ANSWER_AT_CHECKIN, render_emergency, render_triage
     from backcare.domain.verdict import INCOMPLETE, unanswered_safety_questions, verdict_state
+    from backcare.knowledge.loader import load_knowledge_base
 
     checkin = result.checkin
     triage = result.assessment.triage
     if triage.emergency is not None:
         render_emergency(console, triage)
     console.print(
-        f"[bold]Check-in recorded[/] ({_when(checkin.recorded_at, diary.tz)}, "
-        f"day {checkin.days_of_self_care})."
+        gettext("[bold]Check-in recorded[/] ({when}, day {day}).").format(
+            when=_when(checkin.recorded_at, diary.tz), day=checkin.days_of_self_care
+        )
     )
     if result.pain is None:
-        console.print(f"Pain {checkin.pain}: this is your baseline.")
+        console.print(gettext("Pain {pain}: this is your baseline.").format(pain=checkin.pain))
     else:
         console.print(result.pain.describe())
     if result.function is not None:
         console.print(printable(result.function.describe()), markup=False)
     for dose in result.doses:
-        line = f"Logged {dose.name} {dose.mg} mg at {_when(dose.taken_at, diary.tz)}"
+        line = gettext("Logged {name} {mg} mg at {when}").format(
+            name=dose.name, mg=dose.mg, when=_when(dose.taken_at, diary.tz)
+        )
         if not dose.allowed:
-            line += " [bold red](recorded as over your limit, not as taken as planned)[/]"
+            over = gettext("(recorded as over your limit, not as taken as planned)")
+            line += f" [bold red]{over}[/]"
         console.print(line + ".")
         for problem in dose.problems:
             console.print(f"  [red]• {printable(problem.message)}[/]")
@@ -588,10 +625,12 @@ def _render_checkin(console: Console, diary: Diary, result: CheckInResult) -> No
     for advice in result.dose_advice:
         style = "bold red" if advice.over_maximum else "bold"
         console.print(f"[{style}]{printable(advice.overdose)}[/]")
-        console.print(
-            f"{printable(advice.next_dose)} [dim](sources: {', '.join(advice.sources)}; "
-            f"evidence: {advice.evidence.value})[/]"
+        # Sources by their short titles ("NHS: ibuprofen"), never their ids.
+        titles = ", ".join(load_knowledge_base().source_title(i) for i in advice.sources)
+        cited = gettext("(sources: {sources}; evidence: {evidence})").format(
+            sources=titles, evidence=label("evidence", advice.evidence)
         )
+        console.print(f"{printable(advice.next_dose)} [dim]{cited}[/]")
     questions = unanswered_safety_questions(result.assessment)
     if verdict_state(triage) == INCOMPLETE:
         # Never "carry on with self-care" while safety questions are unanswered.
@@ -603,7 +642,7 @@ def _render_checkin(console: Console, diary: Diary, result: CheckInResult) -> No
             render_triage(console, triage, questions=questions, answer_hint=ANSWER_AT_CHECKIN)
     console.print(result.resolution.describe())
     if result.resolution.met:
-        console.print("Close it with [bold]backcare episode resolve[/].")
+        console.print(gettext("Close it with [bold]backcare episode resolve[/]."))
 
 
 # --- history, trend, plan ---------------------------------------------------------------
@@ -922,8 +961,12 @@ def export(
     chosen = get_format(fmt)
     if output is None and chosen.binary and sys.stdout.isatty():
         raise InputError(
-            f"the {chosen.name} export is binary: give a file to write it to",
-            problems=[FieldProblem("--output", "required for a binary file on a terminal")],
+            gettext("the {format} export is binary: give a file to write it to").format(
+                format=chosen.name
+            ),
+            problems=[
+                FieldProblem("--output", gettext("required for a binary file on a terminal"))
+            ],
         )
     options = ExportOptions(
         episode_id=episode, days=days, start=start, end=end, questions=tuple(question or ())
@@ -939,7 +982,7 @@ def export(
         write_private(output, data)
     except OSError as exc:
         raise InputError(
-            "cannot write the export", problems=[FieldProblem(str(output), str(exc))]
+            gettext("cannot write the export"), problems=[FieldProblem(str(output), str(exc))]
         ) from exc
     print(
         gettext("Exported ({format}) to {path}.").format(format=chosen.name, path=output),
@@ -954,7 +997,7 @@ def import_(
     """Import a diary export (JSON or CSV): all of it, or nothing if anything is wrong."""
     from backcare.export.transfer import import_diary
 
-    text = _read_text(file, what="import file")
+    text = _read_text(file, what=N_("import file"))
     with _open(db) as diary:
         result = import_diary(
             diary.store,

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from backcare.errors import FieldProblem, InputError
+from backcare.i18n import gettext
 
 __all__ = ["register"]
 
@@ -25,11 +26,13 @@ def _read_text(source: str) -> str:
         return Path(source).read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(
-            "cannot read the text", problems=[FieldProblem("--json", f"{source}: {exc.strerror}")]
+            gettext("cannot read the text"),
+            problems=[FieldProblem("--json", f"{source}: {exc.strerror}")],
         ) from exc
     except UnicodeDecodeError as exc:
         raise InputError(
-            "cannot read the text", problems=[FieldProblem("--json", f"{source}: not UTF-8")]
+            gettext("cannot read the text"),
+            problems=[FieldProblem("--json", gettext("{source}: not UTF-8").format(source=source))],
         ) from exc
 
 
@@ -64,7 +67,8 @@ def extract_command(
             when = datetime.fromisoformat(now)
         except ValueError:
             raise InputError(
-                "invalid --now", problems=[FieldProblem("--now", "use YYYY-MM-DDTHH:MM")]
+                gettext("invalid --now"),
+                problems=[FieldProblem("--now", gettext("use YYYY-MM-DDTHH:MM"))],
             ) from None
     text = _read_text(source)
     sys.stdout.write(extract(text, now=when).model_dump_json(indent=2) + "\n")

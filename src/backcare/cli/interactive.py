@@ -68,7 +68,8 @@ def run_interactive(
         page = flow.next_page(answers, skipped, hints.mentioned)
         if page is None:
             break
-        console.print(f"\n[dim]Step {page.number} of {page.total}[/dim]  [bold]{page.title}[/bold]")
+        step = gettext("Step {number} of {total}").format(number=page.number, total=page.total)
+        console.print(f"\n[dim]{step}[/dim]  [bold]{page.title}[/bold]")
         if page.hint:
             console.print(f"[dim]{page.hint}[/dim]")
         questions = list(page.questions)
@@ -119,7 +120,8 @@ def _ask_any(console: Console) -> str:
             return "none"
         if reply in _YES or reply == _SKIP:
             return "each"
-        console.print("[red]Please answer y (yes), n (none of these) or s (not sure).[/red]")
+        again = gettext("Please answer y (yes), n (none of these) or s (not sure).")
+        console.print(f"[red]{again}[/red]")
 
 
 def _set(data: dict[str, Any], key: str, value: Any) -> None:
@@ -144,8 +146,10 @@ def _story(console: Console) -> StoryHints:
     from backcare.text.hints import story_hints
 
     story = Prompt.ask(
-        "[bold]Tell us what happened[/bold], in your own words "
-        "[dim](optional: press Enter to skip)[/dim]",
+        gettext(
+            "[bold]Tell us what happened[/bold], in your own words "
+            "[dim](optional: press Enter to skip)[/dim]"
+        ),
         console=console,
         default="",
         show_default=False,

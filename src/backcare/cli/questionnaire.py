@@ -17,6 +17,8 @@ import typer
 from backcare.cli._options import DbOption, EpisodeOption
 from backcare.cli._terminal import printable, to_stdout
 from backcare.errors import FieldProblem, InputError
+from backcare.i18n import gettext as _
+from backcare.i18n import ngettext
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -77,10 +79,13 @@ def list_(db: DbOption = None) -> None:
         definitions = diary.questionnaires.definitions
     lines: list[str] = []
     for definition in definitions:
+        count = len(definition.items)
         lines += [
-            f"{definition.id}: {definition.title} ({len(definition.items)} items)",
+            ngettext("{id}: {title} ({count} item)", "{id}: {title} ({count} items)", count).format(
+                id=definition.id, title=definition.title, count=count
+            ),
             f"  {definition.description}",
-            f"  Licence: {definition.licence.terms}",
+            "  " + _("Licence: {terms}").format(terms=definition.licence.terms),
         ]
         if definition.licence.notice:
             lines.append(f"  {definition.licence.notice}")
@@ -93,8 +98,12 @@ def _load_answers(source: str) -> dict[str, Any]:
     data = _load_json(source)
     if not isinstance(data, dict):
         raise InputError(
-            "the answers must be a JSON object of item id to answer",
-            problems=[FieldProblem(source, 'for example {"item1": "agree"}')],
+            _("the answers must be a JSON object of item id to answer"),
+            problems=[
+                FieldProblem(
+                    source, _("for example {example}").format(example='{"item1": "agree"}')
+                )
+            ],
         )
     return data
 
@@ -112,20 +121,23 @@ def _ask(console: Console, definition: QuestionnaireDefinition) -> dict[str, str
         item = items[index]
         options = definition.options(item)
         console.print()
-        console.print(f"[bold]{index + 1} of {len(items)}[/]  {printable(item.text or item.label)}")
+        step = _("{number} of {count}").format(number=index + 1, count=len(items))
+        console.print(f"[bold]{step}[/]  {printable(item.text or item.label)}")
         for number, option in enumerate(options, 1):
             console.print(f"  {number} = {printable(option.label)}")
         hint = f"1-{len(options)}"
         if item.optional:
-            hint += ", Enter to leave blank"
+            hint += _(", Enter to leave blank")
         if index:
-            hint += f", {_BACK} = back"
+            hint += _(", {key} = back").format(key=_BACK)
         try:
-            reply = console.input(f"Your answer ({hint}): ").strip().lower()
+            reply = console.input(_("Your answer ({hint}): ").format(hint=hint)).strip().lower()
         except EOFError:
             raise InputError(
-                f"the answers ended before the {definition.short_title} was finished",
-                problems=[FieldProblem(item.id, f"{item.label}: not answered")],
+                _("the answers ended before the {title} was finished").format(
+                    title=definition.short_title
+                ),
+                problems=[FieldProblem(item.id, _("{item}: not answered").format(item=item.label))],
             ) from None
         if reply == _BACK and index:
             index -= 1
@@ -138,7 +150,8 @@ def _ask(console: Console, definition: QuestionnaireDefinition) -> dict[str, str
             answers[item.id] = options[int(reply) - 1].value
             index += 1
             continue
-        console.print(f"[yellow]Please type a number from 1 to {len(options)}.[/]")
+        again = _("Please type a number from 1 to {count}.").format(count=len(options))
+        console.print(f"[yellow]{again}[/]")
     return answers
 
 
@@ -148,7 +161,8 @@ def _render(console: Console, response: ScoredResponse, tz: Any) -> None:
     when = response.record.answered_at.astimezone(tz).strftime("%a %d %b %Y %H:%M")
     console.print(f"[bold]{printable(response.title)}[/], {when}")
     if response.score is None or response.definition is None:
-        console.print(f"  Cannot be scored: {printable(response.problem or '')}", markup=False)
+        problem = printable(response.problem or "")
+        console.print("  " + _("Cannot be scored: {problem}").format(problem=problem), markup=False)
         return
     for spec in response.definition.scores:
         value = format_score(response.score.values[spec.id])
@@ -165,11 +179,16 @@ def render_questionnaire_lines(console: Console, diary: Diary, records: Sequence
 
     if not records:
         return
-    lines = [f"Questionnaires: {len(records)}"]
+    lines = [_("Questionnaires: {count}").format(count=len(records))]
     for response in scored(records, diary.questionnaires):
         when = f"{response.record.answered_at.astimezone(diary.tz):%Y-%m-%d %H:%M}"
         if response.score is None or response.definition is None:
-            lines.append(f"  {when}  {response.title}: cannot be scored ({response.problem})")
+            lines.append(
+                f"  {when}  "
+                + _("{title}: cannot be scored ({problem})").format(
+                    title=response.title, problem=response.problem
+                )
+            )
             continue
         values = ", ".join(
             f"{spec.label.lower()} {format_score(response.score.values[spec.id])}"
@@ -219,7 +238,9 @@ def fill(
             return
         console.print()
         _render(console, saved, diary.tz)
-        console.print("Saved to the diary. See them all with [bold]backcare questionnaire show[/].")
+        console.print(
+            _("Saved to the diary. See them all with [bold]backcare questionnaire show[/].")
+        )
 
 
 @questionnaire_app.command("show")
@@ -243,7 +264,9 @@ def show(
             return
         console = _console()
         if not responses:
-            console.print("No questionnaires yet: fill one in with backcare questionnaire fill ID.")
+            console.print(
+                _("No questionnaires yet: fill one in with backcare questionnaire fill ID.")
+            )
             return
         for response in responses:
             _render(console, response, diary.tz)

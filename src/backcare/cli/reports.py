@@ -94,7 +94,8 @@ def report(
 
     if fmt.strip().lower() not in {"pdf", "html"}:
         raise InputError(
-            f"unknown report format {fmt!r}", problems=[FieldProblem("--format", "pdf or html")]
+            gettext("unknown report format {format}").format(format=repr(fmt)),
+            problems=[FieldProblem("--format", gettext("pdf or html"))],
         )
     chosen = get_format(fmt)
     options = ExportOptions(

@@ -13,6 +13,8 @@ from typing import Annotated, Any
 import typer
 
 from backcare.errors import FieldProblem, InputError
+from backcare.i18n import gettext as _
+from backcare.i18n import ngettext
 
 __all__ = ["register"]
 
@@ -59,8 +61,10 @@ def server(
         "proc_name": "backcare-server",
     }
     typer.echo(
-        f"backcare server: {workers} worker(s) on http://{bind}:{port}/ for "
-        f"{settings.public_url}; secret file {secret}"
+        _(
+            "backcare server: {workers} worker(s) on http://{bind}:{port}/ for {url}; "
+            "secret file {secret}"
+        ).format(workers=workers, bind=bind, port=port, url=settings.public_url, secret=secret)
     )
     _run_gunicorn(options)
 
@@ -71,7 +75,7 @@ def _run_gunicorn(options: dict[str, Any]) -> None:
         from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
     except ModuleNotFoundError as exc:
         raise InputError(
-            "the hosted server needs its extra packages",
+            _("the hosted server needs its extra packages"),
             problems=[FieldProblem("install", "pip install 'backcare[hosted]'")],
         ) from exc
 
@@ -95,7 +99,7 @@ def db_upgrade(db: Annotated[str | None, _DB] = None) -> None:
     from backcare.store import HEAD, open_store
 
     with open_store(db, settings=get_settings()) as store:
-        typer.echo(f"{store.url} is at schema revision {HEAD}")
+        typer.echo(_("{url} is at schema revision {revision}").format(url=store.url, revision=HEAD))
 
 
 def _accounts(db: str | None) -> Any:
@@ -120,18 +124,22 @@ def users_add(
     """Create an account; clinicians and admins get their authenticator-app secret."""
     from backcare.cli.web import qr_text
 
-    password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = typer.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
     accounts = _accounts(db)
     try:
         person = accounts.add_person(
             email=email, role=role, password=password, care_team=care_team, display_name=name
         )
-        typer.echo(f"Made {person.role} account {person.id} for {person.email}")
+        typer.echo(
+            _("Made {role} account {id} for {email}").format(
+                role=person.role, id=person.id, email=person.email
+            )
+        )
         if person.needs_second_factor:
             secret = accounts.set_totp(person.id)
             uri = accounts.totp_uri(person, secret)
-            typer.echo("Second factor (required): add this to an authenticator app")
-            typer.echo(f"Secret: {secret}")
+            typer.echo(_("Second factor (required): add this to an authenticator app"))
+            typer.echo(_("Secret: {secret}").format(secret=secret))
             typer.echo(qr_text(uri))
     finally:
         accounts.store.close()
@@ -149,20 +157,21 @@ def users_invite(
     base = (get_settings().public_url or "").rstrip("/")
     if not base:
         raise InputError(
-            "an invitation link needs the public address",
-            problems=[FieldProblem("BACKCARE_PUBLIC_URL", "set it to https://your-server")],
+            _("an invitation link needs the public address"),
+            problems=[FieldProblem("BACKCARE_PUBLIC_URL", _("set it to https://your-server"))],
         )
     accounts = _accounts(db)
     try:
         clinician = accounts.person_by_email(by)
         if clinician is None:
             raise InputError(
-                "no such account", problems=[FieldProblem("--by", f"no account for {by}")]
+                _("no such account"),
+                problems=[FieldProblem("--by", _("no account for {email}").format(email=by))],
             )
         link = f"{base}/join?invite={accounts.invite(clinician)}"
     finally:
         accounts.store.close()
-    typer.echo(f"Invitation (one use, 7 days): {link}")
+    typer.echo(_("Invitation (one use, 7 days): {link}").format(link=link))
     typer.echo(qr_text(link))
 
 
@@ -175,9 +184,20 @@ def audit_verify(db: Annotated[str | None, _DB] = None) -> None:
     finally:
         accounts.store.close()
     if broken is not None:
-        typer.echo(f"The audit log is NOT intact at row {broken.id}: {broken.problem}", err=True)
+        typer.echo(
+            _("The audit log is NOT intact at row {row}: {problem}").format(
+                row=broken.id, problem=broken.problem
+            ),
+            err=True,
+        )
         raise typer.Exit(1)
-    typer.echo(f"The audit log is intact ({count} rows).")
+    typer.echo(
+        ngettext(
+            "The audit log is intact ({count} row).",
+            "The audit log is intact ({count} rows).",
+            count,
+        ).format(count=count)
+    )
 
 
 @audit_app.command("show")
@@ -191,7 +211,10 @@ def audit_show(
         person = accounts.person_by_email(patient)
         if person is None:
             raise InputError(
-                "no such account", problems=[FieldProblem("--patient", f"no account for {patient}")]
+                _("no such account"),
+                problems=[
+                    FieldProblem("--patient", _("no account for {email}").format(email=patient))
+                ],
             )
         rows = accounts.audit_rows(person.id)
         names = {
@@ -202,7 +225,7 @@ def audit_show(
     finally:
         accounts.store.close()
     if not rows:
-        typer.echo(f"Nobody else has read or changed {patient}'s records.")
+        typer.echo(_("Nobody else has read or changed {email}'s records.").format(email=patient))
     for row in rows:
         typer.echo(
             f"{row.at:%Y-%m-%d %H:%M:%S} UTC  {names.get(row.actor_id, '-')}  {row.action}  "

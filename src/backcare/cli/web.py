@@ -18,6 +18,8 @@ from typing import Annotated
 import typer
 
 from backcare.errors import ConflictError, FieldProblem, InputError
+from backcare.i18n import N_
+from backcare.i18n import gettext as _
 
 __all__ = ["access_url", "qr_text", "register", "serve"]
 
@@ -25,7 +27,7 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 _WILDCARDS = frozenset({"0.0.0.0", "::", ""})
 
-UNENCRYPTED_WARNING = (
+UNENCRYPTED_WARNING = N_(
     "Warning: traffic between this computer and other devices is NOT encrypted. Anyone on "
     "the same network can read it (and the access code) unless a TLS proxy such as Caddy or "
     "nginx is in front (see docs/web.md, Security)."
@@ -57,10 +59,10 @@ def _public_base(url: str) -> tuple[str, str]:
         or parts.query
     ):
         raise InputError(
-            f"cannot use {url!r} as the public address",
+            _("cannot use {url} as the public address").format(url=repr(url)),
             problems=[
                 FieldProblem(
-                    "--public-url", "give http(s)://NAME[:PORT], e.g. https://backcare.lan"
+                    "--public-url", _("give http(s)://NAME[:PORT], e.g. https://backcare.lan")
                 )
             ],
         )
@@ -125,14 +127,16 @@ def serve(
     names = [host_name(n) for n in allowed_host or [] if n.strip()]
     if not is_loopback(host) and not allow_remote:
         raise InputError(
-            f"refusing to listen on {host}: other computers could read your diary",
-            problems=[FieldProblem("--host", "use a loopback address, or add --allow-remote")],
+            _("refusing to listen on {host}: other computers could read your diary").format(
+                host=host
+            ),
+            problems=[FieldProblem("--host", _("use a loopback address, or add --allow-remote"))],
         )
     for option, given in (("--allowed-host", names), ("--public-url", public_url)):
         if given and not allow_remote:
             raise InputError(
-                f"{option} opens the app to other devices",
-                problems=[FieldProblem(option, "add --allow-remote (it asks for a code)")],
+                _("{option} opens the app to other devices").format(option=option),
+                problems=[FieldProblem(option, _("add --allow-remote (it asks for a code)"))],
             )
     base = None
     if public_url is not None:
@@ -143,12 +147,14 @@ def serve(
         names.insert(0, bound)
     if allow_remote and not names:
         raise InputError(
-            f"listening on {host} needs the name other devices will use",
+            _("listening on {host} needs the name other devices will use").format(host=host),
             problems=[
                 FieldProblem(
                     "--allowed-host",
-                    "give this computer's network address or host name, e.g. "
-                    "--allowed-host 192.168.1.20",
+                    _(
+                        "give this computer's network address or host name, e.g. "
+                        "--allowed-host 192.168.1.20"
+                    ),
                 )
             ],
         )
@@ -161,15 +167,19 @@ def serve(
     _check_port(host, port)
     app = create_app(database_url=db, allowed_hosts=hosts, access=access)
     shown = _url_host(bound)
-    typer.echo(f"backcare is running at http://{shown}:{port}/ (press Ctrl+C to stop)")
-    typer.echo(f"Your diary is stored in {diary_location(db)}")
+    typer.echo(
+        _("backcare is running at {url} (press Ctrl+C to stop)").format(
+            url=f"http://{shown}:{port}/"
+        )
+    )
+    typer.echo(_("Your diary is stored in {where}").format(where=diary_location(db)))
     if access is not None:
         url = access_url(base or f"http://{_url_host(names[0])}:{port}", access.token)
-        typer.echo(f"Answering only: {', '.join(sorted(hosts))}")
-        typer.echo(f"Access code (shown once): {access.token}")
-        typer.echo(f"Open on another device: {url}")
+        typer.echo(_("Answering only: {hosts}").format(hosts=", ".join(sorted(hosts))))
+        typer.echo(_("Access code (shown once): {code}").format(code=access.token))
+        typer.echo(_("Open on another device: {url}").format(url=url))
         typer.echo(qr_text(url))
-        typer.echo(UNENCRYPTED_WARNING, err=True)
+        typer.echo(_(UNENCRYPTED_WARNING), err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
 
 
@@ -185,8 +195,13 @@ def _check_port(host: str, port: int) -> None:
             if exc.errno != errno.EADDRINUSE:
                 raise
             raise ConflictError(
-                f"port {port} is already in use (is backcare already running?)",
-                problems=[FieldProblem("--port", f"choose another port, e.g. --port {port + 1}")],
+                _("port {port} is already in use (is backcare already running?)").format(port=port),
+                problems=[
+                    FieldProblem(
+                        "--port",
+                        _("choose another port, e.g. --port {port}").format(port=port + 1),
+                    )
+                ],
             ) from None
 
 
@@ -199,7 +214,7 @@ def diary_location(db: str | None) -> str:
 
     url = make_url(db or get_settings().database_url or default_database_url())
     if url.get_backend_name() == "sqlite":
-        return url.database or "memory only (nothing is kept after it stops)"
+        return url.database or _("memory only (nothing is kept after it stops)")
     return url.render_as_string(hide_password=True)
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from backcare.errors import FieldProblem, InputError
+from backcare.i18n import gettext as _
 from backcare.settings import get_settings
 
 __all__ = ["register", "worker"]
@@ -44,20 +45,21 @@ def worker(
     url = db or get_settings().database_url
     if not url or not url.startswith("postgresql"):
         raise InputError(
-            "backcare worker needs the hosted app's PostgreSQL database",
-            problems=[FieldProblem("--db", "give a postgresql+psycopg:// URL")],
+            _("backcare worker needs the hosted app's PostgreSQL database"),
+            problems=[FieldProblem("--db", _("give a postgresql+psycopg:// URL"))],
         )
     try:
         from backcare.jobs.tasks import QUEUES, make_app
     except ImportError as exc:  # pragma: no cover - the hosted extra is missing
         raise InputError(
-            "backcare worker needs the hosted extra: pip install 'backcare[hosted]'"
+            _("backcare worker needs the hosted extra: pip install 'backcare[hosted]'")
         ) from exc
     app = make_app(url, min_size=1, max_size=concurrency + 1)
     with app.open():
         if ensure_queue_schema(app):
-            typer.echo("backcare worker: created the job queue's tables", err=True)
-    typer.echo(f"backcare worker: running jobs from {', '.join(QUEUES)}", err=True)
+            typer.echo(_("backcare worker: created the job queue's tables"), err=True)
+    running = _("backcare worker: running jobs from {queues}").format(queues=", ".join(QUEUES))
+    typer.echo(running, err=True)
     app.run_worker(queues=list(QUEUES), concurrency=concurrency, wait=True)
 
 

@@ -15,6 +15,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from backcare.i18n import gettext as _
+from backcare.i18n import ngettext
+
 __all__ = ["WINDOW_DAYS", "Adherence", "AdherenceSummary", "DayAdherence", "adherence"]
 
 #: The length of the recent window, in days (today and the six days before).
@@ -58,11 +61,15 @@ class AdherenceSummary:
     def line(self) -> str:
         """One line for a report, e.g. ``12 of 21 planned sessions (57%) over 7 days``."""
         rate = "" if self.rate is None else f" ({self.rate:.0%})"
-        extra = f"; {self.done} in all" if self.done != self.done_in_plan else ""
-        plural = "" if self.days == 1 else "s"
-        return (
-            f"{self.done_in_plan} of {self.planned} planned sessions{rate} "
-            f"over {self.days} day{plural}{extra}"
+        extra = (
+            _("; {count} in all").format(count=self.done) if self.done != self.done_in_plan else ""
+        )
+        return ngettext(
+            "{done} of {planned} planned sessions{rate} over {days} day{extra}",
+            "{done} of {planned} planned sessions{rate} over {days} days{extra}",
+            self.days,
+        ).format(
+            done=self.done_in_plan, planned=self.planned, rate=rate, days=self.days, extra=extra
         )
 
 

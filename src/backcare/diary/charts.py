@@ -122,7 +122,7 @@ def save_image(
     fmt: ImageFormat | str,
     tz: tzinfo,
     baseline: int | None = None,
-    title: str = "Pain (0-10)",
+    title: str | None = None,
 ) -> Path:
     """Draw the pain series (now and worst) to a PNG or SVG file.
 
@@ -133,7 +133,7 @@ def save_image(
         tz: times are shown in this zone.
         baseline: the episode's first pain score, drawn as a line with the
             "meaningfully better" threshold (the knowledge base's ``nrs_mcid``) under it.
-        title: the chart's title.
+        title: the chart's title (default: "Pain (0-10)" in the person's language).
 
     Returns:
         The path written.
@@ -145,10 +145,14 @@ def save_image(
         chosen = ImageFormat(fmt)
     except ValueError:
         raise InputError(
-            f"unknown image format {fmt!r}", problems=[FieldProblem("format", "png or svg")]
+            gettext("unknown image format {format}").format(format=repr(fmt)),
+            problems=[FieldProblem("format", gettext("png or svg"))],
         ) from None
     if not points:
-        raise InputError("nothing to draw yet", problems=[FieldProblem("checkins", "none")])
+        raise InputError(
+            gettext("nothing to draw yet"), problems=[FieldProblem("checkins", gettext("none"))]
+        )
+    title = gettext("Pain (0-10)") if title is None else title
     figure = draw_figure(points, tz=tz, baseline=baseline, title=title)
     try:
         buffer = io.BytesIO()
@@ -156,7 +160,7 @@ def save_image(
         write_private(Path(path), buffer.getvalue())  # a pain chart is health data
     except OSError as exc:
         raise InputError(
-            "cannot write the chart", problems=[FieldProblem(str(path), str(exc))]
+            gettext("cannot write the chart"), problems=[FieldProblem(str(path), str(exc))]
         ) from exc
     return path
 
@@ -174,7 +178,9 @@ def draw_figure(
     axes = figure.add_subplot()
     # Local wall-clock times; matplotlib's date converter takes datetimes (its stubs do not say so).
     times: Any = [p.at.astimezone(tz).replace(tzinfo=None) for p in points]
-    axes.plot(times, [p.pain for p in points], marker="o", label="pain now", color="#c0392b")
+    axes.plot(
+        times, [p.pain for p in points], marker="o", label=gettext("pain now"), color="#c0392b"
+    )
     worst = [(t, p.worst) for t, p in zip(times, points, strict=True) if p.worst is not None]
     if worst:
         worst_times: Any = [t for t, _ in worst]
@@ -184,20 +190,25 @@ def draw_figure(
             linestyle="--",
             color="#e67e22",
             alpha=0.6,
-            label="worst since last check-in",
+            label=gettext("worst since last check-in"),
         )
     if baseline is not None:
-        axes.axhline(baseline, color="#7f8c8d", linewidth=1, label=f"baseline ({baseline})")
+        axes.axhline(
+            baseline,
+            color="#7f8c8d",
+            linewidth=1,
+            label=gettext("baseline ({score})").format(score=baseline),
+        )
         mcid = nrs_mcid().points
         if baseline >= mcid:
             axes.axhline(
                 baseline - mcid,
                 color="#27ae60",
                 linestyle=":",
-                label=f"meaningfully better (-{mcid:g})",
+                label=gettext("meaningfully better (-{points})").format(points=f"{mcid:g}"),
             )
     axes.set_ylim(-0.3, 10.3)
-    axes.set_ylabel("pain (0-10)")
+    axes.set_ylabel(gettext("pain (0-10)"))
     axes.set_title(title)
     axes.grid(alpha=0.3)
     axes.legend(loc="upper right", fontsize="small")

@@ -35,6 +35,7 @@ from enum import StrEnum
 from backcare.domain.enums import EvidenceGrade, MedicineStatus
 from backcare.domain.results import MedicineAdvice
 from backcare.errors import DoseLimitError, FieldProblem, InputError
+from backcare.i18n import gettext as _
 from backcare.knowledge.schema import KnowledgeBase, Medicine
 
 __all__ = [
@@ -104,15 +105,18 @@ def find_medicine(kb: KnowledgeBase, name: str) -> Medicine:
     """
     medicine = kb.medicine(name)
     known = ", ".join(m.id for m in kb.medicines if m.otc)
+    can_check = _("backcare can check the doses of: {known}").format(known=known)
     if medicine is None:
         raise InputError(
-            f"unknown medicine {name!r}",
-            problems=[FieldProblem("drug", f"backcare can check the doses of: {known}")],
+            _("unknown medicine {name}").format(name=repr(name)),
+            problems=[FieldProblem("drug", can_check)],
         )
     if not medicine.otc or medicine.max_daily_mg is None or medicine.min_interval_hours is None:
         raise InputError(
-            f"{medicine.name} is prescription-only: backcare does not log or check it",
-            problems=[FieldProblem("drug", f"backcare can check the doses of: {known}")],
+            _("{name} is prescription-only: backcare does not log or check it").format(
+                name=medicine.name
+            ),
+            problems=[FieldProblem("drug", can_check)],
         )
     return medicine
 
@@ -173,17 +177,22 @@ def check_dose(
     problems: list[DoseProblem] = []
     warnings: list[str] = []
     if status is MedicineStatus.AVOID:
-        why = " ".join(status_reasons) or "a contraindication applies to you"
-        problems.append(DoseProblem(DoseLimit.AVOID, f"avoid {medicine.name}: {why}", sources))
+        why = " ".join(status_reasons) or _("a contraindication applies to you")
+        avoid = _("avoid {name}: {why}").format(name=medicine.name, why=why)
+        problems.append(DoseProblem(DoseLimit.AVOID, avoid, sources))
     elif status is MedicineStatus.ASK_FIRST:
         warnings.append(
-            f"{medicine.name}: ask a pharmacist or doctor first. " + " ".join(status_reasons)
+            _("{name}: ask a pharmacist or doctor first.").format(name=medicine.name)
+            + " "
+            + " ".join(status_reasons)
         )
     if medicine.dose_mg is not None and mg > medicine.dose_mg[1]:
         problems.append(
             DoseProblem(
                 DoseLimit.SINGLE_DOSE,
-                f"{mg} mg is more than the largest single dose of {medicine.dose_mg[1]} mg",
+                _("{mg} mg is more than the largest single dose of {largest} mg").format(
+                    mg=mg, largest=medicine.dose_mg[1]
+                ),
                 sources,
             )
         )
@@ -200,22 +209,28 @@ def check_dose(
         problems.append(
             DoseProblem(
                 DoseLimit.DAILY_MAXIMUM,
-                f"your plan gives no safe daily amount of {medicine.name} for you: "
-                + (why or "ask a pharmacist or doctor how much you can take"),
+                _("your plan gives no safe daily amount of {name} for you: {why}").format(
+                    name=medicine.name,
+                    why=why or _("ask a pharmacist or doctor how much you can take"),
+                ),
                 limit_sources,
             )
         )
     elif total > limit:
         lowered = (
-            f" (your plan's limit, lower than the label's {medicine.max_daily_mg} mg: {why})"
+            _(" (your plan's limit, lower than the label's {label_mg} mg: {why})").format(
+                label_mg=medicine.max_daily_mg, why=why
+            )
             if limit < medicine.max_daily_mg
             else ""
         )
         problems.append(
             DoseProblem(
                 DoseLimit.DAILY_MAXIMUM,
-                f"this dose would make {total} mg within 24 hours; the limit is "
-                f"{limit} mg in 24 hours{lowered}",
+                _(
+                    "this dose would make {total} mg within 24 hours; the limit is "
+                    "{limit} mg in 24 hours{lowered}"
+                ).format(total=total, limit=limit, lowered=lowered),
                 limit_sources,
             )
         )
@@ -227,16 +242,24 @@ def check_dose(
         problems.append(
             DoseProblem(
                 DoseLimit.MIN_INTERVAL,
-                f"only {gap:.1f} h from the dose at {_clock(nearest)}; leave at least "
-                f"{medicine.min_interval_hours:g} hours between doses",
+                _(
+                    "only {gap} h from the dose at {when}; leave at least {hours} hours "
+                    "between doses"
+                ).format(
+                    gap=f"{gap:.1f}",
+                    when=_clock(nearest),
+                    hours=f"{medicine.min_interval_hours:g}",
+                ),
                 sources,
             )
         )
     for other, when in same_class:
         if abs(when - taken_at) < DAY:
             warnings.append(
-                f"You also logged {other} at {_clock(when)}: do not take two "
-                "anti-inflammatory painkillers within 24 hours."
+                _(
+                    "You also logged {other} at {when}: do not take two "
+                    "anti-inflammatory painkillers within 24 hours."
+                ).format(other=other, when=_clock(when))
             )
             break
     if (
@@ -245,8 +268,10 @@ def check_dose(
         and taken_at - first_taken >= timedelta(days=medicine.max_days)
     ):
         warnings.append(
-            f"You have been taking {medicine.name} for more than {medicine.max_days} days: "
-            "the label says to see a doctor before going on."
+            _(
+                "You have been taking {name} for more than {days} days: "
+                "the label says to see a doctor before going on."
+            ).format(name=medicine.name, days=medicine.max_days)
         )
     return DoseCheck(
         drug=medicine.id,
@@ -262,15 +287,18 @@ def check_dose(
 def refuse(checks: Sequence[DoseCheck]) -> DoseLimitError:
     """The error for doses that break a limit, naming each limit (raise it)."""
     refused = [c for c in checks if not c.allowed]
-    names = ", ".join(f"{c.name} {c.mg} mg at {_clock(c.taken_at)}" for c in refused)
+    dose = _("{name} {mg} mg at {when}")
+    names = ", ".join(dose.format(name=c.name, mg=c.mg, when=_clock(c.taken_at)) for c in refused)
     problems = [
-        FieldProblem(f"{c.drug} {c.mg} mg at {_clock(c.taken_at)}", str(p))
+        FieldProblem(dose.format(name=c.drug, mg=c.mg, when=_clock(c.taken_at)), str(p))
         for c in refused
         for p in c.problems
     ]
     return DoseLimitError(
-        f"dose refused: {names} would break a safety limit. Nothing was recorded. "
-        "Record it anyway only with an explicit override, and talk to a pharmacist or doctor.",
+        _(
+            "dose refused: {names} would break a safety limit. Nothing was recorded. "
+            "Record it anyway only with an explicit override, and talk to a pharmacist or doctor."
+        ).format(names=names),
         problems=problems,
     )
 
@@ -347,7 +375,9 @@ def dose_advice(
     )
     next_at: datetime | None = None
     if check.status is MedicineStatus.AVOID or limit is None:
-        words = f"Do not take any more {medicine.name} until a pharmacist or doctor says you can."
+        words = _("Do not take any more {name} until a pharmacist or doctor says you can.").format(
+            name=medicine.name
+        )
     else:
         smallest = medicine.dose_mg[0] if medicine.dose_mg is not None else check.mg
         next_at = _next_dose_time(
@@ -356,10 +386,14 @@ def dose_advice(
             limit=limit,
             interval=timedelta(hours=medicine.min_interval_hours),
         )
-        words = (
-            f"Do not take any more {medicine.name} before "
-            f"{next_at.astimezone(tz):%H:%M on %A %d %B} (then at most {smallest} mg), "
-            f"and no more than {limit} mg in any 24 hours."
+        words = _(
+            "Do not take any more {name} before {when} (then at most {smallest} mg), "
+            "and no more than {limit} mg in any 24 hours."
+        ).format(
+            name=medicine.name,
+            when=f"{next_at.astimezone(tz):%H:%M on %A %d %B}",
+            smallest=smallest,
+            limit=limit,
         )
     text = medicine.overdose.text.replace("{number}", emergency_number).replace(
         "{max}", str(medicine.max_daily_mg)

@@ -25,6 +25,8 @@ from fractions import Fraction
 from typing import Protocol
 
 from backcare.domain.enums import Trend
+from backcare.i18n import gettext as _
+from backcare.i18n import ngettext
 from backcare.measures import nrs_change, nrs_mcid, psfs_change
 from backcare.store.records import ActivityScore, CheckInRecord
 
@@ -80,18 +82,25 @@ class PainChange:
     def describe(self) -> str:
         """In plain words, e.g. ``Your pain is better than when you started (6 → 3, ...)``."""
         points = abs(self.points)
-        unit = "point" if points == 1 else "points"
-        change = {
-            Trend.BETTER: f"better than when you started ({self.baseline} → {self.current}, "
-            f"{points} {unit} lower)",
-            Trend.SAME: f"about the same as when you started ({self.baseline} → {self.current})",
-            Trend.WORSE: f"worse than when you started ({self.baseline} → {self.current}, "
-            f"{points} {unit} higher)",
-        }[self.trend]
-        return (
-            f"Your pain is {change}. A change of 2 points, or of a third of your starting "
+        before, now = self.baseline, self.current
+        if self.trend is Trend.BETTER:
+            change = ngettext(
+                "better than when you started ({before} → {now}, {points} point lower)",
+                "better than when you started ({before} → {now}, {points} points lower)",
+                points,
+            )
+        elif self.trend is Trend.WORSE:
+            change = ngettext(
+                "worse than when you started ({before} → {now}, {points} point higher)",
+                "worse than when you started ({before} → {now}, {points} points higher)",
+                points,
+            )
+        else:
+            change = _("about the same as when you started ({before} → {now})")
+        return _(
+            "Your pain is {change}. A change of 2 points, or of a third of your starting "
             "score, counts as a real change."
-        )
+        ).format(change=change.format(before=before, now=now, points=points))
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,14 +120,19 @@ class FunctionChange:
     def describe(self) -> str:
         """In plain words: how well the person can do the activities they rate (PSFS)."""
         how = {
-            Trend.BETTER: "better than",
-            Trend.SAME: "about the same as",
-            Trend.WORSE: "worse than",
+            Trend.BETTER: _("better than"),
+            Trend.SAME: _("about the same as"),
+            Trend.WORSE: _("worse than"),
         }[self.trend]
-        return (
-            f"You can do the activities you rate {how} when you started "
-            f"({self.baseline_mean:.1f} → {self.current_mean:.1f} out of 10, "
-            f"{_signed(self.points, ' points')}). A change of 2 points counts as a real change."
+        return _(
+            "You can do the activities you rate {how} when you started "
+            "({before} → {now} out of 10, {points} points). A change of 2 points counts as "
+            "a real change."
+        ).format(
+            how=how,
+            before=f"{self.baseline_mean:.1f}",
+            now=f"{self.current_mean:.1f}",
+            points=_signed(self.points),
         )
 
 
@@ -136,15 +150,17 @@ class Resolution:
     def describe(self) -> str:
         """One line for the person."""
         if self.met:
-            return (
-                f"Your pain has been {self.max_pain} or less for {self.low_days} days in a row: "
+            return _(
+                "Your pain has been {max_pain} or less for {days} days in a row: "
                 "that counts as recovered, so you can close this episode."
-            )
-        return (
-            f"Recovered means pain of 0 or {self.max_pain} at your check-ins on "
-            f"{self.required_days} days in a row; so far: {self.low_days} "
-            f"{'day' if self.low_days == 1 else 'days'}."
-        )
+            ).format(max_pain=self.max_pain, days=self.low_days)
+        return ngettext(
+            "Recovered means pain of 0 or {max_pain} at your check-ins on {required} days in "
+            "a row; so far: {days} day.",
+            "Recovered means pain of 0 or {max_pain} at your check-ins on {required} days in "
+            "a row; so far: {days} days.",
+            self.low_days,
+        ).format(max_pain=self.max_pain, required=self.required_days, days=self.low_days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,16 +178,20 @@ class TrendReport:
         """The report in plain sentences, numbers included."""
         lines = []
         if self.pain is None:
-            lines.append("No pain score yet: check in to set the baseline.")
+            lines.append(_("No pain score yet: check in to set the baseline."))
         else:
             lines.append(self.pain.describe())
         if self.function is not None:
             lines.append(self.function.describe())
         if self.overall is not None:
-            how = {Trend.BETTER: "getting better", Trend.SAME: "about the same"}.get(
-                self.overall, "getting worse"
+            how = {Trend.BETTER: _("getting better"), Trend.SAME: _("about the same")}.get(
+                self.overall, _("getting worse")
             )
-            lines.append(f"Overall: {how} (day {self.days_since_onset} since it started).")
+            lines.append(
+                _("Overall: {how} (day {day} since it started).").format(
+                    how=how, day=self.days_since_onset
+                )
+            )
         lines.append(self.resolution.describe())
         return lines
 

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from html import escape
 
+from backcare.i18n import gettext as _
+from backcare.i18n import ngettext
 from backcare.store.coach import CoachSessionRecord
 from backcare.store.records import CheckInRecord, SelfCareAction
 
@@ -74,19 +76,21 @@ class WeekView:
         """One plain sentence: check-ins, sessions and the streak this week."""
         checkins = sum(d.checkins for d in self.days)
         sessions = sum(d.sessions for d in self.days)
-        streak = (
-            f"exercises on {self.streak} days in a row"
-            if self.streak > 1
-            else ("exercises today or yesterday" if self.streak else "no run of exercise days yet")
+        if self.streak > 1:
+            streak = _("exercises on {days} days in a row").format(days=self.streak)
+        elif self.streak:
+            streak = _("exercises today or yesterday")
+        else:
+            streak = _("no run of exercise days yet")
+        return _("Last 7 days: {checkins}, {sessions}; {streak}.").format(
+            checkins=ngettext("{count} check-in", "{count} check-ins", checkins).format(
+                count=checkins
+            ),
+            sessions=ngettext(
+                "{count} exercise session", "{count} exercise sessions", sessions
+            ).format(count=sessions),
+            streak=streak,
         )
-        return (
-            f"Last 7 days: {_count(checkins, 'check-in')}, "
-            f"{_count(sessions, 'exercise session')}; {streak}."
-        )
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def week_view(
@@ -159,13 +163,13 @@ def week_svg(view: WeekView, *, element_id: str = "week-chart") -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} {_HEIGHT}" '
         f'class="week-chart" id="{escape(element_id)}" role="img" '
         f'aria-labelledby="{escape(element_id)}-title {escape(element_id)}-desc">',
-        f'<title id="{escape(element_id)}-title">The last 7 days</title>',
+        f'<title id="{escape(element_id)}-title">{escape(_("The last 7 days"))}</title>',
         f'<desc id="{escape(element_id)}-desc">{escape(view.summary())}</desc>',
         f"<g {_TEXT}>",
-        f'<text x="4" y="{_PAIN_TOP + 10}">Pain</text>',
+        f'<text x="4" y="{_PAIN_TOP + 10}">{escape(_("Pain"))}</text>',
         f'<text x="4" y="{_PAIN_TOP + 28}" {_SMALL}>0-10</text>',
-        f'<text x="4" y="{_CHECKIN_Y + 5}">Check-ins</text>',
-        f'<text x="4" y="{_SESSION_Y + 5}">Exercise</text>',
+        f'<text x="4" y="{_CHECKIN_Y + 5}">{escape(_("Check-ins"))}</text>',
+        f'<text x="4" y="{_SESSION_Y + 5}">{escape(_("Exercise"))}</text>',
         "</g>",
     ]
     for value in (0, 5, 10):
@@ -180,11 +184,13 @@ def week_svg(view: WeekView, *, element_id: str = "week-chart") -> str:
     if len(line) > 1:
         points = " ".join(f"{x},{y}" for x, y in line)
         parts.append(f'<polyline {_LINE} points="{points}"/>')
+    point = _("{day}: pain {pain}")
     for x, d in zip(centres, view.days, strict=True):
         if d.pain is not None:
             parts.append(
                 f'<circle {_POINT} cx="{x}" cy="{_pain_y(d.pain)}" r="4.5">'
-                f"<title>{d.day:%a %d %b}: pain {d.pain:g}</title></circle>"
+                f"<title>{escape(point.format(day=f'{d.day:%a %d %b}', pain=f'{d.pain:g}'))}"
+                "</title></circle>"
             )
         plain = _TEXT if d.in_episode else _MUTED
         parts.append(

@@ -137,7 +137,7 @@ class Licence(BaseModel):
     terms: Text
     item_texts_shipped: bool
     """False: items carry a neutral label only; the person answers from their own copy."""
-    notice: str | None = None
+    notice: Text | None = None
     """A copyright notice that must be shown with the questionnaire."""
 
 

@@ -50,6 +50,7 @@ REQUIRED_THRESHOLDS = ("nrs_mcid",)
 
 #: The messages the engine builds results from, by id: each must be in messages.yaml.
 REQUIRED_MESSAGES = (
+    "disclaimer",
     "summary_emergency",
     "summary_urgent",
     "summary_see_doctor",

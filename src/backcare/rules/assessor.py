@@ -19,13 +19,13 @@ from backcare.domain.answers import Answers, parse_answers
 from backcare.domain.results import Assessment, PlannedExercise, Question
 from backcare.knowledge.loader import load_knowledge_base
 from backcare.knowledge.schema import KnowledgeBase
-from backcare.rules.build import DISCLAIMER, Builder
+from backcare.rules.build import Builder
 from backcare.rules.decide import Decisions, Policy
 from backcare.rules.facts import Facts
 from backcare.rules.protocol import TYPED, compile_protocol, facts_of
 from backcare.settings import Settings, get_settings
 
-__all__ = ["DISCLAIMER", "Engine", "assess", "default_engine", "next_questions"]
+__all__ = ["Engine", "assess", "default_engine", "next_questions"]
 
 # Results' JSON kept per distinct decisions; varied people rarely repeat exactly, so
 # this mostly serves a person who assesses again with the same answers.
@@ -150,3 +150,10 @@ def next_questions(
 ) -> tuple[Question, ...]:
     """The questions still needed for these answers, most dangerous first."""
     return default_engine(settings).next_questions(answers)
+
+
+def __getattr__(name: str) -> Any:
+    """``DISCLAIMER``: the shipped knowledge base's disclaimer (its text lives in messages.yaml)."""
+    if name == "DISCLAIMER":
+        return load_knowledge_base().message("disclaimer")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -35,13 +35,7 @@ from backcare.rules.decide import (
     TriageDecisions,
 )
 
-__all__ = ["DISCLAIMER", "PLAIN", "Builder", "Parts"]
-
-DISCLAIMER = (
-    "backcare gives information and self-care guidance for acute back muscle spasm. It is not "
-    "a diagnosis or a prescription and does not replace a doctor, pharmacist or physiotherapist. "
-    "If you are worried, get medical advice."
-)
+__all__ = ["PLAIN", "Builder", "Parts"]
 
 # How many distinct triages, days and medicine sets are kept built (each is small).
 _PARTS_KEPT = 2048
@@ -158,7 +152,7 @@ class Builder:
             triage=self.triage(decisions.triage),
             plan=self._plan(decisions),
             next_questions=self.questions(decisions.unanswered),
-            disclaimer=DISCLAIMER,
+            disclaimer=self._texts["disclaimer"],
             episode=self._episode(decisions.episode),
         )
 

@@ -12,6 +12,8 @@ from typing import Any
 from backcare.diary.summary import FACTS_VERSION
 from backcare.diary.trends import FunctionChange, PainChange, Resolution, TrendReport
 from backcare.domain.enums import Trend, TriageLevel
+from backcare.i18n import gettext as _
+from backcare.i18n import label, ngettext
 from backcare.store import EpisodeRecord
 
 __all__ = ["episode_summary", "summary_text"]
@@ -22,10 +24,6 @@ def episode_summary(episode: EpisodeRecord) -> str | None:
     if episode.summary_facts is not None:
         return summary_text(episode.summary_facts)
     return episode.summary
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _trend(data: dict[str, Any]) -> TrendReport:
@@ -64,37 +62,60 @@ def summary_text(facts: dict[str, Any]) -> str | None:
     """The words of :func:`backcare.diary.summary.summary_facts` (``None``: unknown shape)."""
     if facts.get("version") != FACTS_VERSION:
         return None
-    trigger = f" after {facts['trigger'].replace('_', ' ')}" if facts["trigger"] else ""
-    lines = [
-        f"Back spasm{trigger} from {facts['onset']}, resolved on {facts['resolved']}: "
-        f"{_plural(facts['days'], 'day')}, {_plural(facts['checkins'], 'check-in')}."
-    ]
+    trigger = facts["trigger"]
+    days, checkins = facts["days"], facts["checkins"]
+    counts = {
+        "days": ngettext("{count} day", "{count} days", days).format(count=days),
+        "checkins": ngettext("{count} check-in", "{count} check-ins", checkins).format(
+            count=checkins
+        ),
+    }
+    dates = {"onset": facts["onset"], "resolved": facts["resolved"]}
+    if trigger:
+        first = _(
+            "Back spasm after {trigger} from {onset}, resolved on {resolved}: {days}, {checkins}."
+        ).format(trigger=label("trigger", trigger), **dates, **counts)
+    else:
+        first = _("Back spasm from {onset}, resolved on {resolved}: {days}, {checkins}.").format(
+            **dates, **counts
+        )
+    lines = [first]
     report = _trend(facts["trend"])
     lines += report.lines()[:-1]
-    lines.append(
-        ("Recovered" if report.resolution.met else "Not yet recovered")
-        + f" (pain 0-1 for {report.resolution.required_days} days in a row; "
-        f"{report.resolution.low_days} so far)."
+    resolution = report.resolution
+    recovered = (
+        _("Recovered (pain 0-1 for {required} days in a row; {days} so far).")
+        if resolution.met
+        else _("Not yet recovered (pain 0-1 for {required} days in a row; {days} so far).")
     )
+    lines.append(recovered.format(required=resolution.required_days, days=resolution.low_days))
     highest = facts["highest"]
     if highest is not None:
         level = TriageLevel(highest["level"])
         lines.append(
-            f"Highest triage level during the diary: {level} ({', '.join(highest['reasons'])})."
+            _("Highest triage level during the diary: {level} ({reasons}).").format(
+                level=label("level", level), reasons=", ".join(highest["reasons"])
+            )
         )
     if facts["medicines"]:
         parts = [
-            f"{m['drug']} {_plural(m['doses'], 'dose')}, {m['mg']} mg" for m in facts["medicines"]
+            ngettext(
+                "{drug} {count} dose, {mg} mg", "{drug} {count} doses, {mg} mg", m["doses"]
+            ).format(drug=m["drug"], count=m["doses"], mg=m["mg"])
+            for m in facts["medicines"]
         ]
         overrides = facts["overridden"]
-        extra = (
-            f"; {_plural(overrides, 'dose')} taken over a limit (overridden)" if overrides else ""
-        )
-        lines.append("Medicines: " + "; ".join(parts) + extra + ".")
+        if overrides:
+            parts[-1] += ngettext(
+                "; {count} dose taken over a limit (overridden)",
+                "; {count} doses taken over a limit (overridden)",
+                overrides,
+            ).format(count=overrides)
+        lines.append(_("Medicines: {medicines}.").format(medicines="; ".join(parts)))
     if facts["self_care"]:
-        lines.append(
-            "Self-care: "
-            + ", ".join(f"{a['action']} ×{a['count']}" for a in facts["self_care"])
-            + "."
+        done = ", ".join(
+            _("{action} ×{count}").format(action=label("action", a["action"]), count=a["count"])
+            for a in facts["self_care"]
         )
+        lines.append(_("Self-care: {actions}.").format(actions=done))
     return "\n".join(lines)

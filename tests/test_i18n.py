@@ -137,3 +137,28 @@ def test_every_source_has_a_distinct_short_title(kb) -> None:  # type: ignore[no
     titles = [s.short_title.casefold() for s in kb.sources]
     assert len(titles) == len(set(titles))
     assert all(s.short_title != s.id for s in kb.sources)
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [
+        pytest.param("en", "Roland-Morris", id="english"),
+        pytest.param("de", "Roland-Morris (deutsch)", id="german"),
+        pytest.param("fr", "Roland-Morris", id="no-french-falls-back-to-english"),
+    ],
+)
+def test_a_questionnaire_text_is_kept_in_the_active_language(language: str, shown: str) -> None:
+    """Questionnaire files are knowledge-base content: one text per language, English required."""
+    from importlib import resources
+
+    import yaml
+
+    from backcare.domain.questionnaire import QuestionnaireDefinition
+
+    folder = resources.files("backcare.knowledge") / "data" / "questionnaires"
+    data = yaml.safe_load((folder / "rmdq.yaml").read_text("utf-8"))
+    data["title"] = {"en": "Roland-Morris", "de": "Roland-Morris (deutsch)"}
+    with use_language(language):
+        assert QuestionnaireDefinition.model_validate(data).title == shown
+    with pytest.raises(ValidationError, match="needs its English text"):
+        QuestionnaireDefinition.model_validate(data | {"title": {"de": "nur deutsch"}})

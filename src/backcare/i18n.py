@@ -34,6 +34,7 @@ __all__ = [
     "SOURCE_LANGUAGE",
     "active_language",
     "gettext",
+    "in_language",
     "installed",
     "label",
     "label_kinds",
@@ -295,3 +296,21 @@ def labels(kind: str) -> Mapping[str, str]:
 def label_kinds() -> tuple[str, ...]:
     """The kinds :func:`label` knows (for tests and the documentation)."""
     return tuple(_LABELS)
+
+
+def in_language(value: object) -> object:
+    """A text is English, or one text per language (``{en: ..., de: ...}``, English required).
+
+    A validator for knowledge-base texts: it keeps the active language's text (English where
+    it has none), so the rest of backcare only ever sees one string.
+    """
+    if not isinstance(value, dict):
+        return value
+    bad = sorted(str(k) for k in value if not LANGUAGE_PATTERN.match(str(k)))
+    if bad:
+        raise ValueError(f"not a language code: {', '.join(bad)} (write e.g. en, de, pt_BR)")
+    if SOURCE_LANGUAGE not in value:
+        raise ValueError(
+            f"a text in several languages needs its English text under '{SOURCE_LANGUAGE}'"
+        )
+    return value.get(active_language()) or value[SOURCE_LANGUAGE]

@@ -22,7 +22,16 @@ from collections.abc import Iterator, Mapping
 from fractions import Fraction
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from backcare.i18n import in_language
 
 __all__ = [
     "AnswerOption",
@@ -40,7 +49,11 @@ __all__ = [
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
-Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+#: Words a person reads: a string (English) or one text per language, English required
+#: (as every knowledge-base text; :func:`backcare.i18n.in_language` keeps the active one).
+Text = Annotated[
+    str, BeforeValidator(in_language), StringConstraints(min_length=1, strip_whitespace=True)
+]
 # More combinations than this and the coverage check would take too long to be a load check.
 _MAX_COMBINATIONS = 200_000
 

@@ -18,7 +18,7 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from backcare.domain.enums import EvidenceGrade, MedicineStatus, Phase, Sides, Track, TriageLevel
-from backcare.i18n import LANGUAGE_PATTERN, SOURCE_LANGUAGE, active_language, gettext
+from backcare.i18n import gettext, in_language
 
 __all__ = [
     "BmiBand",
@@ -54,26 +54,8 @@ Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 SourceIds = Annotated[tuple[str, ...], Field(min_length=1)]
 
 
-def _in_language(value: object) -> object:
-    """A text is English, or one text per language (``{en: ..., de: ...}``, English required).
-
-    The loader keeps the active language's text (English where it has none), so the rest of
-    backcare only ever sees one string.
-    """
-    if not isinstance(value, dict):
-        return value
-    bad = sorted(str(k) for k in value if not LANGUAGE_PATTERN.match(str(k)))
-    if bad:
-        raise ValueError(f"not a language code: {', '.join(bad)} (write e.g. en, de, pt_BR)")
-    if SOURCE_LANGUAGE not in value:
-        raise ValueError(
-            f"a text in several languages needs its English text under '{SOURCE_LANGUAGE}'"
-        )
-    return value.get(active_language()) or value[SOURCE_LANGUAGE]
-
-
 #: Words a person reads: a string (English) or a mapping of language to text.
-Text = Annotated[str, BeforeValidator(_in_language), Field(min_length=1)]
+Text = Annotated[str, BeforeValidator(in_language), Field(min_length=1)]
 
 
 class Source(BaseModel):

@@ -24,9 +24,10 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from backcare import __version__
-from backcare.errors import NotFoundError
+from backcare.errors import ConflictError, FieldProblem, NotFoundError
+from backcare.i18n import gettext
 from backcare.web._bodies import JsonBodyRoute
-from backcare.web.dependencies import CsrfChecked, DiaryDep, json_writes
+from backcare.web.dependencies import CsrfChecked, DiaryDep, Web, json_writes
 from backcare.web.errors import API_ERROR_RESPONSES
 from backcare.web.rendering import render
 
@@ -56,6 +57,19 @@ def service_worker(request: Request) -> Response:
 
 
 # --- the calendar link ------------------------------------------------------------------
+
+
+async def _local_only(web: Web) -> None:
+    # The link's tokens are kept for the one local person; hosted mode has no per-patient
+    # tokens yet, so its patients get a clear refusal rather than a link shared by all.
+    if web.hosting is not None:
+        raise ConflictError(
+            gettext("the calendar link is not available in the clinic's hosted app yet"),
+            problems=[FieldProblem("calendar", gettext("use the calendar download instead"))],
+        )
+
+
+LocalOnly = [Depends(_local_only)]
 
 
 class CalendarLinkOut(BaseModel):
@@ -101,7 +115,7 @@ def _qr(data: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-@router.get(CALENDAR_PREFIX + "{token}.ics", name="calendar_by_link")
+@router.get(CALENDAR_PREFIX + "{token}.ics", name="calendar_by_link", dependencies=LocalOnly)
 def calendar_by_link(token: Token, diary: DiaryDep, days: Days = 7) -> Response:
     """The reminder calendar of the current episode, for a subscribed calendar app.
 
@@ -125,13 +139,13 @@ def calendar_by_link(token: Token, diary: DiaryDep, days: Days = 7) -> Response:
     )
 
 
-@router.get("/export/calendar")
+@router.get("/export/calendar", dependencies=LocalOnly)
 def calendar_page(request: Request, diary: DiaryDep) -> Response:
     """Make, replace or stop the calendar link."""
     return render(request, "calendar.html", {"since": diary.calendar_link_since()})
 
 
-@router.post("/export/calendar")
+@router.post("/export/calendar", dependencies=LocalOnly)
 def calendar_make(request: Request, diary: DiaryDep, _csrf: CsrfChecked) -> Response:
     """Make a new calendar link (the old one stops) and show it once, with its QR code."""
     link = _link(request, diary.new_calendar_token())
@@ -144,27 +158,27 @@ def calendar_make(request: Request, diary: DiaryDep, _csrf: CsrfChecked) -> Resp
     return render(request, "calendar.html", context, status=201)
 
 
-@router.post("/export/calendar/stop")
+@router.post("/export/calendar/stop", dependencies=LocalOnly)
 def calendar_stop(diary: DiaryDep, _csrf: CsrfChecked) -> Response:
     """Stop the calendar link: subscribed calendars get 404 from now on."""
     diary.revoke_calendar_token()
     return RedirectResponse("/export/calendar", status_code=303)
 
 
-@api_router.get("/diary/calendar-link", tags=["diary"])
+@api_router.get("/diary/calendar-link", tags=["diary"], dependencies=LocalOnly)
 def calendar_link_state(diary: DiaryDep) -> CalendarLinkState:
     """Whether a calendar link works (its address cannot be shown again)."""
     since = diary.calendar_link_since()
     return CalendarLinkState(active=since is not None, since=since)
 
 
-@api_router.post("/diary/calendar-link", status_code=201, tags=["diary"])
+@api_router.post("/diary/calendar-link", status_code=201, tags=["diary"], dependencies=LocalOnly)
 def calendar_link_make(request: Request, diary: DiaryDep) -> CalendarLinkOut:
     """Make a new secret calendar link; any link made before stops working."""
     return _link(request, diary.new_calendar_token())
 
 
-@api_router.delete("/diary/calendar-link", status_code=204, tags=["diary"])
+@api_router.delete("/diary/calendar-link", status_code=204, tags=["diary"], dependencies=LocalOnly)
 def calendar_link_stop(diary: DiaryDep) -> Response:
     """Stop the calendar link (404 from then on); 204 even if there was none."""
     diary.revoke_calendar_token()

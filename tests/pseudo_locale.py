@@ -19,10 +19,9 @@ from typing import Annotated, Any, get_args, get_origin
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from backcare.domain.questionnaire import Text as QuestionnaireText
+from backcare.i18n import in_language
 from backcare.knowledge.loader import load_knowledge_base
 from backcare.knowledge.questionnaires import load_questionnaires
-from backcare.knowledge.schema import _in_language
 from backcare.viewmodels.donow import short_title
 
 OPEN, CLOSE = "⟦", "⟧"
@@ -102,16 +101,10 @@ def visible_text(output: str) -> list[str]:
 # --- what is allowed to pass --------------------------------------------------------------
 
 
-# A questionnaire's words (knowledge/data/questionnaires/*.yaml) are its own English text.
-_QUESTIONNAIRE_TEXT = get_args(QuestionnaireText)[1:]
-
-
 def _carries_text(annotation: Any, metadata: Iterable[Any] = ()) -> bool:
     """A type that is, or holds, ``Text``: words a person reads, one per language in the KB."""
     metadata = tuple(metadata)
-    if any(getattr(m, "func", None) is _in_language for m in metadata):
-        return True
-    if metadata and metadata == _QUESTIONNAIRE_TEXT:
+    if any(getattr(m, "func", None) is in_language for m in metadata):
         return True
     if get_origin(annotation) is Annotated:
         return _carries_text(None, annotation.__metadata__)

@@ -123,6 +123,19 @@ def test_markup_keeps_the_asked_poses_and_hides_itself_from_screen_readers(
             assert "opacity" not in svg  # faded only when drawn over the start
 
 
+def test_markup_stays_plain_svg_when_another_library_renames_the_namespace(
+    kb: KnowledgeBase,
+) -> None:
+    # qrcode's SVG factory and weasyprint rewrite ElementTree's process-wide prefixes.
+    ET.register_namespace("svg", "http://www.w3.org/2000/svg")
+    try:
+        svg = drawing_markup(kb.exercises[0].drawing.file, pose=Pose.BOTH)
+    finally:
+        ET.register_namespace("", "http://www.w3.org/2000/svg")
+    assert svg.startswith("<svg ")
+    assert "svg:" not in svg
+
+
 def test_each_drawing_file_has_a_title_and_description_of_its_own(kb: KnowledgeBase) -> None:
     svg = "{http://www.w3.org/2000/svg}"
     for exercise in kb.exercises:

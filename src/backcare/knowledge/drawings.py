@@ -29,7 +29,6 @@ DRAWINGS_DIR = Path(str(resources.files("backcare.knowledge") / "data" / "drawin
 
 _SVG = "http://www.w3.org/2000/svg"
 _POSES = ("pose-start", "pose-end")
-ET.register_namespace("", _SVG)
 
 
 class Pose(StrEnum):
@@ -108,4 +107,7 @@ def _markup(file: str, pose: Pose, directory: Path) -> str:
     root.set("focusable", "false")
     for size in ("width", "height"):
         root.attrib.pop(size, None)  # the page's CSS sizes it
+    # ElementTree's namespace prefixes are process-wide and other libraries (qrcode,
+    # weasyprint) rewrite them, so the SVG namespace is made the default again each time.
+    ET.register_namespace("", _SVG)
     return ET.tostring(root, encoding="unicode")

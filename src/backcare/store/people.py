@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from backcare.errors import ConflictError, NotFoundError
@@ -346,19 +346,13 @@ class PeopleRepository:
         Raises:
             NotFoundError: no such invitation, or it was used or has expired.
         """
-        spent = self.session.execute(
-            update(INVITES)
-            .where(
-                INVITES.c.token_hash == token_hash(token),
-                INVITES.c.used_at.is_(None),
-                INVITES.c.expires_at > now,
-            )
-            .values(used_at=now)
-            .returning(INVITES.c.care_team_id)
-        ).first()
-        if spent is None:
-            raise NotFoundError(gettext("this invitation link has been used or has expired"))
-        return int(spent[0])
+        return self._spend(
+            INVITES,
+            INVITES.c.care_team_id,
+            token,
+            now=now,
+            refused=gettext("this invitation link has been used or has expired"),
+        )
 
     # --- password resets ------------------------------------------------------------
 
@@ -378,20 +372,31 @@ class PeopleRepository:
         Raises:
             NotFoundError: no such link, or it was used or has expired.
         """
+        return self._spend(
+            RESETS,
+            RESETS.c.user_id,
+            token,
+            now=now,
+            refused=gettext("this link has been used or has expired: ask for a new one"),
+        )
+
+    def _spend(
+        self, table: Table, returned: ColumnElement[int], token: str, *, now: datetime, refused: str
+    ) -> int:
+        # One UPDATE marks a single-use link used only if it is unused and unexpired, so two
+        # requests racing with the same link cannot both spend it.
         spent = self.session.execute(
-            update(RESETS)
+            update(table)
             .where(
-                RESETS.c.token_hash == token_hash(token),
-                RESETS.c.used_at.is_(None),
-                RESETS.c.expires_at > now,
+                table.c.token_hash == token_hash(token),
+                table.c.used_at.is_(None),
+                table.c.expires_at > now,
             )
             .values(used_at=now)
-            .returning(RESETS.c.user_id)
+            .returning(returned)
         ).first()
         if spent is None:
-            raise NotFoundError(
-                gettext("this link has been used or has expired: ask for a new one")
-            )
+            raise NotFoundError(refused)
         return int(spent[0])
 
     # --- sessions -------------------------------------------------------------------

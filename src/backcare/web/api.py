@@ -25,6 +25,7 @@ from backcare.domain.answers import Answers
 from backcare.domain.results import Assessment
 from backcare.errors import FieldProblem, InputError, NotFoundError
 from backcare.export.formats import FORMATS, ExportOptions
+from backcare.i18n import gettext
 from backcare.web._bodies import JsonBodyRoute
 from backcare.web.context import WebContext
 from backcare.web.dependencies import CoachDep, DiaryDep, EngineDep, json_writes
@@ -329,8 +330,14 @@ def export(
     if episode is not None and FORMATS[format.value].scope != "episode":
         # Asking for one episode of a whole-diary format is a mistake to name, not to ignore.
         raise InputError(
-            f"{format.value} is an export of the whole diary, not of one episode",
-            problems=[FieldProblem("episode", f"leave it out for {format.value}")],
+            gettext("{format} is an export of the whole diary, not of one episode").format(
+                format=format.value
+            ),
+            problems=[
+                FieldProblem(
+                    "episode", gettext("leave it out for {format}").format(format=format.value)
+                )
+            ],
         )
     return _download(diary, format.value, ExportOptions(episode_id=episode, days=days))
 
@@ -351,8 +358,10 @@ def episode_export(
     chosen = FORMATS[format.value]
     if chosen.scope != "episode":
         raise InputError(
-            f"{chosen.name} is an export of the whole diary, not of one episode",
-            problems=[FieldProblem("format", "use /api/v1/diary/export for it")],
+            gettext("{format} is an export of the whole diary, not of one episode").format(
+                format=chosen.name
+            ),
+            problems=[FieldProblem("format", gettext("use /api/v1/diary/export for it"))],
         )
     return _download(diary, chosen.name, ExportOptions(episode_id=episode_id, days=days))
 

@@ -38,6 +38,7 @@ from backcare.i18n import N_, gettext
 from backcare.rules.assessor import Engine
 from backcare.settings import Settings
 from backcare.store.people import Person
+from backcare.web._qr import qr_data_uri
 from backcare.web.dependencies import CsrfChecked, Web
 from backcare.web.errors import envelope, error_response
 from backcare.web.rendering import render
@@ -601,20 +602,6 @@ def clinic_acknowledge(
     return RedirectResponse(f"/clinic/patients/{patient_id}", status_code=303)
 
 
-def _qr_data_uri(text: str) -> str:
-    """``text`` as a QR code, an SVG ``data:`` address for an ``<img>`` (allowed by the CSP)."""
-    import base64
-    import io
-
-    import qrcode
-    import qrcode.image.svg
-
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=2)
-    out = io.BytesIO()
-    image.save(out)
-    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode("ascii")
-
-
 @router.post("/clinic/invite")
 def clinic_invite(request: Request, web: Web, _csrf: CsrfChecked) -> Response:
     """Make a single-use, 7-day invitation link for a new patient, with its QR code."""
@@ -622,14 +609,15 @@ def clinic_invite(request: Request, web: Web, _csrf: CsrfChecked) -> Response:
     actor = _clinician(request)
     token = hosting.accounts.invite(actor)
     link = f"{hosting.public_url.rstrip('/')}/join?invite={token}"
-    return render(request, "clinic_invite.html", {"link": link, "qr": _qr_data_uri(link)})
+    return render(request, "clinic_invite.html", {"link": link, "qr": qr_data_uri(link)})
 
 
-@router.get("/clinic/patients/{patient_id}/report")
-def clinic_patient_report(request: Request, web: Web, patient_id: int) -> Response:
-    """The clinician report (PDF) of the patient's current episode (an audited read)."""
+def _patient_export(
+    request: Request, web: Web, patient_id: int, *, name: str, action: str, file_name: str
+) -> Response:
+    """The patient's current episode in an export format of the registry (an audited read)."""
     from backcare.accounts.dashboard import patient_history
-    from backcare.export.report import clinician_report
+    from backcare.export.formats import FORMATS, ExportOptions
 
     hosting = _hosting(web)
     diary, history = patient_history(
@@ -638,41 +626,32 @@ def clinic_patient_report(request: Request, web: Web, patient_id: int) -> Respon
         patient_id,
         engine=web.engine,
         clock=hosting.accounts.now,
-        action="report",
+        action=action,
         address=_client(request),
     )
     if history is None:
         raise NotFoundError(gettext("this patient has no episode yet"))
-    data = clinician_report(diary, episode_id=history.episode.id, fmt="pdf")
-    name = f"backcare-report-patient-{patient_id}.pdf"
+    chosen = FORMATS[name]
     return Response(
-        data,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        chosen.make(diary, ExportOptions(episode_id=history.episode.id)),
+        media_type=chosen.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{file_name}"'},
+    )
+
+
+@router.get("/clinic/patients/{patient_id}/report")
+def clinic_patient_report(request: Request, web: Web, patient_id: int) -> Response:
+    """The clinician report (PDF) of the patient's current episode (an audited read)."""
+    file_name = f"backcare-report-patient-{patient_id}.pdf"
+    return _patient_export(
+        request, web, patient_id, name="pdf", action="report", file_name=file_name
     )
 
 
 @router.get("/clinic/patients/{patient_id}/fhir")
 def clinic_patient_fhir(request: Request, web: Web, patient_id: int) -> Response:
     """The patient's current episode as a FHIR R4 Bundle (an audited read)."""
-    from backcare.accounts.dashboard import patient_history
-    from backcare.export.fhir import export_fhir_bundle
-
-    hosting = _hosting(web)
-    diary, history = patient_history(
-        hosting.accounts,
-        _clinician(request),
-        patient_id,
-        engine=web.engine,
-        clock=hosting.accounts.now,
-        action="fhir",
-        address=_client(request),
-    )
-    if history is None:
-        raise NotFoundError(gettext("this patient has no episode yet"))
-    name = f"backcare-patient-{patient_id}.fhir.json"
-    return Response(
-        export_fhir_bundle(diary, episode_id=history.episode.id),
-        media_type="application/fhir+json",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    file_name = f"backcare-patient-{patient_id}.fhir.json"
+    return _patient_export(
+        request, web, patient_id, name="fhir", action="fhir", file_name=file_name
     )

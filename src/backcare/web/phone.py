@@ -14,7 +14,6 @@ make, show once (with a QR code) and stop it. See ``docs/hosting.md``.
 
 from __future__ import annotations
 
-import base64
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -27,6 +26,7 @@ from backcare import __version__
 from backcare.errors import ConflictError, FieldProblem, NotFoundError
 from backcare.i18n import gettext
 from backcare.web._bodies import JsonBodyRoute
+from backcare.web._qr import qr_data_uri
 from backcare.web.dependencies import CsrfChecked, DiaryDep, Web, json_writes
 from backcare.web.errors import API_ERROR_RESPONSES
 from backcare.web.rendering import render
@@ -91,30 +91,6 @@ def _link(request: Request, token: str) -> CalendarLinkOut:
     return CalendarLinkOut(url=url, webcal_url="webcal://" + url.split("://", 1)[1])
 
 
-def _qr(data: str) -> str:
-    """A QR code of ``data`` as an SVG data URL (the page's policy allows ``data:`` images).
-
-    Drawn from the code's module matrix here rather than with qrcode's SVG factory, which
-    registers an ``svg:`` prefix in ElementTree for the whole process and would change
-    how the exercise drawings are written.
-    """
-    import qrcode
-
-    code = qrcode.QRCode(border=2)
-    code.add_data(data)
-    matrix = code.get_matrix()
-    size = len(matrix)
-    path = "".join(
-        f"M{x} {y}h1v1h-1z" for y, row in enumerate(matrix) for x, dark in enumerate(row) if dark
-    )
-    svg = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
-        f'shape-rendering="crispEdges"><rect width="{size}" height="{size}" fill="#fff"/>'
-        f'<path d="{path}" fill="#000"/></svg>'
-    )
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
-
-
 @router.get(CALENDAR_PREFIX + "{token}.ics", name="calendar_by_link", dependencies=LocalOnly)
 def calendar_by_link(token: Token, diary: DiaryDep, days: Days = 7) -> Response:
     """The reminder calendar of the current episode, for a subscribed calendar app.
@@ -123,7 +99,7 @@ def calendar_by_link(token: Token, diary: DiaryDep, days: Days = 7) -> Response:
     Without an episode the calendar is valid and empty.
     """
     if not diary.calendar_token_works(token):
-        raise NotFoundError("no such calendar")
+        raise NotFoundError(gettext("no such calendar"))
     from backcare.export.ical import calendar_feed, to_ical
 
     try:
@@ -152,7 +128,7 @@ def calendar_make(request: Request, diary: DiaryDep, _csrf: CsrfChecked) -> Resp
     context: dict[str, Any] = {
         "link": link.url,
         "webcal": link.webcal_url,
-        "qr": _qr(link.webcal_url),
+        "qr": qr_data_uri(link.webcal_url),
         "since": None,
     }
     return render(request, "calendar.html", context, status=201)

@@ -25,12 +25,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     import typer
 
+    from backcare.cli._words import localised
     from backcare.cli.app import app
     from backcare.errors import BackcareError
     from backcare.i18n import gettext
 
     try:
-        result = app(args=args, prog_name="backcare", standalone_mode=False)
+        with localised(typer.main.get_command(app)) as command:
+            result = command.main(args=args, prog_name="backcare", standalone_mode=False)
     except BackcareError as exc:
         print(gettext("backcare: error: {message}").format(message=exc), file=sys.stderr)
         return exc.exit_code

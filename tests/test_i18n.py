@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -162,3 +164,64 @@ def test_a_questionnaire_text_is_kept_in_the_active_language(language: str, show
         assert QuestionnaireDefinition.model_validate(data).title == shown
     with pytest.raises(ValidationError, match="needs its English text"):
         QuestionnaireDefinition.model_validate(data | {"title": {"de": "nur deutsch"}})
+
+
+# --- dates and times ------------------------------------------------------------------------
+
+_STRFTIME = {
+    "time": "%H:%M",
+    "weekday": "%a",
+    "weekday_day": "%a %d",
+    "day_month": "%d %b",
+    "weekday_day_month": "%a %d %b",
+    "date": "%d %b %Y",
+    "day_month_time": "%d %b %H:%M",
+    "date_time": "%d %b %Y %H:%M",
+    "date_comma_time": "%d %b %Y, %H:%M",
+    "weekday_date_time": "%a %d %b %Y %H:%M",
+    "weekday_date_comma_time": "%a %d %b %Y, %H:%M",
+    "long_weekday_date": "%A %d %B",
+}
+
+
+def test_every_date_style_is_named_here() -> None:
+    assert set(_STRFTIME) == set(i18n.DATE_STYLES)
+
+
+@pytest.mark.parametrize("style", sorted(_STRFTIME))
+@pytest.mark.parametrize(
+    "moment",
+    [
+        pytest.param(datetime(2026, 5, 3, 9, 5, tzinfo=timezone(timedelta(hours=2))), id="aware"),
+        pytest.param(datetime(2026, 9, 30, 23, 59), id="naive"),
+        pytest.param(datetime(2027, 1, 1, 0, 0, tzinfo=UTC), id="new-year-utc"),
+    ],
+)
+def test_an_english_date_reads_as_before(style: str, moment: datetime) -> None:
+    assert i18n.format_when(moment, style) == moment.strftime(_STRFTIME[style])
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [
+        pytest.param("en", "Sun 03 May 2026, 09:05", id="english"),
+        pytest.param("de", "So. 03 Mai 2026, 09:05", id="german"),
+        pytest.param("fr", "dim. 03 mai 2026, 09:05", id="french"),
+    ],
+)
+def test_month_and_day_names_follow_the_language(language: str, shown: str) -> None:
+    moment = datetime(2026, 5, 3, 9, 5, tzinfo=timezone(timedelta(hours=2)))
+    with use_language(language):
+        assert i18n.format_when(moment, "weekday_date_comma_time") == shown
+
+
+def test_no_view_writes_month_or_day_names_with_strftime() -> None:
+    names = re.compile(r"%[aAbB]")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in (ROOT / "src" / "backcare").rglob("*")
+        if path.suffix in {".py", ".html", ".j2"}
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if (names.search(line) and "strftime" in line) or re.search(r"\{[^{}]*:%[aAbB]", line)
+    ]
+    assert offenders == [], "write dates with backcare.i18n.format_when (Babel)"

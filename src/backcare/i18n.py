@@ -23,16 +23,19 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
 __all__ = [
+    "DATE_STYLES",
     "DOMAIN",
     "LANGUAGE_PATTERN",
     "LOCALE_DIRECTORY",
     "N_",
     "SOURCE_LANGUAGE",
     "active_language",
+    "format_when",
     "gettext",
     "in_language",
     "installed",
@@ -314,3 +317,37 @@ def in_language(value: object) -> object:
             f"a text in several languages needs its English text under '{SOURCE_LANGUAGE}'"
         )
     return value.get(active_language()) or value[SOURCE_LANGUAGE]
+
+
+# --- dates and times ----------------------------------------------------------------------
+
+#: The date and time styles the views use, as CLDR patterns: Babel writes the month and day
+#: names in the active language. In English each gives what strftime gave before.
+DATE_STYLES: Mapping[str, str] = {
+    "time": "HH:mm",  # 14:05
+    "weekday": "EEE",  # Mon
+    "weekday_day": "EEE dd",  # Mon 30
+    "day_month": "dd MMM",  # 30 Nov
+    "weekday_day_month": "EEE dd MMM",  # Mon 30 Nov
+    "date": "dd MMM y",  # 30 Nov 2026
+    "day_month_time": "dd MMM HH:mm",  # 30 Nov 14:05
+    "date_time": "dd MMM y HH:mm",  # 30 Nov 2026 14:05
+    "date_comma_time": "dd MMM y, HH:mm",  # 30 Nov 2026, 14:05
+    "weekday_date_time": "EEE dd MMM y HH:mm",  # Mon 30 Nov 2026 14:05
+    "weekday_date_comma_time": "EEE dd MMM y, HH:mm",  # Mon 30 Nov 2026, 14:05
+    "long_weekday_date": "EEEE dd MMMM",  # Monday 30 November
+}
+
+
+def format_when(value: datetime | date, style: str) -> str:
+    """``value`` written in ``style`` (:data:`DATE_STYLES`) in the active language.
+
+    An aware datetime is written in its own time zone; convert it first to show another.
+    """
+    from babel.dates import format_date, format_datetime
+
+    pattern = DATE_STYLES[style]
+    language = active_language()
+    if isinstance(value, datetime):
+        return str(format_datetime(value, pattern, tzinfo=value.tzinfo, locale=language))
+    return str(format_date(value, pattern, locale=language))

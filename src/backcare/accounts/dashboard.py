@@ -18,7 +18,7 @@ from backcare.diary import Diary
 from backcare.diary.service import EpisodeHistory
 from backcare.domain.enums import Trend, TriageLevel
 from backcare.errors import NotFoundError
-from backcare.i18n import gettext, ngettext
+from backcare.i18n import format_when, gettext, ngettext
 from backcare.rules.assessor import Engine
 from backcare.store.people import Person
 
@@ -135,7 +135,7 @@ def _row(
                 if level is TriageLevel.EMERGENCY
                 else gettext("Urgent advice on {when} UTC, not acknowledged")
             )
-            when = f"{waiting[-1].recorded_at:%d %b %H:%M}"
+            when = format_when(waiting[-1].recorded_at, "day_month_time")
             return row(_ESCALATED.index(level), reason.format(when=when), waiting[-1].id)
     if last is not None and last.triage_level is TriageLevel.SEE_DOCTOR:
         return row(2, gettext("Advised to see a doctor"))

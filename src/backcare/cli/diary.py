@@ -26,7 +26,7 @@ from backcare.cli._terminal import printable, to_stdout
 from backcare.domain.enums import Trigger
 from backcare.errors import FieldProblem, InputError
 from backcare.export.formats import FORMATS
-from backcare.i18n import N_, gettext, label, ngettext
+from backcare.i18n import N_, format_when, gettext, label, ngettext
 from backcare.measures import nrs_mcid
 from backcare.viewmodels.summary import episode_summary
 
@@ -59,7 +59,7 @@ def _console() -> Console:
 
 
 def _when(value: datetime, tz: tzinfo) -> str:
-    return value.astimezone(tz).strftime("%a %d %b %Y %H:%M")
+    return format_when(value.astimezone(tz), "weekday_date_time")
 
 
 # --- episode ----------------------------------------------------------------------------

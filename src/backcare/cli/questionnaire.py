@@ -17,8 +17,8 @@ import typer
 from backcare.cli._options import DbOption, EpisodeOption
 from backcare.cli._terminal import printable, to_stdout
 from backcare.errors import FieldProblem, InputError
+from backcare.i18n import format_when, ngettext
 from backcare.i18n import gettext as _
-from backcare.i18n import ngettext
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -158,7 +158,7 @@ def _ask(console: Console, definition: QuestionnaireDefinition) -> dict[str, str
 def _render(console: Console, response: ScoredResponse, tz: Any) -> None:
     from backcare.diary.questionnaires import format_score
 
-    when = response.record.answered_at.astimezone(tz).strftime("%a %d %b %Y %H:%M")
+    when = format_when(response.record.answered_at.astimezone(tz), "weekday_date_time")
     console.print(f"[bold]{printable(response.title)}[/], {when}")
     if response.score is None or response.definition is None:
         problem = printable(response.problem or "")

@@ -35,6 +35,7 @@ from enum import StrEnum
 from backcare.domain.enums import EvidenceGrade, MedicineStatus
 from backcare.domain.results import MedicineAdvice
 from backcare.errors import DoseLimitError, FieldProblem, InputError
+from backcare.i18n import format_when
 from backcare.i18n import gettext as _
 from backcare.knowledge.schema import KnowledgeBase, Medicine
 
@@ -391,7 +392,10 @@ def dose_advice(
             "and no more than {limit} mg in any 24 hours."
         ).format(
             name=medicine.name,
-            when=f"{next_at.astimezone(tz):%H:%M on %A %d %B}",
+            when=_("{time} on {day}").format(
+                time=format_when(next_at.astimezone(tz), "time"),
+                day=format_when(next_at.astimezone(tz), "long_weekday_date"),
+            ),
             smallest=smallest,
             limit=limit,
         )

@@ -75,6 +75,7 @@ from backcare.errors import (
     InputError,
     NotFoundError,
 )
+from backcare.i18n import format_when
 from backcare.knowledge.questionnaires import Questionnaires, load_questionnaires
 from backcare.knowledge.schema import KnowledgeBase, RedFlag
 from backcare.measures import PSFS_MAX_ACTIVITIES, nrs
@@ -1060,9 +1061,9 @@ class Diary:
 
 
 def _active_error(active: EpisodeRecord, tz: tzinfo) -> EpisodeActiveError:
-    began = active.onset_at.astimezone(tz)
+    began = format_when(active.onset_at.astimezone(tz), "date")
     return EpisodeActiveError(
-        f"episode {active.id} (began {began:%d %b %Y}) is already active: update it with "
+        f"episode {active.id} (began {began}) is already active: update it with "
         "these answers, or close it and start a new one",
         episode_id=active.id,
         problems=[

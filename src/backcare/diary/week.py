@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from html import escape
 
+from backcare.i18n import format_when, ngettext
 from backcare.i18n import gettext as _
-from backcare.i18n import ngettext
 from backcare.store.coach import CoachSessionRecord
 from backcare.store.records import CheckInRecord, SelfCareAction
 
@@ -187,9 +187,10 @@ def week_svg(view: WeekView, *, element_id: str = "week-chart") -> str:
     point = _("{day}: pain {pain}")
     for x, d in zip(centres, view.days, strict=True):
         if d.pain is not None:
+            day = format_when(d.day, "weekday_day_month")
             parts.append(
                 f'<circle {_POINT} cx="{x}" cy="{_pain_y(d.pain)}" r="4.5">'
-                f"<title>{escape(point.format(day=f'{d.day:%a %d %b}', pain=f'{d.pain:g}'))}"
+                f"<title>{escape(point.format(day=day, pain=f'{d.pain:g}'))}"
                 "</title></circle>"
             )
         plain = _TEXT if d.in_episode else _MUTED
@@ -208,7 +209,10 @@ def week_svg(view: WeekView, *, element_id: str = "week-chart") -> str:
             f'y="{_SESSION_Y + 5}" text-anchor="middle">'
             f"{d.sessions if d.in_episode else '–'}</text>"
         )
-        parts.append(f'<text {_TEXT} x="{x}" y="{_DAY_Y}" text-anchor="middle">{d.day:%a}</text>')
+        parts.append(
+            f'<text {_TEXT} x="{x}" y="{_DAY_Y}" text-anchor="middle">'
+            f"{format_when(d.day, 'weekday')}</text>"
+        )
         parts.append(
             f'<text {_SMALL} x="{x}" y="{_DATE_Y}" text-anchor="middle">{d.day.day}</text>'
         )

@@ -16,6 +16,7 @@ from datetime import date, tzinfo
 
 from backcare.domain.questionnaire import QuestionnaireDefinition
 from backcare.errors import InputError
+from backcare.i18n import format_when, gettext
 from backcare.knowledge.questionnaires import Questionnaires
 from backcare.measures import QuestionnaireScore, score_questionnaire
 from backcare.store.questionnaires import QuestionnaireResponseRecord
@@ -92,9 +93,12 @@ def questionnaire_lines(
                 name=definition.title,
                 first=_result(definition, first),
                 latest=_result(definition, latest) if len(scored) > 1 else "-",
-                change=_change(definition, first, latest) if len(scored) > 1 else "filled in once",
+                change=_change(definition, first, latest)
+                if len(scored) > 1
+                else gettext("filled in once"),
                 readings="; ".join(
-                    f"{day:%d %b}: {_result(definition, score)}" for day, score in scored
+                    f"{format_when(day, 'day_month')}: {_result(definition, score)}"
+                    for day, score in scored
                 ),
             )
         )

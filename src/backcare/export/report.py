@@ -60,7 +60,7 @@ from backcare.export._context import (
     parse_date,
 )
 from backcare.export._questionnaire_report import QuestionnaireLine, questionnaire_lines
-from backcare.i18n import active_language, gettext, label, ngettext
+from backcare.i18n import active_language, format_when, gettext, label, ngettext
 from backcare.i18n import gettext as _
 from backcare.measures import PSFS_MDC_POINTS, nrs_mcid
 from backcare.viewmodels.summary import episode_summary
@@ -952,9 +952,10 @@ def _environment() -> Any:
     environment.policies["ext.i18n.trimmed"] = True
     environment.filters["label"] = lambda value, kind: label(kind, value)
     environment.globals["language"] = active_language()
-    environment.filters["when"] = lambda value: value.strftime("%d %b %Y %H:%M")
-    environment.filters["day"] = lambda value: value.strftime("%d %b %Y")
-    environment.filters["short"] = lambda value: value.strftime("%d %b %H:%M")
+    environment.filters["when"] = lambda value: format_when(value, "date_time")
+    environment.filters["day"] = lambda value: format_when(value, "date")
+    environment.filters["short"] = lambda value: format_when(value, "day_month_time")
+    environment.filters["date_as"] = format_when
     return environment
 
 

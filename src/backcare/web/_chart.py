@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
+from backcare.i18n import format_when, gettext, ngettext
 from backcare.measures import nrs_mcid
 
 __all__ = ["ChartGeometry", "ChartPoint", "pain_chart"]
@@ -92,26 +93,39 @@ def pain_chart(
             y=_y(pain),
             pain=pain,
             label=(
-                f"up to {at.astimezone(tz):%d %b %Y}: highest pain {pain}"
+                gettext("up to {day}: highest pain {pain}").format(
+                    day=format_when(at.astimezone(tz), "date"), pain=pain
+                )
                 if runs
-                else f"{at.astimezone(tz):%d %b %H:%M}: pain {pain}"
+                else gettext("{when}: pain {pain}").format(
+                    when=format_when(at.astimezone(tz), "day_month_time"), pain=pain
+                )
             ),
         )
         for at, pain in points
     )
-    labels = [(x_of(first), f"{first.astimezone(tz):%d %b}")]
+    labels = [(x_of(first), format_when(first.astimezone(tz), "day_month"))]
     if span > 0 and last.astimezone(tz).date() != first.astimezone(tz).date():
-        labels.append((x_of(last), f"{last.astimezone(tz):%d %b}"))
+        labels.append((x_of(last), format_when(last.astimezone(tz), "day_month")))
     mcid = nrs_mcid().points  # "meaningfully better" is the knowledge base's threshold
     better = baseline - mcid if baseline is not None and baseline >= mcid else None
     latest = points[-1][1] if latest is None else latest
-    description = f"{count} check-ins; latest pain {latest} of 10" + (
-        f", baseline {baseline}" if baseline is not None else ""
-    )
+    if baseline is None:
+        description = ngettext(
+            "{count} check-in; latest pain {latest} of 10",
+            "{count} check-ins; latest pain {latest} of 10",
+            count,
+        ).format(count=count, latest=latest)
+    else:
+        description = ngettext(
+            "{count} check-in; latest pain {latest} of 10, baseline {baseline}",
+            "{count} check-ins; latest pain {latest} of 10, baseline {baseline}",
+            count,
+        ).format(count=count, latest=latest, baseline=baseline)
     if runs:
-        description += (
-            f"; each point is the highest pain of about {-(-count // len(points))} check-ins"
-        )
+        description += gettext(
+            "; each point is the highest pain of about {count} check-ins"
+        ).format(count=-(-count // len(points)))
     return ChartGeometry(
         width=WIDTH,
         height=HEIGHT,

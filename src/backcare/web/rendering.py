@@ -7,7 +7,7 @@ the person's local time, levels into their labels. Nothing here decides anything
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from fastapi import Request
@@ -82,10 +82,18 @@ def _local_tz() -> tzinfo:
     return zone
 
 
-def _when(value: datetime | None, fmt: str = "%a %d %b %Y, %H:%M") -> str:
+def _when(value: datetime | None, style: str = "weekday_date_comma_time") -> str:
+    """``{{ at|when("date") }}``: a moment in the person's time zone, in a named style."""
     if value is None:
         return ""
-    return value.astimezone(_local_tz()).strftime(fmt)
+    return i18n.format_when(value.astimezone(_local_tz()), style)
+
+
+def _date_as(value: datetime | date | None, style: str) -> str:
+    """``{{ day|date_as("date") }}``: a date, or a moment in its own time zone (UTC pages)."""
+    if value is None:
+        return ""
+    return i18n.format_when(value, style)
 
 
 def _number(value: float | None) -> str:
@@ -113,6 +121,7 @@ def make_templates() -> Jinja2Templates:
     env.filters["human"] = _labelled(load_knowledge_base().choice_labels())
     env.filters["warning_sign"] = _warning_signs()
     env.filters["when"] = _when
+    env.filters["date_as"] = _date_as
     env.filters["number"] = _number
     env.filters["capitalize_first"] = _capitalize_first
     env.filters["medicine"] = _medicine_name

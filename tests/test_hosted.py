@@ -861,21 +861,3 @@ def test_a_backup_restores_with_its_audit_chain_intact(
     assert "intact" in restored.stdout
     assert _counts(world["url"]) == before
     assert len(world["accounts"].audit_rows()) == audit_before
-
-
-def test_the_calendar_link_is_refused_in_hosted_mode(world: dict[str, Any]) -> None:
-    # Its tokens are the one local person's: a hosted patient must neither make one nor stop
-    # another patient's, so every calendar-link route is a clear 409 until tokens are per patient.
-    alice = _signed_in(world, "alice")
-    for method, path in [
-        ("GET", "/api/v1/diary/calendar-link"),
-        ("POST", "/api/v1/diary/calendar-link"),
-        ("DELETE", "/api/v1/diary/calendar-link"),
-    ]:
-        response = alice.request(
-            method, path, json={} if method != "GET" else None, headers={"x-csrf": "1"}
-        )
-        assert response.status_code in {403, 409}, (method, response.text)
-    state = alice.get("/api/v1/diary/calendar-link")
-    assert state.status_code == 409
-    assert state.json()["error"]["problems"][0]["field"] == "calendar"

@@ -34,7 +34,14 @@ if TYPE_CHECKING:
 from backcare.errors import BackcareError, FieldProblem, InputError, NotFoundError
 from backcare.i18n import N_, gettext
 from backcare.store.database import Store
-from backcare.store.people import ROLES, AuditRecord, ChainBreak, PeopleRepository, Person
+from backcare.store.people import (
+    ROLES,
+    AuditRecord,
+    ChainBreak,
+    PeopleRepository,
+    Person,
+    token_hash,
+)
 
 __all__ = [
     "ACCOUNT_LIMIT",
@@ -435,6 +442,22 @@ class Accounts:
                     now=self.now(),
                 )
         return self.store.for_person(patient_id)
+
+    def calendar_link_owner(self, token: str) -> Person | None:
+        """The patient whose working calendar link ``token`` is (``None``: no such link).
+
+        The token is found by its hash in the database. The feed is then read through
+        :meth:`diary_store` as that patient reading their own records (not audited: the
+        audit log records reads by anyone other than the patient).
+        """
+        from backcare.store.feeds import calendar_owner
+
+        if not token or len(token) > 100:
+            return None
+        with self.store.read() as repo:
+            owner = calendar_owner(repo.session, token_hash(token))
+            person = PeopleRepository(repo.session).person(owner) if owner is not None else None
+        return person if person is not None and person.role == "patient" else None
 
     def patients_of(self, actor: Person) -> list[Person]:
         """The patients of the actor's care teams."""

@@ -41,6 +41,7 @@ from backcare.store.people import Person
 from backcare.web._qr import qr_data_uri
 from backcare.web.dependencies import CsrfChecked, Web
 from backcare.web.errors import envelope, error_response
+from backcare.web.phone import CALENDAR_PREFIX
 from backcare.web.rendering import render
 
 __all__ = [
@@ -100,6 +101,17 @@ class Hosting:
             raise NotFoundError(gettext("this account has no diary of its own"))
         store = self.accounts.diary_store(person, person.id, action="read", address=address)
         return Diary(store, engine=engine)
+
+    def diary_by_calendar_link(self, token: str, engine: Engine) -> Diary:
+        """The diary of the patient whose calendar link ``token`` is (their records only).
+
+        Raises:
+            NotFoundError: no working link has this token.
+        """
+        owner = self.accounts.calendar_link_owner(token)
+        if owner is None:
+            raise NotFoundError(gettext("no such calendar"))
+        return Diary(self.accounts.diary_store(owner, owner.id, action="read"), engine=engine)
 
 
 def public_address(url: str | None) -> tuple[str, bool]:
@@ -182,7 +194,8 @@ class SignInGate:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        if path in OPEN_PATHS or path.startswith("/static/"):
+        # The calendar link is its own credential: a phone's calendar app has no cookie.
+        if path in OPEN_PATHS or path.startswith(("/static/", CALENDAR_PREFIX)):
             await self.app(scope, receive, send)
             return
         token = _cookie(scope, SIGNIN_COOKIE)

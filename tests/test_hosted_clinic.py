@@ -1,0 +1,198 @@
+"""Hosted clinic mode on a real PostgreSQL: each patient's calendar link.
+
+The people, the app and the sign-in helpers are those of ``test_hosted`` (a module-scoped
+world of two patients of care team north, a clinician of north, one of south and an
+admin); this module gets its own world, in its own PostgreSQL schema.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from tests.web_support import start_episode
+
+from backcare.store.feeds import FeedRepository
+from test_hosted import _client, _csrf, _signed_in, pg_url, world  # noqa: F401
+
+
+def _path(url: str) -> str:
+    return urlsplit(url).path
+
+
+def _make_link(client: TestClient) -> str:
+    response = client.post("/api/v1/diary/calendar-link", json={})
+    assert response.status_code == 201, response.text
+    return _path(response.json()["url"])
+
+
+def _tokens(url: str) -> list[tuple[int | None, bool]]:
+    """Every calendar token row: its owner and whether it still works."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT person_id, revoked_at IS NULL FROM calendar_tokens ORDER BY id")
+            ).all()
+    finally:
+        engine.dispose()
+    return [(row[0], bool(row[1])) for row in rows]
+
+
+@pytest.fixture(scope="module")
+def patients(world: dict[str, Any]) -> dict[str, TestClient]:  # noqa: F811
+    """Alice (the world's episode) and Bob (an episode of his own), signed in."""
+    bob = _signed_in(world, "bob")
+    start_episode(bob, pain=3)
+    return {"alice": _signed_in(world, "alice"), "bob": bob}
+
+
+def _episode_uid(client: TestClient) -> str:
+    history = client.get("/api/v1/diary/history")
+    assert history.status_code == 200, history.text
+    return str(history.json()["episode"]["uid"])
+
+
+def test_each_patients_link_serves_only_their_own_episode(
+    world: dict[str, Any],  # noqa: F811
+    patients: dict[str, TestClient],
+) -> None:
+    anonymous = _client(world)
+    feeds = {}
+    for name, client in patients.items():
+        feeds[name] = anonymous.get(_make_link(client))
+        assert feeds[name].status_code == 200, (name, feeds[name].text)
+        assert feeds[name].text.startswith("BEGIN:VCALENDAR")
+    alice_uid, bob_uid = _episode_uid(patients["alice"]), _episode_uid(patients["bob"])
+    assert alice_uid in feeds["alice"].text
+    assert bob_uid in feeds["bob"].text
+    assert bob_uid not in feeds["alice"].text
+    assert alice_uid not in feeds["bob"].text
+
+
+def test_a_patients_new_link_or_stop_leaves_the_other_patients_link_working(
+    world: dict[str, Any],  # noqa: F811
+    patients: dict[str, TestClient],
+) -> None:
+    anonymous = _client(world)
+    alice_link = _make_link(patients["alice"])
+    old_bob, new_bob = _make_link(patients["bob"]), _make_link(patients["bob"])
+    assert anonymous.get(old_bob).status_code == 404
+    assert anonymous.get(new_bob).status_code == 200
+    assert anonymous.get(alice_link).status_code == 200
+    stop = patients["bob"].request("DELETE", "/api/v1/diary/calendar-link", json={})
+    assert stop.status_code == 204
+    assert anonymous.get(new_bob).status_code == 404
+    assert anonymous.get(alice_link).status_code == 200
+    states = {
+        name: client.get("/api/v1/diary/calendar-link").json()["active"]
+        for name, client in patients.items()
+    }
+    assert states == {"alice": True, "bob": False}
+
+
+def test_a_stopped_link_is_refused_at_once_by_another_worker(
+    world: dict[str, Any],  # noqa: F811
+    patients: dict[str, TestClient],
+) -> None:
+    # Two app instances on one database stand for two workers: nothing is cached.
+    made_by_one = patients["alice"]
+    link = _make_link(made_by_one)
+    other_worker = _client(world)
+    assert other_worker.get(link).status_code == 200
+    csrf = _csrf(made_by_one)
+    stopped = made_by_one.post(
+        "/export/calendar/stop", data={"csrf_token": csrf}, follow_redirects=False
+    )
+    assert stopped.status_code == 303
+    assert other_worker.get(link).status_code == 404
+
+
+def test_the_page_makes_and_shows_the_link_once_for_a_hosted_patient(
+    world: dict[str, Any],  # noqa: F811
+    patients: dict[str, TestClient],
+) -> None:
+    client = patients["bob"]
+    page = client.get("/export/calendar")
+    assert page.status_code == 200
+    made = client.post("/export/calendar", data={"csrf_token": _csrf(client)})
+    assert made.status_code == 201
+    url = made.text.split('id="calendar-url" type="text" readonly value="')[1].split('"', 1)[0]
+    assert url.startswith("https://clinic.example/calendar/")
+    assert _client(world).get(_path(url)).status_code == 200
+    assert url not in client.get("/export/calendar").text
+
+
+@pytest.mark.parametrize("name", ["north", "south", "admin"])
+def test_clinicians_and_admins_cannot_make_anyones_link(
+    world: dict[str, Any],  # noqa: F811
+    name: str,
+) -> None:
+    client = _signed_in(world, name)
+    before = _tokens(world["url"])
+    made = client.post("/api/v1/diary/calendar-link", json={})
+    assert made.status_code == 404
+    page = client.post("/export/calendar", data={"csrf_token": _csrf(client)})
+    assert page.status_code == 404
+    assert client.get("/api/v1/diary/calendar-link").status_code == 404
+    assert _tokens(world["url"]) == before
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        pytest.param("x" * 43, id="guessed"),
+        pytest.param("short", id="short"),
+        pytest.param("y" * 500, id="long"),
+        pytest.param("..%2F..%2Faccount", id="path-like"),
+    ],
+)
+def test_an_anonymous_guessed_token_is_404(
+    world: dict[str, Any],  # noqa: F811
+    patients: dict[str, TestClient],
+    token: str,
+) -> None:
+    _make_link(patients["alice"])
+    response = _client(world).get(f"/calendar/{token}.ics", follow_redirects=False)
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_local_persons_token_opens_nothing_on_the_hosted_server(
+    world: dict[str, Any],  # noqa: F811
+) -> None:
+    # A diary upgraded into the hosted database keeps its local links (owner NULL); they
+    # belong to no patient, so the hosted feed never serves them.
+    import hashlib
+
+    token = "a-local-link-from-before-the-upgrade-0123456789"
+    with world["store"].write() as repo:
+        FeedRepository(repo.session).replace(
+            hashlib.sha256(token.encode()).hexdigest(), now=world["accounts"].now()
+        )
+    assert (None, True) in _tokens(world["url"])
+    assert _client(world).get(f"/calendar/{token}.ics").status_code == 404
+
+
+def test_deleting_the_account_deletes_its_calendar_links(
+    world: dict[str, Any],  # noqa: F811
+) -> None:
+    accounts = world["accounts"]
+    person = accounts.add_person(
+        email="erin@example.org", role="patient", password="a long enough password"
+    )
+    world["people"]["erin"] = person
+    client = _signed_in(world, "erin")
+    link = _make_link(client)
+    assert (person.id, True) in _tokens(world["url"])
+    deleted = client.post(
+        "/account/delete",
+        data={"csrf_token": _csrf(client), "password": "a long enough password"},
+        follow_redirects=False,
+    )
+    assert deleted.status_code == 303
+    assert all(owner != person.id for owner, _ in _tokens(world["url"]))
+    assert _client(world).get(link).status_code == 404

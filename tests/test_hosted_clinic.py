@@ -7,16 +7,22 @@ admin); this module gets its own world, in its own PostgreSQL schema.
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from tests.web_support import start_episode
 
+from backcare.accounts import Accounts, SignInError
 from backcare.store.feeds import FeedRepository
-from test_hosted import _client, _csrf, _signed_in, pg_url, world  # noqa: F401
+from backcare.store.people import Person
+from test_hosted import PASSWORD, _client, _csrf, _signed_in, pg_url, world  # noqa: F401
 
 
 def _path(url: str) -> str:
@@ -196,3 +202,98 @@ def test_deleting_the_account_deletes_its_calendar_links(
     assert deleted.status_code == 303
     assert all(owner != person.id for owner, _ in _tokens(world["url"]))
     assert _client(world).get(link).status_code == 404
+
+
+# --- a TOTP code works once -------------------------------------------------------------
+
+
+@pytest.fixture
+def kim(world: dict[str, Any]) -> tuple[Person, str]:  # noqa: F811
+    """A clinician with a new authenticator secret (no code used yet)."""
+    accounts: Accounts = world["accounts"]
+    person = accounts.add_person(
+        email=f"kim{len(world['people'])}@example.org",
+        role="clinician",
+        password=PASSWORD,
+        care_team="north",
+    )
+    world["people"][f"kim{person.id}"] = person
+    return person, accounts.set_totp(person.id)
+
+
+def _code_step(
+    accounts: Accounts, person: Person, code: str, *, address: str = "192.0.2.50"
+) -> str:
+    """Sign in with the password, then the code: ``"ok"`` or the refusal's words."""
+    started = accounts.sign_in(person.email or "", PASSWORD, address=address)
+    try:
+        accounts.check_code(started.token, code, address=address)
+    except SignInError as exc:
+        return exc.message
+    return "ok"
+
+
+def test_a_totp_code_is_refused_the_second_time_and_so_is_an_older_one(
+    world: dict[str, Any],  # noqa: F811
+    kim: tuple[Person, str],
+) -> None:
+    person, secret = kim
+    moment = datetime(2026, 11, 30, 9, 0, 10, tzinfo=UTC)
+    accounts = Accounts(world["store"], clock=lambda: moment)
+    totp = pyotp.TOTP(secret)
+    assert _code_step(accounts, person, totp.at(moment)) == "ok"
+    assert "used already" in _code_step(accounts, person, totp.at(moment))
+    # The step before is still inside the window, but older than the one used.
+    assert "used already" in _code_step(accounts, person, totp.at(moment - timedelta(seconds=30)))
+    # The next step's code is new: accepted (and then the current one is older).
+    assert _code_step(accounts, person, totp.at(moment + timedelta(seconds=30))) == "ok"
+    assert "used already" in _code_step(accounts, person, totp.at(moment))
+    assert "not right" in _code_step(accounts, person, "000000")
+
+
+def test_a_code_used_on_one_worker_is_refused_on_another(
+    world: dict[str, Any],  # noqa: F811
+    kim: tuple[Person, str],
+) -> None:
+    person, secret = kim
+    code = pyotp.TOTP(secret).now()
+    answers = []
+    for _ in range(2):  # two app instances on one database: two workers
+        client = _client(world)
+        token = _csrf(client)
+        signed = client.post(
+            "/signin",
+            data={"csrf_token": token, "email": person.email, "password": PASSWORD},
+            follow_redirects=False,
+        )
+        assert signed.status_code == 303
+        done = client.post("/signin/code", data={"csrf_token": token, "code": code})
+        answers.append(done.status_code)
+        answers.append(client.get("/account", follow_redirects=False).status_code)
+    assert answers == [200, 200, 401, 303]
+
+
+def test_two_workers_given_the_same_code_at_once_accept_it_once(
+    world: dict[str, Any],  # noqa: F811
+    kim: tuple[Person, str],
+) -> None:
+    person, secret = kim
+    accounts: Accounts = world["accounts"]
+    code = pyotp.TOTP(secret).now()
+    tokens = [accounts.sign_in(person.email or "", PASSWORD, address="192.0.2.51").token]
+    tokens.append(accounts.sign_in(person.email or "", PASSWORD, address="192.0.2.52").token)
+    barrier = threading.Barrier(2)
+
+    def submit(token: str) -> str:
+        barrier.wait()
+        try:
+            accounts.check_code(token, code, address="192.0.2.53")
+        except SignInError:
+            return "refused"
+        return "ok"
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = sorted(pool.map(submit, tokens))
+    assert results == ["ok", "refused"]
+    verified = [accounts.session(token) for token in tokens]
+    assert sorted(found[1] for found in verified if found is not None) == [False, True]

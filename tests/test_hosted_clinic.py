@@ -7,6 +7,7 @@ admin); this module gets its own world, in its own PostgreSQL schema.
 
 from __future__ import annotations
 
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -17,9 +18,13 @@ import pyotp
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from tests.factories import add_coach_session
 from tests.web_support import start_episode
 
 from backcare.accounts import Accounts, SignInError
+from backcare.coach.service import CoachService
+from backcare.diary import Diary
+from backcare.i18n import label
 from backcare.store.feeds import FeedRepository
 from backcare.store.people import Person
 from test_hosted import PASSWORD, _client, _csrf, _signed_in, pg_url, world  # noqa: F401
@@ -297,3 +302,61 @@ def test_two_workers_given_the_same_code_at_once_accept_it_once(
     assert results == ["ok", "refused"]
     verified = [accounts.session(token) for token in tokens]
     assert sorted(found[1] for found in verified if found is not None) == [False, True]
+
+
+# --- the clinician's patient page ------------------------------------------------------
+
+
+def test_the_patient_page_shows_chart_coach_adherence_and_questionnaires(
+    world: dict[str, Any],  # noqa: F811
+) -> None:
+    accounts: Accounts = world["accounts"]
+    fay = accounts.add_person(
+        email="fay@example.org", role="patient", password=PASSWORD, care_team="north"
+    )
+    world["people"]["fay"] = fay
+    patient = _signed_in(world, "fay")
+    start_episode(patient)
+    checkin = patient.post(
+        "/api/v1/diary/check-ins",
+        json={"pain": 4, "actions": [{"action": "walk", "count": 2}]},
+    )
+    assert checkin.status_code == 201, checkin.text
+    add_coach_session(world["store"].for_person(fay.id), now=accounts.now())
+    items = [item["id"] for item in patient.get("/api/v1/questionnaires/odi").json()["items"]]
+    odi = patient.post(
+        "/api/v1/diary/questionnaires",
+        json={"questionnaire": "odi", "answers": dict.fromkeys(items, 1)},
+    )
+    assert odi.status_code == 201, odi.text
+    reads_before = [r.action for r in accounts.audit_rows(fay.id)]
+
+    page = _signed_in(world, "north").get(f"/clinic/patients/{fay.id}")
+
+    assert page.status_code == 200
+    text = page.text
+    assert 'id="pain-chart"' in text  # the diary's pain chart
+    coach = CoachService(Diary(world["store"].for_person(fay.id))).adherence()
+    assert coach.episode.done == 1
+    assert coach.episode.line() in text  # the coach's own summary, not a copy of it
+    day = coach.per_day[-1]
+    assert f"<td>{day.day:%a %d %b}</td><td>1</td><td>{day.planned}</td>" in text
+    walking = label("action", "walk")
+    assert re.search(rf"{re.escape(walking)} 2/\d+", text)
+    assert "Oswestry Disability Index" in text
+    assert odi.json()["band"]["label"] in text
+    assert "/questionnaires/results/" not in text  # the patient's own pages, not linked
+    reads_after = [r.action for r in accounts.audit_rows(fay.id)]
+    assert reads_after == [*reads_before, "read"]  # one page, one audited read
+
+
+def test_the_patient_page_of_a_patient_without_an_episode_says_so(
+    world: dict[str, Any],  # noqa: F811
+) -> None:
+    accounts: Accounts = world["accounts"]
+    gus = accounts.add_person(
+        email="gus@example.org", role="patient", password=PASSWORD, care_team="north"
+    )
+    page = _signed_in(world, "north").get(f"/clinic/patients/{gus.id}")
+    assert page.status_code == 200
+    assert "No episode recorded yet." in page.text

@@ -33,6 +33,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from backcare.accounts import SESSION_HOURS, Accounts, SignInError, TooManyAttemptsError
 from backcare.accounts.mail import Mailer, reset_message
 from backcare.diary import Diary
+from backcare.diary.service import EpisodeHistory
 from backcare.errors import BackcareError, FieldProblem, InputError, NotFoundError, StoreError
 from backcare.i18n import N_, gettext
 from backcare.rules.assessor import Engine
@@ -587,17 +588,44 @@ def clinic_patient_page(request: Request, web: Web, patient_id: int) -> Response
         address=_client(request),
     )
     patient = hosting.accounts.person_of(patient_id)
-    trend = diary.trend_of(history).lines() if history is not None else []
-    return render(
-        request,
-        "clinic_patient.html",
-        {
-            "patient": patient,
-            "history": history,
-            "trend": trend,
-            "acknowledged": hosting.accounts.acknowledged(patient_id),
-        },
-    )
+    context: dict[str, Any] = {
+        "patient": patient,
+        "history": history,
+        "acknowledged": hosting.accounts.acknowledged(patient_id),
+    }
+    if history is not None:
+        context |= _patient_episode(diary, history)
+    return render(request, "clinic_patient.html", context)
+
+
+def _patient_episode(diary: Diary, history: EpisodeHistory) -> dict[str, Any]:
+    """The patient page's picture of the episode, from the functions the diary page and the
+    report use: trend, pain chart, coach adherence, self-care done against the plan, and
+    the questionnaires (read through the patient's scoped, already audited diary)."""
+    from backcare.coach.service import CoachService
+    from backcare.diary.trends import episode_baseline
+    from backcare.export.report import episode_adherence
+    from backcare.web._chart import pain_chart
+    from backcare.web.questionnaires import questionnaire_context
+
+    episode = history.episode
+    page = diary.history_page(episode.id, limit=1)
+    baseline = episode_baseline(episode.answers, history.checkins[0] if history.checkins else None)
+    trend = page.trend
+    return {
+        "trend": trend.lines(),
+        "chart": pain_chart(
+            page.chart,
+            baseline=baseline,
+            tz=diary.tz,
+            count=trend.checkins,
+            latest=trend.pain.current if trend.pain is not None else None,
+        ),
+        "baseline": baseline,
+        "coach": CoachService(diary).adherence(episode.id),
+        "actions": episode_adherence(diary, history),
+        "link_results": False,
+    } | questionnaire_context(history.questionnaires, diary.questionnaires)
 
 
 @router.post("/clinic/patients/{patient_id}/acknowledge")

@@ -7,6 +7,7 @@ old one, and remote mode serves the link (only the link) without a session.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import pytest
@@ -162,3 +163,61 @@ def test_making_a_qr_code_leaves_the_exercise_drawings_as_they_were(client: Test
     after = drawing_markup(drawing)
     assert after == before
     assert after.startswith("<svg ")
+
+
+def test_a_link_made_before_owners_keeps_working_and_downgrade_keeps_only_local_links(
+    engine: Engine,
+    store_url: str,  # noqa: F811
+) -> None:
+    """Migration 0009 gives tokens an owner: an older link is the local person's."""
+    import hashlib
+
+    from alembic import command
+    from alembic.config import Config
+
+    from backcare.store.database import migrate
+
+    token = "a-link-made-by-version-0008-of-the-diary-0123"
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    database = sa.create_engine(store_url)
+    try:
+        migrate(database, revision="0008")
+        with database.begin() as connection:
+            connection.execute(
+                sa.text("INSERT INTO calendar_tokens (token_hash, created_at) VALUES (:h, :t)"),
+                {"h": digest, "t": datetime(2026, 3, 2, 8, 0)},
+            )
+    finally:
+        database.dispose()
+    with web_client(engine, database_url=store_url) as client:
+        assert client.get(f"/calendar/{token}.ics").status_code == 200
+    database = sa.create_engine(store_url)
+    try:
+        with database.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO users (id, role, email, created_at) "
+                    "VALUES (7, 'patient', 'p@example.org', :t)"
+                ),
+                {"t": datetime(2026, 3, 2, 8, 0)},
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO calendar_tokens (token_hash, created_at, person_id) "
+                    "VALUES (:h, :t, 7)"
+                ),
+                {"h": "f" * 64, "t": datetime(2026, 3, 2, 8, 0)},
+            )
+        config = Config()
+        config.set_main_option("script_location", "backcare.store:migrations")
+        with database.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0008")
+        inspector = sa.inspect(database)
+        assert "person_id" not in {c["name"] for c in inspector.get_columns("calendar_tokens")}
+        assert "totp_last_step" not in {c["name"] for c in inspector.get_columns("users")}
+        with database.connect() as connection:
+            left = connection.execute(sa.text("SELECT token_hash FROM calendar_tokens")).all()
+        assert [row[0] for row in left] == [digest]
+    finally:
+        database.dispose()

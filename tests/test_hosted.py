@@ -137,12 +137,19 @@ def _signed_in(world: dict[str, Any], name: str) -> TestClient:
     )
     assert response.status_code == 303
     if name in world["totp"]:
-        code = pyotp.TOTP(world["totp"][name]).now()
+        code = _fresh_code(world, name)
         done = client.post(
             "/signin/code", data={"csrf_token": token, "code": code}, follow_redirects=False
         )
         assert done.status_code == 303
     return client
+
+
+def _fresh_code(world: dict[str, Any], name: str) -> str:
+    """A TOTP code never used before: a code is refused a second time (replay), and these
+    tests sign the same clinician in many times within one 30-second step."""
+    world["totp"][name] = world["accounts"].set_totp(world["people"][name].id)
+    return pyotp.TOTP(world["totp"][name]).now()
 
 
 def _counts(url: str) -> dict[str, int]:
@@ -153,7 +160,16 @@ def _counts(url: str) -> dict[str, int]:
                 table: int(
                     connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
                 )
-                for table in ("episodes", "checkins", "medicine_doses", "coach_sessions")
+                for table in (
+                    "episodes",
+                    "checkins",
+                    "medicine_doses",
+                    "coach_sessions",
+                    "questionnaire_responses",
+                    "acknowledgements",
+                    "calendar_tokens",
+                    "audit_log",
+                )
             }
     finally:
         engine.dispose()
@@ -291,7 +307,7 @@ def test_clinicians_need_their_code_before_anything_opens(world: dict[str, Any])
     assert client.get("/account", follow_redirects=False).headers["location"] == "/signin/code"
     wrong = client.post("/signin/code", data={"csrf_token": token, "code": "000000"})
     assert wrong.status_code == 401
-    code = pyotp.TOTP(world["totp"]["north"]).now()
+    code = _fresh_code(world, "north")
     client.post("/signin/code", data={"csrf_token": token, "code": code})
     assert client.get("/account").status_code == 200
 
@@ -377,44 +393,105 @@ def test_an_invitation_works_once(world: dict[str, Any]) -> None:
     assert accounts.person_by_email("dave@example.org") is None
 
 
-# --- the authorisation matrix, from the OpenAPI schema ----------------------------------
+# --- the authorisation matrix, from the app's routes -------------------------------------
 
 
-#: Parameters that name one of a patient's episodes, in a path or a query string.
-EPISODE_PARAMETERS = frozenset({"episode_id", "episode"})
+#: Parameters naming a patient's record (in a path or a query string), and which of the
+#: patient's ids each takes. A new route taking one of them is in the matrix by itself.
+OWNED_PARAMETERS = {
+    "episode_id": "episode",
+    "episode": "episode",
+    "patient_id": "patient",
+    "response_id": "response",
+}
 
 
-def _episode_routes(client: TestClient) -> list[tuple[str, str]]:
-    """Every operation taking an episode id: its method and a URL with ``{episode_id}``."""
-    schema = client.app.openapi()  # type: ignore[attr-defined]
+def _parameters(dependant: Any) -> set[tuple[str, str]]:
+    """(name, "path" or "query") of a route's parameters, its dependencies' included."""
+    found = {(p.name, "path") for p in dependant.path_params}
+    found |= {(p.name, "query") for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        found |= _parameters(sub)
+    return found
+
+
+def _owned_routes(app: Any) -> list[tuple[str, str, str]]:
+    """Every route of the app (pages and downloads too, not only the OpenAPI schema's)
+    taking a patient's id: its method, a URL with ``{id}`` and which id it takes."""
+    from fastapi.routing import APIRoute, iter_route_contexts
+
     routes = []
-    for path, item in schema["paths"].items():
-        for method, operation in item.items():
-            if "{episode_id}" in path:
-                routes.append((method.upper(), path))
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if not isinstance(route, APIRoute):
+            continue
+        for name, where in sorted(_parameters(route.dependant)):
+            kind = OWNED_PARAMETERS.get(name)
+            if kind is None:
                 continue
-            names = {p["name"] for p in operation.get("parameters", ()) if p.get("in") == "query"}
-            for name in sorted(names & EPISODE_PARAMETERS):
-                routes.append((method.upper(), f"{path}?{name}={{episode_id}}"))
+            path = str(context.path)
+            url = (
+                path.replace(f"{{{name}}}", "{id}") if where == "path" else f"{path}?{name}={{id}}"
+            )
+            routes.extend((method, url, kind) for method in sorted(route.methods))
     return routes
 
 
 @pytest.fixture(scope="module")
-def callers(world: dict[str, Any]) -> dict[str, TestClient]:
-    return {
+def callers(world: dict[str, Any]) -> dict[str, tuple[TestClient, str]]:
+    """Everyone who must not reach Alice's records, each with their CSRF token."""
+    clients = {
         "anonymous": _client(world),
         "another-patient": _signed_in(world, "bob"),
         "clinician-of-another-team": _signed_in(world, "south"),
         "admin": _signed_in(world, "admin"),
     }
+    return {name: (client, _csrf(client)) for name, client in clients.items()}
 
 
-def test_the_matrix_covers_the_episode_routes(world: dict[str, Any]) -> None:
-    routes = _episode_routes(_client(world))
-    assert ("POST", "/api/v1/diary/episodes/{episode_id}/resolve") in routes
-    assert ("GET", "/api/v1/diary/history?episode_id={episode_id}") in routes
-    assert ("GET", "/api/v1/diary/questionnaires?episode_id={episode_id}") in routes
-    assert len(routes) >= 8
+@pytest.fixture(scope="module")
+def alices_ids(world: dict[str, Any]) -> dict[str, int]:
+    """Alice's ids of each kind: her account, her episode, a questionnaire response."""
+    alice = _signed_in(world, "alice")
+    items = [item["id"] for item in alice.get("/api/v1/questionnaires/odi").json()["items"]]
+    saved = alice.post(
+        "/api/v1/diary/questionnaires",
+        json={"questionnaire": "odi", "answers": dict.fromkeys(items, 1)},
+    )
+    assert saved.status_code == 201, saved.text
+    return {
+        "patient": world["people"]["alice"].id,
+        "episode": world["episode"].id,
+        "response": int(saved.json()["id"]),
+    }
+
+
+def test_the_matrix_covers_every_route_taking_a_patients_id(world: dict[str, Any]) -> None:
+    routes = {(method, url) for method, url, _ in _owned_routes(_client(world).app)}
+    assert ("POST", "/api/v1/diary/episodes/{id}/resolve") in routes
+    assert ("GET", "/api/v1/diary/history?episode_id={id}") in routes
+    assert ("GET", "/api/v1/diary/questionnaires?episode_id={id}") in routes
+    # Outside the OpenAPI schema: the clinician's pages and downloads, the patient's pages.
+    assert {
+        ("GET", "/clinic/patients/{id}"),
+        ("POST", "/clinic/patients/{id}/acknowledge"),
+        ("GET", "/clinic/patients/{id}/report"),
+        ("GET", "/clinic/patients/{id}/fhir"),
+        ("GET", "/api/v1/diary/episodes/{id}/report"),
+        ("GET", "/questionnaires/results/{id}"),
+    } <= routes
+    assert all("{" not in url.replace("{id}", "") for _, url in routes)  # nothing left to fill
+
+
+def _refused(client: TestClient, response: httpx.Response) -> httpx.Response | None:
+    """``None`` if refused: 401/403/404 (422: an id out of range), or a page sending the
+    caller to sign in; an old address's permanent redirect is followed (it leads to a
+    route of the matrix). Otherwise the response that was not a refusal."""
+    if response.status_code in {307, 308}:
+        return _refused(client, client.get(response.headers["location"], follow_redirects=False))
+    if response.status_code == 303 and response.headers["location"] in {"/signin", "/signin/code"}:
+        return None
+    return None if response.status_code in {401, 403, 404, 422} else response
 
 
 @settings(
@@ -423,25 +500,31 @@ def test_the_matrix_covers_the_episode_routes(world: dict[str, Any]) -> None:
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(other_id=st.integers(min_value=1, max_value=2**31 - 1))
-def test_nobody_else_reaches_a_patients_episode(
-    world: dict[str, Any], callers: dict[str, TestClient], other_id: int
+def test_nobody_else_reaches_a_patients_records(
+    world: dict[str, Any],
+    callers: dict[str, tuple[TestClient, str]],
+    alices_ids: dict[str, int],
+    other_id: int,
 ) -> None:
-    routes = _episode_routes(callers["anonymous"])
+    routes = _owned_routes(callers["anonymous"][0].app)
     before = _counts(world["url"])
-    for name, client in callers.items():
-        for episode_id in (world["episode"].id, other_id):
-            for method, path in routes:
-                url = path.replace("{episode_id}", str(episode_id))
-                response = client.request(
-                    method,
-                    url,
-                    json={} if method == "POST" else None,
-                    follow_redirects=False,
-                )
-                assert response.status_code in {401, 403, 404, 422}, (name, method, url)
-                assert world["episode"].uid not in response.text
-    assert _counts(world["url"]) == before
-    with world["store"].for_person(world["people"]["alice"].id).read() as repo:
+    alice = world["people"]["alice"]
+    for name, (client, csrf) in callers.items():
+        for method, url_of, kind in routes:
+            for target in (alices_ids[kind], other_id):
+                url = url_of.replace("{id}", str(target))
+                if method == "GET":
+                    response = client.get(url, follow_redirects=False)
+                elif url.startswith("/api/"):
+                    response = client.request(method, url, json={}, follow_redirects=False)
+                else:  # a form: with the caller's own valid CSRF token, so access decides
+                    form = {"csrf_token": csrf, "checkin": str(target)}
+                    response = client.request(method, url, data=form, follow_redirects=False)
+                assert _refused(client, response) is None, (name, method, url, response)
+                assert world["episode"].uid not in response.text, (name, url)
+                assert str(alice.email) not in response.text, (name, url)
+    assert _counts(world["url"]) == before  # nothing written, not even an audit row
+    with world["store"].for_person(alice.id).read() as repo:
         assert repo.episode(world["episode"].id).status.value == "active"
 
 
@@ -861,21 +944,3 @@ def test_a_backup_restores_with_its_audit_chain_intact(
     assert "intact" in restored.stdout
     assert _counts(world["url"]) == before
     assert len(world["accounts"].audit_rows()) == audit_before
-
-
-def test_the_calendar_link_is_refused_in_hosted_mode(world: dict[str, Any]) -> None:
-    # Its tokens are the one local person's: a hosted patient must neither make one nor stop
-    # another patient's, so every calendar-link route is a clear 409 until tokens are per patient.
-    alice = _signed_in(world, "alice")
-    for method, path in [
-        ("GET", "/api/v1/diary/calendar-link"),
-        ("POST", "/api/v1/diary/calendar-link"),
-        ("DELETE", "/api/v1/diary/calendar-link"),
-    ]:
-        response = alice.request(
-            method, path, json={} if method != "GET" else None, headers={"x-csrf": "1"}
-        )
-        assert response.status_code in {403, 409}, (method, response.text)
-    state = alice.get("/api/v1/diary/calendar-link")
-    assert state.status_code == 409
-    assert state.json()["error"]["problems"][0]["field"] == "calendar"

@@ -20,6 +20,7 @@ and ``backcare audit`` commands use; the SQL is in :mod:`backcare.store.people`.
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,12 +30,20 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import pyotp
     from argon2 import PasswordHasher
 
 from backcare.errors import BackcareError, FieldProblem, InputError, NotFoundError
 from backcare.i18n import N_, gettext
 from backcare.store.database import Store
-from backcare.store.people import ROLES, AuditRecord, ChainBreak, PeopleRepository, Person
+from backcare.store.people import (
+    ROLES,
+    AuditRecord,
+    ChainBreak,
+    PeopleRepository,
+    Person,
+    token_hash,
+)
 
 __all__ = [
     "ACCOUNT_LIMIT",
@@ -282,13 +291,17 @@ class Accounts:
             )
         if failures[0] >= ACCOUNT_LIMIT or failures[1] >= ADDRESS_LIMIT:
             raise TooManyAttemptsError(_too_many())
-        if secret is None or not pyotp.TOTP(secret).verify(code.strip(), valid_window=1):
+        step = _totp_step(pyotp.TOTP(secret), code.strip(), now) if secret is not None else None
+        if step is not None:
             with self._people(write=True) as people:
-                people.add_failure(account=person.email or "", address=address, now=now)
-            raise SignInError(gettext("that code is not right; use the newest code from your app"))
+                if people.use_totp_step(person.id, step):
+                    people.verify_session(token)
+                    return person
         with self._people(write=True) as people:
-            people.verify_session(token)
-        return person
+            people.add_failure(account=person.email or "", address=address, now=now)
+        if step is not None:  # right code, but it was used already: a replay
+            raise SignInError(gettext("that code was used already; wait for the next one"))
+        raise SignInError(gettext("that code is not right; use the newest code from your app"))
 
     def session(self, token: str | None) -> tuple[Person, bool] | None:
         """Who a session cookie signs in, and whether their second factor is done."""
@@ -436,6 +449,22 @@ class Accounts:
                 )
         return self.store.for_person(patient_id)
 
+    def calendar_link_owner(self, token: str) -> Person | None:
+        """The patient whose working calendar link ``token`` is (``None``: no such link).
+
+        The token is found by its hash in the database. The feed is then read through
+        :meth:`diary_store` as that patient reading their own records (not audited: the
+        audit log records reads by anyone other than the patient).
+        """
+        from backcare.store.feeds import calendar_owner
+
+        if not token or len(token) > 100:
+            return None
+        with self.store.read() as repo:
+            owner = calendar_owner(repo.session, token_hash(token))
+            person = PeopleRepository(repo.session).person(owner) if owner is not None else None
+        return person if person is not None and person.role == "patient" else None
+
     def patients_of(self, actor: Person) -> list[Person]:
         """The patients of the actor's care teams."""
         with self._people(write=False) as people:
@@ -506,6 +535,19 @@ class Accounts:
         """The account with this e-mail address, if any."""
         with self._people(write=False) as people:
             return people.person_by_email(email)
+
+
+def _totp_step(totp: pyotp.TOTP, code: str, now: datetime) -> int | None:
+    """The time-step whose code ``code`` is (the current one or either neighbour), if any.
+
+    The same window as ``pyotp.TOTP.verify(code, valid_window=1)``, but saying which step
+    matched, so the caller can refuse a step no newer than the last one used.
+    """
+    current = totp.timecode(now)
+    for offset in (0, -1, 1):
+        if hmac.compare_digest(code.encode(), totp.at(now, counter_offset=offset).encode()):
+            return current + offset
+    return None
 
 
 def _email(value: str) -> str:

@@ -285,25 +285,25 @@ class Diary:
         """
         token = secrets.token_urlsafe(32)
         with self.store.write() as repo:
-            FeedRepository(repo.session).replace(_token_hash(token), now=self.now())
+            FeedRepository(repo.session, repo.person).replace(_token_hash(token), now=self.now())
         return token
 
     def revoke_calendar_token(self) -> bool:
         """Stop the calendar link; ``False`` if there was none working."""
         with self.store.write() as repo:
-            return FeedRepository(repo.session).revoke_all(now=self.now()) > 0
+            return FeedRepository(repo.session, repo.person).revoke_all(now=self.now()) > 0
 
     def calendar_token_works(self, token: str) -> bool:
         """Whether ``token`` is the person's working calendar token."""
         if not token or len(token) > 100:
             return False
         with self.store.read() as repo:
-            return FeedRepository(repo.session).works(_token_hash(token))
+            return FeedRepository(repo.session, repo.person).works(_token_hash(token))
 
     def calendar_link_since(self) -> datetime | None:
         """When the working calendar link was made (``None``: there is none)."""
         with self.store.read() as repo:
-            return FeedRepository(repo.session).active_since()
+            return FeedRepository(repo.session, repo.person).active_since()
 
     # --- the person's settings --------------------------------------------------------
 

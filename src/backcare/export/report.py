@@ -67,6 +67,7 @@ from backcare.viewmodels.summary import episode_summary
 
 if TYPE_CHECKING:
     from backcare.diary import Diary
+    from backcare.diary.service import EpisodeHistory
     from backcare.diary.week import WeekView
     from backcare.knowledge.schema import KnowledgeBase
     from backcare.rules.assessor import Engine
@@ -77,10 +78,12 @@ __all__ = [
     "MAX_PAGES",
     "MAX_QUESTIONS",
     "MAX_QUESTION_LENGTH",
+    "AdherenceRow",
     "ClinicianReport",
     "ReportFormat",
     "build_report",
     "clinician_report",
+    "episode_adherence",
     "render_html",
     "render_pdf",
 ]
@@ -587,6 +590,20 @@ def _adherence(
         AdherenceRow(label=label("action", action), done=done[action], planned=planned[schedule])
         for action, schedule in _ACTIONS
     ]
+
+
+def episode_adherence(diary: Diary, history: EpisodeHistory) -> tuple[AdherenceRow, ...]:
+    """The report's self-care table over the whole episode (the clinician's patient page).
+
+    Each self-care action done (reported at check-ins, exercise sessions also from the
+    coach) against how often the plan timetabled it, from onset to the last check-in or
+    coach session. Empty before the first check-in.
+    """
+    if not history.checkins:
+        return ()
+    context = EpisodeContext(history=history, tz=diary.tz, now=diary.now())
+    sessions = [s for s in history.coach_sessions if s.reps_done]
+    return tuple(_adherence(context, diary.engine, history.checkins, sessions))
 
 
 def _coach_rows(sessions: Sequence[CoachSessionRecord], tz: tzinfo) -> Iterator[CoachRow]:

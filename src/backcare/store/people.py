@@ -223,8 +223,29 @@ class PeopleRepository:
         )
 
     def set_totp_secret(self, person_id: int, secret: str | None) -> None:
-        """Set (or clear) the account's TOTP secret."""
-        self.session.execute(update(USERS).where(_U.id == person_id).values(totp_secret=secret))
+        """Set (or clear) the account's TOTP secret (a new secret has no used codes yet)."""
+        self.session.execute(
+            update(USERS).where(_U.id == person_id).values(totp_secret=secret, totp_last_step=None)
+        )
+
+    def use_totp_step(self, person_id: int, step: int) -> bool:
+        """Record that the account signed in with the TOTP code of time-step ``step``.
+
+        One conditional ``UPDATE``: it succeeds only if ``step`` is newer than the last
+        one used, so of two workers given the same code at once only one accepts it.
+
+        Returns:
+            ``False``: a code of this step or a later one was used already (a replay).
+        """
+        result = self.session.execute(
+            update(USERS)
+            .where(
+                _U.id == person_id,
+                (_U.totp_last_step.is_(None)) | (_U.totp_last_step < step),
+            )
+            .values(totp_last_step=step)
+        )
+        return int(result.rowcount) == 1  # type: ignore[attr-defined]
 
     def people(self) -> list[Person]:
         """Every account that can sign in, in the order they were made."""

@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -248,6 +249,8 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(120), server_default="")
     password_hash: Mapped[str | None] = mapped_column(String(200))
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: The time-step of the newest TOTP code accepted (older or equal ones are refused).
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     care_team_id: Mapped[int | None] = mapped_column(
         ForeignKey("care_teams.id", ondelete="SET NULL")
     )

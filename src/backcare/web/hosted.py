@@ -33,6 +33,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from backcare.accounts import SESSION_HOURS, Accounts, SignInError, TooManyAttemptsError
 from backcare.accounts.mail import Mailer, reset_message
 from backcare.diary import Diary
+from backcare.diary.service import EpisodeHistory
 from backcare.errors import BackcareError, FieldProblem, InputError, NotFoundError, StoreError
 from backcare.i18n import N_, gettext
 from backcare.rules.assessor import Engine
@@ -41,6 +42,7 @@ from backcare.store.people import Person
 from backcare.web._qr import qr_data_uri
 from backcare.web.dependencies import CsrfChecked, Web
 from backcare.web.errors import envelope, error_response
+from backcare.web.phone import CALENDAR_PREFIX
 from backcare.web.rendering import render
 
 __all__ = [
@@ -100,6 +102,17 @@ class Hosting:
             raise NotFoundError(gettext("this account has no diary of its own"))
         store = self.accounts.diary_store(person, person.id, action="read", address=address)
         return Diary(store, engine=engine)
+
+    def diary_by_calendar_link(self, token: str, engine: Engine) -> Diary:
+        """The diary of the patient whose calendar link ``token`` is (their records only).
+
+        Raises:
+            NotFoundError: no working link has this token.
+        """
+        owner = self.accounts.calendar_link_owner(token)
+        if owner is None:
+            raise NotFoundError(gettext("no such calendar"))
+        return Diary(self.accounts.diary_store(owner, owner.id, action="read"), engine=engine)
 
 
 def public_address(url: str | None) -> tuple[str, bool]:
@@ -182,7 +195,8 @@ class SignInGate:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        if path in OPEN_PATHS or path.startswith("/static/"):
+        # The calendar link is its own credential: a phone's calendar app has no cookie.
+        if path in OPEN_PATHS or path.startswith(("/static/", CALENDAR_PREFIX)):
             await self.app(scope, receive, send)
             return
         token = _cookie(scope, SIGNIN_COOKIE)
@@ -574,17 +588,44 @@ def clinic_patient_page(request: Request, web: Web, patient_id: int) -> Response
         address=_client(request),
     )
     patient = hosting.accounts.person_of(patient_id)
-    trend = diary.trend_of(history).lines() if history is not None else []
-    return render(
-        request,
-        "clinic_patient.html",
-        {
-            "patient": patient,
-            "history": history,
-            "trend": trend,
-            "acknowledged": hosting.accounts.acknowledged(patient_id),
-        },
-    )
+    context: dict[str, Any] = {
+        "patient": patient,
+        "history": history,
+        "acknowledged": hosting.accounts.acknowledged(patient_id),
+    }
+    if history is not None:
+        context |= _patient_episode(diary, history)
+    return render(request, "clinic_patient.html", context)
+
+
+def _patient_episode(diary: Diary, history: EpisodeHistory) -> dict[str, Any]:
+    """The patient page's picture of the episode, from the functions the diary page and the
+    report use: trend, pain chart, coach adherence, self-care done against the plan, and
+    the questionnaires (read through the patient's scoped, already audited diary)."""
+    from backcare.coach.service import CoachService
+    from backcare.diary.trends import episode_baseline
+    from backcare.export.report import episode_adherence
+    from backcare.web._chart import pain_chart
+    from backcare.web.questionnaires import questionnaire_context
+
+    episode = history.episode
+    page = diary.history_page(episode.id, limit=1)
+    baseline = episode_baseline(episode.answers, history.checkins[0] if history.checkins else None)
+    trend = page.trend
+    return {
+        "trend": trend.lines(),
+        "chart": pain_chart(
+            page.chart,
+            baseline=baseline,
+            tz=diary.tz,
+            count=trend.checkins,
+            latest=trend.pain.current if trend.pain is not None else None,
+        ),
+        "baseline": baseline,
+        "coach": CoachService(diary).adherence(episode.id),
+        "actions": episode_adherence(diary, history),
+        "link_results": False,
+    } | questionnaire_context(history.questionnaires, diary.questionnaires)
 
 
 @router.post("/clinic/patients/{patient_id}/acknowledge")

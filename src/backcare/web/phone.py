@@ -7,9 +7,11 @@ scope is the whole app, and carries backcare's version, so a new version makes a
 offline cache and clears the old one.
 
 A phone's calendar app cannot sign in, so the reminder calendar has a secret link,
-``/calendar/TOKEN.ics``, served without a cookie (:mod:`backcare.web.security` lets it
-through). The page ``/export/calendar`` and its JSON twin ``/api/v1/diary/calendar-link``
-make, show once (with a QR code) and stop it. See ``docs/hosting.md``.
+``/calendar/TOKEN.ics``, served without a cookie (:mod:`backcare.web.security` and, in
+hosted mode, :class:`backcare.web.hosted.SignInGate` let it through). Each person has
+their own link: the page ``/export/calendar`` and its JSON twin
+``/api/v1/diary/calendar-link`` make, show once (with a QR code) and stop the signed-in
+person's link. See ``docs/hosting.md``.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from backcare import __version__
-from backcare.errors import ConflictError, FieldProblem, NotFoundError
+from backcare.errors import NotFoundError
 from backcare.i18n import gettext
 from backcare.web._bodies import JsonBodyRoute
 from backcare.web._qr import qr_data_uri
@@ -59,19 +61,6 @@ def service_worker(request: Request) -> Response:
 # --- the calendar link ------------------------------------------------------------------
 
 
-async def _local_only(web: Web) -> None:
-    # The link's tokens are kept for the one local person; hosted mode has no per-patient
-    # tokens yet, so its patients get a clear refusal rather than a link shared by all.
-    if web.hosting is not None:
-        raise ConflictError(
-            gettext("the calendar link is not available in the clinic's hosted app yet"),
-            problems=[FieldProblem("calendar", gettext("use the calendar download instead"))],
-        )
-
-
-LocalOnly = [Depends(_local_only)]
-
-
 class CalendarLinkOut(BaseModel):
     """A new calendar link: shown this once (the diary keeps only a hash of its token)."""
 
@@ -91,13 +80,18 @@ def _link(request: Request, token: str) -> CalendarLinkOut:
     return CalendarLinkOut(url=url, webcal_url="webcal://" + url.split("://", 1)[1])
 
 
-@router.get(CALENDAR_PREFIX + "{token}.ics", name="calendar_by_link", dependencies=LocalOnly)
-def calendar_by_link(token: Token, diary: DiaryDep, days: Days = 7) -> Response:
-    """The reminder calendar of the current episode, for a subscribed calendar app.
+@router.get(CALENDAR_PREFIX + "{token}.ics", name="calendar_by_link")
+def calendar_by_link(token: Token, web: Web, days: Days = 7) -> Response:
+    """The reminder calendar of the link owner's current episode, for a calendar app.
 
     A token that was never made or was stopped is a 404, like any unknown address.
-    Without an episode the calendar is valid and empty.
+    Without an episode the calendar is valid and empty. In hosted mode the token says
+    whose diary it is (there is no session), and only that patient's records are read.
     """
+    if web.hosting is not None:
+        diary = web.hosting.diary_by_calendar_link(token, web.engine)
+    else:
+        diary = web.diary()
     if not diary.calendar_token_works(token):
         raise NotFoundError(gettext("no such calendar"))
     from backcare.export.ical import calendar_feed, to_ical
@@ -115,13 +109,13 @@ def calendar_by_link(token: Token, diary: DiaryDep, days: Days = 7) -> Response:
     )
 
 
-@router.get("/export/calendar", dependencies=LocalOnly)
+@router.get("/export/calendar")
 def calendar_page(request: Request, diary: DiaryDep) -> Response:
     """Make, replace or stop the calendar link."""
     return render(request, "calendar.html", {"since": diary.calendar_link_since()})
 
 
-@router.post("/export/calendar", dependencies=LocalOnly)
+@router.post("/export/calendar")
 def calendar_make(request: Request, diary: DiaryDep, _csrf: CsrfChecked) -> Response:
     """Make a new calendar link (the old one stops) and show it once, with its QR code."""
     link = _link(request, diary.new_calendar_token())
@@ -134,27 +128,27 @@ def calendar_make(request: Request, diary: DiaryDep, _csrf: CsrfChecked) -> Resp
     return render(request, "calendar.html", context, status=201)
 
 
-@router.post("/export/calendar/stop", dependencies=LocalOnly)
+@router.post("/export/calendar/stop")
 def calendar_stop(diary: DiaryDep, _csrf: CsrfChecked) -> Response:
     """Stop the calendar link: subscribed calendars get 404 from now on."""
     diary.revoke_calendar_token()
     return RedirectResponse("/export/calendar", status_code=303)
 
 
-@api_router.get("/diary/calendar-link", tags=["diary"], dependencies=LocalOnly)
+@api_router.get("/diary/calendar-link", tags=["diary"])
 def calendar_link_state(diary: DiaryDep) -> CalendarLinkState:
     """Whether a calendar link works (its address cannot be shown again)."""
     since = diary.calendar_link_since()
     return CalendarLinkState(active=since is not None, since=since)
 
 
-@api_router.post("/diary/calendar-link", status_code=201, tags=["diary"], dependencies=LocalOnly)
+@api_router.post("/diary/calendar-link", status_code=201, tags=["diary"])
 def calendar_link_make(request: Request, diary: DiaryDep) -> CalendarLinkOut:
     """Make a new secret calendar link; any link made before stops working."""
     return _link(request, diary.new_calendar_token())
 
 
-@api_router.delete("/diary/calendar-link", status_code=204, tags=["diary"], dependencies=LocalOnly)
+@api_router.delete("/diary/calendar-link", status_code=204, tags=["diary"])
 def calendar_link_stop(diary: DiaryDep) -> Response:
     """Stop the calendar link (404 from then on); 204 even if there was none."""
     diary.revoke_calendar_token()

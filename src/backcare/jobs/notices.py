@@ -126,7 +126,7 @@ def escalation_notice(
         )
     ]
     if patient_id is not None:
-        lines.append(gettext("Patient record number: {number}").format(number=patient_id))
+        lines.append(gettext("Patient record: {record}").format(record=patient_id))
         link = _link(public_url, f"/clinic/patients/{patient_id}")
         if link:
             lines.append(gettext("Their page: {link}").format(link=link))

@@ -18,6 +18,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from email import message_from_bytes
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from backcare.jobs import queue_for
 from backcare.jobs.tasks import DAILY_DIGESTS, PASSWORD_RESET, SEND_EMAIL
 from backcare.settings import Settings
 from backcare.store import open_store
+from backcare.store.people import Person
 
 pytestmark = pytest.mark.slow
 
@@ -226,40 +228,49 @@ def _wait_jobs(url: str, count: int) -> list[tuple[str, str]]:
     return _jobs(url)
 
 
-@pytest.fixture
-def clinic(worker: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
-    """Care teams north and south on the worker's schema, and the hosted app's settings.
+#: Care teams north and south: (name, role, team). Nell's account is deleted.
+PEOPLE = (
+    ("alice", "patient", "north"),
+    ("nora", "clinician", "north"),
+    ("ned", "clinician", "north"),
+    ("nell", "clinician", "north"),
+    ("bob", "patient", "north"),
+    ("sam", "patient", "south"),
+    ("sue", "clinician", "south"),
+    ("tom", "patient", None),
+    ("ada", "admin", None),
+)
 
-    North: patient alice, clinicians nora and ned, and nell, whose account is deleted.
-    South: patient sam and clinician sue. An admin in no team.
-    """
-    store = open_store(worker)
+
+@contextmanager
+def _teams(url: str) -> Iterator[tuple[Accounts, dict[str, Person]]]:
+    """The people of :data:`PEOPLE` on ``url``, nell deleted again."""
+    from backcare.store.people import PeopleRepository
+
+    store = open_store(url)
     accounts = Accounts(store)
     people = {
         name: accounts.add_person(
             email=f"{name}@example.org", role=role, password=PASSWORD, care_team=team
         )
-        for name, role, team in (
-            ("alice", "patient", "north"),
-            ("nora", "clinician", "north"),
-            ("ned", "clinician", "north"),
-            ("nell", "clinician", "north"),
-            ("sam", "patient", "south"),
-            ("sue", "clinician", "south"),
-            ("ada", "admin", None),
-        )
+        for name, role, team in PEOPLE
     }
-    from backcare.store.people import PeopleRepository
-
     with store.write() as repo:
         PeopleRepository(repo.session).delete_person(people["nell"].id)
+    try:
+        yield accounts, people
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def clinic(worker: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """:data:`PEOPLE` on the worker's schema, and the hosted app's settings."""
     secret = tmp_path / "secret"
     secret.write_text("k" * 48)
     settings = Settings(database_url=worker, public_url=PUBLIC, secret_file=str(secret))
-    try:
+    with _teams(worker) as (accounts, people):
         yield {"accounts": accounts, "people": people, "settings": settings, "url": worker}
-    finally:
-        store.close()
 
 
 def _hosted(clinic: dict[str, Any]) -> Any:
@@ -407,3 +418,143 @@ def test_the_daily_digests_go_once_a_day_with_two_workers_and_hold_no_health_dat
     for text in (reminder, digest.get_payload(decode=True).decode()):
         for private in ("alice", "pain", "urgent", "8/10"):
             assert private not in text.lower()
+
+
+# --- in process: who is told, and the once-a-day claim ---------------------------------------
+
+
+@pytest.fixture
+def teams(pg_url: str) -> Iterator[tuple[Accounts, dict[str, Person]]]:
+    with _teams(pg_url) as found:
+        yield found
+
+
+def _episode_of(accounts: Accounts, patient: Person) -> int:
+    from backcare.store.records import NewEpisode
+
+    start = accounts.now()
+    with accounts.store.for_person(patient.id).write() as repo:
+        return repo.add_episode(
+            NewEpisode(
+                uid=uuid.uuid4().hex,
+                onset_at=start,
+                started_at=start,
+                trigger="lifting",
+                answers={"pain": 6},
+                assessment={"triage": {"level": "self_care"}},
+            )
+        ).id
+
+
+@pytest.mark.parametrize(
+    ("patient", "clinic_address", "expected"),
+    [
+        pytest.param("alice", CLINIC, ("nora", "ned", CLINIC), id="care-team-then-clinic"),
+        pytest.param("alice", None, ("nora", "ned"), id="care-team-without-clinic-address"),
+        pytest.param(
+            "alice", "NORA@example.org", ("nora", "ned"), id="clinic-address-of-a-member-once"
+        ),
+        pytest.param("sam", None, ("sue",), id="the-other-team"),
+        pytest.param("tom", CLINIC, (CLINIC,), id="patient-without-team-clinic-only"),
+        pytest.param("tom", None, (), id="patient-without-team-nobody"),
+        pytest.param(None, CLINIC, (CLINIC,), id="unknown-episode-clinic-only"),
+    ],
+)
+def test_escalation_recipients(
+    teams: tuple[Accounts, dict[str, Person]],
+    patient: str | None,
+    clinic_address: str | None,
+    expected: tuple[str, ...],
+) -> None:
+    from backcare.jobs import escalation_recipients
+
+    accounts, people = teams
+    episode = _episode_of(accounts, people[patient]) if patient else 987654
+    settings = Settings(clinic_notify_email=clinic_address)
+    found = escalation_recipients(settings, accounts, episode_id=episode)
+    addresses = tuple(a if "@" in a else f"{a}@example.org" for a in expected)
+    assert found.addresses == addresses
+    assert found.patient_id == (people[patient].id if patient else None)
+
+
+def _mailing(port: int) -> Settings:
+    return Settings(
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_security="none",
+        public_url=PUBLIC,
+        mail_from="backcare@clinic.example.org",
+    )
+
+
+def test_two_workers_at_once_send_each_digest_once_and_a_failed_send_is_retried(
+    teams: tuple[Accounts, dict[str, Person]],
+    inbox: tuple[_Inbox, int],
+    pg_url: str,
+    engine: Engine,
+) -> None:
+    import threading
+    from datetime import timedelta
+
+    from backcare.jobs.tasks import send_daily_digests
+
+    handler, port = inbox
+    accounts, people = teams
+    _urgent_unacknowledged(accounts, people["alice"].id)
+    _episode_of(accounts, people["bob"])  # an episode, but bob did not ask for reminders
+    for name in ("alice", "sam"):  # sam asked, but has no episode going
+        accounts.set_daily_reminder(people[name].id, True)
+    day = accounts.now().date()
+    with socket.socket() as closed:  # a port nothing listens on: the mail server is down
+        closed.bind(("127.0.0.1", 0))
+        down = int(closed.getsockname()[1])
+    with pytest.raises(ConnectionRefusedError):
+        send_daily_digests(_mailing(down), accounts, day=day, engine=engine)
+    assert handler.messages == []  # and nobody's day is claimed: the retry sends them all
+
+    stores = [open_store(pg_url) for _ in range(2)]  # two workers, each its own connections
+    counts: list[int] = []
+    start = threading.Barrier(2)
+
+    def work(store: Any) -> None:
+        start.wait()
+        counts.append(send_daily_digests(_mailing(port), Accounts(store), day=day, engine=engine))
+
+    threads = [threading.Thread(target=work, args=(store,)) for store in stores]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=WAIT_S)
+    finally:
+        for store in stores:
+            store.close()
+    assert sum(counts) == 3
+    sent = sorted(to[0] for to, _ in handler.messages)
+    assert sent == ["alice@example.org", "ned@example.org", "nora@example.org"]
+    assert send_daily_digests(_mailing(port), accounts, day=day, engine=engine) == 0
+    next_day = day + timedelta(days=1)
+    assert send_daily_digests(_mailing(port), accounts, day=next_day, engine=engine) == 3
+
+
+@pytest.mark.parametrize(
+    ("hour", "cron"),
+    [
+        pytest.param(None, "0 7 * * *", id="default-07-utc"),
+        pytest.param("18", "0 18 * * *", id="set"),
+    ],
+)
+def test_the_daily_digest_is_a_periodic_task_at_the_configured_hour(
+    monkeypatch: pytest.MonkeyPatch, hour: str | None, cron: str
+) -> None:
+    from backcare.jobs.tasks import make_app
+
+    if hour is None:
+        monkeypatch.delenv("BACKCARE_DIGEST_HOUR", raising=False)
+    else:
+        monkeypatch.setenv("BACKCARE_DIGEST_HOUR", hour)
+    app = make_app("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    periodic = list(app.periodic_registry.periodic_tasks.values())
+    assert [(p.task.name, p.cron, p.task.queue) for p in periodic] == [
+        (DAILY_DIGESTS, cron, "digests")
+    ]

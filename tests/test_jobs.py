@@ -533,6 +533,11 @@ def test_two_workers_at_once_send_each_digest_once_and_a_failed_send_is_retried(
     sent = sorted(to[0] for to, _ in handler.messages)
     assert sent == ["alice@example.org", "ned@example.org", "nora@example.org"]
     assert send_daily_digests(_mailing(port), accounts, day=day, engine=engine) == 0
+    # Counting read alice's diary for her clinicians: audited, as a dashboard look is.
+    digest_reads = {
+        r.actor_id for r in accounts.audit_rows(people["alice"].id) if r.action == "digest"
+    }
+    assert digest_reads == {people["nora"].id, people["ned"].id}
     next_day = day + timedelta(days=1)
     assert send_daily_digests(_mailing(port), accounts, day=next_day, engine=engine) == 3
 

@@ -318,6 +318,7 @@ def signout_everywhere(request: Request, web: Web, _csrf: CsrfChecked) -> Respon
 #: What each audited action means, in a patient's words.
 _ACTIONS = {
     "dashboard": N_("saw you on their list of patients"),
+    "digest": N_("counted you in their daily e-mail of patients needing attention"),
     "read": N_("opened your record"),
     "acknowledge": N_("noted an urgent check-in of yours"),
     "report": N_("downloaded your report"),

@@ -563,3 +563,44 @@ def test_the_daily_digest_is_a_periodic_task_at_the_configured_hour(
     assert [(p.task.name, p.cron, p.task.queue) for p in periodic] == [
         (DAILY_DIGESTS, cron, "digests")
     ]
+
+
+def _session_body(plan: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    from datetime import UTC, datetime, timedelta
+
+    return {
+        "started_at": (datetime.now(UTC) - timedelta(minutes=5)).isoformat(),
+        "ended_at": datetime.now(UTC).isoformat(),
+        "active_seconds": float(plan["total_seconds"]),
+        "quit_early": True,
+        "exercises": [
+            {
+                "exercise_id": e["id"],
+                "completed_reps": {"left": 1, "right": 1} if e["sides"] == "each" else {"both": 1},
+                "longest_hold_seconds": 1.0,
+            }
+            for e in plan["exercises"]
+        ],
+        **extra,
+    }
+
+
+def test_a_symptom_in_a_coach_session_notifies_the_care_team_once(
+    worker: str, inbox: tuple[_Inbox, int], engine: Engine
+) -> None:
+    handler, _ = inbox
+    with web_client(engine, database_url=worker) as client:
+        start_episode(client)
+        plan = client.get("/api/v1/coach/plan").json()
+        body = _session_body(
+            plan, pain_before=4, pain_after=6, symptom="both_legs", stopped_for_symptom=True
+        )
+        answers = [client.post("/api/v1/coach/sessions", json=body) for _ in range(2)]
+    # The emergency blocks the coach, so the session sent again is refused: no second notice.
+    assert [a.status_code for a in answers] == [201, 422]
+    assert answers[0].json()["triage_level"] == "emergency"
+    messages = handler.wait(1)
+    time.sleep(1.0)  # a second notice, if one were wrongly queued, would have come by now
+    assert len(messages) == 1
+    assert "coach session is an emergency" in messages[0][1]["Subject"]
+    assert [name for name, _ in _jobs(worker)] == ["backcare.escalation_notice"]

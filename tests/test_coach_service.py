@@ -502,6 +502,26 @@ def test_severe_pain_stop_is_saved_without_a_check_in(diary: Diary) -> None:  # 
     assert diary.history().checkins == ()
 
 
+def test_a_symptom_escalates_once_not_at_every_session_at_that_level(
+    diary: Diary,  # noqa: F811
+    clock: FakeClock,  # noqa: F811
+) -> None:
+    # The care team is told when ``escalated``: the first report raises the level, the
+    # same report in the next session finds it raised already, a calm session raises nothing.
+    service = started(diary)
+    symptom = Symptom.ONE_LEG_NUMBNESS_OR_TINGLING
+    plan = service.plan_session()
+    first = record(service, plan, run(plan), after=6, symptom=symptom)
+    clock.advance(hours=1)
+    plan = service.plan_session()
+    again = record(service, plan, run(plan), after=6, symptom=symptom)
+    clock.advance(hours=1)
+    calm = complete_session(service)
+    assert (first.escalated, again.escalated, calm.escalated) == (True, False, False)
+    assert first.checkin is not None
+    assert first.checkin.escalation.escalated
+
+
 # --- adherence ------------------------------------------------------------------------
 
 

@@ -636,67 +636,68 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-# --- password reset by e-mail (a real SMTP server: aiosmtpd) -----------------------------
+# --- password reset (the e-mail goes through the job queue: tests/test_jobs.py) -------------
 
 
-@pytest.fixture
-def smtp() -> Iterator[tuple[int, list[Any]]]:
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    received: list[Any] = []
-
-    class Keep(Message):  # type: ignore[misc]
-        def handle_message(self, message: Any) -> None:
-            received.append(message)
-
-    controller = Controller(Keep(), hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
-        yield controller.port, received
-    finally:
-        controller.stop()
-
-
-def test_password_reset_by_email_works_once_and_signs_out_everywhere(
-    world: dict[str, Any], smtp: tuple[int, list[Any]]
+def test_a_password_reset_without_a_job_queue_says_so_for_every_address(
+    world: dict[str, Any],
 ) -> None:
-    port, received = smtp
-    accounts: Accounts = world["accounts"]
-    accounts.add_person(email="erin@example.org", role="patient", password=PASSWORD)
-    old_session = _signed_in_as(world, "erin@example.org", PASSWORD)
-    mailing = world["settings"].model_copy(
-        update={
-            "smtp_host": "127.0.0.1",
-            "smtp_port": port,
-            "smtp_security": "none",
-            "mail_from": "clinic@example.org",
-        }
-    )
-    client = TestClient(create_hosted_app(mailing), base_url=PUBLIC)
-    client.__enter__()
-    world["clients"].append(client)
+    # This schema has no queue tables (no job worker ever started): nothing can be sent,
+    # and the page says so whatever the address, so it still reveals no account.
+    client = _client(world)
     token = _csrf(client)
-    for email in ("erin@example.org", "nobody@example.org"):
-        answer = client.post("/reset", data={"csrf_token": token, "email": email})
-        assert answer.status_code == 200
-        assert "If there is an account for that address" in answer.text
-    assert len(received) == 1  # only the real account gets a message
-    message = received[0]
-    assert message["To"] == "erin@example.org"
-    assert message["From"] == "clinic@example.org"
-    body = message.get_payload(decode=True).decode()
-    link = re.search(r"https://clinic\.example/reset/new\?token=(\S+)", body)
-    assert link is not None
-    new_password = "a brand new password"
-    form = {"csrf_token": token, "token": link.group(1), "password": new_password}
-    done = client.post("/reset/new", data=form, follow_redirects=False)
-    assert done.status_code == 303
-    assert old_session.get("/account", follow_redirects=False).status_code == 303
-    assert client.post("/reset/new", data=form).status_code == 404  # the link works once
-    with pytest.raises(SignInError):
-        accounts.sign_in("erin@example.org", PASSWORD, address="192.0.2.9")
-    assert accounts.sign_in("erin@example.org", new_password, address="192.0.2.9").token
+    answers = [
+        client.post("/reset", data={"csrf_token": token, "email": email})
+        for email in ("alice@example.org", "nobody@example.org")
+    ]
+    assert [a.status_code for a in answers] == [503, 503]
+    assert all("e-mail is not set up here" in a.text for a in answers)
+    assert answers[0].text.replace(token, "") == answers[1].text.replace(token, "")
+
+
+# --- the daily reminder e-mail: a patient's choice, off by default -------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        pytest.param("alice", 200, id="patient"),
+        pytest.param("north", 404, id="clinician-has-no-reminders"),
+        pytest.param("admin", 404, id="admin-has-no-reminders"),
+    ],
+)
+def test_the_reminder_page_is_a_patients(world: dict[str, Any], who: str, status: int) -> None:
+    client = _signed_in(world, who)
+    assert client.get("/account/reminders").status_code == status
+
+
+def test_a_patient_switches_the_daily_reminder_on_and_off(world: dict[str, Any]) -> None:
+    accounts: Accounts = world["accounts"]
+    bob = world["people"]["bob"]
+    client = _signed_in(world, "bob")
+    assert 'href="/account/reminders"' in client.get("/account").text
+    page = client.get("/account/reminders")
+    assert "Send me a daily reminder e-mail" in page.text
+    assert "checked" not in page.text  # off by default
+    assert not accounts.daily_reminder(bob.id)
+    token = _csrf(client)
+    on = client.post("/account/reminders", data={"csrf_token": token, "daily": "on"})
+    assert on.status_code == 200
+    assert "checked" in on.text
+    assert accounts.daily_reminder(bob.id)
+    assert not accounts.daily_reminder(world["people"]["alice"].id)  # only bob's account
+    off = client.post("/account/reminders", data={"csrf_token": token})
+    assert "checked" not in off.text
+    assert not accounts.daily_reminder(bob.id)
+    refused = client.post("/account/reminders", data={"daily": "on"})  # no CSRF token
+    assert refused.status_code == 403
+    assert not accounts.daily_reminder(bob.id)
+
+
+def test_the_reminder_page_needs_a_sign_in(world: dict[str, Any]) -> None:
+    client = _client(world)
+    answer = client.get("/account/reminders", follow_redirects=False)
+    assert (answer.status_code, answer.headers["location"]) == (303, "/signin")
 
 
 def _signed_in_as(world: dict[str, Any], email: str, password: str) -> TestClient:

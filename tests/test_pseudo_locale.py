@@ -561,6 +561,8 @@ HOSTED_SURFACES = (
     "GET /reset/new",
     "POST /reset/new (problems)",
     "GET /account (patient, looked at)",
+    "GET /account/reminders",
+    "POST /account/reminders (saved)",
     "GET /account (clinician)",
     "GET /clinic",
     "GET /clinic/patients/N",
@@ -628,8 +630,8 @@ def _hosted_world(url: str, tmp: Path) -> tuple[Any, dict[str, Any]]:
         database_url=url,
         public_url=HOSTED_PUBLIC,
         secret_file=str(secret_file),
-        smtp_host="127.0.0.1",  # a mailer is set up; no message is sent (unknown address)
     )
+    _job_queue_tables(url)  # a reset request is deferred to the job queue
     return store, {
         "accounts": accounts,
         "patient": patient,
@@ -637,6 +639,14 @@ def _hosted_world(url: str, tmp: Path) -> tuple[Any, dict[str, Any]]:
         "totp": secret,
         "settings": settings,
     }
+
+
+def _job_queue_tables(url: str) -> None:
+    from backcare.jobs.queue import ensure_queue_schema
+    from backcare.jobs.tasks import make_app
+
+    with make_app(url).open() as app:
+        ensure_queue_schema(app)
 
 
 def _hosted_form(client: TestClient, path: str) -> dict[str, str]:
@@ -689,6 +699,9 @@ def _hosted_pages(world: dict[str, Any]) -> dict[str, str]:
     with TestClient(create_hosted_app(world["settings"]), base_url=HOSTED_PUBLIC) as client:
         _hosted_sign_in(client, "patient@example.org")
         pages["GET /account (patient, looked at)"] = client.get("/account").text
+        pages["GET /account/reminders"] = client.get("/account/reminders").text
+        form = {**_hosted_form(client, "/account/reminders"), "daily": "on"}
+        pages["POST /account/reminders (saved)"] = client.post("/account/reminders", data=form).text
     return pages
 
 
@@ -715,6 +728,8 @@ def test_every_hosted_page_state_was_rendered(hosted_rendered: dict[str, str]) -
     assert 'action="/clinic/patients/' in hosted_rendered["GET /clinic/patients/N"]
     assert "data:image/svg+xml" in hosted_rendered["POST /clinic/invite"]
     assert 'role="alert"' in hosted_rendered["POST /join (problems)"]
+    assert 'role="status"' in hosted_rendered["POST /reset (sent)"]
+    assert 'role="status"' in hosted_rendered["POST /account/reminders (saved)"]
 
 
 @pytest.mark.parametrize("surface", HOSTED_SURFACES)
@@ -727,7 +742,7 @@ def test_a_hosted_page_shows_only_catalogue_and_knowledge_base_words(
 def _mails() -> dict[str, str]:
     from backcare.accounts.mail import reset_message
     from backcare.domain.enums import TriageLevel
-    from backcare.jobs.notices import escalation_notice
+    from backcare.jobs.notices import clinician_digest, escalation_notice, patient_reminder
 
     mails: dict[str, str] = {}
     reset = reset_message(
@@ -737,8 +752,23 @@ def _mails() -> dict[str, str]:
     at = datetime(2026, 11, 29, 12, 15, tzinfo=UTC)
     for level in (TriageLevel.URGENT, TriageLevel.EMERGENCY):
         for source in ("check-in", "coach session"):
-            notice = escalation_notice(level=level, source=source, at=at, episode_id=1)
+            notice = escalation_notice(
+                level=level,
+                source=source,
+                at=at,
+                episode_id=1,
+                patient_id=7,
+                public_url=HOSTED_PUBLIC,
+            )
             mails[f"mail: {source} {level.value}"] = f"{notice.subject}\n{notice.body}"
+    for url in (HOSTED_PUBLIC, None):
+        reminder = patient_reminder(public_url=url)
+        mails[f"mail: daily reminder{'' if url else ' (no link)'}"] = (
+            f"{reminder.subject}\n{reminder.body}"
+        )
+    for count in (1, 3):
+        digest = clinician_digest(count, public_url=HOSTED_PUBLIC)
+        mails[f"mail: clinician digest {count}"] = f"{digest.subject}\n{digest.body}"
     return mails
 
 
@@ -748,6 +778,10 @@ MAILS = (
     "mail: coach session urgent",
     "mail: check-in emergency",
     "mail: coach session emergency",
+    "mail: daily reminder",
+    "mail: daily reminder (no link)",
+    "mail: clinician digest 1",
+    "mail: clinician digest 3",
 )
 
 

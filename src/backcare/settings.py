@@ -162,11 +162,22 @@ class Settings(BaseModel):
         str | None,
         Field(
             description=(
-                "Where escalation notices go (a clinic's shared address) when a check-in or "
-                "coach session reaches urgent or emergency; unset: no notices."
+                "A clinic's shared address told of every escalation (a check-in or coach "
+                "session reaching urgent or emergency), besides the patient's care team."
             )
         ),
     ] = None
+    digest_hour: Annotated[
+        int,
+        Field(
+            ge=0,
+            le=23,
+            description=(
+                "Hour of the day (UTC, 0-23) at which the job workers send the daily "
+                "reminder e-mails and the clinicians' digests."
+            ),
+        ),
+    ] = 7
 
     @field_validator("emergency_number")
     @classmethod

@@ -25,7 +25,7 @@ import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -422,6 +422,44 @@ class Accounts:
             people.end_sessions(person_id)
             people.clear_failures(people.person(person_id).email or "")
             return people.person(person_id)
+
+    # --- e-mail: escalation contacts and the daily digests ---------------------------
+
+    def escalation_contacts(self, episode_id: int) -> tuple[int | None, list[str]]:
+        """The episode's patient and the addresses of their care team's members."""
+        with self._people(write=False) as people:
+            return people.escalation_contacts(episode_id)
+
+    def daily_reminder(self, person_id: int) -> bool:
+        """Whether the person asked for the daily reminder e-mail (off by default)."""
+        with self._people(write=False) as people:
+            return people.daily_reminder(person_id)
+
+    def set_daily_reminder(self, person_id: int, wanted: bool) -> None:
+        """Switch the daily reminder e-mail on or off."""
+        with self._people(write=True) as people:
+            people.set_daily_reminder(person_id, wanted)
+
+    def reminder_patients(self) -> list[Person]:
+        """Patients who asked for the daily reminder and have an episode going."""
+        with self._people(write=False) as people:
+            return people.reminder_patients()
+
+    def care_team_clinicians(self) -> list[Person]:
+        """Clinicians who are members of a care team."""
+        with self._people(write=False) as people:
+            return people.care_team_clinicians()
+
+    @contextmanager
+    def digest_claim(self, person_id: int, day: date) -> Iterator[bool]:
+        """Claim ``day``'s digest of the person: ``True`` if nobody has sent it yet.
+
+        The claim commits when the block ends without an error, so send the e-mail
+        inside the block: a failed send undoes the claim (the job retries), and a second
+        worker claiming at the same time waits, then gets ``False``.
+        """
+        with self._people(write=True) as people:
+            yield people.claim_digest(person_id, day)
 
     # --- clinical records: the one gate ---------------------------------------------
 

@@ -84,8 +84,9 @@ def dashboard(
     engine: Engine,
     clock: Callable[[], datetime],
     address: str = "",
+    action: str = "dashboard",
 ) -> list[PatientRow]:
-    """The actor's care-team patients, most in need first."""
+    """The actor's care-team patients, most in need first (each read audited as ``action``)."""
     rows = []
     for patient in accounts.patients_of(actor):
         diary, history = patient_history(
@@ -94,7 +95,7 @@ def dashboard(
             patient.id,
             engine=engine,
             clock=clock,
-            action="dashboard",
+            action=action,
             address=address,
         )
         rows.append(_row(patient, diary, history, accounts.acknowledged(patient.id)))

@@ -172,10 +172,16 @@ class SymptomOutcome:
 
 @dataclass(frozen=True, slots=True)
 class RecordedSession:
-    """A saved session, and the diary check-in its red-flag symptom produced (if any)."""
+    """A saved session, and the diary check-in its red-flag symptom produced (if any).
+
+    ``escalated``: the symptom raised the level (the check-in's escalation, or, with no
+    check-in, the symptom's level above today's): the care team is told once, not at
+    every session at a level they already know.
+    """
 
     session: CoachSessionRecord
     checkin: CheckInResult | None
+    escalated: bool = False
 
 
 class CoachService:
@@ -405,7 +411,13 @@ class CoachService:
                     note=f"Reported {when} an exercise session: {symptom.label}.",
                 )
             )
-        return RecordedSession(session=stored, checkin=checkin)
+        if checkin is not None:
+            escalated = checkin.escalation.escalated
+        else:
+            escalated = (
+                triage_level is not None and triage_level.rank > plan.assessment.triage.level.rank
+            )
+        return RecordedSession(session=stored, checkin=checkin, escalated=escalated)
 
     @staticmethod
     def _check_record(

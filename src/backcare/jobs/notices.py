@@ -1,20 +1,35 @@
-"""Escalation notices: when one is due, what it says, and who gets it.
+"""What backcare's e-mails say, and who gets an escalation notice.
 
-A notice says that a check-in or a coach session reached urgent or emergency, when, and
-where to look; it carries no symptom, answer or note, because e-mail is not a safe place
-for health details. The person has had the instruction on screen already.
+E-mail is not a safe place for health details, so no message here carries a symptom,
+answer, note, pain score or name. An escalation notice says which level, when, which
+episode and the patient's record number, with a link to the patient's page; the person
+has had the instruction on screen already. A daily reminder says what to do today, with
+a link; a clinician's digest says only how many patients need attention.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from backcare.domain.enums import TriageLevel
-from backcare.i18n import N_, gettext, label
+from backcare.i18n import N_, gettext, label, ngettext
 from backcare.settings import Settings
 
-__all__ = ["NOTIFY_LEVELS", "Notice", "escalation_notice", "escalation_recipients"]
+if TYPE_CHECKING:
+    from backcare.accounts import Accounts
+
+__all__ = [
+    "NOTIFY_LEVELS",
+    "Notice",
+    "Recipients",
+    "clinician_digest",
+    "escalation_notice",
+    "escalation_recipients",
+    "patient_reminder",
+]
 
 #: The levels a care team is told about.
 NOTIFY_LEVELS = frozenset({TriageLevel.URGENT, TriageLevel.EMERGENCY})
@@ -28,15 +43,36 @@ class Notice:
     body: str
 
 
-def escalation_recipients(settings: Settings, *, episode_id: int) -> tuple[str, ...]:
+@dataclass(frozen=True, slots=True)
+class Recipients:
+    """Who is told about an escalation, and whose record it is (``None``: not found)."""
+
+    patient_id: int | None
+    addresses: tuple[str, ...]
+
+
+def _unique(addresses: Iterable[str]) -> tuple[str, ...]:
+    """The addresses once each (compared without case), in their first order."""
+    seen: dict[str, str] = {}
+    for address in addresses:
+        seen.setdefault(address.strip().lower(), address.strip())
+    return tuple(seen.values())
+
+
+def escalation_recipients(settings: Settings, accounts: Accounts, *, episode_id: int) -> Recipients:
     """Who is told when an episode escalates.
 
-    Until care teams exist this is the clinic's shared address
-    (``BACKCARE_CLINIC_NOTIFY_EMAIL``); the care team of the episode's patient replaces
-    it here, and only here.
+    The members of the episode's patient's care team (the people who may read the
+    record; a deleted account is gone with its membership), then the clinic's shared
+    address (``BACKCARE_CLINIC_NOTIFY_EMAIL``) if set, each address once.
     """
-    del episode_id  # every episode goes to the one clinic address for now
-    return (settings.clinic_notify_email,) if settings.clinic_notify_email else ()
+    patient_id, team = accounts.escalation_contacts(episode_id)
+    clinic = [settings.clinic_notify_email] if settings.clinic_notify_email else []
+    return Recipients(patient_id, _unique([*team, *clinic]))
+
+
+def _link(public_url: str | None, path: str) -> str | None:
+    return f"{public_url.rstrip('/')}{path}" if public_url else None
 
 
 #: A notice's subject per source and level: whole sentences, so a language may order them.
@@ -67,12 +103,76 @@ _REST = N_(
 )
 
 
-def escalation_notice(*, level: TriageLevel, source: str, at: datetime, episode_id: int) -> Notice:
-    """The notice of an escalation (``source``: ``check-in`` or ``coach session``)."""
+def escalation_notice(
+    *,
+    level: TriageLevel,
+    source: str,
+    at: datetime,
+    episode_id: int,
+    patient_id: int | None = None,
+    public_url: str | None = None,
+) -> Notice:
+    """The notice of an escalation (``source``: ``check-in`` or ``coach session``).
+
+    With the patient's record number, and a link to their page when the public address
+    (``BACKCARE_PUBLIC_URL``) is known.
+    """
     stamp = f"{at:%Y-%m-%d %H:%M} UTC"
     urgent = TriageLevel.EMERGENCY if level is TriageLevel.EMERGENCY else TriageLevel.URGENT
     subject = gettext(_SUBJECTS[source, urgent]).format(episode=episode_id)
-    first = gettext(_FIRST_LINES[source]).format(
-        level=label("level", level.value), at=stamp, episode=episode_id
+    lines = [
+        gettext(_FIRST_LINES[source]).format(
+            level=label("level", level.value), at=stamp, episode=episode_id
+        )
+    ]
+    if patient_id is not None:
+        lines.append(gettext("Patient record: {record}").format(record=patient_id))
+        link = _link(public_url, f"/clinic/patients/{patient_id}")
+        if link:
+            lines.append(gettext("Their page: {link}").format(link=link))
+    return Notice(subject=subject, body="\n".join(lines) + f"\n\n{gettext(_REST)}")
+
+
+def patient_reminder(*, public_url: str | None) -> Notice:
+    """The daily reminder a patient asked for: what to do today, and where."""
+    link = _link(public_url, "/today")
+    account = _link(public_url, "/account/reminders")
+    lines = [
+        gettext("A reminder from backcare, as you asked:"),
+        "",
+        gettext("- Check in today: how is your back?"),
+        gettext("- Do today's exercises with the coach."),
+        "",
+    ]
+    if link:
+        lines += [gettext("Today's plan: {link}").format(link=link), ""]
+    lines.append(
+        gettext("To stop these e-mails, switch them off in your account: {link}").format(
+            link=account
+        )
+        if account
+        else gettext("To stop these e-mails, switch them off in your account.")
     )
-    return Notice(subject=subject, body=f"{first}\n\n{gettext(_REST)}")
+    return Notice(
+        subject=gettext("backcare: your reminder for today"), body="\n".join(lines) + "\n"
+    )
+
+
+def clinician_digest(count: int, *, public_url: str | None) -> Notice:
+    """A clinician's daily digest: how many of their patients need attention (no names)."""
+    subject = ngettext(
+        "backcare: {count} patient needs attention",
+        "backcare: {count} patients need attention",
+        count,
+    ).format(count=count)
+    first = ngettext(
+        "{count} of your patients needs attention today.",
+        "{count} of your patients need attention today.",
+        count,
+    ).format(count=count)
+    lines = [first, ""]
+    link = _link(public_url, "/clinic")
+    if link:
+        lines += [gettext("Your patients, most in need first: {link}").format(link=link), ""]
+    lines.append(gettext("This message holds no health details on purpose."))
+    return Notice(subject=subject, body="\n".join(lines) + "\n")

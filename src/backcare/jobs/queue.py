@@ -14,9 +14,19 @@ from typing import Any
 from backcare.domain.enums import TriageLevel
 from backcare.jobs.notices import NOTIFY_LEVELS
 
-__all__ = ["JobQueue", "queue_for"]
+__all__ = ["JobQueue", "ensure_queue_schema", "queue_for"]
 
 _log = logging.getLogger("backcare.jobs")
+
+
+def ensure_queue_schema(app: Any) -> bool:
+    """Create procrastinate's tables in the database unless they are there; ``True`` if made."""
+    connector = app.connector.get_sync_connector()
+    found = connector.execute_query_one("SELECT to_regclass('procrastinate_jobs') AS t")
+    if found["t"] is not None:
+        return False
+    app.schema_manager.apply_schema()
+    return True
 
 
 class JobQueue:
@@ -65,6 +75,19 @@ class JobQueue:
         except Exception:  # the notice must not undo the saved check-in
             _log.exception("backcare: could not queue the escalation notice of %d", episode_id)
             return None
+
+    def password_reset(self, *, email: str, base_url: str) -> int:
+        """Defer a password reset for ``email``, whether or not it has an account.
+
+        The worker looks the address up and drops it if there is none, so the request
+        does the same work (one INSERT) either way and its timing tells nothing.
+
+        Raises:
+            Exception: the queue cannot be reached (the caller says e-mail is unavailable).
+        """
+        from backcare.jobs.tasks import PASSWORD_RESET
+
+        return self.defer(PASSWORD_RESET, queue="mail", email=email, base_url=base_url)
 
     def close(self) -> None:
         """Close the pool, if it was opened."""

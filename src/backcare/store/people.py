@@ -17,7 +17,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, delete, func, insert, select, update
@@ -313,6 +313,93 @@ class PeopleRepository:
             .order_by(_U.id)
         )
         return [_person(row) for row in rows]
+
+    # --- e-mail: who is told, and the daily digests ----------------------------------
+
+    def escalation_contacts(self, episode_id: int) -> tuple[int | None, list[str]]:
+        """Who is told when this episode escalates: its patient's id, and the e-mail
+        addresses of the members of the patient's care team (the people who may read the
+        record), in a stable order.
+
+        A deleted patient or member is gone with their row; an episode of nobody's (or of
+        the local person) gives ``(None, [])`` or no addresses.
+        """
+        owner = self.session.execute(
+            select(EPISODES.c.patient_id, _U.care_team_id, _U.role)
+            .join(USERS, _U.id == EPISODES.c.patient_id)
+            .where(EPISODES.c.id == episode_id)
+        ).first()
+        if owner is None:
+            return None, []
+        if owner.role != "patient" or owner.care_team_id is None:
+            return int(owner.patient_id), []
+        rows = self.session.execute(
+            select(_U.email)
+            .join(MEMBERS, MEMBERS.c.user_id == _U.id)
+            .where(
+                MEMBERS.c.care_team_id == owner.care_team_id,
+                _U.role.in_(("clinician", "admin")),
+                _U.email.is_not(None),
+            )
+            .order_by(_U.id)
+        )
+        return int(owner.patient_id), [str(email) for (email,) in rows]
+
+    def daily_reminder(self, person_id: int) -> bool:
+        """Whether the person asked for the daily reminder e-mail."""
+        found = self.session.execute(
+            select(_U.daily_reminder).where(_U.id == person_id)
+        ).scalar_one_or_none()
+        return bool(found)
+
+    def set_daily_reminder(self, person_id: int, wanted: bool) -> None:
+        """Switch the person's daily reminder e-mail on or off."""
+        self.session.execute(update(USERS).where(_U.id == person_id).values(daily_reminder=wanted))
+
+    def reminder_patients(self) -> list[Person]:
+        """Patients who asked for the daily reminder and have an episode going."""
+        going = select(EPISODES.c.id).where(
+            EPISODES.c.patient_id == _U.id, EPISODES.c.status == "active"
+        )
+        rows = self.session.execute(
+            select(*_PERSON_COLUMNS)
+            .where(
+                _U.role == "patient",
+                _U.daily_reminder.is_(True),
+                _U.email.is_not(None),
+                going.exists(),
+            )
+            .order_by(_U.id)
+        )
+        return [_person(row) for row in rows]
+
+    def care_team_clinicians(self) -> list[Person]:
+        """Clinicians who are members of a care team (the daily digest's readers)."""
+        member = select(MEMBERS.c.user_id).where(MEMBERS.c.user_id == _U.id)
+        rows = self.session.execute(
+            select(*_PERSON_COLUMNS)
+            .where(_U.role == "clinician", _U.email.is_not(None), member.exists())
+            .order_by(_U.id)
+        )
+        return [_person(row) for row in rows]
+
+    def claim_digest(self, person_id: int, day: date) -> bool:
+        """Mark ``day``'s digest of the person as sent, unless it already is.
+
+        One UPDATE that only matches a person not yet served that day: on PostgreSQL a
+        second worker's UPDATE waits for the first transaction's row lock and then
+        matches nothing, so keep the transaction open until the e-mail is handed over.
+        """
+        claimed = self.session.execute(
+            update(USERS)
+            .where(
+                _U.id == person_id,
+                (_U.digest_sent_on.is_(None)) | (_U.digest_sent_on < day),
+            )
+            .values(digest_sent_on=day)
+            .returning(_U.id)
+        ).first()
+        return claimed is not None
 
     # --- acknowledgements -----------------------------------------------------------
 

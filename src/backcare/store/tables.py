@@ -15,7 +15,7 @@ is active at a time (a partial unique index). Timestamps are naive UTC on disk
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -23,6 +23,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -255,6 +256,9 @@ class User(Base):
         ForeignKey("care_teams.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime]
+    # Daily e-mails (migration 0011): a patient's opt-in, and the UTC day of the last digest.
+    daily_reminder: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    digest_sent_on: Mapped[date | None] = mapped_column(Date)
 
 
 class CareTeamMember(Base):

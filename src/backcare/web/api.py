@@ -434,5 +434,6 @@ def coach_session(request: Request, body: CoachSessionIn, coach: CoachDep) -> Co
     )
     outcome = coach.triage_symptom(plan, body.symptom) if body.symptom is not None else None
     out = coach_session_out(recorded, outcome)
-    coach_escalated(request, level=out.triage_level, at=out.ended_at, episode_id=out.episode_id)
+    if recorded.escalated:  # told once per escalation, not at every session at that level
+        coach_escalated(request, level=out.triage_level, at=out.ended_at, episode_id=out.episode_id)
     return out

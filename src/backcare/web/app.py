@@ -140,9 +140,10 @@ def create_app(
     app.include_router(questionnaires.api_router)
     app.include_router(questionnaires.page_router)
     if hosting is not None:
-        from backcare.web import hosted
+        from backcare.web import hosted, reminders
 
         app.include_router(hosted.router)
+        app.include_router(reminders.router)
         app.gate = lambda stack: hosted.SignInGate(stack, hosting)
         allowed_hosts = {hosting.host}
     # The exercise drawings belong to the knowledge base (its load check needs them).
@@ -187,7 +188,6 @@ def create_hosted_app(settings: Settings | None = None) -> Any:
         StoreError: the secret file cannot be read, or the database is not upgraded.
     """
     from backcare.accounts import Accounts
-    from backcare.accounts.mail import SmtpMailer
     from backcare.store import open_store
     from backcare.web.hosted import Hosting, public_address, read_secret, require_postgresql
 
@@ -202,7 +202,5 @@ def create_hosted_app(settings: Settings | None = None) -> Any:
         secure=secure,
         self_registration=settings.self_registration,
         public_url=settings.public_url or "",
-        mailer=SmtpMailer(settings) if settings.smtp_host else None,
-        mail_from=settings.mail_from,
     )
     return create_app(settings=settings, database_url=url, hosting=hosting, secret=key)

@@ -31,7 +31,6 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from backcare.accounts import SESSION_HOURS, Accounts, SignInError, TooManyAttemptsError
-from backcare.accounts.mail import Mailer, reset_message
 from backcare.diary import Diary
 from backcare.diary.service import EpisodeHistory
 from backcare.errors import BackcareError, FieldProblem, InputError, NotFoundError, StoreError
@@ -42,6 +41,7 @@ from backcare.store.people import Person
 from backcare.web._qr import qr_data_uri
 from backcare.web.dependencies import CsrfChecked, Web
 from backcare.web.errors import envelope, error_response
+from backcare.web.notify import reset_requested
 from backcare.web.phone import CALENDAR_PREFIX
 from backcare.web.rendering import render
 
@@ -79,9 +79,6 @@ class Hosting:
         secure: the public address is ``https``: ``Secure`` cookies and HSTS.
         self_registration: anyone may create a patient account without an invitation.
         public_url: the address people open (for links in e-mails).
-        mailer: sends password-reset e-mails (:class:`backcare.accounts.mail.Mailer`);
-            ``None``: e-mail is not set up.
-        mail_from: the sender address of those e-mails.
     """
 
     accounts: Accounts
@@ -89,8 +86,6 @@ class Hosting:
     secure: bool
     self_registration: bool = False
     public_url: str = ""
-    mailer: Mailer | None = None
-    mail_from: str = "backcare@localhost"
 
     def diary_for(self, person: Person, engine: Engine, *, address: str) -> Diary:
         """The signed-in patient's own diary (scoped to their records).
@@ -337,6 +332,7 @@ def signout_everywhere(request: Request, web: Web, _csrf: CsrfChecked) -> Respon
 #: What each audited action means, in a patient's words.
 _ACTIONS = {
     "dashboard": N_("saw you on their list of patients"),
+    "digest": N_("counted you in their daily e-mail of patients needing attention"),
     "read": N_("opened your record"),
     "acknowledge": N_("noted an urgent check-in of yours"),
     "report": N_("downloaded your report"),
@@ -451,9 +447,14 @@ def reset_submit(
     _csrf: CsrfChecked,
     email: Annotated[str, Form(max_length=254)] = "",
 ) -> Response:
-    """Send a reset link if the account exists; the answer is the same either way."""
+    """Send a reset link if the account exists; the answer is the same either way.
+
+    The job worker looks the address up and sends the e-mail: this request defers one
+    job whatever the address, so neither its answer nor its timing tells whether the
+    account exists, and a slow mail server never holds it up.
+    """
     hosting = _hosting(web)
-    if hosting.mailer is None:
+    if not reset_requested(request, email=email.strip(), base_url=hosting.public_url):
         return render(
             request,
             "reset.html",
@@ -463,15 +464,6 @@ def reset_submit(
             },
             status=503,
         )
-    started = hosting.accounts.start_reset(email)
-    if started is not None:
-        person, token = started
-        link = f"{hosting.public_url.rstrip('/')}/reset/new?token={token}"
-        message = reset_message(to=person.email or "", sender=hosting.mail_from, link=link)
-        try:
-            hosting.mailer.send(message)
-        except StoreError as exc:  # said in the log only: the page must not reveal the account
-            _log.warning("password-reset e-mail not sent: %s", exc)
     return render(request, "reset.html", {"sent": True, "message": gettext(_RESET_SENT)})
 
 

@@ -1,4 +1,4 @@
-"""Telling the care team: an escalation notice is deferred to the job queue after a request.
+"""Background e-mail from a request: escalation notices and password resets go to the job queue.
 
 Only on PostgreSQL with the ``hosted`` extra (:func:`backcare.jobs.queue_for`); a local
 SQLite diary has no queue and no care team, and the person sees every instruction on
@@ -7,6 +7,7 @@ screen at once either way. The queue is opened once per app, on first use.
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import datetime
 from typing import Any
@@ -17,8 +18,9 @@ from backcare.diary import CheckInResult
 from backcare.domain.enums import TriageLevel
 from backcare.jobs import JobQueue, queue_for
 
-__all__ = ["checkin_escalated", "close_queue", "coach_escalated"]
+__all__ = ["checkin_escalated", "close_queue", "coach_escalated", "reset_requested"]
 
+_log = logging.getLogger("backcare.web")
 _LOCK = threading.Lock()
 _UNSET = object()
 
@@ -57,6 +59,22 @@ def coach_escalated(
         queue.escalated(
             level=level, escalated=True, source="coach session", at=at, episode_id=episode_id
         )
+
+
+def reset_requested(request: Request, *, email: str, base_url: str) -> bool:
+    """Defer a password-reset e-mail for ``email`` (the worker drops unknown addresses).
+
+    ``False``: there is no job queue, or it could not be reached (logged for the operator).
+    """
+    queue = _queue(request)
+    if queue is None:
+        return False
+    try:
+        queue.password_reset(email=email, base_url=base_url)
+    except Exception:  # said in the log; the page says e-mail is unavailable
+        _log.exception("backcare: could not queue a password reset")
+        return False
+    return True
 
 
 def close_queue(app: Any) -> None:

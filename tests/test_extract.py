@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -339,6 +340,74 @@ def test_a_broken_vocabulary_is_refused_naming_the_entry(
             medicines={m.id for m in kb.medicines},
         )
     assert problem in str(caught.value)
+
+
+# --- the pipeline cache ---------------------------------------------------------------
+
+_CACHE_PROBES = [
+    EXAMPLE,
+    "I can't feel my bum when I wipe and my mum had cancer",
+    "no numbness, maybe a fever? if I can't pee should I worry",
+]
+
+
+@pytest.fixture
+def pipeline_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("BACKCARE_CACHE_DIR", str(tmp_path))
+    backcare.text._cached_pipeline.cache_clear()
+    yield tmp_path
+    backcare.text._cached_pipeline.cache_clear()
+
+
+def test_the_built_pipeline_is_cached_on_disk_and_reads_back_the_same(
+    pipeline_cache: Path,
+) -> None:
+    built = backcare.text.load_pipeline()
+    (path,) = pipeline_cache.glob("text-pipeline-*.pickle")
+    backcare.text._cached_pipeline.cache_clear()
+    read = backcare.text.load_pipeline()
+    assert read is not built
+    assert [read.mentions(t) for t in _CACHE_PROBES] == [built.mentions(t) for t in _CACHE_PROBES]
+    assert list(pipeline_cache.glob("*.tmp")) == []
+    assert path.exists()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(b"", id="empty"),
+        pytest.param(b"not a pickle", id="garbage"),
+        pytest.param(pickle.dumps({"concepts": []}), id="wrong-type"),
+    ],
+)
+def test_a_corrupt_pipeline_cache_is_ignored_and_rebuilt(
+    pipeline_cache: Path, content: bytes
+) -> None:
+    expected = [backcare.text.load_pipeline().mentions(t) for t in _CACHE_PROBES]
+    (path,) = pipeline_cache.glob("text-pipeline-*.pickle")
+    path.write_bytes(content)
+    backcare.text._cached_pipeline.cache_clear()
+    assert [backcare.text.load_pipeline().mentions(t) for t in _CACHE_PROBES] == expected
+    assert isinstance(pickle.loads(path.read_bytes()), backcare.text._pipeline.Pipeline)
+
+
+def test_the_cache_key_follows_the_vocabulary_and_the_versions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from backcare.text import _cache
+
+    key = _cache.cache_path()
+    assert key is not None
+    monkeypatch.setattr(_cache.metadata, "version", lambda name: "0-other")
+    assert _cache.cache_path() not in {key, None}
+    monkeypatch.setattr(_cache, "resources", _NoFiles())
+    assert _cache.cache_path() is None  # no key, no cache: built every time
+
+
+class _NoFiles:
+    @staticmethod
+    def files(package: str) -> Path:
+        return Path(os.devnull) / "missing"
 
 
 # --- without the extra ----------------------------------------------------------------

@@ -130,7 +130,8 @@ def main() -> dict[str, object]:
         "ratio_load_to_blank": round(load / blank_load, 2),
         "target_extract_ms": EXTRACT_TARGET_MS,
         "target_load_s": LOAD_TARGET_S,
-        "meets_target": per_text["extract"] * 1e3 < EXTRACT_TARGET_MS and load < LOAD_TARGET_S,
+        "meets_target": per_text["extract"] * 1e3 < EXTRACT_TARGET_MS
+        and max(load, load_cold) < LOAD_TARGET_S,
     }
     write_result("extract_speed", result)
     print(

@@ -178,6 +178,54 @@ def test_the_issue_example_prefills_and_leaves_the_denied_symptom_unanswered() -
             "other_person",
             id="someone-elses-sign-stays-theirs",
         ),
+        pytest.param(
+            "my leg is not weak",
+            "red_flags.worsening_leg_weakness",
+            "absent",
+            id="a-denial-between-site-and-word",
+        ),
+        pytest.param(
+            "hurt my back at the weekend no lump",
+            "red_flags.back_deformity_or_lump",
+            "absent",
+            id="no-between-site-and-word",
+        ),
+        pytest.param(
+            "my leg has never felt this weak",
+            "red_flags.worsening_leg_weakness",
+            "present",
+            id="never-felt-this-weak-is-weak",
+        ),
+        pytest.param(
+            "changing soiled nappies all day",
+            "red_flags.bladder_or_bowel_change",
+            None,
+            id="soiled-nappies-are-not-mine",
+        ),
+        pytest.param(
+            "kind of numb around my bum",
+            "red_flags.saddle_numbness",
+            "present",
+            id="kind-of-numb-is-numb",
+        ),
+        pytest.param(
+            "had sciatica a few years back",
+            "red_flags.one_leg_numbness_or_tingling",
+            "past",
+            id="years-back-is-past",
+        ),
+        pytest.param(
+            "pins and needles in my foot for the last month",
+            "red_flags.one_leg_numbness_or_tingling",
+            "present",
+            id="for-the-last-month-is-now",
+        ),
+        pytest.param(
+            "will it hurt more if I cough?",
+            "red_flags.worse_cough_sneeze_bowel",
+            "hypothetical",
+            id="will-it-hurt-if-is-a-question",
+        ),
     ],
 )
 def test_each_mention_gets_its_status(text: str, key: str, status: str | None) -> None:
@@ -202,6 +250,14 @@ def test_each_mention_gets_its_status(text: str, key: str, status: str | None) -
             "serious_accident",
             id="most-serious-trigger",
         ),
+        pytest.param("can barely move in bed", "trigger", None, id="moving-in-bed-lifts-nothing"),
+        pytest.param("moved the car", "trigger", None, id="moving-the-car-lifts-nothing"),
+        pytest.param("moving boxes", "trigger", "lifting", id="moving-something-heavy"),
+        pytest.param("fit and healthy, 29, sore back", "age", 29, id="bare-age-between-commas"),
+        pytest.param("started yesterdy", "hours_since_onset", 30.0, id="typed-yesterday"),
+        pytest.param("at the gym this am", "hours_since_onset", 10.0, id="this-am"),
+        pytest.param("since tues", "hours_since_onset", 126.0, id="short-weekday"),
+        pytest.param("I sat down and it went", "hours_since_onset", None, id="sat-is-no-saturday"),
     ],
 )
 def test_numbers_and_trigger_are_read(text: str, field: str, value: Any) -> None:

@@ -1,17 +1,22 @@
 """Free-text extraction speed: a 1,000-character text, and loading the pipeline.
 
 Targets (issue 16): extracting a 1,000-character text takes under 20 ms once the
-pipeline is loaded, and loading it (vocabulary, knowledge-base check, matchers; in a
-fresh process once spaCy is imported) takes under 1 s. Importing spaCy itself is reported
-beside it: it is paid once per process, by any spaCy pipeline. Both are reported beside a
+pipeline is loaded, and loading it (in a fresh process once spaCy is imported) takes
+under 1 s. Loading is measured both ways: from the on-disk pipeline cache (``load_s``,
+every start after the first) and cold, building it (``load_cold_s``: vocabulary,
+knowledge-base check, matchers; the first start after an install or a vocabulary edit).
+Importing spaCy itself is reported beside it: it is paid once per process, by any spaCy
+pipeline. Both are reported beside a
 spaCy blank English pipeline over the same texts, measured interleaved in the same run, so
 the ratio survives a noisy machine.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -61,12 +66,29 @@ print(imported - t, blank - imported, done - blank)
 """
 
 
-def _load_seconds() -> tuple[float, float, float]:
-    """Best of three fresh interpreters: spaCy import, blank pipeline, backcare pipeline."""
+def _load_seconds(*, cold: bool) -> tuple[float, float, float]:
+    """Best of five fresh interpreters: spaCy import, blank pipeline, backcare pipeline.
+
+    ``cold``: each interpreter gets an empty cache folder, so it builds the pipeline;
+    otherwise they share one the first run has filled, so they read it.
+    """
     runs = []
-    for _ in range(3):
+    shared = tempfile.mkdtemp(prefix="bench-extract-")
+    if not cold:
+        subprocess.run(
+            [sys.executable, "-c", _LOAD],
+            env={**os.environ, "BACKCARE_CACHE_DIR": shared},
+            capture_output=True,
+            check=True,
+        )
+    for _ in range(5):
+        folder = tempfile.mkdtemp(prefix="bench-extract-") if cold else shared
         out = subprocess.run(
-            [sys.executable, "-c", _LOAD], capture_output=True, text=True, check=True
+            [sys.executable, "-c", _LOAD],
+            env={**os.environ, "BACKCARE_CACHE_DIR": folder},
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         first, second, third = (float(x) for x in out.split())
         runs.append((first, second, third))
@@ -93,7 +115,8 @@ def main() -> dict[str, object]:
     run_extract()  # warm up
     best = interleaved(10, {"extract": run_extract, "blank": run_blank})
     per_text = {name: seconds / len(texts) for name, seconds in best.items()}
-    import_s, blank_load, load = _load_seconds()
+    import_s, blank_load, load = _load_seconds(cold=False)
+    _, _, load_cold = _load_seconds(cold=True)
     result = {
         "texts": len(texts),
         "characters_per_text": 1000,
@@ -102,17 +125,20 @@ def main() -> dict[str, object]:
         "ratio_extract_to_blank": round(per_text["extract"] / per_text["blank"], 2),
         "spacy_import_s": round(import_s, 3),
         "load_s": round(load, 3),
+        "load_cold_s": round(load_cold, 3),
         "blank_spacy_load_s": round(blank_load, 3),
         "ratio_load_to_blank": round(load / blank_load, 2),
         "target_extract_ms": EXTRACT_TARGET_MS,
         "target_load_s": LOAD_TARGET_S,
-        "meets_target": per_text["extract"] * 1e3 < EXTRACT_TARGET_MS and load < LOAD_TARGET_S,
+        "meets_target": per_text["extract"] * 1e3 < EXTRACT_TARGET_MS
+        and max(load, load_cold) < LOAD_TARGET_S,
     }
     write_result("extract_speed", result)
     print(
         f"extract: {result['extract_ms_per_text']} ms per 1,000 characters "
         f"(blank spaCy {result['blank_spacy_ms_per_text']} ms, ratio "
         f"{result['ratio_extract_to_blank']}); load {result['load_s']} s "
+        f"(cold, building it: {result['load_cold_s']} s) "
         f"(blank spaCy {result['blank_spacy_load_s']} s; importing spaCy "
         f"{result['spacy_import_s']} s) "
         f"(targets < {EXTRACT_TARGET_MS} ms, < {LOAD_TARGET_S} s: "

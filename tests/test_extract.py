@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -177,6 +178,54 @@ def test_the_issue_example_prefills_and_leaves_the_denied_symptom_unanswered() -
             "other_person",
             id="someone-elses-sign-stays-theirs",
         ),
+        pytest.param(
+            "my leg is not weak",
+            "red_flags.worsening_leg_weakness",
+            "absent",
+            id="a-denial-between-site-and-word",
+        ),
+        pytest.param(
+            "hurt my back at the weekend no lump",
+            "red_flags.back_deformity_or_lump",
+            "absent",
+            id="no-between-site-and-word",
+        ),
+        pytest.param(
+            "my leg has never felt this weak",
+            "red_flags.worsening_leg_weakness",
+            "present",
+            id="never-felt-this-weak-is-weak",
+        ),
+        pytest.param(
+            "changing soiled nappies all day",
+            "red_flags.bladder_or_bowel_change",
+            None,
+            id="soiled-nappies-are-not-mine",
+        ),
+        pytest.param(
+            "kind of numb around my bum",
+            "red_flags.saddle_numbness",
+            "present",
+            id="kind-of-numb-is-numb",
+        ),
+        pytest.param(
+            "had sciatica a few years back",
+            "red_flags.one_leg_numbness_or_tingling",
+            "past",
+            id="years-back-is-past",
+        ),
+        pytest.param(
+            "pins and needles in my foot for the last month",
+            "red_flags.one_leg_numbness_or_tingling",
+            "present",
+            id="for-the-last-month-is-now",
+        ),
+        pytest.param(
+            "will it hurt more if I cough?",
+            "red_flags.worse_cough_sneeze_bowel",
+            "hypothetical",
+            id="will-it-hurt-if-is-a-question",
+        ),
     ],
 )
 def test_each_mention_gets_its_status(text: str, key: str, status: str | None) -> None:
@@ -201,6 +250,14 @@ def test_each_mention_gets_its_status(text: str, key: str, status: str | None) -
             "serious_accident",
             id="most-serious-trigger",
         ),
+        pytest.param("can barely move in bed", "trigger", None, id="moving-in-bed-lifts-nothing"),
+        pytest.param("moved the car", "trigger", None, id="moving-the-car-lifts-nothing"),
+        pytest.param("moving boxes", "trigger", "lifting", id="moving-something-heavy"),
+        pytest.param("fit and healthy, 29, sore back", "age", 29, id="bare-age-between-commas"),
+        pytest.param("started yesterdy", "hours_since_onset", 30.0, id="typed-yesterday"),
+        pytest.param("at the gym this am", "hours_since_onset", 10.0, id="this-am"),
+        pytest.param("since tues", "hours_since_onset", 126.0, id="short-weekday"),
+        pytest.param("I sat down and it went", "hours_since_onset", None, id="sat-is-no-saturday"),
     ],
 )
 def test_numbers_and_trigger_are_read(text: str, field: str, value: Any) -> None:
@@ -339,6 +396,74 @@ def test_a_broken_vocabulary_is_refused_naming_the_entry(
             medicines={m.id for m in kb.medicines},
         )
     assert problem in str(caught.value)
+
+
+# --- the pipeline cache ---------------------------------------------------------------
+
+_CACHE_PROBES = [
+    EXAMPLE,
+    "I can't feel my bum when I wipe and my mum had cancer",
+    "no numbness, maybe a fever? if I can't pee should I worry",
+]
+
+
+@pytest.fixture
+def pipeline_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("BACKCARE_CACHE_DIR", str(tmp_path))
+    backcare.text._cached_pipeline.cache_clear()
+    yield tmp_path
+    backcare.text._cached_pipeline.cache_clear()
+
+
+def test_the_built_pipeline_is_cached_on_disk_and_reads_back_the_same(
+    pipeline_cache: Path,
+) -> None:
+    built = backcare.text.load_pipeline()
+    (path,) = pipeline_cache.glob("text-pipeline-*.pickle")
+    backcare.text._cached_pipeline.cache_clear()
+    read = backcare.text.load_pipeline()
+    assert read is not built
+    assert [read.mentions(t) for t in _CACHE_PROBES] == [built.mentions(t) for t in _CACHE_PROBES]
+    assert list(pipeline_cache.glob("*.tmp")) == []
+    assert path.exists()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(b"", id="empty"),
+        pytest.param(b"not a pickle", id="garbage"),
+        pytest.param(pickle.dumps({"concepts": []}), id="wrong-type"),
+    ],
+)
+def test_a_corrupt_pipeline_cache_is_ignored_and_rebuilt(
+    pipeline_cache: Path, content: bytes
+) -> None:
+    expected = [backcare.text.load_pipeline().mentions(t) for t in _CACHE_PROBES]
+    (path,) = pipeline_cache.glob("text-pipeline-*.pickle")
+    path.write_bytes(content)
+    backcare.text._cached_pipeline.cache_clear()
+    assert [backcare.text.load_pipeline().mentions(t) for t in _CACHE_PROBES] == expected
+    assert isinstance(pickle.loads(path.read_bytes()), backcare.text._pipeline.Pipeline)
+
+
+def test_the_cache_key_follows_the_vocabulary_and_the_versions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from backcare.text import _cache
+
+    key = _cache.cache_path()
+    assert key is not None
+    monkeypatch.setattr(_cache.metadata, "version", lambda name: "0-other")
+    assert _cache.cache_path() not in {key, None}
+    monkeypatch.setattr(_cache, "resources", _NoFiles())
+    assert _cache.cache_path() is None  # no key, no cache: built every time
+
+
+class _NoFiles:
+    @staticmethod
+    def files(package: str) -> Path:
+        return Path(os.devnull) / "missing"
 
 
 # --- without the extra ----------------------------------------------------------------

@@ -142,6 +142,13 @@ def _cached_pipeline() -> Pipeline:
         raise MissingTextExtraError(
             f"reading free text needs the optional 'text' extra: {INSTALL_HINT}"
         ) from exc
+    from backcare.text._cache import cache_path, read_cache, write_cache
+
+    # A pipeline built and checked from the same files is reused from disk (see _cache).
+    path = cache_path()
+    cached = read_cache(path)
+    if cached is not None:
+        return cached
     from backcare.knowledge.loader import load_knowledge_base
     from backcare.text._vocabulary import check_vocabulary, load_vocabulary
 
@@ -152,7 +159,9 @@ def _cached_pipeline() -> Pipeline:
         sources={s.id for s in kb.sources},
         medicines={m.id for m in kb.medicines},
     )
-    return Pipeline(vocabulary)
+    pipeline = Pipeline(vocabulary)
+    write_cache(path, pipeline)
+    return pipeline
 
 
 def extract(text: str, *, now: datetime | None = None) -> Extraction:

@@ -80,6 +80,8 @@ _AGE = [
         # "29F", "44 M", "I'm a 52 yr old"
         r"\b(?P<n>\d{2})\s?(?:[mf]|male|female)\b(?!\s*/)",
         r"(?:^|[.,;!?]\s*)(?P<n>\d{2})\s*[.!]?\s*$",
+        # a bare age set off as its own item: "fit and healthy, 29, hurt my back"
+        r"(?:^|[,;]\s*)(?P<n>[1-9]\d)\s*,(?!\s*\d)",
     )
 ]
 # A bare number after a person's word ("my dad, 84") belongs to them, not the writer.
@@ -168,9 +170,30 @@ _PAIN_FOR = re.compile(
     rf"\b(?:pain|ache|aching|sore|spasm|hurting|stiff)\s+(?:for\s+)?{_COUNT}\s+{_UNIT}\b",
     re.IGNORECASE,
 )
+# People type fast: "yesterdy", "yday", "this am", "last nite", "since tues".
+_YESTERDAY = r"(?:yesterday|yesterdy|yesturday|yestarday|yesteday|yday|ystday)"
+_SHORT_DAYS = {
+    "mon": "monday",
+    "tue": "tuesday",
+    "tues": "tuesday",
+    "wed": "wednesday",
+    "weds": "wednesday",
+    "thu": "thursday",
+    "thur": "thursday",
+    "thurs": "thursday",
+    "fri": "friday",
+    "sat": "saturday",
+    "sun": "sunday",
+}
+_SPELLED_OUT = {"tonite": "tonight", "nite": "night", "am": "morning", "pm": "afternoon"}
 _RELATIVE = re.compile(
-    r"\b(?P<since>(?:since|started|began|from)\s+)?(?P<rel>this\s+(?:morning|afternoon|evening|lunchtime)|tonight|today|"
-    r"last\s+night|yesterday(?:\s+(?:morning|lunchtime|afternoon|evening))?|"
+    r"\b(?P<since>(?:since|started|began|from)\s+)?(?P<rel>this\s+(?:morning|afternoon|evening|lunchtime|am|pm)|"
+    r"tonight|tonite|today|"
+    r"last\s+(?:night|nite)|lastnight|"
+    rf"{_YESTERDAY}(?:\s+(?:morning|lunchtime|afternoon|evening|am|pm))?|"
+    # a short weekday name only after "since", "on" or "last" ("I sat down" is no Saturday)
+    r"(?:(?:on|last)\s+|(?<=since\s)|(?<=started\s)|(?<=from\s))(?:mon|tues?|weds?|thu(?:rs?)?|fri|sat|sun)\b\.?"
+    r"(?:\s+(?:morning|lunchtime|afternoon|evening|night))?|"
     r"the\s+day\s+before\s+yesterday|an\s+hour\s+ago|last\s+week(?:end)?|"
     r"(?:on\s+|since\s+|last\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
     r"(?:\s+(?:morning|lunchtime|afternoon|evening|night))?)\b",
@@ -188,7 +211,12 @@ def _unit_hours(unit: str) -> float:
 
 
 def _relative_hours(phrase: str, now: datetime) -> float | None:
-    words = phrase.lower().split()
+    # Spell the typed-fast forms out ("yday" is yesterday, "this am" this morning).
+    words = []
+    for raw in phrase.lower().replace("lastnight", "last night").split():
+        word = _SHORT_DAYS.get(raw.rstrip("."), raw)
+        word = "yesterday" if re.fullmatch(_YESTERDAY, word) else word
+        words.append(_SPELLED_OUT.get(word, word))
     today_noon = now.replace(hour=12, minute=0, second=0, microsecond=0)
     if words[0] in {"on", "since", "last"} and words[-1] not in {"night", "week", "weekend"}:
         words = words[1:]

@@ -50,6 +50,8 @@ class _Span:
     label: str
     start: int
     end: int
+    #: A near match's word and site (token ranges); empty for a phrase match.
+    parts: tuple[tuple[int, int], ...] = ()
 
 
 class Pipeline:
@@ -168,7 +170,10 @@ class Pipeline:
                         # are not about each other.
                         between = range(min(w.end, s.end), max(w.start, s.start))
                         if gap <= near.within and not ends.intersection(between):
-                            direct.append(_Span(key, min(w.start, s.start), max(w.end, s.end)))
+                            pieces = ((w.start, w.end), (s.start, s.end))
+                            direct.append(
+                                _Span(key, min(w.start, s.start), max(w.end, s.end), pieces)
+                            )
         ignored = [(s, e) for _, s, e in self._ignore(doc)]
         kept = [c for c in direct if not any(s <= c.start and c.end <= e for s, e in ignored)]
         pruned = list(_prune(list(dict.fromkeys(kept))))
@@ -228,19 +233,25 @@ class Pipeline:
             if applies and group not in applies:
                 continue
             if cue.start < span.end and span.start < cue.end:
-                continue  # a cue inside the mention is part of its wording
-            if kind == "before":
+                # A cue inside a phrase is part of its wording ("can't feel my bum"); one
+                # between a near match's word and site speaks of it ("my leg is not weak",
+                # "my back has no lump").
+                if not _between_parts(cue, span):
+                    continue
+            elif kind == "before":
                 if cue.end > span.start or sentence[cue.start] != sentence[span.start]:
                     continue
-                gap, lo, hi = span.start - cue.end, cue.end, span.start
+                if span.start - cue.end > self._windows[category]:
+                    continue
+                if any(_blocks(t, category, cue.end, span.start) for t in terminators):
+                    continue
             else:
                 if cue.start < span.end or sentence[cue.start] != sentence[span.end - 1]:
                     continue
-                gap, lo, hi = cue.start - span.end, span.end, cue.start
-            if gap > self._windows[category]:
-                continue
-            if any(_blocks(t, category, lo, hi) for t in terminators):
-                continue
+                if cue.start - span.end > self._windows[category]:
+                    continue
+                if any(_blocks(t, category, span.end, cue.start) for t in terminators):
+                    continue
             if kind == "before" and category in undone:
                 continue  # "never had X before": X is new, not denied
             reached.setdefault(category, cue)
@@ -267,6 +278,11 @@ class Pipeline:
         if cue.start - span.end > self._windows[category]:
             return False
         return not any(_blocks(t, category, span.end, cue.start) for t in terminators)
+
+
+def _between_parts(cue: _Span, span: _Span) -> bool:
+    """Whether ``cue`` lies in a near match's gap, touching neither its word nor its site."""
+    return bool(span.parts) and all(cue.end <= lo or cue.start >= hi for lo, hi in span.parts)
 
 
 def _blocks(terminator: _Span, category: str, lo: int, hi: int) -> bool:

@@ -1,0 +1,90 @@
+"""A disk cache of the built free-text pipeline, beside the knowledge-base cache.
+
+Building the pipeline parses and validates the vocabulary, loads the knowledge base to
+check it, and tokenises a few thousand phrases into matchers; unpickling the finished
+pipeline costs about half of that. The key is the hash of the vocabulary file and of the
+two knowledge-base files the check reads (sources and medicines), the size and time of
+the code the pickle is made of, and the backcare, spaCy, negspacy and Python versions: an
+edited phrase list, a moved class or an upgrade rebuilds it (and re-runs the check)
+rather than loading a stale copy. The file holds no health data, and a missing, corrupt
+or unwritable cache only costs speed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+from importlib import metadata, resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from backcare.text._pipeline import Pipeline
+
+__all__ = ["cache_path", "read_cache", "write_cache"]
+
+_PREFIX = "text-pipeline-"
+
+
+def cache_path(language: str = "en") -> Path | None:
+    """Cache file for the built pipeline of ``language``; ``None`` when the key cannot be read."""
+    from backcare._version import __version__
+    from backcare.settings import cache_directory
+
+    data = Path(str(resources.files("backcare.knowledge") / "data"))
+    code = Path(__file__).parent
+    digest = hashlib.sha256()
+    try:
+        for path in (
+            data / "vocabulary" / f"{language}.yaml",
+            data / "sources.yaml",
+            data / "medicines.yaml",
+        ):
+            digest.update(path.read_bytes())
+        for path in sorted(code.glob("*.py")):
+            stat = path.stat()
+            digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        versions = [metadata.version(name) for name in ("spacy", "negspacy")]
+    except (OSError, metadata.PackageNotFoundError):
+        return None
+    digest.update(repr([__version__, *versions, sys.version, language]).encode())
+    return cache_directory() / f"{_PREFIX}{digest.hexdigest()[:16]}.pickle"
+
+
+def read_cache(path: Path | None) -> Pipeline | None:
+    """The cached pipeline, or ``None`` when it is missing, stale or unreadable."""
+    from backcare.text._pipeline import Pipeline
+
+    if path is None:
+        return None
+    try:
+        with path.open("rb") as handle:
+            cached = pickle.load(handle)
+    except (
+        OSError,
+        pickle.PickleError,
+        EOFError,
+        AttributeError,
+        ImportError,  # a class the pickle names has moved since it was written
+        TypeError,
+        ValueError,
+        KeyError,
+    ):
+        return None
+    return cached if isinstance(cached, Pipeline) else None
+
+
+def write_cache(path: Path | None, pipeline: Pipeline) -> None:
+    """Store ``pipeline`` atomically; a read-only or full cache folder only costs speed."""
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        with partial.open("wb") as handle:
+            pickle.dump(pipeline, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, path)  # atomic: a reader never sees half a file
+    except OSError:
+        pass

@@ -140,9 +140,10 @@ def create_app(
     app.include_router(questionnaires.api_router)
     app.include_router(questionnaires.page_router)
     if hosting is not None:
-        from backcare.web import hosted
+        from backcare.web import hosted, passkeys
 
         app.include_router(hosted.router)
+        app.include_router(passkeys.router)
         app.gate = lambda stack: hosted.SignInGate(stack, hosting)
         allowed_hosts = {hosting.host}
     # The exercise drawings belong to the knowledge base (its load check needs them).

@@ -386,7 +386,7 @@ def test_add_a_passkey_then_sign_in_with_it_on_the_web(
     token = _csrf(client)
     client.post("/signin", data={"csrf_token": token, "email": person.email, "password": PASSWORD})
     account = client.get("/account")
-    assert 'data-passkey="register"' in account.text
+    assert f'data-passkey="register" data-csrf="{token}"' in account.text
     assert "You have no passkeys yet." in account.text
     options = client.post("/account/passkeys/options", json={"csrf_token": token})
     assert options.status_code == 200
@@ -452,7 +452,7 @@ def test_a_clinician_uses_a_passkey_instead_of_the_code_on_the_web(
     )
     assert signed.headers["location"] == "/signin/code"
     page = client.get("/signin/code")
-    assert 'data-passkey="second"' in page.text
+    assert f'data-passkey="second" data-csrf="{token}"' in page.text
     assert client.get("/clinic", follow_redirects=False).status_code == 303  # not yet
     asked = client.post("/signin/code/passkey/options", json={"csrf_token": token})
     done = client.post(

@@ -67,6 +67,9 @@ OPEN_PATHS = frozenset(
     "/signin/passkey",
     "/signin/code/passkey/options",
     "/signin/code/passkey",
+    # The service worker script holds no one's data; redirected to /signin before sign-in,
+    # the browser refuses to register it ("script behind a redirect", a console error).
+    "/sw.js",
 }
 _MIN_SECRET = 32
 

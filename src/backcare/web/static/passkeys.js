@@ -116,7 +116,14 @@
       const name = block.querySelector("[name=passkey_name]");
       if (name) body.name = name.value;
       const done = await post(finishUrl, body);
-      window.location.assign(done.redirect || "/");
+      const next = new URL(done.redirect || "/", window.location.href);
+      if (next.pathname === window.location.pathname && next.search === window.location.search) {
+        // Only the #part differs: assign() would not load the page again, so reload it.
+        window.location.hash = next.hash;
+        window.location.reload();
+      } else {
+        window.location.assign(next.href);
+      }
     } catch (error) {
       if (error && error.server && error.message) say(block, error.message);
       else say(block, "msgFailed");

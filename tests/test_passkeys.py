@@ -498,3 +498,37 @@ def test_removing_the_last_staff_factor_is_refused_on_the_account_page(
     assert refused.status_code == 409
     assert "only second factor" in refused.text
     assert ceremonies.of(clinician) == [passkey]
+
+
+@pytest.mark.parametrize(
+    ("totp", "passkey", "shown", "hidden"),
+    [
+        pytest.param(True, False, ['action="/signin/code"'], ["data-passkey"], id="code-only"),
+        pytest.param(
+            True, True, ['action="/signin/code"', 'data-passkey="second"'], [], id="code-or-passkey"
+        ),
+        pytest.param(
+            False, True, ['data-passkey="second"'], ['action="/signin/code"'], id="passkey-only"
+        ),
+        pytest.param(
+            False, False, ["no second step set up"], ["data-passkey", 'name="code"'], id="neither"
+        ),
+    ],
+)
+def test_the_second_step_page_offers_what_the_person_has(
+    client: TestClient,
+    new_person: Callable[..., Person],
+    ceremonies: Passkeys,
+    totp: bool,
+    passkey: bool,
+    shown: list[str],
+    hidden: list[str],
+) -> None:
+    admin = new_person("admin", totp=totp)
+    if passkey:
+        _register(ceremonies, admin)
+    token = _csrf(client)
+    client.post("/signin", data={"csrf_token": token, "email": admin.email, "password": PASSWORD})
+    page = client.get("/signin/code").text
+    assert [text for text in shown if text not in page] == []
+    assert [text for text in hidden if text in page] == []

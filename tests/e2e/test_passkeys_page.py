@@ -142,5 +142,13 @@ def test_add_a_passkey_then_sign_in_with_it(
             "credentials"
         ]
         assert used["signCount"] > kept["signCount"]
+
+        # A browser that holds no passkey for this site: the person is told in plain words.
+        page.get_by_role("button", name="Sign out", exact=True).click()
+        page.wait_for_url(f"{hosted}/signin")
+        cdp.send("WebAuthn.clearCredentials", {"authenticatorId": authenticator})
+        page.get_by_role("button", name="Sign in with a passkey").click()
+        page.locator("[data-passkey-status]", has_text="or sign in with your e-mail address and password").wait_for()
+        assert page.url == f"{hosted}/signin"
     finally:
         cdp.send("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": authenticator})

@@ -295,15 +295,17 @@ def signin_submit(
 @router.get("/signin/code")
 def code_page(request: Request, web: Web) -> Response:
     """The second step for clinicians and admins: the code from their app, or a passkey."""
-    return render(
-        request, "signin_code.html", {"has_passkey": _half_signed_has_passkey(request, web)}
-    )
+    return render(request, "signin_code.html", _second_steps(request, web))
 
 
-def _half_signed_has_passkey(request: Request, web: Web) -> bool:
+def _second_steps(request: Request, web: Web) -> dict[str, bool]:
+    """Which second steps the half-signed-in person has: a TOTP app, passkeys."""
     hosting = _hosting(web)
     found = hosting.accounts.session(request.cookies.get(SIGNIN_COOKIE))
-    return found is not None and bool(hosting.passkeys().of(found[0]))
+    if found is None:  # not signed in: the code form, which then says to sign in again
+        return {"has_totp": True, "has_passkey": False}
+    person = found[0]
+    return {"has_totp": person.has_totp, "has_passkey": bool(hosting.passkeys().of(person))}
 
 
 @router.post("/signin/code")
@@ -319,7 +321,7 @@ def code_submit(
     try:
         person = hosting.accounts.check_code(token, code, address=_client(request))
     except (SignInError, TooManyAttemptsError) as exc:
-        context = {"message": exc.message, "has_passkey": _half_signed_has_passkey(request, web)}
+        context = {"message": exc.message, **_second_steps(request, web)}
         return render(request, "signin_code.html", context, status=exc.status)
     return RedirectResponse("/clinic" if person.role == "clinician" else "/account", 303)
 

@@ -148,7 +148,8 @@ def test_add_a_passkey_then_sign_in_with_it(
         page.wait_for_url(f"{hosted}/signin")
         cdp.send("WebAuthn.clearCredentials", {"authenticatorId": authenticator})
         page.get_by_role("button", name="Sign in with a passkey").click()
-        page.locator("[data-passkey-status]", has_text="or sign in with your e-mail address and password").wait_for()
+        told = "Try again, or sign in with your e-mail address and password."
+        page.locator("[data-passkey-status]", has_text=told).wait_for()
         assert page.url == f"{hosted}/signin"
     finally:
         cdp.send("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": authenticator})

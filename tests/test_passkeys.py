@@ -77,7 +77,9 @@ def new_person(accounts: Accounts) -> Callable[..., Person]:
 
 def _register(ceremonies: Passkeys, person: Person, browser: str = "b1") -> SoftAuthenticator:
     device = SoftAuthenticator(origin=PUBLIC, rp_id=HOST)
-    options = ceremonies.registration_options(person, browser=browser)
+    options = ceremonies.registration_options(
+        person, browser=browser, password=PASSWORD, address="x"
+    )
     ceremonies.finish_registration(person, device.create(options), browser=browser, name="Phone")
     return device
 
@@ -109,7 +111,9 @@ def test_registration_options_ask_for_a_discoverable_verified_key_and_exclude_kn
 ) -> None:
     person = new_person()
     device = _register(ceremonies, person)
-    options = json.loads(ceremonies.registration_options(person, browser="b1"))
+    options = json.loads(
+        ceremonies.registration_options(person, browser="b1", password=PASSWORD, address="x")
+    )
     assert options["rp"] == {"name": "backcare", "id": HOST}
     assert options["authenticatorSelection"]["residentKey"] == "preferred"
     assert options["authenticatorSelection"]["userVerification"] == "preferred"
@@ -119,7 +123,7 @@ def test_registration_options_ask_for_a_discoverable_verified_key_and_exclude_kn
 
 def _registration_refusal(ceremonies: Passkeys, person: Person, case: str) -> Any:
     device = SoftAuthenticator(origin=PUBLIC, rp_id=HOST)
-    options = ceremonies.registration_options(person, browser="b1")
+    options = ceremonies.registration_options(person, browser="b1", password=PASSWORD, address="x")
     if case == "wrong origin":
         return device.create(options, origin="https://clinic.example.evil"), "b1"
     if case == "wrong rp id":
@@ -153,11 +157,25 @@ def test_a_bad_registration_is_refused_and_nothing_is_kept(
     assert len(ceremonies.of(person)) == before
 
 
+def test_adding_a_passkey_needs_the_password_again(
+    ceremonies: Passkeys, pg_url: str, new_person: Callable[..., Person]
+) -> None:
+    person = new_person()
+    before = _count(pg_url, person)
+    with pytest.raises(SignInError, match="no passkey was added"):
+        ceremonies.registration_options(
+            person, browser="b1", password="not it", address="192.0.2.1"
+        )
+    assert _count(pg_url, person) == (before[0], before[1] + 1)  # counted like a sign-in
+
+
 def test_another_persons_registration_challenge_is_refused(
     ceremonies: Passkeys, new_person: Callable[..., Person]
 ) -> None:
     alice, bob = new_person(), new_person()
-    options = ceremonies.registration_options(alice, browser="shared")
+    options = ceremonies.registration_options(
+        alice, browser="shared", password=PASSWORD, address="x"
+    )
     answer = SoftAuthenticator(origin=PUBLIC, rp_id=HOST).create(options)
     with pytest.raises(InputError):
         ceremonies.finish_registration(bob, answer, browser="shared")
@@ -329,7 +347,7 @@ def test_the_same_passkey_cannot_be_registered_twice(
 ) -> None:
     alice, bob = new_person(), new_person()
     device = _register(ceremonies, alice)
-    options = ceremonies.registration_options(bob, browser="b1")
+    options = ceremonies.registration_options(bob, browser="b1", password=PASSWORD, address="x")
     with pytest.raises(ConflictError):
         ceremonies.finish_registration(bob, device.create(options), browser="b1")
 
@@ -388,7 +406,9 @@ def test_add_a_passkey_then_sign_in_with_it_on_the_web(
     account = client.get("/account")
     assert f'data-passkey="register" data-csrf="{token}"' in account.text
     assert "You have no passkeys yet." in account.text
-    options = client.post("/account/passkeys/options", json={"csrf_token": token})
+    options = client.post(
+        "/account/passkeys/options", json={"csrf_token": token, "password": PASSWORD}
+    )
     assert options.status_code == 200
     device = SoftAuthenticator(origin=PUBLIC, rp_id=HOST)
     added = client.post(

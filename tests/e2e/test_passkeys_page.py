@@ -116,6 +116,7 @@ def test_add_a_passkey_then_sign_in_with_it(
 
         page.goto(f"{hosted}/account")
         page.fill("#passkey-name", "My phone")
+        page.fill("#passkey-password", PASSWORD)
         page.get_by_role("button", name="Add a passkey").click()
         page.locator("ul.passkeys li").wait_for()  # the page reloads with the new passkey
         assert page.url == f"{hosted}/account#passkeys"

@@ -16,6 +16,7 @@ the expected origin the public address, so an answer made for another site is re
   (:meth:`Passkeys.finish_second`); only that person's own passkeys are accepted.
 * The sign count must grow with each use, or the answer is refused as a possible clone
   (py_webauthn checks it; the new count is stored only if nobody moved it meanwhile).
+* Adding a passkey asks for the password again (a stolen session cannot add its own).
 * A clinician or admin cannot remove their last passkey if they have no TOTP either.
 """
 
@@ -38,6 +39,7 @@ from backcare.accounts import (
     SignInError,
     TooManyAttemptsError,
     _too_many,
+    verify_password,
 )
 from backcare.errors import ConflictError, FieldProblem, InputError, NotFoundError
 from backcare.i18n import N_, gettext
@@ -136,14 +138,34 @@ class Passkeys:
         with self._repos(write=False) as repos:
             return repos.passkeys.of(person.id)
 
-    def registration_options(self, person: Person, *, browser: str) -> str:
+    def registration_options(
+        self, person: Person, *, browser: str, password: str, address: str
+    ) -> str:
         """Options (JSON) for ``navigator.credentials.create``; the challenge is kept.
+
+        The password is asked again so that a stolen session cannot add a passkey of its
+        own and keep access after the session ends.
 
         Args:
             person: the signed-in person adding a passkey.
             browser: the browser's session token (the challenge is bound to it).
+            password: the person's password, to confirm.
+            address: where the request comes from (for throttling).
+
+        Raises:
+            TooManyAttemptsError: too many recent failures for the account or address.
+            SignInError: the password is not right.
         """
         from webauthn import generate_registration_options, options_to_json
+
+        account = person.email or ""
+        self._throttle(account, address)
+        with self._repos(write=False) as repos:
+            hashed = repos.people.credentials(person.id)[0]
+        if not verify_password(hashed, password):
+            with self._repos(write=True) as repos:
+                repos.people.add_failure(account=account, address=address, now=self.accounts.now())
+            raise SignInError(gettext("that password is not right; no passkey was added"))
         from webauthn.helpers.structs import (
             AuthenticatorSelectionCriteria,
             PublicKeyCredentialDescriptor,

@@ -48,6 +48,10 @@ class _Ask(BaseModel):
     csrf_token: str = Field(max_length=512)
 
 
+class _AskToAdd(_Ask):
+    password: str = Field(default="", max_length=1000)
+
+
 class _Answer(BaseModel):
     model_config = ConfigDict(extra="forbid")
     csrf_token: str = Field(max_length=512)
@@ -86,13 +90,17 @@ def _home(person: Person) -> str:
 
 
 @router.post("/account/passkeys/options")
-def register_options(request: Request, web: Web, body: _Ask) -> Response:
-    """Options to add a passkey to the signed-in account."""
+def register_options(request: Request, web: Web, body: _AskToAdd) -> Response:
+    """Options to add a passkey to the signed-in account (after the password, again)."""
     hosting = _checked(request, web, body.csrf_token)
     browser = request.cookies.get(SIGNIN_COOKIE) or ""
-    return _options(
-        _ceremonies(hosting).registration_options(request.state.person, browser=browser)
-    )
+    try:
+        options = _ceremonies(hosting).registration_options(
+            request.state.person, browser=browser, password=body.password, address=_client(request)
+        )
+    except (SignInError, TooManyAttemptsError) as exc:
+        return _refused(request, exc)
+    return _options(options)
 
 
 @router.post("/account/passkeys")

@@ -96,7 +96,10 @@
     button.disabled = true;
     say(block, "msgWorking");
     try {
-      const options = await post(optionsUrl, { csrf_token: csrf });
+      const ask = { csrf_token: csrf };
+      const password = block.querySelector("[name=password]");
+      if (password) ask.password = password.value;
+      const options = await post(optionsUrl, ask);
       let credential;
       try {
         credential =

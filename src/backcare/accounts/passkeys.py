@@ -157,6 +157,12 @@ class Passkeys:
             SignInError: the password is not right.
         """
         from webauthn import generate_registration_options, options_to_json
+        from webauthn.helpers.structs import (
+            AuthenticatorSelectionCriteria,
+            PublicKeyCredentialDescriptor,
+            ResidentKeyRequirement,
+            UserVerificationRequirement,
+        )
 
         account = person.email or ""
         self._throttle(account, address)
@@ -166,12 +172,6 @@ class Passkeys:
             with self._repos(write=True) as repos:
                 repos.people.add_failure(account=account, address=address, now=self.accounts.now())
             raise SignInError(gettext("that password is not right; no passkey was added"))
-        from webauthn.helpers.structs import (
-            AuthenticatorSelectionCriteria,
-            PublicKeyCredentialDescriptor,
-            ResidentKeyRequirement,
-            UserVerificationRequirement,
-        )
 
         existing = [
             PublicKeyCredentialDescriptor(id=_bytes(passkey.credential_id))

@@ -18,13 +18,12 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
-from backcare.accounts import SignInError, TooManyAttemptsError
-from backcare.accounts.passkeys import CHALLENGE_SECONDS, Passkeys
-from backcare.errors import BackcareError, ConflictError, NotFoundError
+from backcare.accounts import SignInError
+from backcare.accounts.passkeys import CHALLENGE_SECONDS
+from backcare.errors import ConflictError, NotFoundError
 from backcare.i18n import gettext
 from backcare.store.people import Person
 from backcare.web.dependencies import CsrfChecked, Web
-from backcare.web.errors import envelope, error_response
 from backcare.web.hosted import (
     SIGNIN_COOKIE,
     Hosting,
@@ -59,10 +58,6 @@ class _Answer(BaseModel):
     name: str = Field(default="", max_length=200)
 
 
-def _ceremonies(hosting: Hosting) -> Passkeys:
-    return hosting.passkeys()
-
-
 def _checked(request: Request, web: Web, token: str) -> Hosting:
     check_csrf(web.signer, cookie=request.cookies.get(CSRF_COOKIE), field=token)
     return _hosting(web)
@@ -74,10 +69,6 @@ def _client(request: Request) -> str:
 
 def _options(text: str) -> Response:
     return Response(text, media_type="application/json")
-
-
-def _refused(request: Request, exc: BackcareError) -> Response:
-    return error_response(request, exc.status, envelope(exc.status, exc.code, exc.message))
 
 
 def _home(person: Person) -> str:
@@ -94,12 +85,9 @@ def register_options(request: Request, web: Web, body: _AskToAdd) -> Response:
     """Options to add a passkey to the signed-in account (after the password, again)."""
     hosting = _checked(request, web, body.csrf_token)
     browser = request.cookies.get(SIGNIN_COOKIE) or ""
-    try:
-        options = _ceremonies(hosting).registration_options(
-            request.state.person, browser=browser, password=body.password, address=_client(request)
-        )
-    except (SignInError, TooManyAttemptsError) as exc:
-        return _refused(request, exc)
+    options = hosting.passkeys().registration_options(
+        request.state.person, browser=browser, password=body.password, address=_client(request)
+    )
     return _options(options)
 
 
@@ -108,7 +96,7 @@ def register_finish(request: Request, web: Web, body: _Answer) -> Response:
     """Keep the new passkey; the page then reloads the account page."""
     hosting = _checked(request, web, body.csrf_token)
     browser = request.cookies.get(SIGNIN_COOKIE) or ""
-    _ceremonies(hosting).finish_registration(
+    hosting.passkeys().finish_registration(
         request.state.person, body.credential, browser=browser, name=body.name
     )
     return JSONResponse({"redirect": "/account#passkeys"}, status_code=201)
@@ -120,7 +108,7 @@ def remove(request: Request, web: Web, _csrf: CsrfChecked, passkey_id: int) -> R
     hosting = _hosting(web)
     person: Person = request.state.person
     try:
-        _ceremonies(hosting).remove(person, passkey_id)
+        hosting.passkeys().remove(person, passkey_id)
     except (ConflictError, NotFoundError) as exc:
         context = {**account_context(hosting, person), "passkey_message": exc.message}
         return render(request, "account.html", context, status=exc.status)
@@ -135,7 +123,7 @@ def signin_options(request: Request, web: Web, body: _Ask) -> Response:
     """Options to sign in with any passkey of this site the browser holds."""
     hosting = _checked(request, web, body.csrf_token)
     browser = secrets.token_urlsafe(32)
-    response = _options(_ceremonies(hosting).signin_options(browser=browser))
+    response = _options(hosting.passkeys().signin_options(browser=browser))
     response.set_cookie(
         PASSKEY_COOKIE,
         browser,
@@ -153,12 +141,9 @@ def signin_finish(request: Request, web: Web, body: _Answer) -> Response:
     """Sign in with the passkey: a fresh session (the old cookie is ended), fully signed in."""
     hosting = _checked(request, web, body.csrf_token)
     browser = request.cookies.get(PASSKEY_COOKIE) or ""
-    try:
-        started = _ceremonies(hosting).finish_signin(
-            body.credential, browser=browser, address=_client(request)
-        )
-    except (SignInError, TooManyAttemptsError) as exc:
-        return _refused(request, exc)
+    started = hosting.passkeys().finish_signin(
+        body.credential, browser=browser, address=_client(request)
+    )
     target = _home(started.person)
     response = _start_session(
         request, hosting, started.token, target, JSONResponse({"redirect": target})
@@ -174,9 +159,8 @@ def second_options(request: Request, web: Web, body: _Ask) -> Response:
     token = request.cookies.get(SIGNIN_COOKIE) or ""
     found = hosting.accounts.session(token)
     if found is None:
-        exc = SignInError(gettext("please sign in again"))
-        return _refused(request, exc)
-    return _options(_ceremonies(hosting).signin_options(browser=token, person=found[0]))
+        raise SignInError(gettext("please sign in again"))
+    return _options(hosting.passkeys().signin_options(browser=token, person=found[0]))
 
 
 @router.post("/signin/code/passkey")
@@ -184,10 +168,7 @@ def second_finish(request: Request, web: Web, body: _Answer) -> Response:
     """Check the passkey instead of the code; the session then counts as signed in."""
     hosting = _checked(request, web, body.csrf_token)
     token = request.cookies.get(SIGNIN_COOKIE) or ""
-    try:
-        person = _ceremonies(hosting).finish_second(
-            body.credential, token=token, address=_client(request)
-        )
-    except (SignInError, TooManyAttemptsError) as exc:
-        return _refused(request, exc)
+    person = hosting.passkeys().finish_second(
+        body.credential, token=token, address=_client(request)
+    )
     return JSONResponse({"redirect": _home(person)})

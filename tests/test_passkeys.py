@@ -19,6 +19,8 @@ import pyotp
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from backcare.accounts import ACCOUNT_LIMIT, Accounts, SignInError, TooManyAttemptsError
 from backcare.accounts.passkeys import Passkeys
@@ -26,7 +28,7 @@ from backcare.errors import ConflictError, InputError, NotFoundError
 from backcare.settings import Settings
 from backcare.store import open_store
 from backcare.store.database import migrate
-from backcare.store.people import Person
+from backcare.store.people import PeopleRepository, Person
 from backcare.web.app import create_hosted_app
 from backcare.web.hosted import SIGNIN_COOKIE
 from soft_authenticator import SoftAuthenticator, b64url, unb64url
@@ -249,6 +251,44 @@ def _count(url: str, person: Person) -> tuple[int, int]:
         return int(sessions), int(failures)
     finally:
         engine.dispose()
+
+
+@given(
+    part=st.sampled_from(["clientDataJSON", "authenticatorData", "signature"]),
+    where=st.floats(min_value=0, max_value=1, exclude_max=True),
+    bit=st.integers(min_value=0, max_value=7),
+)
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_any_changed_bit_of_a_signed_answer_is_refused(
+    ceremonies: Passkeys, accounts: Accounts, part: str, where: float, bit: int
+) -> None:
+    person = _someone(ceremonies, accounts)
+    device = _devices[person.id]
+    answer = device.get(ceremonies.signin_options(browser="h"))
+    data = bytearray(unb64url(answer["response"][part]))
+    data[int(where * len(data))] ^= 1 << bit
+    answer["response"][part] = b64url(bytes(data))
+    with accounts.store.write() as repo:  # each example starts unthrottled
+        PeopleRepository(repo.session).clear_failures(person.email or "")
+    with pytest.raises((SignInError, InputError)):
+        ceremonies.finish_signin(answer, browser="h", address=f"bits-{next(_made)}")
+    device.sign_count -= 1  # the refused answer's count was never stored
+
+
+_devices: dict[int, SoftAuthenticator] = {}
+
+
+def _someone(ceremonies: Passkeys, accounts: Accounts) -> Person:
+    """One patient with one passkey, made once for the property test's examples."""
+    found = accounts.person_by_email("changed-bits@example.org")
+    if found is None:
+        found = accounts.add_person(
+            email="changed-bits@example.org", role="patient", password=PASSWORD
+        )
+        _devices[found.id] = _register(ceremonies, found)
+    return found
 
 
 def test_passkey_sign_in_is_throttled_per_account(

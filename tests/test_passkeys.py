@@ -592,3 +592,21 @@ def test_the_second_step_page_offers_what_the_person_has(
     page = client.get("/signin/code").text
     assert [text for text in shown if text not in page] == []
     assert [text for text in hidden if text in page] == []
+
+
+def test_an_erased_account_takes_its_passkeys_with_it(
+    ceremonies: Passkeys, accounts: Accounts, pg_url: str, new_person: Callable[..., Person]
+) -> None:
+    person = new_person()
+    _register(ceremonies, person)
+    accounts.erase(person, PASSWORD)
+    engine = sa.create_engine(pg_url)
+    try:
+        with engine.connect() as connection:
+            left = connection.execute(
+                sa.text("SELECT count(*) FROM webauthn_credentials WHERE user_id = :p"),
+                {"p": person.id},
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert left == 0

@@ -216,6 +216,10 @@ class PeopleRepository:
         ).one()
         return row.password_hash, row.totp_secret
 
+    def lock(self, person_id: int) -> None:
+        """Lock the account's row until the transaction ends (PostgreSQL; SQLite has one writer)."""
+        self.session.execute(select(_U.id).where(_U.id == person_id).with_for_update())
+
     def set_password_hash(self, person_id: int, password_hash: str) -> None:
         """Replace the account's password hash."""
         self.session.execute(

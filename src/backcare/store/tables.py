@@ -56,6 +56,8 @@ __all__ = [
     "Preference",
     "User",
     "WebSession",
+    "WebauthnChallenge",
+    "WebauthnCredential",
     "metadata",
 ]
 
@@ -309,6 +311,36 @@ class WebSession(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     verified: Mapped[bool] = mapped_column(Boolean, server_default=false())
+
+
+class WebauthnCredential(Base):
+    """A passkey: the public key and sign count of one of a person's authenticators."""
+
+    __tablename__ = "webauthn_credentials"
+    __table_args__ = (Index("ix_webauthn_credentials_user_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    credential_id: Mapped[str] = mapped_column(String(1400), unique=True)  # base64url
+    public_key: Mapped[str] = mapped_column(Text)  # base64url of the COSE key
+    sign_count: Mapped[int] = mapped_column(Integer, server_default="0")
+    transports: Mapped[str] = mapped_column(String(200), server_default="")
+    name: Mapped[str] = mapped_column(String(60), server_default="")
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+
+
+class WebauthnChallenge(Base):
+    """A passkey ceremony's random challenge: single-use, short-lived, bound to a browser."""
+
+    __tablename__ = "webauthn_challenges"
+
+    challenge_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(12))
+    browser_hash: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
 
 
 class LoginAttempt(Base):

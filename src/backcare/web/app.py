@@ -140,9 +140,10 @@ def create_app(
     app.include_router(questionnaires.api_router)
     app.include_router(questionnaires.page_router)
     if hosting is not None:
-        from backcare.web import hosted, reminders
+        from backcare.web import hosted, passkeys, reminders
 
         app.include_router(hosted.router)
+        app.include_router(passkeys.router)
         app.include_router(reminders.router)
         app.gate = lambda stack: hosted.SignInGate(stack, hosting)
         allowed_hosts = {hosting.host}

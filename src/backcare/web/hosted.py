@@ -31,6 +31,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from backcare.accounts import SESSION_HOURS, Accounts, SignInError, TooManyAttemptsError
+from backcare.accounts.passkeys import Passkeys
 from backcare.diary import Diary
 from backcare.diary.service import EpisodeHistory
 from backcare.errors import BackcareError, FieldProblem, InputError, NotFoundError, StoreError
@@ -63,7 +64,15 @@ SIGNIN_COOKIE = "backcare_signin"
 #: Paths served without a signed-in session.
 OPEN_PATHS = frozenset(
     {"/signin", "/signin/code", "/join", "/reset", "/reset/new", "/api/v1/health"}
-)
+) | {  # passkey sign-in and second step (web.passkeys); they check their own session
+    "/signin/passkey/options",
+    "/signin/passkey",
+    "/signin/code/passkey/options",
+    "/signin/code/passkey",
+    # The service worker script holds no one's data; redirected to /signin before sign-in,
+    # the browser refuses to register it ("script behind a redirect", a console error).
+    "/sw.js",
+}
 _MIN_SECRET = 32
 
 router = APIRouter(include_in_schema=False)
@@ -86,6 +95,12 @@ class Hosting:
     secure: bool
     self_registration: bool = False
     public_url: str = ""
+
+    def passkeys(self) -> Passkeys:
+        """The passkey ceremonies of this server (relying party: the public host and origin)."""
+        parts = urlsplit(self.public_url)
+        origin = f"{parts.scheme}://{parts.netloc}" if parts.netloc else f"https://{self.host}"
+        return Passkeys(self.accounts, rp_id=self.host, origin=origin)
 
     def diary_for(self, person: Person, engine: Engine, *, address: str) -> Diary:
         """The signed-in patient's own diary (scoped to their records).
@@ -237,8 +252,11 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-def _start_session(request: Request, hosting: Hosting, token: str, target: str) -> Response:
-    response = RedirectResponse(target, status_code=303)
+def _start_session(
+    request: Request, hosting: Hosting, token: str, target: str, response: Response | None = None
+) -> Response:
+    """Set the new session's cookie on ``response`` (default: a redirect to ``target``)."""
+    response = response if response is not None else RedirectResponse(target, status_code=303)
     old = request.cookies.get(SIGNIN_COOKIE)
     if old:  # rotation: whatever the browser held before is ended, never reused
         hosting.accounts.sign_out(old)
@@ -284,9 +302,19 @@ def signin_submit(
 
 
 @router.get("/signin/code")
-async def code_page(request: Request) -> Response:
-    """The second step for clinicians and admins: the code from their authenticator app."""
-    return render(request, "signin_code.html")
+def code_page(request: Request, web: Web) -> Response:
+    """The second step for clinicians and admins: the code from their app, or a passkey."""
+    return render(request, "signin_code.html", _second_steps(request, web))
+
+
+def _second_steps(request: Request, web: Web) -> dict[str, bool]:
+    """Which second steps the half-signed-in person has: a TOTP app, passkeys."""
+    hosting = _hosting(web)
+    found = hosting.accounts.session(request.cookies.get(SIGNIN_COOKIE))
+    if found is None:  # not signed in: the code form, which then says to sign in again
+        return {"has_totp": True, "has_passkey": False}
+    person = found[0]
+    return {"has_totp": person.has_totp, "has_passkey": bool(hosting.passkeys().of(person))}
 
 
 @router.post("/signin/code")
@@ -302,7 +330,8 @@ def code_submit(
     try:
         person = hosting.accounts.check_code(token, code, address=_client(request))
     except (SignInError, TooManyAttemptsError) as exc:
-        return render(request, "signin_code.html", {"message": exc.message}, status=exc.status)
+        context = {"message": exc.message, **_second_steps(request, web)}
+        return render(request, "signin_code.html", context, status=exc.status)
     return RedirectResponse("/clinic" if person.role == "clinician" else "/account", 303)
 
 
@@ -342,9 +371,14 @@ _ACTIONS = {
 
 @router.get("/account")
 def account_page(request: Request, web: Web) -> Response:
-    """Who is signed in, signing out, and (for a patient) who has looked at their record."""
+    """Who is signed in, passkeys, signing out, and (for a patient) who looked at their record."""
     hosting = _hosting(web)
     person: Person = request.state.person
+    return render(request, "account.html", account_context(hosting, person))
+
+
+def account_context(hosting: Hosting, person: Person) -> dict[str, Any]:
+    """What the account page shows the person."""
     looked: list[dict[str, Any]] = []
     if person.role == "patient":
         names: dict[int, str] = {}
@@ -358,7 +392,7 @@ def account_page(request: Request, web: Web) -> Response:
                 )
             what = gettext(_ACTIONS[row.action]) if row.action in _ACTIONS else row.action
             looked.append({"at": row.at, "who": names[row.actor_id], "what": what})
-    return render(request, "account.html", {"person": person, "looked": looked})
+    return {"person": person, "looked": looked, "passkeys": hosting.passkeys().of(person)}
 
 
 @router.post("/account/delete")
@@ -377,7 +411,7 @@ def account_delete(
         return render(
             request,
             "account.html",
-            {"person": person, "looked": [], "message": exc.message},
+            {**account_context(hosting, person), "message": exc.message},
             status=exc.status,
         )
     response = RedirectResponse("/signin", status_code=303)

@@ -170,6 +170,7 @@ def test_a_questionnaire_text_is_kept_in_the_active_language(language: str, show
 
 _STRFTIME = {
     "time": "%H:%M",
+    "time_seconds": "%H:%M:%S",
     "weekday": "%a",
     "weekday_day": "%a %d",
     "day_month": "%d %b",

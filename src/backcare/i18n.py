@@ -325,6 +325,7 @@ def in_language(value: object) -> object:
 #: names in the active language. In English each gives what strftime gave before.
 DATE_STYLES: Mapping[str, str] = {
     "time": "HH:mm",  # 14:05
+    "time_seconds": "HH:mm:ss",  # 14:05:09
     "weekday": "EEE",  # Mon
     "weekday_day": "EEE dd",  # Mon 30
     "day_month": "dd MMM",  # 30 Nov

@@ -12,13 +12,13 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from backcare.errors import FieldProblem, InputError
-from backcare.i18n import gettext
+from backcare.i18n import format_when, gettext
 from backcare.locations import write_private
 from backcare.measures import nrs_mcid
 
@@ -212,15 +212,36 @@ def draw_figure(
     axes.set_title(title)
     axes.grid(alpha=0.3)
     axes.legend(loc="upper right", fontsize="small")
-    # Dates without sub-second noise ("13:41", never "13:41.200000") even when check-ins
-    # are minutes apart; ConciseDateFormatter puts the day once in the offset.
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+    # Tick labels in the active language (Babel), never with sub-second noise: clock times
+    # when the check-ins span under two days (with seconds under ten minutes), else day and
+    # month; the axis label gives the whole range with years.
+    from matplotlib.dates import AutoDateLocator, num2date
+    from matplotlib.ticker import FuncFormatter
 
+    first, last = min(times), max(times)
+    span = last - first
+    style = (
+        "time_seconds"
+        if span < timedelta(minutes=10)
+        else "time"
+        if span < timedelta(days=2)
+        else "day_month"
+    )
     locator = AutoDateLocator(minticks=3, maxticks=7)  # type: ignore[no-untyped-call]  # untyped in matplotlib's stubs
-    formatter = ConciseDateFormatter(locator)  # type: ignore[no-untyped-call]  # likewise
-    formatter.formats = ["%Y", "%b", "%d %b", "%H:%M", "%H:%M", "%H:%M:%S"]
-    formatter.zero_formats = ["", "%Y", "%b", "%d %b", "%H:%M", "%H:%M"]
-    formatter.offset_formats = ["", "%Y", "%b %Y", "%d %b %Y", "%d %b %Y", "%d %b %Y %H:%M"]
+
+    # The plotted times are naive wall-clock times, which matplotlib reads as UTC.
+    def tick(value: float, _position: int | None) -> str:
+        at: datetime = num2date(value)  # type: ignore[no-untyped-call]  # untyped in the stubs
+        return format_when(at.replace(tzinfo=None), style)
+
+    formatter = FuncFormatter(tick)
+    axes.set_xlabel(
+        format_when(first, "date")
+        if first.date() == last.date()
+        else gettext("{first} to {last}").format(
+            first=format_when(first, "date"), last=format_when(last, "date")
+        )
+    )
     axes.xaxis.set_major_locator(locator)
     axes.xaxis.set_major_formatter(formatter)
     return figure

@@ -540,11 +540,16 @@ def test_extract_command_prints_contract_v1_from_a_file(
 @pytest.mark.parametrize(
     ("args", "field"),
     [
-        pytest.param(["extract", "--json", "/nonexistent/story.txt"], "--json", id="missing-file"),
+        # A file that cannot be read is named, as every command that reads one names it.
+        pytest.param(
+            ["extract", "--json", "/nonexistent/story.txt"],
+            "/nonexistent/story.txt: No such file or directory",
+            id="missing-file",
+        ),
         pytest.param(["extract", "--json", "-", "--now", "Tuesday"], "--now", id="bad-now"),
     ],
 )
-def test_extract_command_names_the_bad_option(
+def test_extract_command_names_the_bad_option_or_file(
     args: list[str], field: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))

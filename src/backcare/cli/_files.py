@@ -26,8 +26,15 @@ def read_text(source: str, *, what: str) -> str:
         return Path(source).read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ImportFormatError(
-            _("the {what} is not UTF-8 text").format(what=_(what)),
-            problems=[FieldProblem(source, str(exc))],
+            _("cannot read the {what}").format(what=_(what)),
+            problems=[
+                FieldProblem(
+                    source,
+                    _("not UTF-8 text (byte {byte}: {reason})").format(
+                        byte=exc.start, reason=exc.reason
+                    ),
+                )
+            ],
         ) from exc
     except OSError as exc:
         raise InputError(

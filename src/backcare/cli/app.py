@@ -7,13 +7,13 @@ scriptable ``assess --json`` path stays fast.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from backcare.cli._files import load_json
 from backcare.cli._options import EMERGENCY_EXIT_STATUS
 from backcare.errors import FieldProblem, InputError
 
@@ -81,50 +81,6 @@ def interactive(
             )
 
 
-def _read_json(source: str) -> Any:
-    """Read JSON from a file path or ``-`` (standard input)."""
-    from backcare.i18n import gettext
-
-    try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(
-            gettext("cannot read the answers"),
-            problems=[FieldProblem(source, exc.strerror or str(exc))],
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            gettext("cannot read the answers"),
-            problems=[
-                FieldProblem(
-                    source,
-                    gettext("not UTF-8 text (byte {byte}: {reason})").format(
-                        byte=exc.start, reason=exc.reason
-                    ),
-                )
-            ],
-        ) from exc
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            gettext("the answers are not valid JSON"),
-            problems=[
-                FieldProblem(
-                    source,
-                    gettext("line {line} column {column}: {problem}").format(
-                        line=exc.lineno, column=exc.colno, problem=exc.msg
-                    ),
-                )
-            ],
-        ) from exc
-    except (RecursionError, ValueError) as exc:  # nested thousands deep; a huge integer
-        raise InputError(
-            gettext("the answers cannot be read"),
-            problems=[FieldProblem(source, gettext("nested too deeply, or a number too large"))],
-        ) from exc
-
-
 @app.command()
 def assess(
     json_source: Annotated[
@@ -155,7 +111,7 @@ def assess(
     source = json_source if json_source is not None else input_source
     assert source is not None
     engine = default_engine()
-    assessment = engine.assess(_read_json(source))
+    assessment = engine.assess(load_json(source))
     if json_source is not None:
         sys.stdout.write(assessment.model_dump_json(indent=2) + "\n")
         _keep_protocol(engine)

@@ -8,32 +8,15 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from backcare.cli._files import read_text
 from backcare.errors import FieldProblem, InputError
-from backcare.i18n import gettext
+from backcare.i18n import N_, gettext
 
 __all__ = ["register"]
-
-
-def _read_text(source: str) -> str:
-    try:
-        if source == "-":
-            return sys.stdin.read()
-        return Path(source).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(
-            gettext("cannot read the text"),
-            problems=[FieldProblem("--json", f"{source}: {exc.strerror}")],
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            gettext("cannot read the text"),
-            problems=[FieldProblem("--json", gettext("{source}: not UTF-8").format(source=source))],
-        ) from exc
 
 
 def extract_command(
@@ -70,7 +53,7 @@ def extract_command(
                 gettext("invalid --now"),
                 problems=[FieldProblem("--now", gettext("use YYYY-MM-DDTHH:MM"))],
             ) from None
-    text = _read_text(source)
+    text = read_text(source, what=N_("text"))
     sys.stdout.write(extract(text, now=when).model_dump_json(indent=2) + "\n")
 
 

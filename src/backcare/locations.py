@@ -18,6 +18,9 @@ import stat
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TypeVar
+
+_T = TypeVar("_T")
 
 __all__ = [
     "PRIVATE_FILE",
@@ -26,6 +29,8 @@ __all__ = [
     "create_private_file",
     "exposed",
     "private_folder",
+    "read_cached",
+    "write_cached",
     "write_private",
 ]
 
@@ -101,3 +106,49 @@ def cache_folder(environ: Mapping[str, str] | None = None) -> str:
     from platformdirs import user_cache_dir  # pragma: no cover - not the CI platform
 
     return user_cache_dir("backcare", appauthor=False)  # pragma: no cover
+
+
+# --- pickled caches (the validated knowledge base, the free-text pipeline) ----------------
+
+
+def read_cached(path: Path | None, kind: type[_T]) -> _T | None:
+    """The object pickled at ``path`` if it is a ``kind``; ``None`` when missing or stale.
+
+    A cache file written by another version may name classes that have moved or changed:
+    any such failure means "rebuild", never an error.
+    """
+    import pickle
+
+    if path is None:
+        return None
+    try:
+        with path.open("rb") as handle:
+            cached = pickle.load(handle)
+    except (
+        OSError,
+        pickle.PickleError,
+        EOFError,
+        AttributeError,
+        ImportError,  # a class the pickle names has moved since it was written
+        TypeError,
+        ValueError,
+        KeyError,
+    ):
+        return None
+    return cached if isinstance(cached, kind) else None
+
+
+def write_cached(path: Path | None, value: object) -> None:
+    """Pickle ``value`` to ``path`` atomically; a read-only or full folder only costs speed."""
+    import pickle
+
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        with partial.open("wb") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, path)  # atomic: a reader never sees half a file
+    except OSError:
+        pass

@@ -14,8 +14,6 @@ exists and draws both positions. Any problem raises
 from __future__ import annotations
 
 import itertools
-import os
-import pickle
 import zlib
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
@@ -33,6 +31,7 @@ from backcare.i18n import active_language
 from backcare.knowledge._thresholds import fill_thresholds, threshold_problems
 from backcare.knowledge.drawings import drawing_problems
 from backcare.knowledge.schema import Condition, KnowledgeBase
+from backcare.locations import read_cached, write_cached
 
 __all__ = ["DERIVED_VALUES", "REQUIRED_MESSAGES", "answer_paths", "load_knowledge_base"]
 
@@ -111,25 +110,11 @@ def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
 def _load_default(language: str) -> KnowledgeBase:
     directory = Path(str(resources.files("backcare.knowledge") / "data"))
     cache = _cache_path(directory, language)
-    if cache is not None:
-        try:
-            with cache.open("rb") as handle:
-                cached = pickle.load(handle)
-            if isinstance(cached, KnowledgeBase):
-                return cached
-        except (
-            OSError,
-            pickle.PickleError,
-            EOFError,
-            AttributeError,
-            ImportError,  # a class the pickle names has moved since it was written
-            TypeError,
-            ValueError,
-        ):
-            pass  # missing or stale: rebuild below
+    cached = read_cached(cache, KnowledgeBase)
+    if cached is not None:
+        return cached
     kb = _load(directory)
-    if cache is not None:
-        _write_cache(cache, kb)
+    write_cached(cache, kb)
     return kb
 
 
@@ -165,17 +150,6 @@ def _package_version() -> str:
     from backcare._version import __version__
 
     return __version__
-
-
-def _write_cache(path: Path, kb: KnowledgeBase) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        with partial.open("wb") as handle:
-            pickle.dump(kb, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(partial, path)  # atomic: a reader never sees half a file
-    except OSError:
-        pass  # a read-only or full cache folder only costs speed
 
 
 def _load(directory: Path) -> KnowledgeBase:

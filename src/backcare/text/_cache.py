@@ -13,12 +13,12 @@ or unwritable cache only costs speed.
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
 import sys
 from importlib import metadata, resources
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from backcare.locations import read_cached, write_cached
 
 if TYPE_CHECKING:
     from backcare.text._pipeline import Pipeline
@@ -57,34 +57,9 @@ def read_cache(path: Path | None) -> Pipeline | None:
     """The cached pipeline, or ``None`` when it is missing, stale or unreadable."""
     from backcare.text._pipeline import Pipeline
 
-    if path is None:
-        return None
-    try:
-        with path.open("rb") as handle:
-            cached = pickle.load(handle)
-    except (
-        OSError,
-        pickle.PickleError,
-        EOFError,
-        AttributeError,
-        ImportError,  # a class the pickle names has moved since it was written
-        TypeError,
-        ValueError,
-        KeyError,
-    ):
-        return None
-    return cached if isinstance(cached, Pipeline) else None
+    return read_cached(path, Pipeline)
 
 
 def write_cache(path: Path | None, pipeline: Pipeline) -> None:
     """Store ``pipeline`` atomically; a read-only or full cache folder only costs speed."""
-    if path is None:
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        with partial.open("wb") as handle:
-            pickle.dump(pipeline, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(partial, path)  # atomic: a reader never sees half a file
-    except OSError:
-        pass
+    write_cached(path, pipeline)

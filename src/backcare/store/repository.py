@@ -646,8 +646,15 @@ class DiaryRepository:
         rows = self.session.execute(query.order_by(_C.recorded_at, _C.id)).all()
         if not with_details:
             return [decoder.checkin(row) for row in rows]
-        wanted = {row.id for row in rows}
-        return [c for c in self.history(episode_id)[0] if c.id in wanted]
+        # Only these check-ins' details: the week view of a ten-year diary reads 8 days.
+        ids = [row.id for row in rows]
+        doses = [
+            _dose(row)
+            for row in self.session.execute(
+                select(*_DOSE_COLUMNS).where(_D.checkin_id.in_(ids)).order_by(_D.taken_at, _D.id)
+            )
+        ]
+        return self._with_details(rows, ids, doses)
 
     def _first(
         self, *where: Any, descending: bool = False, activities: bool = True

@@ -14,7 +14,7 @@ from tests.store_fixtures import FakeClock, clock, diary, store, store_url  # no
 from tests.web_support import start_episode, web_client
 
 from backcare import Engine
-from backcare.diary import ActionCount, ActivityScore, Diary, SelfCareAction
+from backcare.diary import ActionCount, ActivityScore, CheckInEntry, Diary, SelfCareAction
 from backcare.domain.enums import TriageLevel
 from backcare.store import NewCheckIn, NewDose, NewEpisode, Store
 from backcare.web.paging import decode_cursor, encode_cursor
@@ -106,6 +106,25 @@ def test_pages_hold_every_check_in_and_dose_once_in_order(long_diary: Diary, lim
 
 def test_the_trend_of_a_page_is_the_trend_of_the_whole_episode(long_diary: Diary) -> None:
     assert long_diary.history_page(limit=5).trend == long_diary.trend()
+
+
+@pytest.mark.parametrize(
+    "resolved", [pytest.param(False, id="active"), pytest.param(True, id="resolved")]
+)
+def test_the_page_with_its_plan_gives_the_plan_of_the_episode(
+    long_diary: Diary,
+    clock: FakeClock,  # noqa: F811
+    resolved: bool,
+) -> None:
+    # An update of the answers counts: the plan the page shows is the plan itself.
+    long_diary.check_in(CheckInEntry(pain=4, answers={"red_flags": {"fever": False}}))
+    if resolved:
+        long_diary.resolve()
+        clock.advance(days=3)
+    page = long_diary.history_page(limit=5, with_plan=True)
+    assert page.assessment is not None
+    assert page.assessment == long_diary.plan()
+    assert long_diary.history_page(limit=5).assessment is None
 
 
 @pytest.mark.parametrize(

@@ -221,3 +221,18 @@ def test_the_diary_page_links_to_older_check_ins(client: TestClient) -> None:
     assert "Older check-ins" not in second
     assert '<a href="/diary">Newest check-ins</a>' in second
     assert "52 check-ins" in second  # the chart is of the whole episode
+
+
+def test_a_server_freezes_what_it_built_so_full_collections_skip_it(engine: Engine) -> None:
+    import gc
+
+    from backcare.web.app import create_app, freeze_start_up
+
+    app = create_app(engine=engine, database_url="sqlite://")
+    try:
+        freeze_start_up()
+        # The app's objects are out of the collector's passes (the diary page's p99 tail).
+        assert gc.get_freeze_count() > 0
+        assert not any(gc.is_tracked(o) and o is app for o in gc.get_objects())
+    finally:
+        gc.unfreeze()  # this test process builds many apps: collect them as usual

@@ -4,7 +4,10 @@ Seeds one episode with a check-in a day for ten years (PSFS ratings, four self-c
 actions and one or two doses each: the ``bench_diary`` document), then requests the
 history page ``/diary``, its JSON twin ``/api/v1/diary/history`` (the first page) and
 the next page of check-ins (its ``next`` cursor) through the app in process, and
-reports p50 and p99 over ``ROUNDS`` requests each.
+reports p50 and p99 over ``ROUNDS`` requests each, in wall time and, beside it, in CPU
+time of this process (a request that waited for a CPU on a busy machine shows in the
+first, not the second). The app's start-up objects are frozen as the servers do it
+(:func:`backcare.web.app.freeze_start_up`).
 
 PostgreSQL runs when ``BACKCARE_BENCH_POSTGRES_URL`` (or ``BACKCARE_TEST_POSTGRES_URL``)
 is set; the benchmark makes and drops its own schema there.

@@ -27,6 +27,7 @@ HEADLINE = {
     "bench_engine": "ratio_assess_to_validate",
     "bench_cli": "ratio_cli_to_bare_python",
     "bench_web": "ratio_assess_to_health",
+    "bench_hosted": "ratio_2_to_1_workers",
 }
 
 

@@ -14,7 +14,7 @@ from tests.store_fixtures import FakeClock, clock, diary, store, store_url  # no
 from tests.web_support import start_episode, web_client
 
 from backcare import Engine
-from backcare.diary import ActionCount, ActivityScore, Diary, SelfCareAction
+from backcare.diary import ActionCount, ActivityScore, CheckInEntry, Diary, SelfCareAction
 from backcare.domain.enums import TriageLevel
 from backcare.store import NewCheckIn, NewDose, NewEpisode, Store
 from backcare.web.paging import decode_cursor, encode_cursor
@@ -106,6 +106,25 @@ def test_pages_hold_every_check_in_and_dose_once_in_order(long_diary: Diary, lim
 
 def test_the_trend_of_a_page_is_the_trend_of_the_whole_episode(long_diary: Diary) -> None:
     assert long_diary.history_page(limit=5).trend == long_diary.trend()
+
+
+@pytest.mark.parametrize(
+    "resolved", [pytest.param(False, id="active"), pytest.param(True, id="resolved")]
+)
+def test_the_page_with_its_plan_gives_the_plan_of_the_episode(
+    long_diary: Diary,
+    clock: FakeClock,  # noqa: F811
+    resolved: bool,
+) -> None:
+    # An update of the answers counts: the plan the page shows is the plan itself.
+    long_diary.check_in(CheckInEntry(pain=4, answers={"red_flags": {"fever": False}}))
+    if resolved:
+        long_diary.resolve()
+        clock.advance(days=3)
+    page = long_diary.history_page(limit=5, with_plan=True)
+    assert page.assessment is not None
+    assert page.assessment == long_diary.plan()
+    assert long_diary.history_page(limit=5).assessment is None
 
 
 @pytest.mark.parametrize(
@@ -202,3 +221,18 @@ def test_the_diary_page_links_to_older_check_ins(client: TestClient) -> None:
     assert "Older check-ins" not in second
     assert '<a href="/diary">Newest check-ins</a>' in second
     assert "52 check-ins" in second  # the chart is of the whole episode
+
+
+def test_a_server_freezes_what_it_built_so_full_collections_skip_it(engine: Engine) -> None:
+    import gc
+
+    from backcare.web.app import create_app, freeze_start_up
+
+    app = create_app(engine=engine, database_url="sqlite://")
+    try:
+        freeze_start_up()
+        # The app's objects are out of the collector's passes (the diary page's p99 tail).
+        assert gc.get_freeze_count() > 0
+        assert not any(gc.is_tracked(o) and o is app for o in gc.get_objects())
+    finally:
+        gc.unfreeze()  # this test process builds many apps: collect them as usual

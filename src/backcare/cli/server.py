@@ -85,9 +85,11 @@ def _run_gunicorn(options: dict[str, Any]) -> None:
                 self.cfg.set(key, value)
 
         def load(self) -> Any:
-            from backcare.web.app import create_hosted_app
+            from backcare.web.app import create_hosted_app, freeze_start_up
 
-            return create_hosted_app()
+            app = create_hosted_app()
+            freeze_start_up()  # in each worker, after its app is built
+            return app
 
     Server().run()
 

@@ -161,11 +161,13 @@ def serve(
     import uvicorn
 
     from backcare.web import create_app
+    from backcare.web.app import freeze_start_up
 
     hosts = LOOPBACK_HOSTS | set(names) | ({bound} if bound not in _WILDCARDS else set())
     access = AccessGuard() if allow_remote else None
     _check_port(host, port)
     app = create_app(database_url=db, allowed_hosts=hosts, access=access)
+    freeze_start_up()
     shown = _url_host(bound)
     typer.echo(
         _("backcare is running at {url} (press Ctrl+C to stop)").format(

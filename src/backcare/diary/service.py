@@ -177,6 +177,7 @@ class HistoryPage:
         week: the last 7 days (to now, or to when the episode was resolved).
         coach_sessions: the exercise sessions of the last 30 days of the episode.
         questionnaires: every questionnaire filled in during the episode (a few).
+        assessment: today's plan (:meth:`Diary.plan`), when asked for with ``with_plan``.
     """
 
     episode: EpisodeRecord
@@ -188,6 +189,7 @@ class HistoryPage:
     week: WeekView
     coach_sessions: tuple[CoachSessionRecord, ...]
     questionnaires: tuple[QuestionnaireResponseRecord, ...]
+    assessment: Assessment | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -728,6 +730,7 @@ class Diary:
         before: tuple[datetime, int] | None = None,
         limit: int = 50,
         chart_points: int = 180,
+        with_plan: bool = False,
     ) -> HistoryPage:
         """One page of an episode's check-ins (newest first), with the trend and every score.
 
@@ -740,20 +743,29 @@ class Diary:
             limit: check-ins per page.
             chart_points: at most this many points of pain over time (see
                 :meth:`~backcare.store.DiaryRepository.pain_runs`).
+            with_plan: also today's plan, as :meth:`plan` gives it, read in the same
+                transaction (the diary page shows it; an active episode's plan reuses
+                the trend just read instead of reading it again).
 
         Raises:
             NotFoundError: no such episode, or the diary is empty.
         """
+        answers: Answers | None = None
         with self.store.read() as repo:
             episode = self._episode(repo, episode_id)
             checkins, doses, more = repo.checkin_page(episode.id, before=before, limit=limit)
-            trend, _ = self._trend_in(repo, episode, now=episode.resolved_at or self.now())
+            now = self.now()
+            until = episode.resolved_at or now
+            trend, latest = self._trend_in(repo, episode, now=until)
             chart = repo.pain_runs(episode.id, most=chart_points)
             # The week and the recent sessions read only their own days, not the whole diary.
-            until = episode.resolved_at or self.now()
             recent = repo.checkins(episode.id, since=until - timedelta(days=8))
             sessions = CoachRepository(repo).sessions(episode.id, since=until - timedelta(days=30))
             responses = QuestionnaireRepository(repo).responses(episode.id)
+            if with_plan and episode.resolved_at is None:
+                answers = self._effective(repo, episode, trend, latest, at=now)
+            elif with_plan:  # a resolved episode's plan measures the trend up to now
+                answers = self.answers_at(repo, episode, now=now, at=until)
         older = (checkins[0].recorded_at, checkins[0].id) if more and checkins else None
         return HistoryPage(
             episode=episode,
@@ -765,6 +777,7 @@ class Diary:
             week=week_view(recent, sessions, onset=episode.onset_at, until=until, tz=self.tz),
             coach_sessions=tuple(sessions),
             questionnaires=tuple(responses),
+            assessment=self.engine.assess(answers) if answers is not None else None,
         )
 
     def trend(self, episode_id: int | None = None) -> TrendReport:
@@ -827,13 +840,24 @@ class Diary:
             now: the time the trend is measured up to.
             at: the moment to triage (sets the phase); default ``now``.
         """
-        updates = repo.answer_updates(episode.id)
         report, latest = self._trend_in(repo, episode, now=now)
+        return self._effective(repo, episode, report, latest, at=now if at is None else at)
+
+    def _effective(
+        self,
+        repo: DiaryRepository,
+        episode: EpisodeRecord,
+        report: TrendReport,
+        latest: CheckInRecord | None,
+        *,
+        at: datetime,
+    ) -> Answers:
+        """:meth:`answers_at` from a trend already read in this transaction."""
         return effective_answers(
             episode.answers,
-            updates,
+            repo.answer_updates(episode.id),
             onset=episode.onset_at,
-            at=now if at is None else at,
+            at=at,
             pain=latest.pain if latest is not None else episode.answers.get("pain"),
             trend=report.overall,
         )

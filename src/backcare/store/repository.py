@@ -499,10 +499,13 @@ class DiaryRepository:
         self.require_episode(episode_id)
         query = select(*_CHECKIN_COLUMNS).where(_C.episode_id == episode_id)
         if before is not None:
-            # Spelt out rather than a row value, so the time is bound as the column's type.
+            # Spelt out rather than a row value, so the time is bound as the column's type;
+            # the plain ``<=`` lets the index start at the cursor (PostgreSQL cannot seek
+            # on the OR alone, and filtered every newer row: page 70 read 3,500 of them).
             at, last_id = before
             query = query.where(
-                or_(_C.recorded_at < at, and_(_C.recorded_at == at, _C.id < last_id))
+                _C.recorded_at <= at,
+                or_(_C.recorded_at < at, and_(_C.recorded_at == at, _C.id < last_id)),
             )
         rows = self.session.execute(
             query.order_by(_C.recorded_at.desc(), _C.id.desc()).limit(limit + 1)
@@ -646,8 +649,15 @@ class DiaryRepository:
         rows = self.session.execute(query.order_by(_C.recorded_at, _C.id)).all()
         if not with_details:
             return [decoder.checkin(row) for row in rows]
-        wanted = {row.id for row in rows}
-        return [c for c in self.history(episode_id)[0] if c.id in wanted]
+        # Only these check-ins' details: the week view of a ten-year diary reads 8 days.
+        ids = [row.id for row in rows]
+        doses = [
+            _dose(row)
+            for row in self.session.execute(
+                select(*_DOSE_COLUMNS).where(_D.checkin_id.in_(ids)).order_by(_D.taken_at, _D.id)
+            )
+        ]
+        return self._with_details(rows, ids, doses)
 
     def _first(
         self, *where: Any, descending: bool = False, activities: bool = True

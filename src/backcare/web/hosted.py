@@ -61,7 +61,8 @@ _log = logging.getLogger("backcare.web")
 
 #: The cookie holding a signed-in session's random token.
 SIGNIN_COOKIE = "backcare_signin"
-#: Paths served without a signed-in session.
+#: Paths served without a signed-in session. The service worker script holds nothing
+#: personal, and the sign-in page registers it: a browser refuses a worker behind a redirect.
 OPEN_PATHS = frozenset(
     {"/signin", "/signin/code", "/join", "/reset", "/reset/new", "/api/v1/health"}
 ) | {  # passkey sign-in and second step (web.passkeys); they check their own session

@@ -503,7 +503,7 @@ def coach(
 def diary_page(request: Request, diary: DiaryDep, before: Before = None) -> Response:
     """The episode's trend and pain chart, and its check-ins a page at a time (newest first)."""
     try:
-        loaded = diary.history_page(before=decode_cursor(before), limit=PAGE_SIZE)
+        loaded = diary.history_page(before=decode_cursor(before), limit=PAGE_SIZE, with_plan=True)
     except NotFoundError:
         return _no_episode(request, gettext("your diary"))
     view = history_view(
@@ -522,7 +522,7 @@ def diary_page(request: Request, diary: DiaryDep, before: Before = None) -> Resp
         latest=trend.pain.current if trend.pain is not None else None,
     )
     # The current plan, so open safety questions are shown (and how to answer them).
-    current = diary.plan(loaded.episode.id)
+    current = loaded.assessment
     context = {
         "view": view,
         "chart": chart,

@@ -797,6 +797,26 @@ def test_the_dashboard_puts_an_unacknowledged_urgent_check_in_first(
     assert _signed_in(world, "alice").get("/clinic").status_code == 404
 
 
+def test_a_dashboard_view_audits_each_team_patient_once_in_one_unbroken_run(
+    world: dict[str, Any],
+) -> None:
+    accounts: Accounts = world["accounts"]
+    north = world["people"]["north"]
+    team = [p.id for p in accounts.patients_of(north)]
+    assert len(team) >= 2
+    count_before, _ = accounts.verify_audit()
+    assert _signed_in(world, "north").get("/clinic").status_code == 200
+    count, broken = accounts.verify_audit()
+    assert broken is None
+    rows = [r for r in accounts.audit_rows() if r.action == "dashboard"][-len(team) :]
+    assert sorted(r.patient_id for r in rows) == sorted(team)
+    assert {r.actor_id for r in rows} == {north.id}
+    # Written together: consecutive rows, each chained to the one before.
+    assert [r.id for r in rows] == list(range(rows[0].id, rows[0].id + len(team)))
+    assert all(b.prev_hash == a.hash for a, b in zip(rows, rows[1:], strict=False))
+    assert count >= count_before + len(team)
+
+
 def test_a_patient_can_delete_their_account_and_the_audit_log_keeps_only_that(
     world: dict[str, Any],
 ) -> None:

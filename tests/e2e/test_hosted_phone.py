@@ -159,3 +159,13 @@ def test_an_offline_check_in_reaches_the_hosted_server_once(
         "async () => (await (await fetch('/api/v1/diary/history')).json()).checkins"
     )
     assert [c["pain"] for c in history][-1] == 3
+    # Signing out leaves nothing behind for the next person on a shared phone: the service
+    # worker's copies of the pages and the offline queue's database are gone.
+    page.goto(f"{base}/account")
+    page.evaluate("async () => { await self.backcareQueue.add({pain: 2}); }")  # not yet sent
+    assert len(page.evaluate(QUEUED)) == 1
+    assert page.evaluate("async () => (await caches.keys()).length") > 0
+    with page.expect_navigation():
+        page.locator('form[action="/signout"] button').click()
+    assert page.evaluate("async () => (await caches.keys()).length") == 0
+    assert page.evaluate(QUEUED) == []

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -486,6 +486,25 @@ class Accounts:
                     now=self.now(),
                 )
         return self.store.for_person(patient_id)
+
+    def diary_stores(
+        self, actor: Person, patient_ids: Sequence[int], *, action: str, address: str = ""
+    ) -> dict[int, Store]:
+        """:meth:`diary_store` for several patients at once: one transaction, one lock.
+
+        Only the patients ``actor`` may see are in the result; each of them read by
+        someone else is written to the audit log, in the order given.
+        """
+        with self._people(write=True) as people:
+            allowed = [p for p in dict.fromkeys(patient_ids) if people.may_read(actor, p)]
+            people.audit_many(
+                actor_id=actor.id,
+                patient_ids=[p for p in allowed if p != actor.id],
+                action=action,
+                address=address,
+                now=self.now(),
+            )
+        return {patient_id: self.store.for_person(patient_id) for patient_id in allowed}
 
     def calendar_link_owner(self, token: str) -> Person | None:
         """The patient whose working calendar link ``token`` is (``None``: no such link).

@@ -87,17 +87,17 @@ def dashboard(
     action: str = "dashboard",
 ) -> list[PatientRow]:
     """The actor's care-team patients, most in need first (each read audited as ``action``)."""
+    patients = accounts.patients_of(actor)
+    stores = accounts.diary_stores(actor, [p.id for p in patients], action=action, address=address)
     rows = []
-    for patient in accounts.patients_of(actor):
-        diary, history = patient_history(
-            accounts,
-            actor,
-            patient.id,
-            engine=engine,
-            clock=clock,
-            action=action,
-            address=address,
-        )
+    for patient in patients:
+        if patient.id not in stores:  # left the team since the list was read
+            continue
+        diary = Diary(stores[patient.id], engine=engine, clock=clock)
+        try:
+            history: EpisodeHistory | None = diary.history()
+        except NotFoundError:  # no episode yet
+            history = None
         rows.append(_row(patient, diary, history, accounts.acknowledged(patient.id)))
     return sorted(rows, key=lambda row: (row.need, row.patient.id))
 

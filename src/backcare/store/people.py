@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -590,7 +590,35 @@ class PeopleRepository:
         now: datetime,
     ) -> AuditRecord:
         """Append a row to the audit log, chained to the one before it."""
+        (record,) = self.audit_many(
+            actor_id=actor_id,
+            patient_ids=[patient_id],
+            action=action,
+            detail=detail,
+            address=address,
+            now=now,
+        )
+        return record
+
+    def audit_many(
+        self,
+        *,
+        actor_id: int | None,
+        patient_ids: Sequence[int | None],
+        action: str,
+        detail: str = "",
+        address: str = "",
+        now: datetime,
+    ) -> list[AuditRecord]:
+        """Append one chained row per patient, in order, taking the chain's lock once.
+
+        A clinician's dashboard reads every patient of the team: one lock and one read of
+        the chain's end for the whole page, not one per patient (each would wait for every
+        other worker's appends).
+        """
         now = _aware(now).astimezone(UTC)
+        if not patient_ids:
+            return []
         if self.session.get_bind().dialect.name == "postgresql":
             self.session.execute(select(func.pg_advisory_xact_lock(_AUDIT_LOCK)))
         last = self.session.execute(
@@ -598,22 +626,30 @@ class PeopleRepository:
         ).scalar_one_or_none()
         prev = last or GENESIS
         detail, address = detail[:200], address[:64]
-        digest = _chain_hash(prev, now, actor_id, patient_id, action, detail, address)
-        row_id = self.session.execute(
-            insert(AUDIT)
-            .values(
-                at=now,
-                actor_id=actor_id,
-                patient_id=patient_id,
-                action=action,
-                detail=detail,
-                address=address,
-                prev_hash=prev,
-                hash=digest,
+        records = []
+        for patient_id in patient_ids:
+            digest = _chain_hash(prev, now, actor_id, patient_id, action, detail, address)
+            row_id = self.session.execute(
+                insert(AUDIT)
+                .values(
+                    at=now,
+                    actor_id=actor_id,
+                    patient_id=patient_id,
+                    action=action,
+                    detail=detail,
+                    address=address,
+                    prev_hash=prev,
+                    hash=digest,
+                )
+                .returning(AUDIT.c.id)
+            ).scalar_one()
+            records.append(
+                AuditRecord(
+                    row_id, now, actor_id, patient_id, action, detail, address, prev, digest
+                )
             )
-            .returning(AUDIT.c.id)
-        ).scalar_one()
-        return AuditRecord(row_id, now, actor_id, patient_id, action, detail, address, prev, digest)
+            prev = digest
+        return records
 
     def audit_rows(self, *, patient_id: int | None = None) -> Iterator[AuditRecord]:
         """The audit log in order (only the rows about ``patient_id`` when given)."""

@@ -343,9 +343,7 @@ def signout(request: Request, web: Web, _csrf: CsrfChecked) -> Response:
     token = request.cookies.get(SIGNIN_COOKIE)
     if token:
         hosting.accounts.sign_out(token)
-    response = RedirectResponse("/signin", status_code=303)
-    response.delete_cookie(SIGNIN_COOKIE, path="/")
-    return response
+    return _signed_out()
 
 
 @router.post("/signout/everywhere")
@@ -354,8 +352,19 @@ def signout_everywhere(request: Request, web: Web, _csrf: CsrfChecked) -> Respon
     hosting = _hosting(web)
     person: Person = request.state.person
     hosting.accounts.sign_out_everywhere(person.id)
+    return _signed_out()
+
+
+def _signed_out() -> Response:
+    """To the sign-in page, leaving nothing of the person in this browser.
+
+    The phone app keeps today's plan, the coach and unsent check-ins offline; on a shared
+    phone the next person must not find them, so the browser is told to drop the site's
+    caches and storage (the service worker's copies, the offline queue) with the cookie.
+    """
     response = RedirectResponse("/signin", status_code=303)
     response.delete_cookie(SIGNIN_COOKIE, path="/")
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
 
 
@@ -415,9 +424,7 @@ def account_delete(
             {**account_context(hosting, person), "message": exc.message},
             status=exc.status,
         )
-    response = RedirectResponse("/signin", status_code=303)
-    response.delete_cookie(SIGNIN_COOKIE, path="/")
-    return response
+    return _signed_out()
 
 
 @router.get("/join")

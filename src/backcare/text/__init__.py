@@ -120,8 +120,9 @@ class Extraction(BaseModel):
 
 
 def available() -> bool:
-    """Whether the ``text`` extra (spaCy, negspacy) is installed."""
-    return all(importlib.util.find_spec(name) is not None for name in ("spacy", "negspacy"))
+    """Whether the ``text`` extra (spaCy, negspacy, spacy-lookups-data) is installed."""
+    names = ("spacy", "negspacy", "spacy_lookups_data")
+    return all(importlib.util.find_spec(name) is not None for name in names)
 
 
 def load_pipeline() -> Pipeline:

@@ -12,7 +12,14 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-__all__ = ["NumberFinding", "read_age", "read_onset", "read_pain"]
+__all__ = [
+    "NumberFinding",
+    "Temperature",
+    "read_age",
+    "read_onset",
+    "read_pain",
+    "read_temperatures",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,3 +274,63 @@ def read_onset(text: str, *, now: datetime) -> NumberFinding | None:
     # Beyond ten years is not an episode of acute back pain (nor valid in contract v1).
     found = [f for f in anchored or bare if f.value <= _MAX_HOURS]
     return max(found, key=lambda f: f.value) if found else None
+
+
+# --- temperature ------------------------------------------------------------------------
+
+#: A fever is 38 C or more (NHS: "a high temperature"), 100.4 F or more in US usage.
+FEVER_CELSIUS = 38.0
+FEVER_FAHRENHEIT = 100.4
+
+
+@dataclass(frozen=True, slots=True)
+class Temperature:
+    """A body temperature read from the text: whether it is a fever, and its words."""
+
+    fever: bool
+    start: int
+    end: int
+
+
+_DEGREES = (
+    r"(?P<v>\d{2,3}(?:[.,]\d{1,2})?)\s*(?:°|º|deg(?:ree)?s?\b\.?)?\s*"
+    r"(?P<u>celsius|centigrade|fahrenheit|c|f)?\b"
+)
+# A number right after a temperature word ("temp 38.9", "thermometer said 101"), or one
+# with a unit of its own ("38.5C", "101 F", "39 degrees C").
+_TEMP_WORD = re.compile(
+    r"\b(?:temp(?:erature)?s?|temp's|fever|thermometer|thermometre)\b"
+    rf"(?:[^\w.!?\n]+[a-z']+){{0,3}}[^\w.!?\n]+{_DEGREES}"
+    # not a count of time or an age ("temp normal for 38 hours")
+    r"(?!\s*(?:h|hrs?|hours?|days?|mins?|minutes?|weeks?|wks?|months?|years?|yrs?|y/?o)\b)",
+    re.IGNORECASE,
+)
+_WITH_UNIT = re.compile(
+    r"(?<![\d.,])(?P<v>\d{2,3}(?:[.,]\d{1,2})?)\s*(?:°\s*|º\s*|deg(?:ree)?s?\s+)?"
+    r"(?P<u>celsius|centigrade|fahrenheit|c|f)\b",
+    re.IGNORECASE,
+)
+
+
+def _fever(value: float, unit: str) -> bool | None:
+    """Whether a reading is a fever; ``None`` when it is no body temperature."""
+    unit = unit[:1].lower()
+    if unit == "c" or (not unit and 34 <= value <= 43):
+        return value >= FEVER_CELSIUS if 34 <= value <= 43 else None
+    if unit == "f" or (not unit and 93 <= value <= 110):
+        return value >= FEVER_FAHRENHEIT if 93 <= value <= 110 else None
+    return None
+
+
+def read_temperatures(text: str) -> list[Temperature]:
+    """Body temperatures stated as numbers, each marked as a fever or not."""
+    found: dict[tuple[int, int], Temperature] = {}
+    for pattern in (_TEMP_WORD, _WITH_UNIT):
+        for m in pattern.finditer(text):
+            fever = _fever(float(m["v"].replace(",", ".")), m["u"] or "")
+            if fever is not None and not any(
+                s <= m.start() < e or m.start() <= s < m.end() for s, e in found
+            ):
+                end = m.start() + len(m[0].rstrip())
+                found[(m.start(), end)] = Temperature(fever, m.start(), end)
+    return sorted(found.values(), key=lambda t: t.start)

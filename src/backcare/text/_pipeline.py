@@ -11,14 +11,22 @@ cancels a cue it overlaps, and a pseudo-cue after a mention ("never had X *befor
 The negation cues start from negspacy's reviewed ``en_clinical`` termset, with the
 patient-language cues of the vocabulary added. Only ``present`` mentions reach the
 answers; see :mod:`backcare.text` for the safety rules.
+
+Concept phrases match by word form, not spelling: each token's lemma comes from spaCy's
+English lookup table (the ``spacy-lookups-data`` package, read once at build time, no
+model), so "coughing fits" also matches "a coughing fit" and "both feet" "both my feet"
+(a multi-word phrase may have up to two of the vocabulary's filler words between its
+words). A phrase listed under ``exact`` matches only as written. Context cues always
+match as written: a cue that matched more widely could only hide more mentions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from backcare.text._numbers import read_temperatures
 from backcare.text._vocabulary import CONTEXT_STATUSES, Vocabulary
 
 if TYPE_CHECKING:
@@ -32,6 +40,9 @@ __all__ = ["Mention", "Pipeline"]
 # writer, now" wins: another person, then a question, doubt, a denial, the past.
 _PRIORITY = ("other_person", "hypothetical", "uncertain", "negated", "past")
 _GROUPS_KEPT_INSIDE = {"red_flags", "history"}
+#: How many filler words may stand between two words of a phrase.
+_FILLERS_BETWEEN = "{0,2}"
+_FEVER = "red_flags.fever"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,26 +71,45 @@ class Pipeline:
     def __init__(self, vocabulary: Vocabulary) -> None:
         import spacy
         from negspacy.termsets import termset
-        from spacy.matcher import PhraseMatcher
+        from spacy.lookups import load_lookups
+        from spacy.matcher import Matcher, PhraseMatcher
 
         self.nlp: Language = spacy.blank(vocabulary.language)
         self.nlp.add_pipe("sentencizer")
         self._yields = {c.key: c.yields_to for c in vocabulary.concepts if c.yields_to}
         self._order = {c.key: i for i, c in enumerate(vocabulary.concepts)}
         self._near = {c.key: c.near for c in vocabulary.concepts if c.near}
+        table = load_lookups(vocabulary.language, ["lemma_lookup"]).get_table("lemma_lookup")
+        self._table: dict[str, str] = table  # the full table, while building only
+        self._listed: set[str] = set()
 
-        def matcher() -> PhraseMatcher:
-            return PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        def matcher(attr: str = "LOWER") -> PhraseMatcher:
+            return PhraseMatcher(self.nlp.vocab, attr=attr)
 
-        self._concepts = matcher()
+        self._concepts = matcher("LEMMA")
+        self._exact = matcher()
+        self._loose = Matcher(self.nlp.vocab)
+        fillers = list(vocabulary.fillers)
+
+        def add(label: str, phrases: Iterable[str]) -> None:
+            docs = self._docs(phrases, lemmas=True)
+            single = [d for d in docs if len(d) == 1]
+            if single:
+                self._concepts.add(label, single)
+            patterns = [_loose_pattern(d, fillers) for d in docs if len(d) > 1]
+            if patterns:
+                self._loose.add(label, patterns)
+
         for concept in vocabulary.concepts:
-            self._concepts.add(concept.key, self._docs(concept.phrases))
+            add(concept.key, concept.phrases)
+            if concept.exact:
+                self._exact.add(concept.key, self._docs(concept.exact))
             for i, near in enumerate(concept.near):
-                self._concepts.add(f"{concept.key}#w{i}", self._docs(near.words))
-                self._concepts.add(f"{concept.key}#s{i}", self._docs(near.sites))
-        self._ignore = matcher()
+                add(f"{concept.key}#w{i}", near.words)
+                add(f"{concept.key}#s{i}", near.sites)
+        self._ignore = matcher("LEMMA")
         if vocabulary.ignore:
-            self._ignore.add("ignore", self._docs(vocabulary.ignore))
+            self._ignore.add("ignore", self._docs(vocabulary.ignore, lemmas=True))
 
         # negspacy ships without type hints; its termset is plain lists of phrases.
         base: dict[str, list[str]] = termset("en_clinical").get_patterns()  # type: ignore[no-untyped-call]
@@ -110,18 +140,39 @@ class Pipeline:
             self._undo_applies[name] = frozenset(cues.pseudo_after_applies_to)
         self._cues.add("terminator", self._docs([*rules.terminators, *base["termination"]]))
 
+        # Only words whose lemma is a listed word's lemma matter: any other word may keep
+        # its own form, so the pipeline keeps (and pickles) that part of the table only.
+        # Keys are the hashes spaCy gives each lower-cased token (``Token.lower``).
+        listed = set(self._listed)
+        self._lemmas: dict[int, str] = {k: v for k, v in table.items() if v in listed}
+        del self._table, self._listed
+
     def first_trigger(self, triggers: Iterable[str]) -> str:
         """The trigger listed first in the vocabulary (the most serious: accident, fall...)."""
         return min(triggers, key=lambda t: self._order[f"trigger.{t}"])
 
-    def _docs(self, phrases: Iterable[str]) -> list[Doc]:
-        return [self.nlp.make_doc(p) for p in dict.fromkeys(phrases)]
+    def _docs(self, phrases: Iterable[str], *, lemmas: bool = False) -> list[Doc]:
+        docs = [self.nlp.make_doc(p) for p in dict.fromkeys(phrases)]
+        if lemmas:
+            for doc in docs:
+                for token in doc:
+                    lemma = self._table.get(token.lower_, token.lower_)
+                    self._listed.add(lemma)
+                    token.lemma_ = lemma
+        return docs
+
+    def _lemmatize(self, doc: Doc) -> None:
+        """Set each token's lemma: its listed word form, else the word itself."""
+        lemmas = self._lemmas
+        for token in doc:
+            token.lemma_ = lemmas.get(token.lower) or token.lower_
 
     # --- one text -----------------------------------------------------------------------
 
     def mentions(self, text: str) -> list[Mention]:
         """Every concept mentioned in ``text``, in order, each with its context status."""
         doc = self.nlp(text)
+        self._lemmatize(doc)
         sentence = [0] * len(doc)
         for i, sent in enumerate(doc.sents):
             for t in range(sent.start, sent.end):
@@ -153,7 +204,8 @@ class Pipeline:
         strings = self.nlp.vocab.strings
         direct: list[_Span] = []
         parts: dict[str, list[_Span]] = {}
-        for match_id, start, end in self._concepts(doc):
+        found = [*self._concepts(doc), *self._loose(doc), *self._exact(doc)]
+        for match_id, start, end in found:
             label = strings[match_id]
             if "#" in label:
                 parts.setdefault(label, []).append(_Span(label, start, end))
@@ -174,9 +226,10 @@ class Pipeline:
                             direct.append(
                                 _Span(key, min(w.start, s.start), max(w.end, s.end), pieces)
                             )
+        direct = _temperatures(doc, direct)
         ignored = [(s, e) for _, s, e in self._ignore(doc)]
         kept = [c for c in direct if not any(s <= c.start and c.end <= e for s, e in ignored)]
-        pruned = list(_prune(list(dict.fromkeys(kept))))
+        pruned = list(_prune(list(dict.fromkeys(kept)), self._yields))
         pruned = [
             c
             for c in pruned
@@ -280,6 +333,37 @@ class Pipeline:
         return not any(_blocks(t, category, span.end, cue.start) for t in terminators)
 
 
+def _loose_pattern(doc: Doc, fillers: list[str]) -> list[dict[str, Any]]:
+    """A token pattern for a phrase: its words by lemma, fillers allowed between them."""
+    pattern: list[dict[str, Any]] = []
+    for i, token in enumerate(doc):
+        if i and fillers:
+            pattern.append({"LOWER": {"IN": fillers}, "OP": _FILLERS_BETWEEN})
+        pattern.append({"LEMMA": token.lemma_})
+    return pattern
+
+
+def _temperatures(doc: Doc, spans: list[_Span]) -> list[_Span]:
+    """Add a fever mention for each reading of 38 C / 100.4 F or more; drop a fever phrase
+    inside a normal reading ("temp was 37.2" is not a fever)."""
+    high: list[_Span] = []
+    normal: list[tuple[int, int]] = []
+    for reading in read_temperatures(doc.text):
+        words = doc.char_span(reading.start, reading.end, alignment_mode="expand")
+        if words is None:
+            continue
+        if reading.fever:
+            high.append(_Span(_FEVER, words.start, words.end))
+        else:
+            normal.append((words.start, words.end))
+    kept = [
+        c
+        for c in spans
+        if c.label != _FEVER or not any(s <= c.start and c.end <= e for s, e in normal)
+    ]
+    return kept + high
+
+
 def _between_parts(cue: _Span, span: _Span) -> bool:
     """Whether ``cue`` lies in a near match's gap, touching neither its word nor its site."""
     return bool(span.parts) and all(cue.end <= lo or cue.start >= hi for lo, hi in span.parts)
@@ -291,17 +375,18 @@ def _blocks(terminator: _Span, category: str, lo: int, hi: int) -> bool:
     return terminator.label == "terminator" or terminator.label == f"{category}:until"
 
 
-def _prune(spans: list[_Span]) -> Iterator[_Span]:
+def _prune(spans: list[_Span], yields: dict[str, tuple[str, ...]]) -> Iterator[_Span]:
     """Keep the longest of overlapping matches of one key, and drop a match lying inside a
     longer match of another key ("lift" in "can't lift my foot"), except that a red flag
-    or history mention is never dropped for a non-red-flag one."""
+    or history mention is never dropped for a non-red-flag one, nor for a key that yields
+    to it ("pins and needles in both legs" stays both legs)."""
     for c in spans:
         inside = False
         for o in spans:
             if o is c or ((o.start, o.end) == (c.start, c.end) and o.label == c.label):
                 continue
             covers = o.start <= c.start and c.end <= o.end and (o.end - o.start) > (c.end - c.start)
-            if not covers:
+            if not covers or c.label in yields.get(o.label, ()):
                 continue
             c_group, o_group = c.label.partition(".")[0], o.label.partition(".")[0]
             if o.label == c.label or not (

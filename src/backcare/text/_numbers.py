@@ -83,10 +83,15 @@ _AGE = [
         # "42 years old", "42-year-old", "42 yo", "42yo", "42 y/o" (not "my 4 year old")
         r"(?<!my )(?<!our )(?<!his )(?<!her )(?<!their )(?<!a )(?<!the )"
         r"\b(?P<n>\d{1,3})\s*[- ]?\s*(?:years?|yrs?)[- ]?\s*old\b",
-        r"(?<!my )(?<!our )\b(?P<n>\d{1,3})\s*(?:yo|y/o|y\.o\.)\b",
+        r"(?<!my )(?<!our )\b(?P<n>\d{1,3})\s*(?:yo|y/o|y\.o\.?)(?!\w)",
         # "29F", "44 M", "I'm a 52 yr old"
         r"\b(?P<n>\d{2})\s?(?:[mf]|male|female)\b(?!\s*/)",
         r"(?:^|[.,;!?]\s*)(?P<n>\d{2})\s*[.!]?\s*$",
+        # a bare age as its own sentence: "teacher here, 44. Bent to ...", "COPD. 72."
+        r"(?:^|[.,;!?]\s+)(?P<n>[1-9]\d)\s*[.!](?=\s|$)",
+        # "(F, 52)", "(52, M)"
+        r"\(\s*(?:[mf]|male|female)\s*,\s*(?P<n>\d{2})\s*\)",
+        r"\(\s*(?P<n>\d{2})\s*,\s*(?:[mf]|male|female)\s*\)",
         # a bare age set off as its own item: "fit and healthy, 29, hurt my back"
         r"(?:^|[,;]\s*)(?P<n>[1-9]\d)\s*,(?!\s*\d)",
     )
@@ -163,7 +168,7 @@ _UNIT_HOURS = {
     "fortnight": 24 * 14,
     "month": 24 * 30,
 }
-_UNIT = r"(?P<unit>min(?:ute)?s?|hours?|hrs?|days?|weeks?|fortnights?|months?)"
+_UNIT = r"(?P<unit>min(?:ute)?s?|hours?|hrs?|days?|dayz|weeks?|wks?|fortnights?|months?)"
 _PART = r"(?:\s+(?P<part>morning|lunchtime|afternoon|evening|night))?"
 _AGO = re.compile(rf"\b{_COUNT}\s+{_UNIT}\s+(?:ago|back)\b", re.IGNORECASE)
 _FOR = re.compile(
@@ -172,6 +177,10 @@ _FOR = re.compile(
     re.IGNORECASE,
 )
 _NOW = re.compile(rf"\b{_COUNT}\s+{_UNIT}\s+now\b", re.IGNORECASE)
+# "3 weeks of this", "two days of agony"
+_OF_THIS = re.compile(
+    rf"\b{_COUNT}\s+{_UNIT}\s+of\s+(?:this|it|the pain|pain|agony|misery)\b", re.IGNORECASE
+)
 # "back pain 3 days", "sore back for ten days"
 _PAIN_FOR = re.compile(
     rf"\b(?:pain|ache|aching|sore|spasm|hurting|stiff)\s+(?:for\s+)?{_COUNT}\s+{_UNIT}\b",
@@ -202,6 +211,7 @@ _RELATIVE = re.compile(
     r"(?:(?:on|last)\s+|(?<=since\s)|(?<=started\s)|(?<=from\s))(?:mon|tues?|weds?|thu(?:rs?)?|fri|sat|sun)\b\.?"
     r"(?:\s+(?:morning|lunchtime|afternoon|evening|night))?|"
     r"the\s+day\s+before\s+yesterday|an\s+hour\s+ago|last\s+week(?:end)?|"
+    r"(?<=since\s)lunch(?:time)?|"
     r"(?:on\s+|since\s+|last\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
     r"(?:\s+(?:morning|lunchtime|afternoon|evening|night))?)\b",
     re.IGNORECASE,
@@ -213,8 +223,8 @@ def _count(raw: str) -> float:
 
 
 def _unit_hours(unit: str) -> float:
-    stem = unit.lower().rstrip("s")
-    return _UNIT_HOURS["hour" if stem == "hr" else stem]
+    stem = unit.lower().rstrip("sz")
+    return _UNIT_HOURS[{"hr": "hour", "wk": "week", "day": "day"}.get(stem, stem)]
 
 
 def _relative_hours(phrase: str, now: datetime) -> float | None:
@@ -232,6 +242,8 @@ def _relative_hours(phrase: str, now: datetime) -> float | None:
     if words[0] in _DAYS:
         back = (now.weekday() - _DAYS.index(words[0])) % 7 or 7
         when = (today_noon - timedelta(days=back)).replace(hour=hour)
+    elif words[0] in {"lunch", "lunchtime"}:
+        when = today_noon
     elif words[0] in {"this", "tonight", "today"}:
         when = today_noon.replace(hour=hour)
     elif words[:2] == ["last", "night"]:
@@ -262,7 +274,7 @@ def read_onset(text: str, *, now: datetime) -> NumberFinding | None:
     """
     anchored: list[NumberFinding] = []
     bare: list[NumberFinding] = []
-    for pattern in (_AGO, _FOR, _NOW, _PAIN_FOR):
+    for pattern in (_AGO, _FOR, _NOW, _PAIN_FOR, _OF_THIS):
         for m in pattern.finditer(text):
             hours = _count(m.group("n")) * _unit_hours(m.group("unit"))
             anchored.append(NumberFinding(round(hours, 1), m.group(0), m.start(), m.end()))

@@ -16,7 +16,8 @@ Concept phrases match by word form, not spelling: each token's lemma comes from 
 English lookup table (the ``spacy-lookups-data`` package, read once at build time, no
 model), so "coughing fits" also matches "a coughing fit" and "both feet" "both my feet"
 (a multi-word phrase may have up to two of the vocabulary's filler words between its
-words). A phrase listed under ``exact`` matches only as written. Context cues always
+words). A phrase listed under ``exact`` matches only its words as written (fillers
+between them still allowed). Context cues always
 match as written: a cue that matched more widely could only hide more mentions.
 """
 
@@ -91,19 +92,20 @@ class Pipeline:
         self._loose = Matcher(self.nlp.vocab)
         fillers = list(vocabulary.fillers)
 
-        def add(label: str, phrases: Iterable[str]) -> None:
-            docs = self._docs(phrases, lemmas=True)
+        def add(label: str, phrases: Iterable[str], *, exact: bool = False) -> None:
+            docs = self._docs(phrases, lemmas=not exact)
             single = [d for d in docs if len(d) == 1]
             if single:
-                self._concepts.add(label, single)
-            patterns = [_loose_pattern(d, fillers) for d in docs if len(d) > 1]
+                (self._exact if exact else self._concepts).add(label, single)
+            attr = "LOWER" if exact else "LEMMA"
+            patterns = [_loose_pattern(d, fillers, attr) for d in docs if len(d) > 1]
             if patterns:
                 self._loose.add(label, patterns)
 
         for concept in vocabulary.concepts:
             add(concept.key, concept.phrases)
             if concept.exact:
-                self._exact.add(concept.key, self._docs(concept.exact))
+                add(concept.key, concept.exact, exact=True)
             for i, near in enumerate(concept.near):
                 add(f"{concept.key}#w{i}", near.words)
                 add(f"{concept.key}#s{i}", near.sites)
@@ -333,13 +335,14 @@ class Pipeline:
         return not any(_blocks(t, category, span.end, cue.start) for t in terminators)
 
 
-def _loose_pattern(doc: Doc, fillers: list[str]) -> list[dict[str, Any]]:
-    """A token pattern for a phrase: its words by lemma, fillers allowed between them."""
+def _loose_pattern(doc: Doc, fillers: list[str], attr: str) -> list[dict[str, Any]]:
+    """A token pattern for a phrase: its words by ``attr`` (``LEMMA``, or ``LOWER`` for
+    an exact phrase), filler words allowed between them."""
     pattern: list[dict[str, Any]] = []
     for i, token in enumerate(doc):
         if i and fillers:
             pattern.append({"LOWER": {"IN": fillers}, "OP": _FILLERS_BETWEEN})
-        pattern.append({"LEMMA": token.lemma_})
+        pattern.append({attr: token.lemma_ if attr == "LEMMA" else token.lower_})
     return pattern
 
 

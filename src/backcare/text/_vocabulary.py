@@ -64,7 +64,8 @@ class Concept(BaseModel):
     #: Matched by word form ("coughing fits" matches "a coughing fit") with up to two of
     #: the vocabulary's filler words between their words ("both *my* feet").
     phrases: Annotated[tuple[Phrase, ...], Field(min_length=1)]
-    #: Matched only as written (lower-cased): no other word forms, no filler words.
+    #: Matched only as written (lower-cased): no other word forms ("when I sneeze" is not
+    #: "when I sneezed"); filler words between the words are still allowed.
     exact: tuple[Phrase, ...] = ()
     near: tuple[Near, ...] = ()
     #: Keys whose mention in the same sentence replaces this one ("both legs" over one leg).

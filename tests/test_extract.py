@@ -265,6 +265,26 @@ def test_numbers_and_trigger_are_read(text: str, field: str, value: Any) -> None
 
 
 @pytest.mark.parametrize(
+    ("required", "run", "fits"),
+    [
+        pytest.param((), [], True, id="no-gap"),
+        pytest.param((), ["my", "very"], True, id="two-extra"),
+        pytest.param((), ["of", "my", "very"], False, id="three-extra"),
+        pytest.param(("my",), ["my"], True, id="own-filler"),
+        pytest.param(("my",), ["the"], False, id="own-filler-missing"),
+        pytest.param(("of", "my"), ["of", "all", "my"], True, id="own-fillers-in-order"),
+        pytest.param(("of", "my"), ["my", "of"], False, id="own-fillers-out-of-order"),
+    ],
+)
+def test_a_gap_holds_the_phrase_s_own_fillers_and_at_most_two_others(
+    required: tuple[str, ...], run: list[str], fits: bool
+) -> None:
+    from backcare.text._pipeline import _fits
+
+    assert _fits(required, run) is fits
+
+
+@pytest.mark.parametrize(
     ("text", "key", "status"),
     [
         pytest.param(
@@ -274,6 +294,12 @@ def test_numbers_and_trigger_are_read(text: str, field: str, value: Any) -> None
             id="word-form-fit-for-listed-fits",
         ),
         pytest.param("both my feet are numb", "red_flags.both_legs", "present", id="filler-my"),
+        pytest.param(
+            "numbness around the bottom",
+            "red_flags.saddle_numbness",
+            "present",
+            id="a-filler-for-the-phrase-s-own",
+        ),
         pytest.param(
             "my knees keep buckling",
             "red_flags.worsening_leg_weakness",
@@ -443,6 +469,11 @@ def test_the_vocabulary_cites_real_sources_and_medicines() -> None:
         ),
         pytest.param(
             ("fillers: [a, ", "fillers: [a bit, "), "one lower-case word", id="filler-2-words"
+        ),
+        pytest.param(
+            ("      - numb bum\n", "      - numb bum\n      - my\n"),
+            "filler words only",
+            id="phrase-of-fillers",
         ),
     ],
 )

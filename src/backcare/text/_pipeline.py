@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from backcare.text._numbers import read_temperatures
 from backcare.text._vocabulary import CONTEXT_STATUSES, Vocabulary
@@ -42,7 +42,6 @@ __all__ = ["Mention", "Pipeline"]
 _PRIORITY = ("other_person", "hypothetical", "uncertain", "negated", "past")
 _GROUPS_KEPT_INSIDE = {"red_flags", "history"}
 #: How many filler words may stand between two words of a phrase.
-_FILLERS_BETWEEN = "{0,2}"
 _FEVER = "red_flags.fever"
 
 
@@ -55,6 +54,42 @@ class Mention:
     text: str
     start: int  # character offsets into the text
     end: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """Where a phrase's own filler words go: ``gaps[0]`` before its first word,
+    ``gaps[k]`` between words k-1 and k, ``gaps[-1]`` after its last word."""
+
+    label: str
+    gaps: tuple[tuple[str, ...], ...]
+
+    def place(self, doc: Doc, words: list[int], fillers: frozenset[str]) -> tuple[int, int] | None:
+        """The token span of a match whose words are at ``words`` in ``doc``, or ``None``
+        when the phrase's fillers are missing or more than two others stand in a gap."""
+        for k in range(1, len(words)):
+            run = [doc[i].lower_ for i in range(words[k - 1] + 1, words[k])]
+            if not _fits(self.gaps[k], run):
+                return None
+        start, end = words[0], words[-1] + 1
+        lead, trail = self.gaps[0], self.gaps[-1]
+        if lead:
+            before = start
+            while before > 0 and doc[before - 1].lower_ in fillers:
+                before -= 1
+            found = _fit_from(lead[::-1], [doc[i].lower_ for i in range(start - 1, before - 1, -1)])
+            if found is None:
+                return None
+            start -= found
+        if trail:
+            after = end
+            while after < len(doc) and doc[after].lower_ in fillers:
+                after += 1
+            found = _fit_from(trail, [doc[i].lower_ for i in range(end, after)])
+            if found is None:
+                return None
+            end += found
+        return start, end
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +108,7 @@ class Pipeline:
         import spacy
         from negspacy.termsets import termset
         from spacy.lookups import load_lookups
-        from spacy.matcher import Matcher, PhraseMatcher
+        from spacy.matcher import PhraseMatcher
 
         self.nlp: Language = spacy.blank(vocabulary.language)
         self.nlp.add_pipe("sentencizer")
@@ -87,20 +122,35 @@ class Pipeline:
         def matcher(attr: str = "LOWER") -> PhraseMatcher:
             return PhraseMatcher(self.nlp.vocab, attr=attr)
 
+        # Phrases are matched on the text with its filler words taken out (a PhraseMatcher
+        # stays fast with thousands of phrases; a token Matcher with optional tokens did
+        # not); each phrase's own fillers ("both", "my") are then checked in the gaps.
+        self._fillers = frozenset(vocabulary.fillers)
         self._concepts = matcher("LEMMA")
         self._exact = matcher()
-        self._loose = Matcher(self.nlp.vocab)
-        fillers = list(vocabulary.fillers)
+        self._shapes: dict[str, _Shape] = {}
 
         def add(label: str, phrases: Iterable[str], *, exact: bool = False) -> None:
-            docs = self._docs(phrases, lemmas=not exact)
-            single = [d for d in docs if len(d) == 1]
-            if single:
-                (self._exact if exact else self._concepts).add(label, single)
-            attr = "LOWER" if exact else "LEMMA"
-            patterns = [_loose_pattern(d, fillers, attr) for d in docs if len(d) > 1]
-            if patterns:
-                self._loose.add(label, patterns)
+            from spacy.tokens import Doc
+
+            for doc in self._docs(phrases, lemmas=not exact):
+                words = [t for t in doc if t.lower_ not in self._fillers] or list(doc)
+                # The phrase's own fillers in the gaps before, between and after its words.
+                gaps: list[list[str]] = [[] for _ in range(len(words) + 1)]
+                if len(words) < len(doc):
+                    w = 0
+                    for token in doc:
+                        if token.lower_ in self._fillers:
+                            gaps[w].append(token.lower_)
+                        else:
+                            w += 1
+                key = f"{label}@{len(self._shapes)}"
+                self._shapes[key] = _Shape(label, tuple(tuple(g) for g in gaps))
+                compact = Doc(self.nlp.vocab, words=[t.text for t in words])
+                if not exact:
+                    for new, old in zip(compact, words, strict=True):
+                        new.lemma_ = old.lemma_
+                (self._exact if exact else self._concepts).add(key, [compact])
 
         for concept in vocabulary.concepts:
             add(concept.key, concept.phrases)
@@ -201,14 +251,27 @@ class Pipeline:
             )
         return mentions
 
+    def _phrase_matches(self, doc: Doc) -> Iterator[tuple[str, int, int]]:
+        """Phrase matches (label, start, end) on ``doc``, filler words allowed between."""
+        from spacy.tokens import Doc
+
+        positions = [t.i for t in doc if t.lower_ not in self._fillers]
+        compact = Doc(self.nlp.vocab, words=[doc[i].text for i in positions])
+        for new, i in zip(compact, positions, strict=True):
+            new.lemma_ = doc[i].lemma_
+        strings = self.nlp.vocab.strings
+        for matcher in (self._concepts, self._exact):
+            for key, start, end in matcher(compact):
+                shape = self._shapes[strings[key]]
+                span = shape.place(doc, positions[start:end], self._fillers)
+                if span is not None:
+                    yield shape.label, *span
+
     def _find_concepts(self, doc: Doc, sentence: list[int], ends: set[int]) -> list[_Span]:
         """Concept mentions; ``ends`` are the token positions where a terminator starts."""
-        strings = self.nlp.vocab.strings
         direct: list[_Span] = []
         parts: dict[str, list[_Span]] = {}
-        found = [*self._concepts(doc), *self._loose(doc), *self._exact(doc)]
-        for match_id, start, end in found:
-            label = strings[match_id]
+        for label, start, end in self._phrase_matches(doc):
             if "#" in label:
                 parts.setdefault(label, []).append(_Span(label, start, end))
             else:
@@ -335,15 +398,31 @@ class Pipeline:
         return not any(_blocks(t, category, span.end, cue.start) for t in terminators)
 
 
-def _loose_pattern(doc: Doc, fillers: list[str], attr: str) -> list[dict[str, Any]]:
-    """A token pattern for a phrase: its words by ``attr`` (``LEMMA``, or ``LOWER`` for
-    an exact phrase), filler words allowed between them."""
-    pattern: list[dict[str, Any]] = []
-    for i, token in enumerate(doc):
-        if i and fillers:
-            pattern.append({"LOWER": {"IN": fillers}, "OP": _FILLERS_BETWEEN})
-        pattern.append({attr: token.lemma_ if attr == "LEMMA" else token.lower_})
-    return pattern
+#: How many filler words not in a phrase may stand in one of its gaps.
+_EXTRA_FILLERS = 2
+
+
+def _fits(required: tuple[str, ...], run: list[str]) -> bool:
+    """Whether a gap's filler words hold the phrase's own, in order, and few others."""
+    return _fit_from(required, run) is not None and len(run) - len(required) <= _EXTRA_FILLERS
+
+
+def _fit_from(required: tuple[str, ...], run: list[str]) -> int | None:
+    """How many words of ``run``, from its start, hold ``required`` in order (with at most
+    two others among them); ``None`` when they do not."""
+    if not required:
+        return 0
+    j = extra = 0
+    for n, word in enumerate(run, start=1):
+        if word == required[j]:
+            j += 1
+            if j == len(required):
+                return n
+        else:
+            extra += 1
+            if extra > _EXTRA_FILLERS:
+                return None
+    return None
 
 
 def _temperatures(doc: Doc, spans: list[_Span]) -> list[_Span]:

@@ -158,6 +158,12 @@ class Vocabulary(BaseModel):
         clash = sorted(cues.intersection(self.fillers))
         if clash:
             raise ValueError(f"fillers: also context cues or terminators: {', '.join(clash)}")
+        # Fillers are taken out of the text before phrases are matched.
+        fillers = set(self.fillers)
+        for concept in self.concepts:
+            for phrase in (*concept.phrases, *concept.exact):
+                if set(phrase.split()) <= fillers:
+                    raise ValueError(f"{concept.key}: {phrase!r} is made of filler words only")
         return self
 
     @field_validator("concepts")

@@ -407,6 +407,30 @@ def test_a_negation_before_a_symptom_never_makes_it_present(
         assert FindingStatus.PRESENT not in _status(negated, key), (phrase, key)
 
 
+@pytest.mark.parametrize("cue", ["no", "not", "without"])
+def test_no_listed_phrase_becomes_present_after_a_negation(cue: str) -> None:
+    """Every red-flag and history phrase, including the ``exact`` ones: a phrase that
+    begins with a filler ("just ...") must not turn "not" into "not just"."""
+    phrases = sorted(
+        {
+            phrase
+            for concept in _VOCABULARY.concepts
+            if concept.group in {"red_flags", "history"}
+            for phrase in (*concept.phrases, *concept.exact)
+            if phrase.split()[0] not in {"no", "not", "can't", "cant", "cannot", "unable"}
+        }
+    )
+    failures = []
+    for phrase in phrases:
+        present = {
+            f.key for f in extract(phrase, now=NOW).findings if f.status is FindingStatus.PRESENT
+        }
+        negated = extract(f"{cue} {phrase}", now=NOW)
+        failures += [(phrase, k) for k in present if FindingStatus.PRESENT in _status(negated, k)]
+    assert len(phrases) > 500
+    assert failures == []
+
+
 @_HYPOTHESIS
 @given(phrase=st.sampled_from(_SYMPTOMS), tail=_FILLER, extra=_FILLER)
 def test_appending_unrelated_text_never_removes_a_present_finding(

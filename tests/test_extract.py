@@ -264,6 +264,96 @@ def test_numbers_and_trigger_are_read(text: str, field: str, value: Any) -> None
     assert extract(text, now=NOW).answers.get(field) == value
 
 
+@pytest.mark.parametrize(
+    ("required", "run", "fits"),
+    [
+        pytest.param((), [], True, id="no-gap"),
+        pytest.param((), ["my", "very"], True, id="two-extra"),
+        pytest.param((), ["of", "my", "very"], False, id="three-extra"),
+        pytest.param(("my",), ["my"], True, id="own-filler"),
+        pytest.param(("my",), ["the"], False, id="own-filler-missing"),
+        pytest.param(("of", "my"), ["of", "all", "my"], True, id="own-fillers-in-order"),
+        pytest.param(("of", "my"), ["my", "of"], False, id="own-fillers-out-of-order"),
+    ],
+)
+def test_a_gap_holds_the_phrase_s_own_fillers_and_at_most_two_others(
+    required: tuple[str, ...], run: list[str], fits: bool
+) -> None:
+    from backcare.text._pipeline import _fits
+
+    assert _fits(required, run) is fits
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "status"),
+    [
+        pytest.param(
+            "a coughing fit makes it worse",
+            "red_flags.worse_cough_sneeze_bowel",
+            "present",
+            id="word-form-fit-for-listed-fits",
+        ),
+        pytest.param("both my feet are numb", "red_flags.both_legs", "present", id="filler-my"),
+        pytest.param(
+            "numbness around the bottom",
+            "red_flags.saddle_numbness",
+            "present",
+            id="a-filler-for-the-phrase-s-own",
+        ),
+        pytest.param(
+            "my knees keep buckling",
+            "red_flags.worsening_leg_weakness",
+            "present",
+            id="word-form-buckling",
+        ),
+        pytest.param(
+            "no tingling in both my feet",
+            "red_flags.both_legs",
+            "absent",
+            id="filler-inside-a-denied-phrase",
+        ),
+        pytest.param(
+            "my back went when I sneezed",
+            "red_flags.worse_cough_sneeze_bowel",
+            None,
+            id="exact-sneezed-is-the-trigger-not-the-sign",
+        ),
+        pytest.param(
+            "it's agony when I sneeze",
+            "red_flags.worse_cough_sneeze_bowel",
+            "present",
+            id="exact-sneeze-is-the-sign",
+        ),
+        pytest.param(
+            "I can barely stand up straight",
+            "trigger.twisting_or_sudden_movement",
+            None,
+            id="exact-standing-up-now-is-no-trigger",
+        ),
+        pytest.param("temp 38.9 since lunch", "red_flags.fever", "present", id="temp-38.9"),
+        pytest.param("thermometer said 101F", "red_flags.fever", "present", id="fahrenheit"),
+        pytest.param("it reads 38,2 °C", "red_flags.fever", "present", id="decimal-comma-unit"),
+        pytest.param("my temperature was 37.2", "red_flags.fever", None, id="normal-reading"),
+        pytest.param("temp of 100.2 F", "red_flags.fever", None, id="normal-fahrenheit"),
+        pytest.param("temp normal for 38 hours", "red_flags.fever", None, id="hours-not-degrees"),
+        pytest.param(
+            "what if my temperature hits 38.5?",
+            "red_flags.fever",
+            "hypothetical",
+            id="hypothetical-reading",
+        ),
+        pytest.param(
+            "my mum had a temp of 39", "red_flags.fever", "other_person", id="someone-elses-reading"
+        ),
+    ],
+)
+def test_word_forms_fillers_and_temperatures(text: str, key: str, status: str | None) -> None:
+    """Phrases match other forms of their words and skip fillers; ``exact`` ones do not;
+    a temperature of 38 C / 100.4 F or more is a fever, in its context."""
+    got = extract(text, now=NOW)
+    assert _status(got, key) == ({FindingStatus(status)} if status else set())
+
+
 def test_a_denied_or_doubted_red_flag_is_never_false_in_the_answers() -> None:
     got = extract("no numbness, no trouble peeing, not sure about a fever, never had cancer")
     assert got.answers["red_flags"] == {}
@@ -315,6 +405,30 @@ def test_a_negation_before_a_symptom_never_makes_it_present(
     keys = {f.key for f in plain.findings if f.status is FindingStatus.PRESENT}
     for key in keys:
         assert FindingStatus.PRESENT not in _status(negated, key), (phrase, key)
+
+
+@pytest.mark.parametrize("cue", ["no", "not", "without"])
+def test_no_listed_phrase_becomes_present_after_a_negation(cue: str) -> None:
+    """Every red-flag and history phrase, including the ``exact`` ones: a phrase that
+    begins with a filler ("just ...") must not turn "not" into "not just"."""
+    phrases = sorted(
+        {
+            phrase
+            for concept in _VOCABULARY.concepts
+            if concept.group in {"red_flags", "history"}
+            for phrase in (*concept.phrases, *concept.exact)
+            if phrase.split()[0] not in {"no", "not", "can't", "cant", "cannot", "unable"}
+        }
+    )
+    failures = []
+    for phrase in phrases:
+        present = {
+            f.key for f in extract(phrase, now=NOW).findings if f.status is FindingStatus.PRESENT
+        }
+        negated = extract(f"{cue} {phrase}", now=NOW)
+        failures += [(phrase, k) for k in present if FindingStatus.PRESENT in _status(negated, k)]
+    assert len(phrases) > 500
+    assert failures == []
 
 
 @_HYPOTHESIS
@@ -373,6 +487,17 @@ def test_the_vocabulary_cites_real_sources_and_medicines() -> None:
             ("[nhs_back_pain, norfolk_ces", "[no_such_source, norfolk_ces"),
             "unknown source",
             id="unknown-source",
+        ),
+        pytest.param(
+            ("fillers: [a, ", "fillers: [without, a, "), "context cues", id="filler-is-a-cue"
+        ),
+        pytest.param(
+            ("fillers: [a, ", "fillers: [a bit, "), "one lower-case word", id="filler-2-words"
+        ),
+        pytest.param(
+            ("      - numb bum\n", "      - numb bum\n      - my\n"),
+            "filler words only",
+            id="phrase-of-fillers",
         ),
     ],
 )

@@ -13,9 +13,10 @@ a list of findings, each a mention with its status (``present``, ``absent``,
   pre-filled; the web app and the interactive CLI show them for confirmation and ask
   each mentioned red flag first ("You mentioned X. Is that right?").
 
-The language pipeline needs the optional ``text`` extra (spaCy and negspacy, no model
-download): ``pip install 'backcare[text]'``. Without it, :func:`available` is false and
-:func:`extract` raises :class:`MissingTextExtraError` saying how to install it.
+The language pipeline needs the optional ``text`` extra (spaCy, negspacy and spaCy's lemma
+lookup tables; no model download): ``pip install 'backcare[text]'``. Without it,
+:func:`available` is false and :func:`extract` raises :class:`MissingTextExtraError`
+saying how to install it.
 """
 
 from __future__ import annotations
@@ -120,8 +121,9 @@ class Extraction(BaseModel):
 
 
 def available() -> bool:
-    """Whether the ``text`` extra (spaCy, negspacy) is installed."""
-    return all(importlib.util.find_spec(name) is not None for name in ("spacy", "negspacy"))
+    """Whether the ``text`` extra (spaCy, negspacy, spacy-lookups-data) is installed."""
+    names = ("spacy", "negspacy", "spacy_lookups_data")
+    return all(importlib.util.find_spec(name) is not None for name in names)
 
 
 def load_pipeline() -> Pipeline:

@@ -4,10 +4,10 @@ Building the pipeline parses and validates the vocabulary, loads the knowledge b
 check it, and tokenises a few thousand phrases into matchers; unpickling the finished
 pipeline costs about half of that. The key is the hash of the vocabulary file and of the
 two knowledge-base files the check reads (sources and medicines), the size and time of
-the code the pickle is made of, and the backcare, spaCy, negspacy and Python versions: an
-edited phrase list, a moved class or an upgrade rebuilds it (and re-runs the check)
-rather than loading a stale copy. The file holds no health data, and a missing, corrupt
-or unwritable cache only costs speed.
+the code the pickle is made of, and the backcare, spaCy, negspacy, spacy-lookups-data
+and Python versions: an edited phrase list, a moved class or an upgrade rebuilds it (and
+re-runs the check) rather than loading a stale copy. The file holds no health data, and
+a missing, corrupt or unwritable cache only costs speed.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def cache_path(language: str = "en") -> Path | None:
         for path in sorted(code.glob("*.py")):
             stat = path.stat()
             digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-        versions = [metadata.version(name) for name in ("spacy", "negspacy")]
+        versions = [metadata.version(name) for name in ("spacy", "negspacy", "spacy-lookups-data")]
     except (OSError, metadata.PackageNotFoundError):
         return None
     digest.update(repr([__version__, *versions, sys.version, language]).encode())

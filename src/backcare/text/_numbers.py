@@ -12,7 +12,14 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-__all__ = ["NumberFinding", "read_age", "read_onset", "read_pain"]
+__all__ = [
+    "NumberFinding",
+    "Temperature",
+    "read_age",
+    "read_onset",
+    "read_pain",
+    "read_temperatures",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +83,15 @@ _AGE = [
         # "42 years old", "42-year-old", "42 yo", "42yo", "42 y/o" (not "my 4 year old")
         r"(?<!my )(?<!our )(?<!his )(?<!her )(?<!their )(?<!a )(?<!the )"
         r"\b(?P<n>\d{1,3})\s*[- ]?\s*(?:years?|yrs?)[- ]?\s*old\b",
-        r"(?<!my )(?<!our )\b(?P<n>\d{1,3})\s*(?:yo|y/o|y\.o\.)\b",
+        r"(?<!my )(?<!our )\b(?P<n>\d{1,3})\s*(?:yo|y/o|y\.o\.?)(?!\w)",
         # "29F", "44 M", "I'm a 52 yr old"
         r"\b(?P<n>\d{2})\s?(?:[mf]|male|female)\b(?!\s*/)",
         r"(?:^|[.,;!?]\s*)(?P<n>\d{2})\s*[.!]?\s*$",
+        # a bare age as its own sentence: "teacher here, 44. Bent to ...", "COPD. 72."
+        r"(?:^|[.,;!?]\s+)(?P<n>[1-9]\d)\s*[.!](?=\s|$)",
+        # "(F, 52)", "(52, M)"
+        r"\(\s*(?:[mf]|male|female)\s*,\s*(?P<n>\d{2})\s*\)",
+        r"\(\s*(?P<n>\d{2})\s*,\s*(?:[mf]|male|female)\s*\)",
         # a bare age set off as its own item: "fit and healthy, 29, hurt my back"
         r"(?:^|[,;]\s*)(?P<n>[1-9]\d)\s*,(?!\s*\d)",
     )
@@ -156,7 +168,7 @@ _UNIT_HOURS = {
     "fortnight": 24 * 14,
     "month": 24 * 30,
 }
-_UNIT = r"(?P<unit>min(?:ute)?s?|hours?|hrs?|days?|weeks?|fortnights?|months?)"
+_UNIT = r"(?P<unit>min(?:ute)?s?|hours?|hrs?|days?|dayz|weeks?|wks?|fortnights?|months?)"
 _PART = r"(?:\s+(?P<part>morning|lunchtime|afternoon|evening|night))?"
 _AGO = re.compile(rf"\b{_COUNT}\s+{_UNIT}\s+(?:ago|back)\b", re.IGNORECASE)
 _FOR = re.compile(
@@ -165,6 +177,10 @@ _FOR = re.compile(
     re.IGNORECASE,
 )
 _NOW = re.compile(rf"\b{_COUNT}\s+{_UNIT}\s+now\b", re.IGNORECASE)
+# "3 weeks of this", "two days of agony"
+_OF_THIS = re.compile(
+    rf"\b{_COUNT}\s+{_UNIT}\s+of\s+(?:this|it|the pain|pain|agony|misery)\b", re.IGNORECASE
+)
 # "back pain 3 days", "sore back for ten days"
 _PAIN_FOR = re.compile(
     rf"\b(?:pain|ache|aching|sore|spasm|hurting|stiff)\s+(?:for\s+)?{_COUNT}\s+{_UNIT}\b",
@@ -195,6 +211,7 @@ _RELATIVE = re.compile(
     r"(?:(?:on|last)\s+|(?<=since\s)|(?<=started\s)|(?<=from\s))(?:mon|tues?|weds?|thu(?:rs?)?|fri|sat|sun)\b\.?"
     r"(?:\s+(?:morning|lunchtime|afternoon|evening|night))?|"
     r"the\s+day\s+before\s+yesterday|an\s+hour\s+ago|last\s+week(?:end)?|"
+    r"(?<=since\s)lunch(?:time)?|"
     r"(?:on\s+|since\s+|last\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
     r"(?:\s+(?:morning|lunchtime|afternoon|evening|night))?)\b",
     re.IGNORECASE,
@@ -206,8 +223,8 @@ def _count(raw: str) -> float:
 
 
 def _unit_hours(unit: str) -> float:
-    stem = unit.lower().rstrip("s")
-    return _UNIT_HOURS["hour" if stem == "hr" else stem]
+    stem = unit.lower().rstrip("sz")
+    return _UNIT_HOURS[{"hr": "hour", "wk": "week", "day": "day"}.get(stem, stem)]
 
 
 def _relative_hours(phrase: str, now: datetime) -> float | None:
@@ -225,6 +242,8 @@ def _relative_hours(phrase: str, now: datetime) -> float | None:
     if words[0] in _DAYS:
         back = (now.weekday() - _DAYS.index(words[0])) % 7 or 7
         when = (today_noon - timedelta(days=back)).replace(hour=hour)
+    elif words[0] in {"lunch", "lunchtime"}:
+        when = today_noon
     elif words[0] in {"this", "tonight", "today"}:
         when = today_noon.replace(hour=hour)
     elif words[:2] == ["last", "night"]:
@@ -255,7 +274,7 @@ def read_onset(text: str, *, now: datetime) -> NumberFinding | None:
     """
     anchored: list[NumberFinding] = []
     bare: list[NumberFinding] = []
-    for pattern in (_AGO, _FOR, _NOW, _PAIN_FOR):
+    for pattern in (_AGO, _FOR, _NOW, _PAIN_FOR, _OF_THIS):
         for m in pattern.finditer(text):
             hours = _count(m.group("n")) * _unit_hours(m.group("unit"))
             anchored.append(NumberFinding(round(hours, 1), m.group(0), m.start(), m.end()))
@@ -267,3 +286,63 @@ def read_onset(text: str, *, now: datetime) -> NumberFinding | None:
     # Beyond ten years is not an episode of acute back pain (nor valid in contract v1).
     found = [f for f in anchored or bare if f.value <= _MAX_HOURS]
     return max(found, key=lambda f: f.value) if found else None
+
+
+# --- temperature ------------------------------------------------------------------------
+
+#: A fever is 38 C or more (NHS: "a high temperature"), 100.4 F or more in US usage.
+FEVER_CELSIUS = 38.0
+FEVER_FAHRENHEIT = 100.4
+
+
+@dataclass(frozen=True, slots=True)
+class Temperature:
+    """A body temperature read from the text: whether it is a fever, and its words."""
+
+    fever: bool
+    start: int
+    end: int
+
+
+_DEGREES = (
+    r"(?P<v>\d{2,3}(?:[.,]\d{1,2})?)\s*(?:°|º|deg(?:ree)?s?\b\.?)?\s*"
+    r"(?P<u>celsius|centigrade|fahrenheit|c|f)?\b"
+)
+# A number right after a temperature word ("temp 38.9", "thermometer said 101"), or one
+# with a unit of its own ("38.5C", "101 F", "39 degrees C").
+_TEMP_WORD = re.compile(
+    r"\b(?:temp(?:erature)?s?|temp's|fever|thermometer|thermometre)\b"
+    rf"(?:[^\w.!?\n]+[a-z']+){{0,3}}[^\w.!?\n]+{_DEGREES}"
+    # not a count of time or an age ("temp normal for 38 hours")
+    r"(?!\s*(?:h|hrs?|hours?|days?|mins?|minutes?|weeks?|wks?|months?|years?|yrs?|y/?o)\b)",
+    re.IGNORECASE,
+)
+_WITH_UNIT = re.compile(
+    r"(?<![\d.,])(?P<v>\d{2,3}(?:[.,]\d{1,2})?)\s*(?:°\s*|º\s*|deg(?:ree)?s?\s+)?"
+    r"(?P<u>celsius|centigrade|fahrenheit|c|f)\b",
+    re.IGNORECASE,
+)
+
+
+def _fever(value: float, unit: str) -> bool | None:
+    """Whether a reading is a fever; ``None`` when it is no body temperature."""
+    unit = unit[:1].lower()
+    if unit == "c" or (not unit and 34 <= value <= 43):
+        return value >= FEVER_CELSIUS if 34 <= value <= 43 else None
+    if unit == "f" or (not unit and 93 <= value <= 110):
+        return value >= FEVER_FAHRENHEIT if 93 <= value <= 110 else None
+    return None
+
+
+def read_temperatures(text: str) -> list[Temperature]:
+    """Body temperatures stated as numbers, each marked as a fever or not."""
+    found: dict[tuple[int, int], Temperature] = {}
+    for pattern in (_TEMP_WORD, _WITH_UNIT):
+        for m in pattern.finditer(text):
+            fever = _fever(float(m["v"].replace(",", ".")), m["u"] or "")
+            if fever is not None and not any(
+                s <= m.start() < e or m.start() <= s < m.end() for s, e in found
+            ):
+                end = m.start() + len(m[0].rstrip())
+                found[(m.start(), end)] = Temperature(fever, m.start(), end)
+    return sorted(found.values(), key=lambda t: t.start)

@@ -11,6 +11,14 @@ cancels a cue it overlaps, and a pseudo-cue after a mention ("never had X *befor
 The negation cues start from negspacy's reviewed ``en_clinical`` termset, with the
 patient-language cues of the vocabulary added. Only ``present`` mentions reach the
 answers; see :mod:`backcare.text` for the safety rules.
+
+Concept phrases match by word form, not spelling: each token's lemma comes from spaCy's
+English lookup table (the ``spacy-lookups-data`` package, read once at build time, no
+model), so "coughing fits" also matches "a coughing fit" and "both feet" "both my feet"
+(a multi-word phrase may have up to two of the vocabulary's filler words between its
+words). A phrase listed under ``exact`` matches only its words as written (fillers
+between them still allowed). Context cues always
+match as written: a cue that matched more widely could only hide more mentions.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from backcare.text._numbers import read_temperatures
 from backcare.text._vocabulary import CONTEXT_STATUSES, Vocabulary
 
 if TYPE_CHECKING:
@@ -32,6 +41,8 @@ __all__ = ["Mention", "Pipeline"]
 # writer, now" wins: another person, then a question, doubt, a denial, the past.
 _PRIORITY = ("other_person", "hypothetical", "uncertain", "negated", "past")
 _GROUPS_KEPT_INSIDE = {"red_flags", "history"}
+#: How many filler words may stand between two words of a phrase.
+_FEVER = "red_flags.fever"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +54,42 @@ class Mention:
     text: str
     start: int  # character offsets into the text
     end: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """Where a phrase's own filler words go: ``gaps[0]`` before its first word,
+    ``gaps[k]`` between words k-1 and k, ``gaps[-1]`` after its last word."""
+
+    label: str
+    gaps: tuple[tuple[str, ...], ...]
+
+    def place(self, doc: Doc, words: list[int], fillers: frozenset[str]) -> tuple[int, int] | None:
+        """The token span of a match whose words are at ``words`` in ``doc``, or ``None``
+        when the phrase's fillers are missing or more than two others stand in a gap."""
+        for k in range(1, len(words)):
+            run = [doc[i].lower_ for i in range(words[k - 1] + 1, words[k])]
+            if not _fits(self.gaps[k], run):
+                return None
+        start, end = words[0], words[-1] + 1
+        lead, trail = self.gaps[0], self.gaps[-1]
+        if lead:
+            before = start
+            while before > 0 and doc[before - 1].lower_ in fillers:
+                before -= 1
+            found = _fit_from(lead[::-1], [doc[i].lower_ for i in range(start - 1, before - 1, -1)])
+            if found is None:
+                return None
+            start -= found
+        if trail:
+            after = end
+            while after < len(doc) and doc[after].lower_ in fillers:
+                after += 1
+            found = _fit_from(trail, [doc[i].lower_ for i in range(end, after)])
+            if found is None:
+                return None
+            end += found
+        return start, end
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +107,7 @@ class Pipeline:
     def __init__(self, vocabulary: Vocabulary) -> None:
         import spacy
         from negspacy.termsets import termset
+        from spacy.lookups import load_lookups
         from spacy.matcher import PhraseMatcher
 
         self.nlp: Language = spacy.blank(vocabulary.language)
@@ -67,19 +115,53 @@ class Pipeline:
         self._yields = {c.key: c.yields_to for c in vocabulary.concepts if c.yields_to}
         self._order = {c.key: i for i, c in enumerate(vocabulary.concepts)}
         self._near = {c.key: c.near for c in vocabulary.concepts if c.near}
+        table = load_lookups(vocabulary.language, ["lemma_lookup"]).get_table("lemma_lookup")
+        self._table: dict[str, str] = table  # the full table, while building only
+        self._listed: set[str] = set()
 
-        def matcher() -> PhraseMatcher:
-            return PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        def matcher(attr: str = "LOWER") -> PhraseMatcher:
+            return PhraseMatcher(self.nlp.vocab, attr=attr)
 
-        self._concepts = matcher()
+        # Phrases are matched on the text with its filler words taken out (a PhraseMatcher
+        # stays fast with thousands of phrases; a token Matcher with optional tokens did
+        # not); each phrase's own fillers ("both", "my") are then checked in the gaps.
+        self._fillers = frozenset(vocabulary.fillers)
+        self._concepts = matcher("LEMMA")
+        self._exact = matcher()
+        self._shapes: dict[str, _Shape] = {}
+
+        def add(label: str, phrases: Iterable[str], *, exact: bool = False) -> None:
+            from spacy.tokens import Doc
+
+            for doc in self._docs(phrases, lemmas=not exact):
+                words = [t for t in doc if t.lower_ not in self._fillers] or list(doc)
+                # The phrase's own fillers in the gaps before, between and after its words.
+                gaps: list[list[str]] = [[] for _ in range(len(words) + 1)]
+                if len(words) < len(doc):
+                    w = 0
+                    for token in doc:
+                        if token.lower_ in self._fillers:
+                            gaps[w].append(token.lower_)
+                        else:
+                            w += 1
+                key = f"{label}@{len(self._shapes)}"
+                self._shapes[key] = _Shape(label, tuple(tuple(g) for g in gaps))
+                compact = Doc(self.nlp.vocab, words=[t.text for t in words])
+                if not exact:
+                    for new, old in zip(compact, words, strict=True):
+                        new.lemma_ = old.lemma_
+                (self._exact if exact else self._concepts).add(key, [compact])
+
         for concept in vocabulary.concepts:
-            self._concepts.add(concept.key, self._docs(concept.phrases))
+            add(concept.key, concept.phrases)
+            if concept.exact:
+                add(concept.key, concept.exact, exact=True)
             for i, near in enumerate(concept.near):
-                self._concepts.add(f"{concept.key}#w{i}", self._docs(near.words))
-                self._concepts.add(f"{concept.key}#s{i}", self._docs(near.sites))
-        self._ignore = matcher()
+                add(f"{concept.key}#w{i}", near.words)
+                add(f"{concept.key}#s{i}", near.sites)
+        self._ignore = matcher("LEMMA")
         if vocabulary.ignore:
-            self._ignore.add("ignore", self._docs(vocabulary.ignore))
+            self._ignore.add("ignore", self._docs(vocabulary.ignore, lemmas=True))
 
         # negspacy ships without type hints; its termset is plain lists of phrases.
         base: dict[str, list[str]] = termset("en_clinical").get_patterns()  # type: ignore[no-untyped-call]
@@ -110,18 +192,39 @@ class Pipeline:
             self._undo_applies[name] = frozenset(cues.pseudo_after_applies_to)
         self._cues.add("terminator", self._docs([*rules.terminators, *base["termination"]]))
 
+        # Only words whose lemma is a listed word's lemma matter: any other word may keep
+        # its own form, so the pipeline keeps (and pickles) that part of the table only.
+        # Keys are the hashes spaCy gives each lower-cased token (``Token.lower``).
+        listed = set(self._listed)
+        self._lemmas: dict[int, str] = {k: v for k, v in table.items() if v in listed}
+        del self._table, self._listed
+
     def first_trigger(self, triggers: Iterable[str]) -> str:
         """The trigger listed first in the vocabulary (the most serious: accident, fall...)."""
         return min(triggers, key=lambda t: self._order[f"trigger.{t}"])
 
-    def _docs(self, phrases: Iterable[str]) -> list[Doc]:
-        return [self.nlp.make_doc(p) for p in dict.fromkeys(phrases)]
+    def _docs(self, phrases: Iterable[str], *, lemmas: bool = False) -> list[Doc]:
+        docs = [self.nlp.make_doc(p) for p in dict.fromkeys(phrases)]
+        if lemmas:
+            for doc in docs:
+                for token in doc:
+                    lemma = self._table.get(token.lower_, token.lower_)
+                    self._listed.add(lemma)
+                    token.lemma_ = lemma
+        return docs
+
+    def _lemmatize(self, doc: Doc) -> None:
+        """Set each token's lemma: its listed word form, else the word itself."""
+        lemmas = self._lemmas
+        for token in doc:
+            token.lemma_ = lemmas.get(token.lower) or token.lower_
 
     # --- one text -----------------------------------------------------------------------
 
     def mentions(self, text: str) -> list[Mention]:
         """Every concept mentioned in ``text``, in order, each with its context status."""
         doc = self.nlp(text)
+        self._lemmatize(doc)
         sentence = [0] * len(doc)
         for i, sent in enumerate(doc.sents):
             for t in range(sent.start, sent.end):
@@ -148,13 +251,27 @@ class Pipeline:
             )
         return mentions
 
+    def _phrase_matches(self, doc: Doc) -> Iterator[tuple[str, int, int]]:
+        """Phrase matches (label, start, end) on ``doc``, filler words allowed between."""
+        from spacy.tokens import Doc
+
+        positions = [t.i for t in doc if t.lower_ not in self._fillers]
+        compact = Doc(self.nlp.vocab, words=[doc[i].text for i in positions])
+        for new, i in zip(compact, positions, strict=True):
+            new.lemma_ = doc[i].lemma_
+        strings = self.nlp.vocab.strings
+        for matcher in (self._concepts, self._exact):
+            for key, start, end in matcher(compact):
+                shape = self._shapes[strings[key]]
+                span = shape.place(doc, positions[start:end], self._fillers)
+                if span is not None:
+                    yield shape.label, *span
+
     def _find_concepts(self, doc: Doc, sentence: list[int], ends: set[int]) -> list[_Span]:
         """Concept mentions; ``ends`` are the token positions where a terminator starts."""
-        strings = self.nlp.vocab.strings
         direct: list[_Span] = []
         parts: dict[str, list[_Span]] = {}
-        for match_id, start, end in self._concepts(doc):
-            label = strings[match_id]
+        for label, start, end in self._phrase_matches(doc):
             if "#" in label:
                 parts.setdefault(label, []).append(_Span(label, start, end))
             else:
@@ -174,9 +291,10 @@ class Pipeline:
                             direct.append(
                                 _Span(key, min(w.start, s.start), max(w.end, s.end), pieces)
                             )
+        direct = _temperatures(doc, direct)
         ignored = [(s, e) for _, s, e in self._ignore(doc)]
         kept = [c for c in direct if not any(s <= c.start and c.end <= e for s, e in ignored)]
-        pruned = list(_prune(list(dict.fromkeys(kept))))
+        pruned = list(_prune(list(dict.fromkeys(kept)), self._yields))
         pruned = [
             c
             for c in pruned
@@ -280,6 +398,54 @@ class Pipeline:
         return not any(_blocks(t, category, span.end, cue.start) for t in terminators)
 
 
+#: How many filler words not in a phrase may stand in one of its gaps.
+_EXTRA_FILLERS = 2
+
+
+def _fits(required: tuple[str, ...], run: list[str]) -> bool:
+    """Whether a gap's filler words hold the phrase's own, in order, and few others."""
+    return _fit_from(required, run) is not None and len(run) - len(required) <= _EXTRA_FILLERS
+
+
+def _fit_from(required: tuple[str, ...], run: list[str]) -> int | None:
+    """How many words of ``run``, from its start, hold ``required`` in order (with at most
+    two others among them); ``None`` when they do not."""
+    if not required:
+        return 0
+    j = extra = 0
+    for n, word in enumerate(run, start=1):
+        if word == required[j]:
+            j += 1
+            if j == len(required):
+                return n
+        else:
+            extra += 1
+            if extra > _EXTRA_FILLERS:
+                return None
+    return None
+
+
+def _temperatures(doc: Doc, spans: list[_Span]) -> list[_Span]:
+    """Add a fever mention for each reading of 38 C / 100.4 F or more; drop a fever phrase
+    inside a normal reading ("temp was 37.2" is not a fever)."""
+    high: list[_Span] = []
+    normal: list[tuple[int, int]] = []
+    for reading in read_temperatures(doc.text):
+        words = doc.char_span(reading.start, reading.end, alignment_mode="expand")
+        if words is None:
+            continue
+        if reading.fever:
+            high.append(_Span(_FEVER, words.start, words.end))
+        else:
+            normal.append((words.start, words.end))
+    kept = [
+        c
+        for c in spans
+        if c.label != _FEVER or not any(s <= c.start and c.end <= e for s, e in normal)
+    ]
+    return kept + high
+
+
 def _between_parts(cue: _Span, span: _Span) -> bool:
     """Whether ``cue`` lies in a near match's gap, touching neither its word nor its site."""
     return bool(span.parts) and all(cue.end <= lo or cue.start >= hi for lo, hi in span.parts)
@@ -291,17 +457,18 @@ def _blocks(terminator: _Span, category: str, lo: int, hi: int) -> bool:
     return terminator.label == "terminator" or terminator.label == f"{category}:until"
 
 
-def _prune(spans: list[_Span]) -> Iterator[_Span]:
+def _prune(spans: list[_Span], yields: dict[str, tuple[str, ...]]) -> Iterator[_Span]:
     """Keep the longest of overlapping matches of one key, and drop a match lying inside a
     longer match of another key ("lift" in "can't lift my foot"), except that a red flag
-    or history mention is never dropped for a non-red-flag one."""
+    or history mention is never dropped for a non-red-flag one, nor for a key that yields
+    to it ("pins and needles in both legs" stays both legs)."""
     for c in spans:
         inside = False
         for o in spans:
             if o is c or ((o.start, o.end) == (c.start, c.end) and o.label == c.label):
                 continue
             covers = o.start <= c.start and c.end <= o.end and (o.end - o.start) > (c.end - c.start)
-            if not covers:
+            if not covers or c.label in yields.get(o.label, ()):
                 continue
             c_group, o_group = c.label.partition(".")[0], o.label.partition(".")[0]
             if o.label == c.label or not (

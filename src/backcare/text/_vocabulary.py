@@ -15,7 +15,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from backcare.domain.answers import History, RedFlags
 from backcare.domain.enums import Condition, Trigger
@@ -54,7 +61,12 @@ class Concept(BaseModel):
     model_config = _STRICT
 
     key: str
+    #: Matched by word form ("coughing fits" matches "a coughing fit") with up to two of
+    #: the vocabulary's filler words between their words ("both *my* feet").
     phrases: Annotated[tuple[Phrase, ...], Field(min_length=1)]
+    #: Matched only as written (lower-cased): no other word forms ("when I sneeze" is not
+    #: "when I sneezed"); filler words between the words are still allowed.
+    exact: tuple[Phrase, ...] = ()
     near: tuple[Near, ...] = ()
     #: Keys whose mention in the same sentence replaces this one ("both legs" over one leg).
     yields_to: tuple[str, ...] = ()
@@ -117,8 +129,42 @@ class Vocabulary(BaseModel):
 
     language: Literal["en"]
     concepts: tuple[Concept, ...]
+    #: Words that may stand between the words of a phrase ("my", "a", "really"): never a
+    #: context cue, so skipping one cannot change whether a mention is denied.
+    fillers: tuple[Phrase, ...] = ()
     ignore: tuple[Phrase, ...] = ()
     context: ContextRules
+
+    @field_validator("fillers")
+    @classmethod
+    def _single_words(cls, fillers: tuple[str, ...]) -> tuple[str, ...]:
+        for word in fillers:
+            if not word.isalpha() or word != word.lower():
+                raise ValueError(f"{word!r}: a filler is one lower-case word")
+        return fillers
+
+    @model_validator(mode="after")
+    def _fillers_are_no_cues(self) -> Vocabulary:
+        # A skipped filler must not be a word that ends a scope or changes a status. The
+        # writer's own "my" (which ends another person's scope) may be one: inside a
+        # mention it speaks of the writer anyway.
+        rules = self.context
+        cues = set(rules.terminators)
+        for name in CONTEXT_STATUSES:
+            category = rules.category(name)
+            cues.update(
+                *(getattr(category, kind) for kind in ("before", "after", "pseudo", "pseudo_after"))
+            )
+        clash = sorted(cues.intersection(self.fillers))
+        if clash:
+            raise ValueError(f"fillers: also context cues or terminators: {', '.join(clash)}")
+        # Fillers are taken out of the text before phrases are matched.
+        fillers = set(self.fillers)
+        for concept in self.concepts:
+            for phrase in (*concept.phrases, *concept.exact):
+                if set(phrase.split()) <= fillers:
+                    raise ValueError(f"{concept.key}: {phrase!r} is made of filler words only")
+        return self
 
     @field_validator("concepts")
     @classmethod

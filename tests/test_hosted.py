@@ -8,6 +8,7 @@ real process tree and signs in through it.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import signal
@@ -813,7 +814,7 @@ def test_a_dashboard_view_audits_each_team_patient_once_in_one_unbroken_run(
     assert {r.actor_id for r in rows} == {north.id}
     # Written together: consecutive rows, each chained to the one before.
     assert [r.id for r in rows] == list(range(rows[0].id, rows[0].id + len(team)))
-    assert all(b.prev_hash == a.hash for a, b in zip(rows, rows[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(rows))
     assert count >= count_before + len(team)
 
 

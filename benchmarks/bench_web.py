@@ -62,6 +62,8 @@ app.add_api_route("/bench/payload", floor, methods=["POST"], include_in_schema=F
 # First in the routing table, as the assess route nearly is: routes are matched in turn, and
 # a route added last would pay for matching every other route first.
 app.router.routes.insert(0, app.router.routes.pop())
+from backcare.web.app import freeze_start_up
+freeze_start_up()  # as `backcare serve` does once the app is built
 uvicorn.run(app, host=sys.argv[1], port=int(sys.argv[2]), log_level="warning", access_log=False)
 """
 

@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from backcare.i18n import N_
+from backcare.i18n import N_, gettext
 from backcare.locations import cache_folder
 from backcare.units import Units
 
@@ -184,13 +184,15 @@ class Settings(BaseModel):
     def _check_number(cls, value: str) -> str:
         value = value.strip()
         if not _NUMBER.match(value):
-            raise ValueError("must be a short phone number of 2-4 digits, such as 999, 911 or 112")
+            raise ValueError(
+                gettext("must be a short phone number of 2-4 digits, such as 999, 911 or 112")
+            )
         return value
 
     @model_validator(mode="after")
     def _check_day(self) -> Settings:
         if self.sleep_time <= self.wake_time:
-            raise ValueError("sleep_time must be later in the day than wake_time")
+            raise ValueError(gettext("sleep_time must be later in the day than wake_time"))
         return self
 
 
@@ -229,7 +231,7 @@ def get_settings(environ: Mapping[str, str] | None = None) -> Settings:
             )
             for err in exc.errors()
         ]
-        raise InputError("invalid setting", problems=problems) from exc
+        raise InputError(gettext("invalid setting"), problems=problems) from exc
 
 
 def with_personal(base: Settings, values: Mapping[str, str]) -> Settings:
@@ -245,8 +247,10 @@ def with_personal(base: Settings, values: Mapping[str, str]) -> Settings:
 
     unknown = sorted(set(values) - set(PERSONAL_SETTINGS))
     if unknown:
-        problems = [FieldProblem(name, "is not a setting you can change here") for name in unknown]
-        raise InputError("invalid setting", problems=problems)
+        problems = [
+            FieldProblem(name, gettext("is not a setting you can change here")) for name in unknown
+        ]
+        raise InputError(gettext("invalid setting"), problems=problems)
     try:
         return Settings.model_validate({**base.model_dump(), **values})
     except ValidationError as exc:
@@ -261,4 +265,4 @@ def with_personal(base: Settings, values: Mapping[str, str]) -> Settings:
             if not name and "sleep_time" in message:
                 name, message = "sleep_time", "must be later in the day than the wake time"
             problems.append(FieldProblem(name, message))
-        raise InputError("invalid setting", problems=problems) from exc
+        raise InputError(gettext("invalid setting"), problems=problems) from exc

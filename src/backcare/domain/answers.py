@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
 
 from backcare.domain.enums import Condition, Sex, Trend, Trigger
 from backcare.errors import FieldProblem, InputError
+from backcare.i18n import gettext
 
 __all__ = ["Answers", "Course", "History", "RedFlags", "parse_answers"]
 
@@ -119,14 +120,14 @@ def parse_answers(data: object) -> Answers:
         return data
     if not isinstance(data, dict):
         raise InputError(
-            "answers must be a JSON object",
-            problems=[FieldProblem("", f"got {type(data).__name__}")],
+            gettext("answers must be a JSON object"),
+            problems=[FieldProblem("", gettext("got {name}").format(name=type(data).__name__))],
         )
     try:
         return Answers.model_validate(data)
     except ValidationError as exc:
         problems = [FieldProblem(_field_name(err["loc"]), _message(err)) for err in exc.errors()]
-        raise InputError("invalid answers", problems=problems) from exc
+        raise InputError(gettext("invalid answers"), problems=problems) from exc
 
 
 def _message(err: Any) -> str:

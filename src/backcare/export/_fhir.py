@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from backcare.domain.enums import TriageLevel
-from backcare.errors import BackcareError, FieldProblem
+from backcare.errors import BackcareError, FieldProblem, validation_problems
 from backcare.i18n import gettext
 
 __all__ = [
@@ -345,10 +345,9 @@ def validated(data: dict[str, Any]) -> dict[str, Any]:
     try:
         Bundle.model_validate(data)
     except ValidationError as exc:
-        problems += [
-            FieldProblem(".".join(str(p) for p in err["loc"]), str(err["msg"]))
-            for err in exc.errors()[:20]
-        ]
+        problems += validation_problems(
+            exc.errors(), field=lambda loc: ".".join(map(str, loc)), limit=20
+        )
     if problems:
         raise BackcareError(
             gettext("backcare built an invalid FHIR Bundle"), problems=problems[:20]

@@ -95,6 +95,7 @@ from backcare.errors import (
     ImportFormatError,
     InputError,
     StoreError,
+    validation_problems,
 )
 from backcare.i18n import gettext
 from backcare.knowledge.questionnaires import Questionnaires, load_questionnaires
@@ -929,10 +930,9 @@ def parse(text: str, *, now: datetime | None = None) -> DiaryDocument:
     except ValidationError as exc:
         raise ImportFormatError(
             gettext("the diary file has invalid content"),
-            problems=[
-                FieldProblem(".".join(str(p) for p in err["loc"]), str(err["msg"]))
-                for err in exc.errors()[:20]
-            ],
+            problems=validation_problems(
+                exc.errors(), field=lambda loc: ".".join(map(str, loc)), limit=20
+            ),
         ) from exc
     _check_semantics(document, now=datetime.now(UTC) if now is None else now)
     return document

@@ -23,8 +23,12 @@ from backcare import InputError, parse_answers
         pytest.param(
             {"red_flags": {"fevr": True}}, "red_flags.fevr", "unknown key", id="typo-flag"
         ),
-        pytest.param({"red_flags": {"fever": "yes"}}, "red_flags.fever", "true or false", id="flag-str"),
-        pytest.param({"red_flags": {"fever": 1}}, "red_flags.fever", "true or false", id="flag-int"),
+        pytest.param(
+            {"red_flags": {"fever": "yes"}}, "red_flags.fever", "true or false", id="flag-str"
+        ),
+        pytest.param(
+            {"red_flags": {"fever": 1}}, "red_flags.fever", "true or false", id="flag-int"
+        ),
         pytest.param(
             {"history": {"cancer": None, "gout": True}},
             "history.gout",

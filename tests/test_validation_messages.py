@@ -21,7 +21,13 @@ from tests.web_support import web_client
 
 from backcare import Engine
 from backcare.domain.answers import parse_answers
-from backcare.errors import FieldProblem, InputError, problem_text, validation_problems
+from backcare.errors import (
+    FieldProblem,
+    InputError,
+    json_syntax,
+    problem_text,
+    validation_problems,
+)
 from backcare.i18n import gettext, installed
 from backcare.settings import Settings, get_settings, with_personal
 
@@ -163,7 +169,7 @@ def test_a_missing_field_is_required() -> None:
 
 def test_invalid_json_names_the_line_and_column() -> None:
     (problem,) = validation_problems(_errors('{"count": '))
-    assert problem.problem == "is not valid JSON (line 1, column 10)"
+    assert problem.problem == "line 1 column 10: the JSON ends too soon"
 
 
 def test_an_unmapped_type_falls_back_to_pydantic_text() -> None:
@@ -228,3 +234,27 @@ def test_a_json_body_speaks_the_catalogue(client: TestClient) -> None:
         "pain": pseudo("must be {limit} or less").format(limit=10),
         "colour": pseudo("unknown key (check the spelling; see docs/json-api.md for the contract)"),
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        pytest.param('{"a": ', "the JSON ends too soon", id="cut-short"),
+        pytest.param('{"a": 3,}', "a comma is followed by nothing", id="trailing-comma"),
+        pytest.param("{a: 1}", "a key must be in double quotes", id="bare-key"),
+        pytest.param('{"a": 1} x', "something follows the end of the JSON", id="extra-data"),
+        pytest.param('{"a" 1}', "a colon is missing", id="no-colon"),
+        pytest.param('{"a": "x', "a text has no closing quote", id="open-string"),
+        pytest.param("[1 2]", "a comma is missing", id="no-comma"),
+        pytest.param("nope", "a value is missing or not valid", id="not-a-value"),
+    ],
+)
+def test_a_json_syntax_error_is_named_in_plain_words(text: str, words: str) -> None:
+    (problem,) = validation_problems(_errors(text))
+    assert problem.problem.endswith(f": {words}"), problem.problem
+    assert problem.problem.startswith("line 1 column ")
+
+
+def test_python_json_errors_get_the_same_words() -> None:
+    assert json_syntax("Expecting ':' delimiter", 2, 7) == "line 2 column 7: a colon is missing"
+    assert json_syntax("something new", None, None) == "this is not valid JSON"

@@ -46,6 +46,7 @@ __all__ = [
     "NotFoundError",
     "StoreError",
     "field_path",
+    "json_syntax",
     "problem_text",
     "validation_problems",
 ]
@@ -177,11 +178,42 @@ def _choices(expected: object) -> str:
 
 
 def _json_problem(ctx: Mapping[str, Any]) -> str:
-    at = _AT.search(str(ctx.get("error", "")))
+    detail = str(ctx.get("error", ""))
+    at = _AT.search(detail)
     if at is None:
-        return gettext("is not valid JSON")
-    return gettext("is not valid JSON (line {line}, column {column})").format(
-        line=at.group(1), column=at.group(2)
+        return json_syntax(detail, None, None)
+    return json_syntax(detail, int(at.group(1)), int(at.group(2)))
+
+
+#: What a JSON parser's own English message (Python's or pydantic's) is about, by a word
+#: in it: the first match names the problem in catalogue words.
+_JSON_SYNTAX: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("Unterminated string", "EOF while parsing a string"), N_("a text has no closing quote")),
+    (("EOF while parsing",), N_("the JSON ends too soon")),
+    (("property name", "key must be a string"), N_("a key must be in double quotes")),
+    (("trailing comma",), N_("a comma is followed by nothing")),
+    (("Extra data", "trailing characters"), N_("something follows the end of the JSON")),
+    (("',' delimiter", "expected `,`"), N_("a comma is missing")),
+    (("':' delimiter", "expected `:`"), N_("a colon is missing")),
+    (("control character",), N_("a text holds a control character")),
+    (("escape",), N_("a backslash escape is not valid")),
+    (
+        ("Expecting value", "expected value", "expected ident"),
+        N_("a value is missing or not valid"),
+    ),
+)
+
+
+def json_syntax(detail: str, line: int | None, column: int | None) -> str:
+    """A JSON syntax error (the parser's English ``detail``) in catalogue words, with its place."""
+    problem = next(
+        (sentence for words, sentence in _JSON_SYNTAX if any(w in detail for w in words)),
+        N_("this is not valid JSON"),
+    )
+    if line is None or column is None:
+        return gettext(problem)
+    return gettext("line {line} column {column}: {problem}").format(
+        line=line, column=column, problem=gettext(problem)
     )
 
 

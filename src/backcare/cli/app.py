@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from backcare.cli._options import EMERGENCY_EXIT_STATUS
-from backcare.errors import FieldProblem, InputError
+from backcare.errors import FieldProblem, InputError, json_syntax
 
 if TYPE_CHECKING:
     from backcare.rules.assessor import Engine
@@ -112,9 +112,7 @@ def _read_json(source: str) -> Any:
             problems=[
                 FieldProblem(
                     source,
-                    gettext("line {line} column {column}: {problem}").format(
-                        line=exc.lineno, column=exc.colno, problem=exc.msg
-                    ),
+                    json_syntax(exc.msg, exc.lineno, exc.colno),
                 )
             ],
         ) from exc

@@ -75,7 +75,7 @@ from backcare.errors import (
     InputError,
     NotFoundError,
 )
-from backcare.i18n import format_when, gettext
+from backcare.i18n import N_, format_when, gettext
 from backcare.knowledge.questionnaires import Questionnaires, load_questionnaires
 from backcare.knowledge.schema import KnowledgeBase, RedFlag
 from backcare.measures import PSFS_MAX_ACTIVITIES, nrs
@@ -378,7 +378,7 @@ class Diary:
             field=field,
             earliest=now - MAX_EPISODE_AGE,
             latest=now + CLOCK_SKEW,
-            what="a year ago (an episode of back spasm lasts weeks, not years)",
+            what=N_("a year ago (an episode of back spasm lasts weeks, not years)"),
         )
         start = compact_answers(Answers.model_validate(given, strict=False))
         assessment = self.engine.assess(
@@ -908,9 +908,10 @@ class Diary:
         if episode is None and not active:
             episode = repo.latest_episode()
         if episode is None:
-            what = "active episode" if active else "episode in the diary"
             raise NotFoundError(
-                gettext("no {what}: start one first (backcare episode start)").format(what=what)
+                gettext("no active episode: start one first (backcare episode start)")
+                if active
+                else gettext("no episode in the diary: start one first (backcare episode start)")
             )
         return episode
 
@@ -922,12 +923,12 @@ class Diary:
         bounds: dict[str, Any] = {
             "earliest": episode.onset_at,
             "latest": now + CLOCK_SKEW,
-            "what": "the episode began",
+            "what": N_("the episode began"),
         }
         at = bounded_time(now if entry.at is None else entry.at, field="at", **bounds)
         bounds |= {
             "earliest": episode.onset_at - DOSE_LEAD_TIME,
-            "what": "the day before the episode began",
+            "what": N_("the day before the episode began"),
         }
         times = [
             at

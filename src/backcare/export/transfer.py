@@ -95,9 +95,10 @@ from backcare.errors import (
     ImportFormatError,
     InputError,
     StoreError,
+    json_syntax,
     validation_problems,
 )
-from backcare.i18n import gettext
+from backcare.i18n import N_, gettext
 from backcare.knowledge.questionnaires import Questionnaires, load_questionnaires
 from backcare.knowledge.schema import KnowledgeBase, Medicine
 from backcare.measures import score_questionnaire
@@ -851,19 +852,17 @@ def _no_constant(name: str) -> Any:
     raise ValueError(gettext("{name} is not a JSON number").format(name=name))
 
 
-def _load_json(text: str, where: str, *, invalid: str = "the file is not valid JSON") -> Any:
+def _load_json(text: str, where: str, *, invalid: str = N_("the file is not valid JSON")) -> Any:
     """JSON text as data; NaN, infinities, huge or too deeply nested values refused."""
     try:
         data = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise ImportFormatError(
-            invalid,
+            gettext(invalid),
             problems=[
                 FieldProblem(
                     where,
-                    gettext("line {exc_lineno} column {exc_colno}: {exc_msg}").format(
-                        exc_lineno=exc.lineno, exc_colno=exc.colno, exc_msg=exc.msg
-                    ),
+                    json_syntax(exc.msg, exc.lineno, exc.colno),
                 )
             ],
         ) from exc
@@ -920,10 +919,10 @@ def parse(text: str, *, now: datetime | None = None) -> DiaryDocument:
     elif stripped.startswith("format,"):
         data = _from_csv(stripped)
     else:
-        raise _foreign("the file is neither a backcare JSON nor a backcare CSV export")
+        raise _foreign(gettext("the file is neither a backcare JSON nor a backcare CSV export"))
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         found = data.get("format") if isinstance(data, dict) else type(data).__name__
-        raise _foreign(f"found {found!r}")
+        raise _foreign(gettext("found {found!r}").format(found=found))
     _check_version(data.get("version"))
     try:
         document = DiaryDocument.model_validate_json(json.dumps(data, allow_nan=False))
@@ -952,7 +951,7 @@ def _from_csv(text: str) -> dict[str, Any]:
     rows = _rows(text)
     _, header = next(rows)
     if len(header) != 4 or header[:3] != ["format", FORMAT, "version"]:
-        raise _foreign(f"first row is {','.join(header)!r}")
+        raise _foreign(gettext("first row is {header!r}").format(header=",".join(header)))
     # Only the text export writes is version 1 ("01", " 1" or "+1" are not).
     version: int | str = VERSION if header[3] == str(VERSION) else header[3]
     _check_version(version)
@@ -1036,7 +1035,9 @@ def _value(column: str, text: str, number: int) -> Any:
         text = text[1:]
     try:
         if column in _JSON_CELLS:
-            return _load_json(text, f"row {number}, {column}", invalid="a CSV cell cannot be read")
+            return _load_json(
+                text, f"row {number}, {column}", invalid=N_("a CSV cell cannot be read")
+            )
         if column in _INT_CELLS:
             return int(text)
         if column in _FLOAT_CELLS:
@@ -1334,7 +1335,7 @@ def _time_problems(document: DiaryDocument, *, now: datetime) -> list[FieldProbl
             continue
         onset = episode.onset_at
         if not check(
-            episode.started_at, f"{where}.started_at", onset - CLOCK_SKEW, latest, "the onset"
+            episode.started_at, f"{where}.started_at", onset - CLOCK_SKEW, latest, N_("the onset")
         ):
             continue
         end = latest
@@ -1344,20 +1345,20 @@ def _time_problems(document: DiaryDocument, *, now: datetime) -> list[FieldProbl
                 f"{where}.resolved_at",
                 episode.started_at,
                 latest,
-                "the episode was started",
+                N_("the episode was started"),
             ):
                 continue
             end = episode.resolved_at + CLOCK_SKEW
         for j, checkin in enumerate(episode.checkins):
             here = f"{where}.checkins.{j}"
-            check(checkin.recorded_at, f"{here}.recorded_at", onset, end, "the episode began")
+            check(checkin.recorded_at, f"{here}.recorded_at", onset, end, N_("the episode began"))
             for k, dose in enumerate(checkin.doses):
                 check(
                     dose.taken_at,
                     f"{here}.doses.{k}.taken_at",
                     onset - DOSE_LEAD_TIME,
                     end,
-                    "the day before the episode began",
+                    N_("the day before the episode began"),
                 )
         for k, dose in enumerate(episode.doses):
             check(
@@ -1365,15 +1366,17 @@ def _time_problems(document: DiaryDocument, *, now: datetime) -> list[FieldProbl
                 f"{where}.doses.{k}.taken_at",
                 onset - DOSE_LEAD_TIME,
                 end,
-                "the day before the episode began",
+                N_("the day before the episode began"),
             )
         for k, session in enumerate(episode.coach_sessions):
             here = f"{where}.coach_sessions.{k}"
-            if check(session.started_at, f"{here}.started_at", onset, end, "the episode began"):
-                check(session.ended_at, f"{here}.ended_at", session.started_at, end, "it started")
+            if check(session.started_at, f"{here}.started_at", onset, end, N_("the episode began")):
+                check(
+                    session.ended_at, f"{here}.ended_at", session.started_at, end, N_("it started")
+                )
         for k, response in enumerate(episode.questionnaires):
             here = f"{where}.questionnaires.{k}.answered_at"
-            check(response.answered_at, here, onset, end, "the episode began")
+            check(response.answered_at, here, onset, end, N_("the episode began"))
     return problems
 
 

@@ -19,7 +19,7 @@ from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
 
-from backcare.errors import FieldProblem
+from backcare.errors import FieldProblem, json_syntax
 from backcare.i18n import gettext
 from backcare.web.errors import MalformedJsonError
 
@@ -105,9 +105,9 @@ def read_json(body: bytes) -> Any:
     try:
         return json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
-        problem = f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+        problem = json_syntax(exc.msg, exc.lineno, exc.colno)
     except (ValueError, RecursionError):  # Python's 4,300-digit limit on integers
-        problem = "a number has too many digits"
+        problem = gettext("a number has too many digits")
     raise MalformedJsonError(
         gettext("the body is not valid JSON"), problems=[FieldProblem("", problem)]
     )

@@ -119,14 +119,14 @@ class ExerciseDose:
                 field="exercise_id",
             )
         if not isinstance(self.name, str) or not self.name.strip():
-            raise self._invalid("name", "must be a non-empty string", self.name)
+            raise self._invalid("name", gettext("must be a non-empty string"), self.name)
         if not isinstance(self.steps, tuple) or not all(isinstance(s, str) for s in self.steps):
-            raise self._invalid("steps", "must be a tuple of strings", self.steps)
+            raise self._invalid("steps", gettext("must be a tuple of strings"), self.steps)
         _require_int(self, "hold_seconds", self.hold_seconds, minimum=1)
         _require_int(self, "reps", self.reps, minimum=1)
         _require_int(self, "rest_seconds", self.rest_seconds, minimum=0)
         if self.sides not in ("both", "each"):
-            raise self._invalid("sides", "must be 'both' or 'each'", self.sides)
+            raise self._invalid("sides", gettext("must be 'both' or 'each'"), self.sides)
 
     def _invalid(self, field_name: str, problem: str, value: object) -> InvalidCoachPlan:
         return InvalidCoachPlan(
@@ -146,9 +146,9 @@ class ExerciseDose:
 def _require_int(dose: ExerciseDose, name: str, value: object, *, minimum: int) -> None:
     # bool is an int subclass, but True as a number of seconds is always a mistake.
     if not isinstance(value, int) or isinstance(value, bool):
-        raise dose._invalid(name, "must be an integer", value)
+        raise dose._invalid(name, gettext("must be an integer"), value)
     if value < minimum:
-        raise dose._invalid(name, f"must be >= {minimum}", value)
+        raise dose._invalid(name, gettext("must be >= {minimum}").format(minimum=minimum), value)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -42,7 +42,7 @@ from backcare.domain.answers import Answers
 from backcare.domain.enums import Sides, TriageLevel
 from backcare.domain.results import Assessment, CarePlan
 from backcare.errors import ConflictError, FieldProblem, InputError
-from backcare.i18n import gettext
+from backcare.i18n import gettext, label
 from backcare.viewmodels.donow import SLOT_MINUTES, short_title
 
 if TYPE_CHECKING:
@@ -435,8 +435,8 @@ def _hours(onset: datetime, at: datetime) -> float:
 def _refuse_on_hold(level: TriageLevel, summary: str) -> None:
     if _on_hold(level):
         raise ConflictError(
-            "self-care reminders are on hold: " + summary,
-            problems=[FieldProblem("triage", level.value)],
+            gettext("self-care reminders are on hold: {summary}").format(summary=summary),
+            problems=[FieldProblem("triage", label("level", level.value))],
         )
 
 

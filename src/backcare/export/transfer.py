@@ -964,7 +964,12 @@ def _from_csv(text: str) -> dict[str, Any]:
     ):
         raise ImportFormatError(
             gettext("the CSV columns are not those of a backcare diary"),
-            problems=[FieldProblem(f"row {number}", "expected: " + ",".join(CSV_COLUMNS))],
+            problems=[
+                FieldProblem(
+                    f"row {number}",
+                    gettext("expected: {columns}").format(columns=",".join(CSV_COLUMNS)),
+                )
+            ],
         )
     episodes: list[dict[str, Any]] = []
     by_uid: dict[str, dict[str, Any]] = {}

@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from tests.pseudo_locale import _ACCENTS, CLOSE, OPEN, PseudoTranslations, pseudo
 from tests.web_support import web_client
@@ -258,3 +260,42 @@ def test_a_json_syntax_error_is_named_in_plain_words(text: str, words: str) -> N
 def test_python_json_errors_get_the_same_words() -> None:
     assert json_syntax("Expecting ':' delimiter", 2, 7) == "line 2 column 7: a colon is missing"
     assert json_syntax("something new", None, None) == "this is not valid JSON"
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 500) | st.floats(-1, 1e4) | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=8,
+)
+_KEYS = st.sampled_from(
+    [
+        "age",
+        "pain",
+        "sex",
+        "trigger",
+        "height_cm",
+        "weight_kg",
+        "hours_since_onset",
+        "red_flags",
+        "history",
+        "course",
+        "conditions",
+        "colour",
+    ]
+)
+
+
+@given(st.dictionaries(_KEYS, _JSON, max_size=6))
+@settings(max_examples=150, deadline=None)
+def test_any_bad_answers_are_told_in_catalogue_words(data: dict[str, Any]) -> None:
+    """Whatever the answers, every problem a person reads is a catalogue sentence."""
+    with installed("en", PseudoTranslations()):
+        try:
+            parse_answers(data)
+        except InputError as exc:
+            message, problems = exc.message, exc.problems
+        else:
+            return  # valid answers: nothing to tell
+    assert message.startswith(OPEN)
+    assert problems
+    assert all(p.problem.startswith(OPEN) for p in problems), problems

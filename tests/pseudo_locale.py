@@ -53,6 +53,38 @@ class PseudoTranslations(gettext.NullTranslations):
         return pseudo(msgid1 if n == 1 else msgid2)
 
 
+# Placeholders only (not markup): where a filled-in value begins and ends.
+_SLOT = re.compile(r"\{[^{}]*\}|%\([a-z_]+\)[sd]|%[sd]")
+
+
+def pseudo_strict(message: str) -> str:
+    """Like :func:`pseudo`, but each run of words between placeholders is marked on its own.
+
+    A filled-in value then stands outside every mark, so a value that escaped the catalogue
+    (an English sentence put into ``"backcare: error: {message}"``) shows as escaped.
+    """
+    out: list[str] = []
+    last = 0
+    for match in _SLOT.finditer(message):
+        if match.start() > last:
+            out.append(pseudo(message[last : match.start()]))
+        out.append(match.group(0))
+        last = match.end()
+    if last < len(message):
+        out.append(pseudo(message[last:]))
+    return "".join(out)
+
+
+class StrictPseudoTranslations(gettext.NullTranslations):
+    """A pseudo-locale whose placeholders are left unmarked (see :func:`pseudo_strict`)."""
+
+    def gettext(self, message: str) -> str:
+        return pseudo_strict(message)
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        return pseudo_strict(msgid1 if n == 1 else msgid2)
+
+
 # --- what a person sees -------------------------------------------------------------------
 
 

@@ -12,19 +12,23 @@ from backcare import InputError, parse_answers
 @pytest.mark.parametrize(
     ("data", "field", "fragment"),
     [
-        pytest.param({"age": "35"}, "age", "integer", id="age-as-string"),
-        pytest.param({"age": 35.5}, "age", "integer", id="age-fractional"),
-        pytest.param({"pain": 11}, "pain", "less than or equal to 10", id="pain-above-10"),
-        pytest.param({"pain": -1}, "pain", "greater than or equal to 0", id="pain-negative"),
+        pytest.param({"age": "35"}, "age", "whole number", id="age-as-string"),
+        pytest.param({"age": 35.5}, "age", "whole number", id="age-fractional"),
+        pytest.param({"pain": 11}, "pain", "10 or less", id="pain-above-10"),
+        pytest.param({"pain": -1}, "pain", "0 or more", id="pain-negative"),
         pytest.param(
-            {"hours_since_onset": -2}, "hours_since_onset", "greater", id="negative-hours"
+            {"hours_since_onset": -2}, "hours_since_onset", "0 or more", id="negative-hours"
         ),
         pytest.param({"trigger": "sneezing"}, "trigger", "lifting", id="unknown-trigger"),
         pytest.param(
             {"red_flags": {"fevr": True}}, "red_flags.fevr", "unknown key", id="typo-flag"
         ),
-        pytest.param({"red_flags": {"fever": "yes"}}, "red_flags.fever", "boolean", id="flag-str"),
-        pytest.param({"red_flags": {"fever": 1}}, "red_flags.fever", "boolean", id="flag-int"),
+        pytest.param(
+            {"red_flags": {"fever": "yes"}}, "red_flags.fever", "true or false", id="flag-str"
+        ),
+        pytest.param(
+            {"red_flags": {"fever": 1}}, "red_flags.fever", "true or false", id="flag-int"
+        ),
         pytest.param(
             {"history": {"cancer": None, "gout": True}},
             "history.gout",
@@ -34,7 +38,7 @@ from backcare import InputError, parse_answers
         pytest.param({"conditions": ["diabetes"]}, "conditions.0", "pregnant", id="bad-condition"),
         pytest.param({"course": {"trend": "up"}}, "course.trend", "better", id="bad-trend"),
         pytest.param({"colour": "red"}, "colour", "unknown key", id="unknown-top-level"),
-        pytest.param({"weight_kg": 5}, "weight_kg", "greater than 10", id="implausible-weight"),
+        pytest.param({"weight_kg": 5}, "weight_kg", "more than 10", id="implausible-weight"),
     ],
 )
 def test_invalid_answers_name_the_field(data: dict[str, Any], field: str, fragment: str) -> None:

@@ -66,7 +66,7 @@ def test_assess_json_reads_standard_input(
 @pytest.mark.parametrize(
     ("payload", "fragments"),
     [
-        pytest.param('{"pain": 12}', ["pain", "less than or equal to 10"], id="out-of-range"),
+        pytest.param('{"pain": 12}', ["pain", "10 or less"], id="out-of-range"),
         pytest.param(
             '{"red_flags": {"fevr": true}}', ["red_flags.fevr", "unknown key"], id="unknown-key"
         ),

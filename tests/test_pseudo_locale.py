@@ -31,9 +31,11 @@ from tests.pseudo_locale import (
     DATE_WORDS,
     OPEN,
     PseudoTranslations,
+    StrictPseudoTranslations,
     escaped,
     leftover,
     pseudo,
+    pseudo_strict,
     visible_html,
     visible_text,
     where,
@@ -790,3 +792,271 @@ def test_an_email_holds_only_catalogue_words(mail: str) -> None:
     with installed("en", PseudoTranslations()):
         text = _mails()[mail]
     _check(mail, escaped(visible_text(text), allowed=(*HOSTED_NAMES, "backcare@localhost")))
+
+
+# --- error surfaces: what a person reads when something goes wrong -------------------------
+# Failing commands (exit code and the "backcare: error: ..." lines) and failing web calls (the
+# JSON error envelope's message and every problem's text, and error pages), rendered through
+# the pseudo-locale like every other surface: a sentence that escaped the catalogue fails.
+# The strict pseudo-locale leaves each placeholder's value unmarked, so an English sentence
+# put into a catalogue frame ("backcare: error: {message}") is caught too.
+
+
+#: What an error shows that is the person's own input or a name, the same in every language:
+#: the field or option a problem is about ("- pain:", "- --flag:"), a quoted value they gave,
+#: a list of ids to choose from, a path, HTTP methods (and, on an error page, the error's
+#: machine-readable code).
+_ERROR_SYNTAX = re.compile(
+    r"^- (?:--)?[A-Za-z_][\w.\[\]-]*:"
+    r"|'[^'\n]*'"
+    r"|\b[a-z][a-z0-9_]*(?:, [a-z][a-z0-9_]*)+\b"
+    r"|(?<![\w/])/[\w/.-]+"
+    r"|\b(?:GET|HEAD|POST|PUT|PATCH|DELETE)\b"
+)
+
+
+def _without_error_syntax(lines: list[str]) -> list[str]:
+    return [_ERROR_SYNTAX.sub(" ", line) for line in lines]
+
+
+def _error_codes() -> tuple[str, ...]:
+    from backcare.errors import BackcareError
+    from backcare.web.errors import HTTP_CODES
+
+    codes = set(HTTP_CODES.values())
+    classes: list[type[BackcareError]] = [BackcareError]
+    while classes:
+        cls = classes.pop()
+        codes.add(cls.code)
+        classes += cls.__subclasses__()
+    return tuple(sorted(codes, key=len, reverse=True))
+
+
+@pytest.mark.parametrize(
+    ("shown", "caught"),
+    [
+        pytest.param(
+            pseudo_strict("backcare: error: {message}").format(message="no such episode"),
+            ["no such episode"],
+            id="english-in-a-frame",
+        ),
+        pytest.param(
+            pseudo_strict("backcare: error: {message}").format(message=pseudo("no such episode")),
+            [],
+            id="catalogue-in-a-frame",
+        ),
+        pytest.param("- pain: " + pseudo("must be 10 or less"), [], id="field-name"),
+        pytest.param("- --did: choose from ice, heat", ["choose from"], id="english-problem"),
+    ],
+)
+def test_the_strict_checker_finds_english_put_into_a_catalogue_frame(
+    shown: str, caught: list[str]
+) -> None:
+    found = escaped(_without_error_syntax([shown]))
+    assert [leftover(text) for text in found] == caught
+
+
+def _error_files(tmp: Path) -> None:
+    from backcare.export.transfer import FORMAT, VERSION
+
+    files: dict[str, object] = {
+        "bad-answers": {**all_no(), "pain": 12, "age": "old", "colour": "red"},
+        "wrong-version": {"format": FORMAT, "version": 99},
+        "bad-content": {"format": FORMAT, "version": VERSION, "episodes": "none"},
+        "foreign": {"format": "another-program"},
+    }
+    for name, data in files.items():
+        (tmp / f"{name}.json").write_text(json.dumps(data), encoding="utf-8")
+    (tmp / "broken.json").write_text('{"format": ', encoding="utf-8")
+    _answer_files(tmp)
+
+
+def _failing_commands(tmp: Path) -> dict[str, tuple[str, ...]]:
+    """Commands that fail, in order on one diary (the first ones before any episode)."""
+    db = ("--db", f"sqlite:///{tmp / 'diary.sqlite3'}")
+    return {
+        "checkin (no episode)": ("checkin", "--pain", "4", *db),
+        "history --episode 999 (not found)": ("history", "--episode", "999", *db),
+        "assess (invalid answers)": ("assess", "--input", str(tmp / "bad-answers.json")),
+        "import (broken JSON)": ("import", str(tmp / "broken.json"), *db),
+        "import (another program's file)": ("import", str(tmp / "foreign.json"), *db),
+        "import (unknown version)": ("import", str(tmp / "wrong-version.json"), *db),
+        "import (invalid content)": ("import", str(tmp / "bad-content.json"), *db),
+        "episode start (for the failures)": (
+            "episode",
+            "start",
+            "--answers",
+            str(tmp / "self-care.json"),
+            *db,
+        ),
+        "checkin (bad --flag)": ("checkin", "--pain", "4", "--flag", "nonsense=yes", *db),
+        "checkin (bad --at)": ("checkin", "--pain", "4", "--at", "whenever", *db),
+        "checkin (unknown drug)": ("checkin", "--pain", "4", "--med", "snakeoil:100", *db),
+        "checkin (bad --did)": ("checkin", "--pain", "4", "--did", "dance", *db),
+        "export (unknown format)": ("export", "--format", "doc", *db),
+    }
+
+
+FAILING_CLI = tuple(_failing_commands(Path("/nonexistent")))
+
+
+@pytest.fixture(scope="module")
+def failed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, str]]:
+    """Each failing command's exit code and what it printed, under the pseudo-locale."""
+    tmp = tmp_path_factory.mktemp("cli-errors")
+    _error_files(tmp)
+    out: dict[str, tuple[int, str]] = {}
+    patch = pytest.MonkeyPatch()
+    patch.setenv("COLUMNS", "4000")
+    _engine_for.cache_clear()
+    try:
+        with installed("en", StrictPseudoTranslations()):
+            for name, args in _failing_commands(tmp).items():
+                stdout, stderr = io.StringIO(), io.StringIO()
+                with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+                    code = main(list(args))
+                text = (stdout.getvalue() + stderr.getvalue()).replace(str(tmp), "TMP")
+                out[name] = (code, text)
+    finally:
+        patch.undo()
+        _engine_for.cache_clear()
+    return out
+
+
+def test_every_failing_command_failed(failed: dict[str, tuple[int, str]]) -> None:
+    setup = "episode start (for the failures)"
+    assert failed[setup][0] == 0, failed[setup]
+    codes = {name: code for name, (code, _) in failed.items() if name != setup}
+    assert all(codes.values()), codes
+    assert all(OPEN in failed[name][1] for name in codes), failed
+
+
+@pytest.mark.parametrize("command", FAILING_CLI)
+def test_a_failing_command_prints_only_catalogue_words(
+    failed: dict[str, tuple[int, str]], command: str
+) -> None:
+    lines = _without_error_syntax(visible_text(failed[command][1]))
+    found = escaped(lines, allowed=(*NAMES, "TMP"))
+    _check(f"backcare {command}", found)
+
+
+def _envelope_text(response: Any) -> list[str]:
+    """What a person reads in a JSON error: the message and each problem (not field names)."""
+    error = response.json()["error"]
+    return [error["message"], *(p["problem"] for p in error["problems"])]
+
+
+def _failing_calls(engine: Engine) -> dict[str, tuple[int, list[str]]]:
+    calls: dict[str, Any] = {}
+    with web_client(engine) as client:
+        calls["POST /api/v1/assess (several problems)"] = client.post(
+            "/api/v1/assess", json={"pain": 12, "age": "old", "colour": "red", "sex": "x"}
+        )
+        calls["POST /api/v1/assess (malformed JSON)"] = client.post(
+            "/api/v1/assess", content=b'{"pain": ', headers={"content-type": "application/json"}
+        )
+        calls["GET /api/v1/diary/episodes/999 (not found)"] = client.get(
+            "/api/v1/diary/episodes/999"
+        )
+        calls["GET /api/v1/knowledge/sources/nope (not found)"] = client.get(
+            "/api/v1/knowledge/sources/nope"
+        )
+        calls["GET /api/v1/nowhere (404)"] = client.get("/api/v1/nowhere")
+        calls["DELETE /api/v1/assess (405)"] = client.delete("/api/v1/assess")
+        calls["GET /api/v1/diary/history (bad cursor)"] = client.get(
+            "/api/v1/diary/history?before=nonsense"
+        )
+        episode = start_episode(client)["episode"]["id"]
+        calls["POST /api/v1/diary/episodes (one is active: conflict)"] = client.post(
+            "/api/v1/diary/episodes", json={"answers": {"age": 35, "pain": 6}}
+        )
+        calls["POST /api/v1/diary/check-ins (several problems)"] = client.post(
+            "/api/v1/diary/check-ins",
+            json={"pain": 11, "doses": [{"drug": "snakeoil", "mg": 0}], "actions": ["dance"]},
+        )
+        resolve = f"/api/v1/diary/episodes/{episode}/resolve"
+        client.post(resolve, json={})
+        calls["POST /api/v1/diary/episodes/N/resolve (already resolved: conflict)"] = client.post(
+            resolve, json={}
+        )
+    return {
+        name: (response.status_code, _envelope_text(response)) for name, response in calls.items()
+    }
+
+
+FAILING_CALLS = (
+    "POST /api/v1/assess (several problems)",
+    "POST /api/v1/assess (malformed JSON)",
+    "GET /api/v1/diary/episodes/999 (not found)",
+    "GET /api/v1/knowledge/sources/nope (not found)",
+    "GET /api/v1/nowhere (404)",
+    "DELETE /api/v1/assess (405)",
+    "GET /api/v1/diary/history (bad cursor)",
+    "POST /api/v1/diary/episodes (one is active: conflict)",
+    "POST /api/v1/diary/check-ins (several problems)",
+    "POST /api/v1/diary/episodes/N/resolve (already resolved: conflict)",
+)
+
+
+def _failing_pages(engine: Engine) -> dict[str, str]:
+    html = {"accept": "text/html"}
+    pages: dict[str, str] = {}
+    with web_client(engine) as client:
+        pages["GET /api/v1/diary/episodes/999 as a page (404)"] = client.get(
+            "/diary/episodes/999", headers=html
+        ).text
+        token = hidden_fields(client.get("/settings").text)["csrf_token"]
+        pages["POST /settings (problems)"] = client.post(
+            "/settings",
+            data={"csrf_token": token, "wake_time": "25:00", "emergency_number": "12345"},
+            headers=html,
+        ).text
+        pages["POST /diary/check-in (no form token: forbidden)"] = client.post(
+            "/diary/check-in", data={"pain": "3"}, headers=html
+        ).text
+    return pages
+
+
+FAILING_PAGES = (
+    "GET /api/v1/diary/episodes/999 as a page (404)",
+    "POST /settings (problems)",
+    "POST /diary/check-in (no form token: forbidden)",
+)
+
+
+@pytest.fixture(scope="module")
+def failed_calls(
+    kb: KnowledgeBase, settings: Settings
+) -> tuple[dict[str, tuple[int, list[str]]], dict[str, str]]:
+    with installed("en", StrictPseudoTranslations()):
+        engine = Engine(kb, settings)
+        return _failing_calls(engine), _failing_pages(engine)
+
+
+def test_every_failing_call_failed(
+    failed_calls: tuple[dict[str, tuple[int, list[str]]], dict[str, str]],
+) -> None:
+    calls, pages = failed_calls
+    assert set(FAILING_CALLS) <= set(calls)
+    assert set(FAILING_PAGES) <= set(pages)
+    statuses = {name: status for name, (status, _) in calls.items()}
+    assert all(status >= 400 for status in statuses.values()), statuses
+    assert statuses["POST /api/v1/assess (several problems)"] == 422
+    assert len(calls["POST /api/v1/assess (several problems)"][1]) >= 4
+    assert statuses["POST /api/v1/diary/episodes/N/resolve (already resolved: conflict)"] == 409
+    assert all(OPEN in texts[0] for _, texts in calls.values()), calls
+
+
+@pytest.mark.parametrize("call", FAILING_CALLS)
+def test_a_failing_call_says_only_catalogue_words(
+    failed_calls: tuple[dict[str, tuple[int, list[str]]], dict[str, str]], call: str
+) -> None:
+    _check(call, escaped(_without_error_syntax(failed_calls[0][call][1]), allowed=NAMES))
+
+
+@pytest.mark.parametrize("surface", FAILING_PAGES)
+def test_a_failing_page_shows_only_catalogue_words(
+    failed_calls: tuple[dict[str, tuple[int, list[str]]], dict[str, str]], surface: str
+) -> None:
+    lines = _without_error_syntax(visible_html(failed_calls[1][surface]))
+    _check(surface, escaped(lines, allowed=(*NAMES, *_error_codes())))

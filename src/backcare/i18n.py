@@ -311,10 +311,16 @@ def in_language(value: object) -> object:
         return value
     bad = sorted(str(k) for k in value if not LANGUAGE_PATTERN.match(str(k)))
     if bad:
-        raise ValueError(f"not a language code: {', '.join(bad)} (write e.g. en, de, pt_BR)")
+        raise ValueError(
+            gettext("not a language code: {codes} (write e.g. en, de, pt_BR)").format(
+                codes=", ".join(bad)
+            )
+        )
     if SOURCE_LANGUAGE not in value:
         raise ValueError(
-            f"a text in several languages needs its English text under '{SOURCE_LANGUAGE}'"
+            gettext("a text in several languages needs its English text under '{language}'").format(
+                language=SOURCE_LANGUAGE
+            )
         )
     return value.get(active_language()) or value[SOURCE_LANGUAGE]
 

@@ -15,6 +15,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 from backcare.errors import InputError
+from backcare.i18n import gettext
 from backcare.settings import Settings
 
 __all__ = ["MAIL_TIMEOUT_S", "deliver", "send_mail"]
@@ -31,9 +32,9 @@ def send_mail(settings: Settings, *, to: Sequence[str], subject: str, body: str)
         OSError, smtplib.SMTPException: the server could not be reached or refused it.
     """
     if not settings.smtp_host:
-        raise InputError("no SMTP server is configured: set BACKCARE_SMTP_HOST")
+        raise InputError(gettext("no SMTP server is configured: set BACKCARE_SMTP_HOST"))
     if not to:
-        raise InputError("an e-mail needs at least one recipient")
+        raise InputError(gettext("an e-mail needs at least one recipient"))
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = ", ".join(to)
@@ -52,7 +53,7 @@ def deliver(settings: Settings, message: EmailMessage) -> None:
         OSError, smtplib.SMTPException: the server could not be reached or refused it.
     """
     if not settings.smtp_host:
-        raise InputError("no SMTP server is configured: set BACKCARE_SMTP_HOST")
+        raise InputError(gettext("no SMTP server is configured: set BACKCARE_SMTP_HOST"))
     context = ssl.create_default_context()
     if settings.smtp_security == "tls":
         server: smtplib.SMTP = smtplib.SMTP_SSL(

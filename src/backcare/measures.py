@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 from backcare.domain.enums import Trend
 from backcare.domain.questionnaire import Band, QuestionnaireDefinition, first_band
 from backcare.errors import FieldProblem, InputError
+from backcare.i18n import gettext
 
 if TYPE_CHECKING:
     from backcare.knowledge.schema import Threshold
@@ -94,13 +95,24 @@ def _score(value: object, *, field: str, low: int, high: int) -> int:
     # bool is an int subclass: reject it so True never passes as a score of 1.
     if isinstance(value, bool) or not isinstance(value, int):
         raise InputError(
-            "a score must be a whole number",
-            problems=[FieldProblem(field, f"must be a whole number {low}-{high}")],
+            gettext("a score must be a whole number"),
+            problems=[
+                FieldProblem(
+                    field, gettext("must be a whole number {low}-{high}").format(low=low, high=high)
+                )
+            ],
         )
     if not low <= value <= high:
         raise InputError(
-            "a score is out of range",
-            problems=[FieldProblem(field, f"must be between {low} and {high}, got {value}")],
+            gettext("a score is out of range"),
+            problems=[
+                FieldProblem(
+                    field,
+                    gettext("must be between {low} and {high}, got {value}").format(
+                        low=low, high=high, value=value
+                    ),
+                )
+            ],
         )
     return value
 
@@ -169,8 +181,12 @@ def psfs_mean(scores: Sequence[int]) -> float:
     """
     if not 1 <= len(scores) <= PSFS_MAX_ACTIVITIES:
         raise InputError(
-            "the PSFS takes one to three activities",
-            problems=[FieldProblem("activities", f"got {len(scores)}")],
+            gettext("the PSFS takes one to three activities"),
+            problems=[
+                FieldProblem(
+                    "activities", gettext("got {scores_count}").format(scores_count=len(scores))
+                )
+            ],
         )
     checked = [_score(s, field=f"activities[{i}]", low=0, high=10) for i, s in enumerate(scores, 1)]
     return sum(checked) / len(checked)
@@ -256,14 +272,16 @@ def start_back(agree: Sequence[bool], *, bothersomeness: Bothersomeness) -> Star
     """
     if len(agree) != _START_BACK_AGREE_ITEMS:
         raise InputError(
-            "STarT Back items 1-8 need exactly 8 answers",
-            problems=[FieldProblem("agree", f"got {len(agree)}")],
+            gettext("STarT Back items 1-8 need exactly 8 answers"),
+            problems=[
+                FieldProblem("agree", gettext("got {agree_count}").format(agree_count=len(agree)))
+            ],
         )
     for i, item in enumerate(agree, 1):
         if not isinstance(item, bool):
             raise InputError(
-                "STarT Back items 1-8 are agree/disagree",
-                problems=[FieldProblem(f"agree[{i}]", "must be true (agree) or false")],
+                gettext("STarT Back items 1-8 are agree/disagree"),
+                problems=[FieldProblem(f"agree[{i}]", gettext("must be true (agree) or false"))],
             )
     item9 = int(Bothersomeness(bothersomeness).scores)
     total = sum(agree) + item9
@@ -331,8 +349,12 @@ def oswestry(
     """
     if len(sections) != _ODI_SECTIONS:
         raise InputError(
-            "the Oswestry index has 10 sections",
-            problems=[FieldProblem("sections", f"got {len(sections)}")],
+            gettext("the Oswestry index has 10 sections"),
+            problems=[
+                FieldProblem(
+                    "sections", gettext("got {sections_count}").format(sections_count=len(sections))
+                )
+            ],
         )
     answered = [
         _score(s, field=f"sections[{i}]", low=0, high=5)
@@ -341,12 +363,15 @@ def oswestry(
     ]
     if len(answered) < min_answered:
         raise InputError(
-            "too few Oswestry sections answered for a valid score",
+            gettext("too few Oswestry sections answered for a valid score"),
             problems=[
                 FieldProblem(
                     "sections",
-                    f"{len(answered)} answered; backcare needs at least {min_answered} "
-                    "(its own threshold: the published limit is unconfirmed)",
+                    gettext(
+                        "{answered_count} answered; backcare needs at least "
+                        "{min_answered} (its own threshold: the published limit is "
+                        "unconfirmed)"
+                    ).format(answered_count=len(answered), min_answered=min_answered),
                 )
             ],
         )
@@ -372,14 +397,16 @@ def roland_morris(items: Sequence[bool]) -> int:
     """
     if len(items) != RMDQ_ITEMS:
         raise InputError(
-            "the Roland-Morris questionnaire has 24 statements",
-            problems=[FieldProblem("items", f"got {len(items)}")],
+            gettext("the Roland-Morris questionnaire has 24 statements"),
+            problems=[
+                FieldProblem("items", gettext("got {items_count}").format(items_count=len(items)))
+            ],
         )
     for i, item in enumerate(items, 1):
         if not isinstance(item, bool):
             raise InputError(
-                "Roland-Morris statements are ticked or not",
-                problems=[FieldProblem(f"items[{i}]", "must be true (ticked) or false")],
+                gettext("Roland-Morris statements are ticked or not"),
+                problems=[FieldProblem(f"items[{i}]", gettext("must be true (ticked) or false"))],
             )
     return sum(items)
 
@@ -425,7 +452,12 @@ def score_questionnaire(
     for item_id in answers:
         if definition.item(item_id) is None:
             problems.append(
-                FieldProblem(item_id, f"is not an item of the {definition.short_title}")
+                FieldProblem(
+                    item_id,
+                    gettext("is not an item of the {definition_short_title}").format(
+                        definition_short_title=definition.short_title
+                    ),
+                )
             )
     chosen: dict[str, int] = {}
     for item in definition.items:
@@ -435,20 +467,35 @@ def score_questionnaire(
         options = definition.options(item)
         if given is None or given == "":
             if not item.optional:
-                problems.append(FieldProblem(item.id, f"{item.label}: please choose an answer"))
+                problems.append(
+                    FieldProblem(
+                        item.id,
+                        gettext("{item_label}: please choose an answer").format(
+                            item_label=item.label
+                        ),
+                    )
+                )
             continue
         option = next((o for o in options if o.value == given), None)
         if option is None:
             offered = ", ".join(o.value for o in options)
             problems.append(
                 FieldProblem(
-                    item.id, f"{item.label}: {given!r} is not one of the answers ({offered})"
+                    item.id,
+                    gettext("{item_label}: {given!r} is not one of the answers ({offered})").format(
+                        item_label=item.label, given=given, offered=offered
+                    ),
                 )
             )
             continue
         chosen[item.id] = option.score
     if problems:
-        raise InputError(f"the {definition.short_title} answers have problems", problems=problems)
+        raise InputError(
+            gettext("the {definition_short_title} answers have problems").format(
+                definition_short_title=definition.short_title
+            ),
+            problems=problems,
+        )
     exact: dict[str, Fraction] = {}
     for spec in definition.scores:
         members = definition.score_items(spec)
@@ -460,12 +507,21 @@ def score_questionnaire(
         least = spec.min_answered or len(members)
         if len(answered) < least:
             raise InputError(
-                f"too few {definition.short_title} items answered for a score",
+                gettext("too few {definition_short_title} items answered for a score").format(
+                    definition_short_title=definition.short_title
+                ),
                 problems=[
                     FieldProblem(
                         spec.id,
-                        f"{len(answered)} of {len(members)} answered; the "
-                        f"{spec.label.lower()} needs at least {least}",
+                        gettext(
+                            "{answered_count} of {members_count} answered; the {value} "
+                            "needs at least {least}"
+                        ).format(
+                            answered_count=len(answered),
+                            members_count=len(members),
+                            value=spec.label.lower(),
+                            least=least,
+                        ),
                     )
                 ],
             )

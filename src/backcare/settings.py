@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from backcare.i18n import N_
+from backcare.i18n import N_, gettext
 from backcare.locations import cache_folder
 from backcare.units import Units
 
@@ -50,6 +50,7 @@ _NUMBER = re.compile(r"^[0-9]{2,4}$")
 
 
 ENV_PREFIX = "BACKCARE_"
+_SLEEP_AFTER_WAKE = N_("sleep_time must be later in the day than wake_time")
 
 
 class Settings(BaseModel):
@@ -184,13 +185,15 @@ class Settings(BaseModel):
     def _check_number(cls, value: str) -> str:
         value = value.strip()
         if not _NUMBER.match(value):
-            raise ValueError("must be a short phone number of 2-4 digits, such as 999, 911 or 112")
+            raise ValueError(
+                gettext("must be a short phone number of 2-4 digits, such as 999, 911 or 112")
+            )
         return value
 
     @model_validator(mode="after")
     def _check_day(self) -> Settings:
         if self.sleep_time <= self.wake_time:
-            raise ValueError("sleep_time must be later in the day than wake_time")
+            raise ValueError(gettext(_SLEEP_AFTER_WAKE))
         return self
 
 
@@ -211,7 +214,7 @@ def get_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """
     from pydantic import ValidationError
 
-    from backcare.errors import FieldProblem, InputError
+    from backcare.errors import InputError, field_path, validation_problems
 
     env = os.environ if environ is None else environ
     values = {
@@ -222,14 +225,10 @@ def get_settings(environ: Mapping[str, str] | None = None) -> Settings:
     try:
         return Settings.model_validate(values)
     except ValidationError as exc:
-        problems = [
-            FieldProblem(
-                ENV_PREFIX + ".".join(str(p) for p in err["loc"]).upper() if err["loc"] else "",
-                err["msg"],
-            )
-            for err in exc.errors()
-        ]
-        raise InputError("invalid setting", problems=problems) from exc
+        problems = validation_problems(
+            exc.errors(), field=lambda loc: ENV_PREFIX + field_path(loc).upper() if loc else ""
+        )
+        raise InputError(gettext("invalid setting"), problems=problems) from exc
 
 
 def with_personal(base: Settings, values: Mapping[str, str]) -> Settings:
@@ -241,24 +240,27 @@ def with_personal(base: Settings, values: Mapping[str, str]) -> Settings:
     """
     from pydantic import ValidationError
 
-    from backcare.errors import FieldProblem, InputError
+    from backcare.errors import FieldProblem, InputError, problem_text
 
     unknown = sorted(set(values) - set(PERSONAL_SETTINGS))
     if unknown:
-        problems = [FieldProblem(name, "is not a setting you can change here") for name in unknown]
-        raise InputError("invalid setting", problems=problems)
+        problems = [
+            FieldProblem(name, gettext("is not a setting you can change here")) for name in unknown
+        ]
+        raise InputError(gettext("invalid setting"), problems=problems)
     try:
         return Settings.model_validate({**base.model_dump(), **values})
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
             name = str(err["loc"][0]) if err["loc"] else ""
-            message = err["msg"].removeprefix("Value error, ")
+            message = problem_text(err)
             if name in ("wake_time", "sleep_time"):
-                message = "please enter a time of day, for example 07:00"
+                message = gettext("please enter a time of day, for example 07:00")
             if name == "units":
-                message = "must be metric (cm, kg) or imperial (ft and in, lb)"
-            if not name and "sleep_time" in message:
-                name, message = "sleep_time", "must be later in the day than the wake time"
+                message = gettext("must be metric (cm, kg) or imperial (ft and in, lb)")
+            if not name and str(err.get("ctx", {}).get("error")) == gettext(_SLEEP_AFTER_WAKE):
+                name = "sleep_time"
+                message = gettext("must be later in the day than the wake time")
             problems.append(FieldProblem(name, message))
-        raise InputError("invalid setting", problems=problems) from exc
+        raise InputError(gettext("invalid setting"), problems=problems) from exc

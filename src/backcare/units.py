@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from backcare.i18n import gettext
+
 __all__ = [
     "UNITS",
     "Units",
@@ -34,9 +36,9 @@ def feet_inches_to_cm(feet: float, inches: float) -> float:
         ValueError: a negative number, or inches of 12 or more (that is another foot).
     """
     if feet < 0 or inches < 0:
-        raise ValueError("feet and inches cannot be negative")
+        raise ValueError(gettext("feet and inches cannot be negative"))
     if inches >= 12:
-        raise ValueError("inches must be under 12")
+        raise ValueError(gettext("inches must be under 12"))
     return round((feet * 12 + inches) * _CM_PER_INCH, 2)
 
 
@@ -47,7 +49,7 @@ def pounds_to_kg(pounds: float) -> float:
         ValueError: a negative number.
     """
     if pounds < 0:
-        raise ValueError("pounds cannot be negative")
+        raise ValueError(gettext("pounds cannot be negative"))
     return round(pounds * _KG_PER_POUND, 2)
 
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from backcare.errors import FieldProblem, ImportFormatError, InputError
+from backcare.errors import FieldProblem, ImportFormatError, InputError, json_syntax
 from backcare.i18n import N_
 from backcare.i18n import gettext as _
 
@@ -54,9 +54,7 @@ def load_json(source: str) -> Any:
             problems=[
                 FieldProblem(
                     source,
-                    _("line {line} column {column}: {problem}").format(
-                        line=exc.lineno, column=exc.colno, problem=exc.msg
-                    ),
+                    json_syntax(exc.msg, exc.lineno, exc.colno),
                 )
             ],
         ) from exc

@@ -12,6 +12,8 @@ import math
 import time
 from typing import Protocol
 
+from backcare.i18n import gettext
+
 __all__ = ["Clock", "FakeClock", "MonotonicClock", "ScaledClock"]
 
 
@@ -51,7 +53,9 @@ class ScaledClock:
     def __init__(self, base: Clock, *, factor: float) -> None:
         factor = _checked_time(factor, "factor")
         if factor <= 0:
-            raise ValueError(f"factor must be above 0, got {factor!r}")
+            raise ValueError(
+                gettext("factor must be above 0, got {factor!r}").format(factor=factor)
+            )
         self._base = base
         self._factor = factor
         self._origin = base.now()
@@ -92,7 +96,11 @@ class FakeClock:
         """
         seconds = _checked_time(seconds, "seconds")
         if seconds < 0:
-            raise ValueError(f"a monotonic clock cannot go backwards (seconds={seconds!r})")
+            raise ValueError(
+                gettext("a monotonic clock cannot go backwards (seconds={seconds!r})").format(
+                    seconds=seconds
+                )
+            )
         self._now += seconds
 
     def set(self, now: float) -> None:
@@ -107,7 +115,9 @@ class FakeClock:
         now = _checked_time(now, "now")
         if now < self._now:
             raise ValueError(
-                f"a monotonic clock cannot go backwards (from {self._now!r} to {now!r})"
+                gettext("a monotonic clock cannot go backwards (from {now!r} to {now_2!r})").format(
+                    now=self._now, now_2=now
+                )
             )
         self._now = now
 
@@ -115,5 +125,9 @@ class FakeClock:
 def _checked_time(value: float, name: str) -> float:
     # NaN/inf would silently poison every later comparison in the engine.
     if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number of seconds, got {value!r}")
+        raise ValueError(
+            gettext("{name} must be a finite number of seconds, got {value!r}").format(
+                name=name, value=value
+            )
+        )
     return float(value)

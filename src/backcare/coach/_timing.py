@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict
 from backcare.coach._clock import Clock
 from backcare.domain.exercise import Side
 from backcare.errors import FieldProblem, InputError
+from backcare.i18n import gettext
 
 __all__ = [
     "CoachEvent",
@@ -112,22 +113,26 @@ class ExerciseDose:
         # Plans come from YAML/JSON too, so type hints alone are not a guarantee.
         if not isinstance(self.exercise_id, str) or not self.exercise_id.strip():
             raise InvalidCoachPlan(
-                f"exercise_id must be a non-empty string, got {self.exercise_id!r}",
+                gettext("exercise_id must be a non-empty string, got {exercise_id!r}").format(
+                    exercise_id=self.exercise_id
+                ),
                 field="exercise_id",
             )
         if not isinstance(self.name, str) or not self.name.strip():
-            raise self._invalid("name", "must be a non-empty string", self.name)
+            raise self._invalid("name", gettext("must be a non-empty string"), self.name)
         if not isinstance(self.steps, tuple) or not all(isinstance(s, str) for s in self.steps):
-            raise self._invalid("steps", "must be a tuple of strings", self.steps)
+            raise self._invalid("steps", gettext("must be a tuple of strings"), self.steps)
         _require_int(self, "hold_seconds", self.hold_seconds, minimum=1)
         _require_int(self, "reps", self.reps, minimum=1)
         _require_int(self, "rest_seconds", self.rest_seconds, minimum=0)
         if self.sides not in ("both", "each"):
-            raise self._invalid("sides", "must be 'both' or 'each'", self.sides)
+            raise self._invalid("sides", gettext("must be 'both' or 'each'"), self.sides)
 
     def _invalid(self, field_name: str, problem: str, value: object) -> InvalidCoachPlan:
         return InvalidCoachPlan(
-            f"exercise {self.exercise_id!r}: {field_name} {problem}, got {value!r}",
+            gettext("exercise {exercise_id!r}: {field_name} {problem}, got {value!r}").format(
+                exercise_id=self.exercise_id, field_name=field_name, problem=problem, value=value
+            ),
             field=field_name,
             exercise_id=self.exercise_id,
         )
@@ -141,9 +146,9 @@ class ExerciseDose:
 def _require_int(dose: ExerciseDose, name: str, value: object, *, minimum: int) -> None:
     # bool is an int subclass, but True as a number of seconds is always a mistake.
     if not isinstance(value, int) or isinstance(value, bool):
-        raise dose._invalid(name, "must be an integer", value)
+        raise dose._invalid(name, gettext("must be an integer"), value)
     if value < minimum:
-        raise dose._invalid(name, f"must be >= {minimum}", value)
+        raise dose._invalid(name, gettext("must be >= {minimum}").format(minimum=minimum), value)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -430,11 +435,13 @@ class CoachSession:
     ) -> None:
         self._plan = tuple(plan)
         if not self._plan:
-            raise InvalidCoachPlan("plan must contain at least one exercise", field="plan")
+            raise InvalidCoachPlan(gettext("plan must contain at least one exercise"), field="plan")
         for position, dose in enumerate(self._plan):
             if not isinstance(dose, ExerciseDose):
                 raise InvalidCoachPlan(
-                    f"plan[{position}] must be an ExerciseDose, got {type(dose).__name__}",
+                    gettext("plan[{position}] must be an ExerciseDose, got {name}").format(
+                        position=position, name=type(dose).__name__
+                    ),
                     field="plan",
                 )
         for name, value in (
@@ -442,7 +449,12 @@ class CoachSession:
             ("switch_seconds", switch_seconds),
         ):
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise InvalidCoachPlan(f"{name} must be an integer >= 0, got {value!r}", field=name)
+                raise InvalidCoachPlan(
+                    gettext("{name} must be an integer >= 0, got {value!r}").format(
+                        name=name, value=value
+                    ),
+                    field=name,
+                )
         self._clock = clock
         self._segments = build_segments(
             self._plan, lead_in_seconds=lead_in_seconds, switch_seconds=switch_seconds
@@ -526,7 +538,7 @@ class CoachSession:
             CoachSessionStateError: If the session was already started.
         """
         if self._started_at is not None:
-            raise CoachSessionStateError("session already started")
+            raise CoachSessionStateError(gettext("session already started"))
         self._started_at = self._clock.now()
         self._begin_segment(0, at_active=0.0, at=self._started_at)
 
@@ -634,7 +646,7 @@ class CoachSession:
             CoachSessionStateError: If the session was not started.
         """
         if self._started_at is None:
-            raise CoachSessionStateError("cannot produce a result before start()")
+            raise CoachSessionStateError(gettext("cannot produce a result before start()"))
         finished_at = self._timeline.finished_at
         active = finished_at if finished_at is not None else self._active(self._clock.now())
         in_progress_hold = self._partial_hold(active) if finished_at is None else None
@@ -669,7 +681,9 @@ class CoachSession:
         # Apply segment changes that happened before the command, so e.g. quitting just after a
         # hold ended still credits that rep. Returns the clock reading used.
         if self._started_at is None:
-            raise CoachSessionStateError(f"cannot {command}() before start()")
+            raise CoachSessionStateError(
+                gettext("cannot {command}() before start()").format(command=command)
+            )
         now = self._clock.now()
         self._advance(now)
         return now

@@ -32,6 +32,7 @@ from backcare.domain.answers import Answers, parse_answers
 from backcare.domain.enums import Phase, TriageLevel
 from backcare.domain.results import Assessment, PlannedExercise, WarningSign
 from backcare.errors import FieldProblem, InputError, NotFoundError
+from backcare.i18n import gettext
 from backcare.knowledge.schema import Drawing, Exercise
 from backcare.store import EpisodeRecord
 from backcare.store.coach import (
@@ -142,7 +143,11 @@ class SessionPlan:
         for item in self.items:
             if item.exercise.id == exercise_id:
                 return item
-        raise NotFoundError(f"exercise {exercise_id!r} is not in this session")
+        raise NotFoundError(
+            gettext("exercise {exercise_id!r} is not in this session").format(
+                exercise_id=exercise_id
+            )
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,11 +219,17 @@ class CoachService:
         kb = self.diary.engine.knowledge
         if exercise_id is not None and kb.exercise(exercise_id) is None:
             known = ", ".join(ex.id for ex in kb.exercises)
-            raise NotFoundError(f"no exercise {exercise_id!r} in the knowledge base (ids: {known})")
+            raise NotFoundError(
+                gettext("no exercise {exercise_id!r} in the knowledge base (ids: {known})").format(
+                    exercise_id=exercise_id, known=known
+                )
+            )
         with self.diary.store.read() as repo:
             episode = repo.active_episode()
             if episode is None:
-                raise NotFoundError("no active episode: start one first (backcare episode start)")
+                raise NotFoundError(
+                    gettext("no active episode: start one first (backcare episode start)")
+                )
             answers = self.diary.answers_at(repo, episode, now=now)
             history = CoachRepository(repo).sessions(episode.id)
         assessment = self.diary.engine.assess(answers)
@@ -250,12 +261,20 @@ class CoachService:
             if not chosen:
                 spec = specs[exercise_id]
                 raise InputError(
-                    f"{spec.name} ({spec.id}) is not allowed in the {plan.phase.value} phase",
+                    gettext(
+                        "{spec_name} ({spec_id}) is not allowed in the {phase_value} phase"
+                    ).format(spec_name=spec.name, spec_id=spec.id, phase_value=plan.phase.value),
                     problems=[
                         FieldProblem(
                             "exercise",
-                            f"{spec.id} starts in the {spec.from_phase.value} phase; "
-                            f"today's exercises: {allowed}",
+                            gettext(
+                                "{spec_id} starts in the {from_phase_value} phase; today's "
+                                "exercises: {allowed}"
+                            ).format(
+                                spec_id=spec.id,
+                                from_phase_value=spec.from_phase.value,
+                                allowed=allowed,
+                            ),
                         )
                     ],
                 )
@@ -433,17 +452,19 @@ class CoachService:
             if value is not None and (
                 isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10
             ):
-                problems.append(FieldProblem(name, "must be a whole number from 0 to 10"))
+                problems.append(FieldProblem(name, gettext("must be a whole number from 0 to 10")))
         for name, moment in (("started_at", started_at), ("ended_at", ended_at)):
             if moment.tzinfo is None or moment.utcoffset() is None:
-                problems.append(FieldProblem(name, "needs a time zone"))
+                problems.append(FieldProblem(name, gettext("needs a time zone")))
         if not problems and ended_at < started_at:
-            problems.append(FieldProblem("ended_at", "is before started_at"))
+            problems.append(FieldProblem("ended_at", gettext("is before started_at")))
         planned = [item.exercise.id for item in plan.items]
         if [done.exercise_id for done in result.exercises] != planned:
-            problems.append(FieldProblem("result", "is not the result of this session's plan"))
+            problems.append(
+                FieldProblem("result", gettext("is not the result of this session's plan"))
+            )
         if problems:
-            raise InputError("cannot record the exercise session", problems=problems)
+            raise InputError(gettext("cannot record the exercise session"), problems=problems)
 
     # --- reading --------------------------------------------------------------------
 

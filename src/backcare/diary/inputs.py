@@ -16,6 +16,7 @@ from typing import Any
 
 from backcare.domain.answers import Course, History, RedFlags
 from backcare.errors import FieldProblem, InputError
+from backcare.i18n import gettext
 from backcare.store.records import ActionCount, ActivityScore, SelfCareAction
 
 __all__ = [
@@ -125,7 +126,11 @@ def bounded_time(
         InputError: a time without a zone, or outside the bounds.
     """
     if value.tzinfo is None or value.utcoffset() is None:
-        raise _problem(field, "a time without a time zone", f"{value.isoformat()}: add a zone")
+        raise _problem(
+            field,
+            gettext("a time without a time zone"),
+            gettext("{value}: add a zone").format(value=value.isoformat()),
+        )
     try:
         utc = value.astimezone(UTC)
     except OverflowError:  # only at the ends of the calendar
@@ -133,12 +138,22 @@ def bounded_time(
             datetime.max.replace(tzinfo=UTC) if value.year > 1 else datetime.min.replace(tzinfo=UTC)
         )
     if utc > latest:
-        raise _problem(field, "the time is in the future", f"{value.isoformat()} is after now")
+        raise _problem(
+            field,
+            gettext("the time is in the future"),
+            gettext("{value} is after now").format(value=value.isoformat()),
+        )
     if utc < earliest:
         raise _problem(
             field,
-            f"the time is before {what}" if what else "the time is too early",
-            f"{value.isoformat()} is before {earliest.isoformat()}",
+            (
+                gettext("the time is before {what}").format(what=gettext(what))
+                if what
+                else gettext("the time is too early")
+            ),
+            gettext("{value} is before {earliest}").format(
+                value=value.isoformat(), earliest=earliest.isoformat()
+            ),
         )
     return utc
 
@@ -155,9 +170,10 @@ def check_free_text(value: str, *, field: str) -> None:
     if found is not None:
         raise _problem(
             field,
-            "the text holds a control character",
-            f"U+{ord(found.group()):04X} at position {found.start() + 1}: only newline and "
-            "tab are allowed",
+            gettext("the text holds a control character"),
+            gettext("U+{code:04X} at position {position}: only newline and tab are allowed").format(
+                code=ord(found.group()), position=found.start() + 1
+            ),
         )
 
 
@@ -170,22 +186,34 @@ def parse_activity(text: str) -> ActivityScore:
     name, sep, score = text.rpartition("=")
     name = " ".join(name.split())
     if not sep or not name:
-        raise _problem("--activity", "cannot read an activity", f"{text!r}: use NAME=SCORE")
+        raise _problem(
+            "--activity",
+            gettext("cannot read an activity"),
+            gettext("{text!r}: use NAME=SCORE").format(text=text),
+        )
     if len(name) > MAX_ACTIVITY_NAME:
         raise _problem(
-            "--activity", "activity name too long", f"at most {MAX_ACTIVITY_NAME} characters"
+            "--activity",
+            gettext("activity name too long"),
+            gettext("at most {max_activity_name} characters").format(
+                max_activity_name=MAX_ACTIVITY_NAME
+            ),
         )
     try:
         value = int(score.strip())
     except ValueError:
         raise _problem(
-            "--activity", "cannot read an activity score", f"{score!r} is not a whole number"
+            "--activity",
+            gettext("cannot read an activity score"),
+            gettext("{score!r} is not a whole number").format(score=score),
         ) from None
     if not 0 <= value <= 10:
         raise _problem(
             "--activity",
-            "activity score out of range",
-            f"{name}: {value} is not 0 (unable) to 10 (as before)",
+            gettext("activity score out of range"),
+            gettext("{name}: {value} is not 0 (unable) to 10 (as before)").format(
+                name=name, value=value
+            ),
         )
     return ActivityScore(name=name, score=value)
 
@@ -201,15 +229,25 @@ def parse_action(text: str) -> ActionCount:
     try:
         action = SelfCareAction(name.strip().lower())
     except ValueError:
-        raise _problem("--did", f"unknown action {name!r}", f"choose from {choices}") from None
+        raise _problem(
+            "--did",
+            gettext("unknown action {name!r}").format(name=name),
+            gettext("choose from {choices}").format(choices=choices),
+        ) from None
     value = 1
     if sep:
         try:
             value = int(count)
         except ValueError:
-            raise _problem("--did", "cannot read a count", f"{count!r} is not a number") from None
+            raise _problem(
+                "--did",
+                gettext("cannot read a count"),
+                gettext("{count!r} is not a number").format(count=count),
+            ) from None
     if not 1 <= value <= MAX_ACTION_COUNT:
-        raise _problem("--did", "count out of range", f"{action.value}: 1-{MAX_ACTION_COUNT}")
+        raise _problem(
+            "--did", gettext("count out of range"), f"{action.value}: 1-{MAX_ACTION_COUNT}"
+        )
     return ActionCount(action=action, count=value)
 
 
@@ -224,7 +262,9 @@ def combine_actions(actions: Iterable[ActionCount]) -> tuple[ActionCount, ...]:
         totals[item.action] = totals.get(item.action, 0) + item.count
     for action, count in totals.items():
         if count > MAX_ACTION_COUNT:
-            raise _problem("--did", "count out of range", f"{action.value}: 1-{MAX_ACTION_COUNT}")
+            raise _problem(
+                "--did", gettext("count out of range"), f"{action.value}: 1-{MAX_ACTION_COUNT}"
+            )
     return tuple(ActionCount(a, c) for a, c in totals.items())
 
 
@@ -257,7 +297,9 @@ def parse_time(text: str, *, now: datetime, tz: tzinfo, option: str = "--at") ->
             return now - timedelta(hours=amount * hours)
         except OverflowError:
             raise _problem(
-                option, "the time is out of range", f"{text!r} is too long ago"
+                option,
+                gettext("the time is out of range"),
+                gettext("{text!r} is too long ago").format(text=text),
             ) from None
     clock = _HHMM.match(value)
     if clock:
@@ -273,8 +315,10 @@ def parse_time(text: str, *, now: datetime, tz: tzinfo, option: str = "--at") ->
     except ValueError:
         raise _problem(
             option,
-            "cannot read the time",
-            f"{text!r}: use now, HH:MM, 3h (ago), 2d (ago) or an ISO date-time",
+            gettext("cannot read the time"),
+            gettext("{text!r}: use now, HH:MM, 3h (ago), 2d (ago) or an ISO date-time").format(
+                text=text
+            ),
         ) from None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=tz)
 
@@ -290,16 +334,26 @@ def parse_dose(text: str, *, now: datetime, tz: tzinfo) -> DoseEntry:
     drug, sep, mg_text = head.rpartition(":")
     drug = drug.strip()
     if not sep or not drug:
-        raise _problem("--med", "cannot read a dose", f"{text!r}: use DRUG:MG or DRUG:MG@HH:MM")
+        raise _problem(
+            "--med",
+            gettext("cannot read a dose"),
+            gettext("{text!r}: use DRUG:MG or DRUG:MG@HH:MM").format(text=text),
+        )
     mg_text = mg_text.strip().lower().removesuffix("mg").strip()
     try:
         mg = int(mg_text)
     except ValueError:
         raise _problem(
-            "--med", "cannot read a dose", f"{mg_text!r} is not a whole number of mg"
+            "--med",
+            gettext("cannot read a dose"),
+            gettext("{mg_text!r} is not a whole number of mg").format(mg_text=mg_text),
         ) from None
     if not 0 < mg <= MAX_MG:
-        raise _problem("--med", "dose out of range", f"{drug}: {mg} mg")
+        raise _problem(
+            "--med",
+            gettext("dose out of range"),
+            gettext("{drug}: {mg} mg").format(drug=drug, mg=mg),
+        )
     taken_at = parse_time(when, now=now, tz=tz, option="--med") if at_sign else None
     return DoseEntry(drug=drug, mg=mg, taken_at=taken_at)
 
@@ -334,12 +388,18 @@ def parse_flag(text: str) -> tuple[str, bool]:
     if not sep or path is None:
         raise _problem(
             "--flag",
-            f"unknown question {key!r}" if sep else f"cannot read {text!r}",
-            "use KEY=yes|no with KEY one of: " + ", ".join(k for k in paths if "." not in k),
+            (
+                gettext("unknown question {key!r}").format(key=key)
+                if sep
+                else gettext("cannot read {text!r}").format(text=text)
+            ),
+            gettext("use KEY=yes|no with KEY one of: {keys}").format(
+                keys=", ".join(k for k in paths if "." not in k)
+            ),
         )
     word = answer.strip().lower()
     if word not in _YES | _NO:
-        raise _problem("--flag", "answer yes or no", f"{key}: {answer!r}")
+        raise _problem("--flag", gettext("answer yes or no"), f"{key}: {answer!r}")
     return path, word in _YES
 
 

@@ -75,7 +75,7 @@ from backcare.errors import (
     InputError,
     NotFoundError,
 )
-from backcare.i18n import format_when
+from backcare.i18n import N_, format_when, gettext
 from backcare.knowledge.questionnaires import Questionnaires, load_questionnaires
 from backcare.knowledge.schema import KnowledgeBase, RedFlag
 from backcare.measures import PSFS_MAX_ACTIVITIES, nrs
@@ -367,7 +367,8 @@ class Diary:
             except ValueError:
                 choices = ", ".join(t.value for t in Trigger)
                 raise InputError(
-                    f"unknown trigger {trigger!r}", problems=[FieldProblem("trigger", choices)]
+                    gettext("unknown trigger {trigger!r}").format(trigger=trigger),
+                    problems=[FieldProblem("trigger", choices)],
                 ) from None
         hours = given.pop("hours_since_onset", None)
         given.get("course", {}).pop("days_of_self_care", None)
@@ -379,7 +380,7 @@ class Diary:
             field=field,
             earliest=now - MAX_EPISODE_AGE,
             latest=now + CLOCK_SKEW,
-            what="a year ago (an episode of back spasm lasts weeks, not years)",
+            what=N_("a year ago (an episode of back spasm lasts weeks, not years)"),
         )
         start = compact_answers(Answers.model_validate(given, strict=False))
         assessment = self.engine.assess(
@@ -450,8 +451,8 @@ class Diary:
         pain = given.pop("pain", None)
         if pain is None:
             raise InputError(
-                "to update the episode, say how bad the pain is now",
-                problems=[FieldProblem("pain", "needed to update the episode (0-10)")],
+                gettext("to update the episode, say how bad the pain is now"),
+                problems=[FieldProblem("pain", gettext("needed to update the episode (0-10)"))],
             )
         # What the diary works out itself (time since onset, its own course) is not copied.
         given.pop("hours_since_onset", None)
@@ -470,7 +471,9 @@ class Diary:
         # is either in the summary or refused, never left out of it.
         episode = repo.lock_episode(episode_id)
         if episode.status is EpisodeStatus.RESOLVED:
-            raise ConflictError(f"episode {episode.id} is already resolved")
+            raise ConflictError(
+                gettext("episode {episode_id} is already resolved").format(episode_id=episode.id)
+            )
         checkins, doses = repo.history(episode.id)
         report = build_trend(
             answers=episode.answers,
@@ -563,9 +566,12 @@ class Diary:
             if seen is not None:
                 if not seen.mine or seen.fingerprint != fingerprint:
                     raise ConflictError(
-                        "this check-in's idempotency key was already used for a different "
-                        "check-in: nothing was recorded (make a new key for a new check-in)",
-                        problems=[FieldProblem("Idempotency-Key", "already used")],
+                        gettext(
+                            "this check-in's idempotency key was already used for a "
+                            "different check-in: nothing was recorded (make a new key "
+                            "for a new check-in)"
+                        ),
+                        problems=[FieldProblem("Idempotency-Key", gettext("already used"))],
                     )
                 return Once(response=seen.response, replayed=True)
             result = self._record(repo, entry, now=now, override_dose_limits=override_dose_limits)
@@ -593,11 +599,13 @@ class Diary:
         note = _clean_text(entry.note, field="note")
         found = repo.active_episode()
         if found is None:
-            raise NotFoundError("no active episode: start one first (backcare episode start)")
+            raise NotFoundError(
+                gettext("no active episode: start one first (backcare episode start)")
+            )
         # Re-read under the lock: the episode may have been resolved a moment ago.
         episode = repo.lock_episode(found.id)
         if episode.status is not EpisodeStatus.ACTIVE:
-            raise NotFoundError("no active episode: it was resolved a moment ago")
+            raise NotFoundError(gettext("no active episode: it was resolved a moment ago"))
         at, times = self._entry_times(entry, episode, now=now)
         first = repo.first_checkin(episode.id, activities=False)
         baseline = episode_baseline(episode.answers, first)
@@ -924,8 +932,11 @@ class Diary:
         if episode is None and not active:
             episode = repo.latest_episode()
         if episode is None:
-            what = "active episode" if active else "episode in the diary"
-            raise NotFoundError(f"no {what}: start one first (backcare episode start)")
+            raise NotFoundError(
+                gettext("no active episode: start one first (backcare episode start)")
+                if active
+                else gettext("no episode in the diary: start one first (backcare episode start)")
+            )
         return episode
 
     @staticmethod
@@ -936,12 +947,12 @@ class Diary:
         bounds: dict[str, Any] = {
             "earliest": episode.onset_at,
             "latest": now + CLOCK_SKEW,
-            "what": "the episode began",
+            "what": N_("the episode began"),
         }
         at = bounded_time(now if entry.at is None else entry.at, field="at", **bounds)
         bounds |= {
             "earliest": episode.onset_at - DOSE_LEAD_TIME,
-            "what": "the day before the episode began",
+            "what": N_("the day before the episode began"),
         }
         times = [
             at
@@ -960,40 +971,61 @@ class Diary:
             try:
                 nrs(value)
             except InputError:
-                problems.append(FieldProblem(name, "must be a whole number from 0 to 10"))
+                problems.append(FieldProblem(name, gettext("must be a whole number from 0 to 10")))
         if len(entry.activities) > PSFS_MAX_ACTIVITIES:
             problems.append(
-                FieldProblem("activities", f"at most {PSFS_MAX_ACTIVITIES} activities (PSFS)")
+                FieldProblem(
+                    "activities",
+                    gettext("at most {psfs_max_activities} activities (PSFS)").format(
+                        psfs_max_activities=PSFS_MAX_ACTIVITIES
+                    ),
+                )
             )
         names = Counter(a.name.casefold() for a in entry.activities)
         problems += [
-            FieldProblem("activities", f"{name!r} is rated twice")
+            FieldProblem("activities", gettext("{name!r} is rated twice").format(name=name))
             for name, count in names.items()
             if count > 1
         ]
         problems += [
-            FieldProblem(f"activities.{a.name[:MAX_ACTIVITY_NAME]}", "score must be 0-10")
+            FieldProblem(f"activities.{a.name[:MAX_ACTIVITY_NAME]}", gettext("score must be 0-10"))
             for a in entry.activities
             if not (0 <= a.score <= 10) or not a.name.strip()
         ]
         problems += [
-            FieldProblem("activities", f"a name is at most {MAX_ACTIVITY_NAME} characters")
+            FieldProblem(
+                "activities",
+                gettext("a name is at most {max_activity_name} characters").format(
+                    max_activity_name=MAX_ACTIVITY_NAME
+                ),
+            )
             for a in entry.activities
             if len(a.name) > MAX_ACTIVITY_NAME
         ]
         actions = Counter(a.action for a in entry.actions)
         problems += [
-            FieldProblem("actions", f"{action.value} is given twice")
+            FieldProblem(
+                "actions",
+                gettext("{action_value} is given twice").format(action_value=action.value),
+            )
             for action, count in actions.items()
             if count > 1
         ]
         problems += [
-            FieldProblem(f"actions.{a.action.value}", f"count must be 1-{MAX_ACTION_COUNT}")
+            FieldProblem(
+                f"actions.{a.action.value}",
+                gettext("count must be 1-{max_action_count}").format(
+                    max_action_count=MAX_ACTION_COUNT
+                ),
+            )
             for a in entry.actions
             if not 1 <= a.count <= MAX_ACTION_COUNT
         ]
         problems += [
-            FieldProblem(f"doses.{dose.drug}", f"mg must be a whole number from 1 to {MAX_MG}")
+            FieldProblem(
+                f"doses.{dose.drug}",
+                gettext("mg must be a whole number from 1 to {max_mg}").format(max_mg=MAX_MG),
+            )
             for dose in entry.doses
             if not 0 < dose.mg <= MAX_MG
         ]
@@ -1003,7 +1035,7 @@ class Diary:
             except InputError as exc:
                 problems += exc.problems
         if problems:
-            raise InputError("the check-in has problems", problems=problems)
+            raise InputError(gettext("the check-in has problems"), problems=problems)
 
     @staticmethod
     def _answers_update(given: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -1015,8 +1047,8 @@ class Diary:
             group, _, name = path.partition(".")
             if (name and name in data.get(group, {})) or (not name and group in data):
                 raise InputError(
-                    "the diary works this out itself",
-                    problems=[FieldProblem(path, "cannot be set at a check-in")],
+                    gettext("the diary works this out itself"),
+                    problems=[FieldProblem(path, gettext("cannot be set at a check-in"))],
                 )
         course = data.get("course", {})
         assert set(course) <= set(PERSON_COURSE_FIELDS)
@@ -1087,14 +1119,19 @@ class Diary:
 def _active_error(active: EpisodeRecord, tz: tzinfo) -> EpisodeActiveError:
     began = format_when(active.onset_at.astimezone(tz), "date")
     return EpisodeActiveError(
-        f"episode {active.id} (began {began}) is already active: update it with "
-        "these answers, or close it and start a new one",
+        gettext(
+            "episode {active_id} (began {began}) is already active: "
+            "update it with these answers, or close it and start a new "
+            "one"
+        ).format(active_id=active.id, began=began),
         episode_id=active.id,
         problems=[
             FieldProblem(
                 "if_active",
-                f"choose 'update' (add these answers to episode {active.id}) or 'close' "
-                f"(close episode {active.id} and start a new one)",
+                gettext(
+                    "choose 'update' (add these answers to episode {active_id}) "
+                    "or 'close' (close episode {active_id} and start a new one)"
+                ).format(active_id=active.id),
             )
         ],
     )
@@ -1128,7 +1165,15 @@ def _clean_text(value: str | None, *, field: str) -> str | None:
     check_free_text(text, field=field)
     if len(text) > MAX_NOTE_LENGTH:
         raise InputError(
-            "text too long", problems=[FieldProblem(field, f"at most {MAX_NOTE_LENGTH} characters")]
+            gettext("text too long"),
+            problems=[
+                FieldProblem(
+                    field,
+                    gettext("at most {max_note_length} characters").format(
+                        max_note_length=MAX_NOTE_LENGTH
+                    ),
+                )
+            ],
         )
     return text or None
 

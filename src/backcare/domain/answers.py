@@ -7,12 +7,13 @@ unknown keys, so a typo is an error that names the key instead of a silent "no".
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
 
 from backcare.domain.enums import Condition, Sex, Trend, Trigger
-from backcare.errors import FieldProblem, InputError
+from backcare.errors import FieldProblem, InputError, validation_problems
+from backcare.i18n import gettext
 
 __all__ = ["Answers", "Course", "History", "RedFlags", "parse_answers"]
 
@@ -98,14 +99,6 @@ class Answers(BaseModel):
         return Answers.model_validate(data, strict=False)
 
 
-def _field_name(loc: tuple[int | str, ...]) -> str:
-    # Drop pydantic's union/enum branch markers so the name is the JSON path the person wrote.
-    parts = [
-        str(p) for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-")))
-    ]
-    return ".".join(parts)
-
-
 def parse_answers(data: object) -> Answers:
     """Validate raw JSON-like data into :class:`Answers`.
 
@@ -119,19 +112,11 @@ def parse_answers(data: object) -> Answers:
         return data
     if not isinstance(data, dict):
         raise InputError(
-            "answers must be a JSON object",
-            problems=[FieldProblem("", f"got {type(data).__name__}")],
+            gettext("answers must be a JSON object"),
+            problems=[FieldProblem("", gettext("got {name}").format(name=type(data).__name__))],
         )
     try:
         return Answers.model_validate(data)
     except ValidationError as exc:
-        problems = [FieldProblem(_field_name(err["loc"]), _message(err)) for err in exc.errors()]
-        raise InputError("invalid answers", problems=problems) from exc
-
-
-def _message(err: Any) -> str:
-    if err["type"] == "extra_forbidden":
-        return "unknown key (check the spelling; see docs/json-api.md for the contract)"
-    if err["type"] == "frozen_set_type":
-        return "must be a list (use [] for none)"
-    return str(err["msg"])
+        problems = validation_problems(exc.errors())
+        raise InputError(gettext("invalid answers"), problems=problems) from exc

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from backcare.domain.answers import Answers
 from backcare.errors import FieldProblem, InputError
+from backcare.i18n import gettext
 
 if TYPE_CHECKING:
     from backcare.diary import Diary, EpisodeHistory
@@ -111,6 +112,10 @@ def parse_date(text: str | None, *, field: str) -> date | None:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise InputError(
-            f"cannot read the date given for {field}",
-            problems=[FieldProblem(field, f"{text!r} is not a date: use YYYY-MM-DD")],
+            gettext("cannot read the date given for {field}").format(field=field),
+            problems=[
+                FieldProblem(
+                    field, gettext("{text!r} is not a date: use YYYY-MM-DD").format(text=text)
+                )
+            ],
         ) from None

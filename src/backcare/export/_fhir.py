@@ -23,7 +23,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from backcare.domain.enums import TriageLevel
-from backcare.errors import BackcareError, FieldProblem
+from backcare.errors import BackcareError, FieldProblem, validation_problems
+from backcare.i18n import gettext
 
 __all__ = [
     "CANONICAL_BASE",
@@ -244,7 +245,7 @@ def stable_id(*parts: object) -> str:
 def fhir_datetime(value: datetime) -> str:
     """An aware datetime as a FHIR ``dateTime``/``instant`` in UTC, to the second."""
     if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("FHIR date-times need a time zone")
+        raise ValueError(gettext("FHIR date-times need a time zone"))
     return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
@@ -310,7 +311,7 @@ def check_codes(resource: Mapping[str, Any]) -> list[FieldProblem]:
             if problem:
                 problems.append(FieldProblem(path, problem))
         if "value" in node and node.get("system") == UCUM and node.get("code") not in _UNITS:
-            problems.append(FieldProblem(path, "a UCUM quantity needs a known unit code"))
+            problems.append(FieldProblem(path, gettext("a UCUM quantity needs a known unit code")))
         for key, value in node.items():
             field = f"{path}.{key}"
             allowed = _CODE_FIELDS.get(field)
@@ -320,7 +321,11 @@ def check_codes(resource: Mapping[str, Any]) -> list[FieldProblem]:
                     None,
                 )
             if allowed is not None and value not in allowed:
-                problems.append(FieldProblem(field, f"{value!r} is not an allowed code"))
+                problems.append(
+                    FieldProblem(
+                        field, gettext("{value!r} is not an allowed code").format(value=value)
+                    )
+                )
     return problems
 
 
@@ -340,12 +345,13 @@ def validated(data: dict[str, Any]) -> dict[str, Any]:
     try:
         Bundle.model_validate(data)
     except ValidationError as exc:
-        problems += [
-            FieldProblem(".".join(str(p) for p in err["loc"]), str(err["msg"]))
-            for err in exc.errors()[:20]
-        ]
+        problems += validation_problems(
+            exc.errors(), field=lambda loc: ".".join(map(str, loc)), limit=20
+        )
     if problems:
-        raise BackcareError("backcare built an invalid FHIR Bundle", problems=problems[:20])
+        raise BackcareError(
+            gettext("backcare built an invalid FHIR Bundle"), problems=problems[:20]
+        )
     return data
 
 

@@ -466,8 +466,13 @@ class _Builder:
         else:
             if isinstance(result, bool) or not 0 <= result <= RMDQ_ITEMS:
                 raise InputError(
-                    "a Roland-Morris score is out of range",
-                    problems=[FieldProblem(f"outcomes.{number}", f"must be 0-{RMDQ_ITEMS}")],
+                    _("a Roland-Morris score is out of range"),
+                    problems=[
+                        FieldProblem(
+                            f"outcomes.{number}",
+                            _("must be 0-{rmdq_items}").format(rmdq_items=RMDQ_ITEMS),
+                        )
+                    ],
                 )
             items = [_item("total", "Statements ticked (0-24)", {"valueInteger": result})]
             response = self.questionnaire("roland-morris", at=at, items=items, key=(number,))
@@ -785,7 +790,7 @@ def episode_bundle(
     for number, record in enumerate(outcomes, 1):
         if record.at.tzinfo is None or record.at.utcoffset() is None:
             raise InputError(
-                "an outcome record needs a time zone",
+                _("an outcome record needs a time zone"),
                 problems=[FieldProblem(f"outcomes.{number}.at", record.at.isoformat())],
             )
         builder.outcome(record, number)

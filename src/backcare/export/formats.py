@@ -15,6 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Literal
 
 from backcare.errors import FieldProblem, InputError
+from backcare.i18n import gettext
 
 if TYPE_CHECKING:
     from backcare.diary import Diary
@@ -169,8 +170,12 @@ def get_format(name: str, *, field: str = "--format") -> Format:
     found = FORMATS.get(name.strip().lower())
     if found is None:
         raise InputError(
-            f"unknown export format {name!r}",
-            problems=[FieldProblem(field, f"use one of {', '.join(FORMATS)}")],
+            gettext("unknown export format {name!r}").format(name=name),
+            problems=[
+                FieldProblem(
+                    field, gettext("use one of {formats}").format(formats=", ".join(FORMATS))
+                )
+            ],
         )
     return found
 

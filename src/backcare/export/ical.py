@@ -42,6 +42,7 @@ from backcare.domain.answers import Answers
 from backcare.domain.enums import Sides, TriageLevel
 from backcare.domain.results import Assessment, CarePlan
 from backcare.errors import ConflictError, FieldProblem, InputError
+from backcare.i18n import gettext, label
 from backcare.viewmodels.donow import SLOT_MINUTES, short_title
 
 if TYPE_CHECKING:
@@ -103,8 +104,15 @@ class Reminder:
 def _check_days(days: int) -> None:
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
         raise InputError(
-            "the number of days is out of range",
-            problems=[FieldProblem("--days", f"must be a whole number from 1 to {MAX_DAYS}")],
+            gettext("the number of days is out of range"),
+            problems=[
+                FieldProblem(
+                    "--days",
+                    gettext("must be a whole number from 1 to {max_days}").format(
+                        max_days=MAX_DAYS
+                    ),
+                )
+            ],
         )
 
 
@@ -229,7 +237,9 @@ def plan_reminders(
     """
     _check_days(days)
     if onset.tzinfo is None or onset.utcoffset() is None:
-        raise InputError("the onset needs a time zone", problems=[FieldProblem("onset", "")])
+        raise InputError(
+            gettext("the onset needs a time zone"), problems=[FieldProblem("onset", "")]
+        )
     planner = _Planner(answers, onset=onset, engine=engine)
     wake_time, sleep_time = engine.settings.wake_time, engine.settings.sleep_time
     thresholds = [onset + timedelta(hours=h) for h in _thresholds(engine.knowledge)]
@@ -425,8 +435,8 @@ def _hours(onset: datetime, at: datetime) -> float:
 def _refuse_on_hold(level: TriageLevel, summary: str) -> None:
     if _on_hold(level):
         raise ConflictError(
-            "self-care reminders are on hold: " + summary,
-            problems=[FieldProblem("triage", level.value)],
+            gettext("self-care reminders are on hold: {summary}").format(summary=summary),
+            problems=[FieldProblem("triage", label("level", level.value))],
         )
 
 
@@ -434,7 +444,7 @@ def _refuse_empty(reminders: Sequence[Reminder], *, engine: Engine) -> None:
     if not reminders:
         settings = engine.settings
         raise InputError(
-            "no reminder fits these days and waking hours",
+            gettext("no reminder fits these days and waking hours"),
             problems=[
                 FieldProblem(
                     "BACKCARE_WAKE_TIME/BACKCARE_SLEEP_TIME",
@@ -456,7 +466,9 @@ def _episode_reminders(
     if episode.resolved_at is not None:
         if strict:
             raise ConflictError(
-                f"episode {episode.id} is resolved: there is nothing left to remind you of",
+                gettext(
+                    "episode {episode_id} is resolved: there is nothing left to remind you of"
+                ).format(episode_id=episode.id),
                 problems=[FieldProblem("episode", str(episode.id))],
             )
         return [], context.now, name

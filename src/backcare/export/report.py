@@ -334,16 +334,26 @@ def _clean_questions(questions: Sequence[str]) -> tuple[str, ...]:
     cleaned = tuple(q.strip() for q in questions if q.strip())
     problems = []
     if len(cleaned) > MAX_QUESTIONS:
-        problems.append(FieldProblem("--question", f"at most {MAX_QUESTIONS} questions"))
+        problems.append(
+            FieldProblem(
+                "--question",
+                _("at most {max_questions} questions").format(max_questions=MAX_QUESTIONS),
+            )
+        )
     problems += [
-        FieldProblem("--question", f"at most {MAX_QUESTION_LENGTH} characters: {q[:40]!r}...")
+        FieldProblem(
+            "--question",
+            _("at most {max_question_length} characters: {q!r}...").format(
+                max_question_length=MAX_QUESTION_LENGTH, q=q[:40]
+            ),
+        )
         for q in cleaned
         if len(q) > MAX_QUESTION_LENGTH
     ]
     if any("\x00" in q for q in cleaned):
-        problems.append(FieldProblem("--question", "cannot contain NUL characters"))
+        problems.append(FieldProblem("--question", _("cannot contain NUL characters")))
     if problems:
-        raise InputError("the questions for the doctor have problems", problems=problems)
+        raise InputError(_("the questions for the doctor have problems"), problems=problems)
     return cleaned
 
 
@@ -357,27 +367,42 @@ def _range(
     if first > last:
         # Name the option the person gave: a --to before the onset is the --to's fault.
         problem = (
-            FieldProblem("--to", f"{last} is before the episode began on {first}")
+            FieldProblem(
+                "--to",
+                _("{last} is before the episode began on {first}").format(last=last, first=first),
+            )
             if start is None
-            else FieldProblem("--from", f"{first} is after --to {last}")
+            else FieldProblem(
+                "--from", _("{first} is after --to {last}").format(first=first, last=last)
+            )
         )
-        raise InputError("the report's range ends before it starts", problems=[problem])
+        raise InputError(_("the report's range ends before it starts"), problems=[problem])
     if not history.checkins:
         raise InputError(
-            f"episode {episode.id} has no check-ins yet: nothing to report",
-            problems=[FieldProblem("episode", "check in first (backcare checkin)")],
+            _("episode {episode_id} has no check-ins yet: nothing to report").format(
+                episode_id=episode.id
+            ),
+            problems=[FieldProblem("episode", _("check in first (backcare checkin)"))],
         )
     inside = [c for c in history.checkins if first <= c.recorded_at.astimezone(tz).date() <= last]
     if not inside:
         days = [c.recorded_at.astimezone(tz).date() for c in history.checkins]
         if last < days[0]:
-            where = FieldProblem("--to", f"the first check-in is on {days[0]}")
+            where = FieldProblem("--to", _("the first check-in is on {days}").format(days=days[0]))
         elif first > days[-1]:
-            where = FieldProblem("--from", f"the last check-in is on {days[-1]}")
+            where = FieldProblem(
+                "--from", _("the last check-in is on {days}").format(days=days[-1])
+            )
         else:
-            where = FieldProblem("--from/--to", f"no check-in between {first} and {last}")
+            where = FieldProblem(
+                "--from/--to",
+                _("no check-in between {first} and {last}").format(first=first, last=last),
+            )
         raise InputError(
-            f"no check-ins from {first} to {last}: nothing to report", problems=[where]
+            _("no check-ins from {first} to {last}: nothing to report").format(
+                first=first, last=last
+            ),
+            problems=[where],
         )
     return first, last, inside
 
@@ -1028,7 +1053,8 @@ def clinician_report(
         chosen = ReportFormat(fmt)
     except ValueError:
         raise InputError(
-            f"unknown report format {fmt!r}", problems=[FieldProblem("--format", "pdf or html")]
+            _("unknown report format {fmt!r}").format(fmt=fmt),
+            problems=[FieldProblem("--format", _("pdf or html"))],
         ) from None
     report = build_report(diary, episode_id=episode_id, start=start, end=end, questions=questions)
     if chosen is ReportFormat.HTML:

@@ -95,7 +95,10 @@ from backcare.errors import (
     ImportFormatError,
     InputError,
     StoreError,
+    json_syntax,
+    validation_problems,
 )
+from backcare.i18n import N_, gettext
 from backcare.knowledge.questionnaires import Questionnaires, load_questionnaires
 from backcare.knowledge.schema import KnowledgeBase, Medicine
 from backcare.measures import score_questionnaire
@@ -259,7 +262,7 @@ class CoachExerciseDoc(BaseModel):
     def _reps_match_sides(self) -> CoachExerciseDoc:
         if set(self.reps) != _SIDES_OF[self.sides]:
             expected = " and ".join(sorted(side.value for side in _SIDES_OF[self.sides]))
-            raise ValueError(f"reps must be given for {expected}")
+            raise ValueError(gettext("reps must be given for {expected}").format(expected=expected))
         return self
 
 
@@ -283,7 +286,7 @@ class CoachSessionDoc(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> CoachSessionDoc:
         if self.stopped_for_symptom and self.symptom is None:
-            raise ValueError("stopped_for_symptom needs the symptom")
+            raise ValueError(gettext("stopped_for_symptom needs the symptom"))
         return self
 
 
@@ -620,7 +623,8 @@ def _format(fmt: ExportFormat | str) -> ExportFormat:
         return ExportFormat(fmt)
     except ValueError:
         raise InputError(
-            f"unknown export format {fmt!r}", problems=[FieldProblem("--format", "json or csv")]
+            gettext("unknown export format {fmt!r}").format(fmt=fmt),
+            problems=[FieldProblem("--format", gettext("json or csv"))],
         ) from None
 
 
@@ -631,8 +635,10 @@ def _serialise(data: dict[str, Any], fmt: ExportFormat) -> str:
             return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
         except ValueError as exc:
             raise StoreError(
-                "the diary holds a number JSON cannot carry (NaN or infinity): "
-                "it was not written by backcare"
+                gettext(
+                    "the diary holds a number JSON cannot carry (NaN or "
+                    "infinity): it was not written by backcare"
+                )
             ) from exc
     return _to_csv(data)
 
@@ -823,7 +829,7 @@ def _to_csv(data: dict[str, Any]) -> str:
 
 def _foreign(detail: str) -> ImportFormatError:
     return ImportFormatError(
-        f"not a backcare diary export (expected format {FORMAT!r})",
+        gettext("not a backcare diary export (expected format {format!r})").format(format=FORMAT),
         problems=[FieldProblem("format", detail)],
     )
 
@@ -832,29 +838,40 @@ def _check_version(version: object) -> None:
     # ``True == 1`` and ``1.0 == 1`` in Python: only the integer itself is version 1.
     if type(version) is not int or version != VERSION:
         raise ImportFormatError(
-            f"unsupported diary export version {version!r}",
-            problems=[FieldProblem("version", f"this backcare reads version {VERSION}")],
+            gettext("unsupported diary export version {version!r}").format(version=version),
+            problems=[
+                FieldProblem(
+                    "version",
+                    gettext("this backcare reads version {version}").format(version=VERSION),
+                )
+            ],
         )
 
 
 def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
+    raise ValueError(gettext("{name} is not a JSON number").format(name=name))
 
 
-def _load_json(text: str, where: str, *, invalid: str = "the file is not valid JSON") -> Any:
+def _load_json(text: str, where: str, *, invalid: str = N_("the file is not valid JSON")) -> Any:
     """JSON text as data; NaN, infinities, huge or too deeply nested values refused."""
     try:
         data = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise ImportFormatError(
-            invalid,
-            problems=[FieldProblem(where, f"line {exc.lineno} column {exc.colno}: {exc.msg}")],
+            gettext(invalid),
+            problems=[
+                FieldProblem(
+                    where,
+                    json_syntax(exc.msg, exc.lineno, exc.colno),
+                )
+            ],
         ) from exc
     except RecursionError:
         raise _nested_too_deep(where) from None
     except ValueError as exc:  # NaN/Infinity, or an integer of thousands of digits
         raise ImportFormatError(
-            "the file holds a value JSON import refuses", problems=[FieldProblem(where, str(exc))]
+            gettext("the file holds a value JSON import refuses"),
+            problems=[FieldProblem(where, str(exc))],
         ) from exc
     if _too_deep(data):
         raise _nested_too_deep(where)
@@ -863,8 +880,10 @@ def _load_json(text: str, where: str, *, invalid: str = "the file is not valid J
 
 def _nested_too_deep(where: str) -> ImportFormatError:
     return ImportFormatError(
-        "the file is nested too deeply to be a backcare diary",
-        problems=[FieldProblem(where, f"more than {MAX_DEPTH} levels")],
+        gettext("the file is nested too deeply to be a backcare diary"),
+        problems=[
+            FieldProblem(where, gettext("more than {max_depth} levels").format(max_depth=MAX_DEPTH))
+        ],
     )
 
 
@@ -900,20 +919,19 @@ def parse(text: str, *, now: datetime | None = None) -> DiaryDocument:
     elif stripped.startswith("format,"):
         data = _from_csv(stripped)
     else:
-        raise _foreign("the file is neither a backcare JSON nor a backcare CSV export")
+        raise _foreign(gettext("the file is neither a backcare JSON nor a backcare CSV export"))
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         found = data.get("format") if isinstance(data, dict) else type(data).__name__
-        raise _foreign(f"found {found!r}")
+        raise _foreign(gettext("found {found!r}").format(found=found))
     _check_version(data.get("version"))
     try:
         document = DiaryDocument.model_validate_json(json.dumps(data, allow_nan=False))
     except ValidationError as exc:
         raise ImportFormatError(
-            "the diary file has invalid content",
-            problems=[
-                FieldProblem(".".join(str(p) for p in err["loc"]), str(err["msg"]))
-                for err in exc.errors()[:20]
-            ],
+            gettext("the diary file has invalid content"),
+            problems=validation_problems(
+                exc.errors(), field=lambda loc: ".".join(map(str, loc)), limit=20
+            ),
         ) from exc
     _check_semantics(document, now=datetime.now(UTC) if now is None else now)
     return document
@@ -925,7 +943,7 @@ def _rows(text: str) -> Iterator[tuple[int, list[str]]]:
         yield from enumerate(reader, 1)
     except csv.Error as exc:
         raise ImportFormatError(
-            "the CSV file is malformed", problems=[FieldProblem("csv", str(exc))]
+            gettext("the CSV file is malformed"), problems=[FieldProblem("csv", str(exc))]
         ) from exc
 
 
@@ -933,7 +951,7 @@ def _from_csv(text: str) -> dict[str, Any]:
     rows = _rows(text)
     _, header = next(rows)
     if len(header) != 4 or header[:3] != ["format", FORMAT, "version"]:
-        raise _foreign(f"first row is {','.join(header)!r}")
+        raise _foreign(gettext("first row is {header!r}").format(header=",".join(header)))
     # Only the text export writes is version 1 ("01", " 1" or "+1" are not).
     version: int | str = VERSION if header[3] == str(VERSION) else header[3]
     _check_version(version)
@@ -945,8 +963,13 @@ def _from_csv(text: str) -> dict[str, Any]:
         _CSV_COLUMNS_BEFORE_QUESTIONNAIRES,
     ):
         raise ImportFormatError(
-            "the CSV columns are not those of a backcare diary",
-            problems=[FieldProblem(f"row {number}", "expected: " + ",".join(CSV_COLUMNS))],
+            gettext("the CSV columns are not those of a backcare diary"),
+            problems=[
+                FieldProblem(
+                    f"row {number}",
+                    gettext("expected: {columns}").format(columns=",".join(CSV_COLUMNS)),
+                )
+            ],
         )
     episodes: list[dict[str, Any]] = []
     by_uid: dict[str, dict[str, Any]] = {}
@@ -957,8 +980,8 @@ def _from_csv(text: str) -> dict[str, Any]:
             if not row:  # a blank line an editor added after the end row
                 continue
             raise ImportFormatError(
-                "the CSV file goes on after its end row",
-                problems=[FieldProblem(f"row {number}", "nothing may follow the end row")],
+                gettext("the CSV file goes on after its end row"),
+                problems=[FieldProblem(f"row {number}", gettext("nothing may follow the end row"))],
             )
         if row[:1] == [_END]:
             end = number, row
@@ -966,8 +989,12 @@ def _from_csv(text: str) -> dict[str, Any]:
         records += 1
         if len(row) != width:
             raise ImportFormatError(
-                "a CSV row has the wrong number of cells",
-                problems=[FieldProblem(f"row {number}", f"{len(row)} cells")],
+                gettext("a CSV row has the wrong number of cells"),
+                problems=[
+                    FieldProblem(
+                        f"row {number}", gettext("{row_count} cells").format(row_count=len(row))
+                    )
+                ],
             )
         # An older file's rows lack the coach columns: they read as empty.
         row = row + [""] * (len(CSV_COLUMNS) - width)
@@ -981,14 +1008,28 @@ def _check_end(end: tuple[int, list[str]] | None, records: int) -> None:
     """The trailer must be there and count every record: else the file was cut short."""
     if end is None:
         raise ImportFormatError(
-            "the CSV file is incomplete: its end row is missing (was it cut short?)",
-            problems=[FieldProblem("csv", f"{records} records read, no 'end,N' row after them")],
+            gettext("the CSV file is incomplete: its end row is missing (was it cut short?)"),
+            problems=[
+                FieldProblem(
+                    "csv",
+                    gettext("{records} records read, no 'end,N' row after them").format(
+                        records=records
+                    ),
+                )
+            ],
         )
     number, row = end
     if len(row) != 2 or row[1] != str(records):
         raise ImportFormatError(
-            "the CSV file is incomplete: its end row does not match the records read",
-            problems=[FieldProblem(f"row {number}", f"{records} records read, end row {row!r}")],
+            gettext("the CSV file is incomplete: its end row does not match the records read"),
+            problems=[
+                FieldProblem(
+                    f"row {number}",
+                    gettext("{records} records read, end row {row!r}").format(
+                        records=records, row=row
+                    ),
+                )
+            ],
         )
 
 
@@ -999,21 +1040,25 @@ def _value(column: str, text: str, number: int) -> Any:
         text = text[1:]
     try:
         if column in _JSON_CELLS:
-            return _load_json(text, f"row {number}, {column}", invalid="a CSV cell cannot be read")
+            return _load_json(
+                text, f"row {number}, {column}", invalid=N_("a CSV cell cannot be read")
+            )
         if column in _INT_CELLS:
             return int(text)
         if column in _FLOAT_CELLS:
             return float(text)
     except ValueError as exc:
         raise ImportFormatError(
-            "a CSV cell cannot be read",
+            gettext("a CSV cell cannot be read"),
             problems=[FieldProblem(f"row {number}, {column}", str(exc))],
         ) from exc
     if column in _BOOL_CELLS:
         if text not in ("true", "false"):
             raise ImportFormatError(
-                "a CSV cell cannot be read",
-                problems=[FieldProblem(f"row {number}, {column}", "must be true or false")],
+                gettext("a CSV cell cannot be read"),
+                problems=[
+                    FieldProblem(f"row {number}, {column}", gettext("must be true or false"))
+                ],
             )
         return text == "true"
     return text
@@ -1038,15 +1083,17 @@ def _place(
         ) | {"uid": uid, "answers": cells["answers"], "assessment": cells["assessment"]}
         new |= {"checkins": [], "doses": [], "coach_sessions": [], "questionnaires": []}
         if uid in by_uid:
-            raise ImportFormatError("duplicate episode", problems=[FieldProblem(where, uid)])
+            raise ImportFormatError(
+                gettext("duplicate episode"), problems=[FieldProblem(where, uid)]
+            )
         episodes.append(new)
         by_uid[str(uid)] = new
         return
     episode = by_uid.get(str(uid))
     if episode is None:
         raise ImportFormatError(
-            "a row refers to an episode not given before it",
-            problems=[FieldProblem(where, f"episode {uid!r}")],
+            gettext("a row refers to an episode not given before it"),
+            problems=[FieldProblem(where, gettext("episode {uid!r}").format(uid=uid))],
         )
     if record in ("coach_session", "coach_exercise"):
         _place_coach(cells, where, episode)
@@ -1067,20 +1114,21 @@ def _place(
         if record == "checkin":
             if index != len(checkins) + 1:
                 raise ImportFormatError(
-                    "check-ins must be numbered 1, 2, 3... within their episode",
-                    problems=[FieldProblem(where, f"checkin {seq!r}")],
+                    gettext("check-ins must be numbered 1, 2, 3... within their episode"),
+                    problems=[FieldProblem(where, gettext("checkin {seq!r}").format(seq=seq))],
                 )
         elif not 1 <= index <= len(checkins):
             raise ImportFormatError(
-                "a row refers to a check-in not given before it",
-                problems=[FieldProblem(where, f"checkin {seq!r}")],
+                gettext("a row refers to a check-in not given before it"),
+                problems=[FieldProblem(where, gettext("checkin {seq!r}").format(seq=seq))],
             )
         else:
             checkin = checkins[index - 1]
     if record == "checkin":
         if seq is None:
             raise ImportFormatError(
-                "a check-in row needs its number", problems=[FieldProblem(where, "checkin")]
+                gettext("a check-in row needs its number"),
+                problems=[FieldProblem(where, gettext("checkin"))],
             )
         fields = (
             "pain",
@@ -1111,8 +1159,8 @@ def _place(
         (checkin["doses"] if checkin is not None else episode["doses"]).append(dose)
     else:
         raise ImportFormatError(
-            "unknown or misplaced CSV record",
-            problems=[FieldProblem(where, f"record {record!r}")],
+            gettext("unknown or misplaced CSV record"),
+            problems=[FieldProblem(where, gettext("record {record!r}").format(record=record))],
         )
 
 
@@ -1146,8 +1194,8 @@ def _place_coach(cells: dict[str, Any], where: str, episode: dict[str, Any]) -> 
     if cells["record"] == "coach_session":
         if number != len(sessions) + 1:
             raise ImportFormatError(
-                "coach sessions must be numbered 1, 2, 3... within their episode",
-                problems=[FieldProblem(where, f"session {number!r}")],
+                gettext("coach sessions must be numbered 1, 2, 3... within their episode"),
+                problems=[FieldProblem(where, gettext("session {number!r}").format(number=number))],
             )
         sessions.append(
             _only(cells, _SESSION_FIELDS) | {"started_at": cells["at"], "exercises": []}
@@ -1155,8 +1203,8 @@ def _place_coach(cells: dict[str, Any], where: str, episode: dict[str, Any]) -> 
         return
     if number is None or not 1 <= number <= len(sessions):
         raise ImportFormatError(
-            "a row refers to a coach session not given before it",
-            problems=[FieldProblem(where, f"session {number!r}")],
+            gettext("a row refers to a coach session not given before it"),
+            problems=[FieldProblem(where, gettext("session {number!r}").format(number=number))],
         )
     sessions[number - 1]["exercises"].append(
         _only(cells, _EXERCISE_FIELDS) | {"exercise_id": cells["exercise"]}
@@ -1167,31 +1215,35 @@ def _check_semantics(document: DiaryDocument, *, now: datetime) -> None:
     # Times first: later checks compare them, which must not overflow.
     problems = _time_problems(document, now=now)
     if problems:
-        raise ImportFormatError("the diary file has impossible times", problems=problems[:20])
+        raise ImportFormatError(
+            gettext("the diary file has impossible times"), problems=problems[:20]
+        )
     uids = [e.uid for e in document.episodes]
     if len(set(uids)) != len(uids):
-        problems.append(FieldProblem("episodes", "an episode uid appears twice"))
+        problems.append(FieldProblem("episodes", gettext("an episode uid appears twice")))
     if sum(e.status is EpisodeStatus.ACTIVE for e in document.episodes) > 1:
-        problems.append(FieldProblem("episodes", "more than one active episode"))
+        problems.append(FieldProblem("episodes", gettext("more than one active episode")))
     if not _ordered([(e.started_at,) for e in document.episodes]):
-        problems.append(FieldProblem("episodes", "not in the order they were started"))
+        problems.append(FieldProblem("episodes", gettext("not in the order they were started")))
     for i, episode in enumerate(document.episodes):
         where = f"episodes.{i}"
         if (episode.status is EpisodeStatus.RESOLVED) != (episode.resolved_at is not None):
-            problems.append(FieldProblem(f"{where}.resolved_at", "set exactly when resolved"))
+            problems.append(
+                FieldProblem(f"{where}.resolved_at", gettext("set exactly when resolved"))
+            )
         problems += _answers_problems(episode.answers, f"{where}.answers", derived=False)
         problems += _assessment_problems(episode.assessment, f"{where}.assessment")
         if episode.summary is not None:
             problems += _text_problems(episode.summary, f"{where}.summary")
         problems += _dose_text_problems(episode.doses, f"{where}.doses")
         if not _ordered([(c.recorded_at,) for c in episode.checkins]):
-            problems.append(FieldProblem(f"{where}.checkins", "not in time order"))
+            problems.append(FieldProblem(f"{where}.checkins", gettext("not in time order")))
         if not _ordered([(d.taken_at,) for d in episode.doses]):
-            problems.append(FieldProblem(f"{where}.doses", "not in time order"))
+            problems.append(FieldProblem(f"{where}.doses", gettext("not in time order")))
         if not _ordered([(c.started_at,) for c in episode.coach_sessions]):
-            problems.append(FieldProblem(f"{where}.coach_sessions", "not in time order"))
+            problems.append(FieldProblem(f"{where}.coach_sessions", gettext("not in time order")))
         if not _ordered([(r.answered_at,) for r in episode.questionnaires]):
-            problems.append(FieldProblem(f"{where}.questionnaires", "not in time order"))
+            problems.append(FieldProblem(f"{where}.questionnaires", gettext("not in time order")))
         for j, session in enumerate(episode.coach_sessions):
             for k, exercise in enumerate(session.exercises):
                 problems += _text_problems(
@@ -1210,14 +1262,16 @@ def _check_semantics(document: DiaryDocument, *, now: datetime) -> None:
             problems += _dose_text_problems(checkin.doses, f"{here}.doses")
             names = [a.name for a in checkin.activities]
             if len(set(names)) != len(names):
-                problems.append(FieldProblem(f"{here}.activities", "an activity appears twice"))
+                problems.append(
+                    FieldProblem(f"{here}.activities", gettext("an activity appears twice"))
+                )
             actions = [a.action for a in checkin.actions]
             if len(set(actions)) != len(actions):
-                problems.append(FieldProblem(f"{here}.actions", "an action appears twice"))
+                problems.append(FieldProblem(f"{here}.actions", gettext("an action appears twice")))
             if not _ordered([(d.taken_at,) for d in checkin.doses]):
-                problems.append(FieldProblem(f"{here}.doses", "not in time order"))
+                problems.append(FieldProblem(f"{here}.doses", gettext("not in time order")))
     if problems:
-        raise ImportFormatError("the diary file is inconsistent", problems=problems[:20])
+        raise ImportFormatError(gettext("the diary file is inconsistent"), problems=problems[:20])
 
 
 def _ordered(keys: Sequence[tuple[Any, ...]]) -> bool:
@@ -1235,7 +1289,9 @@ def _answers_problems(data: dict[str, Any], where: str, *, derived: bool) -> lis
     for path in refused:
         group, _, name = path.partition(".")
         if (name and name in (data.get(group) or {})) or (not name and group in data):
-            problems.append(FieldProblem(f"{where}.{path}", "the diary works this out itself"))
+            problems.append(
+                FieldProblem(f"{where}.{path}", gettext("the diary works this out itself"))
+            )
     return problems
 
 
@@ -1244,7 +1300,7 @@ def _assessment_problems(data: dict[str, Any], where: str) -> list[FieldProblem]
     triage = data.get("triage")
     level = triage.get("level") if isinstance(triage, dict) else None
     if not isinstance(level, str) or level not in {t.value for t in TriageLevel}:
-        return [FieldProblem(f"{where}.triage.level", "missing or not a triage level")]
+        return [FieldProblem(f"{where}.triage.level", gettext("missing or not a triage level"))]
     return []
 
 
@@ -1284,7 +1340,7 @@ def _time_problems(document: DiaryDocument, *, now: datetime) -> list[FieldProbl
             continue
         onset = episode.onset_at
         if not check(
-            episode.started_at, f"{where}.started_at", onset - CLOCK_SKEW, latest, "the onset"
+            episode.started_at, f"{where}.started_at", onset - CLOCK_SKEW, latest, N_("the onset")
         ):
             continue
         end = latest
@@ -1294,20 +1350,20 @@ def _time_problems(document: DiaryDocument, *, now: datetime) -> list[FieldProbl
                 f"{where}.resolved_at",
                 episode.started_at,
                 latest,
-                "the episode was started",
+                N_("the episode was started"),
             ):
                 continue
             end = episode.resolved_at + CLOCK_SKEW
         for j, checkin in enumerate(episode.checkins):
             here = f"{where}.checkins.{j}"
-            check(checkin.recorded_at, f"{here}.recorded_at", onset, end, "the episode began")
+            check(checkin.recorded_at, f"{here}.recorded_at", onset, end, N_("the episode began"))
             for k, dose in enumerate(checkin.doses):
                 check(
                     dose.taken_at,
                     f"{here}.doses.{k}.taken_at",
                     onset - DOSE_LEAD_TIME,
                     end,
-                    "the day before the episode began",
+                    N_("the day before the episode began"),
                 )
         for k, dose in enumerate(episode.doses):
             check(
@@ -1315,15 +1371,17 @@ def _time_problems(document: DiaryDocument, *, now: datetime) -> list[FieldProbl
                 f"{where}.doses.{k}.taken_at",
                 onset - DOSE_LEAD_TIME,
                 end,
-                "the day before the episode began",
+                N_("the day before the episode began"),
             )
         for k, session in enumerate(episode.coach_sessions):
             here = f"{where}.coach_sessions.{k}"
-            if check(session.started_at, f"{here}.started_at", onset, end, "the episode began"):
-                check(session.ended_at, f"{here}.ended_at", session.started_at, end, "it started")
+            if check(session.started_at, f"{here}.started_at", onset, end, N_("the episode began")):
+                check(
+                    session.ended_at, f"{here}.ended_at", session.started_at, end, N_("it started")
+                )
         for k, response in enumerate(episode.questionnaires):
             here = f"{where}.questionnaires.{k}.answered_at"
-            check(response.answered_at, here, onset, end, "the episode began")
+            check(response.answered_at, here, onset, end, N_("the episode began"))
     return problems
 
 
@@ -1356,13 +1414,18 @@ def _medicines(document: DiaryDocument, kb: KnowledgeBase) -> dict[str, Medicine
             known = ", ".join(m.id for m in kb.medicines if m.otc)
             problems.append(
                 FieldProblem(
-                    f"{where}.drug", f"{dose.drug!r} is not a medicine backcare checks ({known})"
+                    f"{where}.drug",
+                    gettext("{dose_drug!r} is not a medicine backcare checks ({known})").format(
+                        dose_drug=dose.drug, known=known
+                    ),
                 )
             )
         else:
             found[dose.drug] = medicine
     if problems:
-        raise ImportFormatError("the diary file has unknown medicines", problems=problems[:20])
+        raise ImportFormatError(
+            gettext("the diary file has unknown medicines"), problems=problems[:20]
+        )
     return found
 
 
@@ -1450,7 +1513,12 @@ def _limit_problems(
                 same_drug=near,
             )
             problems += [
-                FieldProblem(where, f"{problem}; the file records no override for it")
+                FieldProblem(
+                    where,
+                    gettext("{problem}; the file records no override for it").format(
+                        problem=problem
+                    ),
+                )
                 for problem in check.problems
             ]
     return problems
@@ -1560,20 +1628,26 @@ def import_diary(
             problems = _limit_problems(document, medicines, knowledge, logged, statuses)
             if problems:
                 raise ImportFormatError(
-                    "the diary file has doses over a safety limit without a recorded "
-                    "override: nothing was imported",
+                    gettext(
+                        "the diary file has doses over a safety limit without a "
+                        "recorded override: nothing was imported"
+                    ),
                     problems=problems[:20],
                 )
         active = repo.active_episode()
         for episode in document.episodes:
             if repo.episode_by_uid(episode.uid) is not None:
                 raise ConflictError(
-                    f"episode {episode.uid} is already in the diary: nothing was imported"
+                    gettext(
+                        "episode {episode_uid} is already in the diary: nothing was imported"
+                    ).format(episode_uid=episode.uid)
                 )
             if episode.status is EpisodeStatus.ACTIVE and active is not None:
                 raise ConflictError(
-                    "the file has an active episode and so does the diary: resolve the "
-                    "diary's one first; nothing was imported"
+                    gettext(
+                        "the file has an active episode and so does the diary: "
+                        "resolve the diary's one first; nothing was imported"
+                    )
                 )
             record = repo.add_episode(
                 NewEpisode(
@@ -1633,7 +1707,9 @@ def _check_responses(document: DiaryDocument, questionnaires: Questionnaires) ->
                 problems += [FieldProblem(f"{where}.{p.field}", p.problem) for p in exc.problems]
     if problems:
         raise ImportFormatError(
-            "the diary file has questionnaire answers that do not fit the questionnaire: "
-            "nothing was imported",
+            gettext(
+                "the diary file has questionnaire answers that do not fit "
+                "the questionnaire: nothing was imported"
+            ),
             problems=problems[:20],
         )

@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 
 from backcare.errors import FieldProblem, KnowledgeBaseError
+from backcare.i18n import gettext
 from backcare.knowledge.schema import Exercise
 
 __all__ = ["DRAWINGS_DIR", "Pose", "drawing_markup", "drawing_problems"]
@@ -56,18 +57,38 @@ def drawing_problems(exercises: tuple[Exercise, ...], directory: Path) -> Iterat
         try:
             root = ET.fromstring(path.read_bytes())
         except OSError:
-            yield FieldProblem(where, f"no drawing file '{exercise.drawing.file}' in drawings/")
+            yield FieldProblem(
+                where,
+                gettext("no drawing file '{drawing_file}' in drawings/").format(
+                    drawing_file=exercise.drawing.file
+                ),
+            )
             continue
         except ET.ParseError as exc:
-            yield FieldProblem(where, f"'{exercise.drawing.file}' is not valid SVG ({exc})")
+            yield FieldProblem(
+                where,
+                gettext("'{drawing_file}' is not valid SVG ({exc})").format(
+                    drawing_file=exercise.drawing.file, exc=exc
+                ),
+            )
             continue
         if root.tag != f"{{{_SVG}}}svg":
-            yield FieldProblem(where, f"'{exercise.drawing.file}' is not an SVG drawing")
+            yield FieldProblem(
+                where,
+                gettext("'{drawing_file}' is not an SVG drawing").format(
+                    drawing_file=exercise.drawing.file
+                ),
+            )
             continue
         classes = {c for el in root.iter() for c in el.get("class", "").split()}
         for pose in _POSES:
             if pose not in classes:
-                yield FieldProblem(where, f"'{exercise.drawing.file}' has no '{pose}' group")
+                yield FieldProblem(
+                    where,
+                    gettext("'{drawing_file}' has no '{pose}' group").format(
+                        drawing_file=exercise.drawing.file, pose=pose
+                    ),
+                )
 
 
 def drawing_markup(file: str, *, pose: Pose = Pose.BOTH, directory: Path | None = None) -> str:
@@ -92,7 +113,9 @@ def _markup(file: str, pose: Pose, directory: Path) -> str:
     try:
         root = ET.fromstring((directory / file).read_bytes())
     except (OSError, ET.ParseError) as exc:
-        raise KnowledgeBaseError(f"drawings/{file}: cannot read the drawing ({exc})") from exc
+        raise KnowledgeBaseError(
+            gettext("drawings/{file}: cannot read the drawing ({exc})").format(file=file, exc=exc)
+        ) from exc
     other = {Pose.START: "pose-end", Pose.END: "pose-start"}.get(pose)
     for parent in list(root.iter()):
         for child in list(parent):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -26,8 +26,8 @@ from pydantic import BaseModel, ValidationError
 from backcare.domain.answers import Answers, Course, History, RedFlags
 from backcare.domain.enums import Condition as ConditionName
 from backcare.domain.enums import Sex, Trend, TriageLevel, Trigger
-from backcare.errors import FieldProblem, KnowledgeBaseError
-from backcare.i18n import active_language
+from backcare.errors import FieldProblem, KnowledgeBaseError, validation_problems
+from backcare.i18n import active_language, gettext
 from backcare.knowledge._thresholds import fill_thresholds, threshold_problems
 from backcare.knowledge.drawings import drawing_problems
 from backcare.knowledge.schema import Condition, KnowledgeBase
@@ -162,25 +162,33 @@ def _load(directory: Path) -> KnowledgeBase:
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise KnowledgeBaseError(f"{path.name}: cannot read the file ({exc.strerror})") from exc
+            raise KnowledgeBaseError(
+                gettext("{path_name}: cannot read the file ({exc_strerror})").format(
+                    path_name=path.name, exc_strerror=exc.strerror
+                )
+            ) from exc
         try:
             data = yaml.load(text, Loader=loader)
         except yaml.YAMLError as exc:
-            raise KnowledgeBaseError(f"{path.name}: not valid YAML: {exc}") from exc
+            raise KnowledgeBaseError(
+                gettext("{path_name}: not valid YAML: {exc}").format(path_name=path.name, exc=exc)
+            ) from exc
         if not isinstance(data, list):
-            raise KnowledgeBaseError(f"{path.name}: must be a YAML list of entries")
+            raise KnowledgeBaseError(
+                gettext("{path_name}: must be a YAML list of entries").format(path_name=path.name)
+            )
         raw[section] = data
     try:
         kb = KnowledgeBase.model_validate(raw)
     except ValidationError as exc:
         raise KnowledgeBaseError(
-            "the knowledge base is invalid",
-            problems=[FieldProblem(_where(raw, err["loc"]), err["msg"]) for err in exc.errors()],
+            gettext("the knowledge base is invalid"),
+            problems=validation_problems(exc.errors(), field=lambda loc: _where(raw, loc)),
         ) from exc
     problems = list(_cross_check(kb))
     problems += drawing_problems(kb.exercises, directory / "drawings")
     if problems:
-        raise KnowledgeBaseError("the knowledge base is inconsistent", problems=problems)
+        raise KnowledgeBaseError(gettext("the knowledge base is inconsistent"), problems=problems)
     return _with_thresholds(kb)
 
 
@@ -207,7 +215,7 @@ def _with_thresholds(kb: KnowledgeBase) -> KnowledgeBase:
     return kb.model_copy(update={"recommendations": recs, "warning_signs": signs})
 
 
-def _where(raw: dict[str, list[Any]], loc: tuple[int | str, ...]) -> str:
+def _where(raw: dict[str, list[Any]], loc: Sequence[int | str]) -> str:
     """Turn a pydantic error location into ``file.yaml: entry 'id': field``."""
     section, rest = str(loc[0]), loc[1:]
     where = f"{section}.yaml"
@@ -235,7 +243,9 @@ def _cross_check(kb: KnowledgeBase) -> Iterator[FieldProblem]:
             where = f"{section}.yaml: entry '{_entry_id(entry)}'"
             for source in _cited_sources(entry):
                 if source not in source_ids:
-                    yield FieldProblem(where, f"cites unknown source '{source}'")
+                    yield FieldProblem(
+                        where, gettext("cites unknown source '{source}'").format(source=source)
+                    )
             for condition in _conditions(entry):
                 yield from _check_condition(where, condition)
 
@@ -248,16 +258,20 @@ def _cross_check(kb: KnowledgeBase) -> Iterator[FieldProblem]:
     for group, model in (("red_flags", RedFlags), ("history", History)):
         for field in model.model_fields:
             if f"{group}.{field}" not in asked:
-                yield FieldProblem("red_flags.yaml", f"no entry asks '{group}.{field}'")
+                yield FieldProblem(
+                    "red_flags.yaml",
+                    gettext("no entry asks '{group}.{field}'").format(group=group, field=field),
+                )
     for flag in kb.red_flags:
         if flag.answer not in answer_paths():
             yield FieldProblem(
-                f"red_flags.yaml: entry '{flag.id}'", f"unknown answer '{flag.answer}'"
+                f"red_flags.yaml: entry '{flag.id}'",
+                gettext("unknown answer '{flag_answer}'").format(flag_answer=flag.answer),
             )
     yield from _duplicates("red_flags.yaml", asked, what="answer")
     for question in kb.intake:
         if question.answer not in answer_paths():
-            yield FieldProblem(f"intake.yaml: entry '{question.answer}'", "unknown answer")
+            yield FieldProblem(f"intake.yaml: entry '{question.answer}'", gettext("unknown answer"))
 
     yield from _check_phases(kb)
     yield from _check_safety_net(kb)
@@ -273,12 +287,15 @@ def _cross_check(kb: KnowledgeBase) -> Iterator[FieldProblem]:
             if position.source not in source_ids:
                 yield FieldProblem(
                     f"conflicts.yaml: entry '{conflict.id}'",
-                    f"position cites unknown source '{position.source}'",
+                    gettext("position cites unknown source '{position_source}'").format(
+                        position_source=position.source
+                    ),
                 )
         for target in conflict.applies_to:
             if target not in known_ids:
                 yield FieldProblem(
-                    f"conflicts.yaml: entry '{conflict.id}'", f"applies to unknown id '{target}'"
+                    f"conflicts.yaml: entry '{conflict.id}'",
+                    gettext("applies to unknown id '{target}'").format(target=target),
                 )
     for rec in kb.recommendations:
         for line in rec.instructions:
@@ -288,13 +305,16 @@ def _cross_check(kb: KnowledgeBase) -> Iterator[FieldProblem]:
         for problem in threshold_problems(sign.text, kb.triage_rules):
             yield FieldProblem(f"warning_signs.yaml: entry '{sign.id}'", problem)
         if rec.hours is not None and rec.hours[1] is not None and rec.hours[1] <= rec.hours[0]:
-            yield FieldProblem(f"recommendations.yaml: entry '{rec.id}'", "hours window is empty")
+            yield FieldProblem(
+                f"recommendations.yaml: entry '{rec.id}'", gettext("hours window is empty")
+            )
     position_ids = {p.id for p in kb.positions}
     yield from _duplicates("positions.yaml", (p.id for p in kb.positions))
     for ex in kb.exercises:
         if ex.position not in position_ids:
             yield FieldProblem(
-                f"exercises.yaml: entry '{ex.id}'", f"unknown position '{ex.position}'"
+                f"exercises.yaml: entry '{ex.id}'",
+                gettext("unknown position '{ex_position}'").format(ex_position=ex.position),
             )
     rec_ids = {rec.id for rec in kb.recommendations}
     for rec in kb.recommendations:
@@ -302,12 +322,13 @@ def _cross_check(kb: KnowledgeBase) -> Iterator[FieldProblem]:
             if target not in rec_ids or target == rec.id:
                 yield FieldProblem(
                     f"recommendations.yaml: entry '{rec.id}'",
-                    f"replaces unknown recommendation '{target}'",
+                    gettext("replaces unknown recommendation '{target}'").format(target=target),
                 )
     for ex in kb.exercises:
         if ex.progression.max_hold_seconds < ex.hold_seconds or ex.progression.max_reps < ex.reps:
             yield FieldProblem(
-                f"exercises.yaml: entry '{ex.id}'", "progression ceiling is below the starting dose"
+                f"exercises.yaml: entry '{ex.id}'",
+                gettext("progression ceiling is below the starting dose"),
             )
 
 
@@ -326,12 +347,16 @@ def _check_safety_net(kb: KnowledgeBase) -> Iterator[FieldProblem]:
         for key in sign.covers:
             flag = flags.get(key)
             if flag is None and key not in paths:
-                yield FieldProblem(where, f"covers unknown question '{key}'")
+                yield FieldProblem(
+                    where, gettext("covers unknown question '{key}'").format(key=key)
+                )
             elif flag is not None and flag.level is not sign.level:
                 yield FieldProblem(
                     where,
-                    f"covers '{key}' at level '{sign.level.value}', but triage gives it "
-                    f"'{flag.level.value}'",
+                    gettext(
+                        "covers '{key}' at level '{level_value}', but triage gives "
+                        "it '{level_value_2}'"
+                    ).format(key=key, level_value=sign.level.value, level_value_2=flag.level.value),
                 )
             else:
                 covered.add(key)
@@ -340,7 +365,9 @@ def _check_safety_net(kb: KnowledgeBase) -> Iterator[FieldProblem]:
         if serious and flag.answer.startswith("red_flags.") and flag.answer not in covered:
             yield FieldProblem(
                 "warning_signs.yaml",
-                f"no warning sign at level '{flag.level.value}' covers '{flag.answer}'",
+                gettext("no warning sign at level '{level_value}' covers '{flag_answer}'").format(
+                    level_value=flag.level.value, flag_answer=flag.answer
+                ),
             )
 
 
@@ -350,12 +377,18 @@ def _check_texts(kb: KnowledgeBase) -> Iterator[FieldProblem]:
     have = {m.id for m in kb.messages}
     for missing in REQUIRED_MESSAGES:
         if missing not in have:
-            yield FieldProblem("messages.yaml", f"the engine needs a message '{missing}'")
+            yield FieldProblem(
+                "messages.yaml",
+                gettext("the engine needs a message '{missing}'").format(missing=missing),
+            )
     yield from _duplicates("thresholds.yaml", (t.id for t in kb.thresholds))
     have_thresholds = {t.id for t in kb.thresholds}
     for missing in REQUIRED_THRESHOLDS:
         if missing not in have_thresholds:
-            yield FieldProblem("thresholds.yaml", f"the code needs a threshold '{missing}'")
+            yield FieldProblem(
+                "thresholds.yaml",
+                gettext("the code needs a threshold '{missing}'").format(missing=missing),
+            )
     yield from _duplicates("bmi_bands.yaml", (b.id for b in kb.bmi_bands))
     limits = [band.below for band in kb.bmi_bands]
     bounded = [limit for limit in limits[:-1] if limit is not None]
@@ -366,25 +399,32 @@ def _check_texts(kb: KnowledgeBase) -> Iterator[FieldProblem]:
         or bounded != sorted(set(bounded))
     ):
         yield FieldProblem(
-            "bmi_bands.yaml", "bands must rise, each with a 'below', and only the last open-ended"
+            "bmi_bands.yaml",
+            gettext("bands must rise, each with a 'below', and only the last open-ended"),
         )
 
 
 def _check_phases(kb: KnowledgeBase) -> Iterator[FieldProblem]:
     phases = sorted(kb.phases, key=lambda p: p.from_hours)
     if not phases or phases[0].from_hours != 0:
-        yield FieldProblem("phases.yaml", "the first phase must start at 0 hours")
+        yield FieldProblem("phases.yaml", gettext("the first phase must start at 0 hours"))
         return
     for current, following in itertools.pairwise(phases):
         if current.until_hours != following.from_hours:
             yield FieldProblem(
                 f"phases.yaml: entry '{current.id}'",
-                f"ends at {current.until_hours} h but '{following.id}' starts at "
-                f"{following.from_hours} h: phases must tile the timeline",
+                gettext(
+                    "ends at {current_until_hours} h but '{following_id}' starts "
+                    "at {following_from_hours} h: phases must tile the timeline"
+                ).format(
+                    current_until_hours=current.until_hours,
+                    following_id=following.id,
+                    following_from_hours=following.from_hours,
+                ),
             )
     if phases[-1].until_hours is not None:
         yield FieldProblem(
-            f"phases.yaml: entry '{phases[-1].id}'", "the last phase must be open-ended"
+            f"phases.yaml: entry '{phases[-1].id}'", gettext("the last phase must be open-ended")
         )
     yield from _duplicates("phases.yaml", (p.id.value for p in kb.phases))
 
@@ -402,14 +442,19 @@ def _check_groups(kb: KnowledgeBase) -> Iterator[FieldProblem]:
         where = f"groups.yaml: entry '{group.id}'"
         for path in group.questions:
             if path not in kinds:
-                yield FieldProblem(where, f"'{path}' is not a question of the knowledge base")
+                yield FieldProblem(
+                    where,
+                    gettext("'{path}' is not a question of the knowledge base").format(path=path),
+                )
         placed += group.questions
         if group.none_option and any(kinds.get(p) != "boolean" for p in group.questions):
-            yield FieldProblem(where, "'none_option' needs a page of yes/no questions only")
+            yield FieldProblem(
+                where, gettext("'none_option' needs a page of yes/no questions only")
+            )
     yield from _duplicates("groups.yaml", (g.id for g in kb.groups))
     yield from _duplicates("groups.yaml", placed, what="question")
     for path in kinds.keys() - set(placed):
-        yield FieldProblem("groups.yaml", f"no page asks '{path}'")
+        yield FieldProblem("groups.yaml", gettext("no page asks '{path}'").format(path=path))
     settled: list[tuple[str, str, Condition]] = []
     for flag in kb.red_flags:
         if flag.not_asked_when is not None:
@@ -419,19 +464,28 @@ def _check_groups(kb: KnowledgeBase) -> Iterator[FieldProblem]:
         if question.not_asked_when is not None:
             settled.append((where, question.answer, question.not_asked_when))
         for choice in question.choice_labels.keys() - set(question.choices):
-            yield FieldProblem(where, f"a label for '{choice}', which is not one of its choices")
+            yield FieldProblem(
+                where,
+                gettext("a label for '{choice}', which is not one of its choices").format(
+                    choice=choice
+                ),
+            )
         if question.kind in {"integer", "number"} and not question.invalid:
-            yield FieldProblem(where, "a number question needs 'invalid': what to type, in words")
+            yield FieldProblem(
+                where, gettext("a number question needs 'invalid': what to type, in words")
+            )
         for choice, condition in question.choices_not_offered_when.items():
             if choice not in question.choices:
-                yield FieldProblem(where, f"'{choice}' is not one of its choices")
+                yield FieldProblem(
+                    where, gettext("'{choice}' is not one of its choices").format(choice=choice)
+                )
             settled.append((where, question.answer, condition))
     for where, path, condition in settled:
         yield from _check_condition(where, condition)
         if _reads_unanswered(condition):
-            yield FieldProblem(where, "a 'not asked' condition cannot use 'or_unanswered'")
+            yield FieldProblem(where, gettext("a 'not asked' condition cannot use 'or_unanswered'"))
         if path in condition.answer_paths():
-            yield FieldProblem(where, "a question cannot be settled by its own answer")
+            yield FieldProblem(where, gettext("a question cannot be settled by its own answer"))
 
 
 def _reads_unanswered(condition: Condition) -> bool:
@@ -443,14 +497,22 @@ def _check_condition(where: str, condition: Condition) -> Iterator[FieldProblem]
     paths = answer_paths()
     if condition.answer is not None:
         if condition.answer not in paths:
-            yield FieldProblem(where, f"a rule reads unknown answer '{condition.answer}'")
+            yield FieldProblem(
+                where,
+                gettext("a rule reads unknown answer '{condition_answer}'").format(
+                    condition_answer=condition.answer
+                ),
+            )
             return
         choices = paths[condition.answer]
         wanted = condition.in_ or ((condition.contains,) if condition.contains else ())
         for value in wanted:
             if value not in choices:
                 yield FieldProblem(
-                    where, f"'{value}' is not an allowed value of '{condition.answer}'"
+                    where,
+                    gettext("'{value}' is not an allowed value of '{condition_answer}'").format(
+                        value=value, condition_answer=condition.answer
+                    ),
                 )
         return
     for child in condition.all or condition.any or ():
@@ -487,5 +549,7 @@ def _duplicates(where: str, ids: Iterable[str], *, what: str = "id") -> Iterator
     seen: set[str] = set()
     for item in ids:
         if item in seen:
-            yield FieldProblem(where, f"duplicate {what} '{item}'")
+            yield FieldProblem(
+                where, gettext("duplicate {what} '{item}'").format(what=what, item=item)
+            )
         seen.add(item)

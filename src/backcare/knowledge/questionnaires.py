@@ -11,7 +11,7 @@ adding a file; no code changes. Any problem raises
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -21,7 +21,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from backcare.domain.questionnaire import QuestionnaireDefinition
-from backcare.errors import FieldProblem, KnowledgeBaseError, NotFoundError
+from backcare.errors import FieldProblem, KnowledgeBaseError, NotFoundError, validation_problems
+from backcare.i18n import gettext
 
 __all__ = ["FOLDER", "Questionnaires", "load_questionnaires"]
 
@@ -46,8 +47,12 @@ class Questionnaires:
                 return definition
         known = ", ".join(d.id for d in self.definitions) or "none"
         raise NotFoundError(
-            f"there is no questionnaire called {questionnaire_id!r}",
-            problems=[FieldProblem("questionnaire", f"choose one of: {known}")],
+            gettext("there is no questionnaire called {questionnaire_id!r}").format(
+                questionnaire_id=questionnaire_id
+            ),
+            problems=[
+                FieldProblem("questionnaire", gettext("choose one of: {known}").format(known=known))
+            ],
         )
 
     def ids(self) -> tuple[str, ...]:
@@ -75,6 +80,10 @@ def _load_default() -> Questionnaires:
     return _load(Path(str(resources.files("backcare.knowledge") / "data")))
 
 
+def _dotted(loc: Sequence[int | str]) -> str:
+    return ".".join(map(str, loc))
+
+
 def _read_yaml(path: Path) -> Any:
     import yaml
 
@@ -82,9 +91,15 @@ def _read_yaml(path: Path) -> Any:
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except OSError as exc:
-        raise KnowledgeBaseError(f"{path.name}: cannot read the file ({exc.strerror})") from exc
+        raise KnowledgeBaseError(
+            gettext("{path_name}: cannot read the file ({exc_strerror})").format(
+                path_name=path.name, exc_strerror=exc.strerror
+            )
+        ) from exc
     except yaml.YAMLError as exc:
-        raise KnowledgeBaseError(f"{path.name}: not valid YAML: {exc}") from exc
+        raise KnowledgeBaseError(
+            gettext("{path_name}: not valid YAML: {exc}").format(path_name=path.name, exc=exc)
+        ) from exc
 
 
 def _load(directory: Path) -> Questionnaires:
@@ -96,24 +111,25 @@ def _load(directory: Path) -> Questionnaires:
         where = f"{FOLDER}/{path.name}"
         raw = _read_yaml(path)
         if not isinstance(raw, dict):
-            problems.append(FieldProblem(where, "must be one YAML mapping (a questionnaire)"))
+            problems.append(
+                FieldProblem(where, gettext("must be one YAML mapping (a questionnaire)"))
+            )
             continue
         try:
             definition = QuestionnaireDefinition.model_validate(raw)
         except ValidationError as exc:
             problems += [
-                FieldProblem(
-                    f"{where}: {'.'.join(str(p) for p in err['loc'])}".rstrip(": "),
-                    err["msg"].removeprefix("Value error, "),
+                FieldProblem(f"{where}: {p.field}".rstrip(": "), p.problem)
+                for p in validation_problems(
+                    exc.errors(), field=lambda loc: ".".join(map(str, loc))
                 )
-                for err in exc.errors()
             ]
             continue
         problems += _check(where, path, definition, source_ids)
         definitions.append(definition)
     problems += _unique(definitions)
     if problems:
-        raise KnowledgeBaseError("a questionnaire file is invalid", problems=problems)
+        raise KnowledgeBaseError(gettext("a questionnaire file is invalid"), problems=problems)
     return Questionnaires(tuple(definitions))
 
 
@@ -121,10 +137,20 @@ def _check(
     where: str, path: Path, definition: QuestionnaireDefinition, source_ids: set[Any]
 ) -> Iterator[FieldProblem]:
     if path.stem != definition.id:
-        yield FieldProblem(where, f"the file must be named after its id ({definition.id}.yaml)")
+        yield FieldProblem(
+            where,
+            gettext("the file must be named after its id ({definition_id}.yaml)").format(
+                definition_id=definition.id
+            ),
+        )
     for source in definition.cited_sources():
         if source not in source_ids:
-            yield FieldProblem(where, f"cites source '{source}', which is not in sources.yaml")
+            yield FieldProblem(
+                where,
+                gettext("cites source '{source}', which is not in sources.yaml").format(
+                    source=source
+                ),
+            )
 
 
 def _unique(definitions: list[QuestionnaireDefinition]) -> Iterator[FieldProblem]:
@@ -135,5 +161,10 @@ def _unique(definitions: list[QuestionnaireDefinition]) -> Iterator[FieldProblem
         seen: set[str] = set()
         for value in values:
             if value in seen:
-                yield FieldProblem(FOLDER, f"two questionnaires share the {what} {value!r}")
+                yield FieldProblem(
+                    FOLDER,
+                    gettext("two questionnaires share the {what} {value!r}").format(
+                        what=what, value=value
+                    ),
+                )
             seen.add(value)

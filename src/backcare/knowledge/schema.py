@@ -76,9 +76,9 @@ class Source(BaseModel):
     @model_validator(mode="after")
     def _seed_has_file(self) -> Self:
         if self.kind == "seed" and not self.file:
-            raise ValueError("a seed source must give its file name in 'file'")
+            raise ValueError(gettext("a seed source must give its file name in 'file'"))
         if self.kind != "seed" and not self.url:
-            raise ValueError("a non-seed source must give a 'url'")
+            raise ValueError(gettext("a non-seed source must give a 'url'"))
         return self
 
 
@@ -107,7 +107,7 @@ class Condition(BaseModel):
     def _one_form(self) -> Self:
         forms = [self.all is not None, self.any is not None, self.answer is not None]
         if sum(forms) != 1:
-            raise ValueError("a condition needs exactly one of 'all', 'any' or 'answer'")
+            raise ValueError(gettext("a condition needs exactly one of 'all', 'any' or 'answer'"))
         tests = [
             self.is_ is not None,
             self.at_least is not None,
@@ -117,10 +117,12 @@ class Condition(BaseModel):
         ]
         if self.answer is not None and sum(tests) != 1:
             raise ValueError(
-                "a comparison needs exactly one of 'is', 'at_least', 'below', 'in', 'contains'"
+                gettext(
+                    "a comparison needs exactly one of 'is', 'at_least', 'below', 'in', 'contains'"
+                )
             )
         if self.answer is None and any(tests):
-            raise ValueError("'all'/'any' cannot also carry a comparison")
+            raise ValueError(gettext("'all'/'any' cannot also carry a comparison"))
         return self
 
     def answer_paths(self) -> list[str]:
@@ -177,7 +179,9 @@ class IntakeQuestion(BaseModel):
             missing = sorted(set(self.choices) - set(self.choice_labels))
             extra = sorted(set(self.choice_labels) - set(self.choices))
             raise ValueError(
-                f"choice_labels must name every choice (missing {missing}, extra {extra})"
+                gettext(
+                    "choice_labels must name every choice (missing {missing}, extra {extra})"
+                ).format(missing=missing, extra=extra)
             )
         return self
 
@@ -253,9 +257,11 @@ class ScheduleSpec(BaseModel):
     @model_validator(mode="after")
     def _one_frequency(self) -> Self:
         if (self.every_hours is None) == (self.times_per_day is None):
-            raise ValueError("a schedule needs exactly one of 'every_hours' or 'times_per_day'")
+            raise ValueError(
+                gettext("a schedule needs exactly one of 'every_hours' or 'times_per_day'")
+            )
         if self.anchor == "sleep" and self.times_per_day != 1:
-            raise ValueError("a schedule anchored to sleep must be once a day")
+            raise ValueError(gettext("a schedule anchored to sleep must be once a day"))
         return self
 
 
@@ -286,7 +292,7 @@ class Recommendation(BaseModel):
     @model_validator(mode="after")
     def _variant_has_when(self) -> Self:
         if self.replaces and self.when is None:
-            raise ValueError("a recommendation that 'replaces' others needs a 'when'")
+            raise ValueError(gettext("a recommendation that 'replaces' others needs a 'when'"))
         return self
 
 
@@ -313,7 +319,7 @@ class MedicineRule(BaseModel):
     @model_validator(mode="after")
     def _one_limit(self) -> Self:
         if self.no_daily_max and self.max_daily_mg is not None:
-            raise ValueError("give 'max_daily_mg' or 'no_daily_max', not both")
+            raise ValueError(gettext("give 'max_daily_mg' or 'no_daily_max', not both"))
         return self
 
 
@@ -370,14 +376,20 @@ class Medicine(BaseModel):
     @model_validator(mode="after")
     def _otc_has_limits(self) -> Self:
         if self.otc and (self.max_daily_mg is None or self.min_interval_hours is None):
-            raise ValueError("an OTC medicine needs 'max_daily_mg' and 'min_interval_hours'")
+            raise ValueError(
+                gettext("an OTC medicine needs 'max_daily_mg' and 'min_interval_hours'")
+            )
         if self.otc and self.overdose is None:
-            raise ValueError("an OTC medicine needs 'overdose' advice (who to call after too much)")
+            raise ValueError(
+                gettext("an OTC medicine needs 'overdose' advice (who to call after too much)")
+            )
         for rule in self.rules:
             if rule.max_daily_mg is not None and (
                 self.max_daily_mg is None or rule.max_daily_mg >= self.max_daily_mg
             ):
-                raise ValueError("a rule's 'max_daily_mg' must be below the medicine's own")
+                raise ValueError(
+                    gettext("a rule's 'max_daily_mg' must be below the medicine's own")
+                )
         return self
 
     def licence_notes(self) -> tuple[str, ...]:
@@ -418,7 +430,7 @@ class ExercisePosition(BaseModel):
     @model_validator(mode="after")
     def _rule_has_note(self) -> Self:
         if (self.left_out_when is None) != (self.note is None):
-            raise ValueError("'left_out_when' and 'note' go together")
+            raise ValueError(gettext("'left_out_when' and 'note' go together"))
         return self
 
 

@@ -39,6 +39,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from backcare.domain.enums import Phase, Sides, TriageLevel
 from backcare.domain.exercise import Side, Step, Symptom
 from backcare.errors import FieldProblem, InputError, NotFoundError
+from backcare.i18n import gettext
 from backcare.store.repository import DiaryRepository
 from backcare.store.tables import Base, Episode
 
@@ -275,8 +276,13 @@ def _reps_columns(exercise: NewCoachExercise) -> dict[str, int | None]:
     if set(exercise.reps) != _SIDES_OF[exercise.sides]:
         expected = " and ".join(sorted(side.value for side in _SIDES_OF[exercise.sides]))
         raise InputError(
-            "the reps do not match the exercise's sides",
-            problems=[FieldProblem(f"{exercise.exercise_id}.reps", f"give reps for {expected}")],
+            gettext("the reps do not match the exercise's sides"),
+            problems=[
+                FieldProblem(
+                    f"{exercise.exercise_id}.reps",
+                    gettext("give reps for {expected}").format(expected=expected),
+                )
+            ],
         )
     if exercise.sides is Sides.BOTH:
         return {"reps_both": exercise.reps[Side.BOTH], "reps_left": None, "reps_right": None}
@@ -412,7 +418,9 @@ class CoachRepository:
             )
         ).first()
         if row is None:
-            raise NotFoundError(f"no coach session {session_id} in the diary")
+            raise NotFoundError(
+                gettext("no coach session {session_id} in the diary").format(session_id=session_id)
+            )
         exercises = [
             _exercise(r)
             for r in self.session.execute(

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
 from backcare.errors import BackcareError, ConflictError, FieldProblem, InputError, StoreError
+from backcare.i18n import gettext
 from backcare.locations import create_private_file, exposed, private_folder
 from backcare.settings import Settings
 from backcare.store.migrations import HEAD, REVISIONS, SCRIPT_LOCATION
@@ -166,12 +167,15 @@ def _translated() -> Iterator[None]:
     except exc.IntegrityError as error:
         _log.warning("backcare: the database refused a write: %s", error.orig)
         raise ConflictError(
-            "the change clashes with what was saved a moment ago (another window or process "
-            "changed the diary): nothing was recorded, try again"
+            gettext(
+                "the change clashes with what was saved a moment ago "
+                "(another window or process changed the diary): nothing was "
+                "recorded, try again"
+            )
         ) from error
     except OverflowError as error:  # the diary bounds every number; a last line of defence
         raise InputError(
-            "a number is too large to store", problems=[FieldProblem("", str(error))]
+            gettext("a number is too large to store"), problems=[FieldProblem("", str(error))]
         ) from error
     except exc.DBAPIError as error:
         _log.warning("backcare: the diary database failed: %s", error.orig)
@@ -236,16 +240,24 @@ def _make_engine(url: str) -> Engine:
     try:
         backend = make_url(url).get_backend_name()
     except exc.ArgumentError as error:
-        raise StoreError(f"not a database URL: {url!r}") from error
+        raise StoreError(gettext("not a database URL: {url!r}").format(url=url)) from error
     try:
         if backend == "sqlite":
             return _sqlite_engine(url)
         return create_engine(url, pool_pre_ping=False)
     except (exc.NoSuchModuleError, ModuleNotFoundError) as error:
-        hint = " (install backcare[postgres] for PostgreSQL)" if backend == "postgresql" else ""
-        raise StoreError(f"no database driver for {backend!r}{hint}: {error}") from error
+        if backend == "postgresql":
+            message = gettext(
+                "no database driver for {backend!r} (install backcare[postgres] for "
+                "PostgreSQL): {error}"
+            )
+        else:
+            message = gettext("no database driver for {backend!r}: {error}")
+        raise StoreError(message.format(backend=backend, error=error)) from error
     except OSError as error:
-        raise StoreError(f"cannot create the database folder: {error}") from error
+        raise StoreError(
+            gettext("cannot create the database folder: {error}").format(error=error)
+        ) from error
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -297,7 +309,7 @@ def migrate(engine: Engine, *, revision: str = "head") -> None:
                     config.attributes["connection"] = connection
                     command.upgrade(config, revision)
                     if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
-                        raise StoreError("a migration left rows pointing at nothing")
+                        raise StoreError(gettext("a migration left rows pointing at nothing"))
             finally:
                 if sqlite:
                     connection.connection.driver_connection.execute(  # type: ignore[union-attr]
@@ -306,9 +318,13 @@ def migrate(engine: Engine, *, revision: str = "head") -> None:
     except StoreError:
         raise
     except exc.SQLAlchemyError as error:
-        raise StoreError(f"cannot migrate the diary database: {error}") from error
+        raise StoreError(
+            gettext("cannot migrate the diary database: {error}").format(error=error)
+        ) from error
     except Exception as error:  # alembic's own errors (e.g. an unknown revision)
-        raise StoreError(f"cannot migrate the diary database: {error}") from error
+        raise StoreError(
+            gettext("cannot migrate the diary database: {error}").format(error=error)
+        ) from error
 
 
 def open_store(
@@ -338,8 +354,11 @@ def open_store(
             revision = current_revision(engine)
             if revision is not None and revision not in REVISIONS:
                 raise StoreError(
-                    f"the diary database has schema revision {revision!r}, which this "
-                    "backcare does not know: it was written by a newer backcare"
+                    gettext(
+                        "the diary database has schema revision {revision!r}, which "
+                        "this backcare does not know: it was written by a newer "
+                        "backcare"
+                    ).format(revision=revision)
                 )
             if revision != HEAD:
                 migrate(engine)

@@ -199,7 +199,7 @@ class PeopleRepository:
         """
         row = self.session.execute(select(*_PERSON_COLUMNS).where(_U.id == person_id)).first()
         if row is None:
-            raise NotFoundError(f"no account {person_id}")
+            raise NotFoundError(gettext("no account {person_id}").format(person_id=person_id))
         return _person(row)
 
     def person_by_email(self, email: str) -> Person | None:
@@ -419,7 +419,9 @@ class PeopleRepository:
             .where(CHECKINS.c.id == checkin_id)
         ).scalar_one_or_none()
         if owner != patient_id:
-            raise NotFoundError(f"no check-in {checkin_id} for this patient")
+            raise NotFoundError(
+                gettext("no check-in {checkin_id} for this patient").format(checkin_id=checkin_id)
+            )
         seen = self.session.execute(
             select(ACKS.c.checkin_id).where(ACKS.c.checkin_id == checkin_id)
         ).first()

@@ -22,6 +22,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from backcare.errors import NotFoundError
+from backcare.i18n import gettext
 from backcare.store.repository import DiaryRepository
 from backcare.store.tables import Base, Episode
 
@@ -139,7 +140,11 @@ class QuestionnaireRepository:
             )
         ).first()
         if row is None:
-            raise NotFoundError(f"no questionnaire response {response_id} in the diary")
+            raise NotFoundError(
+                gettext("no questionnaire response {response_id} in the diary").format(
+                    response_id=response_id
+                )
+            )
         return _record(row)
 
     def responses(

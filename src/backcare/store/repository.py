@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 from backcare.domain.enums import Trend, TriageLevel
 from backcare.domain.results import Reason
 from backcare.errors import ConflictError, NotFoundError
+from backcare.i18n import gettext
 from backcare.store.records import (
     ActionCount,
     ActivityScore,
@@ -236,7 +237,9 @@ class DiaryRepository:
             select(_E.id).where(_E.id == episode_id, _E.patient_id == self.person)
         ).first()
         if found is None:
-            raise NotFoundError(f"no episode {episode_id} in the diary")
+            raise NotFoundError(
+                gettext("no episode {episode_id} in the diary").format(episode_id=episode_id)
+            )
         self._owned.add(episode_id)
 
     # --- episodes -------------------------------------------------------------------
@@ -248,9 +251,15 @@ class DiaryRepository:
             ConflictError: another episode is already active, or the uid is taken.
         """
         if new.status is EpisodeStatus.ACTIVE and self.active_episode() is not None:
-            raise ConflictError("an episode is already active: resolve it before starting another")
+            raise ConflictError(
+                gettext("an episode is already active: resolve it before starting another")
+            )
         if self.episode_by_uid(new.uid) is not None:
-            raise ConflictError(f"an episode with uid {new.uid} is already in the diary")
+            raise ConflictError(
+                gettext("an episode with uid {new_uid} is already in the diary").format(
+                    new_uid=new.uid
+                )
+            )
         try:
             episode_id = self.session.execute(
                 insert(EPISODES)
@@ -271,7 +280,7 @@ class DiaryRepository:
         except IntegrityError as error:  # another process started one in between
             _log.warning("backcare: the database refused an episode: %s", error.orig)
             raise ConflictError(
-                "another episode was started at the same moment: nothing was recorded"
+                gettext("another episode was started at the same moment: nothing was recorded")
             ) from error
         return self.episode(episode_id)
 
@@ -292,7 +301,9 @@ class DiaryRepository:
         """
         episode = self._one_episode(_E.id == episode_id)
         if episode is None:
-            raise NotFoundError(f"no episode {episode_id} in the diary")
+            raise NotFoundError(
+                gettext("no episode {episode_id} in the diary").format(episode_id=episode_id)
+            )
         return episode
 
     def episode_by_uid(self, uid: str) -> EpisodeRecord | None:
@@ -335,7 +346,9 @@ class DiaryRepository:
             .with_for_update()
         ).first()
         if row is None:
-            raise NotFoundError(f"no episode {episode_id} in the diary")
+            raise NotFoundError(
+                gettext("no episode {episode_id} in the diary").format(episode_id=episode_id)
+            )
         return _episode(row)
 
     def lock_person(self) -> None:
@@ -369,7 +382,9 @@ class DiaryRepository:
         """
         episode = self.episode(episode_id)
         if episode.status is EpisodeStatus.RESOLVED:
-            raise ConflictError(f"episode {episode_id} is already resolved")
+            raise ConflictError(
+                gettext("episode {episode_id} is already resolved").format(episode_id=episode_id)
+            )
         self.session.execute(
             update(EPISODES)
             .where(_E.id == episode_id)
@@ -787,7 +802,9 @@ class DiaryRepository:
     def replace_preferences(self, values: Mapping[str, str]) -> None:
         """Store exactly ``values`` as the person's settings (others go back to defaults)."""
         if self.person != LOCAL_PERSON:
-            raise ConflictError("personal settings cannot be changed on a shared server yet")
+            raise ConflictError(
+                gettext("personal settings cannot be changed on a shared server yet")
+            )
         self.session.execute(delete(Preference))
         if values:
             self.session.execute(

@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from backcare.domain.answers import Answers, parse_answers
 from backcare.errors import MissingTextExtraError
+from backcare.i18n import gettext
 from backcare.text._numbers import read_onset
 from backcare.text._vocabulary import check_vocabulary, load_vocabulary
 
@@ -142,7 +143,9 @@ def _cached_pipeline() -> Pipeline:
         from backcare.text._pipeline import Pipeline
     except ImportError as exc:
         raise MissingTextExtraError(
-            f"reading free text needs the optional 'text' extra: {INSTALL_HINT}"
+            gettext("reading free text needs the optional 'text' extra: {install_hint}").format(
+                install_hint=INSTALL_HINT
+            )
         ) from exc
     from backcare.text._cache import cache_path, read_cache, write_cache
 
@@ -185,8 +188,15 @@ def extract(text: str, *, now: datetime | None = None) -> Extraction:
 
     if len(text) > MAX_TEXT_LENGTH:
         raise InputError(
-            "the text is too long",
-            problems=[FieldProblem("text", f"at most {MAX_TEXT_LENGTH} characters")],
+            gettext("the text is too long"),
+            problems=[
+                FieldProblem(
+                    "text",
+                    gettext("at most {max_text_length} characters").format(
+                        max_text_length=MAX_TEXT_LENGTH
+                    ),
+                )
+            ],
         )
     pipeline = load_pipeline()
     findings: list[Finding] = []

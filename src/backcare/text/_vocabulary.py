@@ -26,7 +26,8 @@ from pydantic import (
 
 from backcare.domain.answers import History, RedFlags
 from backcare.domain.enums import Condition, Trigger
-from backcare.errors import FieldProblem, KnowledgeBaseError
+from backcare.errors import FieldProblem, KnowledgeBaseError, validation_problems
+from backcare.i18n import gettext
 
 __all__ = [
     "CONTEXT_STATUSES",
@@ -175,14 +176,24 @@ class Vocabulary(BaseModel):
             if concept.group == "medicines":
                 continue  # checked against the knowledge base in check_vocabulary
             if concept.key not in allowed:
-                raise ValueError(f"{concept.key}: not an answer of contract v1")
+                raise ValueError(
+                    gettext("{concept_key}: not an answer of contract v1").format(
+                        concept_key=concept.key
+                    )
+                )
             if concept.key in seen:
-                raise ValueError(f"{concept.key}: listed twice")
+                raise ValueError(
+                    gettext("{concept_key}: listed twice").format(concept_key=concept.key)
+                )
             seen.add(concept.key)
         for concept in concepts:
             for other in concept.yields_to:
                 if other not in seen:
-                    raise ValueError(f"{concept.key}: yields_to names no concept: {other}")
+                    raise ValueError(
+                        gettext("{concept_key}: yields_to names no concept: {other}").format(
+                            concept_key=concept.key, other=other
+                        )
+                    )
         return concepts
 
 
@@ -224,17 +235,22 @@ def _load(path: Path) -> Vocabulary:
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except OSError as exc:
-        raise KnowledgeBaseError(f"{path.name}: cannot read the file ({exc.strerror})") from exc
+        raise KnowledgeBaseError(
+            gettext("{path_name}: cannot read the file ({exc_strerror})").format(
+                path_name=path.name, exc_strerror=exc.strerror
+            )
+        ) from exc
     except yaml.YAMLError as exc:
-        raise KnowledgeBaseError(f"{path.name}: not valid YAML: {exc}") from exc
+        raise KnowledgeBaseError(
+            gettext("{path_name}: not valid YAML: {exc}").format(path_name=path.name, exc=exc)
+        ) from exc
     try:
         return Vocabulary.model_validate(data)
     except ValidationError as exc:
-        problems = [
-            FieldProblem(f"{path.name}: " + ".".join(str(p) for p in err["loc"]), err["msg"])
-            for err in exc.errors()
-        ]
-        raise KnowledgeBaseError("the vocabulary is invalid", problems=problems) from exc
+        problems = validation_problems(
+            exc.errors(), field=lambda loc: f"{path.name}: " + ".".join(map(str, loc))
+        )
+        raise KnowledgeBaseError(gettext("the vocabulary is invalid"), problems=problems) from exc
 
 
 def check_vocabulary(vocabulary: Vocabulary, *, sources: set[str], medicines: set[str]) -> None:
@@ -246,11 +262,11 @@ def check_vocabulary(vocabulary: Vocabulary, *, sources: set[str], medicines: se
     problems: list[FieldProblem] = []
     for concept in vocabulary.concepts:
         if concept.group == "medicines" and concept.name not in medicines:
-            problems.append(FieldProblem(concept.key, "not a medicine of medicines.yaml"))
+            problems.append(FieldProblem(concept.key, gettext("not a medicine of medicines.yaml")))
         problems.extend(
-            FieldProblem(concept.key, f"unknown source {source!r}")
+            FieldProblem(concept.key, gettext("unknown source {source!r}").format(source=source))
             for source in concept.sources
             if source not in sources
         )
     if problems:
-        raise KnowledgeBaseError("the vocabulary is inconsistent", problems=problems)
+        raise KnowledgeBaseError(gettext("the vocabulary is inconsistent"), problems=problems)

@@ -19,7 +19,8 @@ from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
 
-from backcare.errors import FieldProblem
+from backcare.errors import FieldProblem, json_syntax
+from backcare.i18n import gettext
 from backcare.web.errors import MalformedJsonError
 
 __all__ = ["MAX_JSON_DEPTH", "JsonBodyRoute", "read_json"]
@@ -61,8 +62,12 @@ def _too_deep(body: bytes, limit: int) -> bool:
 
 def _refuse_constant(name: str) -> Any:
     raise MalformedJsonError(
-        "the body is not valid JSON",
-        problems=[FieldProblem("", f"{name} is not a JSON number; send a finite number")],
+        gettext("the body is not valid JSON"),
+        problems=[
+            FieldProblem(
+                "", gettext("{name} is not a JSON number; send a finite number").format(name=name)
+            )
+        ],
     )
 
 
@@ -78,23 +83,34 @@ def read_json(body: bytes) -> Any:
         text = body.decode("utf-8-sig")  # a leading byte-order mark is harmless: ignored
     except UnicodeDecodeError as exc:
         raise MalformedJsonError(
-            "the body is not valid JSON",
-            problems=[FieldProblem("", f"not UTF-8 text (byte {exc.start})")],
+            gettext("the body is not valid JSON"),
+            problems=[
+                FieldProblem(
+                    "", gettext("not UTF-8 text (byte {exc_start})").format(exc_start=exc.start)
+                )
+            ],
         ) from exc
     if _too_deep(body, MAX_JSON_DEPTH):
         raise MalformedJsonError(
-            "the body is not valid JSON",
+            gettext("the body is not valid JSON"),
             problems=[
-                FieldProblem("", f"arrays and objects nest more than {MAX_JSON_DEPTH} levels deep")
+                FieldProblem(
+                    "",
+                    gettext(
+                        "arrays and objects nest more than {max_json_depth} levels deep"
+                    ).format(max_json_depth=MAX_JSON_DEPTH),
+                )
             ],
         )
     try:
         return json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
-        problem = f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+        problem = json_syntax(exc.msg, exc.lineno, exc.colno)
     except (ValueError, RecursionError):  # Python's 4,300-digit limit on integers
-        problem = "a number has too many digits"
-    raise MalformedJsonError("the body is not valid JSON", problems=[FieldProblem("", problem)])
+        problem = gettext("a number has too many digits")
+    raise MalformedJsonError(
+        gettext("the body is not valid JSON"), problems=[FieldProblem("", problem)]
+    )
 
 
 def _declares_json(content_type: str | None) -> bool:

@@ -149,7 +149,8 @@ async def source(
     found = sources_out(engine.knowledge, [source_id])
     if not found:
         raise NotFoundError(
-            f"no source {source_id!r}", problems=[FieldProblem("source_id", "unknown id")]
+            gettext("no source {source_id!r}").format(source_id=source_id),
+            problems=[FieldProblem("source_id", gettext("unknown id"))],
         )
     return found[0]
 

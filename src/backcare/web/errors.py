@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from http import HTTPStatus
 from typing import Any, Protocol, TypeVar
 
 from fastapi import FastAPI, Request
@@ -36,8 +37,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
-from backcare.errors import BackcareError, ConflictError, FieldProblem, InputError, StoreError
-from backcare.i18n import gettext
+from backcare.errors import (
+    BackcareError,
+    ConflictError,
+    FieldProblem,
+    InputError,
+    StoreError,
+    problem_text,
+)
+from backcare.errors import validation_problems as _problems
+from backcare.i18n import N_, gettext
 
 __all__ = [
     "API_ERROR_RESPONSES",
@@ -122,6 +131,13 @@ def _describe(status: int) -> str:
     return f"{status} error: {HTTP_CODES.get(status, 'error').replace('_', ' ')}"
 
 
+def _described(status: int) -> str:
+    """A plain HTTP status a person meets, in the active language ("413 error: ...")."""
+    return gettext("{status} error: {code}").format(
+        status=status, code=HTTP_CODES.get(status, "error").replace("_", " ")
+    )
+
+
 #: The error responses every API operation documents (schemathesis checks they are listed).
 API_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorEnvelope, "description": _describe(status)}
@@ -143,9 +159,10 @@ def envelope(
     )
 
 
-#: What a client is told when the database fails or a write loses a race.
-STORE_MESSAGE = "the diary database is not available right now; try again in a moment"
-RACE_MESSAGE = "the diary changed at the same moment; reload and try again"
+#: What a client is told when the database fails or a write loses a race (English; each
+#: response says it in the active language).
+STORE_MESSAGE = N_("the diary database is not available right now; try again in a moment")
+RACE_MESSAGE = N_("the diary changed at the same moment; reload and try again")
 
 
 def _from_driver(exc: BaseException) -> bool:
@@ -165,9 +182,9 @@ def _from_driver(exc: BaseException) -> bool:
 def public_envelope(exc: BackcareError) -> ErrorEnvelope:
     """The envelope a client sees for ``exc``: driver details replaced by plain words."""
     if isinstance(exc, StoreError):
-        return envelope(exc.status, exc.code, STORE_MESSAGE)
+        return envelope(exc.status, exc.code, gettext(STORE_MESSAGE))
     if isinstance(exc, ConflictError) and _from_driver(exc):
-        return envelope(exc.status, exc.code, RACE_MESSAGE)
+        return envelope(exc.status, exc.code, gettext(RACE_MESSAGE))
     return envelope(exc.status, exc.code, exc.message, exc.problems)
 
 
@@ -221,19 +238,13 @@ def _field(loc: Sequence[int | str]) -> str:
     return ".".join(p for p in parts if "[" not in p and not p.startswith("function-"))
 
 
-def _message(err: dict[str, Any]) -> str:
-    if err.get("type") == "extra_forbidden":
-        return "unknown key (check the spelling; see docs/json-api.md for the contract)"
-    if err.get("type") == "missing":
-        return "required"
-    if err.get("type") == "value_error" and "error" in err.get("ctx", {}):
-        return str(err["ctx"]["error"])  # our own sentence, without pydantic's prefix
-    return str(err.get("msg", "invalid"))
-
-
 def validation_problems(errors: Sequence[Any]) -> list[FieldProblem]:
-    """FastAPI/pydantic validation errors as field problems named by their JSON path."""
-    return [FieldProblem(_field(err.get("loc", ())), _message(err)) for err in errors]
+    """FastAPI/pydantic validation errors as field problems named by their JSON path.
+
+    The words come from :func:`backcare.errors.validation_problems`, the one mapping of
+    pydantic's error types to catalogue sentences.
+    """
+    return _problems(errors, field=_field)
 
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -257,12 +268,13 @@ def parse_json_body(model: type[_M], body: bytes) -> _M:
         return model.model_validate_json(body)
     except ValidationError as exc:
         errors = exc.errors()
-        if any(err["type"] == "json_invalid" for err in errors):
-            detail = str(errors[0].get("ctx", {}).get("error", ""))
+        invalid = next((err for err in errors if err["type"] == "json_invalid"), None)
+        if invalid is not None:
             raise MalformedJsonError(
-                "the body is not valid JSON", problems=[FieldProblem("", detail)]
+                gettext("the body is not valid JSON"),
+                problems=[FieldProblem("", problem_text(invalid))],
             ) from exc
-        raise InputError("invalid input", problems=validation_problems(errors)) from exc
+        raise InputError(gettext("invalid input"), problems=validation_problems(errors)) from exc
 
 
 def parse_model(model: type[_M], data: Any) -> _M:
@@ -274,7 +286,9 @@ def parse_model(model: type[_M], data: Any) -> _M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InputError("invalid input", problems=validation_problems(exc.errors())) from exc
+        raise InputError(
+            gettext("invalid input"), problems=validation_problems(exc.errors())
+        ) from exc
 
 
 def _allowed_methods(request: Request) -> str:
@@ -306,15 +320,12 @@ def install_error_handlers(app: FastAPI, *, error_page: ErrorPage | None = None)
     async def on_validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         errors = list(exc.errors())
-        if any(err.get("type") == "json_invalid" for err in errors):
-            detail = next(
-                (err.get("ctx", {}).get("error", "") for err in errors if err.get("ctx")), ""
-            )
-            body = envelope(
-                400, "malformed_json", "the body is not valid JSON", [FieldProblem("", detail)]
-            )
+        invalid = next((err for err in errors if err.get("type") == "json_invalid"), None)
+        if invalid is not None:
+            problem = FieldProblem("", problem_text(invalid))
+            body = envelope(400, "malformed_json", gettext("the body is not valid JSON"), [problem])
             return error_response(request, 400, body)
-        body = envelope(422, "invalid_input", "invalid input", validation_problems(errors))
+        body = envelope(422, "invalid_input", gettext("invalid input"), validation_problems(errors))
         return error_response(request, 422, body)
 
     async def on_http(request: Request, exc: Exception) -> Response:
@@ -329,13 +340,15 @@ def install_error_handlers(app: FastAPI, *, error_page: ErrorPage | None = None)
         elif status == 404:
             message = gettext("nothing at {path}").format(path=request.url.path)
         else:
-            message = str(exc.detail) if exc.detail else _describe(status)
+            # Starlette's detail is the English status phrase unless a route gave its own.
+            standard = exc.detail in (None, "", HTTPStatus(status).phrase)
+            message = _described(status) if standard else str(exc.detail)
         code = HTTP_CODES.get(status, "http_error")
         return error_response(request, status, envelope(status, code, message), headers)
 
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        body = envelope(500, "internal_error", "an unexpected error occurred")
+        body = envelope(500, "internal_error", gettext("an unexpected error occurred"))
         return error_response(request, 500, body)
 
     app.add_exception_handler(BackcareError, on_backcare)

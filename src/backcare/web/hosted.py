@@ -135,11 +135,14 @@ def public_address(url: str | None) -> tuple[str, bool]:
     parts = urlsplit(url or "")
     if parts.scheme not in {"http", "https"} or not parts.hostname or parts.path not in {"", "/"}:
         raise InputError(
-            "the hosted server needs its public address",
+            gettext("the hosted server needs its public address"),
             problems=[
                 FieldProblem(
                     "BACKCARE_PUBLIC_URL",
-                    "set it to the https:// address people open, e.g. https://backcare.example.org",
+                    gettext(
+                        "set it to the https:// address people open, e.g. "
+                        "https://backcare.example.org"
+                    ),
                 )
             ],
         )
@@ -181,10 +184,16 @@ def read_secret(settings: Settings) -> bytes:
         key = path.read_bytes().strip()
     except OSError as exc:
         raise StoreError(
-            f"cannot read the secret file {path} (set BACKCARE_SECRET_FILE): {exc.strerror}"
+            gettext(
+                "cannot read the secret file {path} (set BACKCARE_SECRET_FILE): {exc_strerror}"
+            ).format(path=path, exc_strerror=exc.strerror)
         ) from exc
     if len(key) < _MIN_SECRET:
-        raise StoreError(f"the secret file {path} must hold at least {_MIN_SECRET} characters")
+        raise StoreError(
+            gettext("the secret file {path} must hold at least {min_secret} characters").format(
+                path=path, min_secret=_MIN_SECRET
+            )
+        )
     # A key per purpose, so a token made for one use can never pass for another.
     return hmac.new(key, b"backcare forms", hashlib.sha256).digest()
 
@@ -244,7 +253,7 @@ def _request(scope: Scope, receive: Receive) -> Request:
 
 def _hosting(web: Web) -> Hosting:
     if web.hosting is None:  # the routes are only mounted in hosted mode
-        raise NotFoundError("not found")
+        raise NotFoundError(gettext("not found"))
     hosting: Hosting = web.hosting
     return hosting
 
@@ -555,12 +564,14 @@ def require_postgresql(settings: Settings) -> str:
         backend = ""
     if backend != "postgresql":
         raise InputError(
-            "the hosted server needs a PostgreSQL database",
+            gettext("the hosted server needs a PostgreSQL database"),
             problems=[
                 FieldProblem(
                     "BACKCARE_DATABASE_URL",
-                    "set it to postgresql+psycopg://USER@HOST/DATABASE "
-                    "(a SQLite diary is for one person on one computer: use backcare serve)",
+                    gettext(
+                        "set it to postgresql+psycopg://USER@HOST/DATABASE (a SQLite "
+                        "diary is for one person on one computer: use backcare serve)"
+                    ),
                 )
             ],
         )

@@ -16,6 +16,7 @@ from typing import Any
 
 from backcare.errors import FieldProblem
 from backcare.flow import SummaryLine
+from backcare.i18n import gettext
 from backcare.units import cm_to_feet_inches, feet_inches_to_cm, kg_to_pounds, pounds_to_kg
 
 __all__ = [
@@ -65,7 +66,7 @@ def read_imperial(
             feet, inches = _number(feet_text or "0"), _number(inches_text or "0")
             try:
                 if feet is None or inches is None:
-                    raise ValueError("not a number")
+                    raise ValueError(gettext("not a number"))
                 values[key] = [f"{feet_inches_to_cm(feet, inches):g}"]
             except ValueError:
                 problems.append(FieldProblem(key, IMPERIAL_TEXT[key][1]))

@@ -638,9 +638,12 @@ def checkin_submit(
         unknown = [path for path in gone if path not in present]
         if unknown:
             raise InputError(
-                "please check the form",
+                gettext("please check the form"),
                 problems=[
-                    FieldProblem("gone", f"{path!r} is not a sign you told us about")
+                    FieldProblem(
+                        "gone",
+                        gettext("{path!r} is not a sign you told us about").format(path=path),
+                    )
                     for path in unknown
                 ],
             )

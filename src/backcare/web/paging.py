@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import Query
 
 from backcare.errors import FieldProblem, InputError
+from backcare.i18n import gettext
 
 __all__ = ["PAGE_SIZE", "Before", "Limit", "decode_cursor", "encode_cursor"]
 
@@ -53,8 +54,8 @@ def decode_cursor(text: str | None) -> tuple[datetime, int] | None:
     match = _CURSOR.match(text)
     if match is None:
         raise InputError(
-            "the page cursor cannot be read",
-            problems=[FieldProblem("before", "use the `next` value of the page before")],
+            gettext("the page cursor cannot be read"),
+            problems=[FieldProblem("before", gettext("use the `next` value of the page before"))],
         )
     at = _EPOCH + timedelta(microseconds=int(match.group(1)))
     return at, int(match.group(2))

@@ -45,6 +45,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backcare.errors import BackcareError
+from backcare.i18n import gettext
 from backcare.web.errors import BadRequestError, ForbiddenError, envelope, error_response
 
 __all__ = [
@@ -151,12 +152,12 @@ class Signer:
         data, _, mac = token.partition(".")
         if not mac or not hmac.compare_digest(mac, self._mac(purpose, data)):
             raise BadRequestError(
-                "this form has expired or was changed; please start again",
+                gettext("this form has expired or was changed; please start again"),
             )
         try:
             return json.loads(_unb64(data))
         except ValueError as exc:  # pragma: no cover - a valid MAC implies our own JSON
-            raise BadRequestError("this form cannot be read; please start again") from exc
+            raise BadRequestError(gettext("this form cannot be read; please start again")) from exc
 
     def new_csrf_token(self) -> str:
         """A fresh signed CSRF token (for the cookie and the hidden form field)."""
@@ -181,10 +182,10 @@ def check_csrf(signer: Signer, *, cookie: str | None, field: str | None) -> None
     """
     if not cookie or not field or not hmac.compare_digest(cookie, field):
         raise ForbiddenError(
-            "the form's security token is missing or wrong; reload the page and try again"
+            gettext("the form's security token is missing or wrong; reload the page and try again")
         )
     if not signer.valid_csrf_token(field):
-        raise ForbiddenError("the form's security token has expired; reload the page")
+        raise ForbiddenError(gettext("the form's security token has expired; reload the page"))
 
 
 class AccessGuard:
@@ -266,7 +267,7 @@ def require_json(content_type: str | None) -> None:
     media = (content_type or "").split(";")[0].strip().lower()
     if media != "application/json" and not media.endswith("+json"):
         raise UnsupportedMediaTypeError(
-            "send the request body as JSON with Content-Type: application/json"
+            gettext("send the request body as JSON with Content-Type: application/json")
         )
 
 

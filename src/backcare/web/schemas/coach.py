@@ -17,6 +17,7 @@ from backcare.coach.symptoms import Symptom
 from backcare.domain.enums import Phase, Sides, TriageLevel
 from backcare.domain.results import EmergencyInstruction
 from backcare.errors import FieldProblem, InputError
+from backcare.i18n import gettext
 from backcare.web.context import DRAWINGS_URL
 from backcare.web.schemas.diary import CheckInView, checkin_view
 from backcare.web.schemas.fields import INPUT as _IN
@@ -221,12 +222,12 @@ def session_result(plan: SessionPlan, body: CoachSessionIn) -> SessionResult:
     """
     items = {item.exercise.id: item for item in plan.items}
     problems = [
-        FieldProblem(f"exercises.{i}.exercise_id", "is not in today's session")
+        FieldProblem(f"exercises.{i}.exercise_id", gettext("is not in today's session"))
         for i, done in enumerate(body.exercises)
         if done.exercise_id not in items
     ]
     if problems:
-        raise InputError("cannot record the exercise session", problems=problems)
+        raise InputError(gettext("cannot record the exercise session"), problems=problems)
     return SessionResult(
         exercises=tuple(
             ExerciseResult(

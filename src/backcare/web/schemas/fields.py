@@ -19,6 +19,8 @@ from pydantic import (
     Strict,
 )
 
+from backcare.i18n import gettext
+
 __all__ = [
     "EARLIEST",
     "INPUT",
@@ -41,7 +43,9 @@ def _iso_text(value: object) -> object:
     # Lax date-times would also take a number (seconds since 1970): accept text only.
     if isinstance(value, str | datetime):
         return value
-    raise ValueError("must be an ISO 8601 date-time with a time zone, e.g. 2026-01-05T08:00:00Z")
+    raise ValueError(
+        gettext("must be an ISO 8601 date-time with a time zone, e.g. 2026-01-05T08:00:00Z")
+    )
 
 
 #: The range of date-times a request may carry (UTC), and the largest time-zone offset.
@@ -59,13 +63,17 @@ def _in_range(value: datetime) -> datetime:
     # here, where the field can be named. The diary narrows this to the episode.
     offset = value.utcoffset()
     if offset is not None and abs(offset) > MAX_OFFSET:
-        raise ValueError(f"the time-zone offset must be at most ±14:00 (got {value:%z})")
+        raise ValueError(
+            gettext("the time-zone offset must be at most ±14:00 (got {value:%z})").format(
+                value=value
+            )
+        )
     try:
         utc = value.astimezone(UTC)
     except OverflowError:
         utc = None
     if utc is None or not EARLIEST <= utc < LATEST:
-        raise ValueError(f"must be {_DATE_RANGE}")
+        raise ValueError(gettext("must be {date_range}").format(date_range=_DATE_RANGE))
     return value
 
 
@@ -88,8 +96,9 @@ def _no_controls(value: str) -> str:
     found = _CONTROL_CHAR.search(value)
     if found is not None:
         raise ValueError(
-            f"contains a control character (U+{ord(found.group()):04X}); "
-            "only tab and line breaks are allowed"
+            gettext(
+                "contains a control character (U+{value:04X}); only tab and line breaks are allowed"
+            ).format(value=ord(found.group()))
         )
     return value
 

@@ -24,14 +24,12 @@ databases); without it the benchmark says it is skipped. Results:
 
 from __future__ import annotations
 
-import argparse
 import csv
 import functools
 import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -45,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import write_result
+from _common import free_port, wait_until_up, write_result
 from people import people
 
 HERE = Path(__file__).parent
@@ -158,7 +156,7 @@ def _seed(url: str, work: Path) -> Path:
 
 def _run(url: str, plan: Path, work: Path, workers: int) -> dict[str, Any]:
     """One locust run against ``backcare server --workers N``; stats and checks."""
-    port = _free_port()
+    port = free_port()
     secret = work / "secret"
     if not secret.exists():
         secret.write_text(uuid.uuid4().hex * 2, encoding="utf-8")
@@ -178,7 +176,11 @@ def _run(url: str, plan: Path, work: Path, workers: int) -> dict[str, Any]:
         start_new_session=True,
     )
     try:
-        _wait(f"http://127.0.0.1:{port}/api/v1/health", server)
+        health = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/health",
+            headers={"Host": HOST, "X-Forwarded-Proto": "https"},
+        )
+        wait_until_up(health, server, 60)
         before = _stored(url)
         load_before = [round(x, 2) for x in os.getloadavg()]
         prefix = work / f"locust-{workers}"
@@ -354,31 +356,3 @@ def _database(base: str, name: str, *, template: str | None = None) -> Iterator[
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _wait(url: str, process: subprocess.Popen[bytes]) -> None:
-    request = urllib.request.Request(url, headers={"Host": HOST, "X-Forwarded-Proto": "https"})
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("the server exited; see its log")
-        try:
-            with urllib.request.urlopen(request, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("the server did not answer within 60 s")
-
-
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--database-url", help="PostgreSQL URL of a user that may create databases")
-    main(parser.parse_args().database_url)

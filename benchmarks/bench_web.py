@@ -16,19 +16,16 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 from backcare.domain.answers import History, RedFlags
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import write_result
+from _common import free_port, wait_until_up, write_result
 from people import people
 
 TARGET = 0.70
@@ -113,27 +110,6 @@ def _pin(cpu: int) -> list[str]:
     return ["taskset", "-c", str(cpu)]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _wait(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("the server exited")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("the server did not answer within 20 s")
-
-
 def _wrk(url: str, script: Path) -> dict[str, float]:
     command = [
         *_pin(1),
@@ -170,7 +146,7 @@ def main() -> dict[str, Any]:
     if shutil.which("wrk") is None:
         print("web: skipped (wrk is not installed: apt-get install wrk)")
         return {}
-    port = _free_port()
+    port = free_port(HOST)
     base = f"http://{HOST}:{port}"
     env = {**os.environ, "BACKCARE_CACHE_DIR": tempfile.mkdtemp(prefix="backcare-bench-")}
     server = subprocess.Popen(
@@ -185,7 +161,7 @@ def main() -> dict[str, Any]:
         trivial = Path(folder) / "health.lua"
         trivial.write_text(_lua(None), encoding="utf-8")
         try:
-            _wait(f"{base}/api/v1/health", server)
+            wait_until_up(f"{base}/api/v1/health", server, 20)
             urls = {
                 "health": (f"{base}/api/v1/health", trivial),
                 "payload": (f"{base}/bench/payload", script),

@@ -24,6 +24,7 @@ databases); without it the benchmark says it is skipped. Results:
 
 from __future__ import annotations
 
+import argparse
 import csv
 import functools
 import json
@@ -356,3 +357,9 @@ def _database(base: str, name: str, *, template: str | None = None) -> Iterator[
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url", help="PostgreSQL URL of a user that may create databases")
+    main(parser.parse_args().database_url)

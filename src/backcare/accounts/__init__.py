@@ -474,18 +474,10 @@ class Accounts:
             NotFoundError: the actor may not see this patient (said as "not found", so
                 ids of other people's records reveal nothing).
         """
-        with self._people(write=actor.id != patient_id) as people:
-            if not people.may_read(actor, patient_id):
-                raise NotFoundError(gettext("no such patient"))
-            if actor.id != patient_id:
-                people.audit(
-                    actor_id=actor.id,
-                    patient_id=patient_id,
-                    action=action,
-                    address=address,
-                    now=self.now(),
-                )
-        return self.store.for_person(patient_id)
+        stores = self.diary_stores(actor, [patient_id], action=action, address=address)
+        if patient_id not in stores:
+            raise NotFoundError(gettext("no such patient"))
+        return stores[patient_id]
 
     def diary_stores(
         self, actor: Person, patient_ids: Sequence[int], *, action: str, address: str = ""
@@ -495,8 +487,10 @@ class Accounts:
         Only the patients ``actor`` may see are in the result; each of them read by
         someone else is written to the audit log, in the order given.
         """
-        with self._people(write=True) as people:
-            allowed = [p for p in dict.fromkeys(patient_ids) if people.may_read(actor, p)]
+        wanted = list(dict.fromkeys(patient_ids))
+        # A patient reading their own records writes nothing: a read transaction will do.
+        with self._people(write=any(p != actor.id for p in wanted)) as people:
+            allowed = [p for p in wanted if people.may_read(actor, p)]
             people.audit_many(
                 actor_id=actor.id,
                 patient_ids=[p for p in allowed if p != actor.id],

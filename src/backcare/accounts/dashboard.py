@@ -70,10 +70,14 @@ def patient_history(
         NotFoundError: the actor may not see this patient.
     """
     store = accounts.diary_store(actor, patient_id, action=action, address=address)
-    diary = Diary(store, engine=engine, clock=clock)
+    return _read(Diary(store, engine=engine, clock=clock))
+
+
+def _read(diary: Diary) -> tuple[Diary, EpisodeHistory | None]:
+    """The diary and its current episode (``None``: no episode yet)."""
     try:
         return diary, diary.history()
-    except NotFoundError:  # no episode yet
+    except NotFoundError:
         return diary, None
 
 
@@ -93,11 +97,7 @@ def dashboard(
     for patient in patients:
         if patient.id not in stores:  # left the team since the list was read
             continue
-        diary = Diary(stores[patient.id], engine=engine, clock=clock)
-        try:
-            history: EpisodeHistory | None = diary.history()
-        except NotFoundError:  # no episode yet
-            history = None
+        diary, history = _read(Diary(stores[patient.id], engine=engine, clock=clock))
         rows.append(_row(patient, diary, history, accounts.acknowledged(patient.id)))
     return sorted(rows, key=lambda row: (row.need, row.patient.id))
 

@@ -58,7 +58,7 @@ def test_the_issue_example_prefills_and_leaves_the_denied_symptom_unanswered() -
     denied = [f for f in got.findings if f.key == "red_flags.one_leg_numbness_or_tingling"]
     assert [(f.status, f.text) for f in denied] == [(FindingStatus.ABSENT, "no tingling in my leg")]
     sneeze = next(f for f in got.findings if f.key == "red_flags.worse_cough_sneeze_bowel")
-    assert EXAMPLE[sneeze.start : sneeze.end] == sneeze.text == "when I sneeze"
+    assert EXAMPLE[sneeze.start : sneeze.end] == sneeze.text == "agony when I sneeze"
 
 
 @pytest.mark.parametrize(
@@ -354,6 +354,117 @@ def test_word_forms_fillers_and_temperatures(text: str, key: str, status: str | 
     assert _status(got, key) == ({FindingStatus(status)} if status else set())
 
 
+@pytest.mark.parametrize(
+    ("text", "key", "status"),
+    [
+        pytest.param(
+            "my junk and inner thighs feel muffled, like through a thick glove",
+            "red_flags.saddle_numbness",
+            "present",
+            id="word-class-lost-feeling-told-by-a-picture",
+        ),
+        pytest.param(
+            "my legs have gone numm", "red_flags.both_legs", "present", id="plural-as-written"
+        ),
+        pytest.param("my leg has gone numm", "red_flags.both_legs", None, id="singular-is-one"),
+        pytest.param(
+            "my left leg has gone numb",
+            "red_flags.one_leg_numbness_or_tingling",
+            "present",
+            id="has-gone-numb-is-no-past",
+        ),
+        pytest.param(
+            "the pins and needles in my foot have gone now",
+            "red_flags.one_leg_numbness_or_tingling",
+            "past",
+            id="has-gone-is-past",
+        ),
+        pytest.param(
+            "the worst bit is getting out of bed in the morning",
+            "red_flags.night_or_rest_pain",
+            None,
+            id="unless-out-of-bed",
+        ),
+        pytest.param(
+            "worse lying flat and it wakes me at 3am",
+            "red_flags.night_or_rest_pain",
+            "present",
+            id="night-near",
+        ),
+        pytest.param(
+            "tried the heel-walk test and I can't do it on the left",
+            "red_flags.worsening_leg_weakness",
+            "present",
+            id="across-a-clause",
+        ),
+        pytest.param(
+            "the leaflet says losing control of your bladder is an emergency",
+            "red_flags.bladder_or_bowel_change",
+            "hypothetical",
+            id="your-inside-the-mention",
+        ),
+        pytest.param(
+            "Mum's back went on Friday and now she doesn't know where she is",
+            "red_flags.confusion_or_drowsiness",
+            "present",
+            id="proxy-the-patient-is-mum",
+        ),
+        pytest.param(
+            "Writing for my dad. Cancer runs in the family, he's had none himself",
+            "history.cancer",
+            "other_person",
+            id="proxy-keeps-family-history",
+        ),
+        pytest.param(
+            "my mum had cancer, my back is sore",
+            "history.cancer",
+            "other_person",
+            id="no-proxy-mum-is-someone-else",
+        ),
+        pytest.param(
+            "I've lost 3 stone on a diet this year",
+            "red_flags.unexplained_weight_loss",
+            "absent",
+            id="weight-lost-on-purpose",
+        ),
+        pytest.param(
+            "had to punch a new hole in my belt",
+            "red_flags.unexplained_weight_loss",
+            "present",
+            id="weight-told-by-clothes",
+        ),
+        pytest.param(
+            "the chest of drawers was heavy", "red_flags.chest_pain", None, id="unless-furniture"
+        ),
+        pytest.param(
+            "now running 101.3 and shaking", "red_flags.fever", "present", id="running-a-reading"
+        ),
+        pytest.param(
+            "just chilling on the sofa", "red_flags.fever", None, id="chilling-is-no-chill"
+        ),
+        pytest.param(
+            "Every cough is like being stabbed in the lower back",
+            "red_flags.worse_cough_sneeze_bowel",
+            "present",
+            id="cough-told-with-how-much-it-hurts",
+        ),
+        pytest.param(
+            "I coughed and felt my back go",
+            "red_flags.worse_cough_sneeze_bowel",
+            None,
+            id="coughed-is-the-trigger",
+        ),
+    ],
+)
+def test_word_classes_near_rules_and_whose_back_it_is(
+    text: str, key: str, status: str | None
+) -> None:
+    """Word classes shared by near rules, plural forms as written, ``unless`` and
+    ``across``, a generic "your", and a text about someone else's back."""
+    got = extract(text, now=NOW)
+    assert _status(got, key) == ({FindingStatus(status)} if status else set())
+
+
 def test_a_denied_or_doubted_red_flag_is_never_false_in_the_answers() -> None:
     got = extract("no numbness, no trouble peeing, not sure about a fever, never had cancer")
     assert got.answers["red_flags"] == {}
@@ -493,6 +604,11 @@ def test_the_vocabulary_cites_real_sources_and_medicines() -> None:
         ),
         pytest.param(
             ("fillers: [a, ", "fillers: [a bit, "), "one lower-case word", id="filler-2-words"
+        ),
+        pytest.param(
+            ('words: ["@lost_feeling"]', 'words: ["@lost_feelings"]'),
+            "no word class 'lost_feelings'",
+            id="unknown-word-class",
         ),
         pytest.param(
             ("      - numb bum\n", "      - numb bum\n      - my\n"),

@@ -317,6 +317,14 @@ _TEMP_WORD = re.compile(
     r"(?!\s*(?:h|hrs?|hours?|days?|mins?|minutes?|weeks?|wks?|months?|years?|yrs?|y/?o)\b)",
     re.IGNORECASE,
 )
+# A reading told by what the temperature does ("running 101.3", "spiking 39.2"): only
+# with a decimal, so "running 100 miles" is no reading.
+_RUNNING = re.compile(
+    r"\b(?:running|spiking|spiked|peaking|peaked|peaked at|up to|hit|hitting)\s+"
+    r"(?:at\s+|about\s+|around\s+)?(?P<v>\d{2,3}[.,]\d)(?P<u>)"
+    r"(?!\s*(?:h|hrs?|hours?|days?|mins?|minutes?|weeks?|wks?|months?|years?|yrs?|y/?o|k|km|miles?|mph|kg|lbs?|%)\b)",
+    re.IGNORECASE,
+)
 _WITH_UNIT = re.compile(
     r"(?<![\d.,])(?P<v>\d{2,3}(?:[.,]\d{1,2})?)\s*(?:°\s*|º\s*|deg(?:ree)?s?\s+)?"
     r"(?P<u>celsius|centigrade|fahrenheit|c|f)\b",
@@ -337,7 +345,7 @@ def _fever(value: float, unit: str) -> bool | None:
 def read_temperatures(text: str) -> list[Temperature]:
     """Body temperatures stated as numbers, each marked as a fever or not."""
     found: dict[tuple[int, int], Temperature] = {}
-    for pattern in (_TEMP_WORD, _WITH_UNIT):
+    for pattern in (_TEMP_WORD, _WITH_UNIT, _RUNNING):
         for m in pattern.finditer(text):
             fever = _fever(float(m["v"].replace(",", ".")), m["u"] or "")
             if fever is not None and not any(

@@ -157,8 +157,10 @@ class Pipeline:
             if concept.exact:
                 add(concept.key, concept.exact, exact=True)
             for i, near in enumerate(concept.near):
-                add(f"{concept.key}#w{i}", near.words)
-                add(f"{concept.key}#s{i}", near.sites)
+                add(f"{concept.key}#w{i}", near.words, exact=near.exact)
+                add(f"{concept.key}#s{i}", near.sites, exact=near.exact)
+                if near.unless:
+                    add(f"{concept.key}#u{i}", near.unless)
         self._ignore = matcher("LEMMA")
         if vocabulary.ignore:
             self._ignore.add("ignore", self._docs(vocabulary.ignore, lemmas=True))
@@ -168,6 +170,7 @@ class Pipeline:
         rules = vocabulary.context
         self._cues = matcher()
         self._windows: dict[str, int] = {}
+        self._proxy_keeps: dict[str, frozenset[str]] = {}
         self._applies: dict[str, frozenset[str]] = {}
         self._undo_applies: dict[str, frozenset[str]] = {}
         for name in CONTEXT_STATUSES:
@@ -183,11 +186,15 @@ class Pipeline:
                 ("after", after),
                 ("pseudo", pseudo),
                 ("pseudo_after", cues.pseudo_after),
+                ("inside", cues.inside),
+                ("proxy", cues.proxy),
                 ("until", cues.until),
             ):
                 if phrases:
                     self._cues.add(f"{name}:{kind}", self._docs(phrases))
             self._windows[name] = cues.window
+            if cues.proxy_keeps:
+                self._proxy_keeps[name] = frozenset(k.lower() for k in cues.proxy_keeps)
             self._applies[name] = frozenset(cues.applies_to)
             self._undo_applies[name] = frozenset(cues.pseudo_after_applies_to)
         self._cues.add("terminator", self._docs([*rules.terminators, *base["termination"]]))
@@ -231,11 +238,18 @@ class Pipeline:
                 sentence[t] = i
         strings = self.nlp.vocab.strings
         matches = [_Span(strings[m], s, e) for m, s, e in self._cues(doc)]
+        matches = self._without_proxied(doc, matches)
         ends = {m.start for m in matches if m.label == "terminator"}
         found = self._find_concepts(doc, sentence, ends)
         cues, terminators = self._find_cues(matches, found)
         mentions = []
+        seen: set[tuple[str, int, int]] = set()
         for span in found:
+            # Two rules finding the same words ("legs feel numb" as a phrase and as a near
+            # match) are one mention.
+            if (span.label, span.start, span.end) in seen:
+                continue
+            seen.add((span.label, span.start, span.end))
             status, cue = self._status(span, cues, terminators, sentence)
             start = min(span.start, cue.start) if cue and status == "negated" else span.start
             end = max(span.end, cue.end) if cue and status == "negated" else span.end
@@ -250,6 +264,25 @@ class Pipeline:
                 )
             )
         return mentions
+
+    def _without_proxied(self, doc: Doc, matches: list[_Span]) -> list[_Span]:
+        """Drop the cues of a category whose proxy words are in the text ("writing for my
+        mum": mum is the patient), keeping its ``proxy_keeps`` cues."""
+        proxied = {m.label.partition(":")[0] for m in matches if m.label.endswith(":proxy")}
+        kept = []
+        for m in matches:
+            category, _, kind = m.label.partition(":")
+            if kind == "proxy":
+                continue
+            keeps = self._proxy_keeps.get(category, frozenset())
+            if (
+                category in proxied
+                and kind in ("before", "after", "inside")
+                and doc[m.start : m.end].text.lower() not in keeps
+            ):
+                continue
+            kept.append(m)
+        return kept
 
     def _phrase_matches(self, doc: Doc) -> Iterator[tuple[str, int, int]]:
         """Phrase matches (label, start, end) on ``doc``, filler words allowed between."""
@@ -278,15 +311,20 @@ class Pipeline:
                 direct.append(_Span(label, start, end))
         for key, rules in self._near.items():
             for i, near in enumerate(rules):
+                unless = parts.get(f"{key}#u{i}", ())
                 for w in parts.get(f"{key}#w{i}", ()):
                     for s in parts.get(f"{key}#s{i}", ()):
                         if sentence[w.start] != sentence[s.start]:
                             continue
+                        if any(
+                            u.start <= p.start and p.end <= u.end for u in unless for p in (w, s)
+                        ):
+                            continue  # the word or site belongs to a phrase saying otherwise
                         gap = max(s.start - w.end, w.start - s.end)
                         # A word and a site across a scope end ("numbness, also my bum")
                         # are not about each other.
                         between = range(min(w.end, s.end), max(w.start, s.start))
-                        if gap <= near.within and not ends.intersection(between):
+                        if gap <= near.within and (near.across or not ends.intersection(between)):
                             pieces = ((w.start, w.end), (s.start, s.end))
                             direct.append(
                                 _Span(key, min(w.start, s.start), max(w.end, s.end), pieces)
@@ -350,7 +388,10 @@ class Pipeline:
             applies = self._applies[category]
             if applies and group not in applies:
                 continue
-            if cue.start < span.end and span.start < cue.end:
+            if kind == "inside":
+                if not (span.start <= cue.start and cue.end <= span.end):
+                    continue
+            elif cue.start < span.end and span.start < cue.end:
                 # A cue inside a phrase is part of its wording ("can't feel my bum"); one
                 # between a near match's word and site speaks of it ("my leg is not weak",
                 # "my back has no lump").

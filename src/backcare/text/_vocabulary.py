@@ -54,6 +54,15 @@ class Near(BaseModel):
     within: Annotated[int, Field(ge=1, le=12)]
     words: Annotated[tuple[Phrase, ...], Field(min_length=1)]
     sites: Annotated[tuple[Phrase, ...], Field(min_length=1)]
+    #: Match words and sites only as written: the form carries the meaning ("legs", not
+    #: "leg", says both legs).
+    exact: bool = False
+    #: Whether the word and site may stand in two clauses of one sentence (across a
+    #: comma or "and": "tried the heel-walk test and I can't do it").
+    across: bool = False
+    #: Phrases that void the match when its word or site is part of one ("worse" near
+    #: "bed" is no night pain in "worse getting out of bed").
+    unless: tuple[Phrase, ...] = ()
 
 
 class Concept(BaseModel):
@@ -98,6 +107,14 @@ class CueSet(BaseModel):
     #: Concept groups ``pseudo_after`` applies to; empty: all ("never had cancer before"
     #: denies a history item, "never had this numbness before" asserts a new sign).
     pseudo_after_applies_to: tuple[str, ...] = ()
+    #: Words saying the writer writes about someone else's back ("writing for my dad",
+    #: "her back went"): that person is then the patient, so the category's cues are
+    #: off for the whole text, except those in ``proxy_keeps`` ("runs in the family").
+    proxy: tuple[Phrase, ...] = ()
+    proxy_keeps: tuple[Phrase, ...] = ()
+    #: Words that put a mention in this category from inside it: "losing control of
+    #: *your* bladder" speaks of anyone (a leaflet, a forum), not of the writer.
+    inside: tuple[Phrase, ...] = ()
     #: Words that end this category's scope early (e.g. "I" ends another person's scope).
     until: tuple[Phrase, ...] = ()
     #: Concept groups the category applies to; empty: all.
@@ -129,12 +146,75 @@ class Vocabulary(BaseModel):
     model_config = _STRICT
 
     language: Literal["en"]
+    #: Named word lists a concept's phrases, near words and sites may use as ``@name``:
+    #: one reviewed list of, say, the words for lost feeling, shared by every sign told
+    #: through it, so widening it widens them all.
+    classes: dict[Annotated[str, Field(pattern=r"^[a-z_]+$")], tuple[Phrase, ...]] = {}
     concepts: tuple[Concept, ...]
     #: Words that may stand between the words of a phrase ("my", "a", "really"): never a
     #: context cue, so skipping one cannot change whether a mention is denied.
     fillers: tuple[Phrase, ...] = ()
     ignore: tuple[Phrase, ...] = ()
     context: ContextRules
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand_classes(cls, data: Any) -> Any:
+        """Replace each ``@name`` in the concepts' lists with the words of that class."""
+        if not isinstance(data, dict) or not isinstance(data.get("classes"), dict):
+            return data
+        classes: dict[str, Any] = data["classes"]
+
+        def expand(items: Any, where: str) -> Any:
+            if not isinstance(items, list):
+                return items
+            out: list[Any] = []
+            for item in items:
+                if isinstance(item, str) and item.startswith("@"):
+                    words = classes.get(item[1:])
+                    if not isinstance(words, list):
+                        raise ValueError(
+                            gettext("{where}: no word class {name!r}").format(
+                                where=where, name=item[1:]
+                            )
+                        )
+                    out.extend(words)
+                else:
+                    out.append(item)
+            return list(dict.fromkeys(out)) if all(isinstance(i, str) for i in out) else out
+
+        concepts = data.get("concepts")
+        if not isinstance(concepts, list):
+            return data
+        expanded = []
+        for concept in concepts:
+            if not isinstance(concept, dict):
+                expanded.append(concept)
+                continue
+            key = str(concept.get("key", "?"))
+            concept = dict(concept)
+            for field in ("phrases", "exact"):
+                concept[field] = expand(concept.get(field), f"{key}.{field}")
+                if concept[field] is None:
+                    del concept[field]
+            if isinstance(concept.get("near"), list):
+                concept["near"] = [
+                    {
+                        **near,
+                        "words": expand(near.get("words"), f"{key}.near.words"),
+                        "sites": expand(near.get("sites"), f"{key}.near.sites"),
+                        **(
+                            {"unless": expand(near["unless"], f"{key}.near.unless")}
+                            if "unless" in near
+                            else {}
+                        ),
+                    }
+                    if isinstance(near, dict)
+                    else near
+                    for near in concept["near"]
+                ]
+            expanded.append(concept)
+        return {**data, "concepts": expanded}
 
     @field_validator("fillers")
     @classmethod
@@ -148,7 +228,8 @@ class Vocabulary(BaseModel):
     def _fillers_are_no_cues(self) -> Vocabulary:
         # A skipped filler must not be a word that ends a scope or changes a status. The
         # writer's own "my" (which ends another person's scope) may be one: inside a
-        # mention it speaks of the writer anyway.
+        # mention it speaks of the writer anyway. ``inside`` cues are read within the
+        # mention's own words, so a filler may be one ("your").
         rules = self.context
         cues = set(rules.terminators)
         for name in CONTEXT_STATUSES:

@@ -14,6 +14,8 @@ from backcare import Engine
 from backcare.diary.charts import PainPoint, pain_columns, render_text
 from backcare.diary.escalation import course_days, effective_answers
 from backcare.diary.trends import (
+    Resolution,
+    TrendReport,
     build_trend,
     function_change,
     overall_trend,
@@ -247,3 +249,50 @@ def test_image_chart_ticks_never_show_fractions_of_a_second(gap: timedelta) -> N
     labels = [t.get_text() for t in figure.axes[0].get_xticklabels() if t.get_text()]
     assert labels
     assert not [label for label in labels if "." in label or len(label) > 8], labels
+
+
+@given(
+    baseline=st.integers(0, 10),
+    current=st.integers(0, 10),
+    rated=st.booleans(),
+    low_days=st.integers(0, 10),
+)
+def test_the_record_voice_speaks_about_the_person_never_to_them(
+    baseline: int, current: int, rated: bool, low_days: int
+) -> None:
+    """The care team's pages read the trend about the patient: no "you" or "your" (the
+    clinician is not the one in pain), and the same numbers as the person's own lines."""
+    function = (
+        function_change(
+            [ActivityScore(name="walking", score=baseline)],
+            [ActivityScore(name="walking", score=current)],
+        )
+        if rated
+        else None
+    )
+    pain = pain_change(baseline, current)
+    report = TrendReport(
+        pain=pain,
+        function=function,
+        overall=overall_trend(pain, function),
+        checkins=3,
+        days_since_onset=4,
+        resolution=Resolution(met=low_days >= 3, low_days=low_days, required_days=3),
+    )
+    record = report.lines(voice="record")
+    assert len(record) == len(report.lines())
+    words = {w.strip(".,:;()").lower() for line in record for w in line.split()}
+    assert not words & {"you", "your", "you're", "yours"}
+    assert f"{baseline} → {current}" in record[0]
+
+
+def test_with_no_pain_score_the_record_says_so_without_asking_anyone_to_check_in() -> None:
+    report = TrendReport(
+        pain=None,
+        function=None,
+        overall=None,
+        checkins=0,
+        days_since_onset=1,
+        resolution=Resolution(met=False, low_days=0),
+    )
+    assert report.lines(voice="record")[0] == "No pain score yet."

@@ -7,6 +7,7 @@ admin); this module gets its own world, in its own PostgreSQL schema.
 
 from __future__ import annotations
 
+import html
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -350,6 +351,12 @@ def test_the_patient_page_shows_chart_coach_adherence_and_questionnaires(
     assert "Oswestry Disability Index" in text
     assert odi.json()["band"]["label"] in text
     assert "/questionnaires/results/" not in text  # the patient's own pages, not linked
+    # The trend is written about the patient for the care team, not spoken to them.
+    trend = diary.history_page(limit=1).trend
+    for line in trend.lines(voice="record"):
+        assert html.escape(line, quote=False) in text
+    assert "Your pain" not in text
+    assert "check in to set" not in text
     reads_after = [r.action for r in accounts.audit_rows(fay.id)]
     assert reads_after == [*reads_before, "read"]  # one page, one audited read
 

@@ -22,13 +22,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from fractions import Fraction
-from typing import Protocol
+from typing import Literal, Protocol
 
 from backcare.domain.enums import Trend
 from backcare.i18n import gettext as _
 from backcare.i18n import ngettext
 from backcare.measures import nrs_change, nrs_mcid, psfs_change
 from backcare.store.records import ActivityScore, CheckInRecord
+
+#: Whom the sentences speak to: the person themselves, or their care team about them.
+Voice = Literal["person", "record"]
 
 __all__ = [
     "RESOLUTION_DAYS",
@@ -38,6 +41,7 @@ __all__ = [
     "PainChange",
     "Resolution",
     "TrendReport",
+    "Voice",
     "build_trend",
     "function_change",
     "overall_trend",
@@ -79,10 +83,13 @@ class PainChange:
             return None
         return round(100 * self.points / self.baseline, 1)
 
-    def describe(self) -> str:
-        """In plain words, e.g. ``Your pain is better than when you started (6 → 3, ...)``."""
+    def describe(self, *, voice: Voice = "person") -> str:
+        """In plain words, e.g. ``Your pain is better than when you started (6 → 3, ...)``;
+        in the ``record`` voice, for the care team: ``Pain: better than at the start…``."""
         points = abs(self.points)
         before, now = self.baseline, self.current
+        if voice == "record":
+            return self._record(before, now, points)
         if self.trend is Trend.BETTER:
             change = ngettext(
                 "better than when you started ({before} → {now}, {points} point lower)",
@@ -102,6 +109,25 @@ class PainChange:
             "score, counts as a real change."
         ).format(change=change.format(before=before, now=now, points=points))
 
+    def _record(self, before: int, now: int, points: int) -> str:
+        if self.trend is Trend.BETTER:
+            change = ngettext(
+                "better than at the start ({before} → {now}, {points} point lower)",
+                "better than at the start ({before} → {now}, {points} points lower)",
+                points,
+            )
+        elif self.trend is Trend.WORSE:
+            change = ngettext(
+                "worse than at the start ({before} → {now}, {points} point higher)",
+                "worse than at the start ({before} → {now}, {points} points higher)",
+                points,
+            )
+        else:
+            change = _("about the same as at the start ({before} → {now})")
+        return _(
+            "Pain (0-10): {change}; 2 points, or a third of the starting score, is a real change."
+        ).format(change=change.format(before=before, now=now, points=points))
+
 
 @dataclass(frozen=True, slots=True)
 class FunctionChange:
@@ -117,13 +143,23 @@ class FunctionChange:
         """Current minus baseline mean: positive is better function."""
         return round(self.current_mean - self.baseline_mean, 2)
 
-    def describe(self) -> str:
+    def describe(self, *, voice: Voice = "person") -> str:
         """In plain words: how well the person can do the activities they rate (PSFS)."""
         how = {
             Trend.BETTER: _("better than"),
             Trend.SAME: _("about the same as"),
             Trend.WORSE: _("worse than"),
         }[self.trend]
+        if voice == "record":
+            return _(
+                "Rated activities (PSFS): {how} at the start ({before} → {now} out of 10, "
+                "{points} points); 2 points is a real change."
+            ).format(
+                how=how,
+                before=f"{self.baseline_mean:.1f}",
+                now=f"{self.current_mean:.1f}",
+                points=_signed(self.points),
+            )
         return _(
             "You can do the activities you rate {how} when you started "
             "({before} → {now} out of 10, {points} points). A change of 2 points counts as "
@@ -147,8 +183,19 @@ class Resolution:
     max_pain: int = RESOLUTION_MAX_PAIN
     sources: tuple[str, ...] = RESOLUTION_SOURCES
 
-    def describe(self) -> str:
-        """One line for the person."""
+    def describe(self, *, voice: Voice = "person") -> str:
+        """One line for the person (or, in the ``record`` voice, for the care team)."""
+        if voice == "record":
+            text = (
+                _("Recovered: pain 0-{max_pain} on {days} days in a row.")
+                if self.met
+                else _(
+                    "Not yet recovered: pain 0-{max_pain} on {days} of {required} days in a row."
+                )
+            )
+            return text.format(
+                max_pain=self.max_pain, days=self.low_days, required=self.required_days
+            )
         if self.met:
             return _(
                 "Your pain has been {max_pain} or less for {days} days in a row: "
@@ -174,15 +221,20 @@ class TrendReport:
     days_since_onset: int
     resolution: Resolution
 
-    def lines(self) -> list[str]:
-        """The report in plain sentences, numbers included."""
+    def lines(self, *, voice: Voice = "person") -> list[str]:
+        """The report in plain sentences, numbers included: spoken to the person, or in
+        the ``record`` voice about them, for their care team."""
         lines = []
         if self.pain is None:
-            lines.append(_("No pain score yet: check in to set the baseline."))
+            lines.append(
+                _("No pain score yet.")
+                if voice == "record"
+                else _("No pain score yet: check in to set the baseline.")
+            )
         else:
-            lines.append(self.pain.describe())
+            lines.append(self.pain.describe(voice=voice))
         if self.function is not None:
-            lines.append(self.function.describe())
+            lines.append(self.function.describe(voice=voice))
         if self.overall is not None:
             how = {Trend.BETTER: _("getting better"), Trend.SAME: _("about the same")}.get(
                 self.overall, _("getting worse")
@@ -192,7 +244,7 @@ class TrendReport:
                     how=how, day=self.days_since_onset
                 )
             )
-        lines.append(self.resolution.describe())
+        lines.append(self.resolution.describe(voice=voice))
         return lines
 
 

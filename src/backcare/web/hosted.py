@@ -658,7 +658,7 @@ def _patient_episode(diary: Diary, history: EpisodeHistory) -> dict[str, Any]:
     baseline = episode_baseline(episode.answers, history.checkins[0] if history.checkins else None)
     trend = page.trend
     return {
-        "trend": trend.lines(),
+        "trend": trend.lines(voice="record"),
         "chart": pain_chart(
             page.chart,
             baseline=baseline,

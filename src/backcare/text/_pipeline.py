@@ -23,6 +23,7 @@ match as written: a cue that matched more widely could only hide more mentions.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -311,9 +312,19 @@ class Pipeline:
                 direct.append(_Span(label, start, end))
         for key, rules in self._near.items():
             for i, near in enumerate(rules):
+                words, sites = parts.get(f"{key}#w{i}"), parts.get(f"{key}#s{i}")
+                if not words or not sites:
+                    continue
                 unless = parts.get(f"{key}#u{i}", ())
-                for w in parts.get(f"{key}#w{i}", ()):
-                    for s in parts.get(f"{key}#s{i}", ()):
+                # Only sites that can be within reach of a word are tried (a long text full
+                # of symptom words stays linear, not words x sites).
+                sites = sorted(sites, key=lambda site: site.start)
+                starts = [site.start for site in sites]
+                longest = max(site.end - site.start for site in sites)
+                for w in words:
+                    lo = bisect_left(starts, w.start - near.within - longest)
+                    hi = bisect_right(starts, w.end + near.within)
+                    for s in sites[lo:hi]:
                         if sentence[w.start] != sentence[s.start]:
                             continue
                         if any(
@@ -333,13 +344,13 @@ class Pipeline:
         ignored = [(s, e) for _, s, e in self._ignore(doc)]
         kept = [c for c in direct if not any(s <= c.start and c.end <= e for s, e in ignored)]
         pruned = list(_prune(list(dict.fromkeys(kept)), self._yields))
+        labels_in: dict[int, set[str]] = {}
+        for c in pruned:
+            labels_in.setdefault(sentence[c.start], set()).add(c.label)
         pruned = [
             c
             for c in pruned
-            if not any(
-                o.label in self._yields.get(c.label, ()) and sentence[o.start] == sentence[c.start]
-                for o in pruned
-            )
+            if not labels_in[sentence[c.start]].intersection(self._yields.get(c.label, ()))
         ]
         return sorted(pruned, key=lambda c: (c.start, self._order.get(c.label, 0)))
 
@@ -503,9 +514,15 @@ def _prune(spans: list[_Span], yields: dict[str, tuple[str, ...]]) -> Iterator[_
     longer match of another key ("lift" in "can't lift my foot"), except that a red flag
     or history mention is never dropped for a non-red-flag one, nor for a key that yields
     to it ("pins and needles in both legs" stays both legs)."""
+    # Only a span starting at or before ``c`` and no longer than the longest can cover it.
+    ordered = sorted(spans, key=lambda span: span.start)
+    starts = [span.start for span in ordered]
+    longest = max((span.end - span.start for span in spans), default=0)
     for c in spans:
         inside = False
-        for o in spans:
+        lo = bisect_left(starts, c.end - longest)
+        hi = bisect_right(starts, c.start)
+        for o in ordered[lo:hi]:
             if o is c or ((o.start, o.end) == (c.start, c.end) and o.label == c.label):
                 continue
             covers = o.start <= c.start and c.end <= o.end and (o.end - o.start) > (c.end - c.start)

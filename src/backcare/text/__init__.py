@@ -184,7 +184,7 @@ def extract(text: str, *, now: datetime | None = None) -> Extraction:
         MissingTextExtraError: the ``text`` extra is not installed.
     """
     from backcare.errors import FieldProblem, InputError
-    from backcare.text._numbers import read_age, read_onset, read_pain
+    from backcare.text._numbers import read_age, read_onset, read_pain, told_as_cause
 
     if len(text) > MAX_TEXT_LENGTH:
         raise InputError(
@@ -199,28 +199,12 @@ def extract(text: str, *, now: datetime | None = None) -> Extraction:
             ],
         )
     pipeline = load_pipeline()
+    when = now or datetime.now()
     findings: list[Finding] = []
     answers: dict[str, Any] = {"red_flags": {}, "history": {}}
-    for name, reader in (
-        ("age", read_age),
-        ("pain", read_pain),
-        ("hours_since_onset", lambda t: read_onset(t, now=now or datetime.now())),
-    ):
-        number = reader(text)
-        if number is not None:
-            value = number.value if name == "hours_since_onset" else int(number.value)
-            answers[name] = value
-            findings.append(
-                Finding(
-                    key=name,
-                    status=FindingStatus.PRESENT,
-                    text=number.text,
-                    start=number.start,
-                    end=number.end,
-                )
-            )
     conditions: list[str] = []
-    triggers: list[str] = []
+    triggers: list[tuple[str, int, int]] = []
+    symptoms: list[int] = []  # where a present red flag is mentioned
     for mention in pipeline.mentions(text):
         status = _STATUS[mention.status]
         findings.append(
@@ -237,14 +221,44 @@ def extract(text: str, *, now: datetime | None = None) -> Extraction:
         group, _, name = mention.key.partition(".")
         if group in {"red_flags", "history"}:
             answers[group][name] = True
+            if group == "red_flags":
+                symptoms.append(mention.start)
         elif group == "conditions" and name not in conditions:
             conditions.append(name)
         elif group == "trigger":
-            triggers.append(name)
+            triggers.append((name, mention.start, mention.end))
+    # What the person says set it off ("hurt my back *lifting*", "did it *hoovering*")
+    # wins over an activity told otherwise ("it's *bending* that kills", "she *fell*").
+    caused = [t for t in triggers if told_as_cause(text, t[1], t[2])] or triggers
+    for name, number in (
+        ("age", read_age(text, now=when)),
+        ("pain", read_pain(text)),
+        (
+            "hours_since_onset",
+            read_onset(
+                text,
+                now=when,
+                elsewhere=tuple(symptoms),
+                causes=tuple(start for _, start, _ in caused),
+            ),
+        ),
+    ):
+        if number is not None:
+            value = number.value if name == "hours_since_onset" else int(number.value)
+            answers[name] = value
+            findings.append(
+                Finding(
+                    key=name,
+                    status=FindingStatus.PRESENT,
+                    text=number.text,
+                    start=number.start,
+                    end=number.end,
+                )
+            )
     if conditions:
         answers["conditions"] = sorted(conditions)
-    if triggers:
-        answers["trigger"] = pipeline.first_trigger(triggers)
+    if caused:
+        answers["trigger"] = pipeline.first_trigger(name for name, _, _ in caused)
     parse_answers(answers)  # the contract holds by construction; fail loudly if not
     findings.sort(key=lambda f: (f.start, f.key))
     return Extraction(answers=answers, findings=tuple(findings))

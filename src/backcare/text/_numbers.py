@@ -19,6 +19,7 @@ __all__ = [
     "read_onset",
     "read_pain",
     "read_temperatures",
+    "told_as_cause",
 ]
 
 
@@ -92,30 +93,61 @@ _AGE = [
         # "(F, 52)", "(52, M)"
         r"\(\s*(?:[mf]|male|female)\s*,\s*(?P<n>\d{2})\s*\)",
         r"\(\s*(?P<n>\d{2})\s*,\s*(?:[mf]|male|female)\s*\)",
-        # a bare age set off as its own item: "fit and healthy, 29, hurt my back"
-        r"(?:^|[,;]\s*)(?P<n>[1-9]\d)\s*,(?!\s*\d)",
+        # a bare age set off as its own item: "fit and healthy, 29, hurt my back", or
+        # opening a sentence: "66, on warfarin"
+        r"(?:^|[,;.!?]\s*)(?P<n>[1-9]\d)\s*,(?!\s*\d)",
+        # the age beside the sex, either way round: "48, female", "F 48", "male, 52"
+        r"\b(?P<n>[1-9]\d)\s*,\s*(?:female|male|woman|man|(?-i:[MF]))\b",
+        r"(?<![\d°º.])(?:\bfemale|\bmale|\b(?-i:[MF]))\s*,?\s*(?P<n>[1-9]\d)\b(?!\s*(?:/|%|[.,]\d))",
+        # "a 66-year-old" where it is the writer: "As a 66-year-old ...", "I'm a 52-year-old"
+        r"(?:^|[.!?]\s+|\b(?:i'?m|i am|am|as|being|im)\s+)an?\s+(?P<n>[1-9]\d)\s*[- ]?\s*"
+        r"(?:years?|yrs?)[- ]?\s*old\b",
+        # "I turned 50 in May", "just turned 40", "turning 60 next month"
+        r"\b(?:turned|turning)\s+(?P<n>[1-9]\d)\b(?!\s*(?:degrees|deg\b|°|%|mph|kg|lbs?|"
+        r"minutes|mins|times|/))",
     )
 ]
+# "born in 1961": the age is this year's year less that one (a birthday not yet reached
+# this year makes it one less; the value is shown for confirmation).
+_BORN = re.compile(
+    r"\bborn\s+(?:in\s+|on\s+)?(?:[\w/ -]{0,14}?[\s/-])?(?P<y>(?:19|20)\d\d)\b", re.IGNORECASE
+)
 # A bare number after a person's word ("my dad, 84") belongs to them, not the writer.
+_PERSON = (
+    r"\b(?:mum|mom|mother|dad|father|son|daughter|wife|husband|partner|nan|nana|gran|grandma|"
+    r"granny|grandad|grandpa|grandson|granddaughter|brother|sister|boy|girl|kid|child|baby|"
+    r"toddler|boyfriend|girlfriend|friend|neighbour|neighbor|patient|he|she|they)"
+)
 _OTHER_AGE = re.compile(
-    r"\b(?:mum|mom|mother|dad|father|son|daughter|wife|husband|partner|nan|grandma|grandad)"
-    r"\s*,?\s*(?:is\s+|who is\s+|aged\s+)?\d{1,3}\b",
+    _PERSON + r"\s*[,(]?\s*(?:is\s+|who is\s+|aged\s+|was born\s+(?:in\s+)?|"
+    r"(?:just\s+|has\s+)?(?:turned|turns|turning)\s+)?(?P<age>\d{1,4})\b",
     re.IGNORECASE,
 )
 
 
-def read_age(text: str) -> NumberFinding | None:
-    """The writer's age in years, 0-120, when stated."""
-    match = _first(_AGE, text)
-    if match is None:
+def read_age(text: str, *, now: datetime | None = None) -> NumberFinding | None:
+    """The writer's age in years, 0-120, when stated ("I'm 42", "48, female", "F 48",
+    "as a 66-year-old", "I turned 50 in May", and with ``now`` "born in 1961")."""
+    found = [m for p in _AGE for m in p.finditer(text)]
+    if now is not None:
+        found += _BORN.finditer(text)
+    # A number right after a person's word ("my dad, 84", "my son (12)", "she turned 60")
+    # is theirs, not the writer's: the next stated age is then read.
+    theirs = [m.span("age") for m in _OTHER_AGE.finditer(text)]
+    for match in sorted(found, key=lambda m: m.start()):
+        group = "y" if match.re is _BORN else "n"
+        start, end = match.span(group)
+        if any(s < end and start < e for s, e in theirs):
+            continue
+        if match.re is _BORN:
+            assert now is not None  # only searched with a date to count from
+            age = now.year - int(match.group("y"))
+        else:
+            age = int(match.group("n"))
+        if 0 <= age <= 120:
+            return NumberFinding(age, match.group(0).strip(" ,.;!?"), match.start(), match.end())
         return None
-    before = text[max(0, match.start() - 40) : match.end()]
-    if _OTHER_AGE.search(before):
-        return None
-    age = int(match.group("n"))
-    if not 0 <= age <= 120:
-        return None
-    return NumberFinding(age, match.group(0).strip(" ,.;!?"), match.start(), match.end())
+    return None
 
 
 # --- pain -------------------------------------------------------------------------------
@@ -129,7 +161,8 @@ _PAIN = [
         r"(?:solid\s+)?"
         r"(?P<n>\d{1,2}|zero|one|two|three|four|five|six|seven|eight|nine|ten)\b"
         r"(?!\s*(?:days?|hours?|hrs?|weeks?|months?|years?|yrs?|am|pm|o'clock|times|"
-        r"tablets?|pills?|mg|kg|miles|minutes|mins|stone|y/?o|:\d))",
+        r"tablets?|pills?|mg|kg|miles|minutes|mins|stone|y/?o|:\d|cans|pints|drinks|glasses|"
+        r"bottles|units|beers|shots|cups|kids|children|people|stairs|steps|floors|flights))",
     )
 ]
 
@@ -164,26 +197,41 @@ _UNIT_HOURS = {
     "hour": 1,
     "hr": 1,
     "day": 24,
+    "night": 24,
     "week": 24 * 7,
     "fortnight": 24 * 14,
     "month": 24 * 30,
 }
-_UNIT = r"(?P<unit>min(?:ute)?s?|hours?|hrs?|days?|dayz|weeks?|wks?|fortnights?|months?)"
+_UNIT = r"(?P<unit>min(?:ute)?s?|hours?|hrs?|days?|dayz|nights?|weeks?|wks?|fortnights?|months?)"
 _PART = r"(?:\s+(?P<part>morning|lunchtime|afternoon|evening|night))?"
 _AGO = re.compile(rf"\b{_COUNT}\s+{_UNIT}\s+(?:ago|back)\b", re.IGNORECASE)
+# "for 3 days", "for about a week", "over the last 2 weeks", "for the past fortnight"
+# (no count: one of the unit)
 _FOR = re.compile(
-    rf"\b(?:for|past|last|over)\s+(?:about\s+|around\s+|nearly\s+|almost\s+|over\s+)?"
-    rf"(?:the\s+)?(?:last\s+|past\s+)?{_COUNT}\s+{_UNIT}\b",
+    rf"\b(?:(?:for|past|last|over)\s+(?:about\s+|around\s+|nearly\s+|almost\s+|over\s+)?"
+    rf"(?:the\s+)?(?:last\s+|past\s+)?|in\s+the\s+(?:last|past)\s+)(?:{_COUNT}\s+)?{_UNIT}\b",
     re.IGNORECASE,
 )
 _NOW = re.compile(rf"\b{_COUNT}\s+{_UNIT}\s+now\b", re.IGNORECASE)
-# "3 weeks of this", "two days of agony"
+# "3 weeks of this", "two days of agony", "3 nights of this"
 _OF_THIS = re.compile(
     rf"\b{_COUNT}\s+{_UNIT}\s+of\s+(?:this|it|the pain|pain|agony|misery)\b", re.IGNORECASE
 )
 # "back pain 3 days", "sore back for ten days"
 _PAIN_FOR = re.compile(
     rf"\b(?:pain|ache|aching|sore|spasm|hurting|stiff)\s+(?:for\s+)?{_COUNT}\s+{_UNIT}\b",
+    re.IGNORECASE,
+)
+# "had it 3 weeks", "been like this for 2 days", "going on 5 days", and the clinical
+# shorthand "x 3 days", "x3/7"
+_HAD = re.compile(
+    rf"\b(?:(?:had|having|got)\s+(?:it|this|that|them)|like\s+(?:this|that)|going\s+on|"
+    rf"(?:it'?s|it\s+has|it'?s\s+been|this\s+is)\s+(?:been\s+)?(?:day|night)?)\s+"
+    rf"(?:for\s+)?(?:about\s+|around\s+|nearly\s+|almost\s+)?{_COUNT}\s+{_UNIT}\b",
+    re.IGNORECASE,
+)
+_X = re.compile(
+    rf"(?<![\w/])x\s*(?:(?P<n>\d{{1,2}})/7\b|{_COUNT.replace('?P<n>', '?P<c>')}\s*{_UNIT}\b)",
     re.IGNORECASE,
 )
 # People type fast: "yesterdy", "yday", "this am", "last nite", "since tues".
@@ -202,15 +250,36 @@ _SHORT_DAYS = {
     "sun": "sunday",
 }
 _SPELLED_OUT = {"tonite": "tonight", "nite": "night", "am": "morning", "pm": "afternoon"}
+#: Days of the year people date things by: (month, day).
+_HOLIDAYS = {
+    "christmas eve": (12, 24),
+    "christmas day": (12, 25),
+    "christmas": (12, 25),
+    "boxing day": (12, 26),
+    "new year's eve": (12, 31),
+    "new years eve": (12, 31),
+    "new year's day": (1, 1),
+    "new years day": (1, 1),
+    "halloween": (10, 31),
+    "bonfire night": (11, 5),
+    "thanksgiving": (11, 26),  # 2026; one day off in other years is within tolerance
+}
+_SHORT = r"(?:mon|tues?|weds?|thu(?:rs?)?|fri|sat|sun)"
+_PART_WORDS = r"(?:morning|lunchtime|afternoon|evening|night)"
 _RELATIVE = re.compile(
     r"\b(?P<since>(?:since|started|began|from)\s+)?(?P<rel>this\s+(?:morning|afternoon|evening|lunchtime|am|pm)|"
     r"tonight|tonite|today|"
     r"last\s+(?:night|nite)|lastnight|"
     rf"{_YESTERDAY}(?:\s+(?:morning|lunchtime|afternoon|evening|am|pm))?|"
-    # a short weekday name only after "since", "on" or "last" ("I sat down" is no Saturday)
-    r"(?:(?:on|last)\s+|(?<=since\s)|(?<=started\s)|(?<=from\s))(?:mon|tues?|weds?|thu(?:rs?)?|fri|sat|sun)\b\.?"
-    r"(?:\s+(?:morning|lunchtime|afternoon|evening|night))?|"
+    # a short weekday name only after "since", "on" or "last" ("I sat down" is no Saturday),
+    # or capitalised before a part of the day ("Sat morning"; "sat night after night" is not)
+    rf"(?:(?:on|last)\s+|(?<=since\s)|(?<=started\s)|(?<=from\s)){_SHORT}\b\.?"
+    rf"(?:\s+{_PART_WORDS})?|"
+    rf"(?-i:Mon|Tues?|Weds?|Thu(?:rs?)?|Fri|Sat|Sun)\.?\s+{_PART_WORDS}|"
     r"the\s+day\s+before\s+yesterday|an\s+hour\s+ago|last\s+week(?:end)?|"
+    r"(?:(?<=since\s)|(?<=over\s)|(?<=at\s)|(?<=on\s))the\s+weekend|"
+    r"(?:(?<=since\s)|(?<=on\s)|(?<=over\s)|(?<=at\s))(?:christmas(?:\s+(?:day|eve))?|"
+    r"new\s+year'?s\s+(?:day|eve)|thanksgiving|halloween)|boxing\s+day|bonfire\s+night|"
     r"(?<=since\s)lunch(?:time)?|"
     r"(?:on\s+|since\s+|last\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
     r"(?:\s+(?:morning|lunchtime|afternoon|evening|night))?)\b",
@@ -218,8 +287,8 @@ _RELATIVE = re.compile(
 )
 
 
-def _count(raw: str) -> float:
-    return _number(raw.strip())
+def _count(raw: str | None) -> float:
+    return 1.0 if raw is None else _number(raw.strip())
 
 
 def _unit_hours(unit: str) -> float:
@@ -239,7 +308,12 @@ def _relative_hours(phrase: str, now: datetime) -> float | None:
         words = words[1:]
     part = words[-1] if words[-1] in _PART_OF_DAY else None
     hour = _PART_OF_DAY.get(part or "", 12)
-    if words[0] in _DAYS:
+    holiday = _HOLIDAYS.get(" ".join(words))
+    if holiday is not None:
+        when = today_noon.replace(month=holiday[0], day=holiday[1])
+        if when > now:
+            when = when.replace(year=when.year - 1)
+    elif words[0] in _DAYS:
         back = (now.weekday() - _DAYS.index(words[0])) % 7 or 7
         when = (today_noon - timedelta(days=back)).replace(hour=hour)
     elif words[0] in {"lunch", "lunchtime"}:
@@ -253,6 +327,9 @@ def _relative_hours(phrase: str, now: datetime) -> float | None:
     elif words[:2] == ["last", "weekend"]:
         back = (now.weekday() - 5) % 7 + (7 if now.weekday() >= 5 else 0)
         when = today_noon - timedelta(days=back)
+    elif words[:2] == ["the", "weekend"]:
+        # "since the weekend": this one when it is the weekend, else the last (its Saturday)
+        when = today_noon - timedelta(days=(now.weekday() - 5) % 7)
     elif words[0] == "yesterday":
         when = (today_noon - timedelta(days=1)).replace(hour=hour)
     elif words[:2] == ["the", "day"]:
@@ -265,27 +342,126 @@ def _relative_hours(phrase: str, now: datetime) -> float | None:
     return hours if hours >= 0 else None
 
 
-def read_onset(text: str, *, now: datetime) -> NumberFinding | None:
+# A sentence about the back pain itself or how it began, as opposed to one about another
+# symptom ("since yesterday I can't feel my feet") or another event ("sat in traffic for
+# five hours on Friday"): the onset is read from these first.
+_EPISODE = re.compile(
+    r"\b(?:back|spine|lumbar|sciatica|hurt|hurts|hurting|injur\w*|tweak\w*|twang\w*|twinge\w*|"
+    r"strain\w*|sprain\w*|pull(?:ed)?\s+a\s+muscle|put\s+(?:it|\w+\s+back)\s+out|threw|thrown|"
+    r"done\s+(?:it|me|my)|did\s+(?:it|my)|pain|painful|ache|aching|achy|sore|stiff\w*|spasm\w*|"
+    r"agony|it\s+(?:started|began|happened|went|came\s+on))\b",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+(?=\s|$)|\n|$)|[.!?\n]+")
+_SHORT_UNITS = {"min", "minute", "hour", "hr"}
+_TODAY = re.compile(r"(?:on\s+)?(?:today|tonight|tonite)", re.IGNORECASE)
+
+
+def read_onset(
+    text: str,
+    *,
+    now: datetime,
+    elsewhere: tuple[int, ...] = (),
+    causes: tuple[int, ...] = (),
+) -> NumberFinding | None:
     """Hours since the episode began ("2 days ago", "since last night", "Tuesday morning").
 
-    Times tied to the episode ("since Friday", "2 days ago", "for a week") win over bare
-    ones ("this afternoon I wet myself"); among either kind the longest ago wins, as the
-    episode began at the earliest time the person names.
+    ``causes`` are character offsets of what set it off (a trigger mention): a time in
+    their sentence is the episode's, as is one in a sentence about the back or its pain.
+    ``elsewhere`` are character offsets of mentions of other symptoms (a red flag the
+    person has now): a time in a sentence about one of them, and not about the back, is
+    that symptom's onset ("since yesterday I've had pins and needles in both feet"), so a
+    time in a sentence about the back wins over it. Among times in equally relevant
+    sentences, those tied to the episode ("since Friday", "2 days ago", "for a week") win
+    over bare ones ("this afternoon I wet myself"), and then the longest ago wins, as the
+    episode began at the earliest time the person names. A short duration in a sentence
+    that also names its day ("sat in traffic for five hours on Friday", "my leg was weak
+    for an hour on Monday") is how long that lasted, not when the pain began.
     """
-    anchored: list[NumberFinding] = []
-    bare: list[NumberFinding] = []
-    for pattern in (_AGO, _FOR, _NOW, _PAIN_FOR, _OF_THIS):
-        for m in pattern.finditer(text):
-            hours = _count(m.group("n")) * _unit_hours(m.group("unit"))
-            anchored.append(NumberFinding(round(hours, 1), m.group(0), m.start(), m.end()))
+    sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
+
+    def sentence_of(pos: int) -> tuple[int, int]:
+        for start, end in sentences:
+            if start <= pos < end:
+                return start, end
+        return 0, len(text)
+
+    dated: set[tuple[int, int]] = set()
+    relative: list[tuple[re.Match[str], bool]] = []
     for m in _RELATIVE.finditer(text):
-        relative = _relative_hours(m.group("rel"), now)
-        if relative is not None:
-            finding = NumberFinding(round(relative, 1), m.group(0), m.start(), m.end())
-            (anchored if m.group("since") else bare).append(finding)
+        relative.append((m, bool(m.group("since"))))
+        dated.add(sentence_of(m.start()))
+    candidates: list[tuple[NumberFinding, bool]] = []
+    for pattern in (_AGO, _FOR, _NOW, _PAIN_FOR, _OF_THIS, _HAD, _X):
+        for m in pattern.finditer(text):
+            unit = m.group("unit")
+            if unit is None:  # "x 3/7": days
+                hours = _count(m.group("n")) * 24
+            else:
+                count = m.groupdict().get("c") or m.group("n")
+                hours = _count(count) * _unit_hours(unit)
+                short = unit.lower().rstrip("sz") in _SHORT_UNITS
+                if count is None and (
+                    unit.lower().endswith(("s", "z"))
+                    or not re.search(r"the\s+(?:last|past)", m.group(0), re.I)
+                ):
+                    continue  # "for days", "last night": no count; "for the past week": one
+                if pattern is _FOR and short and sentence_of(m.start()) in dated:
+                    continue
+            candidates.append(
+                (NumberFinding(round(hours, 1), m.group(0), m.start(), m.end()), True)
+            )
+    for m, since in relative:
+        hours_back = _relative_hours(m.group("rel"), now)
+        if hours_back is not None:
+            finding = NumberFinding(round(hours_back, 1), m.group(0), m.start(), m.end())
+            candidates.append((finding, since))
+
+    def tier(finding: NumberFinding, anchored: bool) -> int:
+        if not anchored and _TODAY.fullmatch(finding.text):
+            return 3  # "stiff today" says how it is now, not when it began
+        start, end = sentence_of(finding.start)
+        if _EPISODE.search(text, start, end) or any(start <= pos < end for pos in causes):
+            return 0
+        return 2 if any(start <= pos < end for pos in elsewhere) else 1
+
     # Beyond ten years is not an episode of acute back pain (nor valid in contract v1).
-    found = [f for f in anchored or bare if f.value <= _MAX_HOURS]
-    return max(found, key=lambda f: f.value) if found else None
+    ranked = [(tier(f, anchored), not anchored, -f.value, f) for f, anchored in candidates]
+    ranked = [r for r in ranked if r[3].value <= _MAX_HOURS]
+    return min(ranked, key=lambda r: r[:3])[3] if ranked else None
+
+
+# --- trigger ----------------------------------------------------------------------------
+
+# Words that tell an activity as what set the pain off: "hurt my back lifting", "did it
+# hoovering", "put my back out shifting slabs", "I was pulling up a post and felt a twang",
+# "since I sat in traffic", "after gardening". An activity told otherwise is how it is now
+# ("it's bending that kills") or what someone else did ("when she fell").
+_CAUSE = re.compile(
+    r"\b(?:hurt|injur\w*|tweak\w*|twang\w*|twinge\w*|strain\w*|sprain\w*|pulled|"
+    r"put\s+(?:it|\w+\s+back)\s+out|threw|thrown|done\s+(?:it|me|my)|did\s+(?:it|my|me)|"
+    r"went|gone|popped|ricked|cricked|jarred|started|began|since|after|from|caused|"
+    r"set\s+(?:it\s+)?off|brought\s+(?:it\s+)?on|whilst|while|i\s+was|when\s+i)\b",
+    re.IGNORECASE,
+)
+_WORDS_BEFORE = re.compile(r"(?:\S+\s+){0,7}\S*$")
+_WORDS_AFTER = re.compile(r"^\S*(?:\s+\S+){0,6}")
+
+
+def told_as_cause(text: str, start: int, end: int) -> bool:
+    """Whether the activity at ``text[start:end]`` is told as what set the pain off: a
+    cause word within a few words before it, or just after it, in the same sentence."""
+    sentence_start, sentence_end = _sentence_around(text, start)
+    before = _WORDS_BEFORE.search(text[sentence_start:start])
+    after = _WORDS_AFTER.search(text[end:sentence_end])
+    return any(m is not None and _CAUSE.search(m.group(0)) for m in (before, after))
+
+
+def _sentence_around(text: str, pos: int) -> tuple[int, int]:
+    for m in _SENTENCE.finditer(text):
+        if m.start() <= pos < m.end():
+            return m.start(), m.end()
+    return 0, len(text)
 
 
 # --- temperature ------------------------------------------------------------------------

@@ -133,11 +133,14 @@ def read_age(text: str, *, now: datetime | None = None) -> NumberFinding | None:
         found += _BORN.finditer(text)
     # A number right after a person's word ("my dad, 84", "my son (12)", "she turned 60")
     # is theirs, not the writer's: the next stated age is then read.
-    theirs = [m.span("age") for m in _OTHER_AGE.finditer(text)]
     for match in sorted(found, key=lambda m: m.start()):
         group = "y" if match.re is _BORN else "n"
         start, end = match.span(group)
-        if any(s < end and start < e for s, e in theirs):
+        window = max(0, start - 40)
+        if any(
+            m.start("age") + window < end and start < m.end("age") + window
+            for m in _OTHER_AGE.finditer(text[window:end])
+        ):
             continue
         if match.re is _BORN:
             assert now is not None  # only searched with a date to count from

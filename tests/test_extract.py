@@ -312,6 +312,11 @@ def test_each_mention_gets_its_status(text: str, key: str, status: str | None) -
         pytest.param("hit at 30 mph. 29/11 it happened", "age", None, id="speed-and-date-no-age"),
         pytest.param("pain 8. 10/10 yesterday", "age", None, id="scores-are-no-age"),
         pytest.param("I turned 90 degrees and it went", "age", None, id="turned-degrees"),
+        pytest.param("I'm fifty-two", "age", 52, id="spelled-out"),
+        pytest.param("I'm sixty percent sure", "age", None, id="spelled-percent"),
+        pytest.param("Retired teacher (71).", "age", 71, id="own-age-in-brackets"),
+        pytest.param("At 71 I should know better", "age", 71, id="at-71"),
+        pytest.param("At 10 I took a pill", "age", None, id="at-a-time"),
         pytest.param("I drink about 6 cans a night", "pain", None, id="a-count-is-no-score"),
         # onsets: the back pain's, in shorthand, weekends, holidays
         pytest.param("LBP x 3 days", "hours_since_onset", 72.0, id="x-3-days"),
@@ -323,6 +328,15 @@ def test_each_mention_gets_its_status(text: str, key: str, status: str | None) -
         pytest.param("hurt it over the weekend", "hours_since_onset", 30.0, id="over-the-weekend"),
         pytest.param("since Boxing day", "hours_since_onset", 8118.0, id="boxing-day-last-year"),
         pytest.param("Done it Sat morning", "hours_since_onset", 34.0, id="short-day-with-part"),
+        pytest.param("it's been five days", "hours_since_onset", 120.0, id="its-been"),
+        pytest.param("hurt it on the 24th", "hours_since_onset", 126.0, id="day-of-month"),
+        pytest.param("since the 30th", "hours_since_onset", 726.0, id="day-of-last-month"),
+        pytest.param("since 20 November", "hours_since_onset", 222.0, id="day-and-month"),
+        pytest.param("May 3rd", "hours_since_onset", 5046.0, id="month-and-ordinal"),
+        pytest.param("I may 3 times", "hours_since_onset", None, id="may-is-no-month-here"),
+        pytest.param(
+            "a twinge on the 14th tee", "hours_since_onset", None, id="ordinal-before-noun"
+        ),
         pytest.param(
             "Back went on Wednesday. Since this morning my foot tingles.",
             "hours_since_onset",

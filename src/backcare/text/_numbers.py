@@ -72,6 +72,32 @@ def _first(patterns: list[re.Pattern[str]], text: str) -> re.Match[str] | None:
 
 # --- age --------------------------------------------------------------------------------
 
+_TENS_WORDS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fourty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_TENS = (
+    r"(?:twenty|thirty|forty|fourty|fifty|sixty|seventy|eighty|ninety)"
+    r"(?:[- ]?(?:one|two|three|four|five|six|seven|eight|nine))?"
+)
+
+
+def _spelled_age(words: str) -> int:
+    """ "fifty-two" -> 52."""
+    tens, _, unit = re.sub(r"[- ]+", " ", words.lower()).partition(" ")
+    for name in _TENS_WORDS:
+        if tens.startswith(name) and tens != name:  # "fiftytwo"
+            tens, unit = name, tens[len(name) :]
+    return _TENS_WORDS[tens] + (int(_WORDS[unit]) if unit else 0)
+
+
 _AGE = [
     re.compile(p, re.IGNORECASE)
     for p in (
@@ -102,6 +128,15 @@ _AGE = [
         # "a 66-year-old" where it is the writer: "As a 66-year-old ...", "I'm a 52-year-old"
         r"(?:^|[.!?]\s+|\b(?:i'?m|i am|am|as|being|im)\s+)an?\s+(?P<n>[1-9]\d)\s*[- ]?\s*"
         r"(?:years?|yrs?)[- ]?\s*old\b",
+        # the writer's age in brackets after no person's word: "Retired teacher (71)"
+        r"\((?P<n>1[6-9]|[2-9]\d)\)",
+        # "At 71 I should know better", "At 45, ..."
+        r"(?:^|[.!?]\s+)at\s+(?P<n>1[6-9]|[2-9]\d)\s*(?:,|\s+(?:i\b|i'm|you\b|my\b|years|yrs))",
+        # spelled out: "I'm fifty-two", "aged sixty", "forty-five years old"
+        rf"\b(?:i'?m|i am|im|aged?)\s+(?P<w>{_TENS})\b(?!\s*(?:%|per\s*cent|percent|weeks|days|"
+        r"hours|minutes|mins|times|kg|lbs?|stone))",
+        r"(?<!my )(?<!our )(?<!his )(?<!her )(?<!their )(?<!a )(?<!the )"
+        rf"\b(?P<w>{_TENS})[- ]?(?:years?|yrs?)[- ]?old\b",
         # "I turned 50 in May", "just turned 40", "turning 60 next month"
         r"\b(?:turned|turning)\s+(?P<n>[1-9]\d)\b(?!\s*(?:degrees|deg\b|°|%|mph|kg|lbs?|"
         r"minutes|mins|times|/))",
@@ -134,7 +169,7 @@ def read_age(text: str, *, now: datetime | None = None) -> NumberFinding | None:
     # A number right after a person's word ("my dad, 84", "my son (12)", "she turned 60")
     # is theirs, not the writer's: the next stated age is then read.
     for match in sorted(found, key=lambda m: m.start()):
-        group = "y" if match.re is _BORN else "n"
+        group = "y" if match.re is _BORN else ("w" if match.groupdict().get("w") else "n")
         start, end = match.span(group)
         window = max(0, start - 40)
         if any(
@@ -145,6 +180,8 @@ def read_age(text: str, *, now: datetime | None = None) -> NumberFinding | None:
         if match.re is _BORN:
             assert now is not None  # only searched with a date to count from
             age = now.year - int(match.group("y"))
+        elif group == "w":
+            age = _spelled_age(match.group("w"))
         else:
             age = int(match.group("n"))
         if 0 <= age <= 120:
@@ -229,8 +266,8 @@ _PAIN_FOR = re.compile(
 # shorthand "x 3 days", "x3/7"
 _HAD = re.compile(
     rf"\b(?:(?:had|having|got)\s+(?:it|this|that|them)|like\s+(?:this|that)|going\s+on|"
-    rf"(?:it'?s|it\s+has|it'?s\s+been|this\s+is)\s+(?:been\s+)?(?:day|night)?)\s+"
-    rf"(?:for\s+)?(?:about\s+|around\s+|nearly\s+|almost\s+)?{_COUNT}\s+{_UNIT}\b",
+    rf"(?:it'?s|it\s+has|this\s+has|it\s+is)\s+been)\s+"
+    rf"(?:for\s+)?(?:about\s+|around\s+|nearly\s+|almost\s+|over\s+)?{_COUNT}\s+{_UNIT}\b",
     re.IGNORECASE,
 )
 _X = re.compile(
@@ -288,6 +325,60 @@ _RELATIVE = re.compile(
     r"(?:\s+(?:morning|lunchtime|afternoon|evening|night))?)\b",
     re.IGNORECASE,
 )
+
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH = (
+    r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_ORDINAL = r"(?P<d>[1-3]?\d)(?:st|nd|rd|th)"
+# "on the 24th" is a date before a pause or a clause ("on the 24th, when I ..."), not before a
+# noun ("on the 14th tee", "on the 3rd floor").
+_ORDINAL_ENDS = (
+    r"(?=\s*(?:[,.;:!?)\n]|$)|\s+(?:and|when|while|at|in|i|i've|i'm|my|it|the|after|before|"
+    r"but|so|as|morning|afternoon|evening|night|lifting|moving|carrying)\b)"
+)
+# A date: "since 24 November", "on Nov 24th", "on the 3rd of November", "since the 24th"
+# (a day of the month alone needs "on", "since" or "from" and its ordinal).
+_DATE = re.compile(
+    r"\b(?P<since>(?:since|started|began|from)\s+)?(?P<on>on\s+)?(?:the\s+)?"
+    rf"(?:(?P<d1>[1-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}|"
+    rf"{_MONTH.replace('?P<mon>', '?P<mon2>')}\s+(?:the\s+)?(?P<d2>[1-3]?\d)(?:st|nd|rd|th)?|"
+    rf"(?:(?<=on the )|(?<=since the )|(?<=from the )){_ORDINAL}{_ORDINAL_ENDS})\b",
+    re.IGNORECASE,
+)
+
+
+def _date_hours(m: re.Match[str], now: datetime) -> float | None:
+    """Hours since noon of the date named, in the last year (or month, for "the 24th")."""
+    if m["mon2"] and not (m["since"] or m["on"] or re.search(r"\d(?:st|nd|rd|th)", m[0])):
+        return None  # "I may 3 times" is no date; "on May 3", "May 3rd" are
+    day = int(m["d1"] or m["d2"] or m["d"])
+    month_name = (m["mon"] or m["mon2"] or "").lower()[:3]
+    today_noon = now.replace(hour=12, minute=0, second=0, microsecond=0)
+    try:
+        if month_name:
+            when = today_noon.replace(month=_MONTHS.index(month_name) + 1, day=day)
+            if when > now:
+                when = when.replace(year=when.year - 1)
+        else:
+            # the latest month, this one or before, whose day of that number is past
+            month = today_noon.replace(day=1)
+            for _ in range(3):
+                if day <= _days_in(month) and (when := month.replace(day=day)) <= now:
+                    break
+                month = (month - timedelta(days=1)).replace(day=1)
+            else:
+                return None
+    except ValueError:  # "the 31st" of a shorter month, "30 February"
+        return None
+    return (now - when).total_seconds() / 3600
+
+
+def _days_in(month: datetime) -> int:
+    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return (following - timedelta(days=1)).day
 
 
 def _count(raw: str | None) -> float:
@@ -414,6 +505,12 @@ def read_onset(
             candidates.append(
                 (NumberFinding(round(hours, 1), m.group(0), m.start(), m.end()), True)
             )
+    for m in _DATE.finditer(text):
+        hours_back = _date_hours(m, now)
+        if hours_back is not None:
+            finding = NumberFinding(round(hours_back, 1), m.group(0), m.start(), m.end())
+            candidates.append((finding, bool(m.group("since"))))
+            dated.add(sentence_of(m.start()))
     for m, since in relative:
         hours_back = _relative_hours(m.group("rel"), now)
         if hours_back is not None:

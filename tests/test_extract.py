@@ -381,6 +381,19 @@ def test_each_mention_gets_its_status(text: str, key: str, status: str | None) -
             "getting out of the bath", "trigger", "twisting_or_sudden_movement", id="out-of-bath"
         ),
         pytest.param("can't get out of a chair", "trigger", None, id="a-chair-is-how-it-is"),
+        pytest.param("it hurts to bend over", "trigger", None, id="hurts-to-is-how-it-is"),
+        pytest.param("lifting the kettle hurts", "trigger", None, id="what-hurts-now"),
+        pytest.param("I can't lift anything", "trigger", None, id="what-i-cannot-do"),
+        pytest.param("can I still play golf?", "trigger", None, id="a-question-is-no-cause"),
+        pytest.param(
+            "I slipped and my back hurts", "trigger", "minor_fall", id="and-my-back-hurts"
+        ),
+        pytest.param(
+            "it hurts when I bend over, did it lifting a box",
+            "trigger",
+            "lifting",
+            id="cause-beside-aggravator",
+        ),
         pytest.param("no obvious cause", "trigger", "unknown", id="no-obvious-cause"),
     ],
 )

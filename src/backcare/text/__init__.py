@@ -228,8 +228,10 @@ def extract(text: str, *, now: datetime | None = None) -> Extraction:
         elif group == "trigger":
             triggers.append((name, mention.start, mention.end))
     # What the person says set it off ("hurt my back *lifting*", "did it *hoovering*")
-    # wins over an activity told otherwise ("it's *bending* that kills", "she *fell*").
-    caused = [t for t in triggers if told_as_cause(text, t[1], t[2])] or triggers
+    # wins over an activity told plainly ("she *fell*"); one told as how it is now or in a
+    # question ("it's *bending* that kills", "can I still play *golf*?") is none.
+    told = [(t, told_as_cause(text, t[1], t[2])) for t in triggers]
+    caused = [t for t, how in told if how] or [t for t, how in told if how is None]
     for name, number in (
         ("age", read_age(text, now=when)),
         ("pain", read_pain(text)),

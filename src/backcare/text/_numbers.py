@@ -548,13 +548,46 @@ _WORDS_BEFORE = re.compile(r"(?:\S+\s+){0,7}\S*$")
 _WORDS_AFTER = re.compile(r"^\S*(?:\s+\S+){0,6}")
 
 
-def told_as_cause(text: str, start: int, end: int) -> bool:
-    """Whether the activity at ``text[start:end]`` is told as what set the pain off: a
-    cause word within a few words before it, or just after it, in the same sentence."""
+# Words that tell an activity as how it is now or as a question, not as what set it off:
+# "it hurts to *bend over*", "I can't *lift* anything", "*lifting the kettle* hurts", "it's
+# *bending* that kills", "should I stop going to *the gym*?". Read within its clause.
+_AGGRAVATES_BEFORE = re.compile(
+    r"(?:\b(?:hurts?|hurting|painful|agony|sore|worse|pain|difficult|hard|impossible|"
+    r"struggle|struggling)\s+(?:to|when\s+i(?:'m)?|if\s+i|while\s+i|on)|"
+    r"\b(?:can'?t|cannot|can\s+not|couldn'?t|unable\s+to|not\s+able\s+to|avoid|avoiding)|"
+    r"\b(?:should\s+i|can\s+i|could\s+i|is\s+it\s+(?:ok|okay|safe|alright|bad)\s+to|"
+    r"when\s+can\s+i|am\s+i\s+ok\s+to)(?:\s+\S+){0,3})\s+$",
+    re.IGNORECASE,
+)
+_AGGRAVATES_AFTER = re.compile(
+    # the activity is what hurts: "lifting the kettle hurts", not "I fell and my back hurts"
+    r"^\s*(?:(?!(?:and|then|so|now|my|it|back|which)\b)\S+\s+){0,3}?(?:hurts|kills|is\s+(?:agony|painful|impossible|murder|hell|"
+    r"a\s+nightmare|the\s+worst|excruciating|unbearable|killing)|makes?\s+it\s+worse|"
+    r"aggravates|sets\s+it\s+off)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"[,;:!?()]|\.(?!\d)")
+
+
+def told_as_cause(text: str, start: int, end: int) -> bool | None:
+    """How the activity at ``text[start:end]`` is told: ``True`` as what set the pain off
+    (a cause word a few words before it or just after it, in its sentence), ``False`` as
+    how it is now or in a question (in its clause), ``None`` neither."""
     sentence_start, sentence_end = _sentence_around(text, start)
+    clause_start = max(
+        [sentence_start, *(m.end() for m in _CLAUSE_END.finditer(text, sentence_start, start))]
+    )
+    after_end = _CLAUSE_END.search(text, end, sentence_end)
+    clause_end = after_end.start() if after_end else sentence_end
+    if _AGGRAVATES_BEFORE.search(text[clause_start:start]) or _AGGRAVATES_AFTER.search(
+        text[end:clause_end]
+    ):
+        return False
     before = _WORDS_BEFORE.search(text[sentence_start:start])
     after = _WORDS_AFTER.search(text[end:sentence_end])
-    return any(m is not None and _CAUSE.search(m.group(0)) for m in (before, after))
+    return (
+        True if any(m is not None and _CAUSE.search(m.group(0)) for m in (before, after)) else None
+    )
 
 
 def _sentence_around(text: str, pos: int) -> tuple[int, int]:

@@ -313,6 +313,7 @@ def test_each_mention_gets_its_status(text: str, key: str, status: str | None) -
         pytest.param("pain 8. 10/10 yesterday", "age", None, id="scores-are-no-age"),
         pytest.param("I turned 90 degrees and it went", "age", None, id="turned-degrees"),
         pytest.param("I'm fifty-two", "age", 52, id="spelled-out"),
+        pytest.param("I'm 5'9 and 80 kg, 34 years old", "age", 34, id="a-height-is-no-age"),
         pytest.param("I'm sixty percent sure", "age", None, id="spelled-percent"),
         pytest.param("Retired teacher (71).", "age", 71, id="own-age-in-brackets"),
         pytest.param("At 71 I should know better", "age", 71, id="at-71"),

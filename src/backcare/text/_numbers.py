@@ -101,9 +101,10 @@ def _spelled_age(words: str) -> int:
 _AGE = [
     re.compile(p, re.IGNORECASE)
     for p in (
-        # "I'm 42", "I am 42 and", but not "I'm 7/10", "I'm 24 weeks pregnant"
+        # "I'm 42", "I am 42 and", but not "I'm 7/10", "I'm 24 weeks pregnant", "I'm 5'9"
         r"\b(?:i'?m|i am|im)\s+(?:a\s+)?(?P<n>\d{1,3})\b(?!\s*(?:/|out of|%|weeks|wks|"
-        r"days|hours|hrs|months|mins|minutes|kg|lbs?|st\b|stone|cm|ft|foot|feet))"
+        r"days|hours|hrs|months|mins|minutes|kg|lbs?|st\b|stone|cm|ft|foot|feet|['’\"]|"
+        r"[.,]\d|inches|in\b|m\b))"
         r"(?:\s*(?:years?|yrs?|y/?o)(?:\s*old)?)?",
         # "aged 42", "age 42", "age: 42"
         r"\bage(?:d)?\s*:?\s*(?P<n>\d{1,3})\b",

@@ -330,6 +330,7 @@ def test_each_mention_gets_its_status(text: str, key: str, status: str | None) -
         pytest.param("since Boxing day", "hours_since_onset", 8118.0, id="boxing-day-last-year"),
         pytest.param("Done it Sat morning", "hours_since_onset", 34.0, id="short-day-with-part"),
         pytest.param("it's been five days", "hours_since_onset", 120.0, id="its-been"),
+        pytest.param("on Thursday night", "hours_since_onset", 68.0, id="on-a-weekday-night"),
         pytest.param("hurt it on the 24th", "hours_since_onset", 126.0, id="day-of-month"),
         pytest.param("since the 30th", "hours_since_onset", 726.0, id="day-of-last-month"),
         pytest.param("since 20 November", "hours_since_onset", 222.0, id="day-and-month"),

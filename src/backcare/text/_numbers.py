@@ -399,7 +399,7 @@ def _relative_hours(phrase: str, now: datetime) -> float | None:
         word = "yesterday" if re.fullmatch(_YESTERDAY, word) else word
         words.append(_SPELLED_OUT.get(word, word))
     today_noon = now.replace(hour=12, minute=0, second=0, microsecond=0)
-    if words[0] in {"on", "since", "last"} and words[-1] not in {"night", "week", "weekend"}:
+    if words[0] in {"on", "since", "last"} and words[1:2] not in (["night"], ["week"], ["weekend"]):
         words = words[1:]
     part = words[-1] if words[-1] in _PART_OF_DAY else None
     hour = _PART_OF_DAY.get(part or "", 12)

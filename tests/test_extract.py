@@ -397,6 +397,11 @@ def test_each_mention_gets_its_status(text: str, key: str, status: str | None) -
             id="cause-beside-aggravator",
         ),
         pytest.param("no obvious cause", "trigger", "unknown", id="no-obvious-cause"),
+        pytest.param(
+            "desk-job back I think", "trigger", "after_inactivity", id="a-hedged-cause-is-offered"
+        ),
+        pytest.param("I didn't fall", "trigger", None, id="a-denied-cause-is-not"),
+        pytest.param("what if I lift the baby?", "trigger", None, id="a-question-is-not"),
     ],
 )
 def test_numbers_and_trigger_are_read(text: str, field: str, value: Any) -> None:

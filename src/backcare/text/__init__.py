@@ -205,6 +205,7 @@ def extract(text: str, *, now: datetime | None = None) -> Extraction:
     conditions: list[str] = []
     triggers: list[tuple[str, int, int]] = []
     symptoms: list[int] = []  # where a present red flag is mentioned
+    hedged: list[tuple[str, int, int]] = []  # triggers the person is unsure of
     for mention in pipeline.mentions(text):
         status = _STATUS[mention.status]
         findings.append(
@@ -216,9 +217,13 @@ def extract(text: str, *, now: datetime | None = None) -> Extraction:
                 end=mention.end,
             )
         )
+        group, _, name = mention.key.partition(".")
+        if group == "trigger" and status is FindingStatus.UNCERTAIN:
+            # The person's own best guess at the cause ("desk-job back I think") is worth
+            # offering: a trigger is pre-filled only for them to confirm or change.
+            hedged.append((name, mention.start, mention.end))
         if status is not FindingStatus.PRESENT:
             continue  # the safety rule: nothing but a present mention sets an answer
-        group, _, name = mention.key.partition(".")
         if group in {"red_flags", "history"}:
             answers[group][name] = True
             if group == "red_flags":
@@ -230,7 +235,7 @@ def extract(text: str, *, now: datetime | None = None) -> Extraction:
     # What the person says set it off ("hurt my back *lifting*", "did it *hoovering*")
     # wins over an activity told plainly ("she *fell*"); one told as how it is now or in a
     # question ("it's *bending* that kills", "can I still play *golf*?") is none.
-    told = [(t, told_as_cause(text, t[1], t[2])) for t in triggers]
+    told = [(t, told_as_cause(text, t[1], t[2])) for t in triggers or hedged]
     caused = [t for t, how in told if how] or [t for t, how in told if how is None]
     for name, number in (
         ("age", read_age(text, now=when)),

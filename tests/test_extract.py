@@ -258,6 +258,18 @@ def test_the_issue_example_prefills_and_leaves_the_denied_symptom_unanswered() -
             id="asthma-ruling-out-ibuprofen",
         ),
         pytest.param(
+            "I can't have ibuprofen, it sets my asthma off",
+            "conditions.asthma_nsaid_sensitive",
+            "present",
+            id="asthma-in-the-next-clause",
+        ),
+        pytest.param(
+            "cold air sets my asthma off, and I can't take ibuprofen because of my stomach",
+            "conditions.asthma_nsaid_sensitive",
+            None,
+            id="asthma-in-another-thought",
+        ),
+        pytest.param(
             "no aspirin sensitive asthma",
             "conditions.asthma_nsaid_sensitive",
             "absent",

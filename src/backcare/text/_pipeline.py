@@ -286,7 +286,12 @@ class Pipeline:
                         # A word and a site across a scope end ("numbness, also my bum")
                         # are not about each other.
                         between = range(min(w.end, s.end), max(w.start, s.start))
-                        if gap <= near.within and not ends.intersection(between):
+                        # Only a pause may stand between clauses read together, not a
+                        # word that starts another thought ("and", "but").
+                        blocked = ends.intersection(between)
+                        if near.across_clauses:
+                            blocked = {t for t in blocked if not doc[t].is_punct}
+                        if gap <= near.within and not blocked:
                             pieces = ((w.start, w.end), (s.start, s.end))
                             direct.append(
                                 _Span(key, min(w.start, s.start), max(w.end, s.end), pieces)

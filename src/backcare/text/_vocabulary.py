@@ -54,6 +54,11 @@ class Near(BaseModel):
     within: Annotated[int, Field(ge=1, le=12)]
     words: Annotated[tuple[Phrase, ...], Field(min_length=1)]
     sites: Annotated[tuple[Phrase, ...], Field(min_length=1)]
+    #: Whether the word and the site may stand in clauses of one sentence parted by a
+    #: pause ("I can't have ibuprofen, it sets my asthma off"); by default a comma, "and"
+    #: or any other terminator between them means they are not about each other, and
+    #: even so a word that starts another thought ("and", "but") still does.
+    across_clauses: bool = False
 
 
 class Concept(BaseModel):

@@ -351,6 +351,13 @@ _DATE = re.compile(
 )
 
 
+# A cheap look for what every date has (an ordinal or a month's name) before the full
+# pattern, whose optional lead makes it slow to try at every position.
+_DATE_HINT = re.compile(
+    r"\d(?:st|nd|rd|th)\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.IGNORECASE
+)
+
+
 def _date_hours(m: re.Match[str], now: datetime) -> float | None:
     """Hours since noon of the date named, in the last year (or month, for "the 24th")."""
     if m["mon2"] and not (m["since"] or m["on"] or re.search(r"\d(?:st|nd|rd|th)", m[0])):
@@ -506,7 +513,7 @@ def read_onset(
             candidates.append(
                 (NumberFinding(round(hours, 1), m.group(0), m.start(), m.end()), True)
             )
-    for m in _DATE.finditer(text):
+    for m in _DATE.finditer(text) if _DATE_HINT.search(text) else ():
         hours_back = _date_hours(m, now)
         if hours_back is not None:
             finding = NumberFinding(round(hours_back, 1), m.group(0), m.start(), m.end())

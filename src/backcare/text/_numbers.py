@@ -4,6 +4,13 @@ Numbers are where a phrase list does not help: "I'm 42", "7/10", "about a 6",
 "2 days ago", "since last night", "Tuesday morning". Each reader returns the value and
 the words it came from, or ``None``. Words such as "agony" set no pain score: only a
 number the person gave is pre-filled, and every value is shown for confirmation.
+
+The same goes for how a story is told, which decides which number or activity belongs
+to the back pain: the onset is read first from sentences about the back or what set it
+off (not from one about another symptom), and :func:`told_as_cause` tells an activity
+given as the cause ("hurt my back *lifting*") from one that only aggravates ("*lifting
+the kettle* hurts"). These are rules over the wording, so they carry to texts nobody
+wrote a phrase for.
 """
 
 from __future__ import annotations

@@ -313,6 +313,8 @@ def test_each_mention_gets_its_status(text: str, key: str, status: str | None) -
         # ages in the shapes people use, and numbers that are something else
         pytest.param("48, female, sore back", "age", 48, id="age-comma-sex"),
         pytest.param("F 48. Back went", "age", 48, id="sex-then-age"),
+        pytest.param("41/M, sore back", "age", 41, id="age-slash-sex"),
+        pytest.param("F/52 back pain", "age", 52, id="sex-slash-age"),
         pytest.param("The pain is low. 66, on warfarin.", "age", 66, id="bare-age-opens-sentence"),
         pytest.param("as a 66-year-old I expected it", "age", 66, id="as-a-66-year-old"),
         pytest.param("I turned 50 in May", "age", 50, id="turned-50"),

@@ -133,6 +133,9 @@ _AGE = [
         # the age beside the sex, either way round: "48, female", "F 48", "male, 52"
         r"\b(?P<n>[1-9]\d)\s*,\s*(?:female|male|woman|man|(?-i:[MF]))\b",
         r"(?<![\d°º.])(?:\bfemale|\bmale|\b(?-i:[MF]))\s*,?\s*(?P<n>[1-9]\d)\b(?!\s*(?:/|%|[.,]\d))",
+        # "41/M", "F/52" (forms and forums)
+        r"\b(?P<n>[1-9]\d)\s*/\s*(?:female|male|(?-i:[MF]))\b",
+        r"(?:\bfemale|\bmale|\b(?-i:[MF]))\s*/\s*(?P<n>[1-9]\d)\b(?!\s*/)",
         # "a 66-year-old" where it is the writer: "As a 66-year-old ...", "I'm a 52-year-old"
         r"(?:^|[.!?]\s+|\b(?:i'?m|i am|am|as|being|im)\s+)an?\s+(?P<n>[1-9]\d)\s*[- ]?\s*"
         r"(?:years?|yrs?)[- ]?\s*old\b",

@@ -278,6 +278,15 @@ def test_the_issue_example_prefills_and_leaves_the_denied_symptom_unanswered() -
         pytest.param(
             "on Enbrel for my psoriasis", "history.immunosuppressed", "present", id="biologic-brand"
         ),
+        pytest.param(
+            "I had a hair transplant", "history.immunosuppressed", None, id="hair-transplant"
+        ),
+        pytest.param(
+            "a bone marrow transplant",
+            "history.immunosuppressed",
+            "present",
+            id="organ-transplant",
+        ),
     ],
 )
 def test_each_mention_gets_its_status(text: str, key: str, status: str | None) -> None:

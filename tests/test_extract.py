@@ -226,6 +226,67 @@ def test_the_issue_example_prefills_and_leaves_the_denied_symptom_unanswered() -
             "hypothetical",
             id="will-it-hurt-if-is-a-question",
         ),
+        # conditions and history told in lay words, and look-alikes that are not them
+        pytest.param(
+            "Advil gave me an ulcer",
+            "conditions.stomach_ulcer_or_bleed",
+            "present",
+            id="ulcer-from-a-painkiller",
+        ),
+        pytest.param(
+            "I had a mouth ulcer", "conditions.stomach_ulcer_or_bleed", None, id="mouth-ulcer"
+        ),
+        pytest.param(
+            "kidney transplant in 2019", "conditions.kidney_disease", "present", id="transplant"
+        ),
+        pytest.param(
+            "pain in my kidney area", "conditions.kidney_disease", None, id="kidney-area-is-a-place"
+        ),
+        pytest.param(
+            "a bottle of whisky a day",
+            "conditions.heavy_alcohol_use",
+            "present",
+            id="drink-by-quantity",
+        ),
+        pytest.param(
+            "a bottle of water a day", "conditions.heavy_alcohol_use", None, id="water-is-no-drink"
+        ),
+        pytest.param(
+            "severe asthma (so no ibuprofen for me)",
+            "conditions.asthma_nsaid_sensitive",
+            "present",
+            id="asthma-ruling-out-ibuprofen",
+        ),
+        pytest.param(
+            "I can't have ibuprofen, it sets my asthma off",
+            "conditions.asthma_nsaid_sensitive",
+            "present",
+            id="asthma-in-the-next-clause",
+        ),
+        pytest.param(
+            "cold air sets my asthma off, and I can't take ibuprofen because of my stomach",
+            "conditions.asthma_nsaid_sensitive",
+            None,
+            id="asthma-in-another-thought",
+        ),
+        pytest.param(
+            "no aspirin sensitive asthma",
+            "conditions.asthma_nsaid_sensitive",
+            "absent",
+            id="asthma-denied",
+        ),
+        pytest.param(
+            "on Enbrel for my psoriasis", "history.immunosuppressed", "present", id="biologic-brand"
+        ),
+        pytest.param(
+            "I had a hair transplant", "history.immunosuppressed", None, id="hair-transplant"
+        ),
+        pytest.param(
+            "a bone marrow transplant",
+            "history.immunosuppressed",
+            "present",
+            id="organ-transplant",
+        ),
     ],
 )
 def test_each_mention_gets_its_status(text: str, key: str, status: str | None) -> None:
@@ -258,6 +319,112 @@ def test_each_mention_gets_its_status(text: str, key: str, status: str | None) -
         pytest.param("at the gym this am", "hours_since_onset", 10.0, id="this-am"),
         pytest.param("since tues", "hours_since_onset", 126.0, id="short-weekday"),
         pytest.param("I sat down and it went", "hours_since_onset", None, id="sat-is-no-saturday"),
+        # ages in the shapes people use, and numbers that are something else
+        pytest.param("48, female, sore back", "age", 48, id="age-comma-sex"),
+        pytest.param("F 48. Back went", "age", 48, id="sex-then-age"),
+        pytest.param("41/M, sore back", "age", 41, id="age-slash-sex"),
+        pytest.param("F/52 back pain", "age", 52, id="sex-slash-age"),
+        pytest.param("The pain is low. 66, on warfarin.", "age", 66, id="bare-age-opens-sentence"),
+        pytest.param("as a 66-year-old I expected it", "age", 66, id="as-a-66-year-old"),
+        pytest.param("I turned 50 in May", "age", 50, id="turned-50"),
+        pytest.param("born in 1961, retired", "age", 65, id="born-in-counted-from-now"),
+        pytest.param("my son (12) and I moved house. I'm 41", "age", 41, id="their-age-then-mine"),
+        pytest.param("my son (12) has a bad back", "age", None, id="age-in-brackets-is-theirs"),
+        pytest.param("she turned 60 last week", "age", None, id="her-birthday-is-not-mine"),
+        pytest.param("I weigh 80 kg, 2 kids, back hurts", "age", None, id="kg-and-kids-are-no-age"),
+        pytest.param("hit at 30 mph. 29/11 it happened", "age", None, id="speed-and-date-no-age"),
+        pytest.param("pain 8. 10/10 yesterday", "age", None, id="scores-are-no-age"),
+        pytest.param("I turned 90 degrees and it went", "age", None, id="turned-degrees"),
+        pytest.param("I'm fifty-two", "age", 52, id="spelled-out"),
+        pytest.param("I'm 5'9 and 80 kg, 34 years old", "age", 34, id="a-height-is-no-age"),
+        pytest.param("I'm sixty percent sure", "age", None, id="spelled-percent"),
+        pytest.param("Retired teacher (71).", "age", 71, id="own-age-in-brackets"),
+        pytest.param("At 71 I should know better", "age", 71, id="at-71"),
+        pytest.param("At 10 I took a pill", "age", None, id="at-a-time"),
+        pytest.param("I drink about 6 cans a night", "pain", None, id="a-count-is-no-score"),
+        # onsets: the back pain's, in shorthand, weekends, holidays
+        pytest.param("LBP x 3 days", "hours_since_onset", 72.0, id="x-3-days"),
+        pytest.param("LBP x3/7", "hours_since_onset", 72.0, id="x-3-sevenths"),
+        pytest.param("for the past fortnight", "hours_since_onset", 336.0, id="countless-unit"),
+        pytest.param("sore for days", "hours_since_onset", None, id="for-days-says-no-number"),
+        pytest.param("had it 3 weeks", "hours_since_onset", 504.0, id="had-it-3-weeks"),
+        pytest.param("3 nights of this", "hours_since_onset", 72.0, id="nights"),
+        pytest.param("hurt it over the weekend", "hours_since_onset", 30.0, id="over-the-weekend"),
+        pytest.param("since Boxing day", "hours_since_onset", 8118.0, id="boxing-day-last-year"),
+        pytest.param("Done it Sat morning", "hours_since_onset", 34.0, id="short-day-with-part"),
+        pytest.param("it's been five days", "hours_since_onset", 120.0, id="its-been"),
+        pytest.param("on Thursday night", "hours_since_onset", 68.0, id="on-a-weekday-night"),
+        pytest.param("hurt it on the 24th", "hours_since_onset", 126.0, id="day-of-month"),
+        pytest.param("since the 30th", "hours_since_onset", 726.0, id="day-of-last-month"),
+        pytest.param("since 20 November", "hours_since_onset", 222.0, id="day-and-month"),
+        pytest.param("May 3rd", "hours_since_onset", 5046.0, id="month-and-ordinal"),
+        pytest.param("I may 3 times", "hours_since_onset", None, id="may-is-no-month-here"),
+        pytest.param(
+            "a twinge on the 14th tee", "hours_since_onset", None, id="ordinal-before-noun"
+        ),
+        pytest.param(
+            "Back went on Wednesday. Since this morning my foot tingles.",
+            "hours_since_onset",
+            102.0,
+            id="the-backs-time-not-the-symptoms",
+        ),
+        pytest.param(
+            "Back stiff since I sat in traffic for five hours on Friday.",
+            "hours_since_onset",
+            54.0,
+            id="a-duration-on-a-named-day",
+        ),
+        pytest.param(
+            "Crashed at the lights yesterday afternoon. Stiff today.",
+            "hours_since_onset",
+            28.0,
+            id="today-is-how-it-is-now",
+        ),
+        # triggers: what is told as the cause wins
+        pytest.param(
+            "it's bending that kills. Did it hoovering.", "trigger", "overuse", id="told-as-cause"
+        ),
+        pytest.param(
+            "I hurt my back picking her up when she fell",
+            "trigger",
+            "lifting",
+            id="someone-elses-fall",
+        ),
+        pytest.param(
+            "sat in a traffic jam for hours", "trigger", "after_inactivity", id="traffic-jam"
+        ),
+        pytest.param(
+            "slept on a friend's sofa bed", "trigger", "after_inactivity", id="strange-bed"
+        ),
+        pytest.param(
+            "Lying flat on the floor eases it", "trigger", None, id="lying-on-the-floor-eases"
+        ),
+        pytest.param(
+            "push myself up off the sofa", "trigger", None, id="pushing-oneself-lifts-nothing"
+        ),
+        pytest.param(
+            "getting out of the bath", "trigger", "twisting_or_sudden_movement", id="out-of-bath"
+        ),
+        pytest.param("can't get out of a chair", "trigger", None, id="a-chair-is-how-it-is"),
+        pytest.param("it hurts to bend over", "trigger", None, id="hurts-to-is-how-it-is"),
+        pytest.param("lifting the kettle hurts", "trigger", None, id="what-hurts-now"),
+        pytest.param("I can't lift anything", "trigger", None, id="what-i-cannot-do"),
+        pytest.param("can I still play golf?", "trigger", None, id="a-question-is-no-cause"),
+        pytest.param(
+            "I slipped and my back hurts", "trigger", "minor_fall", id="and-my-back-hurts"
+        ),
+        pytest.param(
+            "it hurts when I bend over, did it lifting a box",
+            "trigger",
+            "lifting",
+            id="cause-beside-aggravator",
+        ),
+        pytest.param("no obvious cause", "trigger", "unknown", id="no-obvious-cause"),
+        pytest.param(
+            "desk-job back I think", "trigger", "after_inactivity", id="a-hedged-cause-is-offered"
+        ),
+        pytest.param("I didn't fall", "trigger", None, id="a-denied-cause-is-not"),
+        pytest.param("what if I lift the baby?", "trigger", None, id="a-question-is-not"),
     ],
 )
 def test_numbers_and_trigger_are_read(text: str, field: str, value: Any) -> None:

@@ -184,7 +184,7 @@ def extract(text: str, *, now: datetime | None = None) -> Extraction:
         MissingTextExtraError: the ``text`` extra is not installed.
     """
     from backcare.errors import FieldProblem, InputError
-    from backcare.text._numbers import read_age, read_onset, read_pain
+    from backcare.text._numbers import read_age, read_onset, read_pain, told_as_cause
 
     if len(text) > MAX_TEXT_LENGTH:
         raise InputError(
@@ -199,14 +199,57 @@ def extract(text: str, *, now: datetime | None = None) -> Extraction:
             ],
         )
     pipeline = load_pipeline()
+    when = now or datetime.now()
     findings: list[Finding] = []
     answers: dict[str, Any] = {"red_flags": {}, "history": {}}
-    for name, reader in (
-        ("age", read_age),
-        ("pain", read_pain),
-        ("hours_since_onset", lambda t: read_onset(t, now=now or datetime.now())),
+    conditions: list[str] = []
+    triggers: list[tuple[str, int, int]] = []
+    symptoms: list[int] = []  # where a present red flag is mentioned
+    hedged: list[tuple[str, int, int]] = []  # triggers the person is unsure of
+    for mention in pipeline.mentions(text):
+        status = _STATUS[mention.status]
+        findings.append(
+            Finding(
+                key=mention.key,
+                status=status,
+                text=mention.text,
+                start=mention.start,
+                end=mention.end,
+            )
+        )
+        group, _, name = mention.key.partition(".")
+        if group == "trigger" and status is FindingStatus.UNCERTAIN:
+            # The person's own best guess at the cause ("desk-job back I think") is worth
+            # offering: a trigger is pre-filled only for them to confirm or change.
+            hedged.append((name, mention.start, mention.end))
+        if status is not FindingStatus.PRESENT:
+            continue  # the safety rule: nothing but a present mention sets an answer
+        if group in {"red_flags", "history"}:
+            answers[group][name] = True
+            if group == "red_flags":
+                symptoms.append(mention.start)
+        elif group == "conditions" and name not in conditions:
+            conditions.append(name)
+        elif group == "trigger":
+            triggers.append((name, mention.start, mention.end))
+    # What the person says set it off ("hurt my back *lifting*", "did it *hoovering*")
+    # wins over an activity told plainly ("she *fell*"); one told as how it is now or in a
+    # question ("it's *bending* that kills", "can I still play *golf*?") is none.
+    told = [(t, told_as_cause(text, t[1], t[2])) for t in triggers or hedged]
+    caused = [t for t, how in told if how] or [t for t, how in told if how is None]
+    for name, number in (
+        ("age", read_age(text, now=when)),
+        ("pain", read_pain(text)),
+        (
+            "hours_since_onset",
+            read_onset(
+                text,
+                now=when,
+                elsewhere=tuple(symptoms),
+                causes=tuple(start for _, start, _ in caused),
+            ),
+        ),
     ):
-        number = reader(text)
         if number is not None:
             value = number.value if name == "hours_since_onset" else int(number.value)
             answers[name] = value
@@ -219,32 +262,10 @@ def extract(text: str, *, now: datetime | None = None) -> Extraction:
                     end=number.end,
                 )
             )
-    conditions: list[str] = []
-    triggers: list[str] = []
-    for mention in pipeline.mentions(text):
-        status = _STATUS[mention.status]
-        findings.append(
-            Finding(
-                key=mention.key,
-                status=status,
-                text=mention.text,
-                start=mention.start,
-                end=mention.end,
-            )
-        )
-        if status is not FindingStatus.PRESENT:
-            continue  # the safety rule: nothing but a present mention sets an answer
-        group, _, name = mention.key.partition(".")
-        if group in {"red_flags", "history"}:
-            answers[group][name] = True
-        elif group == "conditions" and name not in conditions:
-            conditions.append(name)
-        elif group == "trigger":
-            triggers.append(name)
     if conditions:
         answers["conditions"] = sorted(conditions)
-    if triggers:
-        answers["trigger"] = pipeline.first_trigger(triggers)
+    if caused:
+        answers["trigger"] = pipeline.first_trigger(name for name, _, _ in caused)
     parse_answers(answers)  # the contract holds by construction; fail loudly if not
     findings.sort(key=lambda f: (f.start, f.key))
     return Extraction(answers=answers, findings=tuple(findings))

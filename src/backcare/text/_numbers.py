@@ -4,6 +4,13 @@ Numbers are where a phrase list does not help: "I'm 42", "7/10", "about a 6",
 "2 days ago", "since last night", "Tuesday morning". Each reader returns the value and
 the words it came from, or ``None``. Words such as "agony" set no pain score: only a
 number the person gave is pre-filled, and every value is shown for confirmation.
+
+The same goes for how a story is told, which decides which number or activity belongs
+to the back pain: the onset is read first from sentences about the back or what set it
+off (not from one about another symptom), and :func:`told_as_cause` tells an activity
+given as the cause ("hurt my back *lifting*") from one that only aggravates ("*lifting
+the kettle* hurts"). These are rules over the wording, so they carry to texts nobody
+wrote a phrase for.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ __all__ = [
     "read_onset",
     "read_pain",
     "read_temperatures",
+    "told_as_cause",
 ]
 
 
@@ -71,12 +79,39 @@ def _first(patterns: list[re.Pattern[str]], text: str) -> re.Match[str] | None:
 
 # --- age --------------------------------------------------------------------------------
 
+_TENS_WORDS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fourty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_TENS = (
+    r"(?:twenty|thirty|forty|fourty|fifty|sixty|seventy|eighty|ninety)"
+    r"(?:[- ]?(?:one|two|three|four|five|six|seven|eight|nine))?"
+)
+
+
+def _spelled_age(words: str) -> int:
+    """ "fifty-two" -> 52."""
+    tens, _, unit = re.sub(r"[- ]+", " ", words.lower()).partition(" ")
+    for name in _TENS_WORDS:
+        if tens.startswith(name) and tens != name:  # "fiftytwo"
+            tens, unit = name, tens[len(name) :]
+    return _TENS_WORDS[tens] + (int(_WORDS[unit]) if unit else 0)
+
+
 _AGE = [
     re.compile(p, re.IGNORECASE)
     for p in (
-        # "I'm 42", "I am 42 and", but not "I'm 7/10", "I'm 24 weeks pregnant"
+        # "I'm 42", "I am 42 and", but not "I'm 7/10", "I'm 24 weeks pregnant", "I'm 5'9"
         r"\b(?:i'?m|i am|im)\s+(?:a\s+)?(?P<n>\d{1,3})\b(?!\s*(?:/|out of|%|weeks|wks|"
-        r"days|hours|hrs|months|mins|minutes|kg|lbs?|st\b|stone|cm|ft|foot|feet))"
+        r"days|hours|hrs|months|mins|minutes|kg|lbs?|st\b|stone|cm|ft|foot|feet|['’\"]|"
+        r"[.,]\d|inches|in\b|m\b))"
         r"(?:\s*(?:years?|yrs?|y/?o)(?:\s*old)?)?",
         # "aged 42", "age 42", "age: 42"
         r"\bage(?:d)?\s*:?\s*(?P<n>\d{1,3})\b",
@@ -92,30 +127,78 @@ _AGE = [
         # "(F, 52)", "(52, M)"
         r"\(\s*(?:[mf]|male|female)\s*,\s*(?P<n>\d{2})\s*\)",
         r"\(\s*(?P<n>\d{2})\s*,\s*(?:[mf]|male|female)\s*\)",
-        # a bare age set off as its own item: "fit and healthy, 29, hurt my back"
-        r"(?:^|[,;]\s*)(?P<n>[1-9]\d)\s*,(?!\s*\d)",
+        # a bare age set off as its own item: "fit and healthy, 29, hurt my back", or
+        # opening a sentence: "66, on warfarin"
+        r"(?:^|[,;.!?]\s*)(?P<n>[1-9]\d)\s*,(?!\s*\d)",
+        # the age beside the sex, either way round: "48, female", "F 48", "male, 52"
+        r"\b(?P<n>[1-9]\d)\s*,\s*(?:female|male|woman|man|(?-i:[MF]))\b",
+        r"(?<![\d°º.])(?:\bfemale|\bmale|\b(?-i:[MF]))\s*,?\s*(?P<n>[1-9]\d)\b(?!\s*(?:/|%|[.,]\d))",
+        # "41/M", "F/52" (forms and forums)
+        r"\b(?P<n>[1-9]\d)\s*/\s*(?:female|male|(?-i:[MF]))\b",
+        r"(?:\bfemale|\bmale|\b(?-i:[MF]))\s*/\s*(?P<n>[1-9]\d)\b(?!\s*/)",
+        # "a 66-year-old" where it is the writer: "As a 66-year-old ...", "I'm a 52-year-old"
+        r"(?:^|[.!?]\s+|\b(?:i'?m|i am|am|as|being|im)\s+)an?\s+(?P<n>[1-9]\d)\s*[- ]?\s*"
+        r"(?:years?|yrs?)[- ]?\s*old\b",
+        # the writer's age in brackets after no person's word: "Retired teacher (71)"
+        r"\((?P<n>1[6-9]|[2-9]\d)\)",
+        # "At 71 I should know better", "At 45, ..."
+        r"(?:^|[.!?]\s+)at\s+(?P<n>1[6-9]|[2-9]\d)\s*(?:,|\s+(?:i\b|i'm|you\b|my\b|years|yrs))",
+        # spelled out: "I'm fifty-two", "aged sixty", "forty-five years old"
+        rf"\b(?:i'?m|i am|im|aged?)\s+(?P<w>{_TENS})\b(?!\s*(?:%|per\s*cent|percent|weeks|days|"
+        r"hours|minutes|mins|times|kg|lbs?|stone))",
+        r"(?<!my )(?<!our )(?<!his )(?<!her )(?<!their )(?<!a )(?<!the )"
+        rf"\b(?P<w>{_TENS})[- ]?(?:years?|yrs?)[- ]?old\b",
+        # "I turned 50 in May", "just turned 40", "turning 60 next month"
+        r"\b(?:turned|turning)\s+(?P<n>[1-9]\d)\b(?!\s*(?:degrees|deg\b|°|%|mph|kg|lbs?|"
+        r"minutes|mins|times|/))",
     )
 ]
+# "born in 1961": the age is this year's year less that one (a birthday not yet reached
+# this year makes it one less; the value is shown for confirmation).
+_BORN = re.compile(
+    r"\bborn\s+(?:in\s+|on\s+)?(?:[\w/ -]{0,14}?[\s/-])?(?P<y>(?:19|20)\d\d)\b", re.IGNORECASE
+)
 # A bare number after a person's word ("my dad, 84") belongs to them, not the writer.
+_PERSON = (
+    r"\b(?:mum|mom|mother|dad|father|son|daughter|wife|husband|partner|nan|nana|gran|grandma|"
+    r"granny|grandad|grandpa|grandson|granddaughter|brother|sister|boy|girl|kid|child|baby|"
+    r"toddler|boyfriend|girlfriend|friend|neighbour|neighbor|patient|he|she|they)"
+)
 _OTHER_AGE = re.compile(
-    r"\b(?:mum|mom|mother|dad|father|son|daughter|wife|husband|partner|nan|grandma|grandad)"
-    r"\s*,?\s*(?:is\s+|who is\s+|aged\s+)?\d{1,3}\b",
+    _PERSON + r"\s*[,(]?\s*(?:is\s+|who is\s+|aged\s+|was born\s+(?:in\s+)?|"
+    r"(?:just\s+|has\s+)?(?:turned|turns|turning)\s+)?(?P<age>\d{1,4})\b",
     re.IGNORECASE,
 )
 
 
-def read_age(text: str) -> NumberFinding | None:
-    """The writer's age in years, 0-120, when stated."""
-    match = _first(_AGE, text)
-    if match is None:
+def read_age(text: str, *, now: datetime | None = None) -> NumberFinding | None:
+    """The writer's age in years, 0-120, when stated ("I'm 42", "48, female", "F 48",
+    "as a 66-year-old", "I turned 50 in May", and with ``now`` "born in 1961")."""
+    found = [m for p in _AGE for m in p.finditer(text)]
+    if now is not None:
+        found += _BORN.finditer(text)
+    # A number right after a person's word ("my dad, 84", "my son (12)", "she turned 60")
+    # is theirs, not the writer's: the next stated age is then read.
+    for match in sorted(found, key=lambda m: m.start()):
+        group = "y" if match.re is _BORN else ("w" if match.groupdict().get("w") else "n")
+        start, end = match.span(group)
+        window = max(0, start - 40)
+        if any(
+            m.start("age") + window < end and start < m.end("age") + window
+            for m in _OTHER_AGE.finditer(text[window:end])
+        ):
+            continue
+        if match.re is _BORN:
+            assert now is not None  # only searched with a date to count from
+            age = now.year - int(match.group("y"))
+        elif group == "w":
+            age = _spelled_age(match.group("w"))
+        else:
+            age = int(match.group("n"))
+        if 0 <= age <= 120:
+            return NumberFinding(age, match.group(0).strip(" ,.;!?"), match.start(), match.end())
         return None
-    before = text[max(0, match.start() - 40) : match.end()]
-    if _OTHER_AGE.search(before):
-        return None
-    age = int(match.group("n"))
-    if not 0 <= age <= 120:
-        return None
-    return NumberFinding(age, match.group(0).strip(" ,.;!?"), match.start(), match.end())
+    return None
 
 
 # --- pain -------------------------------------------------------------------------------
@@ -129,7 +212,8 @@ _PAIN = [
         r"(?:solid\s+)?"
         r"(?P<n>\d{1,2}|zero|one|two|three|four|five|six|seven|eight|nine|ten)\b"
         r"(?!\s*(?:days?|hours?|hrs?|weeks?|months?|years?|yrs?|am|pm|o'clock|times|"
-        r"tablets?|pills?|mg|kg|miles|minutes|mins|stone|y/?o|:\d))",
+        r"tablets?|pills?|mg|kg|miles|minutes|mins|stone|y/?o|:\d|cans|pints|drinks|glasses|"
+        r"bottles|units|beers|shots|cups|kids|children|people|stairs|steps|floors|flights))",
     )
 ]
 
@@ -164,26 +248,41 @@ _UNIT_HOURS = {
     "hour": 1,
     "hr": 1,
     "day": 24,
+    "night": 24,
     "week": 24 * 7,
     "fortnight": 24 * 14,
     "month": 24 * 30,
 }
-_UNIT = r"(?P<unit>min(?:ute)?s?|hours?|hrs?|days?|dayz|weeks?|wks?|fortnights?|months?)"
+_UNIT = r"(?P<unit>min(?:ute)?s?|hours?|hrs?|days?|dayz|nights?|weeks?|wks?|fortnights?|months?)"
 _PART = r"(?:\s+(?P<part>morning|lunchtime|afternoon|evening|night))?"
 _AGO = re.compile(rf"\b{_COUNT}\s+{_UNIT}\s+(?:ago|back)\b", re.IGNORECASE)
+# "for 3 days", "for about a week", "over the last 2 weeks", "for the past fortnight"
+# (no count: one of the unit)
 _FOR = re.compile(
-    rf"\b(?:for|past|last|over)\s+(?:about\s+|around\s+|nearly\s+|almost\s+|over\s+)?"
-    rf"(?:the\s+)?(?:last\s+|past\s+)?{_COUNT}\s+{_UNIT}\b",
+    rf"\b(?:(?:for|past|last|over)\s+(?:about\s+|around\s+|nearly\s+|almost\s+|over\s+)?"
+    rf"(?:the\s+)?(?:last\s+|past\s+)?|in\s+the\s+(?:last|past)\s+)(?:{_COUNT}\s+)?{_UNIT}\b",
     re.IGNORECASE,
 )
 _NOW = re.compile(rf"\b{_COUNT}\s+{_UNIT}\s+now\b", re.IGNORECASE)
-# "3 weeks of this", "two days of agony"
+# "3 weeks of this", "two days of agony", "3 nights of this"
 _OF_THIS = re.compile(
     rf"\b{_COUNT}\s+{_UNIT}\s+of\s+(?:this|it|the pain|pain|agony|misery)\b", re.IGNORECASE
 )
 # "back pain 3 days", "sore back for ten days"
 _PAIN_FOR = re.compile(
     rf"\b(?:pain|ache|aching|sore|spasm|hurting|stiff)\s+(?:for\s+)?{_COUNT}\s+{_UNIT}\b",
+    re.IGNORECASE,
+)
+# "had it 3 weeks", "been like this for 2 days", "going on 5 days", and the clinical
+# shorthand "x 3 days", "x3/7"
+_HAD = re.compile(
+    rf"\b(?:(?:had|having|got)\s+(?:it|this|that|them)|like\s+(?:this|that)|going\s+on|"
+    rf"(?:it'?s|it\s+has|this\s+has|it\s+is)\s+been)\s+"
+    rf"(?:for\s+)?(?:about\s+|around\s+|nearly\s+|almost\s+|over\s+)?{_COUNT}\s+{_UNIT}\b",
+    re.IGNORECASE,
+)
+_X = re.compile(
+    rf"(?<![\w/])x\s*(?:(?P<n>\d{{1,2}})/7\b|{_COUNT.replace('?P<n>', '?P<c>')}\s*{_UNIT}\b)",
     re.IGNORECASE,
 )
 # People type fast: "yesterdy", "yday", "this am", "last nite", "since tues".
@@ -202,15 +301,36 @@ _SHORT_DAYS = {
     "sun": "sunday",
 }
 _SPELLED_OUT = {"tonite": "tonight", "nite": "night", "am": "morning", "pm": "afternoon"}
+#: Days of the year people date things by: (month, day).
+_HOLIDAYS = {
+    "christmas eve": (12, 24),
+    "christmas day": (12, 25),
+    "christmas": (12, 25),
+    "boxing day": (12, 26),
+    "new year's eve": (12, 31),
+    "new years eve": (12, 31),
+    "new year's day": (1, 1),
+    "new years day": (1, 1),
+    "halloween": (10, 31),
+    "bonfire night": (11, 5),
+    "thanksgiving": (11, 26),  # 2026; one day off in other years is within tolerance
+}
+_SHORT = r"(?:mon|tues?|weds?|thu(?:rs?)?|fri|sat|sun)"
+_PART_WORDS = r"(?:morning|lunchtime|afternoon|evening|night)"
 _RELATIVE = re.compile(
     r"\b(?P<since>(?:since|started|began|from)\s+)?(?P<rel>this\s+(?:morning|afternoon|evening|lunchtime|am|pm)|"
     r"tonight|tonite|today|"
     r"last\s+(?:night|nite)|lastnight|"
     rf"{_YESTERDAY}(?:\s+(?:morning|lunchtime|afternoon|evening|am|pm))?|"
-    # a short weekday name only after "since", "on" or "last" ("I sat down" is no Saturday)
-    r"(?:(?:on|last)\s+|(?<=since\s)|(?<=started\s)|(?<=from\s))(?:mon|tues?|weds?|thu(?:rs?)?|fri|sat|sun)\b\.?"
-    r"(?:\s+(?:morning|lunchtime|afternoon|evening|night))?|"
+    # a short weekday name only after "since", "on" or "last" ("I sat down" is no Saturday),
+    # or capitalised before a part of the day ("Sat morning"; "sat night after night" is not)
+    rf"(?:(?:on|last)\s+|(?<=since\s)|(?<=started\s)|(?<=from\s)){_SHORT}\b\.?"
+    rf"(?:\s+{_PART_WORDS})?|"
+    rf"(?-i:Mon|Tues?|Weds?|Thu(?:rs?)?|Fri|Sat|Sun)\.?\s+{_PART_WORDS}|"
     r"the\s+day\s+before\s+yesterday|an\s+hour\s+ago|last\s+week(?:end)?|"
+    r"(?:(?<=since\s)|(?<=over\s)|(?<=at\s)|(?<=on\s))the\s+weekend|"
+    r"(?:(?<=since\s)|(?<=on\s)|(?<=over\s)|(?<=at\s))(?:christmas(?:\s+(?:day|eve))?|"
+    r"new\s+year'?s\s+(?:day|eve)|thanksgiving|halloween)|boxing\s+day|bonfire\s+night|"
     r"(?<=since\s)lunch(?:time)?|"
     r"(?:on\s+|since\s+|last\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
     r"(?:\s+(?:morning|lunchtime|afternoon|evening|night))?)\b",
@@ -218,8 +338,69 @@ _RELATIVE = re.compile(
 )
 
 
-def _count(raw: str) -> float:
-    return _number(raw.strip())
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH = (
+    r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_ORDINAL = r"(?P<d>[1-3]?\d)(?:st|nd|rd|th)"
+# "on the 24th" is a date before a pause or a clause ("on the 24th, when I ..."), not before a
+# noun ("on the 14th tee", "on the 3rd floor").
+_ORDINAL_ENDS = (
+    r"(?=\s*(?:[,.;:!?)\n]|$)|\s+(?:and|when|while|at|in|i|i've|i'm|my|it|the|after|before|"
+    r"but|so|as|morning|afternoon|evening|night|lifting|moving|carrying)\b)"
+)
+# A date: "since 24 November", "on Nov 24th", "on the 3rd of November", "since the 24th"
+# (a day of the month alone needs "on", "since" or "from" and its ordinal).
+_DATE = re.compile(
+    r"\b(?P<since>(?:since|started|began|from)\s+)?(?P<on>on\s+)?(?:the\s+)?"
+    rf"(?:(?P<d1>[1-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}|"
+    rf"{_MONTH.replace('?P<mon>', '?P<mon2>')}\s+(?:the\s+)?(?P<d2>[1-3]?\d)(?:st|nd|rd|th)?|"
+    rf"(?:(?<=on the )|(?<=since the )|(?<=from the )){_ORDINAL}{_ORDINAL_ENDS})\b",
+    re.IGNORECASE,
+)
+
+
+# A cheap look for what every date has (an ordinal or a month's name) before the full
+# pattern, whose optional lead makes it slow to try at every position.
+_DATE_HINT = re.compile(
+    r"\d(?:st|nd|rd|th)\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.IGNORECASE
+)
+
+
+def _date_hours(m: re.Match[str], now: datetime) -> float | None:
+    """Hours since noon of the date named, in the last year (or month, for "the 24th")."""
+    if m["mon2"] and not (m["since"] or m["on"] or re.search(r"\d(?:st|nd|rd|th)", m[0])):
+        return None  # "I may 3 times" is no date; "on May 3", "May 3rd" are
+    day = int(m["d1"] or m["d2"] or m["d"])
+    month_name = (m["mon"] or m["mon2"] or "").lower()[:3]
+    today_noon = now.replace(hour=12, minute=0, second=0, microsecond=0)
+    try:
+        if month_name:
+            when = today_noon.replace(month=_MONTHS.index(month_name) + 1, day=day)
+            if when > now:
+                when = when.replace(year=when.year - 1)
+        else:
+            # the latest month, this one or before, whose day of that number is past
+            month = today_noon.replace(day=1)
+            for _ in range(3):
+                if day <= _days_in(month) and (when := month.replace(day=day)) <= now:
+                    break
+                month = (month - timedelta(days=1)).replace(day=1)
+            else:
+                return None
+    except ValueError:  # "the 31st" of a shorter month, "30 February"
+        return None
+    return (now - when).total_seconds() / 3600
+
+
+def _days_in(month: datetime) -> int:
+    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return (following - timedelta(days=1)).day
+
+
+def _count(raw: str | None) -> float:
+    return 1.0 if raw is None else _number(raw.strip())
 
 
 def _unit_hours(unit: str) -> float:
@@ -235,11 +416,16 @@ def _relative_hours(phrase: str, now: datetime) -> float | None:
         word = "yesterday" if re.fullmatch(_YESTERDAY, word) else word
         words.append(_SPELLED_OUT.get(word, word))
     today_noon = now.replace(hour=12, minute=0, second=0, microsecond=0)
-    if words[0] in {"on", "since", "last"} and words[-1] not in {"night", "week", "weekend"}:
+    if words[0] in {"on", "since", "last"} and words[1:2] not in (["night"], ["week"], ["weekend"]):
         words = words[1:]
     part = words[-1] if words[-1] in _PART_OF_DAY else None
     hour = _PART_OF_DAY.get(part or "", 12)
-    if words[0] in _DAYS:
+    holiday = _HOLIDAYS.get(" ".join(words))
+    if holiday is not None:
+        when = today_noon.replace(month=holiday[0], day=holiday[1])
+        if when > now:
+            when = when.replace(year=when.year - 1)
+    elif words[0] in _DAYS:
         back = (now.weekday() - _DAYS.index(words[0])) % 7 or 7
         when = (today_noon - timedelta(days=back)).replace(hour=hour)
     elif words[0] in {"lunch", "lunchtime"}:
@@ -253,6 +439,9 @@ def _relative_hours(phrase: str, now: datetime) -> float | None:
     elif words[:2] == ["last", "weekend"]:
         back = (now.weekday() - 5) % 7 + (7 if now.weekday() >= 5 else 0)
         when = today_noon - timedelta(days=back)
+    elif words[:2] == ["the", "weekend"]:
+        # "since the weekend": this one when it is the weekend, else the last (its Saturday)
+        when = today_noon - timedelta(days=(now.weekday() - 5) % 7)
     elif words[0] == "yesterday":
         when = (today_noon - timedelta(days=1)).replace(hour=hour)
     elif words[:2] == ["the", "day"]:
@@ -265,27 +454,165 @@ def _relative_hours(phrase: str, now: datetime) -> float | None:
     return hours if hours >= 0 else None
 
 
-def read_onset(text: str, *, now: datetime) -> NumberFinding | None:
+# A sentence about the back pain itself or how it began, as opposed to one about another
+# symptom ("since yesterday I can't feel my feet") or another event ("sat in traffic for
+# five hours on Friday"): the onset is read from these first.
+_EPISODE = re.compile(
+    r"\b(?:back|spine|lumbar|sciatica|hurt|hurts|hurting|injur\w*|tweak\w*|twang\w*|twinge\w*|"
+    r"strain\w*|sprain\w*|pull(?:ed)?\s+a\s+muscle|put\s+(?:it|\w+\s+back)\s+out|threw|thrown|"
+    r"done\s+(?:it|me|my)|did\s+(?:it|my)|pain|painful|ache|aching|achy|sore|stiff\w*|spasm\w*|"
+    r"agony|it\s+(?:started|began|happened|went|came\s+on))\b",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+(?=\s|$)|\n|$)|[.!?\n]+")
+_SHORT_UNITS = {"min", "minute", "hour", "hr"}
+_TODAY = re.compile(r"(?:on\s+)?(?:today|tonight|tonite)", re.IGNORECASE)
+
+
+def read_onset(
+    text: str,
+    *,
+    now: datetime,
+    elsewhere: tuple[int, ...] = (),
+    causes: tuple[int, ...] = (),
+) -> NumberFinding | None:
     """Hours since the episode began ("2 days ago", "since last night", "Tuesday morning").
 
-    Times tied to the episode ("since Friday", "2 days ago", "for a week") win over bare
-    ones ("this afternoon I wet myself"); among either kind the longest ago wins, as the
-    episode began at the earliest time the person names.
+    ``causes`` are character offsets of what set it off (a trigger mention): a time in
+    their sentence is the episode's, as is one in a sentence about the back or its pain.
+    ``elsewhere`` are character offsets of mentions of other symptoms (a red flag the
+    person has now): a time in a sentence about one of them, and not about the back, is
+    that symptom's onset ("since yesterday I've had pins and needles in both feet"), so a
+    time in a sentence about the back wins over it. Among times in equally relevant
+    sentences, those tied to the episode ("since Friday", "2 days ago", "for a week") win
+    over bare ones ("this afternoon I wet myself"), and then the longest ago wins, as the
+    episode began at the earliest time the person names. A short duration in a sentence
+    that also names its day ("sat in traffic for five hours on Friday", "my leg was weak
+    for an hour on Monday") is how long that lasted, not when the pain began.
     """
-    anchored: list[NumberFinding] = []
-    bare: list[NumberFinding] = []
-    for pattern in (_AGO, _FOR, _NOW, _PAIN_FOR, _OF_THIS):
-        for m in pattern.finditer(text):
-            hours = _count(m.group("n")) * _unit_hours(m.group("unit"))
-            anchored.append(NumberFinding(round(hours, 1), m.group(0), m.start(), m.end()))
+    sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
+
+    def sentence_of(pos: int) -> tuple[int, int]:
+        for start, end in sentences:
+            if start <= pos < end:
+                return start, end
+        return 0, len(text)
+
+    dated: set[tuple[int, int]] = set()
+    relative: list[tuple[re.Match[str], bool]] = []
     for m in _RELATIVE.finditer(text):
-        relative = _relative_hours(m.group("rel"), now)
-        if relative is not None:
-            finding = NumberFinding(round(relative, 1), m.group(0), m.start(), m.end())
-            (anchored if m.group("since") else bare).append(finding)
+        relative.append((m, bool(m.group("since"))))
+        dated.add(sentence_of(m.start()))
+    candidates: list[tuple[NumberFinding, bool]] = []
+    for pattern in (_AGO, _FOR, _NOW, _PAIN_FOR, _OF_THIS, _HAD, _X):
+        for m in pattern.finditer(text):
+            unit = m.group("unit")
+            if unit is None:  # "x 3/7": days
+                hours = _count(m.group("n")) * 24
+            else:
+                count = m.groupdict().get("c") or m.group("n")
+                hours = _count(count) * _unit_hours(unit)
+                short = unit.lower().rstrip("sz") in _SHORT_UNITS
+                if count is None and (
+                    unit.lower().endswith(("s", "z"))
+                    or not re.search(r"the\s+(?:last|past)", m.group(0), re.I)
+                ):
+                    continue  # "for days", "last night": no count; "for the past week": one
+                if pattern is _FOR and short and sentence_of(m.start()) in dated:
+                    continue
+            candidates.append(
+                (NumberFinding(round(hours, 1), m.group(0), m.start(), m.end()), True)
+            )
+    for m in _DATE.finditer(text) if _DATE_HINT.search(text) else ():
+        hours_back = _date_hours(m, now)
+        if hours_back is not None:
+            finding = NumberFinding(round(hours_back, 1), m.group(0), m.start(), m.end())
+            candidates.append((finding, bool(m.group("since"))))
+            dated.add(sentence_of(m.start()))
+    for m, since in relative:
+        hours_back = _relative_hours(m.group("rel"), now)
+        if hours_back is not None:
+            finding = NumberFinding(round(hours_back, 1), m.group(0), m.start(), m.end())
+            candidates.append((finding, since))
+
+    def tier(finding: NumberFinding, anchored: bool) -> int:
+        if not anchored and _TODAY.fullmatch(finding.text):
+            return 3  # "stiff today" says how it is now, not when it began
+        start, end = sentence_of(finding.start)
+        if _EPISODE.search(text, start, end) or any(start <= pos < end for pos in causes):
+            return 0
+        return 2 if any(start <= pos < end for pos in elsewhere) else 1
+
     # Beyond ten years is not an episode of acute back pain (nor valid in contract v1).
-    found = [f for f in anchored or bare if f.value <= _MAX_HOURS]
-    return max(found, key=lambda f: f.value) if found else None
+    ranked = [(tier(f, anchored), not anchored, -f.value, f) for f, anchored in candidates]
+    ranked = [r for r in ranked if r[3].value <= _MAX_HOURS]
+    return min(ranked, key=lambda r: r[:3])[3] if ranked else None
+
+
+# --- trigger ----------------------------------------------------------------------------
+
+# Words that tell an activity as what set the pain off: "hurt my back lifting", "did it
+# hoovering", "put my back out shifting slabs", "I was pulling up a post and felt a twang",
+# "since I sat in traffic", "after gardening". An activity told otherwise is how it is now
+# ("it's bending that kills") or what someone else did ("when she fell").
+_CAUSE = re.compile(
+    r"\b(?:hurt|injur\w*|tweak\w*|twang\w*|twinge\w*|strain\w*|sprain\w*|pulled|"
+    r"put\s+(?:it|\w+\s+back)\s+out|threw|thrown|done\s+(?:it|me|my)|did\s+(?:it|my|me)|"
+    r"went|gone|popped|ricked|cricked|jarred|started|began|since|after|from|caused|"
+    r"set\s+(?:it\s+)?off|brought\s+(?:it\s+)?on|whilst|while|i\s+was|when\s+i)\b",
+    re.IGNORECASE,
+)
+_WORDS_BEFORE = re.compile(r"(?:\S+\s+){0,7}\S*$")
+_WORDS_AFTER = re.compile(r"^\S*(?:\s+\S+){0,6}")
+
+
+# Words that tell an activity as how it is now or as a question, not as what set it off:
+# "it hurts to *bend over*", "I can't *lift* anything", "*lifting the kettle* hurts", "it's
+# *bending* that kills", "should I stop going to *the gym*?". Read within its clause.
+_AGGRAVATES_BEFORE = re.compile(
+    r"(?:\b(?:hurts?|hurting|painful|agony|sore|worse|pain|difficult|hard|impossible|"
+    r"struggle|struggling)\s+(?:to|when\s+i(?:'m)?|if\s+i|while\s+i|on)|"
+    r"\b(?:can'?t|cannot|can\s+not|couldn'?t|unable\s+to|not\s+able\s+to|avoid|avoiding)|"
+    r"\b(?:should\s+i|can\s+i|could\s+i|is\s+it\s+(?:ok|okay|safe|alright|bad)\s+to|"
+    r"when\s+can\s+i|am\s+i\s+ok\s+to)(?:\s+\S+){0,3})\s+$",
+    re.IGNORECASE,
+)
+_AGGRAVATES_AFTER = re.compile(
+    # the activity is what hurts: "lifting the kettle hurts", not "I fell and my back hurts"
+    r"^\s*(?:(?!(?:and|then|so|now|my|it|back|which)\b)\S+\s+){0,3}?(?:hurts|kills|is\s+(?:agony|painful|impossible|murder|hell|"
+    r"a\s+nightmare|the\s+worst|excruciating|unbearable|killing)|makes?\s+it\s+worse|"
+    r"aggravates|sets\s+it\s+off)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"[,;:!?()]|\.(?!\d)")
+
+
+def told_as_cause(text: str, start: int, end: int) -> bool | None:
+    """How the activity at ``text[start:end]`` is told: ``True`` as what set the pain off
+    (a cause word a few words before it or just after it, in its sentence), ``False`` as
+    how it is now or in a question (in its clause), ``None`` neither."""
+    sentence_start, sentence_end = _sentence_around(text, start)
+    clause_start = max(
+        [sentence_start, *(m.end() for m in _CLAUSE_END.finditer(text, sentence_start, start))]
+    )
+    after_end = _CLAUSE_END.search(text, end, sentence_end)
+    clause_end = after_end.start() if after_end else sentence_end
+    if _AGGRAVATES_BEFORE.search(text[clause_start:start]) or _AGGRAVATES_AFTER.search(
+        text[end:clause_end]
+    ):
+        return False
+    before = _WORDS_BEFORE.search(text[sentence_start:start])
+    after = _WORDS_AFTER.search(text[end:sentence_end])
+    return (
+        True if any(m is not None and _CAUSE.search(m.group(0)) for m in (before, after)) else None
+    )
+
+
+def _sentence_around(text: str, pos: int) -> tuple[int, int]:
+    for m in _SENTENCE.finditer(text):
+        if m.start() <= pos < m.end():
+            return m.start(), m.end()
+    return 0, len(text)
 
 
 # --- temperature ------------------------------------------------------------------------

@@ -333,9 +333,15 @@ class Pipeline:
                             continue  # the word or site belongs to a phrase saying otherwise
                         gap = max(s.start - w.end, w.start - s.end)
                         # A word and a site across a scope end ("numbness, also my bum")
-                        # are not about each other.
+                        # are not about each other, unless the rule reads across pauses
+                        # (punctuation only) or across clauses (any scope end).
                         between = range(min(w.end, s.end), max(w.start, s.start))
-                        if gap <= near.within and (near.across or not ends.intersection(between)):
+                        blocked: set[int] = set()
+                        if near.across != "clauses":
+                            blocked = ends.intersection(between)
+                        if near.across == "pauses":
+                            blocked = {t for t in blocked if not doc[t].is_punct}
+                        if gap <= near.within and not blocked:
                             pieces = ((w.start, w.end), (s.start, s.end))
                             direct.append(
                                 _Span(key, min(w.start, s.start), max(w.end, s.end), pieces)

@@ -57,9 +57,12 @@ class Near(BaseModel):
     #: Match words and sites only as written: the form carries the meaning ("legs", not
     #: "leg", says both legs).
     exact: bool = False
-    #: Whether the word and site may stand in two clauses of one sentence (across a
-    #: comma or "and": "tried the heel-walk test and I can't do it").
-    across: bool = False
+    #: What may stand between the word and the site, in one sentence: by default no scope
+    #: end at all (a comma, "and", "but": "numbness, also my bum" is not one mention);
+    #: ``pauses``: a punctuation pause but no word that starts another thought ("I can't
+    #: have ibuprofen, it sets my asthma off"); ``clauses``: any scope end ("tried the
+    #: heel-walk test and I can't do it").
+    across: Literal["nothing", "pauses", "clauses"] = "nothing"
     #: Phrases that void the match when its word or site is part of one ("worse" near
     #: "bed" is no night pain in "worse getting out of bed").
     unless: tuple[Phrase, ...] = ()

@@ -329,7 +329,11 @@ def test_each_mention_gets_its_status(text: str, key: str, status: str | None) -
         pytest.param("I turned 50 in May", "age", 50, id="turned-50"),
         pytest.param("born in 1961, retired", "age", 65, id="born-in-counted-from-now"),
         pytest.param("my son (12) and I moved house. I'm 41", "age", 41, id="their-age-then-mine"),
-        pytest.param("my son (12) has a bad back", "age", None, id="age-in-brackets-is-theirs"),
+        pytest.param("my son (12) and his friend", "age", None, id="age-in-brackets-is-theirs"),
+        # The writer says nothing of themselves: the son with the bad back is the patient.
+        pytest.param(
+            "my son (12) has a bad back", "age", 12, id="the-patient-s-age-when-written-for"
+        ),
         pytest.param("she turned 60 last week", "age", None, id="her-birthday-is-not-mine"),
         pytest.param("I weigh 80 kg, 2 kids, back hurts", "age", None, id="kg-and-kids-are-no-age"),
         pytest.param("hit at 30 mph. 29/11 it happened", "age", None, id="speed-and-date-no-age"),

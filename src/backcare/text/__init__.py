@@ -206,7 +206,8 @@ def extract(text: str, *, now: datetime | None = None) -> Extraction:
     triggers: list[tuple[str, int, int]] = []
     symptoms: list[int] = []  # where a present red flag is mentioned
     hedged: list[tuple[str, int, int]] = []  # triggers the person is unsure of
-    for mention in pipeline.mentions(text):
+    mentions, for_someone = pipeline.read(text)
+    for mention in mentions:
         status = _STATUS[mention.status]
         findings.append(
             Finding(
@@ -238,7 +239,7 @@ def extract(text: str, *, now: datetime | None = None) -> Extraction:
     told = [(t, told_as_cause(text, t[1], t[2])) for t in triggers or hedged]
     caused = [t for t, how in told if how] or [t for t, how in told if how is None]
     for name, number in (
-        ("age", read_age(text, now=when)),
+        ("age", read_age(text, now=when, for_someone=for_someone)),
         ("pain", read_pain(text)),
         (
             "hours_since_onset",

@@ -122,6 +122,8 @@ _AGE = [
         # "29F", "44 M", "I'm a 52 yr old"
         r"\b(?P<n>\d{2})\s?(?:[mf]|male|female)\b(?!\s*/)",
         r"(?:^|[.,;!?]\s*)(?P<n>\d{2})\s*[.!]?\s*$",
+        # "63 yrs.", "59 years." as a sentence of its own (not "for 3 years")
+        r"(?:^|[.,;!?]\s*)(?P<n>[1-9]\d)\s*(?:years?|yrs?)(?:\s*old)?\s*(?:[.!]|$)",
         # a bare age as its own sentence: "teacher here, 44. Bent to ...", "COPD. 72."
         r"(?:^|[.,;!?]\s+)(?P<n>[1-9]\d)\s*[.!](?=\s|$)",
         # "(F, 52)", "(52, M)"
@@ -129,12 +131,14 @@ _AGE = [
         r"\(\s*(?P<n>\d{2})\s*,\s*(?:[mf]|male|female)\s*\)",
         # a bare age set off as its own item: "fit and healthy, 29, hurt my back", or
         # opening a sentence: "66, on warfarin"
-        r"(?:^|[,;.!?]\s*)(?P<n>[1-9]\d)\s*,(?!\s*\d)",
+        r"(?:^|[,;.!?]\s*)(?P<n>[1-9]\d)\s*,(?:(?!\s*\d)|(?=\s*\d{1,2}\s*/\s*10\b))",
         # the age beside the sex, either way round: "48, female", "F 48", "male, 52"
         r"\b(?P<n>[1-9]\d)\s*,\s*(?:female|male|woman|man|(?-i:[MF]))\b",
         r"(?<![\d°º.])(?:\bfemale|\bmale|\b(?-i:[MF]))\s*,?\s*(?P<n>[1-9]\d)\b(?!\s*(?:/|%|[.,]\d))",
+        # "I am man 57 age", "a woman 45 years" (non-native word orders)
+        r"\b(?:i am|i'm|im)\s+(?:a\s+)?(?:man|woman|male|female)\s*,?\s*(?P<n>[1-9]\d)\b",
         # "41/M", "F/52" (forms and forums)
-        r"\b(?P<n>[1-9]\d)\s*/\s*(?:female|male|(?-i:[MF]))\b",
+        r"\b(?P<n>[1-9]\d)\s*/\s*(?:female|male|[mf])\b(?!\s*/)",
         r"(?:\bfemale|\bmale|\b(?-i:[MF]))\s*/\s*(?P<n>[1-9]\d)\b(?!\s*/)",
         # "a 66-year-old" where it is the writer: "As a 66-year-old ...", "I'm a 52-year-old"
         r"(?:^|[.!?]\s+|\b(?:i'?m|i am|am|as|being|im)\s+)an?\s+(?P<n>[1-9]\d)\s*[- ]?\s*"
@@ -164,6 +168,18 @@ _PERSON = (
     r"granny|grandad|grandpa|grandson|granddaughter|brother|sister|boy|girl|kid|child|baby|"
     r"toddler|boyfriend|girlfriend|friend|neighbour|neighbor|patient|he|she|they)"
 )
+# The age of the person written about, when they are the patient: "my dad (84)", "Dad is
+# 88", "She's 45", "shes 91", "my client is 83", "My husband 70 years", "He's 16".
+_PATIENT_AGE = re.compile(
+    r"\b(?:mum|mom|mother|dad|father|son|daughter|wife|husband|partner|nan|nana|gran|grandma|"
+    r"granny|grandmother|grandad|grandpa|grandfather|grandson|granddaughter|brother|sister|boy|"
+    r"girl|kid|child|toddler|boyfriend|girlfriend|friend|neighbour|neighbor|patient|client|"
+    r"he|she)(?:'s|’s|s)?\s*[,(]?\s*(?:is\s+|who is\s+|who's\s+|aged\s+|age\s+)?"
+    r"(?P<age>\d{1,3})\b(?!\s*(?:/|%|[.,]\d|weeks|wks|days|hours|hrs|months|mins|minutes|kg|"
+    r"lbs?|st\b|stone|cm|ft|foot|feet|['’\"]|inches|times|stairs|steps|mg|miles|mph|am\b|pm\b|"
+    r"o'clock|:\d))",
+    re.IGNORECASE,
+)
 _OTHER_AGE = re.compile(
     _PERSON + r"\s*[,(]?\s*(?:is\s+|who is\s+|aged\s+|was born\s+(?:in\s+)?|"
     r"(?:just\s+|has\s+)?(?:turned|turns|turning)\s+)?(?P<age>\d{1,4})\b",
@@ -171,9 +187,18 @@ _OTHER_AGE = re.compile(
 )
 
 
-def read_age(text: str, *, now: datetime | None = None) -> NumberFinding | None:
-    """The writer's age in years, 0-120, when stated ("I'm 42", "48, female", "F 48",
-    "as a 66-year-old", "I turned 50 in May", and with ``now`` "born in 1961")."""
+def read_age(
+    text: str, *, now: datetime | None = None, for_someone: bool = False
+) -> NumberFinding | None:
+    """The patient's age in years, 0-120, when stated: the writer's ("I'm 42", "48,
+    female", "F 48", "as a 66-year-old", "I turned 50 in May", and with ``now`` "born in
+    1961"), or, when the writer writes ``for_someone`` else's back, that person's ("my dad
+    (84)", "Grandad is 81", "She's 45")."""
+    if for_someone:
+        for match in _PATIENT_AGE.finditer(text):
+            age = int(match.group("age"))
+            if 0 <= age <= 120:
+                return NumberFinding(age, match.group(0).strip(" ,.;!?"), *match.span())
     found = [m for p in _AGE for m in p.finditer(text)]
     if now is not None:
         found += _BORN.finditer(text)
@@ -206,7 +231,7 @@ def read_age(text: str, *, now: datetime | None = None) -> NumberFinding | None:
 _PAIN = [
     re.compile(p, re.IGNORECASE)
     for p in (
-        r"\b(?P<n>\d{1,2}(?:\.5)?)\s*(?:/|out of|outta)\s*10\b",
+        r"\b(?P<n>\d{1,2}(?:\.5)?)\s*(?:/|out of|outta|of)\s*10\b",
         r"\b(?:pain(?:'s| is| was| of| at| score(?: is| of)?)?|rate it|rating|score|it's|its|"
         r"about|around|like|maybe|roughly|probably|solid|easily)\s+(?:at\s+|a\s+|an\s+)?"
         r"(?:solid\s+)?"
@@ -264,6 +289,11 @@ _FOR = re.compile(
     re.IGNORECASE,
 )
 _NOW = re.compile(rf"\b{_COUNT}\s+{_UNIT}\s+now\b", re.IGNORECASE)
+# Non-native English: "since two days", "from 4 days" (a count is required: "from day one")
+_SINCE_COUNT = re.compile(
+    rf"\b(?:since|from)\s+(?:about\s+|around\s+)?{_COUNT}\s+{_UNIT}\b(?!\s+(?:ago|back))",
+    re.IGNORECASE,
+)
 # "3 weeks of this", "two days of agony", "3 nights of this"
 _OF_THIS = re.compile(
     rf"\b{_COUNT}\s+{_UNIT}\s+of\s+(?:this|it|the pain|pain|agony|misery)\b", re.IGNORECASE
@@ -321,7 +351,7 @@ _RELATIVE = re.compile(
     r"\b(?P<since>(?:since|started|began|from)\s+)?(?P<rel>this\s+(?:morning|afternoon|evening|lunchtime|am|pm)|"
     r"tonight|tonite|today|"
     r"last\s+(?:night|nite)|lastnight|"
-    rf"{_YESTERDAY}(?:\s+(?:morning|lunchtime|afternoon|evening|am|pm))?|"
+    rf"{_YESTERDAY}(?:\s+(?:in\s+(?:the\s+)?)?(?:morning|lunchtime|afternoon|evening|am|pm))?|"
     # a short weekday name only after "since", "on" or "last" ("I sat down" is no Saturday),
     # or capitalised before a part of the day ("Sat morning"; "sat night after night" is not)
     rf"(?:(?:on|last)\s+|(?<=since\s)|(?<=started\s)|(?<=from\s)){_SHORT}\b\.?"
@@ -504,7 +534,7 @@ def read_onset(
         relative.append((m, bool(m.group("since"))))
         dated.add(sentence_of(m.start()))
     candidates: list[tuple[NumberFinding, bool]] = []
-    for pattern in (_AGO, _FOR, _NOW, _PAIN_FOR, _OF_THIS, _HAD, _X):
+    for pattern in (_AGO, _FOR, _NOW, _PAIN_FOR, _OF_THIS, _HAD, _X, _SINCE_COUNT):
         for m in pattern.finditer(text):
             unit = m.group("unit")
             if unit is None:  # "x 3/7": days

@@ -100,6 +100,8 @@ class _Span:
     end: int
     #: A near match's word and site (token ranges); empty for a phrase match.
     parts: tuple[tuple[int, int], ...] = ()
+    #: The words, lower-cased, of a scope end (which categories it ends depends on them).
+    words: str = ""
 
 
 class Pipeline:
@@ -157,6 +159,8 @@ class Pipeline:
             add(concept.key, concept.phrases)
             if concept.exact:
                 add(concept.key, concept.exact, exact=True)
+            if concept.unless:
+                add(f"{concept.key}#x", concept.unless)
             for i, near in enumerate(concept.near):
                 add(f"{concept.key}#w{i}", near.words, exact=near.exact)
                 add(f"{concept.key}#s{i}", near.sites, exact=near.exact)
@@ -172,6 +176,7 @@ class Pipeline:
         self._cues = matcher()
         self._windows: dict[str, int] = {}
         self._proxy_keeps: dict[str, frozenset[str]] = {}
+        self._through: dict[str, frozenset[str]] = {}
         self._applies: dict[str, frozenset[str]] = {}
         self._undo_applies: dict[str, frozenset[str]] = {}
         for name in CONTEXT_STATUSES:
@@ -194,6 +199,8 @@ class Pipeline:
                 if phrases:
                     self._cues.add(f"{name}:{kind}", self._docs(phrases))
             self._windows[name] = cues.window
+            if cues.through:
+                self._through[name] = frozenset(t.lower() for t in cues.through)
             if cues.proxy_keeps:
                 self._proxy_keeps[name] = frozenset(k.lower() for k in cues.proxy_keeps)
             self._applies[name] = frozenset(cues.applies_to)
@@ -231,6 +238,11 @@ class Pipeline:
 
     def mentions(self, text: str) -> list[Mention]:
         """Every concept mentioned in ``text``, in order, each with its context status."""
+        return self.read(text)[0]
+
+    def read(self, text: str) -> tuple[list[Mention], bool]:
+        """The mentions in ``text``, and whether the writer writes about someone else's
+        back (then that person is the patient: their age is the one to read)."""
         doc = self.nlp(text)
         self._lemmatize(doc)
         sentence = [0] * len(doc)
@@ -238,8 +250,16 @@ class Pipeline:
             for t in range(sent.start, sent.end):
                 sentence[t] = i
         strings = self.nlp.vocab.strings
-        matches = [_Span(strings[m], s, e) for m, s, e in self._cues(doc)]
-        matches = self._without_proxied(doc, matches)
+        matches = [
+            _Span(
+                strings[m], s, e, words=doc[s:e].text.lower() if strings[m] == "terminator" else ""
+            )
+            for m, s, e in self._cues(doc)
+        ]
+        proxied = {m.label.partition(":")[0] for m in matches if m.label.endswith(":proxy")}
+        if _never_of_themselves(doc, matches, "other_person"):
+            proxied.add("other_person")
+        matches = self._without_proxied(doc, matches, proxied)
         ends = {m.start for m in matches if m.label == "terminator"}
         found = self._find_concepts(doc, sentence, ends)
         cues, terminators = self._find_cues(matches, found)
@@ -264,12 +284,11 @@ class Pipeline:
                     end=words.end_char,
                 )
             )
-        return mentions
+        return mentions, "other_person" in proxied
 
-    def _without_proxied(self, doc: Doc, matches: list[_Span]) -> list[_Span]:
+    def _without_proxied(self, doc: Doc, matches: list[_Span], proxied: set[str]) -> list[_Span]:
         """Drop the cues of a category whose proxy words are in the text ("writing for my
         mum": mum is the patient), keeping its ``proxy_keeps`` cues."""
-        proxied = {m.label.partition(":")[0] for m in matches if m.label.endswith(":proxy")}
         kept = []
         for m in matches:
             category, _, kind = m.label.partition(":")
@@ -346,6 +365,11 @@ class Pipeline:
                             direct.append(
                                 _Span(key, min(w.start, s.start), max(w.end, s.end), pieces)
                             )
+        direct = [
+            c
+            for c in direct
+            if not any(u.start <= c.start and c.end <= u.end for u in parts.get(f"{c.label}#x", ()))
+        ]
         direct = _temperatures(doc, direct)
         ignored = [(s, e) for _, s, e in self._ignore(doc)]
         kept = [c for c in direct if not any(s <= c.start and c.end <= e for s, e in ignored)]
@@ -419,14 +443,14 @@ class Pipeline:
                     continue
                 if span.start - cue.end > self._windows[category]:
                     continue
-                if any(_blocks(t, category, cue.end, span.start) for t in terminators):
+                if any(self._blocks(t, category, cue.end, span.start) for t in terminators):
                     continue
             else:
                 if cue.start < span.end or sentence[cue.start] != sentence[span.end - 1]:
                     continue
                 if cue.start - span.end > self._windows[category]:
                     continue
-                if any(_blocks(t, category, span.end, cue.start) for t in terminators):
+                if any(self._blocks(t, category, span.end, cue.start) for t in terminators):
                     continue
             if kind == "before" and category in undone:
                 continue  # "never had X before": X is new, not denied
@@ -435,6 +459,14 @@ class Pipeline:
             if category in reached:
                 return category, reached[category]
         return "present", None
+
+    def _blocks(self, terminator: _Span, category: str, lo: int, hi: int) -> bool:
+        """Whether ``terminator``, between ``lo`` and ``hi``, ends ``category``'s scope."""
+        if not lo <= terminator.start < hi:
+            return False
+        if terminator.label == "terminator":
+            return terminator.words not in self._through.get(category, ())
+        return terminator.label == f"{category}:until"
 
     def _reaches(
         self,
@@ -453,7 +485,7 @@ class Pipeline:
             return False
         if cue.start - span.end > self._windows[category]:
             return False
-        return not any(_blocks(t, category, span.end, cue.start) for t in terminators)
+        return not any(self._blocks(t, category, span.end, cue.start) for t in terminators)
 
 
 #: How many filler words not in a phrase may stand in one of its gaps.
@@ -504,15 +536,31 @@ def _temperatures(doc: Doc, spans: list[_Span]) -> list[_Span]:
     return kept + high
 
 
+#: Words that say the text is about a back (whose, when no one else is named, the writer's).
+_BACK = frozenset({"back", "backs", "spine", "backache", "lumbago"})
+
+
+def _never_of_themselves(doc: Doc, matches: list[_Span], category: str) -> bool:
+    """Whether the text tells of a back and of another person, and never of the writer: no
+    "I", "me" or "my" but the "my" of "my dad". Then that person is the patient ("Dad is
+    88, back pain since he slipped; today he doesn't know what day it is"); "my mum had
+    cancer" alone tells of no back."""
+    people = [m for m in matches if m.label == f"{category}:before"]
+    if not people or not any(t.lower_ in _BACK for t in doc):
+        return False
+    starts = {m.start for m in people}
+    for m in matches:
+        if m.label != f"{category}:until":
+            continue
+        if doc[m.start].lower_ == "my" and m.end in starts:
+            continue  # "my dad": the writer names whom they write about
+        return False
+    return True
+
+
 def _between_parts(cue: _Span, span: _Span) -> bool:
     """Whether ``cue`` lies in a near match's gap, touching neither its word nor its site."""
     return bool(span.parts) and all(cue.end <= lo or cue.start >= hi for lo, hi in span.parts)
-
-
-def _blocks(terminator: _Span, category: str, lo: int, hi: int) -> bool:
-    if not lo <= terminator.start < hi:
-        return False
-    return terminator.label == "terminator" or terminator.label == f"{category}:until"
 
 
 def _prune(spans: list[_Span], yields: dict[str, tuple[str, ...]]) -> Iterator[_Span]:

@@ -81,6 +81,9 @@ class Concept(BaseModel):
     #: "when I sneezed"); filler words between the words are still allowed.
     exact: tuple[Phrase, ...] = ()
     near: tuple[Near, ...] = ()
+    #: Phrases a mention of this concept is no mention inside: "after a coughing fit" is
+    #: what set the pain off, not a cough that makes it worse (``ignore`` for one concept).
+    unless: tuple[Phrase, ...] = ()
     #: Keys whose mention in the same sentence replaces this one ("both legs" over one leg).
     yields_to: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
@@ -118,6 +121,10 @@ class CueSet(BaseModel):
     #: Words that put a mention in this category from inside it: "losing control of
     #: *your* bladder" speaks of anyone (a leaflet, a forum), not of the writer.
     inside: tuple[Phrase, ...] = ()
+    #: Scope ends (terminators) this category reads through: another person's story goes
+    #: on past a comma or "and" ("my brother had surgery for it, he lost control of his
+    #: bladder") until the writer speaks of themselves (``until``).
+    through: tuple[Phrase, ...] = ()
     #: Words that end this category's scope early (e.g. "I" ends another person's scope).
     until: tuple[Phrase, ...] = ()
     #: Concept groups the category applies to; empty: all.
@@ -196,7 +203,7 @@ class Vocabulary(BaseModel):
                 continue
             key = str(concept.get("key", "?"))
             concept = dict(concept)
-            for field in ("phrases", "exact"):
+            for field in ("phrases", "exact", "unless"):
                 concept[field] = expand(concept.get(field), f"{key}.{field}")
                 if concept[field] is None:
                     del concept[field]

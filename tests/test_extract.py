@@ -334,6 +334,14 @@ def test_each_mention_gets_its_status(text: str, key: str, status: str | None) -
         pytest.param(
             "my son (12) has a bad back", "age", 12, id="the-patient-s-age-when-written-for"
         ),
+        pytest.param("Dad is 88, his back went on Friday", "age", 88, id="dad-is-88"),
+        pytest.param("Pulled my back. 58 yrs. Pain 6.", "age", 58, id="yrs-as-a-sentence"),
+        pytest.param("47/f, back went this morning", "age", 47, id="slash-lower-case-sex"),
+        pytest.param("I am man 57 age. Back pain.", "age", 57, id="non-native-man-57"),
+        pytest.param("pain 8 of 10", "pain", 8, id="eight-of-ten"),
+        pytest.param(
+            "back pain since three days", "hours_since_onset", 72.0, id="since-three-days"
+        ),
         pytest.param("she turned 60 last week", "age", None, id="her-birthday-is-not-mine"),
         pytest.param("I weigh 80 kg, 2 kids, back hurts", "age", None, id="kg-and-kids-are-no-age"),
         pytest.param("hit at 30 mph. 29/11 it happened", "age", None, id="speed-and-date-no-age"),
@@ -624,6 +632,54 @@ def test_word_forms_fillers_and_temperatures(text: str, key: str, status: str | 
             "red_flags.worse_cough_sneeze_bowel",
             None,
             id="coughed-is-the-trigger",
+        ),
+        pytest.param(
+            "My back went after a coughing fit last night",
+            "red_flags.worse_cough_sneeze_bowel",
+            None,
+            id="concept-unless-a-coughing-fit-that-set-it-off",
+        ),
+        pytest.param(
+            "a coughing fit makes it much worse",
+            "red_flags.worse_cough_sneeze_bowel",
+            "present",
+            id="a-coughing-fit-that-makes-it-worse",
+        ),
+        pytest.param(
+            "My uncle had back pain and lost weight and it was cancer. Mine is from gardening.",
+            "history.cancer",
+            "other_person",
+            id="another-person-s-story-reads-on-past-and",
+        ),
+        pytest.param(
+            "My brother had this last year, he lost control of his bladder. My back is sore.",
+            "red_flags.bladder_or_bowel_change",
+            "other_person",
+            id="his-inside-the-mention",
+        ),
+        pytest.param(
+            "Dad is 88, back pain since Wednesday, today he doesn't know what day it is",
+            "red_flags.confusion_or_drowsiness",
+            "present",
+            id="never-of-themselves-so-dad-is-the-patient",
+        ),
+        pytest.param(
+            "mum (68) has awful pain in her belly and lower back and she's clammy, what do i do",
+            "red_flags.collapse_signs",
+            "present",
+            id="asking-for-someone-else-is-not-speaking-of-oneself",
+        ),
+        pytest.param(
+            "mate can't go for a wee since this arvo, me back's stuffed",
+            "red_flags.bladder_or_bowel_change",
+            "present",
+            id="mate-as-a-greeting-is-nobody-else",
+        ),
+        pytest.param(
+            "pins and needles in my right leg for a day or so but that stopped",
+            "red_flags.one_leg_numbness_or_tingling",
+            "past",
+            id="past-reads-through-or-so",
         ),
     ],
 )

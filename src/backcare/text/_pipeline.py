@@ -194,6 +194,7 @@ class Pipeline:
                 ("pseudo_after", cues.pseudo_after),
                 ("inside", cues.inside),
                 ("proxy", cues.proxy),
+                ("asking", cues.asking),
                 ("until", cues.until),
             ):
                 if phrases:
@@ -292,7 +293,7 @@ class Pipeline:
         kept = []
         for m in matches:
             category, _, kind = m.label.partition(":")
-            if kind == "proxy":
+            if kind in ("proxy", "asking"):
                 continue
             keeps = self._proxy_keeps.get(category, frozenset())
             if (
@@ -549,11 +550,14 @@ def _never_of_themselves(doc: Doc, matches: list[_Span], category: str) -> bool:
     if not people or not any(t.lower_ in _BACK for t in doc):
         return False
     starts = {m.start for m in people}
+    asking = [m for m in matches if m.label == f"{category}:asking"]
     for m in matches:
         if m.label != f"{category}:until":
             continue
         if doc[m.start].lower_ == "my" and m.end in starts:
             continue  # "my dad": the writer names whom they write about
+        if any(a.start <= m.start < a.end for a in asking):
+            continue  # "what do I do?", "I'm a carer": asking for the other person
         return False
     return True
 

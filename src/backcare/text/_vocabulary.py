@@ -117,6 +117,9 @@ class CueSet(BaseModel):
     #: "her back went"): that person is then the patient, so the category's cues are
     #: off for the whole text, except those in ``proxy_keeps`` ("runs in the family").
     proxy: tuple[Phrase, ...] = ()
+    #: A writer's words when asking for someone else ("what do I do?", "I'm a carer"):
+    #: their "I" does not make a text that tells of someone else's back the writer's.
+    asking: tuple[Phrase, ...] = ()
     proxy_keeps: tuple[Phrase, ...] = ()
     #: Words that put a mention in this category from inside it: "losing control of
     #: *your* bladder" speaks of anyone (a leaflet, a forum), not of the writer.

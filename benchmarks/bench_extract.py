@@ -23,7 +23,7 @@ from pathlib import Path
 import spacy
 import yaml
 
-from backcare.text import extract, load_pipeline
+from backcare.text import MAX_TEXT_LENGTH, extract, load_pipeline
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import interleaved, write_result
@@ -32,6 +32,26 @@ EXTRACT_TARGET_MS = 20.0
 LOAD_TARGET_S = 1.0
 DATA = Path(__file__).parents[1] / "tests" / "data" / "free-text"
 NOW = datetime(2026, 11, 29, 18, 0)
+
+
+def hostile_texts(count: int = 20, seed: int = 16) -> list[str]:
+    """Texts of the longest allowed length made only of the vocabulary's symptom and body
+    words, in one sentence (seeded): the most matches, and near-rule pairs, a text can
+    hold. Extraction must stay quick on these too (a web request pays for it)."""
+    import random
+
+    from backcare.text._vocabulary import load_vocabulary
+
+    vocabulary = load_vocabulary()
+    words = sorted({w for words in vocabulary.classes.values() for w in words})
+    rng = random.Random(seed)
+    texts = []
+    for _ in range(count):
+        text = ""
+        while len(text) < MAX_TEXT_LENGTH:
+            text += rng.choice(words) + " "
+        texts.append(text[:MAX_TEXT_LENGTH])
+    return texts
 
 
 def thousand_character_texts() -> list[str]:
@@ -112,8 +132,15 @@ def main() -> dict[str, object]:
         for text in texts:
             blank(text)
 
+    hostile = hostile_texts()
+
+    def run_hostile() -> None:
+        for text in hostile:
+            extract(text, now=NOW)
+
     run_extract()  # warm up
     best = interleaved(10, {"extract": run_extract, "blank": run_blank})
+    worst = interleaved(3, {"hostile": run_hostile})["hostile"] / len(hostile)
     per_text = {name: seconds / len(texts) for name, seconds in best.items()}
     import_s, blank_load, load = _load_seconds(cold=False)
     _, _, load_cold = _load_seconds(cold=True)
@@ -123,6 +150,8 @@ def main() -> dict[str, object]:
         "extract_ms_per_text": round(per_text["extract"] * 1e3, 3),
         "blank_spacy_ms_per_text": round(per_text["blank"] * 1e3, 3),
         "ratio_extract_to_blank": round(per_text["extract"] / per_text["blank"], 2),
+        "hostile_texts": len(hostile),
+        "hostile_ms_per_text": round(worst * 1e3, 1),
         "spacy_import_s": round(import_s, 3),
         "load_s": round(load, 3),
         "load_cold_s": round(load_cold, 3),
@@ -137,7 +166,8 @@ def main() -> dict[str, object]:
     print(
         f"extract: {result['extract_ms_per_text']} ms per 1,000 characters "
         f"(blank spaCy {result['blank_spacy_ms_per_text']} ms, ratio "
-        f"{result['ratio_extract_to_blank']}); load {result['load_s']} s "
+        f"{result['ratio_extract_to_blank']}); a hostile {MAX_TEXT_LENGTH:,}-character text of "
+        f"symptom words {result['hostile_ms_per_text']} ms; load {result['load_s']} s "
         f"(cold, building it: {result['load_cold_s']} s) "
         f"(blank spaCy {result['blank_spacy_load_s']} s; importing spaCy "
         f"{result['spacy_import_s']} s) "

@@ -223,12 +223,14 @@ def extract(text: str, *, now: datetime | None = None) -> Extraction:
             # The person's own best guess at the cause ("desk-job back I think") is worth
             # offering: a trigger is pre-filled only for them to confirm or change.
             hedged.append((name, mention.start, mention.end))
+        if group == "red_flags":
+            # A time told of a sign, present or gone ("chest pain on Monday but it went"),
+            # is not when the back pain began.
+            symptoms.append(mention.start)
         if status is not FindingStatus.PRESENT:
             continue  # the safety rule: nothing but a present mention sets an answer
         if group in {"red_flags", "history"}:
             answers[group][name] = True
-            if group == "red_flags":
-                symptoms.append(mention.start)
         elif group == "conditions" and name not in conditions:
             conditions.append(name)
         elif group == "trigger":

@@ -135,6 +135,8 @@ _AGE = [
         # the age beside the sex, either way round: "48, female", "F 48", "male, 52"
         r"\b(?P<n>[1-9]\d)\s*,\s*(?:female|male|woman|man|(?-i:[MF]))\b",
         r"(?<![\d°º.])(?:\bfemale|\bmale|\b(?-i:[MF]))\s*,?\s*(?P<n>[1-9]\d)\b(?!\s*(?:/|%|[.,]\d))",
+        # "m 46. sore back" opening the text
+        r"^\s*(?:[mf]|male|female)\s*,?\s*(?P<n>[1-9]\d)\b(?!\s*(?:/|%|[.,]\d))",
         # "I am man 57 age", "a woman 45 years" (non-native word orders)
         r"\b(?:i am|i'm|im)\s+(?:a\s+)?(?:man|woman|male|female)\s*,?\s*(?P<n>[1-9]\d)\b",
         # "41/M", "F/52" (forms and forums)
@@ -169,7 +171,14 @@ _PERSON = (
     r"toddler|boyfriend|girlfriend|friend|neighbour|neighbor|patient|he|she|they)"
 )
 # The age of the person written about, when they are the patient: "my dad (84)", "Dad is
-# 88", "She's 45", "shes 91", "my client is 83", "My husband 70 years", "He's 16".
+# 88", "She's 45", "shes 91", "my client is 83", "My husband 70 years", "He's 16", "Mrs P
+# who is 91", "my 14 yr old daughter".
+_PATIENT_AGE_BEFORE = re.compile(
+    r"\b(?P<age>\d{1,2})\s*[- ]?\s*(?:years?|yrs?)[- ]?\s*old\s+(?:son|daughter|boy|girl|"
+    r"kid|child|grandson|granddaughter|brother|sister|mum|mom|dad|father|mother)\b"
+    r"|\bwho(?:\s+is|'s|s)\s+(?P<who>\d{1,3})\b(?!\s*(?:/|%|weeks|days|hours|months|kg|lbs?))",
+    re.IGNORECASE,
+)
 _PATIENT_AGE = re.compile(
     r"\b(?:mum|mom|mother|dad|father|son|daughter|wife|husband|partner|nan|nana|gran|grandma|"
     r"granny|grandmother|grandad|grandpa|grandfather|grandson|granddaughter|brother|sister|boy|"
@@ -195,8 +204,9 @@ def read_age(
     1961"), or, when the writer writes ``for_someone`` else's back, that person's ("my dad
     (84)", "Grandad is 81", "She's 45")."""
     if for_someone:
-        for match in _PATIENT_AGE.finditer(text):
-            age = int(match.group("age"))
+        matches = [*_PATIENT_AGE.finditer(text), *_PATIENT_AGE_BEFORE.finditer(text)]
+        for match in sorted(matches, key=lambda m: m.start()):
+            age = int(match.group("age") or match.group("who"))
             if 0 <= age <= 120:
                 return NumberFinding(age, match.group(0).strip(" ,.;!?"), *match.span())
     found = [m for p in _AGE for m in p.finditer(text)]
@@ -231,7 +241,7 @@ def read_age(
 _PAIN = [
     re.compile(p, re.IGNORECASE)
     for p in (
-        r"\b(?P<n>\d{1,2}(?:\.5)?)\s*(?:/|out of|outta|of)\s*10\b",
+        r"\b(?P<n>\d{1,2}(?:\.5)?)\s*(?:/|out of|outta|of|from)\s*10\b",
         r"\b(?:pain(?:'s| is| was| of| at| score(?: is| of)?)?|rate it|rating|score|it's|its|"
         r"about|around|like|maybe|roughly|probably|solid|easily)\s+(?:at\s+|a\s+|an\s+)?"
         r"(?:solid\s+)?"
@@ -290,6 +300,12 @@ _FOR = re.compile(
 )
 _NOW = re.compile(rf"\b{_COUNT}\s+{_UNIT}\s+now\b", re.IGNORECASE)
 # Non-native English: "since two days", "from 4 days" (a count is required: "from day one")
+# A duration told alone, as its own sentence or item: "sore lower back. 3 days.", "New back
+# pain, 2 weeks, keeps me awake"
+_BARE = re.compile(
+    rf"(?:^|[.,;!?+]\s*)(?:about\s+|around\s+)?{_COUNT}\s+{_UNIT}\s*(?=[.,;!?]|$)",
+    re.IGNORECASE,
+)
 _SINCE_COUNT = re.compile(
     rf"\b(?:since|from)\s+(?:about\s+|around\s+)?{_COUNT}\s+{_UNIT}\b(?!\s+(?:ago|back))",
     re.IGNORECASE,
@@ -487,6 +503,12 @@ def _relative_hours(phrase: str, now: datetime) -> float | None:
 # A sentence about the back pain itself or how it began, as opposed to one about another
 # symptom ("since yesterday I can't feel my feet") or another event ("sat in traffic for
 # five hours on Friday"): the onset is read from these first.
+# The back named as a body part (not "come back", "back to normal").
+_BACK = re.compile(
+    r"\b(?:(?:my|me|the|his|her|lower|upper|low|bad)\s+back|back\s*(?:'s|pain|ache|went|is|"
+    r"has|hurts|spasm)|backache|spine|lumbar|sciatica)\b",
+    re.IGNORECASE,
+)
 _EPISODE = re.compile(
     r"\b(?:back|spine|lumbar|sciatica|hurt|hurts|hurting|injur\w*|tweak\w*|twang\w*|twinge\w*|"
     r"strain\w*|sprain\w*|pull(?:ed)?\s+a\s+muscle|put\s+(?:it|\w+\s+back)\s+out|threw|thrown|"
@@ -534,7 +556,7 @@ def read_onset(
         relative.append((m, bool(m.group("since"))))
         dated.add(sentence_of(m.start()))
     candidates: list[tuple[NumberFinding, bool]] = []
-    for pattern in (_AGO, _FOR, _NOW, _PAIN_FOR, _OF_THIS, _HAD, _X, _SINCE_COUNT):
+    for pattern in (_AGO, _FOR, _NOW, _PAIN_FOR, _OF_THIS, _HAD, _X, _SINCE_COUNT, _BARE):
         for m in pattern.finditer(text):
             unit = m.group("unit")
             if unit is None:  # "x 3/7": days
@@ -569,9 +591,14 @@ def read_onset(
         if not anchored and _TODAY.fullmatch(finding.text):
             return 3  # "stiff today" says how it is now, not when it began
         start, end = sentence_of(finding.start)
-        if _EPISODE.search(text, start, end) or any(start <= pos < end for pos in causes):
+        if any(start <= pos < end for pos in causes):
             return 0
-        return 2 if any(start <= pos < end for pos in elsewhere) else 1
+        other = any(start <= pos < end for pos in elsewhere)
+        # A sentence about another symptom speaks of the back only if it names it ("chest
+        # pain on Monday" is the chest's time, "back pain and numb feet since Monday" both).
+        if _EPISODE.search(text, start, end) and (not other or _BACK.search(text, start, end)):
+            return 0
+        return 2 if other else 1
 
     # Beyond ten years is not an episode of acute back pain (nor valid in contract v1).
     ranked = [(tier(f, anchored), not anchored, -f.value, f) for f, anchored in candidates]

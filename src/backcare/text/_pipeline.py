@@ -194,6 +194,8 @@ class Pipeline:
                 ("pseudo_after", cues.pseudo_after),
                 ("inside", cues.inside),
                 ("proxy", cues.proxy),
+                ("proxy_hints", cues.proxy_hints),
+                ("own_back", cues.own_back),
                 ("asking", cues.asking),
                 ("until", cues.until),
             ):
@@ -258,6 +260,10 @@ class Pipeline:
             for m, s, e in self._cues(doc)
         ]
         proxied = {m.label.partition(":")[0] for m in matches if m.label.endswith(":proxy")}
+        own = {m.label.partition(":")[0] for m in matches if m.label.endswith(":own_back")}
+        proxied |= {
+            m.label.partition(":")[0] for m in matches if m.label.endswith(":proxy_hints")
+        } - own
         if _never_of_themselves(doc, matches, "other_person"):
             proxied.add("other_person")
         matches = self._without_proxied(doc, matches, proxied)
@@ -293,7 +299,7 @@ class Pipeline:
         kept = []
         for m in matches:
             category, _, kind = m.label.partition(":")
-            if kind in ("proxy", "asking"):
+            if kind in ("proxy", "proxy_hints", "own_back", "asking"):
                 continue
             keeps = self._proxy_keeps.get(category, frozenset())
             if (

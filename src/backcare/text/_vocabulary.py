@@ -117,6 +117,10 @@ class CueSet(BaseModel):
     #: "her back went"): that person is then the patient, so the category's cues are
     #: off for the whole text, except those in ``proxy_keeps`` ("runs in the family").
     proxy: tuple[Phrase, ...] = ()
+    #: Hints of the same ("her back went", "since he slipped") that count only when the
+    #: text has none of ``own_back`` ("my back", "I hurt my back"): the writer's own back.
+    proxy_hints: tuple[Phrase, ...] = ()
+    own_back: tuple[Phrase, ...] = ()
     #: A writer's words when asking for someone else ("what do I do?", "I'm a carer"):
     #: their "I" does not make a text that tells of someone else's back the writer's.
     asking: tuple[Phrase, ...] = ()

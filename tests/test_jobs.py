@@ -358,26 +358,16 @@ def _job_arguments(url: str) -> list[Any]:
         engine.dispose()
 
 
-def _urgent_unacknowledged(accounts: Accounts, patient_id: int) -> None:
+def _urgent_unacknowledged(accounts: Accounts, patient: Person) -> None:
     from backcare.domain.enums import TriageLevel
-    from backcare.store.records import NewCheckIn, NewEpisode
+    from backcare.store.records import NewCheckIn
 
-    start = accounts.now()
-    with accounts.store.for_person(patient_id).write() as repo:
-        episode = repo.add_episode(
-            NewEpisode(
-                uid=uuid.uuid4().hex,
-                onset_at=start,
-                started_at=start,
-                trigger="lifting",
-                answers={"pain": 6},
-                assessment={"triage": {"level": "self_care"}},
-            )
-        )
+    episode = _episode_of(accounts, patient)
+    with accounts.store.for_person(patient.id).write() as repo:
         repo.add_checkin(
-            episode.id,
+            episode,
             NewCheckIn(
-                recorded_at=start,
+                recorded_at=accounts.now(),
                 pain=8,
                 worst_pain=8,
                 days_of_self_care=0,
@@ -394,7 +384,7 @@ def test_the_daily_digests_go_once_a_day_with_two_workers_and_hold_no_health_dat
     handler, _ = inbox
     accounts: Accounts = clinic["accounts"]
     people = clinic["people"]
-    _urgent_unacknowledged(accounts, people["alice"].id)
+    _urgent_unacknowledged(accounts, people["alice"])
     accounts.set_daily_reminder(people["alice"].id, True)
     accounts.set_daily_reminder(people["sam"].id, True)  # no episode: nothing to remind of
     queue = queue_for(clinic["url"])
@@ -500,7 +490,7 @@ def test_two_workers_at_once_send_each_digest_once_and_a_failed_send_is_retried(
 
     handler, port = inbox
     accounts, people = teams
-    _urgent_unacknowledged(accounts, people["alice"].id)
+    _urgent_unacknowledged(accounts, people["alice"])
     _episode_of(accounts, people["bob"])  # an episode, but bob did not ask for reminders
     for name in ("alice", "sam"):  # sam asked, but has no episode going
         accounts.set_daily_reminder(people[name].id, True)

@@ -204,7 +204,7 @@ def extract(text: str, *, now: datetime | None = None) -> Extraction:
     answers: dict[str, Any] = {"red_flags": {}, "history": {}}
     conditions: list[str] = []
     triggers: list[tuple[str, int, int]] = []
-    symptoms: list[int] = []  # where a present red flag is mentioned
+    symptoms: list[int] = []  # where a red flag is mentioned, present or not
     hedged: list[tuple[str, int, int]] = []  # triggers the person is unsure of
     mentions, for_someone = pipeline.read(text)
     for mention in mentions:

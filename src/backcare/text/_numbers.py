@@ -167,23 +167,20 @@ _BORN = re.compile(
 # A bare number after a person's word ("my dad, 84") belongs to them, not the writer.
 _PERSON = (
     r"\b(?:mum|mom|mother|dad|father|son|daughter|wife|husband|partner|nan|nana|gran|grandma|"
-    r"granny|grandad|grandpa|grandson|granddaughter|brother|sister|boy|girl|kid|child|baby|"
-    r"toddler|boyfriend|girlfriend|friend|neighbour|neighbor|patient|he|she|they)"
+    r"granny|grandmother|grandad|grandpa|grandfather|grandson|granddaughter|brother|sister|boy|"
+    r"girl|kid|child|baby|toddler|boyfriend|girlfriend|friend|neighbour|neighbor|patient|"
+    r"client|he|she|they)"
 )
 # The age of the person written about, when they are the patient: "my dad (84)", "Dad is
 # 88", "She's 45", "shes 91", "my client is 83", "My husband 70 years", "He's 16", "Mrs P
 # who is 91", "my 14 yr old daughter".
 _PATIENT_AGE_BEFORE = re.compile(
-    r"\b(?P<age>\d{1,2})\s*[- ]?\s*(?:years?|yrs?)[- ]?\s*old\s+(?:son|daughter|boy|girl|"
-    r"kid|child|grandson|granddaughter|brother|sister|mum|mom|dad|father|mother)\b"
+    r"\b(?P<age>\d{1,2})\s*[- ]?\s*(?:years?|yrs?)[- ]?\s*old\s+" + _PERSON + r"\b"
     r"|\bwho(?:\s+is|'s|s)\s+(?P<who>\d{1,3})\b(?!\s*(?:/|%|weeks|days|hours|months|kg|lbs?))",
     re.IGNORECASE,
 )
 _PATIENT_AGE = re.compile(
-    r"\b(?:mum|mom|mother|dad|father|son|daughter|wife|husband|partner|nan|nana|gran|grandma|"
-    r"granny|grandmother|grandad|grandpa|grandfather|grandson|granddaughter|brother|sister|boy|"
-    r"girl|kid|child|toddler|boyfriend|girlfriend|friend|neighbour|neighbor|patient|client|"
-    r"he|she)(?:'s|’s|s)?\s*[,(]?\s*(?:is\s+|who is\s+|who's\s+|aged\s+|age\s+)?"
+    _PERSON + r"(?:'s|’s|s)?\s*[,(]?\s*(?:is\s+|who is\s+|who's\s+|aged\s+|age\s+)?"
     r"(?P<age>\d{1,3})\b(?!\s*(?:/|%|[.,]\d|weeks|wks|days|hours|hrs|months|mins|minutes|kg|"
     r"lbs?|st\b|stone|cm|ft|foot|feet|['’\"]|inches|times|stairs|steps|mg|miles|mph|am\b|pm\b|"
     r"o'clock|:\d))",
@@ -299,13 +296,13 @@ _FOR = re.compile(
     re.IGNORECASE,
 )
 _NOW = re.compile(rf"\b{_COUNT}\s+{_UNIT}\s+now\b", re.IGNORECASE)
-# Non-native English: "since two days", "from 4 days" (a count is required: "from day one")
 # A duration told alone, as its own sentence or item: "sore lower back. 3 days.", "New back
 # pain, 2 weeks, keeps me awake"
 _BARE = re.compile(
     rf"(?:^|[.,;!?+]\s*)(?:about\s+|around\s+)?{_COUNT}\s+{_UNIT}\s*(?=[.,;!?]|$)",
     re.IGNORECASE,
 )
+# Non-native English: "since two days", "from 4 days" (a count is required: "from day one")
 _SINCE_COUNT = re.compile(
     rf"\b(?:since|from)\s+(?:about\s+|around\s+)?{_COUNT}\s+{_UNIT}\b(?!\s+(?:ago|back))",
     re.IGNORECASE,
@@ -500,15 +497,15 @@ def _relative_hours(phrase: str, now: datetime) -> float | None:
     return hours if hours >= 0 else None
 
 
-# A sentence about the back pain itself or how it began, as opposed to one about another
-# symptom ("since yesterday I can't feel my feet") or another event ("sat in traffic for
-# five hours on Friday"): the onset is read from these first.
 # The back named as a body part (not "come back", "back to normal").
 _BACK = re.compile(
     r"\b(?:(?:my|me|the|his|her|lower|upper|low|bad)\s+back|back\s*(?:'s|pain|ache|went|is|"
     r"has|hurts|spasm)|backache|spine|lumbar|sciatica)\b",
     re.IGNORECASE,
 )
+# A sentence about the back pain itself or how it began, as opposed to one about another
+# symptom ("since yesterday I can't feel my feet") or another event ("sat in traffic for
+# five hours on Friday"): the onset is read from these first.
 _EPISODE = re.compile(
     r"\b(?:back|spine|lumbar|sciatica|hurt|hurts|hurting|injur\w*|tweak\w*|twang\w*|twinge\w*|"
     r"strain\w*|sprain\w*|pull(?:ed)?\s+a\s+muscle|put\s+(?:it|\w+\s+back)\s+out|threw|thrown|"

@@ -372,14 +372,18 @@ class Pipeline:
                             direct.append(
                                 _Span(key, min(w.start, s.start), max(w.end, s.end), pieces)
                             )
-        direct = [
+        direct = _temperatures(doc, direct)
+        # A mention inside an ignored phrase, or inside one its own concept lists under
+        # ``unless``, is none.
+        ignored = [(s, e) for _, s, e in self._ignore(doc)]
+        kept = [
             c
             for c in direct
-            if not any(u.start <= c.start and c.end <= u.end for u in parts.get(f"{c.label}#x", ()))
+            if not any(
+                s <= c.start and c.end <= e
+                for s, e in (*ignored, *((u.start, u.end) for u in parts.get(f"{c.label}#x", ())))
+            )
         ]
-        direct = _temperatures(doc, direct)
-        ignored = [(s, e) for _, s, e in self._ignore(doc)]
-        kept = [c for c in direct if not any(s <= c.start and c.end <= e for s, e in ignored)]
         pruned = list(_prune(list(dict.fromkeys(kept)), self._yields))
         labels_in: dict[int, set[str]] = {}
         for c in pruned:

@@ -117,6 +117,7 @@ class CueSet(BaseModel):
     #: "her back went"): that person is then the patient, so the category's cues are
     #: off for the whole text, except those in ``proxy_keeps`` ("runs in the family").
     proxy: tuple[Phrase, ...] = ()
+    proxy_keeps: tuple[Phrase, ...] = ()
     #: Hints of the same ("her back went", "since he slipped") that count only when the
     #: text has none of ``own_back`` ("my back", "I hurt my back"): the writer's own back.
     proxy_hints: tuple[Phrase, ...] = ()
@@ -124,13 +125,12 @@ class CueSet(BaseModel):
     #: A writer's words when asking for someone else ("what do I do?", "I'm a carer"):
     #: their "I" does not make a text that tells of someone else's back the writer's.
     asking: tuple[Phrase, ...] = ()
-    proxy_keeps: tuple[Phrase, ...] = ()
     #: Words that put a mention in this category from inside it: "losing control of
     #: *your* bladder" speaks of anyone (a leaflet, a forum), not of the writer.
     inside: tuple[Phrase, ...] = ()
     #: Scope ends (terminators) this category reads through: another person's story goes
-    #: on past a comma or "and" ("my brother had surgery for it, he lost control of his
-    #: bladder") until the writer speaks of themselves (``until``).
+    #: on past "and" ("my uncle had back pain and lost weight and it was cancer") until
+    #: the writer speaks of themselves (``until``).
     through: tuple[Phrase, ...] = ()
     #: Words that end this category's scope early (e.g. "I" ends another person's scope).
     until: tuple[Phrase, ...] = ()

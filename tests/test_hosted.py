@@ -313,6 +313,41 @@ def test_clinicians_need_their_code_before_anything_opens(world: dict[str, Any])
     assert client.get("/account").status_code == 200
 
 
+def test_sign_ins_refusals_resets_and_sign_outs_are_in_the_audit_log(
+    world: dict[str, Any],
+) -> None:
+    accounts: Accounts = world["accounts"]
+    carol = accounts.add_person(
+        email="audited@example.org", role="clinician", password=PASSWORD, care_team="north"
+    )
+    code = pyotp.TOTP(accounts.set_totp(carol.id)).now()
+    before = len(accounts.audit_rows())
+    for email in ("audited@example.org", "nobody@example.org"):
+        with pytest.raises(SignInError):
+            accounts.sign_in(email, "not the password", address="192.0.2.50")
+    half = accounts.sign_in("audited@example.org", PASSWORD, address="192.0.2.51")
+    with pytest.raises(SignInError):
+        accounts.check_code(half.token, f"{(int(code) + 1) % 10**6:06d}", address="192.0.2.51")
+    accounts.check_code(half.token, code, address="192.0.2.51")
+    started = accounts.start_reset("audited@example.org")
+    assert started is not None
+    accounts.finish_reset(started[1], "another long enough password")
+    accounts.sign_out_everywhere(carol.id)
+    accounts.sign_in("alice@example.org", PASSWORD, address="192.0.2.52")
+    rows = accounts.audit_rows()[before:]
+    assert [(r.actor_id, r.patient_id, r.action, r.detail, r.address) for r in rows] == [
+        (carol.id, None, "sign_in_refused", "password", "192.0.2.50"),
+        (None, None, "sign_in_refused", "password, unknown account", "192.0.2.50"),
+        # The password alone signs no clinician in: only the code completes it.
+        (carol.id, None, "sign_in_refused", "code", "192.0.2.51"),
+        (carol.id, None, "sign_in", "password and code", "192.0.2.51"),
+        (carol.id, None, "password_reset", "", ""),
+        (carol.id, None, "sign_out_everywhere", "", ""),
+        (world["people"]["alice"].id, None, "sign_in", "password", "192.0.2.52"),
+    ]
+    assert accounts.verify_audit()[1] is None
+
+
 def test_a_form_without_its_csrf_token_is_refused(world: dict[str, Any]) -> None:
     client = _client(world)
     _csrf(client)

@@ -308,7 +308,7 @@ def test_passkey_sign_in_is_throttled_per_account(
 
 
 def test_staff_passkey_sign_in_needs_the_person_verified(
-    ceremonies: Passkeys, new_person: Callable[..., Person]
+    ceremonies: Passkeys, accounts: Accounts, new_person: Callable[..., Person]
 ) -> None:
     clinician = new_person("clinician")
     device = _register(ceremonies, clinician)
@@ -322,6 +322,11 @@ def test_staff_passkey_sign_in_needs_the_person_verified(
         device.get(ceremonies.signin_options(browser="b")), browser="b", address="x"
     )
     assert not started.needs_code
+    audit = [(r.actor_id, r.action, r.detail) for r in accounts.audit_rows()][-2:]
+    assert audit == [
+        (clinician.id, "sign_in_refused", "passkey"),
+        (clinician.id, "sign_in", "passkey"),
+    ]
 
 
 def test_a_staff_passkey_is_the_second_step_after_the_password(
@@ -342,6 +347,11 @@ def test_a_staff_passkey_is_the_second_step_after_the_password(
         clinician
     )
     assert accounts.session(started.token) == (clinician, True)
+    assert [(r.actor_id, r.action, r.detail) for r in accounts.audit_rows()][-1] == (
+        clinician.id,
+        "sign_in",
+        "password and passkey",
+    )
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,9 @@ and ``backcare audit`` commands use; the SQL is in :mod:`backcare.store.people`.
 * A session is a fresh random token per sign-in (the old cookie is never reused, so a
   token planted before sign-in is worthless), stored only as its hash, with an
   absolute expiry; "sign out everywhere" ends all of a person's sessions.
+* Sign-ins (by which means), refused sign-ins of a known account or an unknown one,
+  password resets and "sign out everywhere" are written to the audit log with the
+  address, about no patient: who got in, and who tried, can be traced like any read.
 * :meth:`Accounts.diary_store` is the one gate to clinical records: it checks that the
   actor may act for the patient, returns the store scoped to that patient, and writes
   an audit row when the actor is not the patient.
@@ -257,6 +260,7 @@ class Accounts:
         if person is None or not verify_password(hashed, password):
             with self._people(write=True) as people:
                 people.add_failure(account=email, address=address, now=now)
+                _audit_sign_in(people, person, "sign_in_refused", "password", address, now)
             raise SignInError(gettext(SIGN_IN_REFUSED))
         token = secrets.token_urlsafe(32)
         with self._people(write=True) as people:
@@ -268,6 +272,8 @@ class Accounts:
                 hours=SESSION_HOURS,
                 verified=not person.needs_second_factor,
             )
+            if not person.needs_second_factor:  # else signed in only once the code is right
+                _audit_sign_in(people, person, "sign_in", "password", address, now)
         return SignIn(token, person, needs_code=person.needs_second_factor)
 
     def check_code(self, token: str, code: str, *, address: str) -> Person:
@@ -296,9 +302,11 @@ class Accounts:
             with self._people(write=True) as people:
                 if people.use_totp_step(person.id, step):
                     people.verify_session(token)
+                    _audit_sign_in(people, person, "sign_in", "password and code", address, now)
                     return person
         with self._people(write=True) as people:
             people.add_failure(account=person.email or "", address=address, now=now)
+            _audit_sign_in(people, person, "sign_in_refused", "code", address, now)
         if step is not None:  # right code, but it was used already: a replay
             raise SignInError(gettext("that code was used already; wait for the next one"))
         raise SignInError(gettext("that code is not right; use the newest code from your app"))
@@ -318,7 +326,11 @@ class Accounts:
     def sign_out_everywhere(self, person_id: int) -> int:
         """End every session of the person; how many ended."""
         with self._people(write=True) as people:
-            return people.end_sessions(person_id)
+            ended = people.end_sessions(person_id)
+            people.audit(
+                actor_id=person_id, patient_id=None, action="sign_out_everywhere", now=self.now()
+            )
+            return ended
 
     def erase(self, person: Person, password: str, *, address: str = "") -> None:
         """Delete a patient's account and every record of theirs, after their password.
@@ -421,6 +433,9 @@ class Accounts:
             people.set_password_hash(person_id, hashed)
             people.end_sessions(person_id)
             people.clear_failures(people.person(person_id).email or "")
+            people.audit(
+                actor_id=person_id, patient_id=None, action="password_reset", now=self.now()
+            )
             return people.person(person_id)
 
     # --- e-mail: escalation contacts and the daily digests ---------------------------
@@ -586,6 +601,25 @@ class Accounts:
         """The account with this e-mail address, if any."""
         with self._people(write=False) as people:
             return people.person_by_email(email)
+
+
+def _audit_sign_in(
+    people: PeopleRepository,
+    person: Person | None,
+    action: str,
+    means: str,
+    address: str,
+    now: datetime,
+) -> None:
+    """An audit row for a sign-in or a refused one (``person`` ``None``: unknown account)."""
+    people.audit(
+        actor_id=person.id if person is not None else None,
+        patient_id=None,
+        action=action,
+        detail=means if person is not None else f"{means}, unknown account",
+        address=address,
+        now=now,
+    )
 
 
 def _totp_step(totp: pyotp.TOTP, code: str, now: datetime) -> int | None:

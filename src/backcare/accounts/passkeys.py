@@ -38,6 +38,7 @@ from backcare.accounts import (
     SignIn,
     SignInError,
     TooManyAttemptsError,
+    _audit_sign_in,
     _too_many,
     verify_password,
 )
@@ -346,6 +347,7 @@ class Passkeys:
         with self._repos(write=True) as repos:
             repos.people.clear_failures(account)
             repos.people.add_session(token, person.id, now=now, hours=SESSION_HOURS, verified=True)
+            _audit_sign_in(repos.people, person, "sign_in", "passkey", address, now)
         return SignIn(token, person, needs_code=False)
 
     def finish_second(self, credential: dict[str, Any], *, token: str, address: str) -> Person:
@@ -377,6 +379,7 @@ class Passkeys:
         )
         with self._repos(write=True) as repos:
             repos.people.verify_session(token)
+            _audit_sign_in(repos.people, person, "sign_in", "password and passkey", address, now)
         return person
 
     def _verify(
@@ -423,8 +426,11 @@ class Passkeys:
             raise TooManyAttemptsError(_too_many())
 
     def _failed(self, account: str, address: str) -> NoReturn:
+        now = self.accounts.now()
         with self._repos(write=True) as repos:
-            repos.people.add_failure(account=account, address=address, now=self.accounts.now())
+            repos.people.add_failure(account=account, address=address, now=now)
+            person = repos.people.person_by_email(account) if account else None
+            _audit_sign_in(repos.people, person, "sign_in_refused", "passkey", address, now)
         raise SignInError(gettext(PASSKEY_REFUSED))
 
 

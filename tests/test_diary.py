@@ -375,7 +375,7 @@ def test_resolve_writes_a_summary_with_the_numbers(diary: Diary, clock: FakeCloc
         "10 days, 10 check-ins.\n"
         "Your pain is better than when you started (7 → 0, 7 points lower). A change of 2 "
         "points, or of a third of your starting score, counts as a real change.\n"
-        "Overall: getting better (day 10 since it started).\n"
+        "Overall: getting better (10 days since it started).\n"
         "Recovered (pain 0-1 for 7 days in a row; 7 so far)."
     )
     with pytest.raises(ConflictError, match="already resolved"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from fractions import Fraction
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -17,6 +18,7 @@ from backcare.diary.trends import (
     Resolution,
     TrendReport,
     build_trend,
+    episode_day,
     function_change,
     overall_trend,
     pain_change,
@@ -159,6 +161,67 @@ def test_two_checkins_a_day_both_must_be_low() -> None:
 )
 def test_course_days_are_whole_days_since_onset(hours: float, days: int) -> None:
     assert course_days(T0, T0 + timedelta(hours=hours)) == days
+
+
+LONDON = ZoneInfo("Europe/London")
+AUCKLAND = ZoneInfo("Pacific/Auckland")
+
+
+@pytest.mark.parametrize(
+    ("onset", "at", "tz", "day"),
+    [
+        pytest.param(T0, T0, UTC, 1, id="the-day-it-began-is-day-1"),
+        pytest.param(T0, T0 + timedelta(hours=15, minutes=59), UTC, 1, id="same-evening"),
+        pytest.param(
+            datetime(2026, 3, 2, 22, 0, tzinfo=UTC),
+            datetime(2026, 3, 3, 7, 0, tzinfo=UTC),
+            UTC,
+            2,
+            id="began-last-night-so-today-is-day-2",
+        ),
+        pytest.param(T0, T0 + timedelta(days=9), UTC, 10, id="tenth-day"),
+        pytest.param(
+            datetime(2026, 3, 2, 10, 30, tzinfo=UTC),  # 23:30 in Auckland
+            datetime(2026, 3, 2, 11, 30, tzinfo=UTC),  # 00:30 the next day there
+            AUCKLAND,
+            2,
+            id="the-diary's-calendar-not-utc's",
+        ),
+        pytest.param(
+            datetime(2026, 3, 29, 0, 30, tzinfo=LONDON),
+            datetime(2026, 3, 29, 23, 30, tzinfo=LONDON),
+            LONDON,
+            1,
+            id="a-23-hour-day-is-still-one-day",
+        ),
+        pytest.param(T0, T0 - timedelta(hours=1), UTC, 1, id="never-day-0"),
+    ],
+)
+def test_episode_day_counts_calendar_days_from_1(
+    onset: datetime, at: datetime, tz: timezone | ZoneInfo, day: int
+) -> None:
+    assert episode_day(onset, at, tz) == day
+
+
+@pytest.mark.parametrize(
+    ("days", "words"),
+    [
+        pytest.param(0, "Overall: about the same (it started less than a day ago).", id="day-0"),
+        pytest.param(1, "Overall: about the same (1 day since it started).", id="one-day"),
+        pytest.param(12, "Overall: about the same (12 days since it started).", id="days"),
+    ],
+)
+def test_the_overall_line_never_says_day_0(days: int, words: str) -> None:
+    pain = pain_change(5, 5)
+    report = TrendReport(
+        pain=pain,
+        function=None,
+        overall=overall_trend(pain, None),
+        checkins=2,
+        days_since_onset=days,
+        resolution=Resolution(met=False, low_days=0),
+    )
+    assert words in report.lines()
 
 
 def test_effective_answers_lay_updates_then_derived_course_over_start(engine: Engine) -> None:

@@ -16,6 +16,7 @@ from datetime import datetime
 from backcare.accounts import Accounts
 from backcare.diary import Diary
 from backcare.diary.service import EpisodeHistory
+from backcare.diary.trends import episode_day
 from backcare.domain.enums import Trend, TriageLevel
 from backcare.errors import NotFoundError
 from backcare.i18n import format_when, gettext, ngettext
@@ -114,7 +115,7 @@ def _row(
     episode = history.episode
     checkins = history.checkins
     last = checkins[-1] if checkins else None
-    day = (now.date() - episode.onset_at.date()).days + 1
+    day = episode_day(episode.onset_at, now, diary.tz)
 
     def row(need: int, reason: str, to_acknowledge: int | None = None) -> PatientRow:
         return PatientRow(

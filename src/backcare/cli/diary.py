@@ -592,6 +592,7 @@ def _ask_checkin(console: Console, diary: Diary) -> CheckInEntry:
 
 def _render_checkin(console: Console, diary: Diary, result: CheckInResult) -> None:
     from backcare.cli.render import ANSWER_AT_CHECKIN, render_emergency, render_triage
+    from backcare.diary.trends import episode_day
     from backcare.domain.verdict import INCOMPLETE, unanswered_safety_questions, verdict_state
     from backcare.knowledge.loader import load_knowledge_base
 
@@ -601,7 +602,10 @@ def _render_checkin(console: Console, diary: Diary, result: CheckInResult) -> No
         render_emergency(console, triage)
     console.print(
         gettext("[bold]Check-in recorded[/] ({when}, day {day}).").format(
-            when=_when(checkin.recorded_at, diary.tz), day=checkin.days_of_self_care
+            when=_when(checkin.recorded_at, diary.tz),
+            day=episode_day(
+                diary.episode(checkin.episode_id).onset_at, checkin.recorded_at, diary.tz
+            ),
         )
     )
     if result.pain is None:
@@ -850,6 +854,7 @@ def trend(
 ) -> None:
     """How the episode is going: pain and function against the baseline, with a chart."""
     from backcare.diary.charts import PainPoint, pain_columns, render_text, save_image
+    from backcare.diary.trends import episode_day
 
     with _open(db) as diary:
         loaded = diary.history(episode)
@@ -864,7 +869,9 @@ def trend(
             return
         console = _console()
         title = gettext("Episode {id}").format(id=loaded.episode.id)
-        day = gettext("day {day}").format(day=report.days_since_onset)
+        day = gettext("day {day}").format(
+            day=episode_day(loaded.episode.onset_at, diary.now(), diary.tz)
+        )
         console.print(f"[bold]{title}[/], {day}")
         for line in report.lines():
             console.print(printable(line), markup=False)

@@ -43,6 +43,7 @@ __all__ = [
     "TrendReport",
     "Voice",
     "build_trend",
+    "episode_day",
     "function_change",
     "overall_trend",
     "pain_change",
@@ -239,13 +240,27 @@ class TrendReport:
             how = {Trend.BETTER: _("getting better"), Trend.SAME: _("about the same")}.get(
                 self.overall, _("getting worse")
             )
+            days = self.days_since_onset
             lines.append(
-                _("Overall: {how} (day {day} since it started).").format(
-                    how=how, day=self.days_since_onset
-                )
+                _("Overall: {how} (it started less than a day ago).").format(how=how)
+                if days < 1
+                else ngettext(
+                    "Overall: {how} ({days} day since it started).",
+                    "Overall: {how} ({days} days since it started).",
+                    days,
+                ).format(how=how, days=days)
             )
         lines.append(self.resolution.describe(voice=voice))
         return lines
+
+
+def episode_day(onset: datetime, at: datetime, tz: tzinfo) -> int:
+    """The episode's day as a person counts it: 1 on the calendar day it began in ``tz``.
+
+    Every "day N" a person or their care team reads uses this, so the home page, the
+    dashboard, the CLI and the report never disagree (and never say "day 0").
+    """
+    return max(1, (at.astimezone(tz).date() - onset.astimezone(tz).date()).days + 1)
 
 
 def pain_change(baseline: int, current: int) -> PainChange:

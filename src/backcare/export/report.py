@@ -42,6 +42,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from backcare.diary.trends import episode_day
 from backcare.domain.enums import EvidenceGrade, TriageLevel
 from backcare.domain.results import Assessment, MedicineAdvice, PlannedExercise, Reason
 from backcare.domain.verdict import (
@@ -272,7 +273,7 @@ class ClinicianReport:
     status: str
     resolved_at: datetime | None
     phase: str
-    days_since_onset: int
+    episode_day: int
     checkins: int
     first_checkin: datetime
     last_checkin: datetime
@@ -897,7 +898,7 @@ def build_report(
         status=label("episode_status", episode.status).lower(),
         resolved_at=episode.resolved_at.astimezone(tz) if episode.resolved_at else None,
         phase=label("phase", assessment.plan.phase).lower(),
-        days_since_onset=max(0, (until - episode.onset_at) // timedelta(days=1)),
+        episode_day=episode_day(episode.onset_at, until, tz),
         checkins=len(checkins),
         first_checkin=checkins[0].recorded_at.astimezone(tz),
         last_checkin=checkins[-1].recorded_at.astimezone(tz),

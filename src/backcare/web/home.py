@@ -10,10 +10,11 @@ day view (:mod:`backcare.viewmodels.donow`); this module only chooses which of t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal
 
 from backcare.diary import Diary, EpisodeStatus
+from backcare.diary.trends import episode_day
 from backcare.domain.enums import TriageLevel
 from backcare.domain.results import Assessment
 from backcare.domain.verdict import INCOMPLETE, verdict_state
@@ -108,7 +109,7 @@ def home_state(diary: Diary, *, emergency_number: str) -> HomeState:
     checked_today = last is not None and last.at.astimezone(diary.tz).date() == today
     return HomeState(
         state="active",
-        day=(today - onset.date()) // timedelta(days=1) + 1,
+        day=episode_day(onset, now, diary.tz),
         assessment=assessment,
         now=day.now,
         next=day.next,

@@ -1,5 +1,6 @@
 """The daily reminder's store layer on SQLite and PostgreSQL: migration 0011 up and down,
-the opt-in, who gets a reminder, and the once-a-day claim."""
+the opt-in, who gets a reminder, and the once-a-day claim; migration 0012 (the audit log's
+index by actor) up and down."""
 
 from __future__ import annotations
 
@@ -52,6 +53,29 @@ def test_migration_0011_adds_the_columns_off_by_default_and_downgrades(
         columns = {c["name"] for c in sa.inspect(engine).get_columns("users")}
         assert {"daily_reminder", "digest_sent_on"}.isdisjoint(columns)
         assert "email" in columns  # the account is kept
+    finally:
+        engine.dispose()
+
+
+def test_migration_0012_indexes_the_audit_log_by_actor_and_downgrades(
+    store_url: str,  # noqa: F811
+) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    engine = sa.create_engine(store_url)
+    try:
+        migrate(engine, revision="0012")
+        names = {i["name"] for i in sa.inspect(engine).get_indexes("audit_log")}
+        assert {"ix_audit_log_actor_id", "ix_audit_log_patient_id"} <= names
+        config = Config()
+        config.set_main_option("script_location", "backcare.store:migrations")
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "-1")
+        names = {i["name"] for i in sa.inspect(engine).get_indexes("audit_log")}
+        assert "ix_audit_log_actor_id" not in names
+        assert "ix_audit_log_patient_id" in names
     finally:
         engine.dispose()
 

@@ -408,6 +408,24 @@ def test_a_patient_sees_who_looked_at_their_record(world: dict[str, Any]) -> Non
     assert "north@example.org" in page.text
 
 
+def test_the_account_page_lists_the_persons_own_recent_sign_ins_newest_first(
+    world: dict[str, Any],
+) -> None:
+    accounts: Accounts = world["accounts"]
+    with pytest.raises(SignInError):
+        accounts.sign_in("bob@example.org", "someone guessing", address="198.51.100.7")
+    with pytest.raises(SignInError):  # alice's refusal is not bob's business
+        accounts.sign_in("alice@example.org", "someone guessing", address="198.51.100.8")
+    page = _signed_in(world, "bob").get("/account")
+    items = re.findall(r"<li>(.*?)</li>", page.text.split("Recent sign-ins", 1)[1], re.S)
+    first, second = (re.sub(r"<[^>]+>", " ", item) for item in items[:2])
+    assert "signed in with password" in first
+    assert "a sign-in was refused (wrong password)" in second
+    assert "from address 198.51.100.7" in second
+    assert "198.51.100.8" not in page.text
+    assert 'href="/reset"' in page.text
+
+
 def test_an_invitation_works_once(world: dict[str, Any]) -> None:
     accounts: Accounts = world["accounts"]
     invite = accounts.invite(world["people"]["north"])

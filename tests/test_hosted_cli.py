@@ -134,9 +134,15 @@ def test_users_add_invite_and_the_audit_commands(pg: str) -> None:
     assert shown.exit_code == 0, shown.output
     assert "kim@example.org" in shown.output
     assert "10.1.2.3" in shown.output
+    signins = runner.invoke(app, ["audit", "sign-ins", "--account", "kim@example.org", "--db", pg])
+    assert signins.exit_code == 0, signins.output
+    assert re.fullmatch(r"\S+ \S+ UTC  sign_in  password and code  127\.0\.0\.1\n", signins.output)
+    unknown = runner.invoke(app, ["audit", "sign-ins", "--account", "zed@example.org", "--db", pg])
+    assert isinstance(unknown.exception, InputError)
+    assert [p.field for p in unknown.exception.problems] == ["--account"]
     verified = runner.invoke(app, ["audit", "verify", "--db", pg])
     assert verified.exit_code == 0
-    assert "intact (1 row)" in verified.output
+    assert "intact (2 rows)" in verified.output  # kim's sign-in, then kim's read
     engine = sa.create_engine(pg)
     try:
         with engine.begin() as connection:

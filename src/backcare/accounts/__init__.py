@@ -52,6 +52,7 @@ __all__ = [
     "ACCOUNT_LIMIT",
     "ADDRESS_LIMIT",
     "SESSION_HOURS",
+    "SIGN_IN_ACTIONS",
     "SIGN_IN_REFUSED",
     "THROTTLE_WINDOW",
     "Accounts",
@@ -72,6 +73,8 @@ SESSION_HOURS = 12
 INVITE_DAYS = 7
 #: The one answer to a wrong e-mail, a wrong password or a wrong code.
 SIGN_IN_REFUSED = N_("the e-mail address or password is not right")
+#: The audit log's actions about getting into an account (its own recent ones are shown).
+SIGN_IN_ACTIONS = ("sign_in", "sign_in_refused")
 MIN_PASSWORD = 10
 
 
@@ -582,6 +585,11 @@ class Accounts:
         """The audit log, oldest first (only rows about ``patient_id`` when given)."""
         with self._people(write=False) as people:
             return list(people.audit_rows(patient_id=patient_id))
+
+    def recent_sign_ins(self, person_id: int, limit: int = 5) -> list[AuditRecord]:
+        """The person's latest sign-ins and refused sign-ins, newest first."""
+        with self._people(write=False) as people:
+            return people.actions_of(person_id, SIGN_IN_ACTIONS, limit=limit)
 
     def verify_audit(self) -> tuple[int, ChainBreak | None]:
         """Check the audit chain: rows checked, and the first break (``None``: intact)."""

@@ -235,6 +235,37 @@ def audit_show(
         )
 
 
+@audit_app.command("sign-ins")
+def audit_sign_ins(
+    account: Annotated[str, typer.Option(help="The account's e-mail address.")],
+    last: Annotated[
+        int, typer.Option(min=1, max=1000, help="How many of the latest to list.")
+    ] = 20,
+    db: Annotated[str | None, _DB] = None,
+) -> None:
+    """List an account's latest sign-ins and refused sign-ins, newest first."""
+    accounts = _accounts(db)
+    try:
+        person = accounts.person_by_email(account)
+        if person is None:
+            raise InputError(
+                _("no such account"),
+                problems=[
+                    FieldProblem("--account", _("no account for {email}").format(email=account))
+                ],
+            )
+        rows = accounts.recent_sign_ins(person.id, limit=last)
+    finally:
+        accounts.store.close()
+    if not rows:
+        typer.echo(_("{email} has no sign-ins recorded.").format(email=account))
+    for row in rows:
+        typer.echo(
+            f"{row.at:%Y-%m-%d %H:%M:%S} UTC  {row.action}  {row.detail or '-'}  "
+            f"{row.address or '-'}"
+        )
+
+
 def register(app: typer.Typer) -> None:
     """Add ``server``, ``db``, ``users`` and ``audit`` to the main ``backcare`` app."""
     app.command("server")(server)

@@ -671,6 +671,29 @@ class PeopleRepository:
                 row.hash,
             )
 
+    def actions_of(self, actor_id: int, actions: Sequence[str], *, limit: int) -> list[AuditRecord]:
+        """The actor's latest audit rows of these actions, newest first (at most ``limit``)."""
+        query = (
+            select(AUDIT)
+            .where(AUDIT.c.actor_id == actor_id, AUDIT.c.action.in_(list(actions)))
+            .order_by(AUDIT.c.id.desc())
+            .limit(limit)
+        )
+        return [
+            AuditRecord(
+                row.id,
+                _aware(row.at),
+                row.actor_id,
+                row.patient_id,
+                row.action,
+                row.detail,
+                row.address,
+                row.prev_hash,
+                row.hash,
+            )
+            for row in self.session.execute(query)
+        ]
+
     def verify_audit(self) -> tuple[int, ChainBreak | None]:
         """Check the whole chain: how many rows, and the first one that does not hold."""
         prev, count = GENESIS, 0

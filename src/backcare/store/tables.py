@@ -378,7 +378,11 @@ class AuditEntry(Base):
     """
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_patient_id", "patient_id"),)
+    __table_args__ = (
+        Index("ix_audit_log_patient_id", "patient_id"),
+        # A person's own recent sign-ins (migration 0012).
+        Index("ix_audit_log_actor_id", "actor_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime]

@@ -388,6 +388,16 @@ _ACTIONS = {
 }
 
 
+#: How each sign-in went, in the person's words (the audit log's detail of a sign-in row).
+_MEANS = {
+    "password": N_("password"),
+    "password and code": N_("password and code"),
+    "passkey": N_("passkey"),
+    "password and passkey": N_("password and passkey"),
+    "code": N_("code"),
+}
+
+
 @router.get("/account")
 def account_page(request: Request, web: Web) -> Response:
     """Who is signed in, passkeys, signing out, and (for a patient) who looked at their record."""
@@ -411,7 +421,21 @@ def account_context(hosting: Hosting, person: Person) -> dict[str, Any]:
                 )
             what = gettext(_ACTIONS[row.action]) if row.action in _ACTIONS else row.action
             looked.append({"at": row.at, "who": names[row.actor_id], "what": what})
-    return {"person": person, "looked": looked, "passkeys": hosting.passkeys().of(person)}
+    sign_ins = [
+        {
+            "at": row.at,
+            "refused": row.action != "sign_in",
+            "means": gettext(_MEANS.get(row.detail, _MEANS["password"])),
+            "address": row.address,
+        }
+        for row in hosting.accounts.recent_sign_ins(person.id)
+    ]
+    return {
+        "person": person,
+        "looked": looked,
+        "sign_ins": sign_ins,
+        "passkeys": hosting.passkeys().of(person),
+    }
 
 
 @router.post("/account/delete")

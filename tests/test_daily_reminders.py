@@ -1,6 +1,6 @@
 """The daily reminder's store layer on SQLite and PostgreSQL: migration 0011 up and down,
 the opt-in, who gets a reminder, and the once-a-day claim; migration 0012 (the audit log's
-index by actor) up and down."""
+index by actor) and 0013 (accounts switched off) up and down."""
 
 from __future__ import annotations
 
@@ -53,6 +53,41 @@ def test_migration_0011_adds_the_columns_off_by_default_and_downgrades(
         columns = {c["name"] for c in sa.inspect(engine).get_columns("users")}
         assert {"daily_reminder", "digest_sent_on"}.isdisjoint(columns)
         assert "email" in columns  # the account is kept
+    finally:
+        engine.dispose()
+
+
+def test_migration_0013_adds_disabled_at_empty_and_downgrades(
+    store_url: str,  # noqa: F811
+) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    engine = sa.create_engine(store_url)
+    try:
+        migrate(engine, revision="0012")
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO users (email, role, display_name, created_at) "
+                    "VALUES ('kept@example.org', 'clinician', '', :t)"
+                ),
+                {"t": START},
+            )
+        migrate(engine, revision="0013")
+        with engine.connect() as connection:
+            kept = connection.execute(
+                sa.text("SELECT disabled_at FROM users WHERE email = 'kept@example.org'")
+            ).scalar_one()
+        assert kept is None  # every account that existed stays switched on
+        config = Config()
+        config.set_main_option("script_location", "backcare.store:migrations")
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "-1")
+        columns = {c["name"] for c in sa.inspect(engine).get_columns("users")}
+        assert "disabled_at" not in columns
+        assert "email" in columns
     finally:
         engine.dispose()
 

@@ -348,6 +348,49 @@ def test_sign_ins_refusals_resets_and_sign_outs_are_in_the_audit_log(
     assert accounts.verify_audit()[1] is None
 
 
+def test_a_switched_off_clinician_loses_access_at_once_and_gets_it_back_when_switched_on(
+    world: dict[str, Any],
+) -> None:
+    accounts: Accounts = world["accounts"]
+    dana = accounts.add_person(
+        email="dana@example.org", role="clinician", password=PASSWORD, care_team="north"
+    )
+    world["people"]["dana"], world["totp"]["dana"] = dana, accounts.set_totp(dana.id)
+    phone = _signed_in(world, "dana")
+    assert phone.get("/clinic").status_code == 200
+    assert "dana@example.org" in accounts.escalation_contacts(world["episode"].id)[1]
+
+    assert accounts.set_switched_off("Dana@example.org", True).disabled
+    # The session she had open stops working; her password and e-mail no longer open anything.
+    assert phone.get("/clinic", follow_redirects=False).status_code == 303
+    with pytest.raises(SignInError, match="switched off"):
+        accounts.sign_in("dana@example.org", PASSWORD, address="192.0.2.60")
+    with pytest.raises(SignInError, match="not right"):  # no hint without the password
+        accounts.sign_in("dana@example.org", "a guess at it", address="192.0.2.60")
+    assert accounts.start_reset("dana@example.org") is None
+    assert "dana@example.org" not in accounts.escalation_contacts(world["episode"].id)[1]
+    assert dana.id not in [p.id for p in accounts.care_team_clinicians()]
+    client = _client(world)
+    token = _csrf(client)
+    refused = client.post(
+        "/signin",
+        data={"csrf_token": token, "email": "dana@example.org", "password": PASSWORD},
+        follow_redirects=False,
+    )
+    assert refused.status_code == 401
+    assert "switched off" in refused.text
+    # Switching off and on, and the refusal, are in the audit log.
+    assert not accounts.set_switched_off("dana@example.org", False).disabled
+    assert _signed_in(world, "dana").get("/clinic").status_code == 200
+    actions = [(r.action, r.detail) for r in accounts.audit_rows() if r.actor_id in (None, dana.id)]
+    assert ("switched_off", "dana@example.org") in actions
+    assert ("switched_on", "dana@example.org") in actions
+    assert ("sign_in_refused", "switched off") in actions
+    assert accounts.verify_audit()[1] is None
+    with pytest.raises(NotFoundError):
+        accounts.set_switched_off("nobody-at-all@example.org", True)
+
+
 def test_a_form_without_its_csrf_token_is_refused(world: dict[str, Any]) -> None:
     client = _client(world)
     _csrf(client)
@@ -419,8 +462,8 @@ def test_the_account_page_lists_the_persons_own_recent_sign_ins_newest_first(
     page = _signed_in(world, "bob").get("/account")
     items = re.findall(r"<li>(.*?)</li>", page.text.split("Recent sign-ins", 1)[1], re.S)
     first, second = (re.sub(r"<[^>]+>", " ", item) for item in items[:2])
-    assert "signed in with password" in first
-    assert "a sign-in was refused (wrong password)" in second
+    assert "signed in with the password" in first
+    assert "a sign-in was refused: wrong password" in second
     assert "from address 198.51.100.7" in second
     assert "198.51.100.8" not in page.text
     assert 'href="/reset"' in page.text

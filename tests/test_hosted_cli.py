@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from backcare.accounts import Accounts
+from backcare.accounts import Accounts, SignInError
 from backcare.cli.app import app
 from backcare.errors import InputError
 from backcare.store import HEAD, current_revision, open_store
@@ -143,6 +143,18 @@ def test_users_add_invite_and_the_audit_commands(pg: str) -> None:
     verified = runner.invoke(app, ["audit", "verify", "--db", pg])
     assert verified.exit_code == 0
     assert "intact (2 rows)" in verified.output  # kim's sign-in, then kim's read
+    off = runner.invoke(app, ["users", "switch-off", "--email", "kim@example.org", "--db", pg])
+    assert off.exit_code == 0, off.output
+    assert "Switched off kim@example.org" in off.output
+    with open_store(pg) as store, pytest.raises(SignInError, match="switched off"):
+        Accounts(store).sign_in("kim@example.org", PASSWORD, address="127.0.0.1")
+    on = runner.invoke(app, ["users", "switch-on", "--email", "kim@example.org", "--db", pg])
+    assert on.exit_code == 0, on.output
+    nobody = runner.invoke(app, ["users", "switch-off", "--email", "zed@example.org", "--db", pg])
+    assert isinstance(nobody.exception, InputError)
+    assert [p.field for p in nobody.exception.problems] == ["--email"]
+    verified = runner.invoke(app, ["audit", "verify", "--db", pg])
+    assert "intact (5 rows)" in verified.output  # + switched off, refused, switched on
     engine = sa.create_engine(pg)
     try:
         with engine.begin() as connection:

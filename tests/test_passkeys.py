@@ -108,6 +108,25 @@ def test_a_registered_passkey_signs_in_without_an_email_address(
     assert used.last_used_at is not None
 
 
+def test_a_switched_off_account_s_passkey_opens_nothing_until_switched_on(
+    ceremonies: Passkeys, accounts: Accounts, new_person: Callable[..., Person]
+) -> None:
+    person = new_person()
+    device = _register(ceremonies, person)
+    accounts.set_switched_off(person.email or "", True)
+    with pytest.raises(SignInError, match="switched off"):
+        ceremonies.finish_signin(
+            device.get(json.loads(ceremonies.signin_options(browser="b3"))),
+            browser="b3",
+            address="x",
+        )
+    accounts.set_switched_off(person.email or "", False)
+    started = ceremonies.finish_signin(
+        device.get(json.loads(ceremonies.signin_options(browser="b3"))), browser="b3", address="x"
+    )
+    assert accounts.session(started.token) == (started.person, True)
+
+
 def test_registration_options_ask_for_a_discoverable_verified_key_and_exclude_known_ones(
     ceremonies: Passkeys, new_person: Callable[..., Person]
 ) -> None:

@@ -54,6 +54,7 @@ __all__ = [
     "SESSION_HOURS",
     "SIGN_IN_ACTIONS",
     "SIGN_IN_REFUSED",
+    "SWITCHED_OFF",
     "THROTTLE_WINDOW",
     "Accounts",
     "SignIn",
@@ -73,6 +74,7 @@ SESSION_HOURS = 12
 INVITE_DAYS = 7
 #: The one answer to a wrong e-mail, a wrong password or a wrong code.
 SIGN_IN_REFUSED = N_("the e-mail address or password is not right")
+SWITCHED_OFF = N_("this account has been switched off; ask your clinic to switch it back on")
 #: The audit log's actions about getting into an account (its own recent ones are shown).
 SIGN_IN_ACTIONS = ("sign_in", "sign_in_refused")
 MIN_PASSWORD = 10
@@ -265,6 +267,10 @@ class Accounts:
                 people.add_failure(account=email, address=address, now=now)
                 _audit_sign_in(people, person, "sign_in_refused", "password", address, now)
             raise SignInError(gettext(SIGN_IN_REFUSED))
+        if person.disabled:  # said only to whoever knows the password
+            with self._people(write=True) as people:
+                _audit_sign_in(people, person, "sign_in_refused", "switched off", address, now)
+            raise SignInError(gettext(SWITCHED_OFF))
         token = secrets.token_urlsafe(32)
         with self._people(write=True) as people:
             people.clear_failures(email)
@@ -334,6 +340,34 @@ class Accounts:
                 actor_id=person_id, patient_id=None, action="sign_out_everywhere", now=self.now()
             )
             return ended
+
+    def set_switched_off(self, email: str, off: bool) -> Person:
+        """Switch an account off (no sign-in, every session ended, no e-mail) or back on.
+
+        For the clinic's administrator (``backcare users switch-off``): a clinician who
+        leaves loses access at once, while the account and what the audit log says it did
+        are kept. Written to the audit log.
+
+        Raises:
+            NotFoundError: no account has this e-mail address.
+        """
+        now = self.now()
+        with self._people(write=True) as people:
+            person = people.person_by_email(email) if email.strip() else None
+            if person is None:
+                raise NotFoundError(gettext("no account for {email}").format(email=email))
+            people.lock(person.id)
+            people.set_disabled(person.id, now if off else None)
+            if off:
+                people.end_sessions(person.id)
+            people.audit(
+                actor_id=None,
+                patient_id=person.id if person.role == "patient" else None,
+                action="switched_off" if off else "switched_on",
+                detail=person.email or "",
+                now=now,
+            )
+            return people.person(person.id)
 
     def erase(self, person: Person, password: str, *, address: str = "") -> None:
         """Delete a patient's account and every record of theirs, after their password.
@@ -416,7 +450,7 @@ class Accounts:
 
         with self._people(write=True) as people:
             person = people.person_by_email(email) if email.strip() else None
-            if person is None:
+            if person is None or person.disabled:
                 return None
             token = secrets.token_urlsafe(32)
             people.add_reset(token, person.id, now=self.now(), minutes=RESET_MINUTES)

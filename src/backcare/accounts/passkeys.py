@@ -33,6 +33,7 @@ from backcare.accounts import (
     ACCOUNT_LIMIT,
     ADDRESS_LIMIT,
     SESSION_HOURS,
+    SWITCHED_OFF,
     THROTTLE_WINDOW,
     Accounts,
     SignIn,
@@ -343,6 +344,12 @@ class Passkeys:
             address=address,
             need_verified=person.needs_second_factor,
         )
+        if person.disabled:  # said only to whoever holds the passkey
+            with self._repos(write=True) as repos:
+                _audit_sign_in(
+                    repos.people, person, "sign_in_refused", "switched off", address, now
+                )
+            raise SignInError(gettext(SWITCHED_OFF))
         token = secrets.token_urlsafe(32)
         with self._repos(write=True) as repos:
             repos.people.clear_failures(account)

@@ -147,6 +147,44 @@ def users_add(
         accounts.store.close()
 
 
+def _switch(email: str, db: str | None, *, off: bool) -> None:
+    from backcare.errors import NotFoundError
+
+    accounts = _accounts(db)
+    try:
+        person = accounts.set_switched_off(email, off)
+    except NotFoundError as error:
+        raise InputError(
+            _("no such account"), problems=[FieldProblem("--email", str(error))]
+        ) from error
+    finally:
+        accounts.store.close()
+    message = (
+        _("Switched off {email}: every session ended; no sign-in or e-mail until switched on.")
+        if off
+        else _("Switched on {email}: they can sign in again.")
+    )
+    typer.echo(message.format(email=person.email))
+
+
+@users_app.command("switch-off")
+def users_switch_off(
+    email: Annotated[str, typer.Option(help="The account's e-mail address.")],
+    db: Annotated[str | None, _DB] = None,
+) -> None:
+    """Switch an account off at once (someone who left): no sign-in, no e-mail; kept."""
+    _switch(email, db, off=True)
+
+
+@users_app.command("switch-on")
+def users_switch_on(
+    email: Annotated[str, typer.Option(help="The account's e-mail address.")],
+    db: Annotated[str | None, _DB] = None,
+) -> None:
+    """Switch a switched-off account back on."""
+    _switch(email, db, off=False)
+
+
 @users_app.command("invite")
 def users_invite(
     by: Annotated[str, typer.Option("--by", help="The e-mail address of the inviting clinician.")],

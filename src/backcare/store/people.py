@@ -93,6 +93,7 @@ class Person:
     display_name: str
     care_team_id: int | None
     has_totp: bool
+    disabled: bool = False
 
     @property
     def needs_second_factor(self) -> bool:
@@ -136,7 +137,15 @@ def _chain_hash(
     return hashlib.sha256(json.dumps(fields, separators=(",", ":")).encode()).hexdigest()
 
 
-_PERSON_COLUMNS = (_U.id, _U.email, _U.role, _U.display_name, _U.care_team_id, _U.totp_secret)
+_PERSON_COLUMNS = (
+    _U.id,
+    _U.email,
+    _U.role,
+    _U.display_name,
+    _U.care_team_id,
+    _U.totp_secret,
+    _U.disabled_at,
+)
 
 
 def _person(row: Any) -> Person:
@@ -147,6 +156,7 @@ def _person(row: Any) -> Person:
         display_name=row.display_name,
         care_team_id=row.care_team_id,
         has_totp=row.totp_secret is not None,
+        disabled=row.disabled_at is not None,
     )
 
 
@@ -344,6 +354,7 @@ class PeopleRepository:
                 MEMBERS.c.care_team_id == owner.care_team_id,
                 _U.role.in_(("clinician", "admin")),
                 _U.email.is_not(None),
+                _U.disabled_at.is_(None),
             )
             .order_by(_U.id)
         )
@@ -355,6 +366,14 @@ class PeopleRepository:
             select(_U.daily_reminder).where(_U.id == person_id)
         ).scalar_one_or_none()
         return bool(found)
+
+    def set_disabled(self, person_id: int, at: datetime | None) -> None:
+        """Switch the account off (``at``: since when) or back on (``None``)."""
+        self.session.execute(
+            update(USERS)
+            .where(_U.id == person_id)
+            .values(disabled_at=None if at is None else _aware(at).astimezone(UTC))
+        )
 
     def set_daily_reminder(self, person_id: int, wanted: bool) -> None:
         """Switch the person's daily reminder e-mail on or off."""
@@ -371,6 +390,7 @@ class PeopleRepository:
                 _U.role == "patient",
                 _U.daily_reminder.is_(True),
                 _U.email.is_not(None),
+                _U.disabled_at.is_(None),
                 going.exists(),
             )
             .order_by(_U.id)
@@ -382,7 +402,12 @@ class PeopleRepository:
         member = select(MEMBERS.c.user_id).where(MEMBERS.c.user_id == _U.id)
         rows = self.session.execute(
             select(*_PERSON_COLUMNS)
-            .where(_U.role == "clinician", _U.email.is_not(None), member.exists())
+            .where(
+                _U.role == "clinician",
+                _U.email.is_not(None),
+                _U.disabled_at.is_(None),
+                member.exists(),
+            )
             .order_by(_U.id)
         )
         return [_person(row) for row in rows]
@@ -534,7 +559,11 @@ class PeopleRepository:
         row = self.session.execute(
             select(*_PERSON_COLUMNS, SESSIONS.c.verified)
             .join(SESSIONS, SESSIONS.c.user_id == _U.id)
-            .where(SESSIONS.c.token_hash == token_hash(token), SESSIONS.c.expires_at > now)
+            .where(
+                SESSIONS.c.token_hash == token_hash(token),
+                SESSIONS.c.expires_at > now,
+                _U.disabled_at.is_(None),  # a switched-off account's sessions open nothing
+            )
         ).first()
         return None if row is None else (_person(row), bool(row.verified))
 

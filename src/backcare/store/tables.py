@@ -261,6 +261,8 @@ class User(Base):
     # Daily e-mails (migration 0011): a patient's opt-in, and the UTC day of the last digest.
     daily_reminder: Mapped[bool] = mapped_column(Boolean, server_default=false())
     digest_sent_on: Mapped[date | None] = mapped_column(Date)
+    # Switched off by the clinic (migration 0013): no sign-in, no session, no e-mail.
+    disabled_at: Mapped[datetime | None]
 
 
 class CareTeamMember(Base):

@@ -388,13 +388,18 @@ _ACTIONS = {
 }
 
 
-#: How each sign-in went, in the person's words (the audit log's detail of a sign-in row).
-_MEANS = {
-    "password": N_("password"),
-    "password and code": N_("password and code"),
-    "passkey": N_("passkey"),
-    "password and passkey": N_("password and passkey"),
-    "code": N_("code"),
+#: How each sign-in went, in the person's words, by the audit log's detail of the row.
+_SIGNED_IN = {
+    "password": N_("signed in with the password"),
+    "password and code": N_("signed in with the password and a code"),
+    "passkey": N_("signed in with a passkey"),
+    "password and passkey": N_("signed in with the password and a passkey"),
+}
+_REFUSED = {
+    "password": N_("a sign-in was refused: wrong password"),
+    "code": N_("a sign-in was refused: wrong code"),
+    "passkey": N_("a sign-in with a passkey was refused"),
+    "switched off": N_("a sign-in was refused: the account was switched off"),
 }
 
 
@@ -425,7 +430,9 @@ def account_context(hosting: Hosting, person: Person) -> dict[str, Any]:
         {
             "at": row.at,
             "refused": row.action != "sign_in",
-            "means": gettext(_MEANS.get(row.detail, _MEANS["password"])),
+            "what": gettext(
+                (_SIGNED_IN if row.action == "sign_in" else _REFUSED).get(row.detail, row.detail)
+            ),
             "address": row.address,
         }
         for row in hosting.accounts.recent_sign_ins(person.id)

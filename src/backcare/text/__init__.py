@@ -240,6 +240,11 @@ def extract(text: str, *, now: datetime | None = None) -> Extraction:
     # question ("it's *bending* that kills", "can I still play *golf*?") is none.
     told = [(t, told_as_cause(text, t[1], t[2])) for t in triggers or hedged]
     caused = [t for t, how in told if how] or [t for t, how in told if how is None]
+    # A serious accident the person tells of at all (a road collision, a fall from a
+    # height) is the trigger whatever else they did after it ("came off my motorbike
+    # yesterday ... when I stood up just now"): it changes the triage, so it is put in
+    # front of them to confirm rather than lost behind a smaller cause.
+    caused = [t for t, how in told if how is not False and t[0] == "serious_accident"] or caused
     for name, number in (
         ("age", read_age(text, now=when, for_someone=for_someone)),
         ("pain", read_pain(text)),

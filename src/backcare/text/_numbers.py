@@ -109,7 +109,8 @@ _AGE = [
     re.compile(p, re.IGNORECASE)
     for p in (
         # "I'm 42", "I am 42 and", but not "I'm 7/10", "I'm 24 weeks pregnant", "I'm 5'9"
-        r"\b(?:i'?m|i am|im)\s+(?:a\s+)?(?P<n>\d{1,3})\b(?!\s*(?:/|out of|%|weeks|wks|"
+        r"\b(?:i'?m|i am|im)\s+(?:a\s+|only\s+|just\s+|still\s+|now\s+)?(?P<n>\d{1,3})\b"
+        r"(?!\s*(?:/|out of|%|weeks|wks|"
         r"days|hours|hrs|months|mins|minutes|kg|lbs?|st\b|stone|cm|ft|foot|feet|['’\"]|"
         r"[.,]\d|inches|in\b|m\b))"
         r"(?:\s*(?:years?|yrs?|y/?o)(?:\s*old)?)?",
@@ -117,7 +118,7 @@ _AGE = [
         r"\bage(?:d)?\s*:?\s*(?P<n>\d{1,3})\b",
         # "42 years old", "42-year-old", "42 yo", "42yo", "42 y/o" (not "my 4 year old")
         r"(?<!my )(?<!our )(?<!his )(?<!her )(?<!their )(?<!a )(?<!the )"
-        r"\b(?P<n>\d{1,3})\s*[- ]?\s*(?:years?|yrs?)[- ]?\s*old\b",
+        r"\b(?P<n>\d{1,3})\s*[- ]?\s*(?:years?|yrs?)[- ]?\s*(?:old|young)\b",
         r"(?<!my )(?<!our )\b(?P<n>\d{1,3})\s*(?:yo|y/o|y\.o\.?)(?!\w)",
         # "29F", "44 M", "I'm a 52 yr old"
         r"\b(?P<n>\d{2})\s?(?:[mf]|male|female)\b(?!\s*/)",
@@ -145,6 +146,14 @@ _AGE = [
         # "a 66-year-old" where it is the writer: "As a 66-year-old ...", "I'm a 52-year-old"
         r"(?:^|[.!?]\s+|\b(?:i'?m|i am|am|as|being|im)\s+)an?\s+(?P<n>[1-9]\d)\s*[- ]?\s*"
         r"(?:years?|yrs?)[- ]?\s*old\b",
+        # the same spelled out: "I'm a forty year old man", "as a sixty-year-old woman"
+        rf"(?:^|[.!?]\s+|\b(?:i'?m|i am|am|as|being|im)\s+)an?\s+(?P<w>{_TENS})\s*[- ]?\s*"
+        r"(?:years?|yrs?)[- ]?\s*old\b",
+        # "At the ripe old age of 92 I ...", "at the age of 45" opening a sentence
+        r"(?:^|[.!?]\s+)at\s+the\s+(?:ripe\s+)?(?:old\s+)?(?:grand\s+)?(?:young\s+)?age\s+of\s+"
+        r"(?P<n>1[2-9]|[2-9]\d|1[01]\d)\b",
+        # the age opening the text, then the writer: "16 and i get pain", "52 and my back"
+        r"^\s*(?P<n>1[2-9]|[2-9]\d)\s+and\s+(?:i|i'm|im|my)\b",
         # the writer's age in brackets after no person's word: "Retired teacher (71)"
         r"\((?P<n>1[6-9]|[2-9]\d)\)",
         # "At 71 I should know better", "At 45, ..."
@@ -153,20 +162,23 @@ _AGE = [
         rf"\b(?:i'?m|i am|im|aged?)\s+(?P<w>{_TENS})\b(?!\s*(?:%|per\s*cent|percent|weeks|days|"
         r"hours|minutes|mins|times|kg|lbs?|stone))",
         r"(?<!my )(?<!our )(?<!his )(?<!her )(?<!their )(?<!a )(?<!the )"
-        rf"\b(?P<w>{_TENS})[- ]?(?:years?|yrs?)[- ]?old\b",
+        rf"\b(?P<w>{_TENS})[- ]?(?:years?|yrs?)[- ]?(?:old|young)\b",
         # "I turned 50 in May", "just turned 40", "turning 60 next month"
-        r"\b(?:turned|turning)\s+(?P<n>[1-9]\d)\b(?!\s*(?:degrees|deg\b|°|%|mph|kg|lbs?|"
-        r"minutes|mins|times|/))",
+        # and "just hit 30", "I've hit 60"
+        r"\b(?:turned|turning|(?:just|i'?ve|i\s+have)\s+hit)\s+(?P<n>[1-9]\d)\b(?!\s*(?:degrees|"
+        r"deg\b|°|%|mph|kg|lbs?|minutes|mins|times|miles|km|k\b|reps|/|[.,]\d))",
     )
 ]
 # "born in 1961": the age is this year's year less that one (a birthday not yet reached
 # this year makes it one less; the value is shown for confirmation).
 _BORN = re.compile(
-    r"\bborn\s+(?:in\s+|on\s+)?(?:[\w/ -]{0,14}?[\s/-])?(?P<y>(?:19|20)\d\d)\b", re.IGNORECASE
+    r"\b(?:born|dob|d\.o\.b\.?|date\s+of\s+birth)\s*:?\s*(?:in\s+|on\s+)?(?:[\w/ .-]{0,14}?[\s/.-])?"
+    r"(?P<y>(?:19|20)\d\d)\b",
+    re.IGNORECASE,
 )
 # A bare number after a person's word ("my dad, 84") belongs to them, not the writer.
 _PERSON = (
-    r"\b(?:mum|mom|mother|dad|father|son|daughter|wife|husband|partner|nan|nana|gran|grandma|"
+    r"\b(?:mum|mom|mother|mam|mammy|mummy|mommy|ma|dad|father|daddy|son|daughter|wife|husband|partner|nan|nana|gran|grandma|"
     r"granny|grandmother|grandad|grandpa|grandfather|grandson|granddaughter|brother|sister|boy|"
     r"girl|kid|child|baby|toddler|boyfriend|girlfriend|friend|neighbour|neighbor|patient|"
     r"client|he|she|they)"

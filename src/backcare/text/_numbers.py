@@ -283,6 +283,7 @@ _PART_OF_DAY = {
     "lunchtime": 12,
     "afternoon": 14,
     "evening": 19,
+    "eve": 19,
     "night": 22,
     "tonight": 20,
 }
@@ -325,15 +326,22 @@ _OF_THIS = re.compile(
 )
 # "back pain 3 days", "sore back for ten days"
 _PAIN_FOR = re.compile(
-    rf"\b(?:pain|ache|aching|sore|spasm|hurting|stiff)\s+(?:for\s+)?{_COUNT}\s+{_UNIT}\b",
+    r"\b(?:pain|ache|aching|sore|spasm|hurting|stiff)"
+    r"(?:\s+in\s+(?:my\s+|the\s+)?(?:lower\s+|low\s+|upper\s+)?back)?"
+    rf"\s+(?:for\s+)?{_COUNT}\s+{_UNIT}\b",
     re.IGNORECASE,
 )
 # "had it 3 weeks", "been like this for 2 days", "going on 5 days", and the clinical
 # shorthand "x 3 days", "x3/7"
 _HAD = re.compile(
-    rf"\b(?:(?:had|having|got)\s+(?:it|this|that|them)|like\s+(?:this|that)|going\s+on|"
+    rf"\b(?:(?:had|having|got)\s+(?:it|this|that|them)|like\s+(?:this|that)|going\s+on|been\s+there|"
     rf"(?:it'?s|it\s+has|this\s+has|it\s+is)\s+been)\s+"
     rf"(?:for\s+)?(?:about\s+|around\s+|nearly\s+|almost\s+|over\s+)?{_COUNT}\s+{_UNIT}\b",
+    re.IGNORECASE,
+)
+# "3/7 hx", "2/7 history of": the days of a history (not a score: a score is out of 10)
+_HX = re.compile(
+    r"(?<![\w/])(?P<n>\d{1,2})/7\s*(?P<unit>(?!))?(?:hx|h/o|history|of\s+(?:lbp|back|pain))\b",
     re.IGNORECASE,
 )
 _X = re.compile(
@@ -354,8 +362,35 @@ _SHORT_DAYS = {
     "fri": "friday",
     "sat": "saturday",
     "sun": "sunday",
+    # weekdays as they are mistyped
+    "tuesdy": "tuesday",
+    "tuesdya": "tuesday",
+    "tusday": "tuesday",
+    "teusday": "tuesday",
+    "wensday": "wednesday",
+    "wendsday": "wednesday",
+    "wednsday": "wednesday",
+    "wedensday": "wednesday",
+    "wednesdy": "wednesday",
+    "thursdy": "thursday",
+    "thrusday": "thursday",
+    "thurday": "thursday",
+    "firday": "friday",
+    "fridy": "friday",
+    "saturdy": "saturday",
+    "satuday": "saturday",
+    "satruday": "saturday",
+    "mondy": "monday",
+    "monady": "monday",
 }
-_SPELLED_OUT = {"tonite": "tonight", "nite": "night", "am": "morning", "pm": "afternoon"}
+_DAY_TYPOS = "|".join(k for k in _SHORT_DAYS if len(k) > 5)
+_SPELLED_OUT = {
+    "tonite": "tonight",
+    "nite": "night",
+    "am": "morning",
+    "pm": "afternoon",
+    "arvo": "afternoon",  # Australian
+}
 #: Days of the year people date things by: (month, day).
 _HOLIDAYS = {
     "christmas eve": (12, 24),
@@ -371,9 +406,9 @@ _HOLIDAYS = {
     "thanksgiving": (11, 26),  # 2026; one day off in other years is within tolerance
 }
 _SHORT = r"(?:mon|tues?|weds?|thu(?:rs?)?|fri|sat|sun)"
-_PART_WORDS = r"(?:morning|lunchtime|afternoon|evening|night)"
+_PART_WORDS = r"(?:morning|lunchtime|afternoon|arvo|evening|eve|night)"
 _RELATIVE = re.compile(
-    r"\b(?P<since>(?:since|started|began|from)\s+)?(?P<rel>this\s+(?:morning|afternoon|evening|lunchtime|am|pm)|"
+    r"\b(?P<since>(?:since|started|began|from)\s+)?(?P<rel>this\s+(?:morning|afternoon|arvo|evening|lunchtime|am|pm)|"
     r"tonight|tonite|today|"
     r"last\s+(?:night|nite)|lastnight|"
     rf"{_YESTERDAY}(?:\s+(?:in\s+(?:the\s+)?)?(?:morning|lunchtime|afternoon|evening|am|pm))?|"
@@ -382,6 +417,9 @@ _RELATIVE = re.compile(
     rf"(?:(?:on|last)\s+|(?<=since\s)|(?<=started\s)|(?<=from\s)){_SHORT}\b\.?"
     rf"(?:\s+{_PART_WORDS})?|"
     rf"(?-i:Mon|Tues?|Weds?|Thu(?:rs?)?|Fri|Sat|Sun)\.?\s+{_PART_WORDS}|"
+    # "sat arvo" can only be a day
+    rf"{_SHORT}\s+arvo|"
+    rf"(?:on\s+|since\s+|last\s+)?(?:{_DAY_TYPOS})(?:\s+{_PART_WORDS})?|"
     r"the\s+day\s+before\s+yesterday|an\s+hour\s+ago|last\s+week(?:end)?|"
     r"(?:(?<=since\s)|(?<=over\s)|(?<=at\s)|(?<=on\s))the\s+weekend|"
     r"(?:(?<=since\s)|(?<=on\s)|(?<=over\s)|(?<=at\s))(?:christmas(?:\s+(?:day|eve))?|"
@@ -526,6 +564,11 @@ _EPISODE = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+(?=\s|$)|\n|$)|[.!?\n]+")
+# Where one clause of a sentence ends and the next begins: a pause, or a turn ("but", "and
+# now", "though").
+_CLAUSE_BREAK = re.compile(
+    r"[,;:()]|\s-\s|\b(?:but|and\s+now|though|although|whereas|while)\b", re.IGNORECASE
+)
 _SHORT_UNITS = {"min", "minute", "hour", "hr"}
 _TODAY = re.compile(r"(?:on\s+)?(?:today|tonight|tonite)", re.IGNORECASE)
 
@@ -565,7 +608,7 @@ def read_onset(
         relative.append((m, bool(m.group("since"))))
         dated.add(sentence_of(m.start()))
     candidates: list[tuple[NumberFinding, bool]] = []
-    for pattern in (_AGO, _FOR, _NOW, _PAIN_FOR, _OF_THIS, _HAD, _X, _SINCE_COUNT, _BARE):
+    for pattern in (_AGO, _FOR, _NOW, _PAIN_FOR, _OF_THIS, _HAD, _X, _HX, _SINCE_COUNT, _BARE):
         for m in pattern.finditer(text):
             unit = m.group("unit")
             if unit is None:  # "x 3/7": days
@@ -610,9 +653,22 @@ def read_onset(
         return 2 if other else 1
 
     # Beyond ten years is not an episode of acute back pain (nor valid in contract v1).
-    ranked = [(tier(f, anchored), not anchored, -f.value, f) for f, anchored in candidates]
-    ranked = [r for r in ranked if r[3].value <= _MAX_HOURS]
-    return min(ranked, key=lambda r: r[:3])[3] if ranked else None
+    def other_clause(finding: NumberFinding) -> bool:
+        # Within a sentence, a time in a clause that names neither the back nor its pain is
+        # another thing's ("I've had a cold for two weeks and now since yesterday my back
+        # has gone", "had covid three weeks ago, but my back has hurt since Tuesday").
+        start, end = sentence_of(finding.start)
+        before = [m.end() for m in _CLAUSE_BREAK.finditer(text, start, finding.start)]
+        after = _CLAUSE_BREAK.search(text, finding.end, end)
+        clause_start, clause_end = max([start, *before]), after.start() if after else end
+        return not _EPISODE.search(text, clause_start, clause_end)
+
+    ranked = [
+        (tier(f, anchored), other_clause(f), not anchored, -f.value, f)
+        for f, anchored in candidates
+    ]
+    ranked = [r for r in ranked if r[4].value <= _MAX_HOURS]
+    return min(ranked, key=lambda r: r[:4])[4] if ranked else None
 
 
 # --- trigger ----------------------------------------------------------------------------

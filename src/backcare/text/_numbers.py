@@ -172,8 +172,8 @@ _AGE = [
 # "born in 1961": the age is this year's year less that one (a birthday not yet reached
 # this year makes it one less; the value is shown for confirmation).
 _BORN = re.compile(
-    r"\b(?:born|dob|d\.o\.b\.?|date\s+of\s+birth)\s*:?\s*(?:in\s+|on\s+)?(?:[\w/ .-]{0,14}?[\s/.-])?"
-    r"(?P<y>(?:19|20)\d\d)\b",
+    r"\b(?:born|dob|d\.o\.b\.?|date\s+of\s+birth)\s*:?\s*(?:in\s+|on\s+)?"
+    r"(?:[\w/ .-]{0,14}?[\s/.-])?(?P<y>(?:19|20)\d\d)\b",
     re.IGNORECASE,
 )
 # A bare number after a person's word ("my dad, 84") belongs to them, not the writer.

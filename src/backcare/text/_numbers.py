@@ -559,8 +559,8 @@ _BACK = re.compile(
 _EPISODE = re.compile(
     r"\b(?:back|spine|lumbar|sciatica|hurt|hurts|hurting|injur\w*|tweak\w*|twang\w*|twinge\w*|"
     r"strain\w*|sprain\w*|pull(?:ed)?\s+a\s+muscle|put\s+(?:it|\w+\s+back)\s+out|threw|thrown|"
-    r"done\s+(?:it|me|my)|did\s+(?:it|my)|pain|painful|ache|aching|achy|sore|stiff\w*|spasm\w*|"
-    r"agony|it\s+(?:started|began|happened|went|came\s+on))\b",
+    r"done\s+(?:it|me|my\s+(?:\w+\s+)?back)|did\s+(?:it|my\s+(?:\w+\s+)?back)|pain|painful|"
+    r"ache|aching|achy|sore|stiff\w*|spasm\w*|agony|it\s+(?:started|began|happened|went|came\s+on))\b",
     re.IGNORECASE,
 )
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+(?=\s|$)|\n|$)|[.!?\n]+")
@@ -652,7 +652,6 @@ def read_onset(
             return 0
         return 2 if other else 1
 
-    # Beyond ten years is not an episode of acute back pain (nor valid in contract v1).
     def other_clause(finding: NumberFinding) -> bool:
         # Within a sentence, a time in a clause that names neither the back nor its pain is
         # another thing's ("I've had a cold for two weeks and now since yesterday my back
@@ -661,12 +660,15 @@ def read_onset(
         before = [m.end() for m in _CLAUSE_BREAK.finditer(text, start, finding.start)]
         after = _CLAUSE_BREAK.search(text, finding.end, end)
         clause_start, clause_end = max([start, *before]), after.start() if after else end
-        return not _EPISODE.search(text, clause_start, clause_end)
+        return not _EPISODE.search(text, clause_start, clause_end) and not any(
+            clause_start <= pos < clause_end for pos in causes
+        )
 
     ranked = [
         (tier(f, anchored), other_clause(f), not anchored, -f.value, f)
         for f, anchored in candidates
     ]
+    # Beyond ten years is not an episode of acute back pain (nor valid in contract v1).
     ranked = [r for r in ranked if r[4].value <= _MAX_HOURS]
     return min(ranked, key=lambda r: r[:4])[4] if ranked else None
 
@@ -679,7 +681,9 @@ def read_onset(
 # ("it's bending that kills") or what someone else did ("when she fell").
 _CAUSE = re.compile(
     r"\b(?:hurt|injur\w*|tweak\w*|twang\w*|twinge\w*|strain\w*|sprain\w*|pulled|"
-    r"put\s+(?:it|\w+\s+back)\s+out|threw|thrown|done\s+(?:it|me|my)|did\s+(?:it|my|me)|"
+    r"put\s+(?:it|\w+\s+back)\s+out|threw|thrown|"
+    # "did my back in", "done my lower back", not "did my pilates class"
+    r"done\s+(?:it|me|my\s+(?:\w+\s+)?back)|did\s+(?:it|me|my\s+(?:\w+\s+)?back)|"
     r"went|gone|popped|ricked|cricked|jarred|started|began|since|after|from|caused|"
     r"set\s+(?:it\s+)?off|brought\s+(?:it\s+)?on|whilst|while|i\s+was|when\s+i)\b",
     re.IGNORECASE,
@@ -694,6 +698,8 @@ _WORDS_AFTER = re.compile(r"^\S*(?:\s+\S+){0,6}")
 _AGGRAVATES_BEFORE = re.compile(
     r"(?:\b(?:hurts?|hurting|painful|agony|sore|worse|pain|difficult|hard|impossible|"
     r"struggle|struggling)\s+(?:to|when\s+i(?:'m)?|if\s+i|while\s+i|on)|"
+    # "worse bending over the beds"
+    r"\bworse|"
     r"\b(?:can'?t|cannot|can\s+not|couldn'?t|unable\s+to|not\s+able\s+to|avoid|avoiding)|"
     r"\b(?:should\s+i|can\s+i|could\s+i|is\s+it\s+(?:ok|okay|safe|alright|bad)\s+to|"
     r"when\s+can\s+i|am\s+i\s+ok\s+to)(?:\s+\S+){0,3})\s+$",
@@ -703,7 +709,9 @@ _AGGRAVATES_AFTER = re.compile(
     # the activity is what hurts: "lifting the kettle hurts", not "I fell and my back hurts"
     r"^\s*(?:(?!(?:and|then|so|now|my|it|back|which)\b)\S+\s+){0,3}?(?:hurts|kills|is\s+(?:agony|painful|impossible|murder|hell|"
     r"a\s+nightmare|the\s+worst|excruciating|unbearable|killing)|makes?\s+it\s+worse|"
-    r"aggravates|sets\s+it\s+off)\b",
+    r"aggravates|sets\s+it\s+off|"
+    # "coughing and sneezing don't make any difference to it"
+    r"makes?\s+no\s+difference|(?:don'?t|doesn'?t|do\s+not|does\s+not)\s+(?:make|change))\b",
     re.IGNORECASE,
 )
 _CLAUSE_END = re.compile(r"[,;:!?()]|\.(?!\d)")

@@ -468,6 +468,9 @@ def test_each_mention_gets_its_status(text: str, key: str, status: str | None) -
         pytest.param("sore since this arvo", "hours_since_onset", 4.0, id="onset-this-arvo"),
         pytest.param("did it on Tuesdya", "hours_since_onset", 126.0, id="onset-mistyped-day"),
         pytest.param("3/7 hx of LBP", "hours_since_onset", 72.0, id="onset-clinical-hx"),
+        pytest.param("woke at 2am with it", "hours_since_onset", 16.0, id="onset-clock-time"),
+        pytest.param("back went at 11pm", "hours_since_onset", 19.0, id="onset-clock-last-night"),
+        pytest.param("pacing at 3am", "hours_since_onset", None, id="onset-clock-how-it-is"),
         # triggers by kind
         pytest.param(
             "fell off the ladder doing the gutters",

@@ -418,8 +418,8 @@ _RELATIVE = re.compile(
     rf"(?:\s+{_PART_WORDS})?|"
     rf"(?-i:Mon|Tues?|Weds?|Thu(?:rs?)?|Fri|Sat|Sun)\.?\s+{_PART_WORDS}|"
     # "sat arvo" can only be a day
-    rf"{_SHORT}\s+arvo|"
-    rf"(?:on\s+|since\s+|last\s+)?(?:{_DAY_TYPOS})(?:\s+{_PART_WORDS})?|"
+    rf"(?=[mtwfs])(?:{_SHORT}\s+arvo|"
+    rf"(?:{_DAY_TYPOS})(?:\s+{_PART_WORDS})?)|"
     r"the\s+day\s+before\s+yesterday|an\s+hour\s+ago|last\s+week(?:end)?|"
     r"(?:(?<=since\s)|(?<=over\s)|(?<=at\s)|(?<=on\s))the\s+weekend|"
     r"(?:(?<=since\s)|(?<=on\s)|(?<=over\s)|(?<=at\s))(?:christmas(?:\s+(?:day|eve))?|"
@@ -570,6 +570,14 @@ _CLAUSE_BREAK = re.compile(
     r"[,;:()]|\s-\s|\b(?:but|and\s+now|though|although|whereas|while)\b", re.IGNORECASE
 )
 _SHORT_UNITS = {"min", "minute", "hour", "hr"}
+# A clock time today (or last night when it is later than now) told as when it began: "woke
+# at 2am with it", "since 4 pm", "went at about 11pm" (not "pacing at 3am", how it is)
+_CLOCK = re.compile(
+    r"\b(?:(?P<since>since|from)|(?:woke|woken|waking|started|began|went|happened|came\s+on|"
+    r"did\s+it|done\s+it)\s+(?:up\s+)?(?:at|around|about))\s+(?:about\s+|around\s+)?"
+    r"(?P<h>1[0-2]|0?[1-9])(?::(?P<m>[0-5]\d))?\s*(?P<ap>am|pm|a\.m\.|p\.m\.)(?!\w)",
+    re.IGNORECASE,
+)
 _TODAY = re.compile(r"(?:on\s+)?(?:today|tonight|tonite)", re.IGNORECASE)
 
 
@@ -633,6 +641,15 @@ def read_onset(
             finding = NumberFinding(round(hours_back, 1), m.group(0), m.start(), m.end())
             candidates.append((finding, bool(m.group("since"))))
             dated.add(sentence_of(m.start()))
+    for m in _CLOCK.finditer(text):
+        hour = int(m.group("h")) % 12 + (12 if m.group("ap").lower().startswith("p") else 0)
+        when = now.replace(hour=hour, minute=int(m.group("m") or 0), second=0, microsecond=0)
+        if when > now:  # "woke at 2am" told in the evening is this morning; at 11pm, last night
+            when -= timedelta(days=1)
+        finding = NumberFinding(
+            round((now - when).total_seconds() / 3600, 1), m.group(0), m.start(), m.end()
+        )
+        candidates.append((finding, bool(m.group("since"))))
     for m, since in relative:
         hours_back = _relative_hours(m.group("rel"), now)
         if hours_back is not None:

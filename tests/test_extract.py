@@ -451,6 +451,8 @@ def test_each_mention_gets_its_status(text: str, key: str, status: str | None) -
             "my mum died at the age of 62 and I'm scared", "age", None, id="age-of-someone-else"
         ),
         pytest.param("I hit 38.5 last night", "age", None, id="age-hit-a-temperature"),
+        pytest.param("I'm 50 next week", "age", 49, id="age-still-to-come"),
+        pytest.param("I'll be 70 on Friday", "age", 69, id="age-ill-be"),
         # onsets: the back's clause, not another thing's
         pytest.param(
             "I've had a cold for two weeks and now since yesterday my back has gone",
@@ -504,6 +506,18 @@ def test_each_mention_gets_its_status(text: str, key: str, status: str | None) -
         ),
         pytest.param("feeling run down and my back aches", "trigger", None, id="run-down"),
         pytest.param("haven't a clue why it started", "trigger", "unknown", id="no-clue-why"),
+        pytest.param(
+            "came down wrong off the trampoline", "trigger", "minor_fall", id="came-down-wrong"
+        ),
+        pytest.param(
+            "three hours each way on the train, two days running",
+            "trigger",
+            "after_inactivity",
+            id="days-running-is-no-run",
+        ),
+        pytest.param(
+            "wrestled a roll of carpet down the stairs", "trigger", "lifting", id="wrestled-a-load"
+        ),
     ],
 )
 def test_numbers_and_trigger_are_read(text: str, field: str, value: Any) -> None:
@@ -532,6 +546,8 @@ def test_numbers_and_trigger_are_read(text: str, field: str, value: Any) -> None
             id="aspirin-for-the-heart",
         ),
         pytest.param("Eliquis for my heart rhythm", ["blood_thinners"], id="rhythm-is-not"),
+        pytest.param("I came off warfarin in the summer", None, id="thinner-stopped"),
+        pytest.param("I'm on pills for my pressure", ["high_blood_pressure"], id="my-pressure"),
     ],
 )
 def test_conditions_are_read_by_kind(text: str, conditions: list[str] | None) -> None:

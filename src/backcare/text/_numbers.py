@@ -169,6 +169,18 @@ _AGE = [
         r"deg\b|°|%|mph|kg|lbs?|minutes|mins|times|miles|km|k\b|reps|/|[.,]\d))",
     )
 ]
+# An age still to come ("I'm 50 next week", "turning 60 next month", "I'll be 70 on
+# Friday"): the person is a year younger now.
+_SOON = re.compile(
+    r"\s*(?:next\s+(?:week|month|year)|tomorrow|soon|"
+    r"in\s+(?:a|an|two|three|few|\d{1,2})\s+(?:\w+\s+)?(?:days?|weeks?|months?)|"
+    r"on\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b",
+    re.IGNORECASE,
+)
+_FUTURE_AGE = re.compile(
+    r"\b(?:i'?ll\s+be|ill\s+be|i\s+will\s+be)\s+(?P<n>[1-9]\d)\b(?=" + _SOON.pattern + ")",
+    re.IGNORECASE,
+)
 # "born in 1961": the age is this year's year less that one (a birthday not yet reached
 # this year makes it one less; the value is shown for confirmation).
 _BORN = re.compile(
@@ -218,7 +230,7 @@ def read_age(
             age = int(match.group("age") or match.group("who"))
             if 0 <= age <= 120:
                 return NumberFinding(age, match.group(0).strip(" ,.;!?"), *match.span())
-    found = [m for p in _AGE for m in p.finditer(text)]
+    found = [m for p in (*_AGE, _FUTURE_AGE) for m in p.finditer(text)]
     if now is not None:
         found += _BORN.finditer(text)
     # A number right after a person's word ("my dad, 84", "my son (12)", "she turned 60")
@@ -239,6 +251,10 @@ def read_age(
             age = _spelled_age(match.group("w"))
         else:
             age = int(match.group("n"))
+            if _SOON.match(text, match.end("n")) and not re.search(
+                r"\b(?:years?|yrs?|y/?o)\b", match.group(0), re.IGNORECASE
+            ):
+                age -= 1  # "I'm 50 next week", "turning 60 next month"
         if 0 <= age <= 120:
             return NumberFinding(age, match.group(0).strip(" ,.;!?"), match.start(), match.end())
         return None

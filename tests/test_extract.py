@@ -518,6 +518,18 @@ def test_each_mention_gets_its_status(text: str, key: str, status: str | None) -
         pytest.param(
             "wrestled a roll of carpet down the stairs", "trigger", "lifting", id="wrestled-a-load"
         ),
+        pytest.param(
+            "I fell off a horse twenty years ago. This time I bent down to stroke the cat.",
+            "trigger",
+            "twisting_or_sudden_movement",
+            id="long-ago-is-history",
+        ),
+        pytest.param(
+            "I went for a long walk and I was fine. Then I picked up the watering can.",
+            "trigger",
+            "lifting",
+            id="went-for-and-was-fine-are-no-cause-words",
+        ),
     ],
 )
 def test_numbers_and_trigger_are_read(text: str, field: str, value: Any) -> None:
@@ -547,6 +559,7 @@ def test_numbers_and_trigger_are_read(text: str, field: str, value: Any) -> None
         ),
         pytest.param("Eliquis for my heart rhythm", ["blood_thinners"], id="rhythm-is-not"),
         pytest.param("I came off warfarin in the summer", None, id="thinner-stopped"),
+        pytest.param("bent down to stroke the cat", None, id="stroking-a-cat-is-no-stroke"),
         pytest.param("I'm on pills for my pressure", ["high_blood_pressure"], id="my-pressure"),
     ],
 )

@@ -717,8 +717,12 @@ _CAUSE = re.compile(
     r"put\s+(?:it|\w+\s+back)\s+out|threw|thrown|"
     # "did my back in", "done my lower back", not "did my pilates class"
     r"done\s+(?:it|me|my\s+(?:\w+\s+)?back)|did\s+(?:it|me|my\s+(?:\w+\s+)?back)|"
-    r"went|gone|popped|ricked|cricked|jarred|started|began|since|after|from|caused|"
-    r"set\s+(?:it\s+)?off|brought\s+(?:it\s+)?on|whilst|while|i\s+was|when\s+i)\b",
+    # "my back went", not "I went for a walk"
+    r"went(?!\s+(?:for|to|out|into|home|shopping|swimming|running|walking|cycling)\b)|gone|"
+    r"popped|ricked|cricked|jarred|started|began|since|after|from|caused|"
+    r"set\s+(?:it\s+)?off|brought\s+(?:it\s+)?on|whilst|while|"
+    r"i\s+was(?!\s+(?:fine|ok|okay|alright|all\s+right|great|good|well|perfectly|grand)\b)|"
+    r"when\s+i)\b",
     re.IGNORECASE,
 )
 _WORDS_BEFORE = re.compile(r"(?:\S+\s+){0,7}\S*$")
@@ -750,18 +754,31 @@ _AGGRAVATES_AFTER = re.compile(
 _CLAUSE_END = re.compile(r"[,;:!?()]|\.(?!\d)")
 
 
+# An activity told as long past is history, not this episode: "I fell off a horse twenty
+# years ago", "when I was a kid", "back in 2009".
+_LONG_AGO = re.compile(
+    r"\b(?:(?:\d{1,2}|a\s+few|a\s+couple\s+of|many|several|two|three|four|five|six|seven|"
+    r"eight|nine|ten|fifteen|twenty|thirty|forty)\s+)?years?\s+ago\b|\bas\s+a\s+(?:child|kid|"
+    r"teenager|teen|boy|girl)\b|\bwhen\s+i\s+was\s+(?:young|younger|little|a\s+kid|a\s+child|"
+    r"a\s+teenager|at\s+school|\d{1,2})\b|\bback\s+in\s+(?:19|20)\d\d\b|\byears\s+back\b",
+    re.IGNORECASE,
+)
+
+
 def told_as_cause(text: str, start: int, end: int) -> bool | None:
     """How the activity at ``text[start:end]`` is told: ``True`` as what set the pain off
     (a cause word a few words before it or just after it, in its sentence), ``False`` as
-    how it is now or in a question (in its clause), ``None`` neither."""
+    how it is now, in a question or long ago (in its clause), ``None`` neither."""
     sentence_start, sentence_end = _sentence_around(text, start)
     clause_start = max(
         [sentence_start, *(m.end() for m in _CLAUSE_END.finditer(text, sentence_start, start))]
     )
     after_end = _CLAUSE_END.search(text, end, sentence_end)
     clause_end = after_end.start() if after_end else sentence_end
-    if _AGGRAVATES_BEFORE.search(text[clause_start:start]) or _AGGRAVATES_AFTER.search(
-        text[end:clause_end]
+    if (
+        _AGGRAVATES_BEFORE.search(text[clause_start:start])
+        or _AGGRAVATES_AFTER.search(text[end:clause_end])
+        or _LONG_AGO.search(text, clause_start, clause_end)
     ):
         return False
     before = _WORDS_BEFORE.search(text[sentence_start:start])

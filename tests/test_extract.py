@@ -473,6 +473,23 @@ def test_each_mention_gets_its_status(text: str, key: str, status: str | None) -
         pytest.param("woke at 2am with it", "hours_since_onset", 16.0, id="onset-clock-time"),
         pytest.param("back went at 11pm", "hours_since_onset", 19.0, id="onset-clock-last-night"),
         pytest.param("pacing at 3am", "hours_since_onset", None, id="onset-clock-how-it-is"),
+        pytest.param(
+            "bothering me since the start of the week",
+            "hours_since_onset",
+            154.0,
+            id="onset-start-of-the-week",
+        ),
+        pytest.param(
+            "my back's been playing up a couple of weeks",
+            "hours_since_onset",
+            336.0,
+            id="onset-playing-up-a-duration",
+        ),
+        pytest.param(
+            "the pain start before 4 days", "hours_since_onset", 96.0, id="onset-before-n"
+        ),
+        pytest.param("I have 43 years and my back hurts", "age", 43, id="age-i-have-n-years"),
+        pytest.param("I have 20 years of experience", "age", None, id="age-years-of-experience"),
         # triggers by kind
         pytest.param(
             "fell off the ladder doing the gutters",

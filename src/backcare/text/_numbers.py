@@ -138,6 +138,10 @@ _AGE = [
         r"(?<![\d°º.])(?:\bfemale|\bmale|\b(?-i:[MF]))\s*,?\s*(?P<n>[1-9]\d)\b(?!\s*(?:/|%|[.,]\d))",
         # "m 46. sore back" opening the text
         r"^\s*(?:[mf]|male|female)\s*,?\s*(?P<n>[1-9]\d)\b(?!\s*(?:/|%|[.,]\d))",
+        # "I have 43 years" (a Romance-language word order), not "I have 20 years of
+        # experience" or "25 years in the job"
+        r"\b(?:i\s+have|i'?ve)\s+(?P<n>[1-9]\d)\s+years\b(?!\s+(?:of|in|at|with|as|since|ago|"
+        r"working|driving|experience|old\s+\w+)\b)",
         # "I am man 57 age", "a woman 45 years" (non-native word orders)
         r"\b(?:i am|i'm|im)\s+(?:a\s+)?(?:man|woman|male|female)\s*,?\s*(?P<n>[1-9]\d)\b",
         # "41/M", "F/52" (forms and forums)
@@ -331,9 +335,10 @@ _BARE = re.compile(
     rf"(?:^|[.,;!?+]\s*)(?:about\s+|around\s+)?{_COUNT}\s+{_UNIT}\s*(?=[.,;!?]|$)",
     re.IGNORECASE,
 )
-# Non-native English: "since two days", "from 4 days" (a count is required: "from day one")
+# Non-native English: "since two days", "from 4 days", "before 4 days" (a count is
+# required: "from day one")
 _SINCE_COUNT = re.compile(
-    rf"\b(?:since|from)\s+(?:about\s+|around\s+)?{_COUNT}\s+{_UNIT}\b(?!\s+(?:ago|back))",
+    rf"\b(?:since|from|before)\s+(?:about\s+|around\s+)?{_COUNT}\s+{_UNIT}\b(?!\s+(?:ago|back))",
     re.IGNORECASE,
 )
 # "3 weeks of this", "two days of agony", "3 nights of this"
@@ -342,7 +347,8 @@ _OF_THIS = re.compile(
 )
 # "back pain 3 days", "sore back for ten days"
 _PAIN_FOR = re.compile(
-    r"\b(?:pain|ache|aching|sore|spasm|hurting|stiff)"
+    r"\b(?:pain|ache|aching|sore|spasm|hurting|stiff|playing\s+up|acting\s+up|bothering\s+me|"
+    r"grumbling|killing\s+me|giving\s+me\s+(?:gyp|grief|jip))"
     r"(?:\s+in\s+(?:my\s+|the\s+)?(?:lower\s+|low\s+|upper\s+)?back)?"
     rf"\s+(?:for\s+)?{_COUNT}\s+{_UNIT}\b",
     re.IGNORECASE,
@@ -437,6 +443,7 @@ _RELATIVE = re.compile(
     rf"(?=[mtwfs])(?:{_SHORT}\s+arvo|"
     rf"(?:{_DAY_TYPOS})(?:\s+{_PART_WORDS})?)|"
     r"the\s+day\s+before\s+yesterday|an\s+hour\s+ago|last\s+week(?:end)?|"
+    r"(?<=since\s)the\s+(?:start|beginning)\s+of\s+(?:the|this)\s+week|"
     r"(?:(?<=since\s)|(?<=over\s)|(?<=at\s)|(?<=on\s))the\s+weekend|"
     r"(?:(?<=since\s)|(?<=on\s)|(?<=over\s)|(?<=at\s))(?:christmas(?:\s+(?:day|eve))?|"
     r"new\s+year'?s\s+(?:day|eve)|thanksgiving|halloween)|boxing\s+day|bonfire\s+night|"
@@ -548,6 +555,9 @@ def _relative_hours(phrase: str, now: datetime) -> float | None:
     elif words[:2] == ["last", "weekend"]:
         back = (now.weekday() - 5) % 7 + (7 if now.weekday() >= 5 else 0)
         when = today_noon - timedelta(days=back)
+    elif words[:2] == ["the", "start"] or words[:2] == ["the", "beginning"]:
+        # "since the start of the week": this week's Monday morning
+        when = (today_noon - timedelta(days=now.weekday())).replace(hour=8)
     elif words[:2] == ["the", "weekend"]:
         # "since the weekend": this one when it is the weekend, else the last (its Saturday)
         when = today_noon - timedelta(days=(now.weekday() - 5) % 7)

@@ -598,6 +598,7 @@ _CLAUSE_BREAK = re.compile(
 _SHORT_UNITS = {"min", "minute", "hour", "hr"}
 # A clock time today (or last night when it is later than now) told as when it began: "woke
 # at 2am with it", "since 4 pm", "went at about 11pm" (not "pacing at 3am", how it is)
+_CLOCK_HINT = re.compile(r"\d\s*[ap]\.?m\b", re.IGNORECASE)
 _CLOCK = re.compile(
     r"\b(?:(?P<since>since|from)|(?:woke|woken|waking|started|began|went|happened|came\s+on|"
     r"did\s+it|done\s+it)\s+(?:up\s+)?(?:at|around|about))\s+(?:about\s+|around\s+)?"
@@ -643,6 +644,8 @@ def read_onset(
         dated.add(sentence_of(m.start()))
     candidates: list[tuple[NumberFinding, bool]] = []
     for pattern in (_AGO, _FOR, _NOW, _PAIN_FOR, _OF_THIS, _HAD, _X, _HX, _SINCE_COUNT, _BARE):
+        if pattern is _HX and "/7" not in text:
+            continue  # a cheap look first: most texts have no "3/7"
         for m in pattern.finditer(text):
             unit = m.group("unit")
             if unit is None:  # "x 3/7": days
@@ -667,7 +670,7 @@ def read_onset(
             finding = NumberFinding(round(hours_back, 1), m.group(0), m.start(), m.end())
             candidates.append((finding, bool(m.group("since"))))
             dated.add(sentence_of(m.start()))
-    for m in _CLOCK.finditer(text):
+    for m in _CLOCK.finditer(text) if _CLOCK_HINT.search(text) else ():
         hour = int(m.group("h")) % 12 + (12 if m.group("ap").lower().startswith("p") else 0)
         when = now.replace(hour=hour, minute=int(m.group("m") or 0), second=0, microsecond=0)
         if when > now:  # "woke at 2am" told in the evening is this morning; at 11pm, last night

@@ -542,6 +542,19 @@ def test_each_mention_gets_its_status(text: str, key: str, status: str | None) -
             id="long-ago-is-history",
         ),
         pytest.param(
+            "my back went when I went to pick her up from the station",
+            "trigger",
+            None,
+            id="collecting-someone-is-no-lift",
+        ),
+        pytest.param("hurt my back at karate", "trigger", "overuse", id="a-sport-by-name"),
+        pytest.param(
+            "overreached for the top shelf",
+            "trigger",
+            "twisting_or_sudden_movement",
+            id="overreached",
+        ),
+        pytest.param(
             "I went for a long walk and I was fine. Then I picked up the watering can.",
             "trigger",
             "lifting",

@@ -549,6 +549,21 @@ def test_each_mention_gets_its_status(text: str, key: str, status: str | None) -
         ),
         pytest.param("hurt my back at karate", "trigger", "overuse", id="a-sport-by-name"),
         pytest.param(
+            "My husband fell over and I strained my back trying to help him up",
+            "trigger",
+            "lifting",
+            id="another-persons-fall",
+        ),
+        pytest.param(
+            "Mum fell on Friday and hurt her back", "trigger", "minor_fall", id="the-patients-fall"
+        ),
+        pytest.param(
+            "the quad bike rolled on a slope", "trigger", "serious_accident", id="vehicle-rolled"
+        ),
+        pytest.param(
+            "a film marathon on the sofa", "trigger", "after_inactivity", id="film-marathon"
+        ),
+        pytest.param(
             "overreached for the top shelf",
             "trigger",
             "twisting_or_sudden_movement",

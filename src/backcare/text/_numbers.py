@@ -194,8 +194,8 @@ _BORN = re.compile(
 )
 # A bare number after a person's word ("my dad, 84") belongs to them, not the writer.
 _PERSON = (
-    r"\b(?:mum|mom|mother|mam|mammy|mummy|mommy|ma|dad|father|daddy|son|daughter|wife|husband|partner|nan|nana|gran|grandma|"
-    r"granny|grandmother|grandad|grandpa|grandfather|grandson|granddaughter|brother|sister|boy|"
+    r"\b(?:mum|mom|mother|mam|mammy|mummy|mommy|ma|dad|father|daddy|son|daughter|wife|husband|"
+    r"partner|nan|nana|gran|grandma|granny|grandmother|grandad|grandpa|grandfather|grandson|granddaughter|brother|sister|boy|"
     r"girl|kid|child|baby|toddler|boyfriend|girlfriend|friend|neighbour|neighbor|patient|"
     r"client|he|she|they)"
 )
@@ -799,6 +799,25 @@ def told_as_cause(text: str, start: int, end: int) -> bool | None:
     return (
         True if any(m is not None and _CAUSE.search(m.group(0)) for m in (before, after)) else None
     )
+
+
+# Another person as the subject just before a fall or an accident: "my husband fell over",
+# "when she fell", "Mum tripped" (not "he tripped me and I fell": the writer comes between).
+_ANOTHER_SUBJECT = re.compile(
+    rf"(?:^|[\s,;(])(?:my\s+|our\s+|the\s+)?{_PERSON}(?:'s)?\s+(?:\w+\s+){{0,3}}$", re.IGNORECASE
+)
+
+
+def told_of_another(text: str, start: int) -> bool:
+    """Whether the fall or accident at ``start`` is told of another person (its subject,
+    in its clause, is someone else): it is then no trigger of the writer's back."""
+    sentence_start, _ = _sentence_around(text, start)
+    clause_start = max(
+        [sentence_start, *(m.end() for m in _CLAUSE_END.finditer(text, sentence_start, start))]
+    )
+    before = text[clause_start:start]
+    found = _ANOTHER_SUBJECT.search(before)
+    return found is not None and not re.search(r"\b(?:i|i'm|me)\b", found.group(0), re.I)
 
 
 def _sentence_around(text: str, pos: int) -> tuple[int, int]:

@@ -606,6 +606,13 @@ def test_numbers_and_trigger_are_read(text: str, field: str, value: Any) -> None
         pytest.param("I came off warfarin in the summer", None, id="thinner-stopped"),
         pytest.param("bent down to stroke the cat", None, id="stroking-a-cat-is-no-stroke"),
         pytest.param("I'm on pills for my pressure", ["high_blood_pressure"], id="my-pressure"),
+        pytest.param(
+            "three or four whiskies every night", ["heavy_alcohol_use"], id="drinks-a-night"
+        ),
+        pytest.param("6 months along with our first", ["pregnant"], id="months-along"),
+        pytest.param(
+            "daily injections in my tummy for a clot", ["blood_thinners"], id="clot-injections"
+        ),
     ],
 )
 def test_conditions_are_read_by_kind(text: str, conditions: list[str] | None) -> None:

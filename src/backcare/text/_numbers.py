@@ -96,6 +96,9 @@ _TENS = (
 )
 
 
+_TENS_HINT = re.compile(r"(?:twen|thir|for|four|fif|six|seven|eigh|nine)ty", re.IGNORECASE)
+
+
 def _spelled_age(words: str) -> int:
     """ "fifty-two" -> 52."""
     tens, _, unit = re.sub(r"[- ]+", " ", words.lower()).partition(" ")
@@ -234,8 +237,17 @@ def read_age(
             age = int(match.group("age") or match.group("who"))
             if 0 <= age <= 120:
                 return NumberFinding(age, match.group(0).strip(" ,.;!?"), *match.span())
-    found = [m for p in (*_AGE, _FUTURE_AGE) for m in p.finditer(text)]
-    if now is not None:
+    # A cheap look first: a pattern for an age in digits needs a digit, one spelled out a
+    # word for the tens ("forty").
+    digits = any(c.isdigit() for c in text)
+    tens = _TENS_HINT.search(text) is not None
+    found = [
+        m
+        for p in (*_AGE, _FUTURE_AGE)
+        if (tens if "(?P<w>" in p.pattern else digits)
+        for m in p.finditer(text)
+    ]
+    if now is not None and digits:
         found += _BORN.finditer(text)
     # A number right after a person's word ("my dad, 84", "my son (12)", "she turned 60")
     # is theirs, not the writer's: the next stated age is then read.

@@ -437,10 +437,186 @@ def test_each_mention_gets_its_status(text: str, key: str, status: str | None) -
         ),
         pytest.param("I didn't fall", "trigger", None, id="a-denied-cause-is-not"),
         pytest.param("what if I lift the baby?", "trigger", None, id="a-question-is-not"),
+        # session 7: ages told in more shapes, and ones left unset
+        pytest.param("I'm a forty year old man", "age", 40, id="age-spelled-a-year-old"),
+        pytest.param("fifty eight years young", "age", 58, id="age-years-young"),
+        pytest.param("At the ripe old age of 92 I did it", "age", 92, id="age-the-age-of"),
+        pytest.param("just hit 30 and my back's gone", "age", 30, id="age-just-hit"),
+        pytest.param("I'm only 27 and fit", "age", 27, id="age-only"),
+        pytest.param("DOB 1971, back went", "age", 55, id="age-dob-year"),
+        pytest.param("16 and i get back pain", "age", 16, id="age-opening-and-i"),
+        pytest.param("I'm in my 70s and stiff", "age", None, id="age-a-decade-is-unset"),
+        pytest.param("mid-fifties, sore back", "age", None, id="age-mid-fifties-unset"),
+        pytest.param(
+            "my mum died at the age of 62 and I'm scared", "age", None, id="age-of-someone-else"
+        ),
+        pytest.param("I hit 38.5 last night", "age", None, id="age-hit-a-temperature"),
+        pytest.param("I'm 50 next week", "age", 49, id="age-still-to-come"),
+        pytest.param("I'll be 70 on Friday", "age", 69, id="age-ill-be"),
+        # onsets: the back's clause, not another thing's
+        pytest.param(
+            "I've had a cold for two weeks and now since yesterday my back has gone",
+            "hours_since_onset",
+            30.0,
+            id="onset-another-things-duration",
+        ),
+        pytest.param(
+            "I had covid three weeks ago, but my back has hurt since Tuesday",
+            "hours_since_onset",
+            126.0,
+            id="onset-another-things-time",
+        ),
+        pytest.param("hurt it Fri eve", "hours_since_onset", 47.0, id="onset-fri-eve"),
+        pytest.param("sore since this arvo", "hours_since_onset", 4.0, id="onset-this-arvo"),
+        pytest.param("did it on Tuesdya", "hours_since_onset", 126.0, id="onset-mistyped-day"),
+        pytest.param("3/7 hx of LBP", "hours_since_onset", 72.0, id="onset-clinical-hx"),
+        pytest.param("woke at 2am with it", "hours_since_onset", 16.0, id="onset-clock-time"),
+        pytest.param("back went at 11pm", "hours_since_onset", 19.0, id="onset-clock-last-night"),
+        pytest.param("pacing at 3am", "hours_since_onset", None, id="onset-clock-how-it-is"),
+        pytest.param(
+            "bothering me since the start of the week",
+            "hours_since_onset",
+            154.0,
+            id="onset-start-of-the-week",
+        ),
+        pytest.param(
+            "my back's been playing up a couple of weeks",
+            "hours_since_onset",
+            336.0,
+            id="onset-playing-up-a-duration",
+        ),
+        pytest.param(
+            "the pain start before 4 days", "hours_since_onset", 96.0, id="onset-before-n"
+        ),
+        pytest.param("I have 43 years and my back hurts", "age", 43, id="age-i-have-n-years"),
+        pytest.param("I have 20 years of experience", "age", None, id="age-years-of-experience"),
+        # triggers by kind
+        pytest.param(
+            "fell off the ladder doing the gutters",
+            "trigger",
+            "serious_accident",
+            id="a-fall-from-a-height",
+        ),
+        pytest.param(
+            "came off my motorbike yesterday, it hurt when I stood up just now",
+            "trigger",
+            "serious_accident",
+            id="a-serious-accident-told-at-all-wins",
+        ),
+        pytest.param(
+            "back sore from carrying plasterboard all week", "trigger", "overuse", id="repeated"
+        ),
+        pytest.param(
+            "back twinged picking up lego",
+            "trigger",
+            "twisting_or_sudden_movement",
+            id="picking-up-something-light-is-a-bend",
+        ),
+        pytest.param(
+            "14 hour flight and I can't straighten up",
+            "trigger",
+            "after_inactivity",
+            id="a-journey-by-its-length",
+        ),
+        pytest.param(
+            "HGV driver, did three long runs this week", "trigger", "after_inactivity", id="runs"
+        ),
+        pytest.param("feeling run down and my back aches", "trigger", None, id="run-down"),
+        pytest.param("haven't a clue why it started", "trigger", "unknown", id="no-clue-why"),
+        pytest.param(
+            "came down wrong off the trampoline", "trigger", "minor_fall", id="came-down-wrong"
+        ),
+        pytest.param(
+            "three hours each way on the train, two days running",
+            "trigger",
+            "after_inactivity",
+            id="days-running-is-no-run",
+        ),
+        pytest.param(
+            "wrestled a roll of carpet down the stairs", "trigger", "lifting", id="wrestled-a-load"
+        ),
+        pytest.param(
+            "I fell off a horse twenty years ago. This time I bent down to stroke the cat.",
+            "trigger",
+            "twisting_or_sudden_movement",
+            id="long-ago-is-history",
+        ),
+        pytest.param(
+            "my back went when I went to pick her up from the station",
+            "trigger",
+            None,
+            id="collecting-someone-is-no-lift",
+        ),
+        pytest.param("hurt my back at karate", "trigger", "overuse", id="a-sport-by-name"),
+        pytest.param(
+            "My husband fell over and I strained my back trying to help him up",
+            "trigger",
+            "lifting",
+            id="another-persons-fall",
+        ),
+        pytest.param(
+            "Mum fell on Friday and hurt her back", "trigger", "minor_fall", id="the-patients-fall"
+        ),
+        pytest.param(
+            "the quad bike rolled on a slope", "trigger", "serious_accident", id="vehicle-rolled"
+        ),
+        pytest.param(
+            "a film marathon on the sofa", "trigger", "after_inactivity", id="film-marathon"
+        ),
+        pytest.param(
+            "overreached for the top shelf",
+            "trigger",
+            "twisting_or_sudden_movement",
+            id="overreached",
+        ),
+        pytest.param(
+            "I went for a long walk and I was fine. Then I picked up the watering can.",
+            "trigger",
+            "lifting",
+            id="went-for-and-was-fine-are-no-cause-words",
+        ),
     ],
 )
 def test_numbers_and_trigger_are_read(text: str, field: str, value: Any) -> None:
     assert extract(text, now=NOW).answers.get(field) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "conditions"),
+    [
+        pytest.param("aspirin makes my lips swell up", ["nsaid_allergy"], id="nsaid-reaction"),
+        pytest.param(
+            "I'm asthmatic and I've been told never to take anti-inflammatories",
+            ["asthma_nsaid_sensitive"],
+            id="asthma-ban-told-further-on",
+        ),
+        pytest.param("got a bun in the oven", ["pregnant"], id="pregnant-euphemism"),
+        pytest.param("could I be pregnant? no chance", None, id="pregnant-asked"),
+        pytest.param("trying to get pregnant", None, id="pregnant-hoped-for"),
+        pytest.param("I'm hypertensive", ["high_blood_pressure"], id="hypertensive"),
+        pytest.param(
+            "I used to drink heavily but I've been sober six years", None, id="drinking-over"
+        ),
+        pytest.param(
+            "I take aspirin for my heart",
+            ["blood_thinners", "heart_disease_or_stroke"],
+            id="aspirin-for-the-heart",
+        ),
+        pytest.param("Eliquis for my heart rhythm", ["blood_thinners"], id="rhythm-is-not"),
+        pytest.param("I came off warfarin in the summer", None, id="thinner-stopped"),
+        pytest.param("bent down to stroke the cat", None, id="stroking-a-cat-is-no-stroke"),
+        pytest.param("I'm on pills for my pressure", ["high_blood_pressure"], id="my-pressure"),
+        pytest.param(
+            "three or four whiskies every night", ["heavy_alcohol_use"], id="drinks-a-night"
+        ),
+        pytest.param("6 months along with our first", ["pregnant"], id="months-along"),
+        pytest.param(
+            "daily injections in my tummy for a clot", ["blood_thinners"], id="clot-injections"
+        ),
+    ],
+)
+def test_conditions_are_read_by_kind(text: str, conditions: list[str] | None) -> None:
+    assert extract(text, now=NOW).answers.get("conditions") == conditions
 
 
 @pytest.mark.parametrize(

@@ -184,7 +184,13 @@ def extract(text: str, *, now: datetime | None = None) -> Extraction:
         MissingTextExtraError: the ``text`` extra is not installed.
     """
     from backcare.errors import FieldProblem, InputError
-    from backcare.text._numbers import read_age, read_onset, read_pain, told_as_cause
+    from backcare.text._numbers import (
+        read_age,
+        read_onset,
+        read_pain,
+        told_as_cause,
+        told_of_another,
+    )
 
     if len(text) > MAX_TEXT_LENGTH:
         raise InputError(
@@ -238,8 +244,22 @@ def extract(text: str, *, now: datetime | None = None) -> Extraction:
     # What the person says set it off ("hurt my back *lifting*", "did it *hoovering*")
     # wins over an activity told plainly ("she *fell*"); one told as how it is now or in a
     # question ("it's *bending* that kills", "can I still play *golf*?") is none.
-    told = [(t, told_as_cause(text, t[1], t[2])) for t in triggers or hedged]
+    told = [
+        # Another person's fall or accident ("my husband fell over and I strained my back
+        # helping him up") is not the writer's trigger, unless they are the patient.
+        (t, False)
+        if not for_someone
+        and t[0] in {"minor_fall", "serious_accident"}
+        and told_of_another(text, t[1])
+        else (t, told_as_cause(text, t[1], t[2]))
+        for t in triggers or hedged
+    ]
     caused = [t for t, how in told if how] or [t for t, how in told if how is None]
+    # A serious accident the person tells of at all (a road collision, a fall from a
+    # height) is the trigger whatever else they did after it ("came off my motorbike
+    # yesterday ... when I stood up just now"): it changes the triage, so it is put in
+    # front of them to confirm rather than lost behind a smaller cause.
+    caused = [t for t, how in told if how is not False and t[0] == "serious_accident"] or caused
     for name, number in (
         ("age", read_age(text, now=when, for_someone=for_someone)),
         ("pain", read_pain(text)),

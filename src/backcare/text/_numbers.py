@@ -96,6 +96,9 @@ _TENS = (
 )
 
 
+_TENS_HINT = re.compile(r"(?:twen|thir|for|four|fif|six|seven|eigh|nine)ty", re.IGNORECASE)
+
+
 def _spelled_age(words: str) -> int:
     """ "fifty-two" -> 52."""
     tens, _, unit = re.sub(r"[- ]+", " ", words.lower()).partition(" ")
@@ -109,7 +112,8 @@ _AGE = [
     re.compile(p, re.IGNORECASE)
     for p in (
         # "I'm 42", "I am 42 and", but not "I'm 7/10", "I'm 24 weeks pregnant", "I'm 5'9"
-        r"\b(?:i'?m|i am|im)\s+(?:a\s+)?(?P<n>\d{1,3})\b(?!\s*(?:/|out of|%|weeks|wks|"
+        r"\b(?:i'?m|i am|im)\s+(?:a\s+|only\s+|just\s+|still\s+|now\s+)?(?P<n>\d{1,3})\b"
+        r"(?!\s*(?:/|out of|%|weeks|wks|"
         r"days|hours|hrs|months|mins|minutes|kg|lbs?|st\b|stone|cm|ft|foot|feet|['’\"]|"
         r"[.,]\d|inches|in\b|m\b))"
         r"(?:\s*(?:years?|yrs?|y/?o)(?:\s*old)?)?",
@@ -117,7 +121,7 @@ _AGE = [
         r"\bage(?:d)?\s*:?\s*(?P<n>\d{1,3})\b",
         # "42 years old", "42-year-old", "42 yo", "42yo", "42 y/o" (not "my 4 year old")
         r"(?<!my )(?<!our )(?<!his )(?<!her )(?<!their )(?<!a )(?<!the )"
-        r"\b(?P<n>\d{1,3})\s*[- ]?\s*(?:years?|yrs?)[- ]?\s*old\b",
+        r"\b(?P<n>\d{1,3})\s*[- ]?\s*(?:years?|yrs?)[- ]?\s*(?:old|young)\b",
         r"(?<!my )(?<!our )\b(?P<n>\d{1,3})\s*(?:yo|y/o|y\.o\.?)(?!\w)",
         # "29F", "44 M", "I'm a 52 yr old"
         r"\b(?P<n>\d{2})\s?(?:[mf]|male|female)\b(?!\s*/)",
@@ -137,6 +141,10 @@ _AGE = [
         r"(?<![\d°º.])(?:\bfemale|\bmale|\b(?-i:[MF]))\s*,?\s*(?P<n>[1-9]\d)\b(?!\s*(?:/|%|[.,]\d))",
         # "m 46. sore back" opening the text
         r"^\s*(?:[mf]|male|female)\s*,?\s*(?P<n>[1-9]\d)\b(?!\s*(?:/|%|[.,]\d))",
+        # "I have 43 years" (a Romance-language word order), not "I have 20 years of
+        # experience" or "25 years in the job"
+        r"\b(?:i\s+have|i'?ve)\s+(?P<n>[1-9]\d)\s+years\b(?!\s+(?:of|in|at|with|as|since|ago|"
+        r"working|driving|experience|old\s+\w+)\b)",
         # "I am man 57 age", "a woman 45 years" (non-native word orders)
         r"\b(?:i am|i'm|im)\s+(?:a\s+)?(?:man|woman|male|female)\s*,?\s*(?P<n>[1-9]\d)\b",
         # "41/M", "F/52" (forms and forums)
@@ -145,6 +153,14 @@ _AGE = [
         # "a 66-year-old" where it is the writer: "As a 66-year-old ...", "I'm a 52-year-old"
         r"(?:^|[.!?]\s+|\b(?:i'?m|i am|am|as|being|im)\s+)an?\s+(?P<n>[1-9]\d)\s*[- ]?\s*"
         r"(?:years?|yrs?)[- ]?\s*old\b",
+        # the same spelled out: "I'm a forty year old man", "as a sixty-year-old woman"
+        rf"(?:^|[.!?]\s+|\b(?:i'?m|i am|am|as|being|im)\s+)an?\s+(?P<w>{_TENS})\s*[- ]?\s*"
+        r"(?:years?|yrs?)[- ]?\s*old\b",
+        # "At the ripe old age of 92 I ...", "at the age of 45" opening a sentence
+        r"(?:^|[.!?]\s+)at\s+the\s+(?:ripe\s+)?(?:old\s+)?(?:grand\s+)?(?:young\s+)?age\s+of\s+"
+        r"(?P<n>1[2-9]|[2-9]\d|1[01]\d)\b",
+        # the age opening the text, then the writer: "16 and i get pain", "52 and my back"
+        r"^\s*(?P<n>1[2-9]|[2-9]\d)\s+and\s+(?:i|i'm|im|my)\b",
         # the writer's age in brackets after no person's word: "Retired teacher (71)"
         r"\((?P<n>1[6-9]|[2-9]\d)\)",
         # "At 71 I should know better", "At 45, ..."
@@ -153,21 +169,36 @@ _AGE = [
         rf"\b(?:i'?m|i am|im|aged?)\s+(?P<w>{_TENS})\b(?!\s*(?:%|per\s*cent|percent|weeks|days|"
         r"hours|minutes|mins|times|kg|lbs?|stone))",
         r"(?<!my )(?<!our )(?<!his )(?<!her )(?<!their )(?<!a )(?<!the )"
-        rf"\b(?P<w>{_TENS})[- ]?(?:years?|yrs?)[- ]?old\b",
+        rf"\b(?P<w>{_TENS})[- ]?(?:years?|yrs?)[- ]?(?:old|young)\b",
         # "I turned 50 in May", "just turned 40", "turning 60 next month"
-        r"\b(?:turned|turning)\s+(?P<n>[1-9]\d)\b(?!\s*(?:degrees|deg\b|°|%|mph|kg|lbs?|"
-        r"minutes|mins|times|/))",
+        # and "just hit 30", "I've hit 60"
+        r"\b(?:turned|turning|(?:just|i'?ve|i\s+have)\s+hit)\s+(?P<n>[1-9]\d)\b(?!\s*(?:degrees|"
+        r"deg\b|°|%|mph|kg|lbs?|minutes|mins|times|miles|km|k\b|reps|/|[.,]\d))",
     )
 ]
+# An age still to come ("I'm 50 next week", "turning 60 next month", "I'll be 70 on
+# Friday"): the person is a year younger now.
+_SOON = re.compile(
+    r"\s*(?:next\s+(?:week|month|year)|tomorrow|soon|"
+    r"in\s+(?:a|an|two|three|few|\d{1,2})\s+(?:\w+\s+)?(?:days?|weeks?|months?)|"
+    r"on\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b",
+    re.IGNORECASE,
+)
+_FUTURE_AGE = re.compile(
+    r"\b(?:i'?ll\s+be|ill\s+be|i\s+will\s+be)\s+(?P<n>[1-9]\d)\b(?=" + _SOON.pattern + ")",
+    re.IGNORECASE,
+)
 # "born in 1961": the age is this year's year less that one (a birthday not yet reached
 # this year makes it one less; the value is shown for confirmation).
 _BORN = re.compile(
-    r"\bborn\s+(?:in\s+|on\s+)?(?:[\w/ -]{0,14}?[\s/-])?(?P<y>(?:19|20)\d\d)\b", re.IGNORECASE
+    r"\b(?:born|dob|d\.o\.b\.?|date\s+of\s+birth)\s*:?\s*(?:in\s+|on\s+)?"
+    r"(?:[\w/ .-]{0,14}?[\s/.-])?(?P<y>(?:19|20)\d\d)\b",
+    re.IGNORECASE,
 )
 # A bare number after a person's word ("my dad, 84") belongs to them, not the writer.
 _PERSON = (
-    r"\b(?:mum|mom|mother|dad|father|son|daughter|wife|husband|partner|nan|nana|gran|grandma|"
-    r"granny|grandmother|grandad|grandpa|grandfather|grandson|granddaughter|brother|sister|boy|"
+    r"\b(?:mum|mom|mother|mam|mammy|mummy|mommy|ma|dad|father|daddy|son|daughter|wife|husband|"
+    r"partner|nan|nana|gran|grandma|granny|grandmother|grandad|grandpa|grandfather|grandson|granddaughter|brother|sister|boy|"
     r"girl|kid|child|baby|toddler|boyfriend|girlfriend|friend|neighbour|neighbor|patient|"
     r"client|he|she|they)"
 )
@@ -206,8 +237,17 @@ def read_age(
             age = int(match.group("age") or match.group("who"))
             if 0 <= age <= 120:
                 return NumberFinding(age, match.group(0).strip(" ,.;!?"), *match.span())
-    found = [m for p in _AGE for m in p.finditer(text)]
-    if now is not None:
+    # A cheap look first: a pattern for an age in digits needs a digit, one spelled out a
+    # word for the tens ("forty").
+    digits = any(c.isdigit() for c in text)
+    tens = _TENS_HINT.search(text) is not None
+    found = [
+        m
+        for p in (*_AGE, _FUTURE_AGE)
+        if (tens if "(?P<w>" in p.pattern else digits)
+        for m in p.finditer(text)
+    ]
+    if now is not None and digits:
         found += _BORN.finditer(text)
     # A number right after a person's word ("my dad, 84", "my son (12)", "she turned 60")
     # is theirs, not the writer's: the next stated age is then read.
@@ -227,6 +267,10 @@ def read_age(
             age = _spelled_age(match.group("w"))
         else:
             age = int(match.group("n"))
+            if _SOON.match(text, match.end("n")) and not re.search(
+                r"\b(?:years?|yrs?|y/?o)\b", match.group(0), re.IGNORECASE
+            ):
+                age -= 1  # "I'm 50 next week", "turning 60 next month"
         if 0 <= age <= 120:
             return NumberFinding(age, match.group(0).strip(" ,.;!?"), match.start(), match.end())
         return None
@@ -271,6 +315,7 @@ _PART_OF_DAY = {
     "lunchtime": 12,
     "afternoon": 14,
     "evening": 19,
+    "eve": 19,
     "night": 22,
     "tonight": 20,
 }
@@ -302,9 +347,10 @@ _BARE = re.compile(
     rf"(?:^|[.,;!?+]\s*)(?:about\s+|around\s+)?{_COUNT}\s+{_UNIT}\s*(?=[.,;!?]|$)",
     re.IGNORECASE,
 )
-# Non-native English: "since two days", "from 4 days" (a count is required: "from day one")
+# Non-native English: "since two days", "from 4 days", "before 4 days" (a count is
+# required: "from day one")
 _SINCE_COUNT = re.compile(
-    rf"\b(?:since|from)\s+(?:about\s+|around\s+)?{_COUNT}\s+{_UNIT}\b(?!\s+(?:ago|back))",
+    rf"\b(?:since|from|before)\s+(?:about\s+|around\s+)?{_COUNT}\s+{_UNIT}\b(?!\s+(?:ago|back))",
     re.IGNORECASE,
 )
 # "3 weeks of this", "two days of agony", "3 nights of this"
@@ -313,15 +359,23 @@ _OF_THIS = re.compile(
 )
 # "back pain 3 days", "sore back for ten days"
 _PAIN_FOR = re.compile(
-    rf"\b(?:pain|ache|aching|sore|spasm|hurting|stiff)\s+(?:for\s+)?{_COUNT}\s+{_UNIT}\b",
+    r"\b(?:pain|ache|aching|sore|spasm|hurting|stiff|playing\s+up|acting\s+up|bothering\s+me|"
+    r"grumbling|killing\s+me|giving\s+me\s+(?:gyp|grief|jip))"
+    r"(?:\s+in\s+(?:my\s+|the\s+)?(?:lower\s+|low\s+|upper\s+)?back)?"
+    rf"\s+(?:for\s+)?{_COUNT}\s+{_UNIT}\b",
     re.IGNORECASE,
 )
 # "had it 3 weeks", "been like this for 2 days", "going on 5 days", and the clinical
 # shorthand "x 3 days", "x3/7"
 _HAD = re.compile(
-    rf"\b(?:(?:had|having|got)\s+(?:it|this|that|them)|like\s+(?:this|that)|going\s+on|"
+    rf"\b(?:(?:had|having|got)\s+(?:it|this|that|them)|like\s+(?:this|that)|going\s+on|been\s+there|"
     rf"(?:it'?s|it\s+has|this\s+has|it\s+is)\s+been)\s+"
     rf"(?:for\s+)?(?:about\s+|around\s+|nearly\s+|almost\s+|over\s+)?{_COUNT}\s+{_UNIT}\b",
+    re.IGNORECASE,
+)
+# "3/7 hx", "2/7 history of": the days of a history (not a score: a score is out of 10)
+_HX = re.compile(
+    r"(?<![\w/])(?P<n>\d{1,2})/7\s*(?P<unit>(?!))?(?:hx|h/o|history|of\s+(?:lbp|back|pain))\b",
     re.IGNORECASE,
 )
 _X = re.compile(
@@ -342,8 +396,35 @@ _SHORT_DAYS = {
     "fri": "friday",
     "sat": "saturday",
     "sun": "sunday",
+    # weekdays as they are mistyped
+    "tuesdy": "tuesday",
+    "tuesdya": "tuesday",
+    "tusday": "tuesday",
+    "teusday": "tuesday",
+    "wensday": "wednesday",
+    "wendsday": "wednesday",
+    "wednsday": "wednesday",
+    "wedensday": "wednesday",
+    "wednesdy": "wednesday",
+    "thursdy": "thursday",
+    "thrusday": "thursday",
+    "thurday": "thursday",
+    "firday": "friday",
+    "fridy": "friday",
+    "saturdy": "saturday",
+    "satuday": "saturday",
+    "satruday": "saturday",
+    "mondy": "monday",
+    "monady": "monday",
 }
-_SPELLED_OUT = {"tonite": "tonight", "nite": "night", "am": "morning", "pm": "afternoon"}
+_DAY_TYPOS = "|".join(k for k in _SHORT_DAYS if len(k) > 5)
+_SPELLED_OUT = {
+    "tonite": "tonight",
+    "nite": "night",
+    "am": "morning",
+    "pm": "afternoon",
+    "arvo": "afternoon",  # Australian
+}
 #: Days of the year people date things by: (month, day).
 _HOLIDAYS = {
     "christmas eve": (12, 24),
@@ -359,9 +440,9 @@ _HOLIDAYS = {
     "thanksgiving": (11, 26),  # 2026; one day off in other years is within tolerance
 }
 _SHORT = r"(?:mon|tues?|weds?|thu(?:rs?)?|fri|sat|sun)"
-_PART_WORDS = r"(?:morning|lunchtime|afternoon|evening|night)"
+_PART_WORDS = r"(?:morning|lunchtime|afternoon|arvo|evening|eve|night)"
 _RELATIVE = re.compile(
-    r"\b(?P<since>(?:since|started|began|from)\s+)?(?P<rel>this\s+(?:morning|afternoon|evening|lunchtime|am|pm)|"
+    r"\b(?P<since>(?:since|started|began|from)\s+)?(?P<rel>this\s+(?:morning|afternoon|arvo|evening|lunchtime|am|pm)|"
     r"tonight|tonite|today|"
     r"last\s+(?:night|nite)|lastnight|"
     rf"{_YESTERDAY}(?:\s+(?:in\s+(?:the\s+)?)?(?:morning|lunchtime|afternoon|evening|am|pm))?|"
@@ -370,7 +451,11 @@ _RELATIVE = re.compile(
     rf"(?:(?:on|last)\s+|(?<=since\s)|(?<=started\s)|(?<=from\s)){_SHORT}\b\.?"
     rf"(?:\s+{_PART_WORDS})?|"
     rf"(?-i:Mon|Tues?|Weds?|Thu(?:rs?)?|Fri|Sat|Sun)\.?\s+{_PART_WORDS}|"
+    # "sat arvo" can only be a day
+    rf"(?=[mtwfs])(?:{_SHORT}\s+arvo|"
+    rf"(?:{_DAY_TYPOS})(?:\s+{_PART_WORDS})?)|"
     r"the\s+day\s+before\s+yesterday|an\s+hour\s+ago|last\s+week(?:end)?|"
+    r"(?<=since\s)the\s+(?:start|beginning)\s+of\s+(?:the|this)\s+week|"
     r"(?:(?<=since\s)|(?<=over\s)|(?<=at\s)|(?<=on\s))the\s+weekend|"
     r"(?:(?<=since\s)|(?<=on\s)|(?<=over\s)|(?<=at\s))(?:christmas(?:\s+(?:day|eve))?|"
     r"new\s+year'?s\s+(?:day|eve)|thanksgiving|halloween)|boxing\s+day|bonfire\s+night|"
@@ -482,6 +567,9 @@ def _relative_hours(phrase: str, now: datetime) -> float | None:
     elif words[:2] == ["last", "weekend"]:
         back = (now.weekday() - 5) % 7 + (7 if now.weekday() >= 5 else 0)
         when = today_noon - timedelta(days=back)
+    elif words[:2] == ["the", "start"] or words[:2] == ["the", "beginning"]:
+        # "since the start of the week": this week's Monday morning
+        when = (today_noon - timedelta(days=now.weekday())).replace(hour=8)
     elif words[:2] == ["the", "weekend"]:
         # "since the weekend": this one when it is the weekend, else the last (its Saturday)
         when = today_noon - timedelta(days=(now.weekday() - 5) % 7)
@@ -509,12 +597,26 @@ _BACK = re.compile(
 _EPISODE = re.compile(
     r"\b(?:back|spine|lumbar|sciatica|hurt|hurts|hurting|injur\w*|tweak\w*|twang\w*|twinge\w*|"
     r"strain\w*|sprain\w*|pull(?:ed)?\s+a\s+muscle|put\s+(?:it|\w+\s+back)\s+out|threw|thrown|"
-    r"done\s+(?:it|me|my)|did\s+(?:it|my)|pain|painful|ache|aching|achy|sore|stiff\w*|spasm\w*|"
-    r"agony|it\s+(?:started|began|happened|went|came\s+on))\b",
+    r"done\s+(?:it|me|my\s+(?:\w+\s+)?back)|did\s+(?:it|my\s+(?:\w+\s+)?back)|pain|painful|"
+    r"ache|aching|achy|sore|stiff\w*|spasm\w*|agony|it\s+(?:started|began|happened|went|came\s+on))\b",
     re.IGNORECASE,
 )
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+(?=\s|$)|\n|$)|[.!?\n]+")
+# Where one clause of a sentence ends and the next begins: a pause, or a turn ("but", "and
+# now", "though").
+_CLAUSE_BREAK = re.compile(
+    r"[,;:()]|\s-\s|\b(?:but|and\s+now|though|although|whereas|while)\b", re.IGNORECASE
+)
 _SHORT_UNITS = {"min", "minute", "hour", "hr"}
+# A clock time today (or last night when it is later than now) told as when it began: "woke
+# at 2am with it", "since 4 pm", "went at about 11pm" (not "pacing at 3am", how it is)
+_CLOCK_HINT = re.compile(r"\d\s*[ap]\.?m\b", re.IGNORECASE)
+_CLOCK = re.compile(
+    r"\b(?:(?P<since>since|from)|(?:woke|woken|waking|started|began|went|happened|came\s+on|"
+    r"did\s+it|done\s+it)\s+(?:up\s+)?(?:at|around|about))\s+(?:about\s+|around\s+)?"
+    r"(?P<h>1[0-2]|0?[1-9])(?::(?P<m>[0-5]\d))?\s*(?P<ap>am|pm|a\.m\.|p\.m\.)(?!\w)",
+    re.IGNORECASE,
+)
 _TODAY = re.compile(r"(?:on\s+)?(?:today|tonight|tonite)", re.IGNORECASE)
 
 
@@ -553,7 +655,9 @@ def read_onset(
         relative.append((m, bool(m.group("since"))))
         dated.add(sentence_of(m.start()))
     candidates: list[tuple[NumberFinding, bool]] = []
-    for pattern in (_AGO, _FOR, _NOW, _PAIN_FOR, _OF_THIS, _HAD, _X, _SINCE_COUNT, _BARE):
+    for pattern in (_AGO, _FOR, _NOW, _PAIN_FOR, _OF_THIS, _HAD, _X, _HX, _SINCE_COUNT, _BARE):
+        if pattern is _HX and "/7" not in text:
+            continue  # a cheap look first: most texts have no "3/7"
         for m in pattern.finditer(text):
             unit = m.group("unit")
             if unit is None:  # "x 3/7": days
@@ -578,6 +682,15 @@ def read_onset(
             finding = NumberFinding(round(hours_back, 1), m.group(0), m.start(), m.end())
             candidates.append((finding, bool(m.group("since"))))
             dated.add(sentence_of(m.start()))
+    for m in _CLOCK.finditer(text) if _CLOCK_HINT.search(text) else ():
+        hour = int(m.group("h")) % 12 + (12 if m.group("ap").lower().startswith("p") else 0)
+        when = now.replace(hour=hour, minute=int(m.group("m") or 0), second=0, microsecond=0)
+        if when > now:  # "woke at 2am" told in the evening is this morning; at 11pm, last night
+            when -= timedelta(days=1)
+        finding = NumberFinding(
+            round((now - when).total_seconds() / 3600, 1), m.group(0), m.start(), m.end()
+        )
+        candidates.append((finding, bool(m.group("since"))))
     for m, since in relative:
         hours_back = _relative_hours(m.group("rel"), now)
         if hours_back is not None:
@@ -597,10 +710,25 @@ def read_onset(
             return 0
         return 2 if other else 1
 
+    def other_clause(finding: NumberFinding) -> bool:
+        # Within a sentence, a time in a clause that names neither the back nor its pain is
+        # another thing's ("I've had a cold for two weeks and now since yesterday my back
+        # has gone", "had covid three weeks ago, but my back has hurt since Tuesday").
+        start, end = sentence_of(finding.start)
+        before = [m.end() for m in _CLAUSE_BREAK.finditer(text, start, finding.start)]
+        after = _CLAUSE_BREAK.search(text, finding.end, end)
+        clause_start, clause_end = max([start, *before]), after.start() if after else end
+        return not _EPISODE.search(text, clause_start, clause_end) and not any(
+            clause_start <= pos < clause_end for pos in causes
+        )
+
+    ranked = [
+        (tier(f, anchored), other_clause(f), not anchored, -f.value, f)
+        for f, anchored in candidates
+    ]
     # Beyond ten years is not an episode of acute back pain (nor valid in contract v1).
-    ranked = [(tier(f, anchored), not anchored, -f.value, f) for f, anchored in candidates]
-    ranked = [r for r in ranked if r[3].value <= _MAX_HOURS]
-    return min(ranked, key=lambda r: r[:3])[3] if ranked else None
+    ranked = [r for r in ranked if r[4].value <= _MAX_HOURS]
+    return min(ranked, key=lambda r: r[:4])[4] if ranked else None
 
 
 # --- trigger ----------------------------------------------------------------------------
@@ -611,9 +739,15 @@ def read_onset(
 # ("it's bending that kills") or what someone else did ("when she fell").
 _CAUSE = re.compile(
     r"\b(?:hurt|injur\w*|tweak\w*|twang\w*|twinge\w*|strain\w*|sprain\w*|pulled|"
-    r"put\s+(?:it|\w+\s+back)\s+out|threw|thrown|done\s+(?:it|me|my)|did\s+(?:it|my|me)|"
-    r"went|gone|popped|ricked|cricked|jarred|started|began|since|after|from|caused|"
-    r"set\s+(?:it\s+)?off|brought\s+(?:it\s+)?on|whilst|while|i\s+was|when\s+i)\b",
+    r"put\s+(?:it|\w+\s+back)\s+out|threw|thrown|"
+    # "did my back in", "done my lower back", not "did my pilates class"
+    r"done\s+(?:it|me|my\s+(?:\w+\s+)?back)|did\s+(?:it|me|my\s+(?:\w+\s+)?back)|"
+    # "my back went", not "I went for a walk"
+    r"went(?!\s+(?:for|to|out|into|home|shopping|swimming|running|walking|cycling)\b)|gone|"
+    r"popped|ricked|cricked|jarred|started|began|since|after|from|caused|"
+    r"set\s+(?:it\s+)?off|brought\s+(?:it\s+)?on|whilst|while|"
+    r"i\s+was(?!\s+(?:fine|ok|okay|alright|all\s+right|great|good|well|perfectly|grand)\b)|"
+    r"when\s+i)\b",
     re.IGNORECASE,
 )
 _WORDS_BEFORE = re.compile(r"(?:\S+\s+){0,7}\S*$")
@@ -626,6 +760,8 @@ _WORDS_AFTER = re.compile(r"^\S*(?:\s+\S+){0,6}")
 _AGGRAVATES_BEFORE = re.compile(
     r"(?:\b(?:hurts?|hurting|painful|agony|sore|worse|pain|difficult|hard|impossible|"
     r"struggle|struggling)\s+(?:to|when\s+i(?:'m)?|if\s+i|while\s+i|on)|"
+    # "worse bending over the beds"
+    r"\bworse|"
     r"\b(?:can'?t|cannot|can\s+not|couldn'?t|unable\s+to|not\s+able\s+to|avoid|avoiding)|"
     r"\b(?:should\s+i|can\s+i|could\s+i|is\s+it\s+(?:ok|okay|safe|alright|bad)\s+to|"
     r"when\s+can\s+i|am\s+i\s+ok\s+to)(?:\s+\S+){0,3})\s+$",
@@ -635,24 +771,39 @@ _AGGRAVATES_AFTER = re.compile(
     # the activity is what hurts: "lifting the kettle hurts", not "I fell and my back hurts"
     r"^\s*(?:(?!(?:and|then|so|now|my|it|back|which)\b)\S+\s+){0,3}?(?:hurts|kills|is\s+(?:agony|painful|impossible|murder|hell|"
     r"a\s+nightmare|the\s+worst|excruciating|unbearable|killing)|makes?\s+it\s+worse|"
-    r"aggravates|sets\s+it\s+off)\b",
+    r"aggravates|sets\s+it\s+off|"
+    # "coughing and sneezing don't make any difference to it"
+    r"makes?\s+no\s+difference|(?:don'?t|doesn'?t|do\s+not|does\s+not)\s+(?:make|change))\b",
     re.IGNORECASE,
 )
 _CLAUSE_END = re.compile(r"[,;:!?()]|\.(?!\d)")
 
 
+# An activity told as long past is history, not this episode: "I fell off a horse twenty
+# years ago", "when I was a kid", "back in 2009".
+_LONG_AGO = re.compile(
+    r"\b(?:(?:\d{1,2}|a\s+few|a\s+couple\s+of|many|several|two|three|four|five|six|seven|"
+    r"eight|nine|ten|fifteen|twenty|thirty|forty)\s+)?years?\s+ago\b|\bas\s+a\s+(?:child|kid|"
+    r"teenager|teen|boy|girl)\b|\bwhen\s+i\s+was\s+(?:young|younger|little|a\s+kid|a\s+child|"
+    r"a\s+teenager|at\s+school|\d{1,2})\b|\bback\s+in\s+(?:19|20)\d\d\b|\byears\s+back\b",
+    re.IGNORECASE,
+)
+
+
 def told_as_cause(text: str, start: int, end: int) -> bool | None:
     """How the activity at ``text[start:end]`` is told: ``True`` as what set the pain off
     (a cause word a few words before it or just after it, in its sentence), ``False`` as
-    how it is now or in a question (in its clause), ``None`` neither."""
+    how it is now, in a question or long ago (in its clause), ``None`` neither."""
     sentence_start, sentence_end = _sentence_around(text, start)
     clause_start = max(
         [sentence_start, *(m.end() for m in _CLAUSE_END.finditer(text, sentence_start, start))]
     )
     after_end = _CLAUSE_END.search(text, end, sentence_end)
     clause_end = after_end.start() if after_end else sentence_end
-    if _AGGRAVATES_BEFORE.search(text[clause_start:start]) or _AGGRAVATES_AFTER.search(
-        text[end:clause_end]
+    if (
+        _AGGRAVATES_BEFORE.search(text[clause_start:start])
+        or _AGGRAVATES_AFTER.search(text[end:clause_end])
+        or _LONG_AGO.search(text, clause_start, clause_end)
     ):
         return False
     before = _WORDS_BEFORE.search(text[sentence_start:start])
@@ -660,6 +811,25 @@ def told_as_cause(text: str, start: int, end: int) -> bool | None:
     return (
         True if any(m is not None and _CAUSE.search(m.group(0)) for m in (before, after)) else None
     )
+
+
+# Another person as the subject just before a fall or an accident: "my husband fell over",
+# "when she fell", "Mum tripped" (not "he tripped me and I fell": the writer comes between).
+_ANOTHER_SUBJECT = re.compile(
+    rf"(?:^|[\s,;(])(?:my\s+|our\s+|the\s+)?{_PERSON}(?:'s)?\s+(?:\w+\s+){{0,3}}$", re.IGNORECASE
+)
+
+
+def told_of_another(text: str, start: int) -> bool:
+    """Whether the fall or accident at ``start`` is told of another person (its subject,
+    in its clause, is someone else): it is then no trigger of the writer's back."""
+    sentence_start, _ = _sentence_around(text, start)
+    clause_start = max(
+        [sentence_start, *(m.end() for m in _CLAUSE_END.finditer(text, sentence_start, start))]
+    )
+    before = text[clause_start:start]
+    found = _ANOTHER_SUBJECT.search(before)
+    return found is not None and not re.search(r"\b(?:i|i'm|me)\b", found.group(0), re.I)
 
 
 def _sentence_around(text: str, pos: int) -> tuple[int, int]:

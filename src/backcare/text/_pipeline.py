@@ -178,6 +178,8 @@ class Pipeline:
         self._proxy_keeps: dict[str, frozenset[str]] = {}
         self._through: dict[str, frozenset[str]] = {}
         self._applies: dict[str, frozenset[str]] = {}
+        #: Per category, the keys its ``helped`` list names (only categories with some).
+        self._helped: dict[str, frozenset[str]] = {}
         self._undo_applies: dict[str, frozenset[str]] = {}
         for name in CONTEXT_STATUSES:
             cues = rules.category(name)
@@ -207,6 +209,8 @@ class Pipeline:
             if cues.proxy_keeps:
                 self._proxy_keeps[name] = frozenset(k.lower() for k in cues.proxy_keeps)
             self._applies[name] = frozenset(cues.applies_to)
+            if cues.helped:
+                self._helped[name] = frozenset(cues.helped)
             self._undo_applies[name] = frozenset(cues.pseudo_after_applies_to)
         self._cues.add("terminator", self._docs([*rules.terminators, *base["termination"]]))
 
@@ -266,6 +270,7 @@ class Pipeline:
         } - own
         if _never_of_themselves(doc, matches, "other_person"):
             proxied.add("other_person")
+        writer = {name: _the_writer(doc, matches, name, sentence) for name in self._helped}
         matches = self._without_proxied(doc, matches, proxied)
         ends = {m.start for m in matches if m.label == "terminator"}
         found = self._find_concepts(doc, sentence, ends)
@@ -278,7 +283,17 @@ class Pipeline:
             if (span.label, span.start, span.end) in seen:
                 continue
             seen.add((span.label, span.start, span.end))
-            status, cue = self._status(span, cues, terminators, sentence)
+            # A helped key ("are you, or the person you help, confused?") is the patient's
+            # unless the writer has told of their own back before it; another person named
+            # in its sentence is the patient too, unless the writer speaks of themselves
+            # there ("my gran gets confused and I did my back in").
+            helped = {
+                name: sentence[span.start] not in sentences
+                for name, (own_back, sentences) in writer.items()
+                if span.label in self._helped[name]
+                and not any(start < span.start for start in own_back)
+            }
+            status, cue = self._status(span, cues, terminators, sentence, helped)
             start = min(span.start, cue.start) if cue and status == "negated" else span.start
             end = max(span.end, cue.end) if cue and status == "negated" else span.end
             words = doc[start:end]
@@ -424,7 +439,11 @@ class Pipeline:
         cues: list[_Span],
         terminators: list[_Span],
         sentence: list[int],
+        helped: dict[str, bool],
     ) -> tuple[str, _Span | None]:
+        """The status of ``span``. A category in ``helped`` does not apply to it through
+        words inside it ("he's rambling"), nor through any cue when its value is true:
+        it is told of the person the writer helps, who is the patient."""
         group = span.label.partition(".")[0]
         reached: dict[str, _Span] = {}
         undone = {
@@ -440,6 +459,8 @@ class Pipeline:
             applies = self._applies[category]
             if applies and group not in applies:
                 continue
+            if category in helped and (helped[category] or kind == "inside"):
+                continue  # "Gran doesn't know what day it is": the person being helped
             if kind == "inside":
                 if not (span.start <= cue.start and cue.end <= span.end):
                     continue
@@ -572,8 +593,30 @@ def _never_of_themselves(doc: Doc, matches: list[_Span], category: str) -> bool:
     return True
 
 
+def _the_writer(
+    doc: Doc, matches: list[_Span], category: str, sentence: list[int]
+) -> tuple[list[int], set[int]]:
+    """Where the writer tells of their own back (the starts of ``own_back`` words), and
+    the sentences in which they speak of themselves: an "I" or "my" that is not the "my"
+    of "my gran" nor the "I" of asking for someone ("what do I do?"); "me" is what the
+    other person does to them ("didn't recognise me")."""
+    own_back = [m.start for m in matches if m.label == f"{category}:own_back"]
+    people = {m.start for m in matches if m.label == f"{category}:before"}
+    asking = [m for m in matches if m.label == f"{category}:asking"]
+    sentences = {
+        sentence[m.start]
+        for m in matches
+        if m.label == f"{category}:until"
+        and doc[m.start].lower_ != "me"
+        and not (doc[m.start].lower_ == "my" and m.end in people)
+        and not any(a.start <= m.start < a.end for a in asking)
+    }
+    return own_back, sentences
+
+
 def _between_parts(cue: _Span, span: _Span) -> bool:
-    """Whether ``cue`` lies in a near match's gap, touching neither its word nor its site."""
+    """Whether ``cue`` (a cue or another match) lies in a near match's gap, touching
+    neither its word nor its site."""
     return bool(span.parts) and all(cue.end <= lo or cue.start >= hi for lo, hi in span.parts)
 
 
@@ -581,7 +624,8 @@ def _prune(spans: list[_Span], yields: dict[str, tuple[str, ...]]) -> Iterator[_
     """Keep the longest of overlapping matches of one key, and drop a match lying inside a
     longer match of another key ("lift" in "can't lift my foot"), except that a red flag
     or history mention is never dropped for a non-red-flag one, nor for a key that yields
-    to it ("pins and needles in both legs" stays both legs)."""
+    to it ("pins and needles in both legs" stays both legs), nor for a near match it lies
+    between the word and the site of."""
     # Only a span starting at or before ``c`` and no longer than the longest can cover it.
     ordered = sorted(spans, key=lambda span: span.start)
     starts = [span.start for span in ordered]
@@ -595,6 +639,11 @@ def _prune(spans: list[_Span], yields: dict[str, tuple[str, ...]]) -> Iterator[_
                 continue
             covers = o.start <= c.start and c.end <= o.end and (o.end - o.start) > (c.end - c.start)
             if not covers or c.label in yields.get(o.label, ()):
+                continue
+            # Another key told between a near match's word and its site is not part of it
+            # ("sudden pain in my back, my chest is tight and I'm dizzy": the chest pain
+            # stays beside the collapse).
+            if o.label != c.label and _between_parts(c, o):
                 continue
             c_group, o_group = c.label.partition(".")[0], o.label.partition(".")[0]
             if o.label == c.label or not (

@@ -4,8 +4,7 @@ Two reading rules are checked here beside the wording: another key told between 
 match's word and its site stays its own mention ("sudden pain in my back, my chest is
 tight and I'm dizzy" is chest pain and a collapse), and confusion or drowsiness told of
 another person is the patient's (the question asks about "you, or the person you are
-helping") unless the writer has told of their own back first or speaks of themselves in
-its sentence. The measured quality over all labelled texts is in
+helping") unless the writer tells of their own back before it or in its sentence. The measured quality over all labelled texts is in
 tests/test_extract_eval.py.
 """
 

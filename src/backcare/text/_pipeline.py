@@ -270,7 +270,11 @@ class Pipeline:
         } - own
         if _never_of_themselves(doc, matches, "other_person"):
             proxied.add("other_person")
-        writer = {name: _the_writer(doc, matches, name, sentence) for name in self._helped}
+        # Where the writer tells of their own back ("my back", "I hurt my back").
+        own_back = {
+            name: [m.start for m in matches if m.label == f"{name}:own_back"]
+            for name in self._helped
+        }
         matches = self._without_proxied(doc, matches, proxied)
         ends = {m.start for m in matches if m.label == "terminator"}
         found = self._find_concepts(doc, sentence, ends)
@@ -284,14 +288,13 @@ class Pipeline:
                 continue
             seen.add((span.label, span.start, span.end))
             # A helped key ("are you, or the person you help, confused?") is the patient's
-            # unless the writer has told of their own back before it; another person named
-            # in its sentence is the patient too, unless the writer speaks of themselves
-            # there ("my gran gets confused and I did my back in").
+            # unless the writer tells of their own back before it or in its sentence ("my
+            # gran gets confused and I did my back in"); what follows cannot change it.
             helped = {
-                name: sentence[span.start] not in sentences
-                for name, (own_back, sentences) in writer.items()
+                name
+                for name, starts in own_back.items()
                 if span.label in self._helped[name]
-                and not any(start < span.start for start in own_back)
+                and not any(t < span.start or sentence[t] == sentence[span.start] for t in starts)
             }
             status, cue = self._status(span, cues, terminators, sentence, helped)
             start = min(span.start, cue.start) if cue and status == "negated" else span.start
@@ -439,11 +442,10 @@ class Pipeline:
         cues: list[_Span],
         terminators: list[_Span],
         sentence: list[int],
-        helped: dict[str, bool],
+        helped: set[str],
     ) -> tuple[str, _Span | None]:
-        """The status of ``span``. A category in ``helped`` does not apply to it through
-        words inside it ("he's rambling"), nor through any cue when its value is true:
-        it is told of the person the writer helps, who is the patient."""
+        """The status of ``span``; the categories in ``helped`` do not apply to it (it is
+        told of the person the writer helps, who is the patient)."""
         group = span.label.partition(".")[0]
         reached: dict[str, _Span] = {}
         undone = {
@@ -459,7 +461,7 @@ class Pipeline:
             applies = self._applies[category]
             if applies and group not in applies:
                 continue
-            if category in helped and (helped[category] or kind == "inside"):
+            if category in helped:
                 continue  # "Gran doesn't know what day it is": the person being helped
             if kind == "inside":
                 if not (span.start <= cue.start and cue.end <= span.end):
@@ -591,27 +593,6 @@ def _never_of_themselves(doc: Doc, matches: list[_Span], category: str) -> bool:
             continue  # "what do I do?", "I'm a carer": asking for the other person
         return False
     return True
-
-
-def _the_writer(
-    doc: Doc, matches: list[_Span], category: str, sentence: list[int]
-) -> tuple[list[int], set[int]]:
-    """Where the writer tells of their own back (the starts of ``own_back`` words), and
-    the sentences in which they speak of themselves: an "I" or "my" that is not the "my"
-    of "my gran" nor the "I" of asking for someone ("what do I do?"); "me" is what the
-    other person does to them ("didn't recognise me")."""
-    own_back = [m.start for m in matches if m.label == f"{category}:own_back"]
-    people = {m.start for m in matches if m.label == f"{category}:before"}
-    asking = [m for m in matches if m.label == f"{category}:asking"]
-    sentences = {
-        sentence[m.start]
-        for m in matches
-        if m.label == f"{category}:until"
-        and doc[m.start].lower_ != "me"
-        and not (doc[m.start].lower_ == "my" and m.end in people)
-        and not any(a.start <= m.start < a.end for a in asking)
-    }
-    return own_back, sentences
 
 
 def _between_parts(cue: _Span, span: _Span) -> bool:

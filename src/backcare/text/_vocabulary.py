@@ -138,8 +138,9 @@ class CueSet(BaseModel):
     applies_to: tuple[str, ...] = ()
     #: Keys whose question asks about the person being helped too ("are you, or is the
     #: person you are helping, confused?"): the category does not apply to them unless
-    #: the writer speaks of their own back (``own_back``): "Gran doesn't know what day it
-    #: is" is the patient's; "my gran gets confused and I did my back in" is not.
+    #: the writer tells of their own back (``own_back``) before them or in their
+    #: sentence: "Gran doesn't know what day it is" is the patient's; "my gran gets
+    #: confused and I did my back in" is not.
     helped: tuple[str, ...] = ()
     #: Cues of negspacy's base termset to leave out (negation only).
     exclude_base: tuple[Phrase, ...] = ()

@@ -23,6 +23,7 @@ match as written: a cue that matched more widely could only hide more mentions.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -121,6 +122,8 @@ class Pipeline:
         table = load_lookups(vocabulary.language, ["lemma_lookup"]).get_table("lemma_lookup")
         self._table: dict[str, str] = table  # the full table, while building only
         self._listed: set[str] = set()
+        #: Each listed word as written in a phrase, and its lemma.
+        self._forms: dict[str, str] = {}
 
         def matcher(attr: str = "LOWER") -> PhraseMatcher:
             return PhraseMatcher(self.nlp.vocab, attr=attr)
@@ -219,7 +222,28 @@ class Pipeline:
         # Keys are the hashes spaCy gives each lower-cased token (``Token.lower``).
         listed = set(self._listed)
         self._lemmas: dict[int, str] = {k: v for k, v in table.items() if v in listed}
-        del self._table, self._listed
+        # Typed-fast spellings of listed words: a letter typed three times or more
+        # ("dizzzy", "numbbb") or a dropped final "g" ("givin", "sweatin"). Not a letter
+        # typed twice: English is full of real words one letter away that way ("popped",
+        # "wedding"). A squeezed form shared by two listed words ("feel", "fell") stands
+        # for neither, unless it is listed itself as a spelling of them ("dizy", "dizzy").
+        squeezed: dict[str, str | None] = {}
+        for form, lemma in self._forms.items():
+            if len(form) >= 4 and form.isalpha():
+                key = _squeeze(form)
+                squeezed[key] = lemma if squeezed.get(key, lemma) == lemma else None
+        self._respelled = {
+            k: v if v is not None else self._forms[k]
+            for k, v in squeezed.items()
+            if v is not None or k in self._forms
+        }
+        self._spellings = dict(self._forms)
+        self._g_dropped = {
+            form[:-1]: lemma
+            for form, lemma in self._forms.items()
+            if form.endswith("ing") and len(form) >= 6 and form.isalpha()
+        }
+        del self._table, self._listed, self._forms
 
     def first_trigger(self, triggers: Iterable[str]) -> str:
         """The trigger listed first in the vocabulary (the most serious: accident, fall...)."""
@@ -232,14 +256,28 @@ class Pipeline:
                 for token in doc:
                     lemma = self._table.get(token.lower_, token.lower_)
                     self._listed.add(lemma)
+                    self._forms[token.lower_] = lemma
                     token.lemma_ = lemma
         return docs
 
     def _lemmatize(self, doc: Doc) -> None:
-        """Set each token's lemma: its listed word form, else the word itself."""
+        """Set each token's lemma: its listed word form, else the word itself; a listed
+        word typed fast ("dizzzy", "givin") is read as that word."""
         lemmas = self._lemmas
         for token in doc:
-            token.lemma_ = lemmas.get(token.lower) or token.lower_
+            lemma = lemmas.get(token.lower)
+            if lemma is None:
+                lower = token.lower_
+                lemma = lower
+                if len(lower) >= 5 and lower.isalpha():
+                    if _THRICE.search(lower):
+                        twice = _THRICE.sub(r"\1\1", lower)  # "dizzzy": "dizzy"
+                        lemma = self._spellings.get(twice) or self._respelled.get(
+                            _squeeze(lower), lower
+                        )
+                    elif lower.endswith("in"):
+                        lemma = self._g_dropped.get(lower, lower)
+            token.lemma_ = lemma
 
     # --- one text -----------------------------------------------------------------------
 
@@ -520,6 +558,15 @@ class Pipeline:
         if cue.start - span.end > self._windows[category]:
             return False
         return not any(self._blocks(t, category, span.end, cue.start) for t in terminators)
+
+
+#: A letter typed three times or more in a row.
+_THRICE = re.compile(r"([a-z])\1\1+")
+
+
+def _squeeze(word: str) -> str:
+    """``word`` with each run of one letter typed as one ("dizzzy", "dizzy": "dizy")."""
+    return re.sub(r"([a-z])\1+", r"\1", word)
 
 
 #: How many filler words not in a phrase may stand in one of its gaps.

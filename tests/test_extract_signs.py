@@ -1,11 +1,12 @@
 """Free-text intake: the legs and the emergency signs told in everyday words, case by case.
 
-Two reading rules are checked here beside the wording: another key told between a near
+Three reading rules are checked here beside the wording: another key told between a near
 match's word and its site stays its own mention ("sudden pain in my back, my chest is
 tight and I'm dizzy" is chest pain and a collapse), and confusion or drowsiness told of
 another person is the patient's (the question asks about "you, or the person you are
-helping") unless the writer tells of their own back before it or in its sentence. The measured quality over all labelled texts is in
-tests/test_extract_eval.py.
+helping") unless the writer tells of their own back before it or in its sentence. A
+listed word typed fast is read as that word. The measured quality over all labelled texts
+is in tests/test_extract_eval.py.
 """
 
 from __future__ import annotations
@@ -172,6 +173,19 @@ def _status(extraction: Extraction, key: str) -> set[FindingStatus]:
             id="puzzled-by-advice",
         ),
         pytest.param("she's struggling to get her words out", CONFUSION, "present", id="speech"),
+        # typed fast: a letter three times, a dropped "g"; a letter twice is left alone
+        pytest.param(
+            "so dizzzy with this back pain",
+            "red_flags.collapse_signs",
+            "present",
+            id="letter-typed-three-times",
+        ),
+        pytest.param(
+            "my knee keeps givin out",
+            "red_flags.worsening_leg_weakness",
+            "present",
+            id="dropped-g",
+        ),
         # chest pain by its bone, muscle and the heart beneath
         pytest.param(
             "aching behind my breastbone", "red_flags.chest_pain", "present", id="breastbone"
@@ -232,3 +246,29 @@ def test_a_helped_key_must_be_a_concept(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeBaseError) as caught:
         load_vocabulary(broken)
     assert "helped names no concept: red_flags.confused" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("typed", "spelled", "read_as_spelled"),
+    [
+        pytest.param("dizzzy", "dizzy", True, id="three-times"),
+        pytest.param("tinggggling", "tingling", True, id="four-times"),
+        pytest.param("givin", "giving", True, id="dropped-g"),
+        pytest.param("popped", "pooped", False, id="popped-is-not-pooped"),
+        pytest.param("wedding", "weeding", False, id="wedding-is-not-weeding"),
+        pytest.param("numbness", "numbnes", False, id="a-listed-spelling-stays"),
+    ],
+)
+def test_a_listed_word_typed_fast_is_read_as_that_word(
+    typed: str, spelled: str, read_as_spelled: bool
+) -> None:
+    """Only a letter typed three times or a dropped final "g" is undone: English has too
+    many real words a doubled letter away from a listed one."""
+    pipeline = backcare.text.load_pipeline()
+
+    def lemma(word: str) -> str:
+        doc = pipeline.nlp(word)
+        pipeline._lemmatize(doc)
+        return doc[0].lemma_
+
+    assert (lemma(typed) == lemma(spelled)) is read_as_spelled

@@ -61,9 +61,10 @@ class Mention:
 @dataclass(frozen=True, slots=True)
 class _Shape:
     """Where a phrase's own filler words go: ``gaps[0]`` before its first word,
-    ``gaps[k]`` between words k-1 and k, ``gaps[-1]`` after its last word."""
+    ``gaps[k]`` between words k-1 and k, ``gaps[-1]`` after its last word; ``labels``:
+    every list the phrase is in (a concept, a near rule's words or sites, ...)."""
 
-    label: str
+    labels: tuple[str, ...]
     gaps: tuple[tuple[str, ...], ...]
 
     def place(self, doc: Doc, words: list[int], fillers: frozenset[str]) -> tuple[int, int] | None:
@@ -135,11 +136,22 @@ class Pipeline:
         self._concepts = matcher("LEMMA")
         self._exact = matcher()
         self._shapes: dict[str, _Shape] = {}
+        # A phrase in several lists (a word class used by many rules) is matched once and
+        # serves them all: half the matches, and the time to place them.
+        keys: dict[tuple[str, bool], str] = {}
 
         def add(label: str, phrases: Iterable[str], *, exact: bool = False) -> None:
             from spacy.tokens import Doc
 
-            for doc in self._docs(phrases, lemmas=not exact):
+            unseen = []
+            for phrase in dict.fromkeys(phrases):
+                key = keys.get((phrase, exact))
+                if key is None:
+                    unseen.append(phrase)
+                elif label not in self._shapes[key].labels:
+                    shape = self._shapes[key]
+                    self._shapes[key] = _Shape((*shape.labels, label), shape.gaps)
+            for phrase, doc in zip(unseen, self._docs(unseen, lemmas=not exact), strict=True):
                 words = [t for t in doc if t.lower_ not in self._fillers] or list(doc)
                 # The phrase's own fillers in the gaps before, between and after its words.
                 gaps: list[list[str]] = [[] for _ in range(len(words) + 1)]
@@ -150,8 +162,8 @@ class Pipeline:
                             gaps[w].append(token.lower_)
                         else:
                             w += 1
-                key = f"{label}@{len(self._shapes)}"
-                self._shapes[key] = _Shape(label, tuple(tuple(g) for g in gaps))
+                key = keys[(phrase, exact)] = f"phrase@{len(self._shapes)}"
+                self._shapes[key] = _Shape((label,), tuple(tuple(g) for g in gaps))
                 compact = Doc(self.nlp.vocab, words=[t.text for t in words])
                 if not exact:
                     for new, old in zip(compact, words, strict=True):
@@ -381,7 +393,8 @@ class Pipeline:
                 shape = self._shapes[strings[key]]
                 span = shape.place(doc, positions[start:end], self._fillers)
                 if span is not None:
-                    yield shape.label, *span
+                    for label in shape.labels:
+                        yield label, *span
 
     def _find_concepts(self, doc: Doc, sentence: list[int], ends: set[int]) -> list[_Span]:
         """Concept mentions; ``ends`` are the token positions where a terminator starts."""

@@ -23,6 +23,7 @@ match as written: a cue that matched more widely could only hide more mentions.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -60,9 +61,10 @@ class Mention:
 @dataclass(frozen=True, slots=True)
 class _Shape:
     """Where a phrase's own filler words go: ``gaps[0]`` before its first word,
-    ``gaps[k]`` between words k-1 and k, ``gaps[-1]`` after its last word."""
+    ``gaps[k]`` between words k-1 and k, ``gaps[-1]`` after its last word; ``labels``:
+    every list the phrase is in (a concept, a near rule's words or sites, ...)."""
 
-    label: str
+    labels: tuple[str, ...]
     gaps: tuple[tuple[str, ...], ...]
 
     def place(self, doc: Doc, words: list[int], fillers: frozenset[str]) -> tuple[int, int] | None:
@@ -121,6 +123,8 @@ class Pipeline:
         table = load_lookups(vocabulary.language, ["lemma_lookup"]).get_table("lemma_lookup")
         self._table: dict[str, str] = table  # the full table, while building only
         self._listed: set[str] = set()
+        #: Each listed word as written in a phrase, and its lemma.
+        self._forms: dict[str, str] = {}
 
         def matcher(attr: str = "LOWER") -> PhraseMatcher:
             return PhraseMatcher(self.nlp.vocab, attr=attr)
@@ -132,11 +136,22 @@ class Pipeline:
         self._concepts = matcher("LEMMA")
         self._exact = matcher()
         self._shapes: dict[str, _Shape] = {}
+        # A phrase in several lists (a word class used by many rules) is matched once and
+        # serves them all: half the matches, and the time to place them.
+        keys: dict[tuple[str, bool], str] = {}
 
         def add(label: str, phrases: Iterable[str], *, exact: bool = False) -> None:
             from spacy.tokens import Doc
 
-            for doc in self._docs(phrases, lemmas=not exact):
+            unseen = []
+            for phrase in dict.fromkeys(phrases):
+                key = keys.get((phrase, exact))
+                if key is None:
+                    unseen.append(phrase)
+                elif label not in self._shapes[key].labels:
+                    shape = self._shapes[key]
+                    self._shapes[key] = _Shape((*shape.labels, label), shape.gaps)
+            for phrase, doc in zip(unseen, self._docs(unseen, lemmas=not exact), strict=True):
                 words = [t for t in doc if t.lower_ not in self._fillers] or list(doc)
                 # The phrase's own fillers in the gaps before, between and after its words.
                 gaps: list[list[str]] = [[] for _ in range(len(words) + 1)]
@@ -147,8 +162,8 @@ class Pipeline:
                             gaps[w].append(token.lower_)
                         else:
                             w += 1
-                key = f"{label}@{len(self._shapes)}"
-                self._shapes[key] = _Shape(label, tuple(tuple(g) for g in gaps))
+                key = keys[(phrase, exact)] = f"phrase@{len(self._shapes)}"
+                self._shapes[key] = _Shape((label,), tuple(tuple(g) for g in gaps))
                 compact = Doc(self.nlp.vocab, words=[t.text for t in words])
                 if not exact:
                     for new, old in zip(compact, words, strict=True):
@@ -178,6 +193,8 @@ class Pipeline:
         self._proxy_keeps: dict[str, frozenset[str]] = {}
         self._through: dict[str, frozenset[str]] = {}
         self._applies: dict[str, frozenset[str]] = {}
+        #: Per category, the keys its ``helped`` list names (only categories with some).
+        self._helped: dict[str, frozenset[str]] = {}
         self._undo_applies: dict[str, frozenset[str]] = {}
         for name in CONTEXT_STATUSES:
             cues = rules.category(name)
@@ -207,6 +224,8 @@ class Pipeline:
             if cues.proxy_keeps:
                 self._proxy_keeps[name] = frozenset(k.lower() for k in cues.proxy_keeps)
             self._applies[name] = frozenset(cues.applies_to)
+            if cues.helped:
+                self._helped[name] = frozenset(cues.helped)
             self._undo_applies[name] = frozenset(cues.pseudo_after_applies_to)
         self._cues.add("terminator", self._docs([*rules.terminators, *base["termination"]]))
 
@@ -215,7 +234,28 @@ class Pipeline:
         # Keys are the hashes spaCy gives each lower-cased token (``Token.lower``).
         listed = set(self._listed)
         self._lemmas: dict[int, str] = {k: v for k, v in table.items() if v in listed}
-        del self._table, self._listed
+        # Typed-fast spellings of listed words: a letter typed three times or more
+        # ("dizzzy", "numbbb") or a dropped final "g" ("givin", "sweatin"). Not a letter
+        # typed twice: English is full of real words one letter away that way ("popped",
+        # "wedding"). A squeezed form shared by two listed words ("feel", "fell") stands
+        # for neither, unless it is listed itself as a spelling of them ("dizy", "dizzy").
+        squeezed: dict[str, str | None] = {}
+        for form, lemma in self._forms.items():
+            if len(form) >= 4 and form.isalpha():
+                key = _squeeze(form)
+                squeezed[key] = lemma if squeezed.get(key, lemma) == lemma else None
+        self._respelled = {
+            k: v if v is not None else self._forms[k]
+            for k, v in squeezed.items()
+            if v is not None or k in self._forms
+        }
+        self._spellings = dict(self._forms)
+        self._g_dropped = {
+            form[:-1]: lemma
+            for form, lemma in self._forms.items()
+            if form.endswith("ing") and len(form) >= 6 and form.isalpha()
+        }
+        del self._table, self._listed, self._forms
 
     def first_trigger(self, triggers: Iterable[str]) -> str:
         """The trigger listed first in the vocabulary (the most serious: accident, fall...)."""
@@ -228,14 +268,28 @@ class Pipeline:
                 for token in doc:
                     lemma = self._table.get(token.lower_, token.lower_)
                     self._listed.add(lemma)
+                    self._forms[token.lower_] = lemma
                     token.lemma_ = lemma
         return docs
 
     def _lemmatize(self, doc: Doc) -> None:
-        """Set each token's lemma: its listed word form, else the word itself."""
+        """Set each token's lemma: its listed word form, else the word itself; a listed
+        word typed fast ("dizzzy", "givin") is read as that word."""
         lemmas = self._lemmas
         for token in doc:
-            token.lemma_ = lemmas.get(token.lower) or token.lower_
+            lemma = lemmas.get(token.lower)
+            if lemma is None:
+                lower = token.lower_
+                lemma = lower
+                if len(lower) >= 5 and lower.isalpha():
+                    if _THRICE.search(lower):
+                        twice = _THRICE.sub(r"\1\1", lower)  # "dizzzy": "dizzy"
+                        lemma = self._spellings.get(twice) or self._respelled.get(
+                            _squeeze(lower), lower
+                        )
+                    elif lower.endswith("in"):
+                        lemma = self._g_dropped.get(lower, lower)
+            token.lemma_ = lemma
 
     # --- one text -----------------------------------------------------------------------
 
@@ -266,6 +320,11 @@ class Pipeline:
         } - own
         if _never_of_themselves(doc, matches, "other_person"):
             proxied.add("other_person")
+        # Where the writer tells of their own back ("my back", "I hurt my back").
+        own_back = {
+            name: [m.start for m in matches if m.label == f"{name}:own_back"]
+            for name in self._helped
+        }
         matches = self._without_proxied(doc, matches, proxied)
         ends = {m.start for m in matches if m.label == "terminator"}
         found = self._find_concepts(doc, sentence, ends)
@@ -278,7 +337,16 @@ class Pipeline:
             if (span.label, span.start, span.end) in seen:
                 continue
             seen.add((span.label, span.start, span.end))
-            status, cue = self._status(span, cues, terminators, sentence)
+            # A helped key ("are you, or the person you help, confused?") is the patient's
+            # unless the writer tells of their own back before it or in its sentence ("my
+            # gran gets confused and I did my back in"); what follows cannot change it.
+            helped = {
+                name
+                for name, starts in own_back.items()
+                if span.label in self._helped[name]
+                and not any(t < span.start or sentence[t] == sentence[span.start] for t in starts)
+            }
+            status, cue = self._status(span, cues, terminators, sentence, helped)
             start = min(span.start, cue.start) if cue and status == "negated" else span.start
             end = max(span.end, cue.end) if cue and status == "negated" else span.end
             words = doc[start:end]
@@ -325,7 +393,8 @@ class Pipeline:
                 shape = self._shapes[strings[key]]
                 span = shape.place(doc, positions[start:end], self._fillers)
                 if span is not None:
-                    yield shape.label, *span
+                    for label in shape.labels:
+                        yield label, *span
 
     def _find_concepts(self, doc: Doc, sentence: list[int], ends: set[int]) -> list[_Span]:
         """Concept mentions; ``ends`` are the token positions where a terminator starts."""
@@ -424,7 +493,10 @@ class Pipeline:
         cues: list[_Span],
         terminators: list[_Span],
         sentence: list[int],
+        helped: set[str],
     ) -> tuple[str, _Span | None]:
+        """The status of ``span``; the categories in ``helped`` do not apply to it (it is
+        told of the person the writer helps, who is the patient)."""
         group = span.label.partition(".")[0]
         reached: dict[str, _Span] = {}
         undone = {
@@ -440,6 +512,8 @@ class Pipeline:
             applies = self._applies[category]
             if applies and group not in applies:
                 continue
+            if category in helped:
+                continue  # "Gran doesn't know what day it is": the person being helped
             if kind == "inside":
                 if not (span.start <= cue.start and cue.end <= span.end):
                     continue
@@ -497,6 +571,15 @@ class Pipeline:
         if cue.start - span.end > self._windows[category]:
             return False
         return not any(self._blocks(t, category, span.end, cue.start) for t in terminators)
+
+
+#: A letter typed three times or more in a row.
+_THRICE = re.compile(r"([a-z])\1\1+")
+
+
+def _squeeze(word: str) -> str:
+    """``word`` with each run of one letter typed as one ("dizzzy", "dizzy": "dizy")."""
+    return re.sub(r"([a-z])\1+", r"\1", word)
 
 
 #: How many filler words not in a phrase may stand in one of its gaps.
@@ -573,7 +656,8 @@ def _never_of_themselves(doc: Doc, matches: list[_Span], category: str) -> bool:
 
 
 def _between_parts(cue: _Span, span: _Span) -> bool:
-    """Whether ``cue`` lies in a near match's gap, touching neither its word nor its site."""
+    """Whether ``cue`` (a cue or another match) lies in a near match's gap, touching
+    neither its word nor its site."""
     return bool(span.parts) and all(cue.end <= lo or cue.start >= hi for lo, hi in span.parts)
 
 
@@ -581,7 +665,8 @@ def _prune(spans: list[_Span], yields: dict[str, tuple[str, ...]]) -> Iterator[_
     """Keep the longest of overlapping matches of one key, and drop a match lying inside a
     longer match of another key ("lift" in "can't lift my foot"), except that a red flag
     or history mention is never dropped for a non-red-flag one, nor for a key that yields
-    to it ("pins and needles in both legs" stays both legs)."""
+    to it ("pins and needles in both legs" stays both legs), nor for a near match it lies
+    between the word and the site of."""
     # Only a span starting at or before ``c`` and no longer than the longest can cover it.
     ordered = sorted(spans, key=lambda span: span.start)
     starts = [span.start for span in ordered]
@@ -595,6 +680,11 @@ def _prune(spans: list[_Span], yields: dict[str, tuple[str, ...]]) -> Iterator[_
                 continue
             covers = o.start <= c.start and c.end <= o.end and (o.end - o.start) > (c.end - c.start)
             if not covers or c.label in yields.get(o.label, ()):
+                continue
+            # Another key told between a near match's word and its site is not part of it
+            # ("sudden pain in my back, my chest is tight and I'm dizzy": the chest pain
+            # stays beside the collapse).
+            if o.label != c.label and _between_parts(c, o):
                 continue
             c_group, o_group = c.label.partition(".")[0], o.label.partition(".")[0]
             if o.label == c.label or not (

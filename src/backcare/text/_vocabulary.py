@@ -136,6 +136,12 @@ class CueSet(BaseModel):
     until: tuple[Phrase, ...] = ()
     #: Concept groups the category applies to; empty: all.
     applies_to: tuple[str, ...] = ()
+    #: Keys whose question asks about the person being helped too ("are you, or is the
+    #: person you are helping, confused?"): the category does not apply to them unless
+    #: the writer tells of their own back (``own_back``) before them or in their
+    #: sentence: "Gran doesn't know what day it is" is the patient's; "my gran gets
+    #: confused and I did my back in" is not.
+    helped: tuple[str, ...] = ()
     #: Cues of negspacy's base termset to leave out (negation only).
     exclude_base: tuple[Phrase, ...] = ()
 
@@ -263,6 +269,19 @@ class Vocabulary(BaseModel):
             for phrase in (*concept.phrases, *concept.exact):
                 if set(phrase.split()) <= fillers:
                     raise ValueError(f"{concept.key}: {phrase!r} is made of filler words only")
+        return self
+
+    @model_validator(mode="after")
+    def _helped_keys_are_concepts(self) -> Vocabulary:
+        keys = {concept.key for concept in self.concepts}
+        for name in CONTEXT_STATUSES:
+            for key in self.context.category(name).helped:
+                if key not in keys:
+                    raise ValueError(
+                        gettext("context.{name}.helped names no concept: {key}").format(
+                            name=name, key=key
+                        )
+                    )
         return self
 
     @field_validator("concepts")

@@ -93,6 +93,30 @@ def test_the_issue_example_prefills_and_leaves_the_denied_symptom_unanswered() -
             id="gone-symptom",
         ),
         pytest.param(
+            "the numbness around my bottom went away yesterday but it's come back today",
+            "red_flags.saddle_numbness",
+            "present",
+            id="gone-then-back-is-present",
+        ),
+        pytest.param(
+            "my bum was tingling but it's gone numb now",
+            "red_flags.saddle_numbness",
+            "present",
+            id="gone-numb-is-no-past",
+        ),
+        pytest.param(
+            "pins and needles down my left leg? not really",
+            "red_flags.one_leg_numbness_or_tingling",
+            "absent",
+            id="denial-after-question-mark",
+        ),
+        pytest.param(
+            "both legs feel a bit weird? or maybe just tired",
+            "red_flags.both_legs",
+            "uncertain",
+            id="doubt-after-question-mark",
+        ),
+        pytest.param(
             "I can't walk properly and I can't feel my bottom",
             "red_flags.saddle_numbness",
             "present",

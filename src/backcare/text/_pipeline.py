@@ -539,6 +539,8 @@ class Pipeline:
                     continue
             if kind == "before" and category in undone:
                 continue  # "never had X before": X is new, not denied
+            if category == "past" and category in undone:
+                continue  # "X went away yesterday but it's come back": X is here again
             reached.setdefault(category, cue)
         for category in _PRIORITY:
             if category in reached:
@@ -570,7 +572,10 @@ class Pipeline:
             return False
         if cue.start - span.end > self._windows[category]:
             return False
-        return not any(self._blocks(t, category, span.end, cue.start) for t in terminators)
+        # A sign said to be back is told after a "but" ("went away but it's come back").
+        return category == "past" or not any(
+            self._blocks(t, category, span.end, cue.start) for t in terminators
+        )
 
 
 #: A letter typed three times or more in a row.

@@ -715,6 +715,11 @@ def test_a_gap_holds_the_phrase_s_own_fillers_and_at_most_two_others(
         pytest.param("my temperature was 37.2", "red_flags.fever", None, id="normal-reading"),
         pytest.param("temp of 100.2 F", "red_flags.fever", None, id="normal-fahrenheit"),
         pytest.param("temp normal for 38 hours", "red_flags.fever", None, id="hours-not-degrees"),
+        pytest.param("38.6 temp this evening", "red_flags.fever", "present", id="number-first"),
+        pytest.param("37.1 temperature, fine", "red_flags.fever", None, id="normal-number-first"),
+        pytest.param(
+            "2 temp jobs and a sore back", "red_flags.fever", None, id="count-not-reading"
+        ),
         pytest.param(
             "what if my temperature hits 38.5?",
             "red_flags.fever",

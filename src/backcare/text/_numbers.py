@@ -876,6 +876,11 @@ _RUNNING = re.compile(
     r"(?!\s*(?:h|hrs?|hours?|days?|mins?|minutes?|weeks?|wks?|months?|years?|yrs?|y/?o|k|km|miles?|mph|kg|lbs?|%)\b)",
     re.IGNORECASE,
 )
+# A number told before the temperature word ("38.2 temp today", "101 fever").
+_BEFORE_WORD = re.compile(
+    rf"(?<![\d.,]){_DEGREES}\s*(?:temp(?:erature)?|fever)\b",
+    re.IGNORECASE,
+)
 _WITH_UNIT = re.compile(
     r"(?<![\d.,])(?P<v>\d{2,3}(?:[.,]\d{1,2})?)\s*(?:°\s*|º\s*|deg(?:ree)?s?\s+)?"
     r"(?P<u>celsius|centigrade|fahrenheit|c|f)\b",
@@ -896,7 +901,7 @@ def _fever(value: float, unit: str) -> bool | None:
 def read_temperatures(text: str) -> list[Temperature]:
     """Body temperatures stated as numbers, each marked as a fever or not."""
     found: dict[tuple[int, int], Temperature] = {}
-    for pattern in (_TEMP_WORD, _WITH_UNIT, _RUNNING):
+    for pattern in (_TEMP_WORD, _WITH_UNIT, _BEFORE_WORD, _RUNNING):
         for m in pattern.finditer(text):
             fever = _fever(float(m["v"].replace(",", ".")), m["u"] or "")
             if fever is not None and not any(

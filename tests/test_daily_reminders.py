@@ -19,12 +19,21 @@ PASSWORD = "a long enough password"
 DAY = date(2026, 3, 2)
 
 
-def test_migration_0011_adds_the_columns_off_by_default_and_downgrades(
-    store_url: str,  # noqa: F811
-) -> None:
+def _downgrade_one(engine: sa.Engine) -> None:
+    """Undo the newest migration applied, as ``alembic downgrade -1`` does."""
     from alembic import command
     from alembic.config import Config
 
+    config = Config()
+    config.set_main_option("script_location", "backcare.store:migrations")
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "-1")
+
+
+def test_migration_0011_adds_the_columns_off_by_default_and_downgrades(
+    store_url: str,  # noqa: F811
+) -> None:
     engine = sa.create_engine(store_url)
     try:
         migrate(engine, revision="0008")
@@ -45,11 +54,7 @@ def test_migration_0011_adds_the_columns_off_by_default_and_downgrades(
                 )
             ).one()
         assert (bool(row.daily_reminder), row.digest_sent_on) == (False, None)
-        config = Config()
-        config.set_main_option("script_location", "backcare.store:migrations")
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "-1")
+        _downgrade_one(engine)
         columns = {c["name"] for c in sa.inspect(engine).get_columns("users")}
         assert {"daily_reminder", "digest_sent_on"}.isdisjoint(columns)
         assert "email" in columns  # the account is kept
@@ -60,9 +65,6 @@ def test_migration_0011_adds_the_columns_off_by_default_and_downgrades(
 def test_migration_0013_adds_disabled_at_empty_and_downgrades(
     store_url: str,  # noqa: F811
 ) -> None:
-    from alembic import command
-    from alembic.config import Config
-
     engine = sa.create_engine(store_url)
     try:
         migrate(engine, revision="0012")
@@ -80,11 +82,7 @@ def test_migration_0013_adds_disabled_at_empty_and_downgrades(
                 sa.text("SELECT disabled_at FROM users WHERE email = 'kept@example.org'")
             ).scalar_one()
         assert kept is None  # every account that existed stays switched on
-        config = Config()
-        config.set_main_option("script_location", "backcare.store:migrations")
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "-1")
+        _downgrade_one(engine)
         columns = {c["name"] for c in sa.inspect(engine).get_columns("users")}
         assert "disabled_at" not in columns
         assert "email" in columns
@@ -95,19 +93,12 @@ def test_migration_0013_adds_disabled_at_empty_and_downgrades(
 def test_migration_0012_indexes_the_audit_log_by_actor_and_downgrades(
     store_url: str,  # noqa: F811
 ) -> None:
-    from alembic import command
-    from alembic.config import Config
-
     engine = sa.create_engine(store_url)
     try:
         migrate(engine, revision="0012")
         names = {i["name"] for i in sa.inspect(engine).get_indexes("audit_log")}
         assert {"ix_audit_log_actor_id", "ix_audit_log_patient_id"} <= names
-        config = Config()
-        config.set_main_option("script_location", "backcare.store:migrations")
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "-1")
+        _downgrade_one(engine)
         names = {i["name"] for i in sa.inspect(engine).get_indexes("audit_log")}
         assert "ix_audit_log_actor_id" not in names
         assert "ix_audit_log_patient_id" in names

@@ -112,6 +112,17 @@ def _accounts(db: str | None) -> Any:
     return Accounts(open_store(db, settings=get_settings()))
 
 
+def _account(accounts: Any, email: str, option: str) -> Any:
+    """The account with this e-mail address, or an input error naming ``option``."""
+    person = accounts.person_by_email(email)
+    if person is None:
+        raise InputError(
+            _("no such account"),
+            problems=[FieldProblem(option, _("no account for {email}").format(email=email))],
+        )
+    return person
+
+
 @users_app.command("add")
 def users_add(
     email: Annotated[str, typer.Option(help="The person's e-mail address (they sign in with it).")],
@@ -202,13 +213,7 @@ def users_invite(
         )
     accounts = _accounts(db)
     try:
-        clinician = accounts.person_by_email(by)
-        if clinician is None:
-            raise InputError(
-                _("no such account"),
-                problems=[FieldProblem("--by", _("no account for {email}").format(email=by))],
-            )
-        link = f"{base}/join?invite={accounts.invite(clinician)}"
+        link = f"{base}/join?invite={accounts.invite(_account(accounts, by, '--by'))}"
     finally:
         accounts.store.close()
     typer.echo(_("Invitation (one use, 7 days): {link}").format(link=link))
@@ -248,15 +253,7 @@ def audit_show(
     """List who read or changed a patient's records, when and from where."""
     accounts = _accounts(db)
     try:
-        person = accounts.person_by_email(patient)
-        if person is None:
-            raise InputError(
-                _("no such account"),
-                problems=[
-                    FieldProblem("--patient", _("no account for {email}").format(email=patient))
-                ],
-            )
-        rows = accounts.audit_rows(person.id)
+        rows = accounts.audit_rows(_account(accounts, patient, "--patient").id)
         names = {
             row.actor_id: accounts.person_of(row.actor_id).email
             for row in rows
@@ -284,15 +281,7 @@ def audit_sign_ins(
     """List an account's latest sign-ins and refused sign-ins, newest first."""
     accounts = _accounts(db)
     try:
-        person = accounts.person_by_email(account)
-        if person is None:
-            raise InputError(
-                _("no such account"),
-                problems=[
-                    FieldProblem("--account", _("no account for {email}").format(email=account))
-                ],
-            )
-        rows = accounts.recent_sign_ins(person.id, limit=last)
+        rows = accounts.recent_sign_ins(_account(accounts, account, "--account").id, limit=last)
     finally:
         accounts.store.close()
     if not rows:

@@ -160,6 +160,20 @@ def _person(row: Any) -> Person:
     )
 
 
+def _audit_record(row: Any) -> AuditRecord:
+    return AuditRecord(
+        row.id,
+        _aware(row.at),
+        row.actor_id,
+        row.patient_id,
+        row.action,
+        row.detail,
+        row.address,
+        row.prev_hash,
+        row.hash,
+    )
+
+
 class PeopleRepository:
     """Accounts, care teams, sessions, throttling and the audit log, in one transaction."""
 
@@ -688,17 +702,7 @@ class PeopleRepository:
         if patient_id is not None:
             query = query.where(AUDIT.c.patient_id == patient_id)
         for row in self.session.execute(query):
-            yield AuditRecord(
-                row.id,
-                _aware(row.at),
-                row.actor_id,
-                row.patient_id,
-                row.action,
-                row.detail,
-                row.address,
-                row.prev_hash,
-                row.hash,
-            )
+            yield _audit_record(row)
 
     def actions_of(self, actor_id: int, actions: Sequence[str], *, limit: int) -> list[AuditRecord]:
         """The actor's latest audit rows of these actions, newest first (at most ``limit``)."""
@@ -708,20 +712,7 @@ class PeopleRepository:
             .order_by(AUDIT.c.id.desc())
             .limit(limit)
         )
-        return [
-            AuditRecord(
-                row.id,
-                _aware(row.at),
-                row.actor_id,
-                row.patient_id,
-                row.action,
-                row.detail,
-                row.address,
-                row.prev_hash,
-                row.hash,
-            )
-            for row in self.session.execute(query)
-        ]
+        return [_audit_record(row) for row in self.session.execute(query)]
 
     def verify_audit(self) -> tuple[int, ChainBreak | None]:
         """Check the whole chain: how many rows, and the first one that does not hold."""

@@ -1047,6 +1047,14 @@ def test_the_vocabulary_cites_real_sources_and_medicines() -> None:
             "filler words only",
             id="phrase-of-fillers",
         ),
+        pytest.param(
+            (
+                "    sources: [nhs_back_pain, norfolk_ces",
+                "    phrases: [numb]\n    sources: [nhs_back_pain, norfolk_ces",
+            ),
+            "the key 'phrases' is repeated",
+            id="a-repeated-key-would-drop-a-list",
+        ),
     ],
 )
 def test_a_broken_vocabulary_is_refused_naming_the_entry(

@@ -235,6 +235,9 @@ def test_invalid_knowledge_base_names_file_and_entry(
     [
         pytest.param("key: [unclosed", "not valid YAML", id="bad-yaml"),
         pytest.param("just: a mapping", "must be a YAML list", id="not-a-list"),
+        pytest.param(
+            "- id: a\n  id: b\n", "the key 'id' is repeated", id="repeated-key-in-an-entry"
+        ),
     ],
 )
 def test_malformed_file_is_reported(tmp_path: Path, content: str, fragment: str) -> None:

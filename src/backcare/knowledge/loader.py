@@ -31,6 +31,7 @@ from backcare.i18n import active_language, gettext
 from backcare.knowledge._thresholds import fill_thresholds, threshold_problems
 from backcare.knowledge.drawings import drawing_problems
 from backcare.knowledge.schema import Condition, KnowledgeBase
+from backcare.knowledge.strict_yaml import strict_loader
 from backcare.locations import read_cached, write_cached
 
 __all__ = ["DERIVED_VALUES", "REQUIRED_MESSAGES", "answer_paths", "load_knowledge_base"]
@@ -155,7 +156,7 @@ def _package_version() -> str:
 def _load(directory: Path) -> KnowledgeBase:
     import yaml  # only when the cache is cold: importing it costs more than an assessment
 
-    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader: Any = strict_loader()
     raw: dict[str, list[Any]] = {}
     for section in _SECTIONS:
         path = directory / f"{section}.yaml"

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from backcare.domain.questionnaire import QuestionnaireDefinition
 from backcare.errors import FieldProblem, KnowledgeBaseError, NotFoundError, validation_problems
 from backcare.i18n import gettext
+from backcare.knowledge.strict_yaml import strict_loader
 
 __all__ = ["FOLDER", "Questionnaires", "load_questionnaires"]
 
@@ -87,7 +88,7 @@ def _dotted(loc: Sequence[int | str]) -> str:
 def _read_yaml(path: Path) -> Any:
     import yaml
 
-    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader: Any = strict_loader()
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except OSError as exc:

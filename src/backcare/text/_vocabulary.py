@@ -28,6 +28,7 @@ from backcare.domain.answers import History, RedFlags
 from backcare.domain.enums import Condition, Trigger
 from backcare.errors import FieldProblem, KnowledgeBaseError, validation_problems
 from backcare.i18n import gettext
+from backcare.knowledge.strict_yaml import strict_loader
 
 __all__ = [
     "CONTEXT_STATUSES",
@@ -348,7 +349,7 @@ def _load_default(language: str) -> Vocabulary:
 def _load(path: Path) -> Vocabulary:
     import yaml
 
-    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader: Any = strict_loader()
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except OSError as exc:

@@ -238,6 +238,7 @@ def test_invalid_knowledge_base_names_file_and_entry(
         pytest.param(
             "- id: a\n  id: b\n", "the key 'id' is repeated", id="repeated-key-in-an-entry"
         ),
+        pytest.param("- ? [a, b]\n  : 1\n", "not valid YAML", id="unhashable-key"),
     ],
 )
 def test_malformed_file_is_reported(tmp_path: Path, content: str, fragment: str) -> None:

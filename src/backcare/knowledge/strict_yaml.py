@@ -26,7 +26,11 @@ def strict_loader() -> Any:
             seen: set[Any] = set()
             for key_node, _ in node.value:
                 key = self.construct_object(key_node, deep=deep)
-                if key in seen:
+                try:
+                    repeated = key in seen
+                except TypeError:  # an unhashable key: PyYAML's own check names it
+                    continue
+                if repeated:
                     raise yaml.constructor.ConstructorError(
                         None,
                         None,

@@ -388,7 +388,8 @@ _ACTIONS = {
 }
 
 
-#: How each sign-in went, in the person's words, by the audit log's detail of the row.
+#: How each sign-in went, in the person's words, by the audit log's detail of the row
+#: (a detail not listed gets the plain words: the log's own words never reach the page).
 _SIGNED_IN = {
     "password": N_("signed in with the password"),
     "password and code": N_("signed in with the password and a code"),
@@ -431,7 +432,9 @@ def account_context(hosting: Hosting, person: Person) -> dict[str, Any]:
             "at": row.at,
             "refused": row.action != "sign_in",
             "what": gettext(
-                (_SIGNED_IN if row.action == "sign_in" else _REFUSED).get(row.detail, row.detail)
+                _SIGNED_IN.get(row.detail, N_("signed in"))
+                if row.action == "sign_in"
+                else _REFUSED.get(row.detail, N_("a sign-in was refused"))
             ),
             "address": row.address,
         }

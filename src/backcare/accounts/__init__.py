@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -47,6 +47,7 @@ from backcare.store.people import (
     Person,
     token_hash,
 )
+from backcare.store.repository import CurrentEpisode, current_episodes
 
 __all__ = [
     "ACCOUNT_LIMIT",
@@ -542,7 +543,8 @@ class Accounts:
         wanted = list(dict.fromkeys(patient_ids))
         # A patient reading their own records writes nothing: a read transaction will do.
         with self._people(write=any(p != actor.id for p in wanted)) as people:
-            allowed = [p for p in wanted if people.may_read(actor, p)]
+            readable = people.readable(actor, wanted)
+            allowed = [p for p in wanted if p in readable]
             people.audit_many(
                 actor_id=actor.id,
                 patient_ids=[p for p in allowed if p != actor.id],
@@ -599,6 +601,21 @@ class Accounts:
         """The patient's acknowledged check-ins: who saw each, and when."""
         with self._people(write=False) as people:
             return people.acknowledged(patient_id)
+
+    def current_episodes(
+        self, stores: Mapping[int, Store]
+    ) -> tuple[dict[int, CurrentEpisode], dict[int, dict[int, tuple[int | None, datetime]]]]:
+        """Patients' current episodes (whole) and acknowledged check-ins, in one read.
+
+        For the dashboard: ``stores`` are what :meth:`diary_stores` gave (it checks and
+        audits who may be read), and only their people are read, in five queries
+        whatever their number. Patients without an episode are not in the first mapping.
+        """
+        patient_ids = sorted({scoped.person for scoped in stores.values()})
+        with self.store.read() as repo:
+            episodes = current_episodes(repo.session, patient_ids)
+            acknowledged = PeopleRepository(repo.session).acknowledged_of(patient_ids)
+        return episodes, acknowledged
 
     # --- the audit log --------------------------------------------------------------
 

@@ -4,7 +4,9 @@ Order of need (most first): an emergency, then an urgent, check-in not yet ackno
 advice to see a doctor at the latest check-in; an episode getting worse (the diary's trend:
 pain or function past its minimal important change); no check-in for 3 days or more; a dose
 taken over its limit. Reading each patient's diary goes through
-:meth:`backcare.accounts.Accounts.diary_store`, so every row is an audited read.
+:meth:`backcare.accounts.Accounts.diary_stores`, so every row is an audited read; the
+patients it lets through are then read together, in a fixed number of queries whatever
+the size of the team.
 """
 
 from __future__ import annotations
@@ -94,12 +96,20 @@ def dashboard(
     """The actor's care-team patients, most in need first (each read audited as ``action``)."""
     patients = accounts.patients_of(actor)
     stores = accounts.diary_stores(actor, [p.id for p in patients], action=action, address=address)
+    # Only the patients the gate let through (and audited) are read, all at once.
+    current, acknowledged = accounts.current_episodes(stores)
     rows = []
     for patient in patients:
         if patient.id not in stores:  # left the team since the list was read
             continue
-        diary, history = _read(Diary(stores[patient.id], engine=engine, clock=clock))
-        rows.append(_row(patient, diary, history, accounts.acknowledged(patient.id)))
+        diary = Diary(stores[patient.id], engine=engine, clock=clock)
+        found = current.get(patient.id)
+        history = (
+            None
+            if found is None
+            else EpisodeHistory(episode=found.episode, checkins=found.checkins, doses=found.doses)
+        )
+        rows.append(_row(patient, diary, history, acknowledged[patient.id]))
     return sorted(rows, key=lambda row: (row.need, row.patient.id))
 
 

@@ -28,6 +28,7 @@ from backcare.coach.adherence import Adherence, adherence
 from backcare.coach.progression import LastSession, ProgressionDecision, Step, next_dose
 from backcare.coach.symptoms import EXERCISE_PAIN_WARNING, Symptom
 from backcare.diary import CheckInEntry, CheckInResult, Diary
+from backcare.diary.service import EpisodeHistory
 from backcare.domain.answers import Answers, parse_answers
 from backcare.domain.enums import Phase, TriageLevel
 from backcare.domain.results import Assessment, PlannedExercise, WarningSign
@@ -492,6 +493,15 @@ class CoachService:
         episode = self.diary.episode(episode_id)
         with self.diary.store.read() as repo:
             sessions = CoachRepository(repo).sessions(episode.id)
+        return self._adherence(episode, sessions)
+
+    def adherence_of(self, history: EpisodeHistory) -> Adherence:
+        """:meth:`adherence` of an already loaded history (no database access)."""
+        return self._adherence(history.episode, history.coach_sessions)
+
+    def _adherence(
+        self, episode: EpisodeRecord, sessions: Sequence[CoachSessionRecord]
+    ) -> Adherence:
         until = episode.resolved_at or self.diary.now()
         return adherence(
             (self._day(s.started_at) for s in sessions if s.reps_done),

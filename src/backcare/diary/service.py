@@ -82,6 +82,7 @@ from backcare.measures import PSFS_MAX_ACTIVITIES, nrs
 from backcare.rules.assessor import Engine, default_engine
 from backcare.settings import Settings, get_settings, with_personal
 from backcare.store import (
+    CheckInMarks,
     CheckInRecord,
     DiaryRepository,
     DoseRecord,
@@ -96,12 +97,15 @@ from backcare.store import (
 from backcare.store.coach import CoachRepository, CoachSessionRecord
 from backcare.store.feeds import FeedRepository
 from backcare.store.questionnaires import QuestionnaireRepository, QuestionnaireResponseRecord
+from backcare.store.records import PainPoint
 from backcare.store.requests import RequestRepository
 
 __all__ = [
+    "CHART_POINTS",
     "CheckInResult",
     "Diary",
     "EpisodeHistory",
+    "EpisodePlan",
     "EpisodeStart",
     "HistoryPage",
     "Once",
@@ -109,6 +113,9 @@ __all__ = [
     "local_timezone",
     "open_diary",
 ]
+
+#: At most this many points of pain over time in a chart (see :meth:`Diary.history_page`).
+CHART_POINTS = 180
 
 
 def local_timezone() -> tzinfo:
@@ -133,6 +140,20 @@ class EpisodeStart:
 
     episode: EpisodeRecord
     assessment: Assessment
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodePlan:
+    """An episode and today's plan for it, read together (:meth:`Diary.episode_plan`).
+
+    Attributes:
+        episode: the episode.
+        assessment: today's assessment and plan; ``None`` for a resolved episode when
+            only an active one's plan was asked for.
+    """
+
+    episode: EpisodeRecord
+    assessment: Assessment | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -597,28 +618,29 @@ class Diary:
         """Record a checked entry inside the caller's write transaction."""
         update = self._answers_update(entry.answers)
         note = _clean_text(entry.note, field="note")
-        found = repo.active_episode()
-        if found is None:
+        # Found and locked at once; as locked, it may have been resolved a moment ago.
+        episode = repo.lock_active_episode()
+        if episode is None:
             raise NotFoundError(
                 gettext("no active episode: start one first (backcare episode start)")
             )
-        # Re-read under the lock: the episode may have been resolved a moment ago.
-        episode = repo.lock_episode(found.id)
         if episode.status is not EpisodeStatus.ACTIVE:
             raise NotFoundError(gettext("no active episode: it was resolved a moment ago"))
         at, times = self._entry_times(entry, episode, now=now)
-        first = repo.first_checkin(episode.id, activities=False)
-        baseline = episode_baseline(episode.answers, first)
+        marks = repo.marks(episode.id)
+        baseline = episode_baseline(episode.answers, marks.first)
         # No baseline yet: this check-in is the baseline, nothing to compare with.
         pain = None if baseline is None else pain_change(baseline, entry.pain)
         function = None
-        if entry.activities:
-            rated = repo.first_activity_checkin(episode.id)
-            if rated is not None:
-                function = function_change(rated.activities, entry.activities)
+        if entry.activities and marks.first_rated is not None:
+            function = function_change(marks.first_rated.activities, entry.activities)
         trend = overall_trend(pain, function)
-        previous = repo.latest_checkin(episode.id, activities=False)
-        updates = repo.answer_updates(episode.id) + ([update] if update else [])
+        previous = marks.latest
+        newest = max(at, previous.recorded_at) if previous is not None else at
+        # The resolution counts the last 8 days, this check-in included (added below).
+        since = newest - timedelta(days=8)
+        earlier, recent = repo.updates_and_pains(episode.id, since=since)
+        updates = earlier + ([update] if update else [])
         answers = effective_answers(
             episode.answers,
             updates,
@@ -657,8 +679,8 @@ class Diary:
                 ),
             ),
         )
-        newest = max(at, previous.recorded_at) if previous is not None else at
-        recent = repo.checkins(episode.id, since=newest - timedelta(days=8), with_details=False)
+        if at >= since:  # a check-in dated back past the window is not in it
+            recent.append(PainPoint(at, entry.pain, entry.worst_pain))
         previous_level = previous.triage_level if previous is not None else _episode_level(episode)
         return CheckInResult(
             checkin=record,
@@ -737,7 +759,7 @@ class Diary:
         *,
         before: tuple[datetime, int] | None = None,
         limit: int = 50,
-        chart_points: int = 180,
+        chart_points: int = CHART_POINTS,
         with_plan: bool = False,
     ) -> HistoryPage:
         """One page of an episode's check-ins (newest first), with the trend and every score.
@@ -764,10 +786,20 @@ class Diary:
             checkins, doses, more = repo.checkin_page(episode.id, before=before, limit=limit)
             now = self.now()
             until = episode.resolved_at or now
-            trend, latest = self._trend_in(repo, episode, now=until)
-            chart = repo.pain_runs(episode.id, most=chart_points)
+            marks = repo.marks(episode.id)
+            # The newest page holds the latest check-ins: the resolution count, the chart
+            # and the week use them instead of reading them again when they reach far enough.
+            newest = checkins if before is None else None
+            trend, latest = self._trend_in(repo, episode, now=until, marks=marks, newest=newest)
+            if newest is not None and not more and marks.count <= chart_points:
+                chart = [(c.recorded_at, c.pain) for c in newest]
+            else:
+                chart = repo.pain_runs(episode.id, most=chart_points, count=marks.count)
             # The week and the recent sessions read only their own days, not the whole diary.
-            recent = repo.checkins(episode.id, since=until - timedelta(days=8))
+            since = until - timedelta(days=8)
+            recent = _newest_since(newest, since, count=marks.count)
+            if recent is None:
+                recent = repo.checkins(episode.id, since=since)
             sessions = CoachRepository(repo).sessions(episode.id, since=until - timedelta(days=30))
             responses = QuestionnaireRepository(repo).responses(episode.id)
             if with_plan and episode.resolved_at is None:
@@ -809,6 +841,21 @@ class Diary:
             tz=self.tz,
         )
 
+    def chart_of(
+        self, history: EpisodeHistory, *, most: int = CHART_POINTS
+    ) -> tuple[tuple[datetime, int], ...]:
+        """Pain over a loaded history for a chart, as :attr:`HistoryPage.chart` has it.
+
+        Up to ``most`` check-ins the history's own scores, with no database access; a
+        longer episode's runs are grouped in the database as the history page does.
+        """
+        checkins = history.checkins
+        if len(checkins) <= most:
+            return tuple((c.recorded_at, c.pain) for c in checkins)
+        with self.store.read() as repo:
+            runs = repo.pain_runs(history.episode.id, most=most, count=len(checkins))
+        return tuple(runs)
+
     def week_of(self, history: EpisodeHistory) -> WeekView:
         """The last 7 days of a loaded history (to now, or to when it was resolved)."""
         episode = history.episode
@@ -831,6 +878,26 @@ class Diary:
             episode = self._episode(repo, episode_id)
             answers = self.answers_at(repo, episode, now=now, at=episode.resolved_at or now)
         return self.engine.assess(answers)
+
+    def episode_plan(
+        self, episode_id: int | None = None, *, active_only: bool = False
+    ) -> EpisodePlan:
+        """An episode (default: active, else latest) and its :meth:`plan`, in one read.
+
+        Args:
+            episode_id: the episode; default: the active one, else the latest.
+            active_only: no plan for a resolved episode (``assessment`` is ``None``).
+
+        Raises:
+            NotFoundError: no such episode, or the diary is empty.
+        """
+        now = self.now()
+        with self.store.read() as repo:
+            episode = self._episode(repo, episode_id)
+            if active_only and episode.status is not EpisodeStatus.ACTIVE:
+                return EpisodePlan(episode, None)
+            answers = self.answers_at(repo, episode, now=now, at=episode.resolved_at or now)
+        return EpisodePlan(episode, self.engine.assess(answers))
 
     def answers_at(
         self,
@@ -871,35 +938,49 @@ class Diary:
         )
 
     def _trend_in(
-        self, repo: DiaryRepository, episode: EpisodeRecord, *, now: datetime
+        self,
+        repo: DiaryRepository,
+        episode: EpisodeRecord,
+        *,
+        now: datetime,
+        marks: CheckInMarks | None = None,
+        newest: Sequence[CheckInRecord] | None = None,
     ) -> tuple[TrendReport, CheckInRecord | None]:
         """The trend report and latest check-in, reading only the check-ins it compares.
 
         Equal to :func:`build_trend` over the whole history, in a few small queries
         (a ten-year diary has thousands of check-ins; the trend compares four of them
         and counts the low-pain days at the end).
+
+        Args:
+            repo: the caller's transaction.
+            episode: the episode.
+            now: the time the trend is measured up to.
+            marks: the episode's :meth:`~backcare.store.DiaryRepository.marks`, if read.
+            newest: the episode's newest check-ins in time order, if read (a history
+                page): the resolution count uses them when they reach back far enough.
         """
-        first = repo.first_checkin(episode.id)
-        latest = repo.latest_checkin(episode.id)
+        if marks is None:
+            marks = repo.marks(episode.id)
         report = trend_report(
             answers=episode.answers,
-            first=first,
-            latest=latest,
-            first_rated=repo.first_activity_checkin(episode.id),
-            last_rated=repo.last_activity_checkin(episode.id),
-            count=repo.checkin_count(episode.id),
-            resolution=self._resolution_in(repo, episode, first, latest),
+            first=marks.first,
+            latest=marks.latest,
+            first_rated=marks.first_rated,
+            last_rated=marks.last_rated,
+            count=marks.count,
+            resolution=self._resolution_in(repo, episode, marks, newest),
             onset=episode.onset_at,
             now=now,
         )
-        return report, latest
+        return report, marks.latest
 
     def _resolution_in(
         self,
         repo: DiaryRepository,
         episode: EpisodeRecord,
-        first: CheckInRecord | None,
-        latest: CheckInRecord | None,
+        marks: CheckInMarks,
+        newest: Sequence[CheckInRecord] | None,
     ) -> Resolution:
         """:func:`resolution_status` of the episode, reading the latest days only.
 
@@ -907,12 +988,14 @@ class Diary:
         and widened only while the run reaches back to the window's first day (which may
         be cut short), so the answer equals reading every check-in.
         """
+        first, latest = marks.first, marks.latest
         if first is None or latest is None:
             return resolution_status((), tz=self.tz)
         window = timedelta(days=RESOLUTION_DAYS * 2)
         while True:
             since = latest.recorded_at - window
-            scores = repo.pain_series(episode.id, since=since)
+            page = _newest_since(newest, since, count=marks.count)
+            scores = page if page is not None else repo.pain_series(episode.id, since=since)
             status = resolution_status(scores, tz=self.tz)
             first_day = scores[0].recorded_at.astimezone(self.tz).date()
             last_day = latest.recorded_at.astimezone(self.tz).date()
@@ -1114,6 +1197,22 @@ class Diary:
             # Later doses in the same check-in count this one.
             logged.append((medicine.id, taken_at, entry.mg))
         return tuple(checks), tuple(after)
+
+
+def _newest_since(
+    newest: Sequence[CheckInRecord] | None, since: datetime, *, count: int
+) -> list[CheckInRecord] | None:
+    """The check-ins recorded at or after ``since``, if ``newest`` surely holds them all.
+
+    ``newest`` are the episode's newest check-ins in time order (``None``: not read): they
+    hold every one since ``since`` when they are all the episode's check-ins or when the
+    oldest of them is older than ``since``. ``None`` when they may not: read them.
+    """
+    if newest is None:
+        return None
+    if len(newest) < count and (not newest or newest[0].recorded_at >= since):
+        return None
+    return [c for c in newest if c.recorded_at >= since]
 
 
 def _active_error(active: EpisodeRecord, tz: tzinfo) -> EpisodeActiveError:

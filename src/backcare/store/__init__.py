@@ -18,6 +18,7 @@ from backcare.store.migrations import HEAD, REVISIONS
 from backcare.store.records import (
     ActionCount,
     ActivityScore,
+    CheckInMarks,
     CheckInRecord,
     DoseRecord,
     EpisodeRecord,
@@ -34,6 +35,7 @@ __all__ = [
     "REVISIONS",
     "ActionCount",
     "ActivityScore",
+    "CheckInMarks",
     "CheckInRecord",
     "DiaryRepository",
     "DoseRecord",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -323,14 +323,28 @@ class PeopleRepository:
         A patient: only their own. Anyone else: only a patient of a care team they are a
         member of (an admin's role alone gives nothing).
         """
-        if actor.id == patient_id:
-            return actor.role in ("patient", "local")
-        row = self.session.execute(
-            select(_U.id)
-            .join(MEMBERS, MEMBERS.c.care_team_id == _U.care_team_id)
-            .where(_U.id == patient_id, _U.role == "patient", MEMBERS.c.user_id == actor.id)
-        ).first()
-        return row is not None
+        return patient_id in self.readable(actor, [patient_id])
+
+    def readable(self, actor: Person, patient_ids: Collection[int]) -> set[int]:
+        """Which of ``patient_ids`` ``actor`` may read (:meth:`may_read`), in one query."""
+        allowed = set()
+        others = set(patient_ids)
+        if actor.id in others:
+            others.discard(actor.id)
+            if actor.role in ("patient", "local"):
+                allowed.add(actor.id)
+        if others:
+            rows = self.session.execute(
+                select(_U.id)
+                .join(MEMBERS, MEMBERS.c.care_team_id == _U.care_team_id)
+                .where(
+                    _U.id.in_(sorted(others)),
+                    _U.role == "patient",
+                    MEMBERS.c.user_id == actor.id,
+                )
+            )
+            allowed.update(int(person_id) for (person_id,) in rows)
+        return allowed
 
     def patients_of(self, actor: Person) -> list[Person]:
         """The patients of the actor's care teams."""
@@ -469,13 +483,24 @@ class PeopleRepository:
 
     def acknowledged(self, patient_id: int) -> dict[int, tuple[int | None, datetime]]:
         """The patient's acknowledged check-ins: who saw each, and when."""
+        return self.acknowledged_of([patient_id])[patient_id]
+
+    def acknowledged_of(
+        self, patient_ids: Collection[int]
+    ) -> dict[int, dict[int, tuple[int | None, datetime]]]:
+        """:meth:`acknowledged` of each of several patients, in one query."""
+        found: dict[int, dict[int, tuple[int | None, datetime]]] = {p: {} for p in patient_ids}
+        if not found:
+            return found
         rows = self.session.execute(
-            select(ACKS.c.checkin_id, ACKS.c.by_id, ACKS.c.at)
+            select(EPISODES.c.patient_id, ACKS.c.checkin_id, ACKS.c.by_id, ACKS.c.at)
             .join(CHECKINS, CHECKINS.c.id == ACKS.c.checkin_id)
             .join(EPISODES, EPISODES.c.id == CHECKINS.c.episode_id)
-            .where(EPISODES.c.patient_id == patient_id)
+            .where(EPISODES.c.patient_id.in_(sorted(found)))
         )
-        return {int(c): (b, _aware(a)) for c, b, a in rows}
+        for patient, checkin, by, at in rows:
+            found[int(patient)][int(checkin)] = (by, _aware(at))
+        return found
 
     # --- invitations ----------------------------------------------------------------
 
@@ -671,30 +696,43 @@ class PeopleRepository:
         ).scalar_one_or_none()
         prev = last or GENESIS
         detail, address = detail[:200], address[:64]
-        records = []
+        rows: list[dict[str, Any]] = []
         for patient_id in patient_ids:
             digest = _chain_hash(prev, now, actor_id, patient_id, action, detail, address)
-            row_id = self.session.execute(
-                insert(AUDIT)
-                .values(
-                    at=now,
-                    actor_id=actor_id,
-                    patient_id=patient_id,
-                    action=action,
-                    detail=detail,
-                    address=address,
-                    prev_hash=prev,
-                    hash=digest,
-                )
-                .returning(AUDIT.c.id)
-            ).scalar_one()
-            records.append(
-                AuditRecord(
-                    row_id, now, actor_id, patient_id, action, detail, address, prev, digest
-                )
+            rows.append(
+                {
+                    "at": now,
+                    "actor_id": actor_id,
+                    "patient_id": patient_id,
+                    "action": action,
+                    "detail": detail,
+                    "address": address,
+                    "prev_hash": prev,
+                    "hash": digest,
+                }
             )
             prev = digest
-        return records
+        # One statement for the page; ids come back in the rows' order, so the chain
+        # runs in id order as the rows were hashed.
+        statement = insert(AUDIT).returning(AUDIT.c.id, sort_by_parameter_order=True)
+        if len(rows) == 1:
+            ids = [self.session.execute(statement.values(**rows[0])).scalar_one()]
+        else:
+            ids = list(self.session.execute(statement, rows).scalars())
+        return [
+            AuditRecord(
+                row_id,
+                now,
+                actor_id,
+                row["patient_id"],
+                action,
+                detail,
+                address,
+                row["prev_hash"],
+                row["hash"],
+            )
+            for row_id, row in zip(ids, rows, strict=True)
+        ]
 
     def audit_rows(self, *, patient_id: int | None = None) -> Iterator[AuditRecord]:
         """The audit log in order (only the rows about ``patient_id`` when given)."""

@@ -18,6 +18,7 @@ from backcare.domain.results import Reason
 __all__ = [
     "ActionCount",
     "ActivityScore",
+    "CheckInMarks",
     "CheckInRecord",
     "DoseRecord",
     "EpisodeRecord",
@@ -166,3 +167,24 @@ class CheckInRecord:
     activities: tuple[ActivityScore, ...] = ()
     actions: tuple[ActionCount, ...] = ()
     doses: tuple[DoseRecord, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInMarks:
+    """The check-ins a trend compares, and how many there are (read in one query).
+
+    Each check-in has its activities (not its actions or doses).
+
+    Attributes:
+        first: the episode's first check-in (its pain baseline).
+        latest: its most recent check-in.
+        first_rated: the first check-in that rated PSFS activities (the function baseline).
+        last_rated: the latest check-in that rated PSFS activities.
+        count: how many check-ins the episode has.
+    """
+
+    first: CheckInRecord | None
+    latest: CheckInRecord | None
+    first_rated: CheckInRecord | None
+    last_rated: CheckInRecord | None
+    count: int

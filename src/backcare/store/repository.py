@@ -21,6 +21,7 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,12 +29,15 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    case,
     cast,
     delete,
     func,
     insert,
+    literal,
     or_,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -46,6 +50,7 @@ from backcare.i18n import gettext
 from backcare.store.records import (
     ActionCount,
     ActivityScore,
+    CheckInMarks,
     CheckInRecord,
     DoseRecord,
     EpisodeRecord,
@@ -65,7 +70,7 @@ from backcare.store.tables import (
     Preference,
 )
 
-__all__ = ["LOCAL_PERSON", "DiaryRepository"]
+__all__ = ["LOCAL_PERSON", "CurrentEpisode", "DiaryRepository", "current_episodes"]
 
 #: The ``users.id`` of a local diary's one person (made by migration 0006).
 LOCAL_PERSON = 1
@@ -212,6 +217,54 @@ class _Decoder:
         )
 
 
+def _with_details(
+    session: Session, rows: Sequence[Any], ids: Any, doses: Sequence[DoseRecord]
+) -> list[CheckInRecord]:
+    """Check-in rows with their activities and actions (of ``ids``) and their doses."""
+    decoder = _Decoder()
+    in_episode = ids
+    # Frozen dataclasses are slow to build and these values repeat: share equal ones.
+    scores: dict[tuple[str, int], ActivityScore] = {}
+    activities: dict[int, list[ActivityScore]] = defaultdict(list)
+    counts: dict[tuple[str, int], ActionCount] = {}
+    actions: dict[int, list[ActionCount]] = defaultdict(list)
+    # Activities and actions in one statement: (check-in, kind, name, score or count).
+    details = union_all(
+        select(_A.checkin_id, literal(0).label("kind"), _A.name, _A.score, _A.position).where(
+            _A.checkin_id.in_(in_episode)
+        ),
+        select(_T.checkin_id, literal(1), _T.action, _T.count, _T.id).where(
+            _T.checkin_id.in_(in_episode)
+        ),
+    ).subquery()
+    for checkin_id, kind, name, value, _ in session.execute(
+        select(details).order_by(details.c.checkin_id, details.c.kind, details.c.position)
+    ).all():
+        if kind == 0:
+            rating = scores.get((name, value))
+            if rating is None:
+                rating = scores[name, value] = ActivityScore(name, value)
+            activities[checkin_id].append(rating)
+            continue
+        done = counts.get((name, value))
+        if done is None:
+            done = counts[name, value] = ActionCount(_ACTIONS[name], value)
+        actions[checkin_id].append(done)
+    by_checkin: dict[int, list[DoseRecord]] = defaultdict(list)
+    for dose in doses:
+        if dose.checkin_id is not None:
+            by_checkin[dose.checkin_id].append(dose)
+    return [
+        decoder.checkin(
+            row,
+            tuple(activities[row[0]]) if row[0] in activities else _NO_DETAILS,
+            tuple(actions[row[0]]) if row[0] in actions else _NO_DETAILS,
+            tuple(by_checkin[row[0]]) if row[0] in by_checkin else _NO_DETAILS,
+        )
+        for row in rows
+    ]
+
+
 class DiaryRepository:
     """Queries and writes of one person's diary, inside one transaction of one session.
 
@@ -291,7 +344,12 @@ class DiaryRepository:
             .order_by(*order)
             .limit(1)
         ).first()
-        return None if row is None else _episode(row)
+        return None if row is None else self._owned_episode(row)
+
+    def _owned_episode(self, row: Any) -> EpisodeRecord:
+        # Read with the person's scope: later queries of this transaction need not re-check.
+        self._owned.add(row.id)
+        return _episode(row)
 
     def episode(self, episode_id: int) -> EpisodeRecord:
         """The episode with this id.
@@ -349,7 +407,30 @@ class DiaryRepository:
             raise NotFoundError(
                 gettext("no episode {episode_id} in the diary").format(episode_id=episode_id)
             )
-        return _episode(row)
+        return self._owned_episode(row)
+
+    def lock_active_episode(self) -> EpisodeRecord | None:
+        """The active episode, locked as :meth:`lock_episode` locks it, in one statement.
+
+        The episode is found in the transaction's snapshot and returned as it is once
+        locked: a ``resolve`` that committed meanwhile shows as a resolved episode, which
+        callers refuse. ``None``: there was no active episode.
+        """
+        found = EPISODES.alias("found")  # an alias: the outer query must not correlate it
+        active = (
+            select(found.c.id)
+            .where(
+                found.c.patient_id == self.person,
+                found.c.status == EpisodeStatus.ACTIVE.value,
+            )
+            .limit(1)
+            .scalar_subquery()
+        )
+        query = select(*_EPISODE_COLUMNS).where(_E.patient_id == self.person, _E.id == active)
+        if not self._sqlite:  # SQLite's write transaction holds the database lock already
+            query = query.with_for_update(of=EPISODES)
+        row = self.session.execute(query).first()
+        return None if row is None else self._owned_episode(row)
 
     def lock_person(self) -> None:
         """Serialise dose checks of this diary's person for the rest of the transaction.
@@ -561,14 +642,18 @@ class DiaryRepository:
             ).scalar_one()
         )
 
-    def pain_runs(self, episode_id: int, *, most: int) -> list[tuple[datetime, int]]:
+    def pain_runs(
+        self, episode_id: int, *, most: int, count: int | None = None
+    ) -> list[tuple[datetime, int]]:
         """Pain over the episode in at most ``most`` points, for a chart.
 
         With more check-ins than that, consecutive check-ins are taken in equal runs and
         each run gives its last time and its highest pain (so no bad day is averaged
         away), grouped in the database: a ten-year diary sends ``most`` rows, not 3,650.
+        ``count`` is the episode's number of check-ins when the caller has read it.
         """
-        count = self.checkin_count(episode_id)
+        if count is None:
+            count = self.checkin_count(episode_id)
         if count <= most:
             rows = self.session.execute(
                 select(_C.recorded_at, _C.pain)
@@ -590,6 +675,74 @@ class DiaryRepository:
         ).all()
         return [(at, pain) for at, pain in rows]
 
+    def marks(self, episode_id: int) -> CheckInMarks:
+        """The first, latest, first and last rated check-ins, and the count, in one query.
+
+        Equal to :meth:`first_checkin`, :meth:`latest_checkin`,
+        :meth:`first_activity_checkin`, :meth:`last_activity_checkin` and
+        :meth:`checkin_count` (at most four check-ins, each with its activities).
+        """
+        self.require_episode(episode_id)
+        inner = CHECKINS.alias("marked")  # an alias: the outer query must not correlate it
+        rated = inner.c.id.in_(select(_A.checkin_id))
+
+        def pick(*where: Any, descending: bool = False) -> Any:
+            order = (
+                (inner.c.recorded_at.desc(), inner.c.id.desc())
+                if descending
+                else (inner.c.recorded_at, inner.c.id)
+            )
+            return (
+                select(inner.c.id)
+                .where(inner.c.episode_id == episode_id, *where)
+                .order_by(*order)
+                .limit(1)
+                .scalar_subquery()
+            )
+
+        count = (
+            select(func.count())
+            .select_from(inner)
+            .where(inner.c.episode_id == episode_id)
+            .scalar_subquery()
+        )
+        rows = self.session.execute(
+            select(*_CHECKIN_COLUMNS, _A.name, _A.score, count.label("total"))
+            .select_from(CHECKINS.outerjoin(ACTIVITIES, _A.checkin_id == _C.id))
+            .where(
+                _C.id.in_(
+                    [
+                        pick(),
+                        pick(descending=True),
+                        pick(rated),
+                        pick(rated, descending=True),
+                    ]
+                )
+            )
+            .order_by(_C.recorded_at, _C.id, _A.position)
+        ).all()
+        if not rows:
+            return CheckInMarks(None, None, None, None, 0)
+        decoder = _Decoder()
+        width = len(_CHECKIN_COLUMNS)
+        rated_by: dict[int, list[ActivityScore]] = defaultdict(list)
+        heads: dict[int, Any] = {}
+        for row in rows:
+            heads.setdefault(row.id, row[:width])
+            if row.name is not None:
+                rated_by[row.id].append(ActivityScore(row.name, row.score))
+        found = [decoder.checkin(head, tuple(rated_by[i])) for i, head in heads.items()]
+        with_rating = [c for c in found if c.activities]
+        # Rows come in time order: the ends are first and latest; the rated ones are
+        # among them, and no earlier (or later) rated check-in exists outside them.
+        return CheckInMarks(
+            first=found[0],
+            latest=found[-1],
+            first_rated=with_rating[0] if with_rating else None,
+            last_rated=with_rating[-1] if with_rating else None,
+            count=int(rows[0].total),
+        )
+
     def last_activity_checkin(self, episode_id: int) -> CheckInRecord | None:
         """The latest check-in that rated PSFS activities."""
         self.require_episode(episode_id)
@@ -601,44 +754,7 @@ class DiaryRepository:
         self, rows: Sequence[Any], ids: Any, doses: Sequence[DoseRecord]
     ) -> list[CheckInRecord]:
         """Check-in rows with their activities and actions (of ``ids``) and their doses."""
-        decoder = _Decoder()
-        in_episode = ids
-        # Frozen dataclasses are slow to build and these values repeat: share equal ones.
-        scores: dict[tuple[str, int], ActivityScore] = {}
-        activities: dict[int, list[ActivityScore]] = defaultdict(list)
-        for checkin_id, name, score in self.session.execute(
-            select(_A.checkin_id, _A.name, _A.score)
-            .where(_A.checkin_id.in_(in_episode))
-            .order_by(_A.checkin_id, _A.position)
-        ).all():
-            rating = scores.get((name, score))
-            if rating is None:
-                rating = scores[name, score] = ActivityScore(name, score)
-            activities[checkin_id].append(rating)
-        counts: dict[tuple[str, int], ActionCount] = {}
-        actions: dict[int, list[ActionCount]] = defaultdict(list)
-        for checkin_id, action, count in self.session.execute(
-            select(_T.checkin_id, _T.action, _T.count)
-            .where(_T.checkin_id.in_(in_episode))
-            .order_by(_T.checkin_id, _T.id)
-        ).all():
-            done = counts.get((action, count))
-            if done is None:
-                done = counts[action, count] = ActionCount(_ACTIONS[action], count)
-            actions[checkin_id].append(done)
-        by_checkin: dict[int, list[DoseRecord]] = defaultdict(list)
-        for dose in doses:
-            if dose.checkin_id is not None:
-                by_checkin[dose.checkin_id].append(dose)
-        return [
-            decoder.checkin(
-                row,
-                tuple(activities[row[0]]) if row[0] in activities else _NO_DETAILS,
-                tuple(actions[row[0]]) if row[0] in actions else _NO_DETAILS,
-                tuple(by_checkin[row[0]]) if row[0] in by_checkin else _NO_DETAILS,
-            )
-            for row in rows
-        ]
+        return _with_details(self.session, rows, ids, doses)
 
     def checkins(
         self,
@@ -707,6 +823,30 @@ class DiaryRepository:
         """The most recent check-in of the episode, with its activities unless told."""
         self.require_episode(episode_id)
         return self._first(_C.episode_id == episode_id, descending=True, activities=activities)
+
+    def updates_and_pains(
+        self, episode_id: int, *, since: datetime
+    ) -> tuple[list[dict[str, Any]], list[PainPoint]]:
+        """:meth:`answer_updates` and :meth:`pain_series` since ``since``, in one query."""
+        self.require_episode(episode_id)
+        rows = self.session.execute(
+            select(_C.recorded_at, _C.pain, _C.worst_pain, cast(_C.answers_update, Text))
+            .where(
+                _C.episode_id == episode_id,
+                or_(_C.answers_update.is_not(None), _C.recorded_at >= since),
+            )
+            .order_by(_C.recorded_at, _C.id)
+        ).all()
+        updates = []
+        pains = []
+        for at, pain, worst, text in rows:
+            if text is not None:
+                decoded = _Decoder.answers(text)
+                if decoded:
+                    updates.append(decoded)
+            if at >= since:
+                pains.append(PainPoint(at, pain, worst))
+        return updates, pains
 
     def answer_updates(self, episode_id: int) -> list[dict[str, Any]]:
         """The answers changed at check-ins (new red flags and the like), in time order."""
@@ -810,3 +950,77 @@ class DiaryRepository:
             self.session.execute(
                 insert(Preference), [{"name": k, "value": v} for k, v in values.items()]
             )
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentEpisode:
+    """A person's current episode with every check-in (with details) and every dose."""
+
+    episode: EpisodeRecord
+    checkins: tuple[CheckInRecord, ...]
+    doses: tuple[DoseRecord, ...]
+
+
+def current_episodes(session: Session, people: Collection[int]) -> dict[int, CurrentEpisode]:
+    """Several people's current episodes (active, else latest), whole, in four queries.
+
+    What :meth:`DiaryRepository.history` gives for each person's current episode, for a
+    clinician's dashboard: a care team's patients in a fixed number of queries, not a
+    few per patient. Only ``people`` are read: the caller passes the people the access
+    gate let it read (:meth:`backcare.accounts.Accounts.diary_stores`, which audits it).
+    A person without an episode is not in the result.
+    """
+    if not people:
+        return {}
+    ranked = (
+        select(
+            *_EPISODE_COLUMNS,
+            _E.patient_id,
+            func.row_number()
+            .over(
+                partition_by=_E.patient_id,
+                # As DiaryRepository: the active episode, else the latest started.
+                order_by=(
+                    case((_E.status == EpisodeStatus.ACTIVE.value, 0), else_=1),
+                    _E.started_at.desc(),
+                    _E.id.desc(),
+                ),
+            )
+            .label("rank"),
+        )
+        .where(_E.patient_id.in_(sorted(people)))
+        .subquery()
+    )
+    current = {
+        int(row.patient_id): _episode(row)
+        for row in session.execute(select(ranked).where(ranked.c.rank == 1))
+    }
+    if not current:
+        return {}
+    episode_ids = sorted(e.id for e in current.values())
+    rows = session.execute(
+        select(*_CHECKIN_COLUMNS)
+        .where(_C.episode_id.in_(episode_ids))
+        .order_by(_C.episode_id, _C.recorded_at, _C.id)
+    ).all()
+    doses = [
+        _dose(row)
+        for row in session.execute(
+            select(*_DOSE_COLUMNS)
+            .where(_D.episode_id.in_(episode_ids))
+            .order_by(_D.taken_at, _D.id)
+        )
+    ]
+    in_episodes = select(_C.id).where(_C.episode_id.in_(episode_ids)).scalar_subquery()
+    checkins: dict[int, list[CheckInRecord]] = defaultdict(list)
+    for checkin in _with_details(session, rows, in_episodes, doses):
+        checkins[checkin.episode_id].append(checkin)
+    episode_doses: dict[int, list[DoseRecord]] = defaultdict(list)
+    for dose in doses:
+        episode_doses[dose.episode_id].append(dose)
+    return {
+        person: CurrentEpisode(
+            episode, tuple(checkins[episode.id]), tuple(episode_doses[episode.id])
+        )
+        for person, episode in current.items()
+    }

@@ -237,9 +237,9 @@ def history(
 @router.get("/diary/today", tags=["diary"])
 def today(diary: DiaryDep, episode_id: EpisodeQuery = None) -> TodayView:
     """Today's plan and schedule for the episode: the "today" page's twin."""
-    return TodayView(
-        episode=episode_out(diary.episode(episode_id)), assessment=diary.plan(episode_id)
-    )
+    current = diary.episode_plan(episode_id)
+    assert current.assessment is not None  # every episode's plan was asked for
+    return TodayView(episode=episode_out(current.episode), assessment=current.assessment)
 
 
 IdempotencyKey = Annotated[

@@ -688,20 +688,20 @@ def _patient_episode(diary: Diary, history: EpisodeHistory) -> dict[str, Any]:
     from backcare.web.questionnaires import questionnaire_context
 
     episode = history.episode
-    page = diary.history_page(episode.id, limit=1)
     baseline = episode_baseline(episode.answers, history.checkins[0] if history.checkins else None)
-    trend = page.trend
+    # From the history already read (the page reads the episode once, not once per part).
+    trend = diary.trend_of(history)
     return {
         "trend": trend.lines(voice="record"),
         "chart": pain_chart(
-            page.chart,
+            diary.chart_of(history),
             baseline=baseline,
             tz=diary.tz,
             count=trend.checkins,
             latest=trend.pain.current if trend.pain is not None else None,
         ),
         "baseline": baseline,
-        "coach": CoachService(diary).adherence(episode.id),
+        "coach": CoachService(diary).adherence_of(history),
         "actions": episode_adherence(diary, history),
         "link_results": False,
     } | questionnaire_context(history.questionnaires, diary.questionnaires)

@@ -465,12 +465,12 @@ def _no_episode(request: Request, what: str) -> Response:
 def today(request: Request, diary: DiaryDep) -> Response:
     """Today's schedule and exercises for the active episode; else the home page."""
     try:
-        episode = diary.episode()
+        current = diary.episode_plan(active_only=True)
     except NotFoundError:
         return _no_episode(request, gettext("today's plan"))
-    if episode.status is not EpisodeStatus.ACTIVE:  # a closed episode has no plan for today
+    if current.assessment is None:  # a closed episode has no plan for today
         return RedirectResponse("/", status_code=303)
-    view = TodayView(episode=episode_out(episode), assessment=diary.plan(episode.id))
+    view = TodayView(episode=episode_out(current.episode), assessment=current.assessment)
     now = datetime.now().astimezone()
     onset = view.episode.onset_at.astimezone(now.tzinfo)
     since = onset.time() if onset.date() == now.date() else None

@@ -692,9 +692,9 @@ class PeopleRepository:
         if self.session.get_bind().dialect.name == "postgresql":
             self.session.execute(select(func.pg_advisory_xact_lock(_AUDIT_LOCK)))
         last = self.session.execute(
-            select(AUDIT.c.hash).order_by(AUDIT.c.id.desc()).limit(1)
-        ).scalar_one_or_none()
-        prev = last or GENESIS
+            select(AUDIT.c.id, AUDIT.c.hash).order_by(AUDIT.c.id.desc()).limit(1)
+        ).first()
+        last_id, prev = (0, GENESIS) if last is None else (int(last.id), str(last.hash))
         detail, address = detail[:200], address[:64]
         rows: list[dict[str, Any]] = []
         for patient_id in patient_ids:
@@ -712,13 +712,22 @@ class PeopleRepository:
                 }
             )
             prev = digest
-        # One statement for the page; ids come back in the rows' order, so the chain
-        # runs in id order as the rows were hashed.
-        statement = insert(AUDIT).returning(AUDIT.c.id, sort_by_parameter_order=True)
         if len(rows) == 1:
-            ids = [self.session.execute(statement.values(**rows[0])).scalar_one()]
+            ids = [
+                self.session.execute(
+                    insert(AUDIT).values(**rows[0]).returning(AUDIT.c.id)
+                ).scalar_one()
+            ]
         else:
-            ids = list(self.session.execute(statement, rows).scalars())
+            # One statement for a page of rows (SQLite would send a RETURNING insert row by
+            # row). The chain's lock is held, so the rows after the last one read are these,
+            # in the order they were hashed.
+            self.session.execute(insert(AUDIT), rows)
+            ids = list(
+                self.session.execute(
+                    select(AUDIT.c.id).where(AUDIT.c.id > last_id).order_by(AUDIT.c.id)
+                ).scalars()
+            )
         return [
             AuditRecord(
                 row_id,

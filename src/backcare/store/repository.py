@@ -23,12 +23,15 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    Integer,
     Table,
     Text,
     and_,
+    bindparam,
     case,
     cast,
     delete,
@@ -134,7 +137,7 @@ _NO_DETAILS: tuple[Any, ...] = ()
 _PERSON_LOCK = 0x64696172  # "diar": the advisory lock id of dose checks
 
 
-def _episode(row: Any) -> EpisodeRecord:
+def _episode(row: Any, *, assessment: dict[str, Any] | None = None) -> EpisodeRecord:
     return EpisodeRecord(
         id=row.id,
         uid=row.uid,
@@ -142,7 +145,7 @@ def _episode(row: Any) -> EpisodeRecord:
         started_at=row.started_at,
         trigger=row.trigger,
         answers=row.answers,
-        assessment=row.assessment,
+        assessment=row.assessment if assessment is None else assessment,
         status=EpisodeStatus(row.status),
         resolved_at=row.resolved_at,
         summary=row.summary,
@@ -263,6 +266,61 @@ def _with_details(
         )
         for row in rows
     ]
+
+
+@cache
+def _marks_query() -> Any:
+    """The statement of :meth:`DiaryRepository.marks`, built once (it is a large one).
+
+    Its one parameter is ``episode_id``.
+    """
+    episode_id = bindparam("episode_id", type_=Integer)
+    inner = CHECKINS.alias("marked")  # an alias: the outer query must not correlate it
+    rated = inner.c.id.in_(select(_A.checkin_id))
+
+    def pick(*where: Any, descending: bool = False) -> Any:
+        order = (
+            (inner.c.recorded_at.desc(), inner.c.id.desc())
+            if descending
+            else (inner.c.recorded_at, inner.c.id)
+        )
+        return (
+            select(inner.c.id)
+            .where(inner.c.episode_id == episode_id, *where)
+            .order_by(*order)
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    count = (
+        select(func.count())
+        .select_from(inner)
+        .where(inner.c.episode_id == episode_id)
+        .scalar_subquery()
+    )
+    return (
+        select(*_CHECKIN_COLUMNS, _A.name, _A.score, count.label("total"))
+        .select_from(CHECKINS.outerjoin(ACTIVITIES, _A.checkin_id == _C.id))
+        .where(
+            _C.id.in_([pick(), pick(descending=True), pick(rated), pick(rated, descending=True)])
+        )
+        .order_by(_C.recorded_at, _C.id, _A.position)
+    )
+
+
+@cache
+def _active_query(*, lock: bool) -> Any:
+    """The statement of :meth:`DiaryRepository.lock_active_episode` (parameter ``person``)."""
+    person = bindparam("person", type_=Integer)
+    found = EPISODES.alias("found")  # an alias: the outer query must not correlate it
+    active = (
+        select(found.c.id)
+        .where(found.c.patient_id == person, found.c.status == EpisodeStatus.ACTIVE.value)
+        .limit(1)
+        .scalar_subquery()
+    )
+    query = select(*_EPISODE_COLUMNS).where(_E.patient_id == person, _E.id == active)
+    return query.with_for_update(of=EPISODES) if lock else query
 
 
 class DiaryRepository:
@@ -416,20 +474,9 @@ class DiaryRepository:
         locked: a ``resolve`` that committed meanwhile shows as a resolved episode, which
         callers refuse. ``None``: there was no active episode.
         """
-        found = EPISODES.alias("found")  # an alias: the outer query must not correlate it
-        active = (
-            select(found.c.id)
-            .where(
-                found.c.patient_id == self.person,
-                found.c.status == EpisodeStatus.ACTIVE.value,
-            )
-            .limit(1)
-            .scalar_subquery()
-        )
-        query = select(*_EPISODE_COLUMNS).where(_E.patient_id == self.person, _E.id == active)
-        if not self._sqlite:  # SQLite's write transaction holds the database lock already
-            query = query.with_for_update(of=EPISODES)
-        row = self.session.execute(query).first()
+        # SQLite's write transaction holds the database lock already.
+        query = _active_query(lock=not self._sqlite)
+        row = self.session.execute(query, {"person": self.person}).first()
         return None if row is None else self._owned_episode(row)
 
     def lock_person(self) -> None:
@@ -683,44 +730,7 @@ class DiaryRepository:
         :meth:`checkin_count` (at most four check-ins, each with its activities).
         """
         self.require_episode(episode_id)
-        inner = CHECKINS.alias("marked")  # an alias: the outer query must not correlate it
-        rated = inner.c.id.in_(select(_A.checkin_id))
-
-        def pick(*where: Any, descending: bool = False) -> Any:
-            order = (
-                (inner.c.recorded_at.desc(), inner.c.id.desc())
-                if descending
-                else (inner.c.recorded_at, inner.c.id)
-            )
-            return (
-                select(inner.c.id)
-                .where(inner.c.episode_id == episode_id, *where)
-                .order_by(*order)
-                .limit(1)
-                .scalar_subquery()
-            )
-
-        count = (
-            select(func.count())
-            .select_from(inner)
-            .where(inner.c.episode_id == episode_id)
-            .scalar_subquery()
-        )
-        rows = self.session.execute(
-            select(*_CHECKIN_COLUMNS, _A.name, _A.score, count.label("total"))
-            .select_from(CHECKINS.outerjoin(ACTIVITIES, _A.checkin_id == _C.id))
-            .where(
-                _C.id.in_(
-                    [
-                        pick(),
-                        pick(descending=True),
-                        pick(rated),
-                        pick(rated, descending=True),
-                    ]
-                )
-            )
-            .order_by(_C.recorded_at, _C.id, _A.position)
-        ).all()
+        rows = self.session.execute(_marks_query(), {"episode_id": episode_id}).all()
         if not rows:
             return CheckInMarks(None, None, None, None, 0)
         decoder = _Decoder()
@@ -954,7 +964,12 @@ class DiaryRepository:
 
 @dataclass(frozen=True, slots=True)
 class CurrentEpisode:
-    """A person's current episode with every check-in (with details) and every dose."""
+    """A person's current episode with every check-in (with details) and every dose.
+
+    The episode's stored first assessment is not read (``episode.assessment`` is empty):
+    the dashboard does not show it, and it is the largest column (some 30 KB of JSON an
+    episode, most of a care team's read).
+    """
 
     episode: EpisodeRecord
     checkins: tuple[CheckInRecord, ...]
@@ -963,6 +978,8 @@ class CurrentEpisode:
 
 def current_episodes(session: Session, people: Collection[int]) -> dict[int, CurrentEpisode]:
     """Several people's current episodes (active, else latest), whole, in four queries.
+
+    (Without the episodes' first assessments: see :class:`CurrentEpisode`.)
 
     What :meth:`DiaryRepository.history` gives for each person's current episode, for a
     clinician's dashboard: a care team's patients in a fixed number of queries, not a
@@ -974,7 +991,7 @@ def current_episodes(session: Session, people: Collection[int]) -> dict[int, Cur
         return {}
     ranked = (
         select(
-            *_EPISODE_COLUMNS,
+            *(column for column in _EPISODE_COLUMNS if column is not _E.assessment),
             _E.patient_id,
             func.row_number()
             .over(
@@ -992,7 +1009,7 @@ def current_episodes(session: Session, people: Collection[int]) -> dict[int, Cur
         .subquery()
     )
     current = {
-        int(row.patient_id): _episode(row)
+        int(row.patient_id): _episode(row, assessment={})
         for row in session.execute(select(ranked).where(ranked.c.rank == 1))
     }
     if not current:

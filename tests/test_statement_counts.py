@@ -29,7 +29,7 @@ from backcare.diary import Diary
 from backcare.diary.inputs import CheckInEntry, DoseEntry
 from backcare.store import ActionCount, ActivityScore, SelfCareAction, Store
 from backcare.store.people import Person
-from store_fixtures import FakeClock, start_answers, store, store_url  # noqa: F401  (fixtures)
+from store_fixtures import START, FakeClock, start_answers, store, store_url  # noqa: F401  (fixtures)
 from test_hosted import PASSWORD, _signed_in, pg_url, world  # noqa: F401
 
 
@@ -49,12 +49,18 @@ def counted() -> Iterator[list[str]]:
 
 
 def _add_patient(
-    accounts: Accounts, engine: Engine, clock: FakeClock, *, team: str, acknowledger: Person
+    accounts: Accounts,
+    engine: Engine,
+    clock: FakeClock,
+    *,
+    start: datetime,
+    team: str,
+    acknowledger: Person,
 ) -> Person:
     """A patient of ``team`` with an episode of three check-ins, one of them acknowledged.
 
-    The check-ins are 6 hours apart from ``clock``'s time on, and the clock is left where it
-    was (other patients' episodes start at the same time).
+    The episode began two days before ``start``; the check-ins are 6 hours apart from
+    ``start`` on. ``clock`` is moved for them and put back where it was.
     """
     patient = accounts.add_person(
         email=f"{uuid.uuid4().hex[:10]}@example.org",
@@ -62,7 +68,7 @@ def _add_patient(
         password=PASSWORD,
         care_team=team,
     )
-    start = clock()
+    saved, clock.current = clock.current, start
     diary = Diary(accounts.store.for_person(patient.id), engine=engine, clock=clock)
     diary.start_episode(onset=start - timedelta(days=2), answers=start_answers(pain=7))
     last = None
@@ -77,7 +83,7 @@ def _add_patient(
                 doses=(DoseEntry("paracetamol", 500),),
             )
         )
-    clock.current = start
+    clock.current = saved
     assert last is not None
     accounts.acknowledge(acknowledger, patient.id, last.checkin.id)
     return patient
@@ -89,14 +95,16 @@ def _add_patient(
 @pytest.fixture
 def team(store: Store, engine: Engine) -> dict[str, Any]:  # noqa: F811
     """A clinician of care team north with 3 patients (more are added by the tests)."""
-    clock = FakeClock()
+    clock = FakeClock(START + timedelta(days=1))  # the requests come a day after
     accounts = Accounts(store, clock=clock)
     clinician = accounts.add_person(
         email="north@example.org", role="clinician", password=PASSWORD, care_team="north"
     )
 
     def add() -> Person:
-        return _add_patient(accounts, engine, clock, team="north", acknowledger=clinician)
+        return _add_patient(
+            accounts, engine, clock, start=START, team="north", acknowledger=clinician
+        )
 
     patients = [add() for _ in range(3)]
     return {
@@ -194,12 +202,17 @@ def test_the_dashboard_reads_a_team_of_12_in_as_many_statements_as_a_team_of_3(
 def hosted(world: dict[str, Any], engine: Engine) -> dict[str, Any]:  # noqa: F811
     """The world's care team north with 3 patients with check-ins, all signed in."""
     accounts: Accounts = world["accounts"]
-    clock = FakeClock(datetime.now(UTC) - timedelta(days=1))
+    start = datetime.now(UTC) - timedelta(days=1)
+    clock = FakeClock(start)
+
+    north = world["people"]["north"]
+
+    def add() -> Person:
+        return _add_patient(accounts, engine, clock, start=start, team="north", acknowledger=north)
+
     names = []
     for n in range(3):
-        patient = _add_patient(
-            accounts, engine, clock, team="north", acknowledger=world["people"]["north"]
-        )
+        patient = add()
         name = f"patient{n}"
         world["people"][name] = patient
         names.append(name)
@@ -208,9 +221,7 @@ def hosted(world: dict[str, Any], engine: Engine) -> dict[str, Any]:  # noqa: F8
         "clinician": _signed_in(world, "north"),
         "patient": _signed_in(world, names[0]),
         "patient_id": world["people"][names[1]].id,
-        "add": lambda: _add_patient(
-            accounts, engine, clock, team="north", acknowledger=world["people"]["north"]
-        ),
+        "add": add,
     }
 
 

@@ -44,7 +44,8 @@ def test_the_marks_are_the_first_latest_and_rated_check_ins_and_the_count(
         )
         assert repo.marks(episode.id) == one_by_one
     # The diary has rated and unrated check-ins: the four marks are not all one check-in.
-    assert one_by_one.first is not None and one_by_one.first_rated is not None
+    assert one_by_one.first is not None
+    assert one_by_one.first_rated is not None
     assert one_by_one.first_rated.id != one_by_one.first.id
     assert one_by_one.count > 50
 

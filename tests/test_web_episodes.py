@@ -160,6 +160,9 @@ def test_a_second_assessment_offers_a_choice_instead_of_an_error(client: TestCli
     back = client.get(cancel.group(1).replace("&amp;", "&"))
     assert back.status_code == 200
     assert 'action="/diary/start"' in back.text  # the same result, still to choose from
+    # Shown in answer to a post: its history entry moves to the result, so a reload or
+    # Back and Forward show the result again instead of offering to resend the form.
+    assert f'src="/static/settle.js" data-url="{cancel.group(1)}"' in page
     assert len(client.get("/api/v1/diary/episodes").json()["episodes"]) == 1
 
 
@@ -170,6 +173,7 @@ def test_update_adds_the_answers_to_the_current_episode_as_a_check_in(
     response = _start(client, _second_result(client, pain="3"), "update")
     assert response.status_code == 201
     assert "Check-in saved" in response.text
+    assert 'src="/static/settle.js" data-url="/diary"' in response.text
     episodes = client.get("/api/v1/diary/episodes").json()["episodes"]
     assert [e["status"] for e in episodes] == ["active"]
     checkins = client.get("/api/v1/diary/history").json()["checkins"]

@@ -405,6 +405,60 @@ def test_a_dose_over_the_limit_keeps_the_check_in_and_says_what_to_do(
     assert latest["doses"][0]["override_reason"].startswith("min_interval")
 
 
+def _checkin_form(client: TestClient) -> dict[str, str]:
+    """The check-in form's hidden fields (its CSRF token and its one-time key)."""
+    fields = hidden_fields(client.get("/diary/check-in").text)
+    return {k: fields[k] for k in ("csrf_token", "key")}
+
+
+def test_the_same_check_in_form_sent_twice_is_recorded_once(client: TestClient) -> None:
+    # A reload of the saved page or a second tap on Save sends the form again: with a dose
+    # in it, recording it twice would also flag a dose the person never took.
+    start_episode(client)
+    form = {**_checkin_form(client), "pain": "4", "dose_drug": "ibuprofen", "dose_mg": "400"}
+    first = client.post("/diary/check-in", data=form)
+    again = client.post("/diary/check-in", data=form)
+    assert first.status_code == again.status_code == 201
+    assert len(client.get("/api/v1/diary/history").json()["checkins"]) == 1
+    assert "over your limit" not in again.text
+    assert "Your pain is better than when you started (6 → 4, 2 points lower)" in again.text
+
+
+def test_each_check_in_form_gets_its_own_key(client: TestClient) -> None:
+    start_episode(client)
+    for pain in ("4", "3"):
+        form = {**_checkin_form(client), "pain": pain}
+        assert client.post("/diary/check-in", data=form).status_code == 201
+    assert len(client.get("/api/v1/diary/history").json()["checkins"]) == 2
+
+
+def test_a_key_sent_with_a_different_check_in_records_it_as_new(client: TestClient) -> None:
+    # A form kept from before (a page the phone cached) says something new: it is new.
+    start_episode(client)
+    form = _checkin_form(client)
+    assert client.post("/diary/check-in", data={**form, "pain": "4"}).status_code == 201
+    again = client.post("/diary/check-in", data={**form, "pain": "3"})
+    assert again.status_code == 201
+    assert [c["pain"] for c in client.get("/api/v1/diary/history").json()["checkins"]] == [4, 3]
+
+
+@pytest.mark.parametrize(
+    ("fields", "status", "address"),
+    [
+        pytest.param({"pain": "4"}, 201, "/diary", id="saved"),
+        pytest.param({"note": "no pain chosen"}, 422, "/diary/check-in", id="problems"),
+    ],
+)
+def test_a_check_in_page_shown_after_the_post_moves_its_history_entry(
+    client: TestClient, fields: dict[str, str], status: int, address: str
+) -> None:
+    start_episode(client)
+    response = client.post("/diary/check-in", data={**_checkin_form(client), **fields})
+    assert response.status_code == status
+    assert f'<script src="/static/settle.js" data-url="{address}"></script>' in response.text
+    assert "settle.js" not in client.get("/diary/check-in").text  # a plain visit: nothing to move
+
+
 def test_a_red_flag_can_be_said_to_have_gone_and_both_answers_stay(client: TestClient) -> None:
     start_episode(client)
     status, page = _checkin(client, pain="5", flags=["red_flags.fever"])

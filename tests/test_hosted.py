@@ -1062,3 +1062,34 @@ def test_a_backup_restores_with_its_audit_chain_intact(
     assert "intact" in restored.stdout
     assert _counts(world["url"]) == before
     assert len(world["accounts"].audit_rows()) == audit_before
+
+
+# --- the home page ------------------------------------------------------------------------
+
+
+def test_a_patients_home_page_shows_her_own_episode_and_who_can_see_it(
+    world: dict[str, Any],
+) -> None:
+    page = _signed_in(world, "alice").get("/")
+    assert page.status_code == 200
+    assert "of your back spasm</h1>" in page.text  # her episode, not "Start the assessment"
+    assert "the clinicians of your care team can see it" in page.text
+    assert "Nothing is sent anywhere" not in page.text  # untrue of a hosted service
+    other = _signed_in(world, "bob").get("/").text  # no episode of his own: the assessment
+    assert "Start the assessment" in other
+    assert "of your back spasm" not in other
+
+
+@pytest.mark.parametrize(
+    ("actor", "start"),
+    [
+        pytest.param("north", "/clinic", id="clinician-to-the-dashboard"),
+        pytest.param("admin", "/account", id="admin-to-the-account"),
+    ],
+)
+def test_staff_at_the_home_page_go_to_their_own_start_page(
+    world: dict[str, Any], actor: str, start: str
+) -> None:
+    response = _signed_in(world, actor).get("/", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == start

@@ -43,7 +43,7 @@ from backcare.store.records import SelfCareAction
 from backcare.text.hints import StoryHints
 from backcare.viewmodels.donow import day_view, do_now, merge_schedule
 from backcare.web._chart import pain_chart
-from backcare.web.dependencies import CoachDep, CsrfChecked, DiaryDep, Web
+from backcare.web.dependencies import CoachDep, CsrfChecked, DiaryDep, Web, request_diary
 from backcare.web.errors import parse_model
 from backcare.web.forms import (
     checkin_entry,
@@ -96,7 +96,13 @@ def home(request: Request, web: Web) -> Response:
     assessment needs no database.
     """
     try:
-        state = home_state(web.diary(), emergency_number=web.settings.emergency_number)
+        # Hosted: the signed-in patient's own diary, as every diary page reads it.
+        state = home_state(
+            request_diary(request, web), emergency_number=web.settings.emergency_number
+        )
+    except NotFoundError:  # hosted, and not a patient's account: their own start page
+        person = request.state.person
+        return RedirectResponse("/clinic" if person.role == "clinician" else "/account", 303)
     except StoreError:
         log.warning("home page without the diary: the database is not available")
         state = HomeState(state="none")

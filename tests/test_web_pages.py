@@ -372,6 +372,7 @@ def test_a_check_in_without_pain_shows_the_form_again(client: TestClient) -> Non
     status, page = _checkin(client, note="forgot")
     assert status == 422
     assert 'role="alert"' in page
+    assert "<strong>Please check the form</strong>" in page  # a sentence, capital first
     assert "choose a score" in page
     assert "forgot" in page  # what was typed is kept
 

@@ -137,7 +137,7 @@ def test_a_complete_self_care_assessment_takes_at_most_twelve_pages(
     pages = _walk_to_check(page)
     _check_page(page, shots, "check-answers")
     with page.expect_navigation():
-        page.get_by_role("link", name="See what to do").click()
+        page.get_by_role("link", name="See what to do").first.click()
     pages += 1
     assert pages <= 12
     assert page.get_by_role("heading", level=1).inner_text() == "Self-care"
@@ -149,6 +149,19 @@ def test_a_complete_self_care_assessment_takes_at_most_twelve_pages(
     assert page.locator("#next-title").count() == 1
     assert page.locator("details.day").count() == 1
     _check_page(page, shots, "today")
+
+
+def test_the_check_page_offers_what_to_do_on_its_first_phone_screen(server: str, page: Any) -> None:
+    page.set_viewport_size(PHONE)
+    page.goto(f"{server}/assess")
+    _walk_to_check(page)
+    # Every answer is listed: several screens a person in pain would scroll past.
+    assert page.evaluate("() => document.documentElement.scrollHeight") > 3 * PHONE["height"]
+    page.evaluate("() => window.scrollTo(0, 0)")
+    box = page.get_by_role("link", name="See what to do").first.bounding_box()
+    assert box is not None
+    assert box["y"] + box["height"] <= PHONE["height"]
+    assert box["height"] >= 44
 
 
 def test_browser_back_mid_assessment_shows_the_earlier_page_without_resubmitting(
@@ -217,7 +230,7 @@ def test_an_incomplete_assessment_is_neutral_and_leads_back_to_the_question(
         == "Not sure"
     )
     with page.expect_navigation():
-        page.get_by_role("link", name="See what to do").click()
+        page.get_by_role("link", name="See what to do").first.click()
     heading = page.get_by_role("heading", level=1).inner_text()
     assert heading == "We can't tell yet: 1 safety question unanswered"
     assert page.locator(".level-self_care").count() == 0

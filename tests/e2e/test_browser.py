@@ -315,3 +315,28 @@ def test_other_pages_have_no_serious_accessibility_violations(
     _ensure_episode(server)
     page.goto(f"{server}{path}")
     _check_page(page, shots, name)
+
+
+#: What a thumb taps on every page: the site's links, the footer's emergency number, the
+#: "Why we ask" folds and lists of links (not links inside a sentence or the small print).
+TAP_TARGETS = """() => [...document.querySelectorAll(
+  'a.brand, nav a, footer.site a[href^="tel:"], details.why summary, ul.links a'
+)].map((el) => {
+  const box = el.getBoundingClientRect();
+  return {text: el.textContent.trim(), width: box.width, height: box.height, top: box.top};
+})"""
+
+
+@pytest.mark.parametrize("path", ["/", "/assess", "/export", "/diary"])
+def test_the_links_a_thumb_taps_are_44_px_and_the_menu_is_one_row(
+    server: str, page: Any, path: str
+) -> None:
+    _ensure_episode(server)
+    page.set_viewport_size(PHONE)
+    page.goto(f"{server}{path}")
+    targets = page.evaluate(TAP_TARGETS)
+    assert any(t["text"] == "999" for t in targets)
+    small = [t for t in targets if t["width"] < 44 or t["height"] < 44]
+    assert small == [], small
+    menu = page.evaluate("() => [...document.querySelectorAll('nav a')].map((a) => a.offsetTop)")
+    assert len(set(menu)) == 1, menu  # one row: a second cost every page 60 px at 360 px

@@ -200,6 +200,14 @@ def test_a_bad_answer_shows_the_page_again_in_plain_words(
     assert response.status_code == 422
     assert hidden_fields(response.text)["page"] == page_id
     assert problem in response.text
+    # Its history entry becomes the page's own address: Back and Forward never resend it.
+    settle = re.search(
+        r'<script src="/static/settle.js" data-url="([^"]+)"></script>', response.text
+    )
+    assert settle is not None
+    again = client.get(settle.group(1).replace("&amp;", "&"))
+    assert again.status_code == 200
+    assert hidden_fields(again.text)["page"] == page_id
     text = _visible(response.text)
     for raw in ("Input should", "red_flags.", "greater than", "less than or equal"):
         assert raw not in text

@@ -261,6 +261,9 @@ def _page(
             and not (hints.mentioned or hints.prefill),
         },
         status=status,
+        # Shown in answer to a post (problems to fix): its history entry becomes the page's
+        # own address, so Back and Forward never offer to send the answers again.
+        settle=_url(web, answers, skipped, hints, page=page.id) if problems else None,
     )
 
 

@@ -578,6 +578,14 @@ def test_the_coach_page_loads_its_timeline_from_its_twin(client: TestClient) -> 
         assert exercise["name"].replace("'", "&#39;") in page
 
 
+def test_an_exercise_named_after_its_kind_gets_no_tag_that_repeats_it(client: TestClient) -> None:
+    start_episode(client)
+    page = _visible(client.get("/coach").text)
+    assert "Knee-to-chest stretch" in page
+    assert re.search(r"stretch\s+stretch", page) is None  # read aloud as "stretch stretch"
+    assert re.search(r"Pelvic tilt\s+\S", page)  # others keep their kind
+
+
 def test_the_coach_speed_is_bounded(client: TestClient) -> None:
     start_episode(client)
     assert client.get("/coach?speed=1000").status_code == 422

@@ -217,6 +217,7 @@ def _page(
     problems: tuple[FieldProblem, ...] = (),
     status: int = 200,
     typed_imperial: dict[str, str] | None = None,
+    story_read: bool = False,
 ) -> Response:
     flow = _flow(web.engine)
     shown = values
@@ -251,6 +252,10 @@ def _page(
             "not_sure": NOT_SURE,
             "quotes": hints.quotes,
             "prefilled": prefilled,
+            # What the story box took from the person's words, said once, above the page.
+            "story_read": {"mentioned": len(hints.mentioned), "filled": len(hints.prefill)}
+            if story_read
+            else None,
             "imperial": imperial,
             "imperial_text": {k: text for k, (text, _) in IMPERIAL_TEXT.items()},
             # The optional story box: only on the first page, before anything is answered or told.
@@ -302,12 +307,14 @@ async def assess_step(
     web: Web,
     s: Annotated[str, Query(max_length=8000)] = "",
     page: Annotated[str | None, Query(max_length=64)] = None,
+    story: Annotated[Literal["read"] | None, Query()] = None,
 ) -> Response:
     """One page of the assessment, the emergency instruction, or "check your answers".
 
     The answers so far travel signed in the address (``s``), so the browser's Back
     button, a reload and the in-page Back link all show a page, never a resubmission.
-    ``page`` opens a given page (Back, or Change from the summary).
+    ``page`` opens a given page (Back, or Change from the summary); ``story=read`` (just
+    after the "Tell us what happened" box) says what was taken from the person's words.
     """
     answers, skipped = decode_state(web.signer, s)
     hints = decode_hints(web.signer, s)
@@ -318,7 +325,7 @@ async def assess_step(
     if shown is None:
         shown = flow.next_page(answers, skipped, hints.mentioned)
     if shown is not None:
-        return _page(request, web, shown, answers, skipped, hints)
+        return _page(request, web, shown, answers, skipped, hints, story_read=story == "read")
     pages = flow.pages(answers)
     lines: Sequence[SummaryLine] = flow.summary(answers, skipped)
     if web.settings.units == "imperial":
@@ -426,8 +433,11 @@ def assess_story(
     from backcare.text import extract
     from backcare.text.hints import story_hints
 
-    hints = story_hints(extract(story)) if story.strip() and story_enabled() else StoryHints()
-    return RedirectResponse(_url(web, Answers(), (), hints), status_code=303)
+    if not (story.strip() and story_enabled()):
+        return RedirectResponse(_url(web, Answers(), (), StoryHints()), status_code=303)
+    hints = story_hints(extract(story))
+    # "read": the first page says what was taken from the words, even when nothing was.
+    return RedirectResponse(_url(web, Answers(), (), hints) + "&story=read", status_code=303)
 
 
 @router.post("/diary/start")

@@ -309,6 +309,8 @@ def test_a_check_in_is_saved_and_compared_with_the_baseline(client: TestClient) 
     assert status == 201
     assert "Check-in saved" in page
     assert "Your pain is better than when you started (6 → 3, 3 points lower)" in page
+    # The sources (two dozen) are folded below what the check-in means, as on the result.
+    assert '<details><summary><h2 id="sources-title" class="summary-heading">Sources (' in page
     assert "definition of recovery" not in page
     checkins = client.get("/api/v1/diary/history").json()["checkins"]
     assert checkins[0]["pain"] == 3
@@ -528,6 +530,17 @@ def test_a_dose_time_is_read_as_a_clock_time(client: TestClient) -> None:
     assert status == 201
     dose = client.get("/api/v1/diary/history").json()["doses"][0]
     assert dose["drug"] == "paracetamol"
+
+
+@pytest.mark.parametrize("path", ["/diary", "/export"])
+def test_diary_pages_name_the_episode_by_its_dates_not_its_number(
+    client: TestClient, path: str
+) -> None:
+    # The number is the database's: in hosted mode a patient's first episode may be "57".
+    start_episode(client)
+    page = _visible(client.get(path).text)
+    assert "Your back spasm" in page
+    assert re.search(r"Episode \d", page) is None
 
 
 def test_the_diary_page_draws_the_pain_chart_of_the_history_twin(client: TestClient) -> None:

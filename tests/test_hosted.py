@@ -748,7 +748,7 @@ def test_a_password_reset_without_a_job_queue_says_so_for_every_address(
         for email in ("alice@example.org", "nobody@example.org")
     ]
     assert [a.status_code for a in answers] == [503, 503]
-    assert all("e-mail is not set up here" in a.text for a in answers)
+    assert all("E-mail is not set up here" in a.text for a in answers)
     assert answers[0].text.replace(token, "") == answers[1].text.replace(token, "")
 
 

@@ -387,6 +387,17 @@ def test_a_check_in_without_pain_shows_the_form_again(client: TestClient) -> Non
     assert "forgot" in page  # what was typed is kept
 
 
+def test_a_warning_sign_ticked_on_a_form_shown_again_is_not_folded_away(
+    client: TestClient,
+) -> None:
+    start_episode(client)
+    assert '<details class="new-signs">' in client.get("/diary/check-in").text
+    status, page = _checkin(client, flags=["red_flags.fever"])  # no pain score: shown again
+    assert status == 422
+    assert '<details class="new-signs" open>' in page
+    assert 'value="red_flags.fever" checked' in page
+
+
 def test_a_new_red_flag_at_check_in_shows_the_emergency(client: TestClient) -> None:
     start_episode(client)
     status, page = _checkin(client, pain="6", flags=["red_flags.bladder_or_bowel_change"])

@@ -1341,14 +1341,15 @@ def test_web_box_prefills_values_that_can_be_changed() -> None:
     ("story", "said", "unsaid"),
     [
         pytest.param(
-            "back went lifting a box, and since this morning I can't wee",
+            # No time words: what "this morning" fills in depends on the hour the test runs.
+            "back went lifting a box and I can't wee",
             ["can be a warning sign", "We filled in 1 answer from your words"],
             ["could not pick out"],
             id="a-warning-sign-and-a-value",
         ),
         pytest.param(
-            "I'm 42, hurt it lifting yesterday",
-            ["We filled in 3 answers from your words"],
+            "I'm 42, hurt it lifting",
+            ["We filled in 2 answers from your words"],
             ["warning sign", "could not pick out"],
             id="values-only",
         ),

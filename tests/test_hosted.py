@@ -1093,3 +1093,17 @@ def test_staff_at_the_home_page_go_to_their_own_start_page(
     response = _signed_in(world, actor).get("/", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == start
+
+
+def test_a_refused_sign_in_page_keeps_the_address_and_never_resends_the_password(
+    world: dict[str, Any],
+) -> None:
+    client = _client(world)
+    token = _csrf(client)
+    refused = client.post(
+        "/signin", data={"csrf_token": token, "email": "bob@example.org", "password": "wrong one!"}
+    )
+    assert refused.status_code == 401
+    assert 'value="bob@example.org"' in refused.text  # what was typed is kept
+    # Its history entry becomes the sign-in page's address: Back and Forward fetch that.
+    assert '<script src="/static/settle.js" data-url="/signin"></script>' in refused.text

@@ -266,6 +266,7 @@ def test_next_dose_follows_the_progression_table(
         reps,
     )
     assert reason in decision.reason
+    assert "knowledge base" not in decision.reason  # a person's words, not the code's
 
 
 def test_pain_threshold_is_the_nrs_minimal_important_change() -> None:

@@ -11,6 +11,7 @@ import io
 import json
 import os
 import pickle
+import re
 import shutil
 import subprocess
 import sys
@@ -1334,6 +1335,46 @@ def test_web_box_prefills_values_that_can_be_changed() -> None:
         answers, _ = decode_state(signer, fields["state"])
     assert answers.age == 43
     assert answers.trigger == "lifting"
+
+
+@pytest.mark.parametrize(
+    ("story", "said", "unsaid"),
+    [
+        pytest.param(
+            # No time words: what "this morning" fills in depends on the hour the test runs.
+            "back went lifting a box and I can't wee",
+            ["can be a warning sign", "We filled in 1 answer from your words"],
+            ["could not pick out"],
+            id="a-warning-sign-and-a-value",
+        ),
+        pytest.param(
+            "I'm 42, hurt it lifting",
+            ["We filled in 2 answers from your words"],
+            ["warning sign", "could not pick out"],
+            id="values-only",
+        ),
+        pytest.param(
+            "it just hurts",
+            ["We could not pick out any answers from your words"],
+            ["We filled in", "warning sign"],
+            id="nothing-understood",
+        ),
+    ],
+)
+def test_web_box_says_once_what_it_took_from_the_words(
+    story: str, said: list[str], unsaid: list[str]
+) -> None:
+    # Without a word about it, a person who wrote a paragraph cannot tell it was read.
+    with web_client() as client:
+        page = _story(client, story)
+        status = re.search(r'<div class="story-read" role="status">(.*?)</div>', page, re.S)
+        assert status is not None
+        for words in said:
+            assert words in status.group(1)
+        for words in unsaid:
+            assert words not in status.group(1)
+        later = _answer(client, page, **dict.fromkeys(page_questions(page)[:1], "40"))
+        assert "story-read" not in later  # said once
 
 
 def test_kb_check_validates_the_vocabulary_too(

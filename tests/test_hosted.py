@@ -748,7 +748,7 @@ def test_a_password_reset_without_a_job_queue_says_so_for_every_address(
         for email in ("alice@example.org", "nobody@example.org")
     ]
     assert [a.status_code for a in answers] == [503, 503]
-    assert all("e-mail is not set up here" in a.text for a in answers)
+    assert all("E-mail is not set up here" in a.text for a in answers)
     assert answers[0].text.replace(token, "") == answers[1].text.replace(token, "")
 
 
@@ -1062,3 +1062,48 @@ def test_a_backup_restores_with_its_audit_chain_intact(
     assert "intact" in restored.stdout
     assert _counts(world["url"]) == before
     assert len(world["accounts"].audit_rows()) == audit_before
+
+
+# --- the home page ------------------------------------------------------------------------
+
+
+def test_a_patients_home_page_shows_her_own_episode_and_who_can_see_it(
+    world: dict[str, Any],
+) -> None:
+    page = _signed_in(world, "alice").get("/")
+    assert page.status_code == 200
+    assert "of your back spasm</h1>" in page.text  # her episode, not "Start the assessment"
+    assert "the clinicians of your care team can see it" in page.text
+    assert "Nothing is sent anywhere" not in page.text  # untrue of a hosted service
+    other = _signed_in(world, "bob").get("/").text  # no episode of his own: the assessment
+    assert "Start the assessment" in other
+    assert "of your back spasm" not in other
+
+
+@pytest.mark.parametrize(
+    ("actor", "start"),
+    [
+        pytest.param("north", "/clinic", id="clinician-to-the-dashboard"),
+        pytest.param("admin", "/account", id="admin-to-the-account"),
+    ],
+)
+def test_staff_at_the_home_page_go_to_their_own_start_page(
+    world: dict[str, Any], actor: str, start: str
+) -> None:
+    response = _signed_in(world, actor).get("/", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == start
+
+
+def test_a_refused_sign_in_page_keeps_the_address_and_never_resends_the_password(
+    world: dict[str, Any],
+) -> None:
+    client = _client(world)
+    token = _csrf(client)
+    refused = client.post(
+        "/signin", data={"csrf_token": token, "email": "bob@example.org", "password": "wrong one!"}
+    )
+    assert refused.status_code == 401
+    assert 'value="bob@example.org"' in refused.text  # what was typed is kept
+    # Its history entry becomes the sign-in page's address: Back and Forward fetch that.
+    assert '<script src="/static/settle.js" data-url="/signin"></script>' in refused.text

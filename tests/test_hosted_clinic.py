@@ -361,6 +361,25 @@ def test_the_patient_page_shows_chart_coach_adherence_and_questionnaires(
     assert reads_after == [*reads_before, "read"]  # one page, one audited read
 
 
+def test_the_patient_page_never_shows_an_empty_self_care_heading(
+    world: dict[str, Any],  # noqa: F811
+) -> None:
+    # An episode whose safety questions are still open has no self-care planned yet.
+    accounts: Accounts = world["accounts"]
+    ida = accounts.add_person(
+        email="ida@example.org", role="patient", password=PASSWORD, care_team="north"
+    )
+    world["people"]["ida"] = ida
+    patient = _signed_in(world, "ida")
+    start_episode(patient)
+    assert patient.post("/api/v1/diary/check-ins", json={"pain": 4}).status_code == 201
+    page = _signed_in(world, "north").get(f"/clinic/patients/{ida.id}")
+    assert page.status_code == 200
+    section = page.text.split('id="actions-title"', 1)[1].split("</section>", 1)[0]
+    assert "Nothing planned or done yet." in section
+    assert "<ul>" not in section
+
+
 def test_the_patient_page_of_a_patient_without_an_episode_says_so(
     world: dict[str, Any],  # noqa: F811
 ) -> None:

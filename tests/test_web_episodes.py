@@ -73,10 +73,12 @@ def test_home_with_an_incomplete_episode_asks_the_safety_questions_first(
     start_episode(client)  # age, trigger and pain only
     page = client.get("/").text
     assert "Day 1 of your back spasm" in page
-    assert _main_button(page) == "/diary/check-in"
+    # A check-in only ticks signs that are present: "no" is answered in an assessment.
+    assert _main_button(page) == "/assess"
     assert "Answer the safety questions" in page
     assert "level-self_care" not in page
     assert "No check-in yet" in page
+    assert '<a href="/diary/check-in">Check in</a>' in page  # still one tap away
 
 
 def test_home_leads_to_the_check_in_then_to_the_coach(client: TestClient) -> None:
@@ -160,6 +162,9 @@ def test_a_second_assessment_offers_a_choice_instead_of_an_error(client: TestCli
     back = client.get(cancel.group(1).replace("&amp;", "&"))
     assert back.status_code == 200
     assert 'action="/diary/start"' in back.text  # the same result, still to choose from
+    # Shown in answer to a post: its history entry moves to the result, so a reload or
+    # Back and Forward show the result again instead of offering to resend the form.
+    assert f'src="/static/settle.js" data-url="{cancel.group(1)}"' in page
     assert len(client.get("/api/v1/diary/episodes").json()["episodes"]) == 1
 
 
@@ -170,6 +175,7 @@ def test_update_adds_the_answers_to_the_current_episode_as_a_check_in(
     response = _start(client, _second_result(client, pain="3"), "update")
     assert response.status_code == 201
     assert "Check-in saved" in response.text
+    assert 'src="/static/settle.js" data-url="/diary"' in response.text
     episodes = client.get("/api/v1/diary/episodes").json()["episodes"]
     assert [e["status"] for e in episodes] == ["active"]
     checkins = client.get("/api/v1/diary/history").json()["checkins"]
@@ -272,7 +278,7 @@ def test_a_coach_session_shows_in_the_diary_and_moves_home_past_the_coach(
             {"red_flags__bladder_or_bowel_change": True}, True, 1, "call", "tel:999", id="emergency"
         ),
         pytest.param({"red_flags__fever": True}, True, 1, "help", "/today", id="urgent"),
-        pytest.param(None, False, 0, "checkin", "/diary/check-in", id="safety-questions-open"),
+        pytest.param(None, False, 0, "assess", "/assess", id="safety-questions-open"),
         pytest.param({}, False, 0, "checkin", "/diary/check-in", id="no-check-in-today"),
         pytest.param({}, True, 0, "coach", "/coach", id="checked-in-exercises-to-do"),
         pytest.param({}, True, 1, "today", "/today", id="all-done-today"),

@@ -123,7 +123,9 @@ def test_a_browser_gets_the_error_as_a_page(client: TestClient) -> None:
     response = client.get("/nowhere", headers={"accept": "text/html"})
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("text/html")
-    assert "not_found" in response.text
+    assert "Nothing at /nowhere" in response.text
+    assert "Error 404." in response.text
+    assert "not_found" not in response.text  # the envelope's code is for programs, not people
     api = client.get("/api/v1/nowhere", headers={"accept": "text/html"})
     assert api.headers["content-type"].startswith("application/json")
 

@@ -200,6 +200,14 @@ def test_a_bad_answer_shows_the_page_again_in_plain_words(
     assert response.status_code == 422
     assert hidden_fields(response.text)["page"] == page_id
     assert problem in response.text
+    # Its history entry becomes the page's own address: Back and Forward never resend it.
+    settle = re.search(
+        r'<script src="/static/settle.js" data-url="([^"]+)"></script>', response.text
+    )
+    assert settle is not None
+    again = client.get(settle.group(1).replace("&amp;", "&"))
+    assert again.status_code == 200
+    assert hidden_fields(again.text)["page"] == page_id
     text = _visible(response.text)
     for raw in ("Input should", "red_flags.", "greater than", "less than or equal"):
         assert raw not in text
@@ -301,6 +309,8 @@ def test_a_check_in_is_saved_and_compared_with_the_baseline(client: TestClient) 
     assert status == 201
     assert "Check-in saved" in page
     assert "Your pain is better than when you started (6 → 3, 3 points lower)" in page
+    # The sources (two dozen) are folded below what the check-in means, as on the result.
+    assert '<details><summary><h2 id="sources-title" class="summary-heading">Sources (' in page
     assert "definition of recovery" not in page
     checkins = client.get("/api/v1/diary/history").json()["checkins"]
     assert checkins[0]["pain"] == 3
@@ -364,7 +374,25 @@ def test_diary_pages_of_an_incomplete_episode_never_show_a_self_care_verdict(
         box = re.search(r'<section class="incomplete".*?</section>', page, re.S)
         assert box is not None, name
         assert "genitals" in box.group(0), name  # the question itself, first
-        assert 'href="/diary/check-in"' in box.group(0), name
+        assert 'href="/assess"' in box.group(0), name
+        assert "Update my current diary" in box.group(0), name
+
+
+def test_the_open_safety_questions_of_a_diary_are_answered_through_an_assessment(
+    client: TestClient,
+) -> None:
+    # A check-in can only tick a sign as present, so it never answers the open questions;
+    # the box's link leads to an assessment whose answers update the running diary.
+    start_episode(client)
+    assert "We can&#39;t tell yet:" in _checkin(client, pain="5")[1]
+    page, _ = walk_assessment(client)
+    fields = hidden_fields(page)
+    form = {"csrf_token": fields["csrf_token"], "state": fields["state"]}
+    assert "Update my current diary" in client.post("/diary/start", data=form).text
+    updated = client.post("/diary/start", data={**form, "choice": "update"})
+    assert updated.status_code == 201
+    for path in ("/today", "/diary"):
+        assert "We can&#39;t tell yet:" not in client.get(path).text, path
 
 
 def test_a_check_in_without_pain_shows_the_form_again(client: TestClient) -> None:
@@ -372,8 +400,20 @@ def test_a_check_in_without_pain_shows_the_form_again(client: TestClient) -> Non
     status, page = _checkin(client, note="forgot")
     assert status == 422
     assert 'role="alert"' in page
+    assert "<strong>Please check the form</strong>" in page  # a sentence, capital first
     assert "choose a score" in page
     assert "forgot" in page  # what was typed is kept
+
+
+def test_a_warning_sign_ticked_on_a_form_shown_again_is_not_folded_away(
+    client: TestClient,
+) -> None:
+    start_episode(client)
+    assert '<details class="new-signs">' in client.get("/diary/check-in").text
+    status, page = _checkin(client, flags=["red_flags.fever"])  # no pain score: shown again
+    assert status == 422
+    assert '<details class="new-signs" open>' in page
+    assert 'value="red_flags.fever" checked' in page
 
 
 def test_a_new_red_flag_at_check_in_shows_the_emergency(client: TestClient) -> None:
@@ -403,6 +443,60 @@ def test_a_dose_over_the_limit_keeps_the_check_in_and_says_what_to_do(
     assert latest["actions"] == [{"action": "walk", "count": 2}]
     assert latest["doses"][0]["overridden"] is True
     assert latest["doses"][0]["override_reason"].startswith("min_interval")
+
+
+def _checkin_form(client: TestClient) -> dict[str, str]:
+    """The check-in form's hidden fields (its CSRF token and its one-time key)."""
+    fields = hidden_fields(client.get("/diary/check-in").text)
+    return {k: fields[k] for k in ("csrf_token", "key")}
+
+
+def test_the_same_check_in_form_sent_twice_is_recorded_once(client: TestClient) -> None:
+    # A reload of the saved page or a second tap on Save sends the form again: with a dose
+    # in it, recording it twice would also flag a dose the person never took.
+    start_episode(client)
+    form = {**_checkin_form(client), "pain": "4", "dose_drug": "ibuprofen", "dose_mg": "400"}
+    first = client.post("/diary/check-in", data=form)
+    again = client.post("/diary/check-in", data=form)
+    assert first.status_code == again.status_code == 201
+    assert len(client.get("/api/v1/diary/history").json()["checkins"]) == 1
+    assert "over your limit" not in again.text
+    assert "Your pain is better than when you started (6 → 4, 2 points lower)" in again.text
+
+
+def test_each_check_in_form_gets_its_own_key(client: TestClient) -> None:
+    start_episode(client)
+    for pain in ("4", "3"):
+        form = {**_checkin_form(client), "pain": pain}
+        assert client.post("/diary/check-in", data=form).status_code == 201
+    assert len(client.get("/api/v1/diary/history").json()["checkins"]) == 2
+
+
+def test_a_key_sent_with_a_different_check_in_records_it_as_new(client: TestClient) -> None:
+    # A form kept from before (a page the phone cached) says something new: it is new.
+    start_episode(client)
+    form = _checkin_form(client)
+    assert client.post("/diary/check-in", data={**form, "pain": "4"}).status_code == 201
+    again = client.post("/diary/check-in", data={**form, "pain": "3"})
+    assert again.status_code == 201
+    assert [c["pain"] for c in client.get("/api/v1/diary/history").json()["checkins"]] == [4, 3]
+
+
+@pytest.mark.parametrize(
+    ("fields", "status", "address"),
+    [
+        pytest.param({"pain": "4"}, 201, "/diary", id="saved"),
+        pytest.param({"note": "no pain chosen"}, 422, "/diary/check-in", id="problems"),
+    ],
+)
+def test_a_check_in_page_shown_after_the_post_moves_its_history_entry(
+    client: TestClient, fields: dict[str, str], status: int, address: str
+) -> None:
+    start_episode(client)
+    response = client.post("/diary/check-in", data={**_checkin_form(client), **fields})
+    assert response.status_code == status
+    assert f'<script src="/static/settle.js" data-url="{address}"></script>' in response.text
+    assert "settle.js" not in client.get("/diary/check-in").text  # a plain visit: nothing to move
 
 
 def test_a_red_flag_can_be_said_to_have_gone_and_both_answers_stay(client: TestClient) -> None:
@@ -467,6 +561,17 @@ def test_a_dose_time_is_read_as_a_clock_time(client: TestClient) -> None:
     assert dose["drug"] == "paracetamol"
 
 
+@pytest.mark.parametrize("path", ["/diary", "/export"])
+def test_diary_pages_name_the_episode_by_its_dates_not_its_number(
+    client: TestClient, path: str
+) -> None:
+    # The number is the database's: in hosted mode a patient's first episode may be "57".
+    start_episode(client)
+    page = _visible(client.get(path).text)
+    assert "Your back spasm" in page
+    assert re.search(r"Episode \d", page) is None
+
+
 def test_the_diary_page_draws_the_pain_chart_of_the_history_twin(client: TestClient) -> None:
     start_episode(client)
     for pain in ("5", "4", "2"):
@@ -513,6 +618,14 @@ def test_the_coach_page_loads_its_timeline_from_its_twin(client: TestClient) -> 
     twin = client.get(url.group(1).replace("&amp;", "&")).json()
     for exercise in twin["exercises"]:
         assert exercise["name"].replace("'", "&#39;") in page
+
+
+def test_an_exercise_named_after_its_kind_gets_no_tag_that_repeats_it(client: TestClient) -> None:
+    start_episode(client)
+    page = _visible(client.get("/coach").text)
+    assert "Knee-to-chest stretch" in page
+    assert re.search(r"stretch\s+stretch", page) is None  # read aloud as "stretch stretch"
+    assert re.search(r"Pelvic tilt\s+\S", page)  # others keep their kind
 
 
 def test_the_coach_speed_is_bounded(client: TestClient) -> None:

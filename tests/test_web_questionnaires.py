@@ -86,6 +86,10 @@ def test_going_on_without_an_answer_says_so_in_words(client: TestClient) -> None
     assert posted.status_code == 422
     assert "Please choose one answer to go on." in posted.text
     assert "Question 1 of 24" in posted.text
+    # Its history entry becomes the item's own address: Back and Forward never resend it.
+    assert '<script src="/static/settle.js" data-url="/questionnaires/rmdq/1"></script>' in (
+        posted.text
+    )
 
 
 def test_the_questionnaire_list_is_linked_from_the_diary(client: TestClient) -> None:

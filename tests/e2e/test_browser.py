@@ -137,7 +137,7 @@ def test_a_complete_self_care_assessment_takes_at_most_twelve_pages(
     pages = _walk_to_check(page)
     _check_page(page, shots, "check-answers")
     with page.expect_navigation():
-        page.get_by_role("link", name="See what to do").click()
+        page.get_by_role("link", name="See what to do").first.click()
     pages += 1
     assert pages <= 12
     assert page.get_by_role("heading", level=1).inner_text() == "Self-care"
@@ -151,6 +151,19 @@ def test_a_complete_self_care_assessment_takes_at_most_twelve_pages(
     _check_page(page, shots, "today")
 
 
+def test_the_check_page_offers_what_to_do_on_its_first_phone_screen(server: str, page: Any) -> None:
+    page.set_viewport_size(PHONE)
+    page.goto(f"{server}/assess")
+    _walk_to_check(page)
+    # Every answer is listed: several screens a person in pain would scroll past.
+    assert page.evaluate("() => document.documentElement.scrollHeight") > 3 * PHONE["height"]
+    page.evaluate("() => window.scrollTo(0, 0)")
+    box = page.get_by_role("link", name="See what to do").first.bounding_box()
+    assert box is not None
+    assert box["y"] + box["height"] <= PHONE["height"]
+    assert box["height"] >= 44
+
+
 def test_browser_back_mid_assessment_shows_the_earlier_page_without_resubmitting(
     server: str, page: Any
 ) -> None:
@@ -159,8 +172,8 @@ def test_browser_back_mid_assessment_shows_the_earlier_page_without_resubmitting
     _answer_page(page)
     assert page.locator('input[name="page"]').get_attribute("value") == "emergency_signs"
     page.go_back()  # a GET: no "Confirm Form Resubmission"
+    page.locator('input[name="red_flags.both_legs"][value="no"]:checked').wait_for()
     assert page.locator('input[name="page"]').get_attribute("value") == "nerve_signs"
-    assert page.locator('input[name="red_flags.both_legs"][value="no"]').count() == 1
     # The in-page Back link goes one page further back, answers kept.
     with page.expect_navigation():
         page.get_by_role("link", name="Back", exact=True).click()
@@ -168,8 +181,29 @@ def test_browser_back_mid_assessment_shows_the_earlier_page_without_resubmitting
     assert page.locator('[name="age"]').input_value() == "35"
     page.locator('[name="age"]').fill("36")
     _answer_page(page, {"age": "36"})
-    # Back undoes: the page after "About you" is asked again, from the answers in the address.
+    # The answers in the address are kept: the first page not yet answered comes next.
+    assert page.locator('input[name="page"]').get_attribute("value") == "emergency_signs"
+
+
+def test_browser_back_shows_each_page_with_the_answers_given_on_it(server: str, page: Any) -> None:
+    # The history keeps each page as first shown (POST-redirect-GET); Back shows it again
+    # with what the person typed and chose there, "None of these" included.
+    page.goto(f"{server}/assess")
+    page.locator('[name="age"]').fill("47")
+    page.locator('input[name="sex"][value="female"]').check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue", exact=True).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="None of these").click()
+    assert page.locator('input[name="page"]').get_attribute("value") == "emergency_signs"
+    page.go_back()
+    page.locator('input[name="red_flags.both_legs"][value="no"]:checked').wait_for()
     assert page.locator('input[name="page"]').get_attribute("value") == "nerve_signs"
+    page.go_back()
+    page.wait_for_function("() => document.querySelector('[name=age]')?.value === '47'")
+    assert page.locator('input[name="sex"][value="female"]').is_checked()
+    page.go_forward()
+    page.locator('input[name="red_flags.saddle_numbness"][value="no"]:checked').wait_for()
 
 
 def test_changing_an_answer_from_the_check_page(server: str, page: Any) -> None:
@@ -217,7 +251,7 @@ def test_an_incomplete_assessment_is_neutral_and_leads_back_to_the_question(
         == "Not sure"
     )
     with page.expect_navigation():
-        page.get_by_role("link", name="See what to do").click()
+        page.get_by_role("link", name="See what to do").first.click()
     heading = page.get_by_role("heading", level=1).inner_text()
     assert heading == "We can't tell yet: 1 safety question unanswered"
     assert page.locator(".level-self_care").count() == 0
@@ -302,3 +336,28 @@ def test_other_pages_have_no_serious_accessibility_violations(
     _ensure_episode(server)
     page.goto(f"{server}{path}")
     _check_page(page, shots, name)
+
+
+#: What a thumb taps on every page: the site's links, the footer's emergency number, the
+#: "Why we ask" folds and lists of links (not links inside a sentence or the small print).
+TAP_TARGETS = """() => [...document.querySelectorAll(
+  'a.brand, nav a, footer.site a[href^="tel:"], details.why summary, ul.links a'
+)].map((el) => {
+  const box = el.getBoundingClientRect();
+  return {text: el.textContent.trim(), width: box.width, height: box.height, top: box.top};
+})"""
+
+
+@pytest.mark.parametrize("path", ["/", "/assess", "/export", "/diary"])
+def test_the_links_a_thumb_taps_are_44_px_and_the_menu_is_one_row(
+    server: str, page: Any, path: str
+) -> None:
+    _ensure_episode(server)
+    page.set_viewport_size(PHONE)
+    page.goto(f"{server}{path}")
+    targets = page.evaluate(TAP_TARGETS)
+    assert any(t["text"] == "999" for t in targets)
+    small = [t for t in targets if t["width"] < 44 or t["height"] < 44]
+    assert small == [], small
+    menu = page.evaluate("() => [...document.querySelectorAll('nav a')].map((a) => a.offsetTop)")
+    assert len(set(menu)) == 1, menu  # one row: a second cost every page 60 px at 360 px

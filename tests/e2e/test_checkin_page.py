@@ -122,3 +122,22 @@ def test_the_diary_page_shows_the_week(episode: str, page: Any, shots: Path) -> 
     assert summary.startswith(f"Last 7 days: {len(_history(episode))} check-ins")
     page.get_by_text("The week as a table").click()
     _check_page(page, shots, "diary-week")
+
+
+def test_reload_back_and_forward_after_saving_never_send_the_check_in_again(
+    episode: str, page: Any
+) -> None:
+    before = len(_history(episode))
+    page.goto(f"{episode}/diary/check-in")
+    page.locator('input[name="pain"][value="4"]').check()
+    page.select_option("#dose_drug", "ibuprofen")
+    page.fill("#dose_mg", "200")
+    _submit(page)
+    assert page.get_by_role("heading", level=1).inner_text() == "Check-in saved"
+    page.reload()  # the saved page's address is now the diary: nothing is sent again
+    assert page.get_by_role("heading", level=1).inner_text() == "Diary"
+    page.go_back()
+    assert page.get_by_role("heading", level=1).inner_text() == "Check in"
+    page.go_forward()  # no "Confirm Form Resubmission" (ERR_CACHE_MISS) on the way
+    assert page.get_by_role("heading", level=1).inner_text() == "Diary"
+    assert len(_history(episode)) == before + 1

@@ -31,7 +31,7 @@ def _to_result(page: Any, server: str, pain: str = "6") -> None:
     page.goto(f"{server}/assess")
     _walk_to_check(page, {"pain": pain})
     with page.expect_navigation():
-        page.get_by_role("link", name="See what to do").click()
+        page.get_by_role("link", name="See what to do").first.click()
 
 
 def _start_diary(page: Any) -> None:

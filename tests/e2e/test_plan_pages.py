@@ -32,7 +32,7 @@ def _self_care_result(server: str, page: Any) -> None:
     page.goto(f"{server}/assess")
     _walk_to_check(page)
     with page.expect_navigation():
-        page.get_by_role("link", name="See what to do").click()
+        page.get_by_role("link", name="See what to do").first.click()
     assert page.get_by_role("heading", level=1).inner_text() == "Self-care"
 
 

@@ -116,7 +116,7 @@ def next_dose(
             Step.START,
             start_hold,
             start_reps,
-            _("First session of this episode: the starting dose from the knowledge base."),
+            _("First session of this episode: the gentle starting dose."),
         )
     progression = exercise.progression
     top_hold = max(progression.max_hold_seconds, start_hold)

@@ -21,7 +21,15 @@ from backcare.rules.assessor import Engine
 from backcare.web.context import WebContext
 from backcare.web.security import CSRF_COOKIE, check_csrf, require_json
 
-__all__ = ["CoachDep", "CsrfChecked", "DiaryDep", "EngineDep", "Web", "json_writes"]
+__all__ = [
+    "CoachDep",
+    "CsrfChecked",
+    "DiaryDep",
+    "EngineDep",
+    "Web",
+    "json_writes",
+    "request_diary",
+]
 
 
 async def _web(request: Request) -> WebContext:
@@ -39,14 +47,24 @@ async def _engine(web: Web) -> Engine:
 EngineDep = Annotated[Engine, Depends(_engine)]
 
 
-def _diary(request: Request, web: Web) -> Diary:
-    # A plain function: FastAPI runs it in the thread pool, so opening the database
-    # (and migrating it, the first time) never blocks the event loop.
-    if web.hosting is not None:  # hosted: the signed-in patient's own records only
+def request_diary(request: Request, web: WebContext) -> Diary:
+    """The diary a request may use: hosted, the signed-in patient's own records only.
+
+    Raises:
+        NotFoundError: hosted, and the account is not a patient's (it has no diary).
+        StoreError: the database cannot be opened.
+    """
+    if web.hosting is not None:
         address = request.client.host if request.client else ""
         diary: Diary = web.hosting.diary_for(request.state.person, web.engine, address=address)
         return diary
     return web.diary()
+
+
+def _diary(request: Request, web: Web) -> Diary:
+    # A plain function: FastAPI runs it in the thread pool, so opening the database
+    # (and migrating it, the first time) never blocks the event loop.
+    return request_diary(request, web)
 
 
 DiaryDep = Annotated[Diary, Depends(_diary)]

@@ -31,7 +31,7 @@ class MainAction:
 
     label: str
     href: str
-    kind: Literal["call", "help", "checkin", "coach", "today"]
+    kind: Literal["call", "help", "assess", "checkin", "coach", "today"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +139,9 @@ def main_action(
     if triage.level is TriageLevel.URGENT:
         return MainAction(_("Get help now: what to do"), "/today", "help")
     if verdict_state(triage) == INCOMPLETE:
-        return MainAction(_("Answer the safety questions"), "/diary/check-in", "checkin")
+        # A check-in can only tick a sign as present, never answer "no": the open questions
+        # are answered in an assessment whose answers then update the running diary.
+        return MainAction(_("Answer the safety questions"), "/assess", "assess")
     if not checked_today:
         return MainAction(_("Check in: how is it today?"), "/diary/check-in", "checkin")
     if assessment.plan.exercises and sessions_today == 0:

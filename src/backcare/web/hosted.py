@@ -306,6 +306,7 @@ def signin_submit(
             "signin.html",
             {"email": email, "message": exc.message},
             status=exc.status,
+            settle="/signin",  # Back and Forward never offer to send the password again
         )
     target = "/signin/code" if started.needs_code else "/"
     return _start_session(request, hosting, started.token, target)
@@ -341,7 +342,9 @@ def code_submit(
         person = hosting.accounts.check_code(token, code, address=_client(request))
     except (SignInError, TooManyAttemptsError) as exc:
         context = {"message": exc.message, **_second_steps(request, web)}
-        return render(request, "signin_code.html", context, status=exc.status)
+        return render(
+            request, "signin_code.html", context, status=exc.status, settle="/signin/code"
+        )
     return RedirectResponse("/clinic" if person.role == "clinician" else "/account", 303)
 
 

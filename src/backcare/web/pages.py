@@ -8,7 +8,10 @@ emergency answer stops the questions at once; a skipped question stays unanswere
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import uuid
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -21,7 +24,7 @@ from markupsafe import Markup
 from starlette.responses import RedirectResponse, Response
 
 from backcare.coach.symptoms import Symptom
-from backcare.diary import EpisodeStatus
+from backcare.diary import CheckInEntry, CheckInResult, Diary, EpisodeStatus
 from backcare.diary.week import week_svg
 from backcare.domain.answers import Answers
 from backcare.domain.enums import TriageLevel
@@ -40,7 +43,7 @@ from backcare.store.records import SelfCareAction
 from backcare.text.hints import StoryHints
 from backcare.viewmodels.donow import day_view, do_now, merge_schedule
 from backcare.web._chart import pain_chart
-from backcare.web.dependencies import CoachDep, CsrfChecked, DiaryDep, Web
+from backcare.web.dependencies import CoachDep, CsrfChecked, DiaryDep, Web, request_diary
 from backcare.web.errors import parse_model
 from backcare.web.forms import (
     checkin_entry,
@@ -63,7 +66,14 @@ from backcare.web.questionnaires import questionnaire_context
 from backcare.web.rendering import render
 from backcare.web.schemas.coach import coach_view
 from backcare.web.schemas.common import assessment_sources, otc_ids, sources_out, trusted_first
-from backcare.web.schemas.diary import ResolveIn, TodayView, checkin_view, episode_out, history_view
+from backcare.web.schemas.diary import (
+    CheckInView,
+    ResolveIn,
+    TodayView,
+    checkin_view,
+    episode_out,
+    history_view,
+)
 from backcare.web.security import ACCESS_PATH
 from backcare.web.story import prefilled_value, story_enabled
 
@@ -86,7 +96,13 @@ def home(request: Request, web: Web) -> Response:
     assessment needs no database.
     """
     try:
-        state = home_state(web.diary(), emergency_number=web.settings.emergency_number)
+        # Hosted: the signed-in patient's own diary, as every diary page reads it.
+        state = home_state(
+            request_diary(request, web), emergency_number=web.settings.emergency_number
+        )
+    except NotFoundError:  # hosted, and not a patient's account: their own start page
+        person = request.state.person
+        return RedirectResponse("/clinic" if person.role == "clinician" else "/account", 303)
     except StoreError:
         log.warning("home page without the diary: the database is not available")
         state = HomeState(state="none")
@@ -201,6 +217,7 @@ def _page(
     problems: tuple[FieldProblem, ...] = (),
     status: int = 200,
     typed_imperial: dict[str, str] | None = None,
+    story_read: bool = False,
 ) -> Response:
     flow = _flow(web.engine)
     shown = values
@@ -235,6 +252,10 @@ def _page(
             "not_sure": NOT_SURE,
             "quotes": hints.quotes,
             "prefilled": prefilled,
+            # What the story box took from the person's words, said once, above the page.
+            "story_read": {"mentioned": len(hints.mentioned), "filled": len(hints.prefill)}
+            if story_read
+            else None,
             "imperial": imperial,
             "imperial_text": {k: text for k, (text, _) in IMPERIAL_TEXT.items()},
             # The optional story box: only on the first page, before anything is answered or told.
@@ -245,6 +266,9 @@ def _page(
             and not (hints.mentioned or hints.prefill),
         },
         status=status,
+        # Shown in answer to a post (problems to fix): its history entry becomes the page's
+        # own address, so Back and Forward never offer to send the answers again.
+        settle=_url(web, answers, skipped, hints, page=page.id) if problems else None,
     )
 
 
@@ -283,12 +307,14 @@ async def assess_step(
     web: Web,
     s: Annotated[str, Query(max_length=8000)] = "",
     page: Annotated[str | None, Query(max_length=64)] = None,
+    story: Annotated[Literal["read"] | None, Query()] = None,
 ) -> Response:
     """One page of the assessment, the emergency instruction, or "check your answers".
 
     The answers so far travel signed in the address (``s``), so the browser's Back
     button, a reload and the in-page Back link all show a page, never a resubmission.
-    ``page`` opens a given page (Back, or Change from the summary).
+    ``page`` opens a given page (Back, or Change from the summary); ``story=read`` (just
+    after the "Tell us what happened" box) says what was taken from the person's words.
     """
     answers, skipped = decode_state(web.signer, s)
     hints = decode_hints(web.signer, s)
@@ -299,7 +325,7 @@ async def assess_step(
     if shown is None:
         shown = flow.next_page(answers, skipped, hints.mentioned)
     if shown is not None:
-        return _page(request, web, shown, answers, skipped, hints)
+        return _page(request, web, shown, answers, skipped, hints, story_read=story == "read")
     pages = flow.pages(answers)
     lines: Sequence[SummaryLine] = flow.summary(answers, skipped)
     if web.settings.units == "imperial":
@@ -407,8 +433,11 @@ def assess_story(
     from backcare.text import extract
     from backcare.text.hints import story_hints
 
-    hints = story_hints(extract(story)) if story.strip() and story_enabled() else StoryHints()
-    return RedirectResponse(_url(web, Answers(), (), hints), status_code=303)
+    if not (story.strip() and story_enabled()):
+        return RedirectResponse(_url(web, Answers(), (), StoryHints()), status_code=303)
+    hints = story_hints(extract(story))
+    # "read": the first page says what was taken from the words, even when nothing was.
+    return RedirectResponse(_url(web, Answers(), (), hints) + "&story=read", status_code=303)
 
 
 @router.post("/diary/start")
@@ -436,11 +465,18 @@ def diary_start(
         view = checkin_view(result)
         kb = web.engine.knowledge
         cited = trusted_first(sources_out(kb, assessment_sources(view.assessment)))
-        return render(request, "checkin_result.html", {"view": view, "sources": cited}, status=201)
+        return render(
+            request,
+            "checkin_result.html",
+            {"view": view, "sources": cited},
+            status=201,
+            settle=SETTLE_CHECKIN_SAVED,
+        )
     try:
         diary.start_episode(answers=answers, close_active=choice == "close")
     except EpisodeActiveError:
         current = episode_out(diary.episode())
+        result_url = "/assess/result?" + urlencode({"s": state})
         return render(
             request,
             "episode_choice.html",
@@ -448,8 +484,9 @@ def diary_start(
                 "episode": current,
                 "state": state,
                 "can_update": answers.pain is not None,
-                "result_url": "/assess/result?" + urlencode({"s": state}),
+                "result_url": result_url,
             },
+            settle=result_url,  # reload shows the result, whose button asks again
         )
     return RedirectResponse("/today", status_code=303)
 
@@ -563,11 +600,22 @@ def _checkin_form(
             "medicines": medicines,
             "actions": [(a.value, gettext(_ACTION_LABELS[a])) for a in SelfCareAction],
             "form": form or {},
+            # One key per filled-in form: sending the same form again (a reload of the
+            # saved page, a second tap on Save) records it once (see checkin_submit).
+            "key": (form or {}).get("key") or str(uuid.uuid4()),
             "problems": problems,
             "message": message,
         },
         status=status,
+        settle=SETTLE_CHECKIN_FORM if request.method == "POST" else None,
     )
+
+
+#: Where the browser's history entry of a check-in page rendered in answer to a post is
+#: moved (``history.replaceState``): reload, Back and Forward then fetch this address
+#: instead of offering to send the form again.
+SETTLE_CHECKIN_FORM = "/diary/check-in"
+SETTLE_CHECKIN_SAVED = "/diary"
 
 
 #: What each self-care action is called on the check-in form, counted in times.
@@ -607,8 +655,14 @@ def checkin_submit(
     activity_score: Many = [],  # noqa: B006
     note: Text = "",
     override: Short = "",
+    key: Short = "",
 ) -> Response:
     """Record the check-in and show what it means; problems re-show the form.
+
+    The same form sent again (a reload of the saved page, Back then Forward, a second
+    tap on Save) carries the same ``key`` and is recorded once: the page shows the first
+    answer again. Both pages move their history entry to a plain address, so the
+    browser never offers to send the form again.
 
     A dose over a limit is recorded flagged with the rest (the page says what to do
     now); ``gone`` is the person saying a red flag has gone, recorded as a "no".
@@ -630,6 +684,7 @@ def checkin_submit(
         "flags": flags,
         "note": [note],
         "override": [override],
+        "key": [key],
     }
     try:
         # "It has gone" only for a sign the person told us about: never a way to turn a
@@ -648,7 +703,7 @@ def checkin_submit(
                 ],
             )
         data = checkin_from_form(form, now=diary.now(), tz=diary.tz)
-        result = diary.check_in(checkin_entry(data))
+        view, result = _record_checkin(diary, checkin_entry(data), key=key, form=form)
     except (InputError, ConflictError) as exc:
         return _checkin_form(
             request,
@@ -665,8 +720,8 @@ def checkin_submit(
             message=exc.message,
             status=exc.status,
         )
-    checkin_escalated(request, result)
-    view = checkin_view(result)
+    if result is not None:  # a repeat records nothing, and tells nobody again
+        checkin_escalated(request, result)
     advice_ids = (s for a in view.dose_advice for s in a.sources)
     cited_ids = dict.fromkeys([*assessment_sources(view.assessment), *advice_ids])
     cited = trusted_first(sources_out(web.engine.knowledge, cited_ids))
@@ -676,7 +731,43 @@ def checkin_submit(
         "checkin_result.html",
         {"view": view, "sources": cited, "gone": said_gone},
         status=201,
+        settle=SETTLE_CHECKIN_SAVED,
     )
+
+
+def _record_checkin(
+    diary: Diary, entry: CheckInEntry, *, key: str, form: dict[str, Any]
+) -> tuple[CheckInView, CheckInResult | None]:
+    """Record a check-in once per form ``key``: its page, and the new result (or ``None``).
+
+    A repeat of the same form gets the stored page back and records nothing. A form
+    without a readable key, or whose key came with a different check-in (a page kept
+    from before), is recorded as a new check-in.
+    """
+    try:
+        once_key = str(uuid.UUID(key))
+    except ValueError:
+        result = diary.check_in(entry)
+        return checkin_view(result), result
+    recorded: list[CheckInResult] = []
+
+    def encode(result: CheckInResult) -> dict[str, Any]:
+        recorded.append(result)
+        data: dict[str, Any] = checkin_view(result).model_dump(mode="json")
+        return data
+
+    typed = {k: v for k, v in form.items() if k != "key"}
+    fingerprint = hashlib.sha256(json.dumps(typed, sort_keys=True).encode()).hexdigest()
+    try:
+        once = diary.check_in_once(entry, key=once_key, fingerprint=fingerprint, encode=encode)
+    except ConflictError as exc:
+        if not any(p.field == "Idempotency-Key" for p in exc.problems):
+            raise
+        result = diary.check_in(entry)
+        return checkin_view(result), result
+    if recorded:
+        return checkin_view(recorded[0]), recorded[0]
+    return CheckInView.model_validate_json(json.dumps(once.response)), None
 
 
 @router.post("/diary/resolve")

@@ -273,6 +273,8 @@ def _item_page(
             "problem": problem,
         },
         status=status,
+        # Shown again in answer to a post: Back and Forward fetch the item, never resend it.
+        settle=_item_url(web, definition.id, number, answers) if problem else None,
     )
 
 

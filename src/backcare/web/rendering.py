@@ -146,8 +146,14 @@ def render(
     *,
     status: int = 200,
     headers: Mapping[str, str] | None = None,
+    settle: str | None = None,
 ) -> Response:
-    """Render a page, with a CSRF token in ``csrf_token`` and in its cookie."""
+    """Render a page, with a CSRF token in ``csrf_token`` and in its cookie.
+
+    ``settle`` is for a page shown in answer to a form post: the page moves its own
+    history entry to that address (``static/settle.js``), so reload, Back and Forward
+    fetch it instead of the browser offering to send the form again.
+    """
     web: WebContext = request.app.state.backcare
     token = request.cookies.get(CSRF_COOKIE)
     fresh = not web.signer.valid_csrf_token(token)
@@ -160,6 +166,7 @@ def render(
         "emergency_number": web.settings.emergency_number,
         "hosted": web.hosting is not None,
         "drawings": {e.id: e.drawing for e in web.engine.knowledge.exercises},
+        "settle": settle,
         **(context or {}),
     }
     response = web.templates.TemplateResponse(

@@ -1,9 +1,11 @@
 """The clinician's dashboard: their care team's patients, the ones who need them first.
 
 Order of need (most first): an emergency, then an urgent, check-in not yet acknowledged;
-advice to see a doctor at the latest check-in; an episode getting worse (the diary's trend:
-pain or function past its minimal important change); no check-in for 3 days or more; a dose
-taken over its limit. Reading each patient's diary goes through
+advice to see a doctor at the latest check-in; safety questions still unanswered while
+nothing answered points higher (the patient's own pages say "We can't tell yet": the
+dashboard must not say nothing needs attention); an episode getting worse (the diary's
+trend: pain or function past its minimal important change); no check-in for 3 days or
+more; a dose taken over its limit. Reading each patient's diary goes through
 :meth:`backcare.accounts.Accounts.diary_stores`, so every row is an audited read; the
 patients it lets through are then read together, in a fixed number of queries whatever
 the size of the team.
@@ -20,10 +22,12 @@ from backcare.diary import Diary
 from backcare.diary.service import EpisodeHistory
 from backcare.diary.trends import episode_day
 from backcare.domain.enums import Trend, TriageLevel
+from backcare.domain.verdict import INCOMPLETE, verdict_state
 from backcare.errors import NotFoundError
 from backcare.i18n import format_when, gettext, ngettext
 from backcare.rules.assessor import Engine
 from backcare.store.people import Person
+from backcare.store.records import EpisodeStatus
 
 __all__ = ["QUIET_DAYS", "PatientRow", "dashboard", "patient_history"]
 
@@ -38,7 +42,7 @@ class PatientRow:
 
     Attributes:
         patient: the patient.
-        need: 0 (most) to 6 (nothing needs attention); rows are sorted by it.
+        need: 0 (most) to 7 (nothing needs attention); rows are sorted by it.
         reason: why they are where they are, in plain words.
         episode_day: day of the current episode (1 = the day it began), if any.
         last_pain: the latest check-in's pain (0-10).
@@ -120,7 +124,7 @@ def _row(
     acknowledged: dict[int, tuple[int | None, datetime]],
 ) -> PatientRow:
     if history is None:
-        return PatientRow(patient, 6, gettext("No episode recorded yet"))
+        return PatientRow(patient, 7, gettext("No episode recorded yet"))
     now = diary.now()
     episode = history.episode
     checkins = history.checkins
@@ -151,16 +155,29 @@ def _row(
             return row(_ESCALATED.index(level), reason.format(when=when), waiting[-1].id)
     if last is not None and last.triage_level is TriageLevel.SEE_DOCTOR:
         return row(2, gettext("Advised to see a doctor"))
+    active = episode.status is EpisodeStatus.ACTIVE
+    if active:
+        triage = diary.plan_of(history).triage
+        if verdict_state(triage) == INCOMPLETE:
+            count = len(triage.missing)
+            return row(
+                3,
+                ngettext(
+                    "{count} safety question unanswered",
+                    "{count} safety questions unanswered",
+                    count,
+                ).format(count=count),
+            )
     if diary.trend_of(history).overall is Trend.WORSE:
-        return row(3, gettext("Getting worse"))
+        return row(4, gettext("Getting worse"))
     since = (now - (last.recorded_at if last else episode.started_at)).days
-    if episode.status.value == "active" and since >= QUIET_DAYS:
+    if active and since >= QUIET_DAYS:
         return row(
-            4,
+            5,
             ngettext("No check-in for {days} day", "No check-in for {days} days", since).format(
                 days=since
             ),
         )
     if any(dose.overridden for dose in history.doses):
-        return row(5, gettext("Took a dose over its limit"))
-    return row(6, gettext("Nothing needs attention"))
+        return row(6, gettext("Took a dose over its limit"))
+    return row(7, gettext("Nothing needs attention"))

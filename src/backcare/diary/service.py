@@ -879,6 +879,32 @@ class Diary:
             answers = self.answers_at(repo, episode, now=now, at=episode.resolved_at or now)
         return self.engine.assess(answers)
 
+    def plan_of(self, history: EpisodeHistory) -> Assessment:
+        """:meth:`plan` of an already loaded history (no database access).
+
+        The answers are the same: the start answers, each check-in's update in time order
+        (a history's check-ins are in that order) and the trend over the whole history.
+        """
+        episode = history.episode
+        now = self.now()
+        at = episode.resolved_at or now
+        latest = history.checkins[-1] if history.checkins else None
+        answers = effective_answers(
+            episode.answers,
+            [c.answers_update for c in history.checkins if c.answers_update],
+            onset=episode.onset_at,
+            at=at,
+            pain=latest.pain if latest is not None else episode.answers.get("pain"),
+            trend=build_trend(
+                answers=episode.answers,
+                checkins=history.checkins,
+                onset=episode.onset_at,
+                now=now,
+                tz=self.tz,
+            ).overall,
+        )
+        return self.engine.assess(answers)
+
     def episode_plan(
         self, episode_id: int | None = None, *, active_only: bool = False
     ) -> EpisodePlan:

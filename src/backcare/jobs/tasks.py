@@ -73,7 +73,7 @@ ESCALATION_NOTICE = "backcare.escalation_notice"
 PASSWORD_RESET = "backcare.password_reset"
 DAILY_DIGESTS = "backcare.daily_digests"
 #: A dashboard row with this need or less is a patient needing attention.
-_NEEDS_ATTENTION = 5
+_NEEDS_ATTENTION = 6
 
 
 def conninfo(database_url: str) -> str:

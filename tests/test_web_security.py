@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -155,15 +156,43 @@ def test_a_form_post_without_the_cookie_is_refused(client: TestClient) -> None:
     assert client.post("/assess", data={**fields, "value": "no"}).status_code == 403
 
 
-def test_a_tampered_assessment_state_is_refused(client: TestClient) -> None:
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        pytest.param(
+            lambda state: state[:20] + ("A" if state[20] != "A" else "B") + state[21:],
+            id="one-character-changed",
+        ),
+        pytest.param(lambda state: state[:-4], id="cut-short"),
+        pytest.param(lambda state: state + "AAAA", id="lengthened"),
+        pytest.param(
+            lambda _: Signer().sign({"answers": {}}, purpose="assessment"), id="another-key"
+        ),
+    ],
+)
+def test_a_tampered_assessment_state_is_refused(
+    client: TestClient, tamper: Callable[[str], str]
+) -> None:
     fields = _form(client)
-    _, _, mac = fields["state"].partition(".")
-    forged = Signer().sign({"answers": {"red_flags": {"saddle_numbness": False}}}, purpose="x")
     response = client.post(
-        "/assess", data={**fields, "state": forged.split(".")[0] + "." + mac, "value": "no"}
+        "/assess", data={**fields, "state": tamper(fields["state"]), "value": "no"}
     )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "bad_request"
+
+
+def test_the_answers_in_an_address_cannot_be_read_from_it(client: TestClient) -> None:
+    # Addresses end up in browser history and a clinic proxy's access log: the answers
+    # they carry are sealed, not only signed.
+    signer = Signer(b"k")
+    answers = {"age": 42, "red_flags": {"saddle_numbness": True, "both_legs": False}}
+    token = signer.sign({"answers": answers}, purpose="assessment")
+    raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    for word in (b"saddle", b"answers", b"42", b"true"):
+        assert word not in raw
+    assert signer.unsign(token, purpose="assessment") == {"answers": answers}
+    # Two seals of the same value differ (a fresh nonce each), so equal answers do not show.
+    assert signer.sign({"answers": answers}, purpose="assessment") != token
 
 
 def test_a_body_over_the_limit_is_refused_even_without_a_length(client: TestClient) -> None:

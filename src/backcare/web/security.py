@@ -1,4 +1,4 @@
-"""Security of a local web app holding health data: headers, hosts, CSRF, body limits, signing.
+"""Security of a local web app holding health data: headers, hosts, CSRF, body limits, sealing.
 
 The app serves one person on their own machine, with no login. What it guards against
 is other web pages in the same browser and a curious network:
@@ -14,7 +14,7 @@ is other web pages in the same browser and a curious network:
 * **Cross-site writes.** Unsafe methods are refused (``403``) when the browser says they
   come from another site (``Sec-Fetch-Site``) or another origin (``Origin``; ``null`` is
   what our own pages send under ``no-referrer``, so it decides nothing). HTML forms
-  also carry a signed double-submit token (:func:`check_csrf`); JSON API writes must be
+  also carry a sealed double-submit token (:func:`check_csrf`); JSON API writes must be
   ``Content-Type: application/json`` (:func:`require_json`, ``415`` otherwise), which a
   page on another site cannot send without a CORS preflight that this app never grants.
 * **Body size.** Request bodies over the limit (64 KiB) get ``413``, whether the size is
@@ -30,7 +30,6 @@ Every refusal uses the one error envelope (:mod:`backcare.web.errors`).
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import json
 import secrets
@@ -38,6 +37,10 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
@@ -114,6 +117,10 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+#: AES-GCM's 96-bit nonce, random per token (far below the 2**32 tokens a key may seal).
+_NONCE_BYTES = 12
+
+
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
@@ -123,40 +130,47 @@ def _unb64(text: str) -> bytes:
 
 
 class Signer:
-    """Sign small JSON values with HMAC-SHA256 so a form can carry them back unaltered.
+    """Seal small JSON values so a form or an address can carry them back unaltered and unread.
+
+    The assessment's answers so far travel in the page's address (``/assess?s=...``), and
+    addresses end up in browser history and in the access logs of a clinic's proxy: so
+    the values are encrypted as well as authenticated (AES-256-GCM, the ``purpose`` bound
+    in as associated data), not only signed. A token changed in any way, made for another
+    purpose or by another key is refused.
 
     Args:
-        secret: the key; by default a fresh random one per process, so tokens end
-            when the server stops (nothing about the person is kept on disk for them).
+        secret: the key material; by default a fresh random one per process, so tokens
+            end when the server stops (nothing about the person is kept on disk for them).
     """
 
     def __init__(self, secret: bytes | None = None) -> None:
-        self._secret = secret if secret is not None else secrets.token_bytes(32)
-
-    def _mac(self, purpose: str, data: str) -> str:
-        digest = hmac.new(self._secret, f"{purpose}:{data}".encode(), hashlib.sha256).digest()
-        return _b64(digest)
+        material = secret if secret is not None else secrets.token_bytes(32)
+        key = HKDF(algorithm=SHA256(), length=32, salt=None, info=b"backcare sealed values")
+        self._box = AESGCM(key.derive(material))
 
     def sign(self, value: Any, *, purpose: str) -> str:
-        """Encode ``value`` (JSON-serialisable) and sign it for ``purpose``."""
-        data = _b64(json.dumps(value, separators=(",", ":"), sort_keys=True).encode())
-        return f"{data}.{self._mac(purpose, data)}"
+        """Encode ``value`` (JSON-serialisable), encrypt and authenticate it for ``purpose``."""
+        data = json.dumps(value, separators=(",", ":"), sort_keys=True).encode()
+        nonce = secrets.token_bytes(_NONCE_BYTES)
+        return _b64(nonce + self._box.encrypt(nonce, data, purpose.encode()))
 
     def unsign(self, token: str, *, purpose: str) -> Any:
-        """Check the signature and decode the value.
+        """Check the token and decode the value.
 
         Raises:
             BadRequestError: the token was altered, is for another purpose, or was made
                 by an earlier run of the server.
         """
-        data, _, mac = token.partition(".")
-        if not mac or not hmac.compare_digest(mac, self._mac(purpose, data)):
+        try:
+            sealed = _unb64(token)
+            data = self._box.decrypt(sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:], purpose.encode())
+        except (ValueError, InvalidTag) as exc:  # not base64, too short, or not ours
             raise BadRequestError(
                 gettext("this form has expired or was changed; please start again"),
-            )
+            ) from exc
         try:
-            return json.loads(_unb64(data))
-        except ValueError as exc:  # pragma: no cover - a valid MAC implies our own JSON
+            return json.loads(data)
+        except ValueError as exc:  # pragma: no cover - an authentic token holds our own JSON
             raise BadRequestError(gettext("this form cannot be read; please start again")) from exc
 
     def new_csrf_token(self) -> str:

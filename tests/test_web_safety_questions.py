@@ -84,6 +84,12 @@ def test_answering_the_open_questions_no_updates_the_diary(client: TestClient) -
         "/diary/safety-answers", data={"csrf_token": fields["csrf_token"], "state": fields["state"]}
     )
     assert saved.status_code == 201, saved.text
+    again = client.post(  # a second tap on Save: the questions are answered, nothing to add
+        "/diary/safety-answers",
+        data={"csrf_token": fields["csrf_token"], "state": fields["state"]},
+        follow_redirects=False,
+    )
+    assert again.status_code == 303
     for address in ("/", "/today", "/diary"):
         assert "We can't tell yet" not in _text(client, address), address
     episode = client.get("/api/v1/diary/history").json()

@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from backcare.coach.symptoms import Symptom
@@ -430,15 +431,19 @@ async def assess_answer(
             update=update,
         )
     if read.emergency and update is not None:
-        _record_emergency(request, web, read.answers, update)
+        # The diary may open its database: off the event loop, like the diary routes.
+        await run_in_threadpool(_record_emergency, request, web, read.answers, update)
     return RedirectResponse(
         _url(web, read.answers, read.skipped, hints, update=update), status_code=303
     )
 
 
 def _record_emergency(request: Request, web: Any, answers: Answers, update: DiaryUpdate) -> None:
-    """Save an emergency answer to the diary's open questions at once (the plan then says
-    to call). The emergency screen is shown whatever happens here: it must never wait."""
+    """Save an emergency answer to the diary's open questions at once.
+
+    The diary's plan then says to call. The emergency screen is shown whatever happens
+    here: it must never wait on the diary.
+    """
     try:
         request_diary(request, web).answer_open_questions(
             answers, questions=update.questions, episode_uid=update.episode

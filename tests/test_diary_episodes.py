@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from backcare.diary import Diary, EpisodeStatus
+from backcare.diary import CheckInEntry, Diary, EpisodeStatus
+from backcare.domain.answers import parse_answers
 from backcare.domain.enums import TriageLevel
 from backcare.errors import ConflictError, EpisodeActiveError, InputError, NotFoundError
 from backcare.viewmodels.summary import episode_summary
@@ -117,4 +118,88 @@ def test_update_needs_a_pain_score_and_an_active_episode(diary: Diary) -> None: 
     with pytest.raises(InputError) as raised:
         diary.update_episode({"age": 40})
     assert [p.field for p in raised.value.problems] == ["pain"]
+    assert diary.history().checkins == ()
+
+
+# --- the open safety questions, answered where they are ---------------------------------
+
+
+def _with_open(*open_paths: str, **overrides: object) -> dict[str, object]:
+    """Typical start answers with ``open_paths`` left unanswered."""
+    answers = start_answers(**overrides)
+    for path in open_paths:
+        group, _, name = path.partition(".")
+        answers[group].pop(name)
+    return answers
+
+
+@BOTH_BACKENDS
+def test_current_answers_are_the_persons_own_with_every_update(
+    diary: Diary,  # noqa: F811
+    clock: FakeClock,  # noqa: F811
+) -> None:
+    diary.start_episode(onset=START, answers=_with_open("red_flags.fever"))
+    clock.current = START + timedelta(days=3)
+    diary.check_in(CheckInEntry(pain=4, answers={"red_flags": {"fever": True}}))
+    answers = diary.current_answers()
+    assert answers.red_flags.fever is True  # the check-in's update over the start
+    assert answers.pain == 4  # the pain now
+    assert answers.age == start_answers()["age"]
+    # What the diary works out itself is not the person's answer: left out.
+    assert answers.hours_since_onset is None
+    assert answers.course.days_of_self_care is None
+    assert answers.course.trend is None
+    assert diary.plan().triage.level is diary.engine.assess(answers).triage.level
+
+
+def test_current_answers_need_an_active_episode(diary: Diary) -> None:  # noqa: F811
+    with pytest.raises(NotFoundError):
+        diary.current_answers()
+
+
+@BOTH_BACKENDS
+def test_answering_open_questions_writes_only_those_still_open(
+    diary: Diary,  # noqa: F811
+) -> None:
+    open_paths = ("red_flags.fever", "red_flags.night_or_rest_pain", "history.cancer")
+    started = diary.start_episode(onset=START, answers=_with_open(*open_paths))
+    asked = diary.current_answers()
+    # Meanwhile a check-in ticks one of them as present: an answer given then is kept.
+    diary.check_in(CheckInEntry(pain=6, answers={"red_flags": {"night_or_rest_pain": True}}))
+    answers = asked.merged(
+        parse_answers(
+            {
+                "red_flags": {"fever": False, "night_or_rest_pain": False, "chest_pain": True},
+                "age": 80,
+            }
+        )
+    )
+    result = diary.answer_open_questions(
+        answers, questions=open_paths, episode_uid=started.episode.uid
+    )
+    assert result is not None
+    # Only the still-open question answered now; history.cancer ("Not sure") stays open.
+    assert result.checkin.answers_update == {"red_flags": {"fever": False}}
+    assert result.checkin.pain == 6  # the diary's pain now
+    assert diary.current_answers().red_flags.night_or_rest_pain is True
+    assert result.assessment.triage.missing == ("history.cancer",)
+
+
+def test_answers_for_another_episode_are_refused(diary: Diary) -> None:  # noqa: F811
+    diary.start_episode(onset=START, answers=_with_open("red_flags.fever"))
+    with pytest.raises(NotFoundError):
+        diary.answer_open_questions(
+            parse_answers({"red_flags": {"fever": False}}),
+            questions=("red_flags.fever",),
+            episode_uid="someone else's episode",
+        )
+    assert diary.history().checkins == ()
+
+
+def test_nothing_answered_records_nothing(diary: Diary) -> None:  # noqa: F811
+    started = diary.start_episode(onset=START, answers=_with_open("red_flags.fever"))
+    result = diary.answer_open_questions(
+        diary.current_answers(), questions=("red_flags.fever",), episode_uid=started.episode.uid
+    )
+    assert result is None
     assert diary.history().checkins == ()

@@ -1107,3 +1107,66 @@ def test_a_refused_sign_in_page_keeps_the_address_and_never_resends_the_password
     assert 'value="bob@example.org"' in refused.text  # what was typed is kept
     # Its history entry becomes the sign-in page's address: Back and Forward fetch that.
     assert '<script src="/static/settle.js" data-url="/signin"></script>' in refused.text
+
+
+def test_a_patient_answers_their_own_open_safety_questions_and_nobody_elses(
+    world: dict[str, Any],
+) -> None:
+    accounts = world["accounts"]
+    carol = accounts.add_person(
+        email="carla@example.org", role="patient", password=PASSWORD, care_team="east"
+    )
+    dan = accounts.add_person(
+        email="dmitri@example.org", role="patient", password=PASSWORD, care_team="east"
+    )
+    world["people"] |= {"carla": carol, "dmitri": dan}
+    start = {"age": 40, "sex": "male", "trigger": "lifting", "pain": 5}
+    for who, uid in ((carol, "c" * 32), (dan, "d" * 32)):
+        with world["store"].for_person(who.id).write() as repo:
+            repo.add_episode(
+                NewEpisode(
+                    uid=uid,
+                    onset_at=START,
+                    started_at=START,
+                    trigger="lifting",
+                    answers=start,
+                    assessment={"triage": {"level": "self_care"}},
+                )
+            )
+    client = _signed_in(world, "carla")
+    page = client.get("/diary/safety-questions").text  # carol's own diary, no id anywhere
+    assert 'name="red_flags.saddle_numbness"' in page
+    assert 'name="age"' not in page  # answered at the start: not asked again
+    state = re.search(r'name="state" value="([^"]+)"', page)
+    assert state is not None
+    # Dan posting carol's answers saves nothing anywhere: the state names carol's episode.
+    other = _signed_in(world, "dmitri")
+    refused = other.post(
+        "/diary/safety-answers",
+        data={"csrf_token": _csrf(other), "state": state.group(1)},
+        follow_redirects=False,
+    )
+    assert refused.status_code == 303
+    for who in (carol, dan):
+        with world["store"].for_person(who.id).read() as repo:
+            (episode,) = repo.episodes()
+            assert repo.history(episode.id)[0] == []
+    # Carol answers hers "no" page by page and saves them to her own diary.
+    for _ in range(10):
+        assert 'class="emergency"' not in page
+        fields = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">', page))
+        if "page" not in fields:
+            break
+        keys = dict.fromkeys(
+            re.findall(r'type="radio" name="((?:red_flags|history)\.[a-z_]+)"', page)
+        )
+        page = client.post("/assess", data={**fields, **dict.fromkeys(keys, "no")}).text
+    assert "Save in my diary" in page
+    fields = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">', page))
+    saved = client.post(
+        "/diary/safety-answers",
+        data={"csrf_token": fields["csrf_token"], "state": fields["state"]},
+    )
+    assert saved.status_code == 201
+    assert "We can&#39;t tell yet" not in client.get("/today").text
+    assert "We can&#39;t tell yet" in other.get("/today").text  # dan's diary is untouched

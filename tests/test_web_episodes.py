@@ -73,8 +73,9 @@ def test_home_with_an_incomplete_episode_asks_the_safety_questions_first(
     start_episode(client)  # age, trigger and pain only
     page = client.get("/").text
     assert "Day 1 of your back spasm" in page
-    # A check-in only ticks signs that are present: "no" is answered in an assessment.
-    assert _main_button(page) == "/assess"
+    # A check-in only ticks signs that are present: "no" is answered on pages of just the
+    # open questions, saved to the running diary.
+    assert _main_button(page) == "/diary/safety-questions"
     assert "Answer the safety questions" in page
     assert "level-self_care" not in page
     assert "No check-in yet" in page
@@ -278,7 +279,9 @@ def test_a_coach_session_shows_in_the_diary_and_moves_home_past_the_coach(
             {"red_flags__bladder_or_bowel_change": True}, True, 1, "call", "tel:999", id="emergency"
         ),
         pytest.param({"red_flags__fever": True}, True, 1, "help", "/today", id="urgent"),
-        pytest.param(None, False, 0, "assess", "/assess", id="safety-questions-open"),
+        pytest.param(
+            None, False, 0, "assess", "/diary/safety-questions", id="safety-questions-open"
+        ),
         pytest.param({}, False, 0, "checkin", "/diary/check-in", id="no-check-in-today"),
         pytest.param({}, True, 0, "coach", "/coach", id="checked-in-exercises-to-do"),
         pytest.param({}, True, 1, "today", "/today", id="all-done-today"),

@@ -374,15 +374,16 @@ def test_diary_pages_of_an_incomplete_episode_never_show_a_self_care_verdict(
         box = re.search(r'<section class="incomplete".*?</section>', page, re.S)
         assert box is not None, name
         assert "genitals" in box.group(0), name  # the question itself, first
-        assert 'href="/assess"' in box.group(0), name
-        assert "Update my current diary" in box.group(0), name
+        # Pages of just the open questions, saved to this diary: no new assessment.
+        assert 'href="/diary/safety-questions"' in box.group(0), name
+        assert "Only these questions are asked" in box.group(0), name
 
 
 def test_the_open_safety_questions_of_a_diary_are_answered_through_an_assessment(
     client: TestClient,
 ) -> None:
     # A check-in can only tick a sign as present, so it never answers the open questions;
-    # the box's link leads to an assessment whose answers update the running diary.
+    # a whole new assessment's answers can also update the running diary.
     start_episode(client)
     assert "We can&#39;t tell yet:" in _checkin(client, pain="5")[1]
     page, _ = walk_assessment(client)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -146,8 +146,11 @@ class AssessmentFlow:
 
     # -- which pages --
 
-    def pages(self, answers: Answers) -> tuple[Page, ...]:
-        """The pages that hold at least one question that applies, in asking order."""
+    def pages(self, answers: Answers, *, only: Collection[str] | None = None) -> tuple[Page, ...]:
+        """The pages that hold at least one question that applies, in asking order.
+
+        ``only``: just these questions (a diary's open ones), each page holding only them.
+        """
         pending = {q.key for q in self.engine.next_questions(answers)}
         facts = self.engine.facts(answers)
         built: list[tuple[Any, tuple[Question, ...]]] = []
@@ -155,7 +158,7 @@ class AssessmentFlow:
             shown = tuple(
                 self._offered(self._questions[key], facts)
                 for key in group.questions
-                if key in pending or facts[key] is not None
+                if (key in pending or facts[key] is not None) and (only is None or key in only)
             )
             if shown:
                 built.append((group, shown))
@@ -174,28 +177,37 @@ class AssessmentFlow:
             for i, (group, shown) in enumerate(built, start=1)
         )
 
-    def page(self, page_id: str, answers: Answers) -> Page | None:
+    def page(
+        self, page_id: str, answers: Answers, *, only: Collection[str] | None = None
+    ) -> Page | None:
         """The page with this id as it applies to these answers (``None``: no such page)."""
-        return next((p for p in self.pages(answers) if p.id == page_id), None)
+        return next((p for p in self.pages(answers, only=only) if p.id == page_id), None)
 
     def next_page(
-        self, answers: Answers, skipped: Sequence[str] = (), mentioned: Sequence[str] = ()
+        self,
+        answers: Answers,
+        skipped: Sequence[str] = (),
+        mentioned: Sequence[str] = (),
+        *,
+        only: Collection[str] | None = None,
     ) -> Page | None:
         """The first page with a question still to ask; ``None`` when only the check remains.
 
         A page holding a question the person ``mentioned`` (in their own words) comes first.
         """
         pending = {q.key for q in self.engine.next_questions(answers)} - set(skipped)
-        pages = self.pages(answers)
+        pages = self.pages(answers, only=only)
         waiting = [p for p in pages if any(q.key in pending for q in p.questions)]
         for page in waiting:
             if any(q.key in mentioned for q in page.questions):
                 return page
         return waiting[0] if waiting else None
 
-    def previous_page(self, page_id: str | None, answers: Answers) -> Page | None:
+    def previous_page(
+        self, page_id: str | None, answers: Answers, *, only: Collection[str] | None = None
+    ) -> Page | None:
         """The page before ``page_id`` (before the check step when ``None``)."""
-        pages = self.pages(answers)
+        pages = self.pages(answers, only=only)
         ids = [p.id for p in pages]
         if page_id is None:
             return pages[-1] if pages else None
@@ -349,11 +361,17 @@ class AssessmentFlow:
 
     # -- check your answers --
 
-    def summary(self, answers: Answers, skipped: Sequence[str] = ()) -> tuple[SummaryLine, ...]:
-        """Every question asked, page by page, with the answer in words."""
+    def summary(
+        self,
+        answers: Answers,
+        skipped: Sequence[str] = (),
+        *,
+        only: Collection[str] | None = None,
+    ) -> tuple[SummaryLine, ...]:
+        """Every question asked (``only``: of these), page by page, with the answer in words."""
         facts = self.engine.facts(answers)
         lines: list[SummaryLine] = []
-        for page in self.pages(answers):
+        for page in self.pages(answers, only=only):
             for question in page.questions:
                 value = facts[question.key]
                 lines.append(

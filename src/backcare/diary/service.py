@@ -485,6 +485,83 @@ class Diary:
         )
         return self.check_in(entry)
 
+    def current_answers(self) -> Answers:
+        """The active episode's answers now, as the person gave them (answers contract v1).
+
+        The start answers with every check-in's update over them (the latest wins) and
+        the pain now (the latest check-in's, else the start's): the answers :meth:`plan`
+        assesses without what the diary works out itself (time since onset, its own
+        course), so they can go back into :meth:`update_episode` as they are.
+
+        Raises:
+            NotFoundError: there is no active episode.
+        """
+        now = self.now()
+        with self.store.read() as repo:
+            episode = repo.active_episode()
+            if episode is None:
+                raise NotFoundError(
+                    gettext("no active episode: start one first (backcare episode start)")
+                )
+            answers = self.answers_at(repo, episode, now=now)
+        data = compact_answers(answers)
+        data.pop("hours_since_onset", None)
+        course = {k: v for k, v in data.pop("course", {}).items() if k in PERSON_COURSE_FIELDS}
+        if course:
+            data["course"] = course
+        return parse_answers(data)
+
+    def answer_open_questions(
+        self, answers: Answers, *, questions: Sequence[str], episode_uid: str
+    ) -> CheckInResult | None:
+        """Record answers to questions the active episode left open, as a check-in now.
+
+        Only the ``questions`` (answer paths such as ``red_flags.fever``) the diary still
+        holds unanswered are written: an answer given meanwhile (a check-in ticking a
+        sign) is never overwritten, and a question left unanswered stays unanswered,
+        never "no". The pain is the one in ``answers`` when ``pain`` is among the
+        questions, else the diary's pain now.
+
+        Args:
+            answers: the answers, e.g. an assessment pre-filled with :meth:`current_answers`.
+            questions: the questions that were open when the answers were asked for.
+            episode_uid: the episode they were asked for; answers for another episode
+                (closed meanwhile, or someone else's) are refused.
+
+        Returns:
+            The check-in, or ``None`` when none of the questions got an answer.
+
+        Raises:
+            NotFoundError: there is no active episode, or it is not ``episode_uid``.
+            InputError: no pain score is known (a check-in needs one).
+        """
+        current = self.current_answers()
+        if self.episode().uid != episode_uid:
+            raise NotFoundError(
+                gettext("these answers were for an episode that is no longer active")
+            )
+        held = compact_answers(current)
+        given = compact_answers(answers)
+        update: dict[str, Any] = {}
+        for path in questions:
+            value = _at_path(given, path)
+            if path != "pain" and value is not None and _at_path(held, path) is None:
+                group, _, name = path.partition(".")
+                if name:
+                    update.setdefault(group, {})[name] = value
+                else:
+                    update[group] = value
+        pain = given.get("pain") if "pain" in questions else current.pain
+        if pain is None:
+            raise InputError(
+                gettext("to update the episode, say how bad the pain is now"),
+                problems=[FieldProblem("pain", gettext("needed to update the episode (0-10)"))],
+            )
+        if not update and "pain" not in questions:
+            return None
+        entry = CheckInEntry(pain=pain, answers=update or None, note="Safety questions answered.")
+        return self.check_in(entry)
+
     def _close(
         self, repo: DiaryRepository, episode_id: int, *, now: datetime, summary: str | None
     ) -> EpisodeRecord:
@@ -1223,6 +1300,15 @@ class Diary:
             # Later doses in the same check-in count this one.
             logged.append((medicine.id, taken_at, entry.mg))
         return tuple(checks), tuple(after)
+
+
+def _at_path(data: Mapping[str, Any], path: str) -> Any:
+    """The value at an answer path (``pain``, ``red_flags.fever``) of compact answers."""
+    group, _, name = path.partition(".")
+    value = data.get(group)
+    if name:
+        return value.get(name) if isinstance(value, Mapping) else None
+    return value
 
 
 def _newest_since(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -35,10 +36,12 @@ from backcare.web.schemas.diary import CheckInIn
 from backcare.web.security import Signer
 
 __all__ = [
+    "DiaryUpdate",
     "checkin_entry",
     "checkin_from_form",
     "decode_hints",
     "decode_state",
+    "decode_update",
     "encode_state",
 ]
 
@@ -46,21 +49,57 @@ _STATE = "assess"
 _INT = re.compile(r"^[+-]?\d{1,6}$")
 
 
+@dataclass(frozen=True, slots=True)
+class DiaryUpdate:
+    """An assessment that answers a diary's open safety questions, and nothing else.
+
+    Attributes:
+        episode: the uid of the diary episode the questions are open in.
+        questions: the answer paths that were open, the only ones asked and saved.
+    """
+
+    episode: str
+    questions: tuple[str, ...]
+
+
 def encode_state(
     signer: Signer,
     answers: Answers,
     skipped: Sequence[str],
     hints: StoryHints | None = None,
+    update: DiaryUpdate | None = None,
 ) -> str:
     """The assessment so far, signed, for the form's hidden ``state`` field.
 
     ``hints`` (from the "Tell us what happened" box) travel with it, so mentioned red
-    flags stay first and pre-filled values stay shown on later pages.
+    flags stay first and pre-filled values stay shown on later pages; ``update`` marks
+    an assessment that answers a diary's open questions.
     """
     data: dict[str, Any] = {"answers": compact_answers(answers), "skipped": list(skipped)}
     if hints is not None and (hints.mentioned or hints.prefill):
         data["story"] = hints.to_data()
+    if update is not None:
+        data["update"] = {"episode": update.episode, "questions": list(update.questions)}
     return signer.sign(data, purpose=_STATE)
+
+
+def decode_update(signer: Signer, token: str) -> DiaryUpdate | None:
+    """The diary update the hidden ``state`` field is for (``None``: a new assessment).
+
+    Raises:
+        BadRequestError: the state was altered or comes from an earlier server run.
+    """
+    if not token:
+        return None
+    data = signer.unsign(token, purpose=_STATE)
+    update = data.get("update") if isinstance(data, dict) else None
+    if not isinstance(update, dict):
+        return None
+    questions = update.get("questions", [])
+    return DiaryUpdate(
+        episode=str(update.get("episode", "")),
+        questions=tuple(str(q) for q in questions) if isinstance(questions, list) else (),
+    )
 
 
 def decode_hints(signer: Signer, token: str) -> StoryHints:

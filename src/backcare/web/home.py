@@ -140,8 +140,8 @@ def main_action(
         return MainAction(_("Get help now: what to do"), "/today", "help")
     if verdict_state(triage) == INCOMPLETE:
         # A check-in can only tick a sign as present, never answer "no": the open questions
-        # are answered in an assessment whose answers then update the running diary.
-        return MainAction(_("Answer the safety questions"), "/assess", "assess")
+        # are asked on their own, and the answers saved to the running diary.
+        return MainAction(_("Answer the safety questions"), "/diary/safety-questions", "assess")
     if not checked_today:
         return MainAction(_("Check in: how is it today?"), "/diary/check-in", "checkin")
     if assessment.plan.exercises and sessions_today == 0:

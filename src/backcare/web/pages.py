@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from backcare.coach.symptoms import Symptom
@@ -29,6 +30,7 @@ from backcare.diary.week import week_svg
 from backcare.domain.answers import Answers
 from backcare.domain.enums import TriageLevel
 from backcare.errors import (
+    BackcareError,
     ConflictError,
     EpisodeActiveError,
     FieldProblem,
@@ -46,10 +48,12 @@ from backcare.web._chart import pain_chart
 from backcare.web.dependencies import CoachDep, CsrfChecked, DiaryDep, Web, request_diary
 from backcare.web.errors import parse_model
 from backcare.web.forms import (
+    DiaryUpdate,
     checkin_entry,
     checkin_from_form,
     decode_hints,
     decode_state,
+    decode_update,
     encode_state,
 )
 from backcare.web.home import HomeState, home_state
@@ -177,9 +181,10 @@ def _url(
     *,
     path: str = "/assess",
     page: str | None = None,
+    update: DiaryUpdate | None = None,
 ) -> str:
     """The address of a step: the whole state is in it, so Back and reload just work."""
-    query = {"s": encode_state(web.signer, answers, skipped, hints)}
+    query = {"s": encode_state(web.signer, answers, skipped, hints, update)}
     if page:
         query["page"] = page
     return f"{path}?{urlencode(query)}"
@@ -218,8 +223,10 @@ def _page(
     status: int = 200,
     typed_imperial: dict[str, str] | None = None,
     story_read: bool = False,
+    update: DiaryUpdate | None = None,
 ) -> Response:
     flow = _flow(web.engine)
+    only = update.questions if update is not None else None
     shown = values
     prefilled: set[str] = set()
     facts = web.engine.facts(answers)
@@ -234,7 +241,7 @@ def _page(
             if told is not None:
                 shown[question.key] = told
                 prefilled.add(question.key)
-    previous = flow.previous_page(page.id, answers)
+    previous = flow.previous_page(page.id, answers, only=only)
     texts = {q.key: q.text for q in page.questions}
     if imperial is not None:
         texts.update((k, t) for k, (t, _) in IMPERIAL_TEXT.items() if k in texts)
@@ -243,11 +250,13 @@ def _page(
         "question.html",
         {
             "page": page,
-            "state": encode_state(web.signer, answers, skipped, hints),
+            "state": encode_state(web.signer, answers, skipped, hints, update),
             "values": shown,
             "errors": {p.field: p.problem for p in problems},
             "problems": [(p.field, texts.get(p.field, ""), p.problem) for p in problems],
-            "back_url": _url(web, answers, skipped, hints, page=previous.id) if previous else None,
+            "back_url": _url(web, answers, skipped, hints, page=previous.id, update=update)
+            if previous
+            else None,
             "none_value": NONE_OF_THESE,
             "not_sure": NOT_SURE,
             "quotes": hints.quotes,
@@ -268,7 +277,9 @@ def _page(
         status=status,
         # Shown in answer to a post (problems to fix): its history entry becomes the page's
         # own address, so Back and Forward never offer to send the answers again.
-        settle=_url(web, answers, skipped, hints, page=page.id) if problems else None,
+        settle=_url(web, answers, skipped, hints, page=page.id, update=update)
+        if problems
+        else None,
     )
 
 
@@ -318,14 +329,20 @@ async def assess_step(
     """
     answers, skipped = decode_state(web.signer, s)
     hints = decode_hints(web.signer, s)
+    update = decode_update(web.signer, s)
     if _is_emergency(web, answers):
         return _outcome(request, web, answers, skipped, hints, "emergency.html")
     flow = _flow(web.engine)
-    shown = flow.page(page, answers) if page else None
+    only = update.questions if update is not None else None
+    shown = flow.page(page, answers, only=only) if page else None
     if shown is None:
-        shown = flow.next_page(answers, skipped, hints.mentioned)
+        shown = flow.next_page(answers, skipped, hints.mentioned, only=only)
     if shown is not None:
-        return _page(request, web, shown, answers, skipped, hints, story_read=story == "read")
+        return _page(
+            request, web, shown, answers, skipped, hints, story_read=story == "read", update=update
+        )
+    if update is not None:
+        return _update_check(request, web, answers, skipped, update)
     pages = flow.pages(answers)
     lines: Sequence[SummaryLine] = flow.summary(answers, skipped)
     if web.settings.units == "imperial":
@@ -372,12 +389,13 @@ async def assess_answer(
     """
     answers, skipped = decode_state(web.signer, state)
     hints = decode_hints(web.signer, state)
+    update = decode_update(web.signer, state)
     if action == "resume":
-        return RedirectResponse(_url(web, answers, (), hints), status_code=303)
+        return RedirectResponse(_url(web, answers, (), hints, update=update), status_code=303)
     flow = _flow(web.engine)
-    shown = flow.page(page, answers)
+    shown = flow.page(page, answers, only=update.questions if update is not None else None)
     if shown is None:
-        return RedirectResponse(_url(web, answers, skipped, hints), status_code=303)
+        return RedirectResponse(_url(web, answers, skipped, hints, update=update), status_code=303)
     form = await request.form()
     values = {q.key: [str(v) for v in form.getlist(q.key)][:64] for q in shown.questions}
     typed: dict[str, str] | None = None
@@ -410,8 +428,53 @@ async def assess_answer(
             problems=read.problems,
             status=422,
             typed_imperial=typed,
+            update=update,
         )
-    return RedirectResponse(_url(web, read.answers, read.skipped, hints), status_code=303)
+    if read.emergency and update is not None:
+        # The diary may open its database: off the event loop, like the diary routes.
+        await run_in_threadpool(_record_emergency, request, web, read.answers, update)
+    return RedirectResponse(
+        _url(web, read.answers, read.skipped, hints, update=update), status_code=303
+    )
+
+
+def _record_emergency(request: Request, web: Any, answers: Answers, update: DiaryUpdate) -> None:
+    """Save an emergency answer to the diary's open questions at once.
+
+    The diary's plan then says to call. The emergency screen is shown whatever happens
+    here: it must never wait on the diary.
+    """
+    try:
+        request_diary(request, web).answer_open_questions(
+            answers, questions=update.questions, episode_uid=update.episode
+        )
+    except BackcareError as exc:
+        log.warning("emergency answer not saved to the diary: %s", exc)
+
+
+def _update_check(
+    request: Request, web: Any, answers: Answers, skipped: Sequence[str], update: DiaryUpdate
+) -> Response:
+    """The last step of answering a diary's open questions: the answers, then save."""
+    flow = _flow(web.engine)
+    pages = flow.pages(answers, only=update.questions)
+    hints = StoryHints()
+    return render(
+        request,
+        "safety_check.html",
+        {
+            "lines": flow.summary(answers, skipped, only=update.questions),
+            "titles": {p.id: p.title for p in pages},
+            "step": len(pages) + 1,
+            "change": {
+                p.id: _url(web, answers, skipped, hints, page=p.id, update=update) for p in pages
+            },
+            "back_url": _url(web, answers, skipped, hints, page=pages[-1].id, update=update)
+            if pages
+            else None,
+            "state": encode_state(web.signer, answers, skipped, hints, update),
+        },
+    )
 
 
 def _now() -> datetime:
@@ -462,16 +525,7 @@ def diary_start(
         except NotFoundError:  # closed meanwhile: nothing to update, so start afresh
             diary.start_episode(answers=answers)
             return RedirectResponse("/today", status_code=303)
-        view = checkin_view(result)
-        kb = web.engine.knowledge
-        cited = trusted_first(sources_out(kb, assessment_sources(view.assessment)))
-        return render(
-            request,
-            "checkin_result.html",
-            {"view": view, "sources": cited},
-            status=201,
-            settle=SETTLE_CHECKIN_SAVED,
-        )
+        return _updated(request, web, result)
     try:
         diary.start_episode(answers=answers, close_active=choice == "close")
     except EpisodeActiveError:
@@ -489,6 +543,70 @@ def diary_start(
             settle=result_url,  # reload shows the result, whose button asks again
         )
     return RedirectResponse("/today", status_code=303)
+
+
+def _updated(request: Request, web: Any, result: CheckInResult) -> Response:
+    """The diary brought up to date by an assessment's answers, shown as its check-in."""
+    view = checkin_view(result)
+    kb = web.engine.knowledge
+    cited = trusted_first(sources_out(kb, assessment_sources(view.assessment)))
+    return render(
+        request,
+        "checkin_result.html",
+        {"view": view, "sources": cited},
+        status=201,
+        settle=SETTLE_CHECKIN_SAVED,
+    )
+
+
+@router.get("/diary/safety-questions")
+def safety_questions(request: Request, web: Web, diary: DiaryDep) -> Response:
+    """The active episode's open safety questions, asked in an assessment of just them.
+
+    The assessment starts from the diary's current answers (so nothing answered is asked
+    again) and ends by saving the new answers to this episode (``/diary/safety-answers``).
+    """
+    try:
+        answers = diary.current_answers()
+        episode = diary.episode()
+        missing = diary.plan(episode.id).triage.missing
+    except NotFoundError:  # no active episode: the home page says what there is
+        return RedirectResponse("/", status_code=303)
+    if not missing:
+        return RedirectResponse("/", status_code=303)
+    # A check-in needs the pain now; asked only when the diary has never had one.
+    questions = (*missing, "pain") if answers.pain is None else missing
+    update = DiaryUpdate(episode=episode.uid, questions=tuple(questions))
+    return RedirectResponse(_url(web, answers, (), StoryHints(), update=update), status_code=303)
+
+
+@router.post("/diary/safety-answers")
+def safety_answers(
+    request: Request,
+    web: Web,
+    diary: DiaryDep,
+    _csrf: CsrfChecked,
+    state: Annotated[str, Form(max_length=8000)] = "",
+) -> Response:
+    """Save the answers to the open safety questions as a check-in of the active episode.
+
+    Only the questions that were open (and still are) are written; a question left
+    "Not sure" stays unanswered. Answers for an episode that is no longer the active
+    one are not saved: the home page then says where the person stands.
+    """
+    answers, _ = decode_state(web.signer, state)
+    update = decode_update(web.signer, state)
+    if update is None:
+        return RedirectResponse("/assess?" + urlencode({"s": state}), status_code=303)
+    try:
+        result = diary.answer_open_questions(
+            answers, questions=update.questions, episode_uid=update.episode
+        )
+    except NotFoundError:
+        return RedirectResponse("/", status_code=303)
+    if result is None:  # nothing answered: nothing to record
+        return RedirectResponse("/", status_code=303)
+    return _updated(request, web, result)
 
 
 # --- the diary ------------------------------------------------------------------------

@@ -107,6 +107,44 @@ def _drawing_svg(drawing: Drawing, pose: str = "both") -> Markup:
     return Markup(drawing_markup(drawing.file, pose=Pose(pose)))
 
 
+# The offline notices phone.js shows are counted up to this many check-ins in the
+# catalogue's plural forms; a longer queue gets a sentence without the number.
+PHONE_COUNTED = 20
+
+
+def phone_words(emergency_number: str) -> dict[str, Any]:
+    """The words ``static/phone.js`` shows, from the message catalogue, for the page's JSON block.
+
+    The script holds no words of its own (it runs offline, with no server to ask), so every
+    page carries these. Plurals are worked out here, one sentence per count, because
+    gettext's plural rules live on the server. ``{when}`` and ``{problem}`` are filled in
+    by the script.
+    """
+    _ = i18n.gettext
+    return {
+        "offline_saved": _(
+            "You are offline. Your check-in is saved on this phone and will be sent when "
+            "you are back online."
+        ),
+        "offline_warning": _(
+            "You ticked a warning sign. Do not wait for this check-in to be sent: call "
+            "{number} now, or get medical help today."
+        ).format(number=emergency_number),
+        "sent": {
+            str(n): i18n.ngettext(
+                "Sent {count} check-in made offline.", "Sent {count} check-ins made offline.", n
+            ).format(count=n)
+            for n in range(1, PHONE_COUNTED + 1)
+        },
+        "sent_many": _("Sent the check-ins made offline."),
+        "see_diary": _("See them in your diary"),
+        "no_reason": _("the server gave no reason"),
+        "refused": _(
+            "A check-in made offline on {when} was not saved: {problem}. Please check in again."
+        ),
+    }
+
+
 def make_templates() -> Jinja2Templates:
     """The page templates, with backcare's filters (autoescaping on)."""
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -133,6 +171,7 @@ def make_templates() -> Jinja2Templates:
     env.filters["unanswered"] = unanswered_safety_questions
     env.globals["incomplete_explained"] = lambda: i18n.gettext(INCOMPLETE_EXPLAINED)
     env.globals["version"] = __version__
+    env.globals["phone_words"] = phone_words
     env.globals["drawing_svg"] = _drawing_svg
     env.trim_blocks = True
     env.lstrip_blocks = True

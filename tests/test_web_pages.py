@@ -281,10 +281,25 @@ def test_starting_the_diary_from_the_result_shows_todays_plan(client: TestClient
         "/diary/start", data={"csrf_token": fields["csrf_token"], "state": fields["state"]}
     )
     assert response.status_code == 200
-    assert str(response.url).endswith("/today")
+    assert response.url.path == "/today"
     assert 'class="slot slot-next"' in response.text  # what is due next, whatever the hour
     episode = client.get("/api/v1/diary/episodes").json()["episodes"][0]
     assert episode["answers"]["age"] == 35
+
+
+def test_today_says_once_that_the_diary_has_started(client: TestClient) -> None:
+    page, _ = walk_assessment(client)
+    fields = hidden_fields(page)
+    response = client.post(
+        "/diary/start", data={"csrf_token": fields["csrf_token"], "state": fields["state"]}
+    )
+    assert 'id="diary-started"' in response.text
+    assert "Your diary has started." in response.text
+    # The page moves its history entry to plain /today: a reload does not say it again.
+    assert 'src="/static/settle.js" data-url="/today"' in response.text
+    later = client.get("/today").text
+    assert 'id="diary-started"' not in later
+    assert "Your diary has started." not in later
 
 
 @pytest.mark.parametrize("path", ["/today", "/coach", "/diary", "/diary/check-in"])

@@ -148,7 +148,11 @@ def test_a_complete_self_care_assessment_takes_at_most_twelve_pages(
     # What is due next from now (the episode began just now), the rest of the day folded.
     assert page.locator("#next-title").count() == 1
     assert page.locator("details.day").count() == 1
+    assert page.locator("#diary-started").is_visible()  # said once, right after starting
     _check_page(page, shots, "today")
+    page.reload()
+    assert page.url == f"{server}/today"
+    assert page.locator("#diary-started").count() == 0
 
 
 def test_the_check_page_offers_what_to_do_on_its_first_phone_screen(server: str, page: Any) -> None:

@@ -343,9 +343,10 @@ def test_other_pages_have_no_serious_accessibility_violations(
 
 
 #: What a thumb taps on every page: the site's links, the footer's emergency number, the
-#: "Why we ask" folds and lists of links (not links inside a sentence or the small print).
+#: "Why we ask" folds, lists of links and source numbers ("[1]"; not links inside a sentence
+#: or the small print).
 TAP_TARGETS = """() => [...document.querySelectorAll(
-  'a.brand, nav a, footer.site a[href^="tel:"], details.why summary, ul.links a'
+  'a.brand, nav a, footer.site a[href^="tel:"], details.why summary, ul.links a, .cite a'
 )].map((el) => {
   const box = el.getBoundingClientRect();
   return {text: el.textContent.trim(), width: box.width, height: box.height, top: box.top};

@@ -982,7 +982,11 @@ def test_a_patient_can_delete_their_account_and_the_audit_log_keeps_only_that(
 
 def test_a_patient_downloads_only_their_own_records(world: dict[str, Any]) -> None:
     alice, bob = _signed_in(world, "alice"), _signed_in(world, "bob")
-    assert alice.get("/export").status_code == 200
+    page = alice.get("/export")
+    assert page.status_code == 200
+    # No computer of hers runs this backcare: the page does not tell her to move it to one.
+    assert "Download everything backcare has recorded, to keep." in page.text
+    assert "the computer that runs backcare" not in page.text
     mine = alice.get("/api/v1/diary/export")
     assert mine.status_code == 200
     assert world["episode"].uid in mine.text

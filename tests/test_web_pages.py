@@ -643,6 +643,24 @@ def test_an_exercise_named_after_its_kind_gets_no_tag_that_repeats_it(client: Te
     assert re.search(r"Pelvic tilt\s+\S", page)  # others keep their kind
 
 
+@pytest.mark.parametrize(
+    ("hours", "phase", "span"),
+    [
+        pytest.param(2, "Acute", "the first 3 days since the pain began", id="acute"),
+        pytest.param(100, "Subacute", "day 3 to day 14 since the pain began", id="subacute"),
+        pytest.param(24 * 20, "Recovery", "from day 14 since the pain began", id="recovery"),
+    ],
+)
+@pytest.mark.parametrize("path", ["/", "/today"])
+def test_the_phase_is_explained_where_it_is_shown(
+    client: TestClient, path: str, hours: int, phase: str, span: str
+) -> None:
+    # The window comes from the knowledge base's phases (phases.yaml), in days.
+    start_episode(client, hours_since_onset=hours)
+    page = client.get(path).text
+    assert f"<strong>{phase}</strong> ({span})" in page
+
+
 def test_the_coach_speed_is_bounded(client: TestClient) -> None:
     start_episode(client)
     assert client.get("/coach?speed=1000").status_code == 422
@@ -655,8 +673,9 @@ def test_the_export_page_links_the_downloads(client: TestClient) -> None:
     assert f'href="/api/v1/diary/episodes/{episode["id"]}/export?format=fhir"' in page
     assert 'href="/api/v1/diary/export?format=json"' in page
     assert 'href="/api/v1/diary/export?format=csv"' in page
-    assert "backcare import FILE" in page
-    assert "backcare diary import" not in page
+    # A phone has no terminal: the page says where the file is read back in, not a command.
+    assert "on the computer that runs backcare" in page
+    assert "backcare import" not in page
     assert "Share with my doctor" in page
     # No check-in yet: nothing to report, so no link that would only fail.
     assert "format=pdf" not in page

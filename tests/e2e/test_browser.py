@@ -366,3 +366,13 @@ def test_the_links_a_thumb_taps_are_44_px_and_the_menu_is_one_row(
     assert small == [], small
     menu = page.evaluate("() => [...document.querySelectorAll('nav a')].map((a) => a.offsetTop)")
     assert len(set(menu)) == 1, menu  # one row: a second cost every page 60 px at 360 px
+
+
+def test_the_json_api_link_is_for_a_wide_screen_not_a_phone(server: str, page: Any) -> None:
+    api = 'footer.site a[href="/api/v1/openapi.json"]'
+    page.set_viewport_size(PHONE)
+    page.goto(f"{server}/")
+    assert page.locator(api).count() == 1
+    assert not page.locator(api).is_visible()  # a person on a phone has no use for it
+    page.set_viewport_size(DESKTOP)
+    assert page.locator(api).is_visible()

@@ -102,6 +102,34 @@ def _number(value: float | None) -> str:
     return f"{value:g}"
 
 
+def _phase_spans() -> Any:
+    """``phase_span``: when a phase falls, in days since the pain began, from the knowledge
+    base's phase windows (``phases.yaml``), so "Phase: Acute" says what acute means here."""
+    windows = {
+        spec.id.value: (spec.from_hours, spec.until_hours) for spec in load_knowledge_base().phases
+    }
+
+    def phase_span(value: object) -> str:
+        if str(value) not in windows:
+            return ""
+        start, until = windows[str(value)]
+        first = f"{start / 24:g}"
+        if until is None:
+            return i18n.gettext("from day {first} since the pain began").format(first=first)
+        last = until / 24
+        if start == 0:
+            return i18n.ngettext(
+                "the first {days} day since the pain began",
+                "the first {days} days since the pain began",
+                round(last),
+            ).format(days=f"{last:g}")
+        return i18n.gettext("day {first} to day {last} since the pain began").format(
+            first=first, last=f"{last:g}"
+        )
+
+    return phase_span
+
+
 def _drawing_svg(drawing: Drawing, pose: str = "both") -> Markup:
     # The drawings are the knowledge base's own files, checked when it loads.
     return Markup(drawing_markup(drawing.file, pose=Pose(pose)))
@@ -159,6 +187,7 @@ def make_templates() -> Jinja2Templates:
     env.filters["human"] = _labelled(load_knowledge_base().choice_labels())
     env.filters["warning_sign"] = _warning_signs()
     env.filters["when"] = _when
+    env.filters["phase_span"] = _phase_spans()
     env.filters["date_as"] = _date_as
     env.filters["number"] = _number
     env.filters["capitalize_first"] = _capitalize_first

@@ -141,7 +141,7 @@ PHONE_COUNTED = 20
 
 
 def phone_words(emergency_number: str) -> dict[str, Any]:
-    """The words ``static/phone.js`` shows, from the message catalogue, for the page's JSON block.
+    """The words ``static/phone.js`` shows, from the message catalogue (its ``data-words``).
 
     The script holds no words of its own (it runs offline, with no server to ask), so every
     page carries these. Plurals are worked out here, one sentence per count, because

@@ -4,12 +4,12 @@
 // queue (queue.js) with the time it was made, tells the person so, and repeats the
 // emergency advice if a warning sign was ticked (no answer can come from the server).
 // Back online, or on any page opened online, the queue is sent.
-// Every word shown comes from the page's JSON block (#phone-words), in the catalogue's words.
+// Every word shown comes from the page (this script's data-words), in the catalogue's words.
 "use strict";
 (function () {
   const queue = self.backcareQueue;
-  const block = document.getElementById("phone-words");
-  const words = block ? JSON.parse(block.textContent) : {};
+  const script = document.currentScript;
+  const words = JSON.parse((script && script.getAttribute("data-words")) || "{}");
   const fill = (text, values) => text.replace(/\{(\w+)\}/g, (all, key) => values[key] ?? all);
 
   if ("serviceWorker" in navigator) {

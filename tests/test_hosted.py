@@ -488,6 +488,10 @@ def test_an_invitation_works_once(world: dict[str, Any]) -> None:
     )
     assert again.status_code == 404
     assert accounts.person_by_email("dave@example.org") is None
+    # Its history entry becomes the invitation's address: Back and Forward never resend it.
+    assert f'<script src="/static/settle.js" data-url="/join?invite={invite}"></script>' in (
+        again.text
+    )
 
 
 # --- the authorisation matrix, from the app's routes -------------------------------------
@@ -750,6 +754,22 @@ def test_a_password_reset_without_a_job_queue_says_so_for_every_address(
     assert [a.status_code for a in answers] == [503, 503]
     assert all("E-mail is not set up here" in a.text for a in answers)
     assert answers[0].text.replace(token, "") == answers[1].text.replace(token, "")
+    assert '<script src="/static/settle.js" data-url="/reset"></script>' in answers[0].text
+
+
+def test_a_refused_new_password_keeps_the_link_and_never_resends_the_form(
+    world: dict[str, Any],
+) -> None:
+    client = _client(world)
+    refused = client.post(
+        "/reset/new",
+        data={"csrf_token": _csrf(client), "token": "not-a-real-token", "password": PASSWORD},
+    )
+    assert refused.status_code >= 400
+    assert (
+        '<script src="/static/settle.js" data-url="/reset/new?token=not-a-real-token"></script>'
+        in refused.text
+    )
 
 
 # --- the daily reminder e-mail: a patient's choice, off by default -------------------------
@@ -936,6 +956,7 @@ def test_a_patient_can_delete_their_account_and_the_audit_log_keeps_only_that(
     token = _csrf(client)
     wrong = client.post("/account/delete", data={"csrf_token": token, "password": "not it!"})
     assert wrong.status_code == 401
+    assert '<script src="/static/settle.js" data-url="/account"></script>' in wrong.text
     assert accounts.person_by_email("gina@example.org") is not None
     gone = client.post(
         "/account/delete", data={"csrf_token": token, "password": PASSWORD}, follow_redirects=False
@@ -961,7 +982,11 @@ def test_a_patient_can_delete_their_account_and_the_audit_log_keeps_only_that(
 
 def test_a_patient_downloads_only_their_own_records(world: dict[str, Any]) -> None:
     alice, bob = _signed_in(world, "alice"), _signed_in(world, "bob")
-    assert alice.get("/export").status_code == 200
+    page = alice.get("/export")
+    assert page.status_code == 200
+    # No computer of hers runs this backcare: the page does not tell her to move it to one.
+    assert "Download everything backcare has recorded, to keep." in page.text
+    assert "the computer that runs backcare" not in page.text
     mine = alice.get("/api/v1/diary/export")
     assert mine.status_code == 200
     assert world["episode"].uid in mine.text

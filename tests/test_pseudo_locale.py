@@ -19,6 +19,7 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -303,6 +304,58 @@ def _check(surface: str, found: list[str]) -> None:
         f"these no longer escape on {surface}: remove their lines from {TODO.name}:\n"
         + "\n".join(f"{surface}\t{text}" for text in gone)
     )
+
+
+STATIC = Path(__file__).parents[1] / "src" / "backcare" / "web" / "static"
+# Scripts known to hold words of their own (the to-do list of wrapping, as in i18n_todo.txt).
+JS_TODO = frozenset({"coach.js"})
+_JS_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|`(?:[^`\\]|\\.)*`')
+_JS_SENTENCE = re.compile(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}")
+
+
+def _js_words(name: str) -> list[str]:
+    """A script's string literals that read as words (two words in a row), comments left out."""
+    code = re.sub(r"^\s*//.*$", "", (STATIC / name).read_text(encoding="utf-8"), flags=re.M)
+    found = []
+    for match in _JS_STRING.finditer(code):
+        text = re.sub(r"\$\{[^}]*\}", " ", match.group(0)[1:-1])  # a template's code parts
+        if text != "use strict" and _JS_SENTENCE.search(text):
+            found.append(text)
+    return found
+
+
+@pytest.mark.parametrize(
+    "name", sorted(p.name for p in STATIC.glob("*.js") if p.name not in JS_TODO)
+)
+def test_a_script_holds_no_words_of_its_own(name: str) -> None:
+    # Words a script shows come from the page (a JSON block or data- attributes), in the
+    # catalogue's words; phone.js reads its data-words.
+    assert _js_words(name) == [], f"{name} spells words: move them into the catalogue"
+
+
+@pytest.mark.parametrize("name", sorted(JS_TODO))
+def test_a_script_on_the_to_do_list_still_holds_words(name: str) -> None:
+    assert _js_words(name), f"{name} holds no words now: take it off JS_TODO"
+
+
+def test_the_script_checker_finds_an_english_sentence() -> None:
+    assert _JS_SENTENCE.search("You are offline.")
+    assert not _JS_SENTENCE.search("/sw.js")
+
+
+@pytest.mark.parametrize("surface", ["GET /", "GET /today", "GET /nowhere (404)"])
+def test_the_phone_scripts_words_on_a_page_come_from_the_catalogue(
+    rendered: dict[str, str], surface: str
+) -> None:
+    block = re.search(r"<script src=\"/static/phone.js\" data-words='([^']*)'>", rendered[surface])
+    assert block, f"{surface} carries no words for phone.js"
+    words = json.loads(unescape(block.group(1)))
+    texts = [v for v in words.values() if isinstance(v, str)] + list(words["sent"].values())
+    assert len(texts) == len(words) - 1 + 20
+    assert escaped(texts, allowed=NAMES) == []
+    assert "{when}" in words["refused"]
+    assert "{problem}" in words["refused"]
+    assert "{number}" not in words["offline_warning"]  # filled in on the server
 
 
 def test_every_page_state_was_rendered(rendered: dict[str, str]) -> None:

@@ -281,10 +281,25 @@ def test_starting_the_diary_from_the_result_shows_todays_plan(client: TestClient
         "/diary/start", data={"csrf_token": fields["csrf_token"], "state": fields["state"]}
     )
     assert response.status_code == 200
-    assert str(response.url).endswith("/today")
+    assert response.url.path == "/today"
     assert 'class="slot slot-next"' in response.text  # what is due next, whatever the hour
     episode = client.get("/api/v1/diary/episodes").json()["episodes"][0]
     assert episode["answers"]["age"] == 35
+
+
+def test_today_says_once_that_the_diary_has_started(client: TestClient) -> None:
+    page, _ = walk_assessment(client)
+    fields = hidden_fields(page)
+    response = client.post(
+        "/diary/start", data={"csrf_token": fields["csrf_token"], "state": fields["state"]}
+    )
+    assert 'id="diary-started"' in response.text
+    assert "Your diary has started." in response.text
+    # The page moves its history entry to plain /today: a reload does not say it again.
+    assert 'src="/static/settle.js" data-url="/today"' in response.text
+    later = client.get("/today").text
+    assert 'id="diary-started"' not in later
+    assert "Your diary has started." not in later
 
 
 @pytest.mark.parametrize("path", ["/today", "/coach", "/diary", "/diary/check-in"])
@@ -629,6 +644,24 @@ def test_an_exercise_named_after_its_kind_gets_no_tag_that_repeats_it(client: Te
     assert re.search(r"Pelvic tilt\s+\S", page)  # others keep their kind
 
 
+@pytest.mark.parametrize(
+    ("hours", "phase", "span"),
+    [
+        pytest.param(2, "Acute", "the first 3 days since the pain began", id="acute"),
+        pytest.param(100, "Subacute", "day 3 to day 14 since the pain began", id="subacute"),
+        pytest.param(24 * 20, "Recovery", "from day 14 since the pain began", id="recovery"),
+    ],
+)
+@pytest.mark.parametrize("path", ["/", "/today"])
+def test_the_phase_is_explained_where_it_is_shown(
+    client: TestClient, path: str, hours: int, phase: str, span: str
+) -> None:
+    # The window comes from the knowledge base's phases (phases.yaml), in days.
+    start_episode(client, hours_since_onset=hours)
+    page = client.get(path).text
+    assert f"<strong>{phase}</strong> ({span})" in page
+
+
 def test_the_coach_speed_is_bounded(client: TestClient) -> None:
     start_episode(client)
     assert client.get("/coach?speed=1000").status_code == 422
@@ -641,8 +674,9 @@ def test_the_export_page_links_the_downloads(client: TestClient) -> None:
     assert f'href="/api/v1/diary/episodes/{episode["id"]}/export?format=fhir"' in page
     assert 'href="/api/v1/diary/export?format=json"' in page
     assert 'href="/api/v1/diary/export?format=csv"' in page
-    assert "backcare import FILE" in page
-    assert "backcare diary import" not in page
+    # A phone has no terminal: the page says where the file is read back in, not a command.
+    assert "on the computer that runs backcare" in page
+    assert "backcare import" not in page
     assert "Share with my doctor" in page
     # No check-in yet: nothing to report, so no link that would only fail.
     assert "format=pdf" not in page

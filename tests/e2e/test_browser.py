@@ -148,7 +148,11 @@ def test_a_complete_self_care_assessment_takes_at_most_twelve_pages(
     # What is due next from now (the episode began just now), the rest of the day folded.
     assert page.locator("#next-title").count() == 1
     assert page.locator("details.day").count() == 1
+    assert page.locator("#diary-started").is_visible()  # said once, right after starting
     _check_page(page, shots, "today")
+    page.reload()
+    assert page.url == f"{server}/today"
+    assert page.locator("#diary-started").count() == 0
 
 
 def test_the_check_page_offers_what_to_do_on_its_first_phone_screen(server: str, page: Any) -> None:
@@ -339,9 +343,10 @@ def test_other_pages_have_no_serious_accessibility_violations(
 
 
 #: What a thumb taps on every page: the site's links, the footer's emergency number, the
-#: "Why we ask" folds and lists of links (not links inside a sentence or the small print).
+#: "Why we ask" folds, lists of links and source numbers ("[1]"; not links inside a sentence
+#: or the small print).
 TAP_TARGETS = """() => [...document.querySelectorAll(
-  'a.brand, nav a, footer.site a[href^="tel:"], details.why summary, ul.links a'
+  'a.brand, nav a, footer.site a[href^="tel:"], details.why summary, ul.links a, .cite a'
 )].map((el) => {
   const box = el.getBoundingClientRect();
   return {text: el.textContent.trim(), width: box.width, height: box.height, top: box.top};
@@ -361,3 +366,13 @@ def test_the_links_a_thumb_taps_are_44_px_and_the_menu_is_one_row(
     assert small == [], small
     menu = page.evaluate("() => [...document.querySelectorAll('nav a')].map((a) => a.offsetTop)")
     assert len(set(menu)) == 1, menu  # one row: a second cost every page 60 px at 360 px
+
+
+def test_the_json_api_link_is_for_a_wide_screen_not_a_phone(server: str, page: Any) -> None:
+    api = 'footer.site a[href="/api/v1/openapi.json"]'
+    page.set_viewport_size(PHONE)
+    page.goto(f"{server}/")
+    assert page.locator(api).count() == 1
+    assert not page.locator(api).is_visible()  # a person on a phone has no use for it
+    page.set_viewport_size(DESKTOP)
+    assert page.locator(api).is_visible()

@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.e2e.test_browser import PHONE, _check_page, _ensure_episode, _walk_to_check, shots
+from tests.e2e.test_browser import (
+    PHONE,
+    TAP_TARGETS,
+    _check_page,
+    _ensure_episode,
+    _walk_to_check,
+    shots,
+)
 
 pytestmark = pytest.mark.slow
 __all__ = ["shots"]  # the screenshot folder fixture, shared with the other browser tests
@@ -64,6 +71,29 @@ def test_the_first_screen_says_what_to_do_now_and_when_to_get_help(
     height = page.evaluate("() => document.documentElement.scrollHeight")
     assert height <= MAX_SCREENS * PHONE["height"], f"{height / PHONE['height']:.1f} screens"
     _check_page(page, shots, "result-first-screen")
+
+
+def test_source_numbers_are_44_px_to_a_thumb_and_keep_the_line_height(
+    server: str, page: Any
+) -> None:
+    page.set_viewport_size(PHONE)
+    _self_care_result(server, page)
+    page.evaluate("() => document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+    numbers = [t for t in page.evaluate(TAP_TARGETS) if re.fullmatch(r"\[\d+\]", t["text"])]
+    assert len(numbers) >= 3
+    small = [t for t in numbers if t["width"] < 44 or t["height"] < 44]
+    assert small == [], small
+    # A paragraph holding only "Sources: [1] [2]" keeps ordinary lines (its height over its
+    # number of lines), not 44 px ones.
+    lines = page.evaluate(
+        """() => [...document.querySelectorAll('p')]
+          .filter((p) => p.children.length === 1 && p.firstElementChild.matches('.cite')
+                         && p.textContent.trim() === p.firstElementChild.textContent.trim())
+          .map((p) => p.getBoundingClientRect().height
+                      / p.firstElementChild.getClientRects().length)"""
+    )
+    assert lines
+    assert max(lines) < 30, lines
 
 
 def test_the_details_open_by_keyboard_and_sources_come_most_trusted_first(

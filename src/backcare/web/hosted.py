@@ -22,7 +22,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import anyio
 from fastapi import APIRouter, Form, Query, Request
@@ -469,6 +469,7 @@ def account_delete(
             "account.html",
             {**account_context(hosting, person), "message": exc.message},
             status=exc.status,
+            settle="/account",  # Back and Forward never offer to send the password again
         )
     return _signed_out()
 
@@ -512,6 +513,7 @@ def join_submit(
                 "problems": exc.problems,
             },
             status=exc.status,
+            settle="/join?" + urlencode({"invite": invite}) if invite else "/join",
         )
     return _start_session(request, hosting, started.token, "/")
 
@@ -551,8 +553,15 @@ def reset_submit(
                 "message": gettext("e-mail is not set up here: ask your care team for help"),
             },
             status=503,
+            settle="/reset",
         )
-    return render(request, "reset.html", {"sent": True, "message": gettext(_RESET_SENT)})
+    # Settled too: a reload shows the empty form instead of offering to ask for a link again.
+    return render(
+        request,
+        "reset.html",
+        {"sent": True, "message": gettext(_RESET_SENT)},
+        settle="/reset",
+    )
 
 
 @router.get("/reset/new")
@@ -581,6 +590,7 @@ def reset_new_submit(
             "reset_new.html",
             {"token": token, "message": exc.message, "problems": exc.problems},
             status=exc.status,
+            settle="/reset/new?" + urlencode({"token": token}),
         )
     return RedirectResponse("/signin", status_code=303)
 

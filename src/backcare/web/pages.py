@@ -524,7 +524,7 @@ def diary_start(
             result = diary.update_episode(answers)
         except NotFoundError:  # closed meanwhile: nothing to update, so start afresh
             diary.start_episode(answers=answers)
-            return RedirectResponse("/today", status_code=303)
+            return RedirectResponse(STARTED, status_code=303)
         return _updated(request, web, result)
     try:
         diary.start_episode(answers=answers, close_active=choice == "close")
@@ -542,7 +542,11 @@ def diary_start(
             },
             settle=result_url,  # reload shows the result, whose button asks again
         )
-    return RedirectResponse("/today", status_code=303)
+    return RedirectResponse(STARTED, status_code=303)
+
+
+# Today's page right after "Start my diary": it says once that the diary has started.
+STARTED = "/today?started=true"
 
 
 def _updated(request: Request, web: Any, result: CheckInResult) -> Response:
@@ -617,8 +621,13 @@ def _no_episode(request: Request, what: str) -> Response:
 
 
 @router.get("/today")
-def today(request: Request, diary: DiaryDep) -> Response:
-    """Today's schedule and exercises for the active episode; else the home page."""
+def today(request: Request, diary: DiaryDep, started: bool = False) -> Response:
+    """Today's schedule and exercises for the active episode; else the home page.
+
+    ``started`` (set by the redirect after starting the diary) adds a one-time note that
+    the diary has started; the page then moves its history entry to plain ``/today``, so
+    a reload or a later visit does not say it again.
+    """
     try:
         current = diary.episode_plan(active_only=True)
     except NotFoundError:
@@ -630,7 +639,12 @@ def today(request: Request, diary: DiaryDep) -> Response:
     onset = view.episode.onset_at.astimezone(now.tzinfo)
     since = onset.time() if onset.date() == now.date() else None
     day = day_view(merge_schedule(view.assessment.plan.schedule, since=since), now.time())
-    return render(request, "today.html", {"view": view, "day": day})
+    return render(
+        request,
+        "today.html",
+        {"view": view, "day": day, "started": started},
+        settle="/today" if started else None,
+    )
 
 
 @router.get("/coach")

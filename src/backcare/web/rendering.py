@@ -102,9 +102,75 @@ def _number(value: float | None) -> str:
     return f"{value:g}"
 
 
+def _phase_spans() -> Any:
+    """``phase_span``: when a phase falls, in days since the pain began, from the knowledge
+    base's phase windows (``phases.yaml``), so "Phase: Acute" says what acute means here."""
+    windows = {
+        spec.id.value: (spec.from_hours, spec.until_hours) for spec in load_knowledge_base().phases
+    }
+
+    def phase_span(value: object) -> str:
+        if str(value) not in windows:
+            return ""
+        start, until = windows[str(value)]
+        first = f"{start / 24:g}"
+        if until is None:
+            return i18n.gettext("from day {first} since the pain began").format(first=first)
+        last = until / 24
+        if start == 0:
+            return i18n.ngettext(
+                "the first {days} day since the pain began",
+                "the first {days} days since the pain began",
+                round(last),
+            ).format(days=f"{last:g}")
+        return i18n.gettext("day {first} to day {last} since the pain began").format(
+            first=first, last=f"{last:g}"
+        )
+
+    return phase_span
+
+
 def _drawing_svg(drawing: Drawing, pose: str = "both") -> Markup:
     # The drawings are the knowledge base's own files, checked when it loads.
     return Markup(drawing_markup(drawing.file, pose=Pose(pose)))
+
+
+# The offline notices phone.js shows are counted up to this many check-ins in the
+# catalogue's plural forms; a longer queue gets a sentence without the number.
+PHONE_COUNTED = 20
+
+
+def phone_words(emergency_number: str) -> dict[str, Any]:
+    """The words ``static/phone.js`` shows, from the message catalogue (its ``data-words``).
+
+    The script holds no words of its own (it runs offline, with no server to ask), so every
+    page carries these. Plurals are worked out here, one sentence per count, because
+    gettext's plural rules live on the server. ``{when}`` and ``{problem}`` are filled in
+    by the script.
+    """
+    _ = i18n.gettext
+    return {
+        "offline_saved": _(
+            "You are offline. Your check-in is saved on this phone and will be sent when "
+            "you are back online."
+        ),
+        "offline_warning": _(
+            "You ticked a warning sign. Do not wait for this check-in to be sent: call "
+            "{number} now, or get medical help today."
+        ).format(number=emergency_number),
+        "sent": {
+            str(n): i18n.ngettext(
+                "Sent {count} check-in made offline.", "Sent {count} check-ins made offline.", n
+            ).format(count=n)
+            for n in range(1, PHONE_COUNTED + 1)
+        },
+        "sent_many": _("Sent the check-ins made offline."),
+        "see_diary": _("See them in your diary"),
+        "no_reason": _("the server gave no reason"),
+        "refused": _(
+            "A check-in made offline on {when} was not saved: {problem}. Please check in again."
+        ),
+    }
 
 
 def make_templates() -> Jinja2Templates:
@@ -121,6 +187,7 @@ def make_templates() -> Jinja2Templates:
     env.filters["human"] = _labelled(load_knowledge_base().choice_labels())
     env.filters["warning_sign"] = _warning_signs()
     env.filters["when"] = _when
+    env.filters["phase_span"] = _phase_spans()
     env.filters["date_as"] = _date_as
     env.filters["number"] = _number
     env.filters["capitalize_first"] = _capitalize_first
@@ -133,6 +200,7 @@ def make_templates() -> Jinja2Templates:
     env.filters["unanswered"] = unanswered_safety_questions
     env.globals["incomplete_explained"] = lambda: i18n.gettext(INCOMPLETE_EXPLAINED)
     env.globals["version"] = __version__
+    env.globals["phone_words"] = phone_words
     env.globals["drawing_svg"] = _drawing_svg
     env.trim_blocks = True
     env.lstrip_blocks = True

@@ -4,9 +4,13 @@
 // queue (queue.js) with the time it was made, tells the person so, and repeats the
 // emergency advice if a warning sign was ticked (no answer can come from the server).
 // Back online, or on any page opened online, the queue is sent.
+// Every word shown comes from the page (this script's data-words), in the catalogue's words.
 "use strict";
 (function () {
   const queue = self.backcareQueue;
+  const script = document.currentScript;
+  const words = JSON.parse((script && script.getAttribute("data-words")) || "{}");
+  const fill = (text, values) => text.replace(/\{(\w+)\}/g, (all, key) => values[key] ?? all);
 
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
@@ -80,11 +84,6 @@
     box.scrollIntoView({ block: "start" });
   }
 
-  function emergencyNumber() {
-    const link = document.querySelector("footer a[href^='tel:']");
-    return link ? link.textContent.trim() : "999";
-  }
-
   const form = document.querySelector("form[action='/diary/check-in']");
   if (form) {
     form.addEventListener("submit", async (event) => {
@@ -92,16 +91,8 @@
       event.preventDefault();
       if (!form.reportValidity()) return;
       const item = await queue.add(body(form, new Date()));
-      const lines = [
-        "You are offline. Your check-in is saved on this phone and will be sent when you " +
-          "are back online.",
-      ];
-      if (item.body.answers) {
-        lines.unshift(
-          `You ticked a warning sign. Do not wait for this check-in to be sent: call ` +
-            `${emergencyNumber()} now, or get medical help today.`,
-        );
-      }
+      const lines = [words.offline_saved];
+      if (item.body.answers) lines.unshift(words.offline_warning);
       notice("offline-checkin", item.body.answers ? "warning" : "notice", lines);
       form.reset();
       if ("serviceWorker" in navigator && "SyncManager" in self) {
@@ -115,20 +106,20 @@
     if (!navigator.onLine) return;
     const sent = await queue.flush();
     const waiting = await queue.all();
-    const refused = waiting.filter((item) => item.problem);
+    const refused = waiting.filter((item) => item.problem != null);
     const lines = [];
     if (sent.length) {
-      lines.push(`Sent ${sent.length} check-in${sent.length > 1 ? "s" : ""} made offline.`);
+      lines.push(words.sent[String(sent.length)] || words.sent_many);
       for (const answer of sent) {
         if (answer.escalation && answer.escalation.needs_care) {
           lines.push(answer.escalation.headline);
         }
       }
-      lines.push({ href: "/diary", text: "See them in your diary" });
+      lines.push({ href: "/diary", text: words.see_diary });
     }
     for (const item of refused) {
-      lines.push(`A check-in made offline on ${new Date(item.made).toLocaleString()} was not ` +
-        `saved: ${item.problem}. Please check in again.`);
+      const when = new Date(item.made).toLocaleString(document.documentElement.lang || undefined);
+      lines.push(fill(words.refused, { when, problem: item.problem || words.no_reason }));
       await queue.remove(item.key);
     }
     if (lines.length) {

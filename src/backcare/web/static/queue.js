@@ -66,7 +66,7 @@
   async function send() {
     const sent = [];
     for (const item of await all()) {
-      if (item.problem) continue;
+      if (item.problem != null) continue;
       let response;
       try {
         response = await fetch("/api/v1/diary/check-ins", {
@@ -85,7 +85,8 @@
                  && response.status !== 408 && response.status !== 429) {
         // The server read it and refused it (a dose limit, no active episode...): keep it
         // for the person with the reason, and never send it again by itself.
-        let message = "the server refused it";
+        // "" is a refusal without a reason: the page says so in its own words (phone.js).
+        let message = "";
         try {
           message = (await response.json()).error.message;
         } catch (error) { /* not the JSON envelope */ }

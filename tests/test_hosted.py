@@ -1195,3 +1195,24 @@ def test_a_patient_answers_their_own_open_safety_questions_and_nobody_elses(
     assert saved.status_code == 201
     assert "We can&#39;t tell yet" not in client.get("/today").text
     assert "We can&#39;t tell yet" in other.get("/today").text  # dan's diary is untouched
+
+
+@pytest.mark.parametrize(
+    ("who", "path", "offline"),
+    [
+        pytest.param(None, "/signin", "off", id="signed-out-sign-in-page"),
+        pytest.param("alice", "/today", "on", id="patient-today"),
+        pytest.param("north", "/clinic", "off", id="clinician-dashboard"),
+    ],
+)
+def test_the_offline_app_is_installed_only_for_a_signed_in_patient(
+    world: dict[str, Any], who: str | None, path: str, offline: str
+) -> None:
+    # After signing out the browser drops the site's caches (Clear-Site-Data); a service
+    # worker installed by the sign-in page would fill them again on a shared phone.
+    client = _client(world) if who is None else _signed_in(world, who)
+    page = client.get(path)
+    assert page.status_code == 200
+    assert re.findall(r'<script src="/static/phone.js"[^>]*data-offline="(\w+)"', page.text) == [
+        offline
+    ]

@@ -12,7 +12,10 @@
   const words = JSON.parse((script && script.getAttribute("data-words")) || "{}");
   const fill = (text, values) => text.replace(/\{(\w+)\}/g, (all, key) => values[key] ?? all);
 
-  if ("serviceWorker" in navigator) {
+  // Not on the hosted sign-in pages (data-offline="off"): after signing out, the browser
+  // has just dropped the site's caches, and a worker installed there would fill them again.
+  const offline = !script || script.getAttribute("data-offline") !== "off";
+  if (offline && "serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
   }
 
